@@ -1,0 +1,9 @@
+/**
+ * tsgrad's runtime: the markers users call (replaced at build time by generated code), their
+ * types, and the small helpers generated code uses. It never imports the transformer or the
+ * TypeScript compiler: it ships inside users' bundles.
+ */
+export { grad, valueAndGrad, jvp, vjp, checkGrad } from "./markers.js";
+export type { GradOptions, CompiledGradientCheck } from "./markers.js";
+export type { Gradient, GradientOf, GradientOfSome, IsDifferentiable, ParamGradients } from "./types.js";
+export { F64Stack, RefStack, zerosLike } from "./stack.js";

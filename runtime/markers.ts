@@ -1,0 +1,204 @@
+/**
+ * The markers. At build time the tsgrad transformer replaces each call with a reference to
+ * generated derivative code, so none of these bodies runs. If one does run, the transformer was
+ * not part of the build, and the error says how to add it.
+ *
+ * The transformer recognises these functions by the `@tsgradMarker` tag on their declarations
+ * (resolved through the TypeChecker), never by name: renamed imports work, and a user's own
+ * function called `grad` is left alone.
+ */
+import type { Fn, GradientOf, GradientOfSome, NumericResult, ParamGradients } from "./types.js";
+
+export interface GradOptions<W extends readonly string[] = readonly string[]> {
+  /** Names of the parameters to differentiate (known at compile time); the others are data. */
+  readonly wrt?: W;
+}
+
+function notTransformed(name: string): never {
+  throw new Error(
+    `tsgrad: ${name}() ran without being compiled. The tsgrad transformer replaces ${name}(f) with ` +
+      `generated derivative code at build time, and it did not process this file. Add it to the build: ` +
+      `ts-patch with { "transform": "tsgrad/transformer" } in tsconfig's compilerOptions.plugins, ` +
+      `the Vite/Vitest plugin from "tsgrad/vite", or run the file with \`npx tsgrad run <file>\`.`,
+  );
+}
+
+/**
+ * Reverse mode: the gradient of a scalar function, one gradient per differentiable parameter
+ * (the bare gradient for one parameter, a tuple for several), each shaped like its parameter.
+ * @tsgradMarker grad
+ */
+export function grad<F extends (...args: never[]) => number>(f: F): (...args: Parameters<F>) => GradientOf<F>;
+export function grad<F extends (...args: never[]) => number, const W extends readonly string[]>(
+  f: F,
+  options: GradOptions<W>,
+): (...args: Parameters<F>) => GradientOfSome<F, W>;
+export function grad(f: Fn, options?: GradOptions): never {
+  void f;
+  void options;
+  return notTransformed("grad");
+}
+
+/**
+ * The value and the gradient in one sweep.
+ * @tsgradMarker valueAndGrad
+ */
+export function valueAndGrad<F extends (...args: never[]) => number>(
+  f: F,
+): (...args: Parameters<F>) => { value: number; grad: GradientOf<F> };
+export function valueAndGrad<F extends (...args: never[]) => number, const W extends readonly string[]>(
+  f: F,
+  options: GradOptions<W>,
+): (...args: Parameters<F>) => { value: number; grad: GradientOfSome<F, W> };
+export function valueAndGrad(f: Fn, options?: GradOptions): never {
+  void f;
+  void options;
+  return notTransformed("valueAndGrad");
+}
+
+/**
+ * Forward mode: `jvp(f)(...primals, ...tangents)` gives `{ value, tangent }`, one tangent argument
+ * per differentiable parameter. For scalar f, `jvp(f)(x, u).tangent` is the directional
+ * derivative along u.
+ * @tsgradMarker jvp
+ */
+export function jvp<F extends (...args: never[]) => NumericResult>(
+  f: F,
+): (...args: [...Parameters<F>, ...ParamGradients<Parameters<F>>]) => { value: ReturnType<F>; tangent: ReturnType<F> };
+export function jvp<F extends (...args: never[]) => NumericResult, const W extends readonly string[]>(
+  f: F,
+  options: GradOptions<W>,
+): (...args: never[]) => { value: ReturnType<F>; tangent: ReturnType<F> };
+export function jvp(f: Fn, options?: GradOptions): never {
+  void f;
+  void options;
+  return notTransformed("jvp");
+}
+
+/**
+ * Reverse mode for any numeric output: `vjp(f)(...primals)` gives `{ value, pullback }`;
+ * `pullback(cotangent)` returns what grad would, for the output's cotangent.
+ * @tsgradMarker vjp
+ */
+export function vjp<F extends (...args: never[]) => NumericResult>(
+  f: F,
+): (...args: Parameters<F>) => { value: ReturnType<F>; pullback: (cotangent: ReturnType<F>) => GradientOf<F> };
+export function vjp<F extends (...args: never[]) => NumericResult, const W extends readonly string[]>(
+  f: F,
+  options: GradOptions<W>,
+): (...args: Parameters<F>) => { value: ReturnType<F>; pullback: (cotangent: ReturnType<F>) => GradientOfSome<F, W> };
+export function vjp(f: Fn, options?: GradOptions): never {
+  void f;
+  void options;
+  return notTransformed("vjp");
+}
+
+/** What the transformer passes to checkGrad in place of `f`: the function and its gradient. */
+export interface CompiledGradientCheck {
+  readonly __tsgradCheck: 1;
+  readonly f: Fn;
+  readonly grad: Fn;
+  /** Positions of the parameters the gradient covers, in order. */
+  readonly params: readonly number[];
+}
+
+function isCompiledCheck(x: unknown): x is CompiledGradientCheck {
+  return typeof x === "object" && x !== null && (x as { __tsgradCheck?: unknown }).__tsgradCheck === 1;
+}
+
+/**
+ * Compares the generated gradient of `f` at `args` with central finite differences and returns
+ * the largest error per differentiable parameter, |g - fd| / max(1, |g|, |fd|): relative where
+ * the derivative is large, absolute where it is small. Values around 1e-7 or below mean agreement.
+ * @tsgradMarker checkGrad
+ */
+export function checkGrad<F extends (...args: never[]) => number>(f: F, ...args: Parameters<F>): number[];
+export function checkGrad(f: unknown, ...args: unknown[]): number[] {
+  if (!isCompiledCheck(f)) return notTransformed("checkGrad");
+  const g = f.grad(...(args as never[])) as unknown;
+  const grads = f.params.length === 1 ? [g] : (g as unknown[]);
+  return f.params.map((p, k) => {
+    let worst = 0;
+    forEachLeaf(args[p], grads[k], (get, set, analytic) => {
+      const x = get();
+      const h = 1e-6 * Math.max(1, Math.abs(x));
+      set(x + h);
+      const up = f.f(...(cloneArgs(args) as never[])) as number;
+      set(x - h);
+      const down = f.f(...(cloneArgs(args) as never[])) as number;
+      set(x);
+      const fd = (up - down) / (2 * h);
+      const err = Math.abs(analytic - fd) / Math.max(1, Math.abs(analytic), Math.abs(fd));
+      if (Number.isNaN(err) || Number.isNaN(worst)) worst = NaN;
+      else if (err > worst) worst = err;
+    }, (v) => {
+      args[p] = v;
+    });
+    return worst;
+  });
+}
+
+/** Visits every scalar of a parameter value together with its gradient entry. */
+function forEachLeaf(
+  value: unknown,
+  gradient: unknown,
+  visit: (get: () => number, set: (v: number) => void, analytic: number) => void,
+  replace: (v: number) => void,
+): void {
+  if (typeof value === "number") {
+    let current = value;
+    visit(
+      () => current,
+      (v) => {
+        current = v;
+        replace(v);
+      },
+      gradient as number,
+    );
+    return;
+  }
+  if (value instanceof Float64Array || Array.isArray(value)) {
+    const arr = value as number[] | Float64Array;
+    for (let i = 0; i < arr.length; i++) {
+      const elem = arr[i];
+      if (typeof elem === "number")
+        visit(
+          () => arr[i] as number,
+          (v) => {
+            arr[i] = v;
+          },
+          (gradient as ArrayLike<number>)[i]!,
+        );
+      else forEachLeaf(elem, (gradient as unknown[])[i], visit, () => {});
+    }
+    return;
+  }
+  if (typeof value === "object" && value !== null) {
+    const obj = value as Record<string, unknown>;
+    for (const key of Object.keys(obj)) {
+      const field = obj[key];
+      if (typeof field === "number")
+        visit(
+          () => obj[key] as number,
+          (v) => {
+            obj[key] = v;
+          },
+          (gradient as Record<string, number>)[key]!,
+        );
+      else if (typeof field === "object" && field !== null)
+        forEachLeaf(field, (gradient as Record<string, unknown>)[key], visit, () => {});
+    }
+  }
+}
+
+/** Deep copies so that f cannot see (or keep) the perturbed buffers between calls. */
+function cloneArgs(args: readonly unknown[]): unknown[] {
+  return args.map(clone);
+}
+function clone(v: unknown): unknown {
+  if (v instanceof Float64Array) return v.slice();
+  if (Array.isArray(v)) return v.map(clone);
+  if (typeof v === "object" && v !== null)
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, clone(x)]));
+  return v;
+}

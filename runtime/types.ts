@@ -1,0 +1,51 @@
+/**
+ * The types of derivatives, computed from the types of the functions they come from, so that the
+ * editor shows `grad(loss)` as `(w: number, b: number) => [number, number]`.
+ */
+
+/** Whether values of type T carry a derivative (numbers, arrays and records of numbers). */
+export type IsDifferentiable<T> = T extends number
+  ? true
+  : T extends Float64Array
+    ? true
+    : T extends boolean | string | bigint | symbol | null | undefined
+      ? false
+      : T extends readonly (infer E)[]
+        ? IsDifferentiable<E>
+        : T extends (...args: never[]) => unknown
+          ? false
+          : T extends object
+            ? true
+            : false;
+
+/** The gradient of a value of type T has T's shape: numbers for numbers, arrays for arrays. */
+export type Gradient<T> = T extends number
+  ? number
+  : T extends Float64Array
+    ? Float64Array
+    : T extends readonly unknown[]
+      ? { -readonly [K in keyof T]: Gradient<T[K]> }
+      : T extends object
+        ? { -readonly [K in keyof T as IsDifferentiable<T[K]> extends true ? K : never]: Gradient<T[K]> }
+        : never;
+
+/** The gradients of the differentiable parameters, in order. */
+export type ParamGradients<P extends readonly unknown[]> = P extends readonly [infer H, ...infer R]
+  ? IsDifferentiable<H> extends true
+    ? [Gradient<H>, ...ParamGradients<R>]
+    : ParamGradients<R>
+  : [];
+
+/** One gradient bare, several as a tuple. */
+export type GradientOf<F extends (...args: never[]) => unknown> =
+  ParamGradients<Parameters<F>> extends [infer Only] ? Only : ParamGradients<Parameters<F>>;
+
+/** Gradient when `wrt` names some parameters: their types are not known by name to TypeScript. */
+export type GradientOfSome<F extends (...args: never[]) => unknown, W extends readonly string[]> = W extends readonly [string]
+  ? ParamGradients<Parameters<F>>[number]
+  : ParamGradients<Parameters<F>>[number][];
+
+/** Numeric results a derivative can be taken of. */
+export type NumericResult = number | number[] | Float64Array;
+
+export type Fn = (...args: never[]) => unknown;

@@ -1,0 +1,126 @@
+/**
+ * Activity analysis: which variables carry derivatives.
+ *
+ * A variable is *varied* when its value depends on a differentiated input, *useful* when the
+ * output depends on it, and *active* when both. Only active variables get tangents (forward
+ * mode) or adjoints (reverse mode); everything else stays primal code. The analysis is
+ * flow-insensitive per variable (conservative: a variable varied anywhere is varied
+ * everywhere), which keeps it simple and never drops a derivative that exists.
+ */
+import type { Block, Expr, Stmt, Var } from "../ir/types.js";
+import { forEachStmt } from "../ir/visit.js";
+import { derivativeKind } from "../rules/registry.js";
+
+export interface Activity {
+  readonly varied: ReadonlySet<Var>;
+  readonly useful: ReadonlySet<Var>;
+  isActive(v: Var): boolean;
+  /** Whether an expression's value carries a derivative. */
+  isActiveExpr(e: Expr): boolean;
+}
+
+/** Variables whose derivative flows through `e` (the positions with nonzero partials). */
+export function differentiableReads(e: Expr, out: (v: Var) => void): void {
+  switch (e.k) {
+    case "var":
+      out(e.v);
+      return;
+    case "index":
+      differentiableReads(e.arr, out);
+      return;
+    case "op": {
+      const kind = derivativeKind(e.op);
+      if (kind === "differentiable") for (const a of e.args) differentiableReads(a, out);
+      else if (kind === "select") {
+        differentiableReads(e.args[1]!, out);
+        differentiableReads(e.args[2]!, out);
+      }
+      return;
+    }
+    case "call":
+      for (const a of e.args) differentiableReads(a, out);
+      return;
+    case "alloc":
+      differentiableReads(e.fill, out);
+      return;
+    case "arrayLit":
+      for (const a of e.elems) differentiableReads(a, out);
+      return;
+    case "copy":
+      differentiableReads(e.arr, out);
+      return;
+    case "field":
+      differentiableReads(e.obj, out);
+      return;
+    default:
+      return;
+  }
+}
+
+/** A definition: the variable written and the expression whose derivative flows into it. */
+interface Flow {
+  readonly target: Var;
+  readonly from: Expr;
+}
+
+function flowsOf(body: Block): Flow[] {
+  const flows: Flow[] = [];
+  forEachStmt(body, (s: Stmt) => {
+    switch (s.k) {
+      case "decl":
+        flows.push({ target: s.v, from: s.init });
+        break;
+      case "assign":
+        flows.push({ target: s.v, from: s.value });
+        break;
+      case "store":
+      case "push":
+        flows.push({ target: s.arr, from: s.value });
+        break;
+    }
+  });
+  return flows;
+}
+
+export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Iterable<Var>): Activity {
+  const flows = flowsOf(body);
+  const reads = flows.map((f) => {
+    const vs: Var[] = [];
+    differentiableReads(f.from, (v) => vs.push(v));
+    return vs;
+  });
+
+  const varied = new Set<Var>(inputs);
+  for (let changed = true; changed; ) {
+    changed = false;
+    flows.forEach((f, i) => {
+      if (!varied.has(f.target) && reads[i]!.some((v) => varied.has(v))) {
+        varied.add(f.target);
+        changed = true;
+      }
+    });
+  }
+
+  const useful = new Set<Var>(outputs);
+  for (let changed = true; changed; ) {
+    changed = false;
+    flows.forEach((f, i) => {
+      if (!useful.has(f.target)) return;
+      for (const v of reads[i]!)
+        if (!useful.has(v)) {
+          useful.add(v);
+          changed = true;
+        }
+    });
+  }
+
+  const isActive = (v: Var) => varied.has(v) && useful.has(v);
+  const isActiveExpr = (e: Expr) => {
+    let active = false;
+    differentiableReads(e, (v) => {
+      if (isActive(v)) active = true;
+    });
+    return active;
+  };
+  return { varied, useful, isActive, isActiveExpr };
+}

@@ -1,0 +1,64 @@
+/**
+ * What the reverse sweep can recompute instead of storing.
+ *
+ * - A cheap declaration `const v = e` in a nested block (a loop body, a branch) whose inputs are
+ *   not written later in that block can be recomputed at the start of the block's reverse: its
+ *   inputs hold the same values there. This is what keeps a loop body's intermediates off the
+ *   stack (Rosenbrock's `a` and `b`).
+ * - An induction variable (`for (let i = a; ...; i += c)`, i not written in the body) is
+ *   reconstructed by the reverse loop from its first value and the trip count.
+ */
+import type { Block, Expr, Stmt, Var } from "../ir/types.js";
+import { forEachSubExpr, varsOf, writesOf } from "../ir/visit.js";
+
+/** Cheap and pure: one primitive over atoms, memory reads, constants. No calls, no allocation. */
+export function isCheap(e: Expr): boolean {
+  let ok = true;
+  forEachSubExpr(e, (s) => {
+    if (s.k === "call" || s.k === "alloc" || s.k === "arrayLit" || s.k === "copy" || s.k === "pop" || s.k === "record" || s.k === "newStack" || s.k === "field" || s.k === "zerosLike" || s.k === "closure")
+      ok = false;
+  });
+  return ok;
+}
+
+/** The declarations of a block (top level only) that may be recomputed at the block's end. */
+export function recomputableDecls(block: Block): Set<Stmt> {
+  const out = new Set<Stmt>();
+  const recomputedVars = new Set<Var>();
+  block.forEach((s, p) => {
+    if (s.k !== "decl" || !isCheap(s.init)) return;
+    const later = writesOf(block.slice(p + 1));
+    if (later.has(s.v)) return;
+    for (const u of varsOf(s.init)) if (u === s.v || (!recomputedVars.has(u) && later.has(u))) return;
+    out.add(s);
+    recomputedVars.add(s.v);
+  });
+  return out;
+}
+
+export interface Induction {
+  readonly v: Var;
+  /** Constant step added by the update (negative for i--). */
+  readonly step: number;
+  /** The declaration right before the loop: `let i = init`. */
+  readonly initDecl: Stmt & { k: "decl" };
+}
+
+/**
+ * Recognises `decl i = init; loop test { body } update { i = i + c }` where the body never
+ * writes i and nothing outside the loop reads i.
+ */
+export function inductionOf(loop: Stmt & { k: "loop" }, before: Stmt | undefined, readsOutside: ReadonlySet<Var>): Induction | null {
+  if (loop.testAtEnd || loop.update.length !== 1 || !before || before.k !== "decl") return null;
+  const u = loop.update[0]!;
+  if (u.k !== "assign" || u.v !== before.v) return null;
+  const v = u.v;
+  if (v.type.kind !== "num") return null;
+  const e = u.value;
+  if (e.k !== "op" || (e.op !== "add" && e.op !== "sub")) return null;
+  const [a, b] = e.args;
+  if (!a || !b || a.k !== "var" || a.v !== v || b.k !== "num" || !Number.isInteger(b.value) || b.value === 0) return null;
+  if (writesOf(loop.body).has(v)) return null;
+  if (readsOutside.has(v)) return null;
+  return { v, step: e.op === "add" ? b.value : -b.value, initDecl: before };
+}

@@ -1,0 +1,83 @@
+/**
+ * tsgrad's diagnostics: every refusal has a stable code (TSG + number), a position, the offending
+ * source text and one line on what to do. They travel as TypeScript diagnostics, so tsc, editors
+ * and Vite report them like type errors.
+ */
+import ts from "typescript";
+import { TS_CODE_BASE, TSG, type TsgCode } from "./refusal.js";
+
+export { TSG, IrRefusal, refuse, type TsgCode } from "./refusal.js";
+
+/** A refusal raised while reading a function; caught per marker call and reported. */
+export class TsgError extends Error {
+  constructor(
+    readonly code: TsgCode,
+    readonly node: ts.Node | undefined,
+    readonly problem: string,
+    readonly hint: string,
+  ) {
+    super(`TSG${code}: ${problem}`);
+  }
+}
+
+export function fail(code: TsgCode, node: ts.Node | undefined, problem: string, hint: string): never {
+  throw new TsgError(code, node, problem, hint);
+}
+
+/** The offending source text, on one line and short enough to read in a terminal. */
+export function snippet(node: ts.Node): string {
+  let text: string;
+  try {
+    text = node.getText();
+  } catch {
+    return "";
+  }
+  text = text.replace(/\s+/g, " ").trim();
+  return text.length > 70 ? text.slice(0, 67) + "..." : text;
+}
+
+export function toDiagnostic(err: TsgError, fallbackFile?: ts.SourceFile): ts.Diagnostic {
+  const node = err.node;
+  const file = node?.getSourceFile() ?? fallbackFile;
+  const text = node ? snippet(node) : "";
+  const message = `TSG${err.code}: ${err.problem}${text ? ` (in \`${text}\`)` : ""}\n  hint: ${err.hint}`;
+  return {
+    category: ts.DiagnosticCategory.Error,
+    code: TS_CODE_BASE + err.code,
+    file,
+    start: node && file ? node.getStart(file) : undefined,
+    length: node && file ? node.getEnd() - node.getStart(file) : undefined,
+    messageText: message,
+    source: "tsgrad",
+  };
+}
+
+/** An unexpected exception inside tsgrad becomes a diagnostic at the marker, never a crash. */
+export function internalErrorDiagnostic(e: unknown, node: ts.Node): ts.Diagnostic {
+  const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  return toDiagnostic(
+    new TsgError(
+      TSG.unsupportedSyntax,
+      node,
+      `tsgrad could not differentiate this function (internal error: ${detail.split("\n")[0]})`,
+      "please report this with the function's source; meanwhile rewrite the construct named above",
+    ),
+  );
+}
+
+/** Formats diagnostics the way tsc does: file:line:col - error TSG....: message. */
+export function formatDiagnostics(diags: readonly ts.Diagnostic[], cwd = process.cwd()): string {
+  return ts.formatDiagnosticsWithColorAndContext(diags, {
+    getCanonicalFileName: (f) => f,
+    getCurrentDirectory: () => cwd,
+    getNewLine: () => "\n",
+  });
+}
+
+export function formatDiagnosticsPlain(diags: readonly ts.Diagnostic[], cwd = process.cwd()): string {
+  return ts.formatDiagnostics(diags, {
+    getCanonicalFileName: (f) => f,
+    getCurrentDirectory: () => cwd,
+    getNewLine: () => "\n",
+  });
+}

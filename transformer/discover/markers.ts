@@ -1,0 +1,85 @@
+/**
+ * Discovery: the calls of tsgrad's markers in a source file. A marker is recognised by the
+ * `@tsgradMarker` tag on the declaration its symbol resolves to (through imports and renames),
+ * never by its name, so a user's own `grad` function is not touched.
+ */
+import ts from "typescript";
+import { resolveAlias } from "../lower/host.js";
+
+export type MarkerKind = "grad" | "valueAndGrad" | "jvp" | "vjp" | "checkGrad";
+const KINDS = new Set<MarkerKind>(["grad", "valueAndGrad", "jvp", "vjp", "checkGrad"]);
+
+export interface MarkerCall {
+  readonly call: ts.CallExpression;
+  readonly kind: MarkerKind;
+}
+
+const cache = new WeakMap<ts.Symbol, MarkerKind | null>();
+
+/** The marker a (resolved) symbol is, if it is one. */
+export function markerKindOf(symbol: ts.Symbol): MarkerKind | undefined {
+  const cached = cache.get(symbol);
+  if (cached !== undefined) return cached ?? undefined;
+  let kind: MarkerKind | null = null;
+  for (const decl of symbol.declarations ?? []) {
+    for (const tag of ts.getJSDocTags(decl)) {
+      if (tag.tagName.text !== "tsgradMarker") continue;
+      const text = typeof tag.comment === "string" ? tag.comment.trim() : ts.getTextOfJSDocComment(tag.comment)?.trim();
+      if (text && KINDS.has(text as MarkerKind)) kind = text as MarkerKind;
+    }
+  }
+  cache.set(symbol, kind);
+  return kind ?? undefined;
+}
+
+export function isMarkerSymbol(checker: ts.TypeChecker, symbol: ts.Symbol): boolean {
+  return markerKindOf(resolveAlias(checker, symbol)) !== undefined;
+}
+
+/** The marker a call's callee resolves to (`grad(...)`, `tg.grad(...)`, a renamed import). */
+export function markerOfCall(checker: ts.TypeChecker, call: ts.CallExpression): MarkerKind | undefined {
+  const callee = call.expression;
+  const id = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+  if (!id) return undefined;
+  const sym = checker.getSymbolAtLocation(id);
+  return sym ? markerKindOf(resolveAlias(checker, sym)) : undefined;
+}
+
+/** Every marker call in a file, outermost first. */
+export function findMarkerCalls(sf: ts.SourceFile, checker: ts.TypeChecker): MarkerCall[] {
+  const out: MarkerCall[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) {
+      const kind = markerOfCall(checker, n);
+      if (kind) out.push({ call: n, kind });
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/**
+ * The module specifier this file imports the markers from (generated code imports the runtime
+ * helpers from the same place). Falls back to "tsgrad".
+ */
+export function runtimeSpecifier(sf: ts.SourceFile, checker: ts.TypeChecker): string {
+  for (const stmt of sf.statements) {
+    if (!ts.isImportDeclaration(stmt) || !ts.isStringLiteral(stmt.moduleSpecifier)) continue;
+    const clause = stmt.importClause;
+    const bindings = clause?.namedBindings;
+    const names: ts.Identifier[] = [];
+    if (bindings && ts.isNamedImports(bindings)) for (const el of bindings.elements) names.push(el.name);
+    if (bindings && ts.isNamespaceImport(bindings)) {
+      const sym = checker.getSymbolAtLocation(bindings.name);
+      const target = sym && resolveAlias(checker, sym);
+      if (target?.exports && [...(target.exports.values() as Iterable<ts.Symbol>)].some((s) => markerKindOf(resolveAlias(checker, s))))
+        return stmt.moduleSpecifier.text;
+    }
+    for (const name of names) {
+      const sym = checker.getSymbolAtLocation(name);
+      if (sym && markerKindOf(resolveAlias(checker, sym))) return stmt.moduleSpecifier.text;
+    }
+  }
+  return "tsgrad";
+}

@@ -1,0 +1,54 @@
+/** Small constructors for IR values, so passes read like the code they generate. */
+import type { ArrayStorage, Callee, Expr, IRType, OpName, Origin, Stmt, Var, VarRole } from "./types.js";
+import { NUM } from "./types.js";
+
+let nextVarId = 1;
+
+export function newVar(name: string, type: IRType, role: VarRole, extra: Partial<Var> = {}): Var {
+  return { ...extra, id: nextVarId++, name, type, role };
+}
+
+export const num = (value: number): Expr => ({ k: "num", value });
+export const bool = (value: boolean): Expr => ({ k: "bool", value });
+export const ref = (v: Var): Expr => ({ k: "var", v });
+export const op = (name: OpName, ...args: Expr[]): Expr => ({ k: "op", op: name, args });
+export const index = (arr: Expr, i: Expr): Expr => ({ k: "index", arr, index: i });
+export const len = (arr: Expr): Expr => ({ k: "len", arr });
+export const call = (fn: Callee, args: readonly Expr[], type: IRType = NUM): Expr => ({ k: "call", fn, args, type });
+export const alloc = (length: Expr, storage: ArrayStorage, fill: Expr = num(0)): Expr => ({
+  k: "alloc",
+  length,
+  storage,
+  fill,
+});
+
+export const add = (a: Expr, b: Expr): Expr => op("add", a, b);
+export const sub = (a: Expr, b: Expr): Expr => op("sub", a, b);
+export const mul = (a: Expr, b: Expr): Expr => op("mul", a, b);
+export const neg = (a: Expr): Expr => op("neg", a);
+export const not = (a: Expr): Expr => op("not", a);
+
+export const decl = (v: Var, init: Expr, origin?: Origin): Stmt => ({ k: "decl", v, init, origin });
+export const assign = (v: Var, value: Expr, origin?: Origin): Stmt => ({ k: "assign", v, value, origin });
+export const store = (arr: Var, i: Expr, value: Expr, origin?: Origin, accumulate = false): Stmt => ({
+  k: "store",
+  arr,
+  index: i,
+  value,
+  accumulate,
+  origin,
+});
+/** `v += e` for a scalar. */
+export const accumulate = (v: Var, e: Expr, origin?: Origin): Stmt => assign(v, add(ref(v), e), origin);
+
+export function isZero(e: Expr): boolean {
+  return e.k === "num" && e.value === 0;
+}
+export function isOne(e: Expr): boolean {
+  return e.k === "num" && e.value === 1;
+}
+
+/** The function-table key of a callee: user functions by their own key, derived ones by recipe. */
+export function calleeKey(c: Callee): string {
+  return c.kind === "user" ? c.key : `${c.kind}[${c.active.map((a) => (a ? 1 : 0)).join("")}](${c.key})`;
+}

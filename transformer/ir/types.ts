@@ -1,0 +1,237 @@
+/**
+ * The intermediate representation every pass reads and writes.
+ *
+ * It is structured (if / loop / return, never a flat CFG) so that emitted code keeps the shape
+ * of the source, and it is plain data: no TypeScript nodes, no classes. Lowering is the only
+ * producer from TypeScript and emit the only consumer back to TypeScript.
+ */
+
+/** Types of IR values. Records exist only as parameters (flattened into leaves by lowering). */
+export type IRType =
+  | { readonly kind: "num" }
+  | { readonly kind: "bool" }
+  | { readonly kind: "array"; readonly elem: IRType; readonly storage: ArrayStorage }
+  | { readonly kind: "record"; readonly fields: readonly RecordField[]; readonly tuple: boolean }
+  | { readonly kind: "stack" }
+  | { readonly kind: "void" };
+
+export type ArrayStorage = "array" | "f64";
+export interface RecordField {
+  readonly key: string | number;
+  readonly type: IRType;
+}
+
+export const NUM: IRType = { kind: "num" };
+export const BOOL: IRType = { kind: "bool" };
+export const VOID: IRType = { kind: "void" };
+export const STACK: IRType = { kind: "stack" };
+
+/** Where a statement came from, for comments and source maps. */
+export interface Origin {
+  readonly file: string;
+  readonly line: number; // 1-based
+  readonly col: number; // 1-based
+  readonly pos: number;
+  readonly end: number;
+  /** The source statement's text on one line, for comments in generated code. */
+  readonly text: string;
+}
+
+export type VarRole =
+  | "param"
+  | "local"
+  | "temp"
+  | "global"
+  | "tangent"
+  | "adjoint"
+  | "saved"
+  | "control";
+
+/**
+ * A variable. Identity is the object (and its id); `name` is only a preference, made unique by
+ * emit. A `global` reads a module-level binding; a param leaf (`path`) reads a field of a
+ * structured parameter.
+ */
+export interface Var {
+  readonly id: number;
+  readonly name: string;
+  readonly type: IRType;
+  readonly role: VarRole;
+  /** Module-level binding read by the function: how emit must refer to it. */
+  readonly external?: ExternalRef;
+  /** Leaf of a structured parameter: `root.keys[0].keys[1]...`. */
+  readonly path?: { readonly root: Var; readonly keys: readonly (string | number)[] };
+  /** Array variables: false when it may alias memory the function does not own. */
+  readonly owned?: boolean;
+}
+
+/** A binding of some module that generated code refers to (a constant, an array, a function). */
+export interface ExternalRef {
+  readonly file: string;
+  /** Name of the binding in its declaring module. */
+  readonly name: string;
+  /** Whether the declaring module exports it under `name`. */
+  readonly exported: boolean;
+}
+
+/** Names of scalar primitives. Each has exactly one entry in the rule registry. */
+export type OpName =
+  // arithmetic
+  | "add"
+  | "sub"
+  | "mul"
+  | "div"
+  | "mod"
+  | "pow"
+  | "neg"
+  // Math.* (differentiable)
+  | "sin"
+  | "cos"
+  | "tan"
+  | "asin"
+  | "acos"
+  | "atan"
+  | "atan2"
+  | "sinh"
+  | "cosh"
+  | "tanh"
+  | "asinh"
+  | "acosh"
+  | "atanh"
+  | "exp"
+  | "expm1"
+  | "log"
+  | "log1p"
+  | "log2"
+  | "log10"
+  | "sqrt"
+  | "cbrt"
+  | "hypot"
+  | "abs"
+  | "min"
+  | "max"
+  // piecewise constant (zero derivative)
+  | "sign"
+  | "floor"
+  | "ceil"
+  | "round"
+  | "trunc"
+  // comparisons and logic (boolean results, never differentiated)
+  | "lt"
+  | "le"
+  | "gt"
+  | "ge"
+  | "eq"
+  | "ne"
+  | "and"
+  | "or"
+  | "not"
+  // eager selection between two already-computed values (used by rules, never by lowering of `?:`)
+  | "select";
+
+export type Expr =
+  | { readonly k: "num"; readonly value: number }
+  | { readonly k: "bool"; readonly value: boolean }
+  | { readonly k: "var"; readonly v: Var }
+  | { readonly k: "op"; readonly op: OpName; readonly args: readonly Expr[] }
+  | { readonly k: "index"; readonly arr: Expr; readonly index: Expr }
+  | { readonly k: "len"; readonly arr: Expr }
+  | { readonly k: "field"; readonly obj: Expr; readonly key: string | number }
+  | { readonly k: "call"; readonly fn: Callee; readonly args: readonly Expr[]; readonly type: IRType }
+  | { readonly k: "alloc"; readonly length: Expr; readonly storage: ArrayStorage; readonly fill: Expr }
+  | { readonly k: "arrayLit"; readonly elems: readonly Expr[]; readonly storage: ArrayStorage }
+  | { readonly k: "copy"; readonly arr: Expr; readonly storage: ArrayStorage }
+  | { readonly k: "record"; readonly fields: readonly { key: string | number; value: Expr }[]; readonly tuple: boolean }
+  /** A stack for the reverse sweep: Float64Array-backed for numbers, a plain array for arrays. */
+  | { readonly k: "newStack"; readonly of: "f64" | "ref" }
+  /** Zeros shaped like a (possibly nested) array: the adjoint of a nested array parameter. */
+  | { readonly k: "zerosLike"; readonly arr: Expr }
+  /** A function value (the pullback returned by vjp); only the assembler makes these. */
+  | { readonly k: "closure"; readonly params: readonly Var[]; readonly body: Block; readonly returnType: IRType }
+  | { readonly k: "pop"; readonly stack: Var; readonly type: IRType };
+
+/**
+ * A call target. `user` calls the function at `key` as it is: a function of the program, or one
+ * tsgrad generated (keys are owned by the pipeline's function table);
+ * derived callees are generated on demand by the driver: `jvp` (tangent function) and `vjp`
+ * (joint pullback: recomputes the primal, then runs the reverse sweep).
+ */
+export type Callee =
+  | { readonly kind: "user"; readonly key: string }
+  | { readonly kind: "jvp"; readonly key: string; readonly active: readonly boolean[] }
+  | { readonly kind: "vjp"; readonly key: string; readonly active: readonly boolean[] };
+
+export type Stmt =
+  | { readonly k: "decl"; readonly v: Var; readonly init: Expr; readonly origin?: Origin }
+  | { readonly k: "assign"; readonly v: Var; readonly value: Expr; readonly origin?: Origin }
+  | {
+      readonly k: "store";
+      readonly arr: Var;
+      readonly index: Expr;
+      readonly value: Expr;
+      /** `arr[index] += value` (adjoint accumulation) instead of `=`. */
+      readonly accumulate: boolean;
+      readonly origin?: Origin;
+    }
+  | { readonly k: "push"; readonly arr: Var; readonly value: Expr; readonly origin?: Origin }
+  /** `arr.length -= 1`: undoes a push in the reverse sweep. */
+  | { readonly k: "truncate"; readonly arr: Var; readonly origin?: Origin }
+  | { readonly k: "if"; readonly cond: Expr; readonly then: Block; readonly else: Block; readonly origin?: Origin }
+  | {
+      readonly k: "loop";
+      readonly label?: string;
+      /** Checked before each iteration (`testAtEnd` false) or after it (do-while). */
+      readonly test: Expr | null;
+      readonly testAtEnd: boolean;
+      readonly body: Block;
+      /** The `for` update clause; runs after the body and on `continue`. */
+      readonly update: Block;
+      /** Only set by emit's last preparation: the counter declared in `for (let i = ...; ...)`. */
+      readonly init?: Stmt & { readonly k: "decl" };
+      readonly origin?: Origin;
+    }
+  | { readonly k: "break"; readonly label?: string; readonly origin?: Origin }
+  | { readonly k: "continue"; readonly label?: string; readonly origin?: Origin }
+  | { readonly k: "return"; readonly value: Expr | null; readonly origin?: Origin }
+  | { readonly k: "stackPush"; readonly stack: Var; readonly value: Expr; readonly origin?: Origin }
+  /** A comment line in generated code (a section header such as "reverse sweep"). */
+  | { readonly k: "comment"; readonly text: string; readonly origin?: undefined };
+
+export type Block = readonly Stmt[];
+
+export interface IRFunction {
+  /** Stable key of the source function (the driver maps it back to a declaration). */
+  readonly key: string;
+  /** Source name, used to name generated functions. */
+  readonly name: string;
+  readonly params: readonly Param[];
+  readonly body: Block;
+  readonly returnType: IRType;
+  readonly origin: Origin;
+}
+
+/**
+ * A source parameter. Scalar and array parameters are a single variable; tuple and object
+ * parameters are flattened into `leaves` (each a Var with a `path` back to `root`).
+ */
+export interface Param {
+  readonly root: Var;
+  readonly leaves: readonly Var[];
+  /** Whether its type can carry a derivative (number, arrays and records of those). */
+  readonly differentiable: boolean;
+}
+
+/** A function tsgrad generates: what emit turns into one TypeScript function declaration. */
+export interface GeneratedFunction {
+  /** Function-table key (`grad[11](file#pos)`), unique per program. */
+  readonly key: string;
+  /** Preferred name (`rosen_grad`); emit makes it unique in the module. */
+  readonly name: string;
+  readonly params: readonly Var[];
+  readonly body: Block;
+  readonly returnType: IRType;
+  /** First line of the doc comment. */
+  readonly doc: string;
+  /** The source function it derives from. */
+  readonly origin: Origin;
+}

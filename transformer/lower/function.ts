@@ -1,0 +1,776 @@
+/**
+ * Lowering: one TypeScript function to IR.
+ *
+ * This and emit are the only modules that know TypeScript's AST. Lowering resolves every name
+ * through the TypeChecker (locals, parameters, module-level constants, callees), maps types,
+ * makes compound assignments and `for...of` explicit, and refuses anything it cannot represent
+ * soundly with a TSG diagnostic. It does not flatten expressions: that is the ANF pass's job.
+ */
+import ts from "typescript";
+import { fail, TSG } from "../diagnostics.js";
+import { add, alloc, assign, bool, decl, index, len, newVar, num, op, ref, store } from "../ir/build.js";
+import type { Block, Expr, IRFunction, IRType, OpName, Origin, Param, Stmt, Var } from "../ir/types.js";
+import { NUM } from "../ir/types.js";
+import {
+  functionName,
+  functionOfDeclaration,
+  isExported,
+  isModuleLevel,
+  resolveAlias,
+  type FunctionLike,
+  type LowerHost,
+} from "./host.js";
+import { isDifferentiable, irTypeOf, typeToString } from "./types.js";
+
+const MATH_OPS: Record<string, OpName> = {
+  sin: "sin", cos: "cos", tan: "tan", asin: "asin", acos: "acos", atan: "atan", atan2: "atan2",
+  sinh: "sinh", cosh: "cosh", tanh: "tanh", asinh: "asinh", acosh: "acosh", atanh: "atanh",
+  exp: "exp", expm1: "expm1", log: "log", log1p: "log1p", log2: "log2", log10: "log10",
+  sqrt: "sqrt", cbrt: "cbrt", pow: "pow", hypot: "hypot", abs: "abs", min: "min", max: "max",
+  sign: "sign", floor: "floor", ceil: "ceil", round: "round", trunc: "trunc",
+};
+const MATH_ARITY: Record<string, number> = { atan2: 2, pow: 2 };
+const MATH_CONSTANTS: Record<string, number> = {
+  PI: Math.PI, E: Math.E, LN2: Math.LN2, LN10: Math.LN10, LOG2E: Math.LOG2E, LOG10E: Math.LOG10E,
+  SQRT2: Math.SQRT2, SQRT1_2: Math.SQRT1_2,
+};
+
+const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = {
+  [ts.SyntaxKind.PlusToken]: "add",
+  [ts.SyntaxKind.MinusToken]: "sub",
+  [ts.SyntaxKind.AsteriskToken]: "mul",
+  [ts.SyntaxKind.SlashToken]: "div",
+  [ts.SyntaxKind.PercentToken]: "mod",
+  [ts.SyntaxKind.AsteriskAsteriskToken]: "pow",
+};
+const COMPOUND: Partial<Record<ts.SyntaxKind, OpName>> = {
+  [ts.SyntaxKind.PlusEqualsToken]: "add",
+  [ts.SyntaxKind.MinusEqualsToken]: "sub",
+  [ts.SyntaxKind.AsteriskEqualsToken]: "mul",
+  [ts.SyntaxKind.SlashEqualsToken]: "div",
+  [ts.SyntaxKind.PercentEqualsToken]: "mod",
+  [ts.SyntaxKind.AsteriskAsteriskEqualsToken]: "pow",
+};
+const COMPARE: Partial<Record<ts.SyntaxKind, OpName>> = {
+  [ts.SyntaxKind.LessThanToken]: "lt",
+  [ts.SyntaxKind.LessThanEqualsToken]: "le",
+  [ts.SyntaxKind.GreaterThanToken]: "gt",
+  [ts.SyntaxKind.GreaterThanEqualsToken]: "ge",
+  [ts.SyntaxKind.EqualsEqualsEqualsToken]: "eq",
+  [ts.SyntaxKind.EqualsEqualsToken]: "eq",
+  [ts.SyntaxKind.ExclamationEqualsEqualsToken]: "ne",
+  [ts.SyntaxKind.ExclamationEqualsToken]: "ne",
+};
+
+/** Value context: the result may carry a derivative. Condition context: only its value matters. */
+type Ctx = "value" | "cond";
+
+export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): IRFunction {
+  return new FunctionLowering(host, fn, key).run();
+}
+
+class FunctionLowering {
+  private readonly checker: ts.TypeChecker;
+  private readonly sourceFile: ts.SourceFile;
+  private readonly vars = new Map<ts.Symbol, Var>();
+  private readonly globals = new Map<ts.Symbol, Var>();
+  /** Leaves of structured parameters by parameter symbol and property path. */
+  private readonly leaves = new Map<ts.Symbol, Map<string, Var>>();
+  private cur: Stmt[] = [];
+  private origin: Origin | undefined;
+
+  constructor(
+    private readonly host: LowerHost,
+    private readonly fn: FunctionLike,
+    private readonly key: string,
+  ) {
+    this.checker = host.checker;
+    this.sourceFile = fn.getSourceFile();
+  }
+
+  run(): IRFunction {
+    const fn = this.fn;
+    if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) || fn.asteriskToken)
+      fail(TSG.asyncOrGenerator, fn, "async and generator functions cannot be differentiated", "write a plain synchronous function");
+    if (!fn.body)
+      fail(TSG.opaqueCall, fn, "this function has no body to differentiate", "give it a body, or give it a custom rule");
+    const params = fn.parameters.map((p) => this.lowerParam(p));
+    const sig = this.checker.getSignatureFromDeclaration(fn);
+    const retType = sig ? this.checker.getReturnTypeOfSignature(sig) : undefined;
+    const returnType: IRType = retType ? irTypeOf(this.checker, retType, fn.type ?? fn) : NUM;
+    let body: Stmt[];
+    if (ts.isBlock(fn.body)) {
+      body = this.block(fn.body.statements);
+    } else {
+      const expr = fn.body;
+      body = this.collect(() => {
+        this.origin = this.originOf(expr);
+        const value = this.expr(expr, "value");
+        this.cur.push({ k: "return", value, origin: this.origin });
+      });
+    }
+    return { key: this.key, name: functionName(fn), params, body, returnType, origin: this.originOf(fn) };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // parameters
+
+  private lowerParam(p: ts.ParameterDeclaration): Param {
+    if (!ts.isIdentifier(p.name))
+      fail(TSG.unsupportedSyntax, p, "destructured parameters are not supported yet", "take the parameter whole and read its fields in the body");
+    if (p.dotDotDotToken) fail(TSG.unsupportedSyntax, p, "rest parameters cannot be differentiated", "pass an array instead");
+    if (p.initializer) fail(TSG.unsupportedSyntax, p, "default parameter values are not supported", "pass the value explicitly");
+    const sym = this.symbolOf(p.name);
+    const type = irTypeOf(this.checker, this.checker.getTypeAtLocation(p), p);
+    const root = newVar(p.name.text, type, "param", type.kind === "array" ? { owned: false } : {});
+    this.vars.set(sym, root);
+    const leaves: Var[] = [];
+    if (type.kind === "record") {
+      const byPath = new Map<string, Var>();
+      const walk = (t: IRType, keys: (string | number)[]) => {
+        if (t.kind === "record") {
+          for (const f of t.fields) walk(f.type, [...keys, f.key]);
+          return;
+        }
+        const leaf = newVar([p.name.getText(), ...keys].join("_"), t, "param", {
+          path: { root, keys },
+          ...(t.kind === "array" ? { owned: false } : {}),
+        });
+        byPath.set(keys.join("."), leaf);
+        leaves.push(leaf);
+      };
+      walk(type, []);
+      this.leaves.set(sym, byPath);
+    } else {
+      leaves.push(root);
+    }
+    return { root, leaves, differentiable: isDifferentiable(type) };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // statements
+
+  private collect(f: () => void): Stmt[] {
+    const saved = this.cur;
+    const savedOrigin = this.origin;
+    this.cur = [];
+    try {
+      f();
+      return this.cur;
+    } finally {
+      this.cur = saved;
+      this.origin = savedOrigin;
+    }
+  }
+
+  private block(stmts: readonly ts.Statement[]): Stmt[] {
+    return this.collect(() => {
+      for (const s of stmts) this.stmt(s);
+    });
+  }
+
+  private blockOf(s: ts.Statement): Stmt[] {
+    return ts.isBlock(s) ? this.block(s.statements) : this.block([s]);
+  }
+
+  private stmt(s: ts.Statement, label?: string): void {
+    this.origin = this.originOf(s);
+    const origin = this.origin;
+    if (ts.isBlock(s)) {
+      for (const inner of s.statements) this.stmt(inner);
+      return;
+    }
+    if (ts.isVariableStatement(s)) {
+      for (const d of s.declarationList.declarations) this.varDecl(d);
+      return;
+    }
+    if (ts.isExpressionStatement(s)) {
+      this.exprStatement(s.expression);
+      return;
+    }
+    if (ts.isIfStatement(s)) {
+      const cond = this.expr(s.expression, "cond");
+      const then = this.blockOf(s.thenStatement);
+      const els = s.elseStatement ? this.blockOf(s.elseStatement) : [];
+      this.cur.push({ k: "if", cond, then, else: els, origin });
+      return;
+    }
+    if (ts.isReturnStatement(s)) {
+      const value = s.expression ? this.expr(s.expression, "value") : null;
+      this.cur.push({ k: "return", value, origin });
+      return;
+    }
+    if (ts.isForStatement(s)) {
+      if (s.initializer) {
+        if (ts.isVariableDeclarationList(s.initializer))
+          for (const d of s.initializer.declarations) this.varDecl(d);
+        else this.exprStatement(s.initializer);
+      }
+      const test = s.condition ? this.pureCondition(s.condition) : null;
+      const body = this.blockOf(s.statement);
+      const update = s.incrementor ? this.collect(() => this.exprStatement(s.incrementor!)) : [];
+      this.cur.push({ k: "loop", label, test, testAtEnd: false, body, update, origin });
+      return;
+    }
+    if (ts.isWhileStatement(s)) {
+      const test = this.pureCondition(s.expression);
+      this.cur.push({ k: "loop", label, test, testAtEnd: false, body: this.blockOf(s.statement), update: [], origin });
+      return;
+    }
+    if (ts.isDoStatement(s)) {
+      const body = this.blockOf(s.statement);
+      const test = this.pureCondition(s.expression);
+      this.cur.push({ k: "loop", label, test, testAtEnd: true, body, update: [], origin });
+      return;
+    }
+    if (ts.isForOfStatement(s)) {
+      this.forOf(s, label);
+      return;
+    }
+    if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) {
+      this.cur.push({ k: ts.isBreakStatement(s) ? "break" : "continue", label: s.label?.text, origin });
+      return;
+    }
+    if (ts.isLabeledStatement(s)) {
+      const inner = s.statement;
+      if (ts.isForStatement(inner) || ts.isWhileStatement(inner) || ts.isDoStatement(inner) || ts.isForOfStatement(inner)) {
+        this.stmt(inner, s.label.text);
+        return;
+      }
+      fail(TSG.unsupportedSyntax, s, "labels are supported on loops only", "label the loop, or restructure with if/else");
+    }
+    if (ts.isEmptyStatement(s)) return;
+    if (ts.isTryStatement(s))
+      fail(TSG.tryCatch, s, "try/catch cannot be differentiated", "move the try/catch outside the differentiated function");
+    if (ts.isThrowStatement(s))
+      fail(TSG.unsupportedSyntax, s, "throw is not supported inside a differentiated function", "validate inputs before calling it");
+    if (ts.isSwitchStatement(s))
+      fail(TSG.unsupportedSyntax, s, "switch is not supported yet", "rewrite it as an if/else chain");
+    if (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s))
+      fail(TSG.unsupportedSyntax, s, "nested function and class declarations are not supported", "move the declaration to module level");
+    if (ts.isForInStatement(s))
+      fail(TSG.unsupportedSyntax, s, "for...in cannot be differentiated", "loop over indices with a for loop");
+    fail(TSG.unsupportedSyntax, s, `this statement (${ts.SyntaxKind[s.kind]}) is not supported`, "rewrite it with if/else, loops and assignments");
+  }
+
+  private varDecl(d: ts.VariableDeclaration): void {
+    if (!ts.isIdentifier(d.name))
+      fail(TSG.unsupportedSyntax, d, "destructuring declarations are not supported yet", "declare each value separately");
+    const sym = this.symbolOf(d.name);
+    const type = irTypeOf(this.checker, this.checker.getTypeAtLocation(d.name), d);
+    if (type.kind === "record")
+      fail(TSG.unsupportedType, d, "local tuples and objects are not supported yet", "keep their fields in separate variables");
+    let init: Expr;
+    let owned: boolean | undefined;
+    if (d.initializer) {
+      init = this.expr(d.initializer, "value");
+      if (type.kind === "array") owned = isFreshArray(init);
+    } else {
+      if (type.kind === "array")
+        fail(TSG.unsupportedSyntax, d, "array variables need an initializer", "initialise it, e.g. `= new Float64Array(n)`");
+      init = type.kind === "bool" ? bool(false) : num(0);
+    }
+    const v = newVar(d.name.text, type, "local", owned !== undefined ? { owned } : {});
+    this.vars.set(sym, v);
+    this.cur.push(decl(v, init, this.origin));
+  }
+
+  private forOf(s: ts.ForOfStatement, label: string | undefined): void {
+    const origin = this.origin;
+    if (!ts.isVariableDeclarationList(s.initializer) || s.initializer.declarations.length !== 1)
+      fail(TSG.unsupportedSyntax, s, "for...of must declare its loop variable", "write `for (const v of array)`");
+    const d = s.initializer.declarations[0]!;
+    if (!ts.isIdentifier(d.name))
+      fail(TSG.unsupportedSyntax, d, "destructuring in for...of is not supported yet", "index the element inside the loop");
+    let arr = this.expr(s.expression, "value");
+    const arrType = this.typeOfNode(s.expression);
+    if (arrType.kind !== "array")
+      fail(TSG.unsupportedType, s.expression, "for...of is supported over arrays only", "iterate over a number[] or Float64Array");
+    if (arr.k !== "var") {
+      const t = newVar(`${d.name.text}_array`, arrType, "temp", { owned: false });
+      this.cur.push(decl(t, arr, origin));
+      arr = ref(t);
+    }
+    const k = newVar(`${d.name.text}_index`, NUM, "local");
+    this.cur.push(decl(k, num(0), origin));
+    const elemType = arrType.elem;
+    const elem = newVar(d.name.text, elemType, "local", elemType.kind === "array" ? { owned: false } : {});
+    this.vars.set(this.symbolOf(d.name), elem);
+    const body = this.collect(() => {
+      this.cur.push(decl(elem, index(arr, ref(k)), origin));
+      const rest = this.blockOf(s.statement);
+      this.cur.push(...rest);
+    });
+    const update = [assign(k, add(ref(k), num(1)), origin)];
+    this.cur.push({ k: "loop", label, test: op("lt", ref(k), len(arr)), testAtEnd: false, body, update, origin });
+  }
+
+  private exprStatement(e: ts.Expression): void {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) {
+      this.exprStatement(e.left);
+      this.exprStatement(e.right);
+      return;
+    }
+    if (ts.isBinaryExpression(e)) {
+      const k = e.operatorToken.kind;
+      if (k === ts.SyntaxKind.EqualsToken) {
+        this.assignTo(e.left, (_old) => this.expr(e.right, "value"), e);
+        return;
+      }
+      const compound = COMPOUND[k];
+      if (compound) {
+        this.assignTo(e.left, (old) => op(compound, old, this.expr(e.right, "value")), e);
+        return;
+      }
+    }
+    if (
+      (ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) &&
+      (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)
+    ) {
+      const delta = e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub";
+      this.assignTo(e.operand, (old) => op(delta, old, num(1)), e);
+      return;
+    }
+    if (ts.isCallExpression(e)) {
+      const callee = e.expression;
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === "push") {
+        const arr = this.writableArray(callee.expression, e);
+        for (const a of e.arguments) this.cur.push({ k: "push", arr, value: this.expr(a, "value"), origin: this.origin });
+        return;
+      }
+      // a call for its effect: user functions are pure (tsgrad refuses writes outside a
+      // function), so lowering it checks it and drops it
+      this.expr(e, "value");
+      return;
+    }
+    fail(TSG.unsupportedSyntax, e, "this expression statement is not supported", "use assignments, compound assignments, ++/-- and push");
+  }
+
+  /** Lowers `target = value(old)`, where `old` reads the target's current value. */
+  private assignTo(target: ts.Expression, value: (old: Expr) => Expr, node: ts.Node): void {
+    while (ts.isParenthesizedExpression(target) || ts.isNonNullExpression(target)) target = target.expression;
+    if (ts.isIdentifier(target)) {
+      const v = this.localOf(target, node);
+      if (v.type.kind === "array")
+        fail(TSG.arrayRebind, node, "array variables cannot be reassigned", "write into the array, or declare a new const array");
+      this.cur.push(assign(v, value(ref(v)), this.origin));
+      return;
+    }
+    if (ts.isElementAccessExpression(target)) {
+      const arr = this.writableArray(target.expression, node);
+      if (arr.type.kind === "array" && arr.type.elem.kind !== "num")
+        fail(TSG.unsupportedSyntax, node, "writing rows of nested arrays is not supported", "use a flat array and compute the index");
+      const i = this.expr(target.argumentExpression, "cond");
+      this.cur.push(store(arr, i, value(index(ref(arr), i)), this.origin));
+      return;
+    }
+    if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target))
+      fail(TSG.outerWrite, node, "writes to object fields are not supported", "compute a new value in a local variable");
+    fail(TSG.unsupportedSyntax, node, "unsupported assignment target", "assign to a local variable or an element of a local array");
+  }
+
+  /** The local array a statement writes into; refuses parameters, globals and aliases. */
+  private writableArray(e: ts.Expression, node: ts.Node): Var {
+    while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+    if (!ts.isIdentifier(e))
+      fail(TSG.foreignArrayWrite, node, "writes are supported into local arrays named by a variable only", "copy the data into a local array first");
+    const v = this.localOf(e, node);
+    if (v.type.kind !== "array")
+      fail(TSG.unsupportedType, node, "only arrays can be written by index", "use a number[] or Float64Array");
+    if (!v.owned)
+      fail(
+        TSG.foreignArrayWrite,
+        node,
+        `\`${e.text}\` may be an array the function does not own (a parameter, a module array or an alias), so writing it would change the caller's data`,
+        "copy it first: `const local = x.slice()`",
+      );
+    return v;
+  }
+
+  /** A local or parameter variable that may be assigned; refuses outer variables. */
+  private localOf(id: ts.Identifier, node: ts.Node): Var {
+    const sym = this.symbolOf(id);
+    const v = this.vars.get(sym);
+    if (v && v.role !== "param") return v;
+    if (v && v.role === "param") {
+      if (v.type.kind === "record")
+        fail(TSG.outerWrite, node, "structured parameters cannot be reassigned", "copy the fields into locals");
+      return v;
+    }
+    fail(
+      TSG.outerWrite,
+      node,
+      `\`${id.text}\` is declared outside the differentiated function, and writing it is a side effect tsgrad cannot differentiate`,
+      "compute the value in a local variable and return it",
+    );
+  }
+
+  /** A loop test: evaluated many times, so it must not need prelude statements. */
+  private pureCondition(e: ts.Expression): Expr {
+    const before = this.cur.length;
+    const r = this.expr(e, "cond");
+    if (this.cur.length !== before)
+      fail(TSG.unsupportedSyntax, e, "this loop condition needs statements of its own (a ?: with active values)", "compute it in the loop body into a variable");
+    return r;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // expressions
+
+  private expr(e: ts.Expression, ctx: Ctx): Expr {
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e))
+      return this.expr(e.expression, ctx);
+    if (ts.isNumericLiteral(e)) return num(Number(e.text));
+    if (e.kind === ts.SyntaxKind.TrueKeyword) return bool(true);
+    if (e.kind === ts.SyntaxKind.FalseKeyword) return bool(false);
+    if (ts.isIdentifier(e)) return this.identifier(e);
+    if (ts.isPrefixUnaryExpression(e)) return this.prefix(e, ctx);
+    if (ts.isPostfixUnaryExpression(e))
+      fail(TSG.incrementInExpression, e, "++/-- inside an expression is not supported", "write the increment as its own statement");
+    if (ts.isBinaryExpression(e)) return this.binary(e, ctx);
+    if (ts.isConditionalExpression(e)) return this.conditional(e, ctx);
+    if (ts.isCallExpression(e)) return this.callExpr(e, ctx);
+    if (ts.isNewExpression(e)) return this.newExpr(e);
+    if (ts.isElementAccessExpression(e)) return this.elementAccess(e);
+    if (ts.isPropertyAccessExpression(e)) return this.propertyAccess(e);
+    if (ts.isArrayLiteralExpression(e)) {
+      const type = this.typeOfNode(e);
+      if (type.kind !== "array" || type.elem.kind !== "num")
+        fail(TSG.unsupportedType, e, "only flat number array literals are supported", "build nested data outside the function");
+      for (const el of e.elements)
+        if (ts.isSpreadElement(el)) fail(TSG.unsupportedSyntax, el, "spread in array literals is not supported", "push the elements in a loop");
+      return { k: "arrayLit", elems: e.elements.map((el) => this.expr(el, "value")), storage: "array" };
+    }
+    if (ts.isTemplateExpression(e) || ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e))
+      fail(TSG.unsupportedType, e, "strings cannot appear in a differentiated function", "move string handling outside it");
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e))
+      fail(TSG.unsupportedSyntax, e, "function expressions inside a differentiated function are not supported", "declare the function at module level and call it");
+    if (ts.isObjectLiteralExpression(e))
+      fail(TSG.unsupportedSyntax, e, "object literals inside a differentiated function are not supported yet", "return a number or an array");
+    if (ts.isAwaitExpression(e) || ts.isYieldExpression(e))
+      fail(TSG.asyncOrGenerator, e, "await and yield cannot be differentiated", "write a plain synchronous function");
+    fail(TSG.unsupportedSyntax, e, `this expression (${ts.SyntaxKind[e.kind]}) is not supported`, "use arithmetic, Math.*, array reads and calls of your own functions");
+  }
+
+  private identifier(e: ts.Identifier): Expr {
+    if (e.text === "undefined")
+      fail(TSG.unsupportedType, e, "undefined cannot be differentiated", "use a number");
+    const sym = this.checker.getSymbolAtLocation(e);
+    if (!sym) {
+      if (e.text === "NaN") return num(NaN);
+      if (e.text === "Infinity") return num(Infinity);
+      fail(TSG.unsupportedSyntax, e, `\`${e.text}\` does not resolve to a declaration`, "declare it");
+    }
+    const local = this.vars.get(sym);
+    if (local) {
+      if (local.type.kind === "record")
+        fail(TSG.unsupportedSyntax, e, "a structured parameter can only be read field by field", "read its fields (p.w, p[0]) instead of the whole value");
+      return ref(local);
+    }
+    const target = resolveAlias(this.checker, sym);
+    const declNode = target.valueDeclaration ?? target.declarations?.[0];
+    if (declNode && declNode.getSourceFile().isDeclarationFile) {
+      if (e.text === "NaN") return num(NaN);
+      if (e.text === "Infinity") return num(Infinity);
+    }
+    return ref(this.global(e, target));
+  }
+
+  /** A module-level binding read by the function (constants, arrays, nested arrays). */
+  private global(e: ts.Identifier, sym: ts.Symbol): Var {
+    const known = this.globals.get(sym);
+    if (known) return known;
+    const declNode = sym.valueDeclaration;
+    if (!declNode || !ts.isVariableDeclaration(declNode) || !isModuleLevel(declNode)) {
+      if (declNode && (ts.isParameter(declNode) || ts.isVariableDeclaration(declNode)))
+        fail(
+          TSG.capturedLocal,
+          e,
+          `\`${e.text}\` is a local variable of an enclosing function; generated code lives at module level and cannot see it`,
+          "pass it as a parameter, or move the function to module level",
+        );
+      fail(TSG.unsupportedSyntax, e, `\`${e.text}\` cannot be read here`, "read numbers, booleans or arrays declared at module level, or parameters");
+    }
+    if (declNode.getSourceFile().isDeclarationFile)
+      fail(TSG.unsupportedSyntax, e, `\`${e.text}\` is declared without a value tsgrad can read`, "declare the value in a TypeScript source file");
+    const type = irTypeOf(this.checker, this.checker.getTypeAtLocation(e), e);
+    if (type.kind === "record")
+      fail(TSG.unsupportedType, e, "module-level tuples and objects cannot be read yet", "use module-level numbers and arrays");
+    const v = newVar(e.text, type, "global", {
+      external: { file: declNode.getSourceFile().fileName, name: sym.getName(), exported: isExported(declNode) },
+      ...(type.kind === "array" ? { owned: false } : {}),
+    });
+    this.globals.set(sym, v);
+    return v;
+  }
+
+  private prefix(e: ts.PrefixUnaryExpression, ctx: Ctx): Expr {
+    switch (e.operator) {
+      case ts.SyntaxKind.MinusToken: {
+        const inner = this.expr(e.operand, ctx);
+        return inner.k === "num" ? num(-inner.value) : op("neg", inner);
+      }
+      case ts.SyntaxKind.PlusToken:
+        return this.expr(e.operand, ctx);
+      case ts.SyntaxKind.ExclamationToken:
+        return op("not", this.expr(e.operand, "cond"));
+      default:
+        fail(TSG.incrementInExpression, e, "++/-- inside an expression is not supported", "write the increment as its own statement");
+    }
+  }
+
+  private binary(e: ts.BinaryExpression, ctx: Ctx): Expr {
+    const k = e.operatorToken.kind;
+    const arith = ARITH[k];
+    if (arith) {
+      const lt = this.typeOfNode(e.left);
+      const rt = this.typeOfNode(e.right);
+      if (lt.kind !== "num" || rt.kind !== "num")
+        fail(TSG.unsupportedType, e, `\`${ts.tokenToString(k)}\` on ${typeToString(lt)} and ${typeToString(rt)} is not supported`, "apply arithmetic to numbers");
+      return op(arith, this.expr(e.left, ctx), this.expr(e.right, ctx));
+    }
+    const cmp = COMPARE[k];
+    if (cmp) return op(cmp, this.expr(e.left, "cond"), this.expr(e.right, "cond"));
+    if (k === ts.SyntaxKind.AmpersandAmpersandToken || k === ts.SyntaxKind.BarBarToken) {
+      const type = this.typeOfNode(e);
+      if (type.kind !== "bool")
+        fail(TSG.unsupportedType, e, "&& and || are supported on booleans only", "use a ?: expression to choose between numbers");
+      const left = this.expr(e.left, "cond");
+      const before = this.cur.length;
+      const right = this.expr(e.right, "cond");
+      if (this.cur.length !== before)
+        fail(TSG.unsupportedSyntax, e.right, "the right side of && / || needs statements of its own", "compute it into a variable first");
+      return op(k === ts.SyntaxKind.AmpersandAmpersandToken ? "and" : "or", left, right);
+    }
+    if (k === ts.SyntaxKind.EqualsToken || COMPOUND[k])
+      fail(TSG.unsupportedSyntax, e, "assignment inside an expression is not supported", "write the assignment as its own statement");
+    if (k === ts.SyntaxKind.QuestionQuestionToken)
+      fail(TSG.unsupportedSyntax, e, "?? is not supported", "use an explicit comparison");
+    fail(TSG.unsupportedSyntax, e, `the operator \`${ts.tokenToString(k)}\` is not supported`, "use arithmetic, comparisons and && / || on booleans");
+  }
+
+  /**
+   * `c ? a : b` where the value may carry a derivative becomes an if statement: evaluating both
+   * sides eagerly would let a NaN of the side not taken leak into the adjoint. In conditions only
+   * its value matters, and it stays an expression.
+   */
+  private conditional(e: ts.ConditionalExpression, ctx: Ctx): Expr {
+    const cond = this.expr(e.condition, "cond");
+    const type = this.typeOfNode(e);
+    if (ctx === "cond" || type.kind === "bool") {
+      const before = this.cur.length;
+      const a = this.expr(e.whenTrue, "cond");
+      const b = this.expr(e.whenFalse, "cond");
+      if (this.cur.length === before) return op("select", cond, a, b);
+    }
+    if (type.kind !== "num")
+      fail(TSG.unsupportedType, e, "?: choosing between arrays is not supported", "choose between numbers, or use if/else");
+    const t = newVar("choice", type, "temp");
+    const origin = this.origin;
+    this.cur.push(decl(t, num(0), origin));
+    const then = this.collect(() => this.cur.push(assign(t, this.expr(e.whenTrue, "value"), origin)));
+    const els = this.collect(() => this.cur.push(assign(t, this.expr(e.whenFalse, "value"), origin)));
+    this.cur.push({ k: "if", cond, then, else: els, origin });
+    return ref(t);
+  }
+
+  private callExpr(e: ts.CallExpression, ctx: Ctx): Expr {
+    const callee = e.expression;
+    if (ts.isIdentifier(callee) && callee.text === "eval")
+      fail(TSG.evalCall, e, "eval cannot be differentiated", "write the computation as code");
+    if (ts.isPropertyAccessExpression(callee)) {
+      const obj = callee.expression;
+      const name = callee.name.text;
+      if (ts.isIdentifier(obj) && obj.text === "Math" && this.isGlobalMath(obj)) return this.mathCall(e, name, ctx);
+      if (name === "slice" && e.arguments.length === 0) {
+        const t = this.typeOfNode(obj);
+        if (t.kind === "array" && t.elem.kind === "num") return { k: "copy", arr: this.expr(obj, "value"), storage: t.storage };
+      }
+      if (name === "fill") return this.fillCall(e, callee);
+    }
+    if (ts.isIdentifier(callee)) {
+      const sym = this.checker.getSymbolAtLocation(callee);
+      if (sym) {
+        const target = resolveAlias(this.checker, sym);
+        if (this.host.isMarker(target))
+          fail(TSG.nestedMarker, e, "derivatives of derivatives (nested grad/jvp inside a differentiated function) are not supported yet", "differentiate the outer function by hand for now");
+        const decl = target.valueDeclaration ?? target.declarations?.[0];
+        const fn = decl ? functionOfDeclaration(decl) : undefined;
+        if (fn && fn.body && !fn.getSourceFile().isDeclarationFile) {
+          if (!isModuleLevel(fn))
+            fail(TSG.capturedLocal, e, `\`${callee.text}\` is declared inside another function`, "move it to module level so generated code can call it");
+          return this.userCall(e, fn);
+        }
+        fail(
+          TSG.opaqueCall,
+          e,
+          `\`${callee.text}\` has no body tsgrad can see${decl?.getSourceFile().isDeclarationFile ? ` (it is declared in ${decl.getSourceFile().fileName.split("/").pop()})` : ""} and no derivative rule`,
+          "call a function written in TypeScript in this program, or give this one a custom rule",
+        );
+      }
+    }
+    fail(TSG.opaqueCall, e, "this call has no body tsgrad can see and no derivative rule", "call Math.*, array methods slice/push/fill, or functions of your own program");
+  }
+
+  private isGlobalMath(id: ts.Identifier): boolean {
+    const sym = this.checker.getSymbolAtLocation(id);
+    const decl = sym?.declarations?.[0];
+    return !decl || decl.getSourceFile().isDeclarationFile;
+  }
+
+  private mathCall(e: ts.CallExpression, name: string, ctx: Ctx): Expr {
+    if (name === "random")
+      fail(TSG.nondeterministic, e, "Math.random() gives a different value each call, so its derivative code cannot replay it", "draw random numbers outside and pass them in as data");
+    const opName = MATH_OPS[name];
+    if (!opName) fail(TSG.opaqueCall, e, `Math.${name} has no derivative rule`, "use one of the supported Math functions");
+    for (const a of e.arguments)
+      if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, "spread arguments to Math functions are not supported", "pass the values one by one");
+    const args = e.arguments.map((a) => this.expr(a, ctx));
+    const arity = MATH_ARITY[name];
+    if (arity !== undefined && args.length !== arity)
+      fail(TSG.unsupportedSyntax, e, `Math.${name} takes ${arity} arguments`, "pass exactly that many");
+    if (name === "min" || name === "max") {
+      if (args.length === 0) return num(name === "min" ? Infinity : -Infinity);
+      // n-ary min/max as a left fold: exactly the same value, one binary rule
+      return args.reduce((acc, a) => op(opName, acc, a));
+    }
+    if (name === "hypot") return args.length === 0 ? num(0) : op("hypot", ...args);
+    if (args.length !== 1 && arity === undefined)
+      fail(TSG.unsupportedSyntax, e, `Math.${name} takes one argument`, "pass exactly one");
+    return op(opName, ...args);
+  }
+
+  /** `new Array(n).fill(v)` and `Array(n).fill(v)`; `.fill` on anything else is refused. */
+  private fillCall(e: ts.CallExpression, callee: ts.PropertyAccessExpression): Expr {
+    let target: ts.Expression = callee.expression;
+    while (ts.isParenthesizedExpression(target)) target = target.expression;
+    const isArrayCtor = (x: ts.Expression) => ts.isIdentifier(x) && x.text === "Array";
+    if (
+      (ts.isNewExpression(target) || ts.isCallExpression(target)) &&
+      isArrayCtor(target.expression) &&
+      target.arguments?.length === 1 &&
+      e.arguments.length === 1
+    ) {
+      const length = this.expr(target.arguments[0]!, "cond");
+      return alloc(length, "array", this.expr(e.arguments[0]!, "value"));
+    }
+    fail(TSG.unsupportedSyntax, e, "fill is supported only as `new Array(n).fill(value)`", "fill a new array, or write a loop");
+  }
+
+  private newExpr(e: ts.NewExpression): Expr {
+    const ctor = e.expression;
+    const args = e.arguments ?? [];
+    if (ts.isIdentifier(ctor) && ctor.text === "Float64Array" && args.length === 1) {
+      const t = this.typeOfNode(args[0]!);
+      if (t.kind === "num") return alloc(this.expr(args[0]!, "cond"), "f64");
+      if (t.kind === "array" && t.elem.kind === "num") return { k: "copy", arr: this.expr(args[0]!, "value"), storage: "f64" };
+    }
+    if (ts.isIdentifier(ctor) && ctor.text === "Array")
+      fail(TSG.unsupportedSyntax, e, "`new Array(n)` has holes, not numbers", "write `new Array(n).fill(0)` or `new Float64Array(n)`");
+    fail(TSG.unsupportedSyntax, e, "only `new Float64Array(n)` and `new Float64Array(array)` can be constructed here", "allocate arrays with new Float64Array(n), new Array(n).fill(0) or []");
+  }
+
+  private elementAccess(e: ts.ElementAccessExpression): Expr {
+    const leaf = this.structuredLeaf(e);
+    if (leaf) return ref(leaf);
+    const objType = this.typeOfNode(e.expression);
+    if (objType.kind !== "array")
+      fail(TSG.dynamicKey, e, "computed property keys are supported on arrays only", "use a literal property name, or an array");
+    const arr = this.expr(e.expression, "value");
+    const i = this.expr(e.argumentExpression, "cond");
+    return index(arr, i);
+  }
+
+  private propertyAccess(e: ts.PropertyAccessExpression): Expr {
+    if (ts.isIdentifier(e.expression) && e.expression.text === "Math" && this.isGlobalMath(e.expression)) {
+      const c = MATH_CONSTANTS[e.name.text];
+      if (c !== undefined) return num(c);
+    }
+    if (e.name.text === "length") {
+      const t = this.typeOfNode(e.expression);
+      if (t.kind === "array") return len(this.expr(e.expression, "value"));
+    }
+    const leaf = this.structuredLeaf(e);
+    if (leaf) return ref(leaf);
+    if (e.questionDotToken) fail(TSG.unsupportedSyntax, e, "optional chaining is not supported", "check the value explicitly");
+    fail(TSG.unsupportedSyntax, e, `the property \`${e.name.text}\` cannot be read in a differentiated function`, "read numbers and arrays, .length, and fields of structured parameters");
+  }
+
+  /** `p.w`, `p[0]`, `p.layer.b` on a structured parameter: the flattened leaf variable. */
+  private structuredLeaf(e: ts.Expression): Var | undefined {
+    const keys: (string | number)[] = [];
+    let cur: ts.Expression = e;
+    for (;;) {
+      while (ts.isParenthesizedExpression(cur) || ts.isNonNullExpression(cur)) cur = cur.expression;
+      if (ts.isPropertyAccessExpression(cur)) {
+        keys.unshift(cur.name.text);
+        cur = cur.expression;
+      } else if (ts.isElementAccessExpression(cur)) {
+        const arg = cur.argumentExpression;
+        if (ts.isNumericLiteral(arg)) keys.unshift(Number(arg.text));
+        else if (ts.isStringLiteral(arg)) keys.unshift(arg.text);
+        else {
+          const t = this.typeOfNode(cur.expression);
+          if (t.kind === "record")
+            fail(TSG.dynamicKey, cur, "a computed key into a tuple or object parameter is not supported", "use a literal key, or pass an array");
+          return undefined;
+        }
+        cur = cur.expression;
+      } else break;
+    }
+    if (!ts.isIdentifier(cur) || keys.length === 0) return undefined;
+    const sym = this.checker.getSymbolAtLocation(cur);
+    if (!sym) return undefined;
+    const byPath = this.leaves.get(sym);
+    if (!byPath) return undefined;
+    // the path may stop at an array leaf and continue with an index: find the longest prefix
+    for (let n = keys.length; n > 0; n--) {
+      const leaf = byPath.get(keys.slice(0, n).join("."));
+      if (leaf) {
+        if (n === keys.length) return leaf;
+        return undefined; // indexing into an array leaf: handled by elementAccess on the leaf
+      }
+    }
+    fail(TSG.dynamicKey, e, "this field of a structured parameter cannot be read", "read a number or array field");
+  }
+
+  private userCall(e: ts.CallExpression, fn: FunctionLike): Expr {
+    const key = this.host.functionKey(fn);
+    for (const a of e.arguments)
+      if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, "spread arguments are not supported", "pass the values one by one");
+    if (e.arguments.length !== fn.parameters.length)
+      fail(TSG.unsupportedSyntax, e, "calls must pass every parameter explicitly", "pass all arguments (default values are not supported)");
+    const args = e.arguments.map((a) => this.expr(a, "value"));
+    const type = this.typeOfNode(e);
+    return { k: "call", fn: { kind: "user", key }, args, type };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // helpers
+
+  private typeOfNode(n: ts.Node): IRType {
+    return irTypeOf(this.checker, this.checker.getTypeAtLocation(n), n);
+  }
+
+  private symbolOf(id: ts.Identifier): ts.Symbol {
+    const s = this.checker.getSymbolAtLocation(id);
+    if (!s) fail(TSG.unsupportedSyntax, id, `cannot resolve \`${id.text}\``, "check that it is declared");
+    return s;
+  }
+
+  private originOf(n: ts.Node): Origin {
+    const sf = this.sourceFile;
+    const start = n.getStart(sf);
+    const lc = sf.getLineAndCharacterOfPosition(start);
+    let text = n.getText(sf).split("\n")[0]!.replace(/\s+/g, " ").trim();
+    if (ts.isFunctionLike(n)) text = text.replace(/\{$/, "").trim();
+    if (text.length > 72) text = text.slice(0, 69) + "...";
+    return { file: sf.fileName, line: lc.line + 1, col: lc.character + 1, pos: start, end: n.getEnd(), text };
+  }
+}
+
+/** Whether an initializer creates a new array (so the variable owns it and may write it). */
+function isFreshArray(e: Expr): boolean {
+  return e.k === "alloc" || e.k === "arrayLit" || e.k === "copy";
+}

@@ -1,0 +1,64 @@
+/** What lowering needs from the driver: the checker and a way to name (and request) callees. */
+import ts from "typescript";
+
+export type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
+
+export interface LowerHost {
+  readonly checker: ts.TypeChecker;
+  /** Stable key of a user function; the driver lowers it on demand when a pass needs it. */
+  functionKey(decl: FunctionLike): string;
+  /** Whether a symbol is one of tsgrad's marker exports (grad, jvp, ...). */
+  isMarker(symbol: ts.Symbol): boolean;
+}
+
+export function isFunctionLike(n: ts.Node): n is FunctionLike {
+  return ts.isFunctionDeclaration(n) || ts.isArrowFunction(n) || ts.isFunctionExpression(n);
+}
+
+/** The function a declaration binds, when it binds one: `function f`, `const f = (...) => ...`. */
+export function functionOfDeclaration(decl: ts.Declaration): FunctionLike | undefined {
+  if (ts.isFunctionDeclaration(decl)) return decl;
+  if (ts.isVariableDeclaration(decl) && decl.initializer) {
+    let init: ts.Expression = decl.initializer;
+    while (ts.isParenthesizedExpression(init) || ts.isAsExpression(init) || ts.isSatisfiesExpression(init))
+      init = init.expression;
+    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+  }
+  return undefined;
+}
+
+/** True for declarations directly at the top of a module (not inside a function or block). */
+export function isModuleLevel(decl: ts.Node): boolean {
+  if (ts.isFunctionDeclaration(decl)) return ts.isSourceFile(decl.parent);
+  if (ts.isVariableDeclaration(decl)) {
+    const list = decl.parent;
+    const stmt = list?.parent;
+    return !!stmt && ts.isVariableStatement(stmt) && ts.isSourceFile(stmt.parent);
+  }
+  if (ts.isArrowFunction(decl) || ts.isFunctionExpression(decl)) {
+    const p = decl.parent;
+    return ts.isVariableDeclaration(p) && isModuleLevel(p);
+  }
+  return false;
+}
+
+/** Follows import aliases to the symbol that owns the declaration. */
+export function resolveAlias(checker: ts.TypeChecker, sym: ts.Symbol): ts.Symbol {
+  return sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym;
+}
+
+/** Name of the function (for generated names): declaration name, or the const it is bound to. */
+export function functionName(fn: FunctionLike): string {
+  if (fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
+  const p = fn.parent;
+  if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+  return "f";
+}
+
+export function isExported(decl: ts.Node): boolean {
+  const holder = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
+  return (
+    ts.canHaveModifiers(holder) &&
+    !!ts.getModifiers(holder)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+  );
+}

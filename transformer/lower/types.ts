@@ -1,0 +1,100 @@
+/** Maps TypeScript types (from the TypeChecker) to IR types, refusing what tsgrad cannot carry. */
+import ts from "typescript";
+import { fail, TSG } from "../diagnostics.js";
+import type { IRType } from "../ir/types.js";
+import { BOOL, NUM } from "../ir/types.js";
+
+/** Reads the IR type of a TypeScript type; `node` is where a refusal is reported. */
+export function irTypeOf(checker: ts.TypeChecker, type: ts.Type, node: ts.Node): IRType {
+  const t = irTypeOrUndefined(checker, type);
+  if (t) return t;
+  if (type.flags & ts.TypeFlags.Any)
+    fail(
+      TSG.anyType,
+      node,
+      "an `any`-typed value flows into a differentiated computation",
+      "give it a type: number, number[], Float64Array, or a tuple/object of those",
+    );
+  fail(
+    TSG.unsupportedType,
+    node,
+    `values of type \`${checker.typeToString(type)}\` cannot be differentiated`,
+    "use number, boolean, number[], Float64Array, or a readonly tuple/object of those",
+  );
+}
+
+export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRType | undefined {
+  if (type.flags & ts.TypeFlags.Any) return undefined;
+  if (type.flags & (ts.TypeFlags.NumberLike)) return NUM;
+  if (type.flags & ts.TypeFlags.BooleanLike) return BOOL;
+  if (type.isUnion()) {
+    // `true | false` is boolean; number literal unions are numbers
+    const parts = type.types.map((t) => irTypeOrUndefined(checker, t));
+    if (parts.every((p) => p?.kind === "num")) return NUM;
+    if (parts.every((p) => p?.kind === "bool")) return BOOL;
+    return undefined;
+  }
+  const symbolName = type.getSymbol()?.getName();
+  if (symbolName === "Float64Array") return { kind: "array", elem: NUM, storage: "f64" };
+  if (checker.isTupleType(type)) {
+    const elems = checker.getTypeArguments(type as ts.TypeReference);
+    const fields = [];
+    for (let i = 0; i < elems.length; i++) {
+      const ft = irTypeOrUndefined(checker, elems[i]!);
+      if (!ft) return undefined;
+      fields.push({ key: i, type: ft });
+    }
+    return { kind: "record", fields, tuple: true };
+  }
+  if (checker.isArrayType(type)) {
+    const elem = checker.getTypeArguments(type as ts.TypeReference)[0];
+    const et = elem && irTypeOrUndefined(checker, elem);
+    if (!et || et.kind === "bool" || et.kind === "record") return undefined;
+    return { kind: "array", elem: et, storage: "array" };
+  }
+  if (type.flags & ts.TypeFlags.Object && !type.getCallSignatures().length) {
+    const props = checker.getPropertiesOfType(type);
+    if (props.length === 0) return undefined;
+    const fields = [];
+    for (const p of props) {
+      const decl = p.valueDeclaration ?? p.declarations?.[0];
+      if (!decl) return undefined;
+      const ft = irTypeOrUndefined(checker, checker.getTypeOfSymbolAtLocation(p, decl));
+      if (!ft) return undefined;
+      fields.push({ key: p.getName(), type: ft });
+    }
+    return { kind: "record", fields, tuple: false };
+  }
+  return undefined;
+}
+
+/** Whether values of this type can carry a derivative (numbers, and arrays/records of them). */
+export function isDifferentiable(t: IRType): boolean {
+  switch (t.kind) {
+    case "num":
+      return true;
+    case "array":
+      return isDifferentiable(t.elem);
+    case "record":
+      return t.fields.some((f) => isDifferentiable(f.type));
+    default:
+      return false;
+  }
+}
+
+export function typeToString(t: IRType): string {
+  switch (t.kind) {
+    case "num":
+      return "number";
+    case "bool":
+      return "boolean";
+    case "array":
+      return t.storage === "f64" ? "Float64Array" : `${typeToString(t.elem)}[]`;
+    case "record":
+      return t.tuple
+        ? `[${t.fields.map((f) => typeToString(f.type)).join(", ")}]`
+        : `{ ${t.fields.map((f) => `${String(f.key)}: ${typeToString(f.type)}`).join("; ")} }`;
+    default:
+      return t.kind;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * Assembly: wraps the passes' output into whole functions with the signatures of the public API
+ * (grad, valueAndGrad, jvp, vjp's pullback) and of the internal calling convention between
+ * generated functions (tangent functions and joint pullbacks of callees).
+ */
+import { alloc, decl, len, newVar, num, ref } from "../ir/build.js";
+import type { Block, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
+import { NUM } from "../ir/types.js";
+import { analyseActivity, type Activity } from "../analyse/activity.js";
+import { forwardPass } from "./forward.js";
+import { reversePass } from "./reverse.js";
+
+export interface Assembled {
+  readonly params: readonly Var[];
+  readonly body: Block;
+  readonly returnType: IRType;
+}
+
+/** Inputs of activity analysis: the leaves of the differentiated parameters. */
+function inputLeaves(fn: IRFunction, wrt: readonly boolean[]): Var[] {
+  return fn.params.flatMap((p, i) => (wrt[i] ? p.leaves.filter((l) => l.type.kind !== "bool") : []));
+}
+
+function resultVar(result: Expr): Var[] {
+  return result.k === "var" ? [result.v] : [];
+}
+
+/** The returned atom of a structured, A-normal-form function. */
+export function returnedAtom(fn: IRFunction): Expr {
+  const last = fn.body[fn.body.length - 1];
+  if (!last || last.k !== "return" || !last.value) return num(0);
+  return last.value;
+}
+
+export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
+  return analyseActivity(fn.body, inputLeaves(fn, wrt), resultVar(returnedAtom(fn)));
+}
+
+// ----------------------------------------------------------------------------------------------
+// gradients in the shape of the parameters
+
+/** The gradient type of a parameter type (same shape; booleans have none). */
+export function gradientType(t: IRType): IRType {
+  if (t.kind === "record") return { ...t, fields: t.fields.map((f) => ({ key: f.key, type: gradientType(f.type) })) };
+  return t;
+}
+
+function zerosOf(v: Var): Expr {
+  const t = v.type;
+  if (t.kind === "array") return t.elem.kind === "array" ? { k: "zerosLike", arr: ref(v) } : alloc(len(ref(v)), t.storage);
+  return num(0);
+}
+
+/** Declarations of the adjoints of differentiated parameters (zeros of their shape). */
+function declareParamAdjoints(adjoints: ReadonlyMap<Var, Var>): Stmt[] {
+  const out: Stmt[] = [];
+  for (const [leaf, adj] of adjoints) out.push(decl(adj, zerosOf(leaf)));
+  return out;
+}
+
+/** The gradient value of one parameter: its adjoint, rebuilt into records where needed. */
+function gradientOf(p: Param, adjoints: ReadonlyMap<Var, Var>): Expr {
+  const leafExpr = (leaf: Var): Expr => {
+    const a = adjoints.get(leaf);
+    return a ? ref(a) : zerosOf(leaf);
+  };
+  if (p.root.type.kind !== "record") return leafExpr(p.root);
+  const build = (t: IRType, keys: readonly (string | number)[]): Expr => {
+    if (t.kind !== "record") {
+      const leaf = p.leaves.find((l) => l.path && sameKeys(l.path.keys, keys))!;
+      return leafExpr(leaf);
+    }
+    return {
+      k: "record",
+      tuple: t.tuple,
+      fields: t.fields.filter((f) => f.type.kind !== "bool").map((f) => ({ key: f.key, value: build(f.type, [...keys, f.key]) })),
+    };
+  };
+  return build(p.root.type, []);
+}
+
+function sameKeys(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}
+
+/** One gradient bare, several as a tuple in parameter order. */
+function gradients(fn: IRFunction, wrt: readonly boolean[], adjoints: ReadonlyMap<Var, Var>): { value: Expr; type: IRType } {
+  const chosen = fn.params.filter((_, i) => wrt[i]);
+  const values = chosen.map((p) => gradientOf(p, adjoints));
+  const types = chosen.map((p) => gradientType(p.root.type));
+  if (values.length === 1) return { value: values[0]!, type: types[0]! };
+  return {
+    value: { k: "record", tuple: true, fields: values.map((v, i) => ({ key: i, value: v })) },
+    type: { kind: "record", tuple: true, fields: types.map((t, i) => ({ key: i, type: t })) },
+  };
+}
+
+// ----------------------------------------------------------------------------------------------
+// reverse mode
+
+/**
+ * grad(f) and valueAndGrad(f): adjoints of the parameters, zero-initialised, the forward sweep,
+ * the value (if wanted), the reverse sweep seeded with 1, the gradients.
+ */
+export function assembleGradient(fn: IRFunction, wrt: readonly boolean[], withValue: boolean, seed?: Var): Assembled {
+  const result = returnedAtom(fn);
+  const activity = activityOf(fn, wrt);
+  const out = reversePass({ fn, result, activity, wrt, seed: seed ? ref(seed) : num(1) });
+  const body: Stmt[] = [...declareParamAdjoints(out.paramAdjoints), ...out.prelude];
+  body.push({ k: "comment", text: "forward sweep" }, ...out.forward);
+  const grads = gradients(fn, wrt, out.paramAdjoints);
+  let value: Var | null = null;
+  if (withValue) {
+    value = newVar("value", fn.returnType, "local");
+    body.push(decl(value, result));
+  }
+  body.push({ k: "comment", text: "reverse sweep" }, ...out.reverse);
+  if (withValue) {
+    const type: IRType = {
+      kind: "record",
+      tuple: false,
+      fields: [
+        { key: "value", type: fn.returnType },
+        { key: "grad", type: grads.type },
+      ],
+    };
+    body.push({
+      k: "return",
+      value: {
+        k: "record",
+        tuple: false,
+        fields: [
+          { key: "value", value: ref(value!) },
+          { key: "grad", value: grads.value },
+        ],
+      },
+    });
+    return { params: [...fn.params.map((p) => p.root), ...(seed ? [seed] : [])], body, returnType: type };
+  }
+  body.push({ k: "return", value: grads.value });
+  return { params: [...fn.params.map((p) => p.root), ...(seed ? [seed] : [])], body, returnType: grads.type };
+}
+
+/** The pullback vjp(f) returns: the gradient for a given cotangent of the output. */
+export function assemblePublicPullback(fn: IRFunction, wrt: readonly boolean[]): Assembled {
+  const seed = newVar(fn.returnType.kind === "array" ? "cotangent" : "cotangent", fn.returnType, "param", { owned: false });
+  return assembleGradient(fn, wrt, false, seed);
+}
+
+/**
+ * The joint pullback a generated function calls for a user function it calls:
+ * `h_vjp(...args, seed, ...adjoint arrays of active array args)`. It recomputes h's primal,
+ * accumulates into the array adjoints it is given, and returns the scalar adjoints (one bare,
+ * several as a tuple, none: nothing).
+ */
+export function assembleCalleePullback(fn: IRFunction, active: readonly boolean[]): Assembled {
+  const result = returnedAtom(fn);
+  const activity = activityOf(fn, active);
+  const seed = newVar("seed", fn.returnType, "param", { owned: false });
+  const out = reversePass({ fn, result, activity, wrt: active, seed: ref(seed) });
+  const arrayAdjointParams: Var[] = [];
+  const scalarAdjoints: Var[] = [];
+  fn.params.forEach((p, i) => {
+    if (!active[i]) return;
+    const adj = out.paramAdjoints.get(p.root);
+    if (p.root.type.kind === "array") {
+      // the caller's adjoint array, accumulated in place
+      arrayAdjointParams.push(adj ?? newVar(`${p.root.name}_bar`, p.root.type, "adjoint", { owned: false }));
+    } else scalarAdjoints.push(adj ?? newVar(`${p.root.name}_bar`, NUM, "adjoint"));
+  });
+  const body: Stmt[] = [];
+  for (const a of scalarAdjoints) body.push(decl(a, num(0)));
+  body.push(...out.prelude, { k: "comment", text: "forward sweep" }, ...out.forward);
+  body.push({ k: "comment", text: "reverse sweep" }, ...out.reverse);
+  let returnType: IRType = { kind: "void" };
+  if (scalarAdjoints.length === 1) {
+    body.push({ k: "return", value: ref(scalarAdjoints[0]!) });
+    returnType = NUM;
+  } else if (scalarAdjoints.length > 1) {
+    body.push({
+      k: "return",
+      value: { k: "record", tuple: true, fields: scalarAdjoints.map((a, i) => ({ key: i, value: ref(a) })) },
+    });
+    returnType = { kind: "record", tuple: true, fields: scalarAdjoints.map((_, i) => ({ key: i, type: NUM })) };
+  }
+  const params = [...fn.params.map((p) => p.root), seed, ...arrayAdjointParams.map((a) => withOwned(a))];
+  return { params, body, returnType };
+}
+
+/** Array adjoint parameters belong to the caller: never owned (stores into them always live). */
+function withOwned(a: Var): Var {
+  return a.owned === false ? a : (Object.assign(a, { owned: false }) as Var);
+}
+
+// ----------------------------------------------------------------------------------------------
+// forward mode
+
+/** jvp(f) and callee tangent functions: primal and tangent parameters, `{ value, tangent }`. */
+export function assembleTangent(fn: IRFunction, wrt: readonly boolean[]): Assembled {
+  const activity = activityOf(fn, wrt);
+  const out = forwardPass(fn, activity, wrt);
+  const params = [...out.params.map((p) => p.root), ...out.tangentParams.map((p) => p.root)];
+  const returnType: IRType = {
+    kind: "record",
+    tuple: false,
+    fields: [
+      { key: "value", type: fn.returnType },
+      { key: "tangent", type: fn.returnType },
+    ],
+  };
+  return { params, body: out.body, returnType };
+}
+
+/** vjp(f): the value now, and a pullback that computes the gradient for any cotangent. */
+export function assembleVjpWrapper(fn: IRFunction, wrt: readonly boolean[], pullbackKey: string): Assembled {
+  const params = fn.params.map((p) => p.root);
+  const value = newVar("value", fn.returnType, "local");
+  const cot = newVar("cotangent", fn.returnType, "param", { owned: false });
+  const gradType = gradients(fn, wrt, new Map()).type;
+  const body: Stmt[] = [
+    decl(value, { k: "call", fn: { kind: "user", key: fn.key }, args: params.map(ref), type: fn.returnType }),
+    {
+      k: "return",
+      value: {
+        k: "record",
+        tuple: false,
+        fields: [
+          { key: "value", value: ref(value) },
+          {
+            key: "pullback",
+            value: {
+              k: "closure",
+              params: [cot],
+              returnType: gradType,
+              body: [
+                {
+                  k: "return",
+                  value: { k: "call", fn: { kind: "user", key: pullbackKey }, args: [...params.map(ref), ref(cot)], type: gradType },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ];
+  return {
+    params,
+    body,
+    returnType: {
+      kind: "record",
+      tuple: false,
+      fields: [
+        { key: "value", type: fn.returnType },
+        { key: "pullback", type: { kind: "void" } },
+      ],
+    },
+  };
+}

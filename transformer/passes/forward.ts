@@ -1,0 +1,258 @@
+/**
+ * Forward mode (tangent) pass: IR -> IR.
+ *
+ * Every active variable v gets a tangent v_dot, computed next to v from the rule registry's
+ * partials: v = op(a, b) gives v_dot = d op/da * a_dot + d op/db * b_dot. Control flow is kept as
+ * it is (forward mode runs alongside the primal), so the output reads like the source with a
+ * tangent line under each active line. Calls to other user functions call their generated
+ * tangent function. The output is ordinary IR: the reverse pass's output can be fed back in
+ * (forward over reverse), and this pass's output can be simplified and emitted.
+ */
+import { add, alloc, assign, calleeKey, decl, index, len, mul, newVar, num, ref, store } from "../ir/build.js";
+import type { Block, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
+import { exprEquals, varsOf } from "../ir/visit.js";
+import type { Activity } from "../analyse/activity.js";
+import { derivativeKind, partial } from "../rules/registry.js";
+import { typeOfValue } from "./anf.js";
+
+export interface ForwardOutput {
+  /** Parameters: the primal ones, then one tangent parameter per differentiated parameter. */
+  readonly params: readonly Param[];
+  readonly tangentParams: readonly Param[];
+  /** Body ending in `return { value, tangent }`. */
+  readonly body: Block;
+}
+
+/**
+ * @param fn      the function in A-normal form
+ * @param wrt     which parameters get a tangent parameter (by position)
+ */
+export function forwardPass(fn: IRFunction, activity: Activity, wrt: readonly boolean[]): ForwardOutput {
+  const tangents = new Map<Var, Var>();
+  const tangentParams: Param[] = [];
+  fn.params.forEach((p, i) => {
+    if (!wrt[i]) return;
+    const root = newVar(`${p.root.name}_dot`, p.root.type, "tangent", p.root.type.kind === "array" ? { owned: false } : {});
+    const leaves = p.leaves.map((leaf) => {
+      if (leaf === p.root) return root;
+      return newVar(`${leaf.name}_dot`, leaf.type, "tangent", {
+        path: { root, keys: leaf.path!.keys },
+        ...(leaf.type.kind === "array" ? { owned: false } : {}),
+      });
+    });
+    p.leaves.forEach((leaf, j) => tangents.set(leaf, leaves[j]!));
+    tangentParams.push({ root, leaves, differentiable: true });
+  });
+  const pass = new Forward(activity, tangents);
+  return { params: fn.params, tangentParams, body: pass.block(fn.body) };
+}
+
+class Forward {
+  constructor(
+    private readonly activity: Activity,
+    private readonly tangents: Map<Var, Var>,
+  ) {}
+
+  private tangentVar(v: Var): Var {
+    let t = this.tangents.get(v);
+    if (!t) {
+      t = newVar(`${v.name}_dot`, v.type, "tangent", v.type.kind === "array" ? { owned: v.owned ?? false } : {});
+      this.tangents.set(v, t);
+    }
+    return t;
+  }
+
+  private active(v: Var): boolean {
+    return this.activity.isActive(v) && (v.role !== "param" || this.tangents.has(v));
+  }
+
+  /** The tangent of an atom or memory read; null when it is structurally zero. */
+  private tangentOf(e: Expr): Expr | null {
+    switch (e.k) {
+      case "var":
+        return this.active(e.v) ? ref(this.tangentVar(e.v)) : null;
+      case "index": {
+        const arr = this.tangentOf(e.arr);
+        return arr ? index(arr, e.index) : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** The tangent of a one-primitive expression over atoms, given its output `y`. */
+  private tangentOfValue(e: Expr, y: Expr): Expr | null {
+    if (e.k !== "op") return this.tangentOf(e);
+    const kind = derivativeKind(e.op);
+    if (kind === "zero" || kind === "boolean") return null;
+    if (kind === "select") {
+      const a = this.tangentOf(e.args[1]!);
+      const b = this.tangentOf(e.args[2]!);
+      if (!a && !b) return null;
+      return { k: "op", op: "select", args: [e.args[0]!, a ?? num(0), b ?? num(0)] };
+    }
+    // group repeated operands (x * x): one term with the partials summed
+    const groups: { arg: Expr; dArg: Expr; coef: Expr }[] = [];
+    e.args.forEach((a, i) => {
+      const da = this.tangentOf(a);
+      if (!da) return;
+      const p = partial(e.op, e.args, y, i);
+      const g = groups.find((g) => exprEquals(g.arg, a));
+      if (g) g.coef = add(g.coef, p);
+      else groups.push({ arg: a, dArg: da, coef: p });
+    });
+    if (groups.length === 0) return null;
+    return groups.map((g) => mul(g.coef, g.dArg)).reduce((s, t) => add(s, t));
+  }
+
+  block(b: Block): Stmt[] {
+    const out: Stmt[] = [];
+    for (const s of b) this.stmt(s, out);
+    return out;
+  }
+
+  private stmt(s: Stmt, out: Stmt[]): void {
+    const o = s.origin;
+    switch (s.k) {
+      case "decl":
+      case "assign": {
+        const v = s.k === "decl" ? s.v : s.v;
+        const value = s.k === "decl" ? s.init : s.value;
+        if (!this.active(v)) {
+          out.push(s);
+          return;
+        }
+        if (value.k === "call") {
+          this.call(s, v, value, out);
+          return;
+        }
+        if (value.k === "alloc" || value.k === "arrayLit" || value.k === "copy") {
+          out.push(s);
+          const dv = this.tangentVar(v);
+          out.push((s.k === "decl" ? decl : assign)(dv, this.arrayTangent(value, v), o));
+          return;
+        }
+        const selfRef = varsOf(value).has(v);
+        if (s.k === "decl" || !selfRef) {
+          out.push(s);
+          const dv = this.tangentVar(v);
+          const t = this.tangentOfValue(value, ref(v)) ?? this.zeroLike(v.type, ref(v));
+          out.push((s.k === "decl" ? decl : assign)(dv, t, o));
+          return;
+        }
+        // v = op(v, ...): the tangent reads the old v, the output is the new one
+        const y = newVar("t", v.type, "temp");
+        out.push(decl(y, value, o));
+        const t = this.tangentOfValue(value, ref(y)) ?? num(0);
+        const dy = newVar("t_dot", v.type, "tangent");
+        out.push(decl(dy, t, o));
+        out.push(assign(v, ref(y), o));
+        out.push(assign(this.tangentVar(v), ref(dy), o));
+        return;
+      }
+      case "store": {
+        out.push(s);
+        if (!this.active(s.arr)) return;
+        const dArr = this.tangentVar(s.arr);
+        const t = this.tangentOfValue(s.value, s.value) ?? num(0);
+        out.push(store(dArr, s.index, t, o, s.accumulate));
+        return;
+      }
+      case "push": {
+        out.push(s);
+        if (!this.active(s.arr)) return;
+        out.push({ k: "push", arr: this.tangentVar(s.arr), value: this.tangentOf(s.value) ?? num(0), origin: o });
+        return;
+      }
+      case "truncate": {
+        out.push(s);
+        if (this.active(s.arr)) out.push({ k: "truncate", arr: this.tangentVar(s.arr), origin: o });
+        return;
+      }
+      case "if":
+        out.push({ ...s, then: this.block(s.then), else: this.block(s.else) });
+        return;
+      case "loop":
+        out.push({ ...s, body: this.block(s.body), update: this.block(s.update) });
+        return;
+      case "return": {
+        if (!s.value) {
+          out.push(s);
+          return;
+        }
+        const type = typeOfValue(s.value);
+        const tangent = this.tangentOf(s.value) ?? this.zeroLike(type, s.value);
+        out.push({
+          k: "return",
+          value: {
+            k: "record",
+            tuple: false,
+            fields: [
+              { key: "value", value: s.value },
+              { key: "tangent", value: tangent },
+            ],
+          },
+          origin: o,
+        });
+        return;
+      }
+      case "stackPush": {
+        out.push(s);
+        const t = this.tangentOf(s.value);
+        if (t) out.push({ ...s, value: t });
+        return;
+      }
+      default:
+        out.push(s);
+    }
+  }
+
+  /** v = h(args) where h is a user function: call its tangent function once for both. */
+  private call(s: Stmt & { k: "decl" | "assign" }, v: Var, value: Expr & { k: "call" }, out: Stmt[]): void {
+    const o = s.origin;
+    const activeArgs = value.args.map((a) => this.tangentOf(a) !== null);
+    const args: Expr[] = [...value.args];
+    value.args.forEach((a, i) => {
+      if (activeArgs[i]) args.push(this.tangentOf(a)!);
+    });
+    const resultType: IRType = {
+      kind: "record",
+      tuple: false,
+      fields: [
+        { key: "value", type: value.type },
+        { key: "tangent", type: value.type },
+      ],
+    };
+    const r = newVar(`${v.name}_jvp`, resultType, "temp");
+    if (!activeArgs.some(Boolean)) {
+      out.push(s);
+      out.push((s.k === "decl" ? decl : assign)(this.tangentVar(v), this.zeroLike(v.type, ref(v)), o));
+      return;
+    }
+    out.push(decl(r, { k: "call", fn: { kind: "jvp", key: calleeKey(value.fn), active: activeArgs }, args, type: resultType }, o));
+    const mk = s.k === "decl" ? decl : assign;
+    out.push(mk(v, { k: "field", obj: ref(r), key: "value" }, o));
+    out.push(mk(this.tangentVar(v), { k: "field", obj: ref(r), key: "tangent" }, o));
+  }
+
+  private arrayTangent(value: Expr, v: Var): Expr {
+    switch (value.k) {
+      case "alloc":
+        return alloc(value.length, value.storage, this.tangentOf(value.fill) ?? num(0));
+      case "arrayLit":
+        return { k: "arrayLit", storage: value.storage, elems: value.elems.map((e) => this.tangentOf(e) ?? num(0)) };
+      case "copy": {
+        const t = this.tangentOf(value.arr);
+        return t ? { k: "copy", arr: t, storage: value.storage } : alloc(len(value.arr), value.storage);
+      }
+      default:
+        return this.zeroLike(v.type, ref(v));
+    }
+  }
+
+  /** A zero of the given type, shaped like `like` for arrays. */
+  private zeroLike(type: IRType, like: Expr): Expr {
+    if (type.kind === "array") return alloc(len(like), type.storage);
+    return num(0);
+  }
+}

@@ -1,0 +1,752 @@
+/**
+ * Reverse mode (adjoint) pass: IR -> IR.
+ *
+ * Input: a function in A-normal form with structured control flow (passes/structure.ts) and its
+ * activity. Output: a forward sweep (the primal, plus whatever it must record) and a reverse
+ * sweep (adjoint statements in reverse order), which the assembler wraps into a gradient,
+ * value-and-gradient or pullback function.
+ *
+ * The invariant that makes it work: at the reverse point of each statement, every primal
+ * variable the reverse sweep reads ("needed") holds the value it had when that statement ran
+ * forward. It is kept by
+ *   - saving a needed value before the forward sweep overwrites it and restoring it when the
+ *     reverse sweep passes that write: in a local outside loops, on a Float64Array-backed stack
+ *     inside them (one push per overwrite, never per operation);
+ *   - recomputing cheap loop-local values at the start of a block's reverse instead of saving
+ *     them, when their inputs did not change since (analyse/recompute.ts);
+ *   - replaying loops by trip count (an induction variable is reconstructed, not stored) and
+ *     branches by their condition when it still holds, or by a recorded direction.
+ * Which values are needed is found by generating the reverse sweep once without saves and reading
+ * what it reads, then generating it again with exactly those saves.
+ */
+import { accumulate, add, alloc, assign, decl, index, isOne, len, mul, newVar, num, op, ref, store, sub } from "../ir/build.js";
+import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
+import { BOOL, NUM, STACK } from "../ir/types.js";
+import { exprEquals, forEachStmt, readsOf, varsOf, writesOf } from "../ir/visit.js";
+import type { Activity } from "../analyse/activity.js";
+import { inductionOf, recomputableDecls, type Induction } from "../analyse/recompute.js";
+import { derivativeKind, partial, partialReads } from "../rules/registry.js";
+import { refuse, TSG } from "../refusal.js";
+import { calleeKey } from "../ir/build.js";
+import { foldExpr } from "./simplify/fold.js";
+import { containsCall } from "../ir/visit.js";
+
+export interface ReverseInput {
+  /** Structured, A-normal-form function. */
+  readonly fn: IRFunction;
+  /** The returned atom. */
+  readonly result: Expr;
+  readonly activity: Activity;
+  /** Parameters (by position) whose adjoints are wanted. */
+  readonly wrt: readonly boolean[];
+  /** The adjoint of the result to propagate: 1 for a gradient, the cotangent for a pullback. */
+  readonly seed: Expr;
+}
+
+export interface ReverseOutput {
+  /** Adjoint variable of each differentiated parameter leaf; the assembler declares them. */
+  readonly paramAdjoints: ReadonlyMap<Var, Var>;
+  /** Declarations that must precede both sweeps (hoisted variables, saved values, stacks). */
+  readonly prelude: readonly Stmt[];
+  readonly forward: readonly Stmt[];
+  readonly reverse: readonly Stmt[];
+}
+
+export function reversePass(input: ReverseInput): ReverseOutput {
+  const paramAdjoints = new Map<Var, Var>();
+  input.fn.params.forEach((p: Param, i) => {
+    if (!input.wrt[i]) return;
+    for (const leaf of p.leaves)
+      if (leaf.type.kind === "num" || leaf.type.kind === "array")
+        paramAdjoints.set(leaf, newVar(`${leaf.name}_bar`, leaf.type, "adjoint", leaf.type.kind === "array" ? { owned: true } : {}));
+  });
+  const plan = new Plan(input.fn.body);
+  for (const [leaf, adj] of paramAdjoints) (leaf.type.kind === "array" ? plan.arrayAdjoints : plan.scalarAdjoints).set(leaf, adj);
+  // phase 1: what does the reverse sweep read?
+  const probe = new Generator(input, paramAdjoints, plan, null);
+  const firstDraft = probe.run();
+  const needed = neededValues(firstDraft, probe, plan);
+  // phase 2: the real thing, saving exactly the needed values
+  const gen = new Generator(input, paramAdjoints, plan, needed);
+  return { paramAdjoints, ...gen.run() };
+}
+
+/** Facts about the primal that do not depend on which values are needed. */
+class Plan {
+  /** Recomputable declarations, per nested block. */
+  readonly recomputable = new Set<Stmt>();
+  /** Loops whose counter is an induction variable. */
+  readonly inductions = new Map<Stmt, Induction>();
+  /**
+   * Variables the generator invents (adjoints, branch directions, trip counts) are made once
+   * here, so that both generations (probe and final) speak of the same variables.
+   */
+  readonly scalarAdjoints = new Map<Var, Var>();
+  readonly arrayAdjoints = new Map<Var, Var>();
+  /** Array adjoints created by the forward sweep (they are read by the reverse sweep). */
+  readonly forwardAdjoints = new Set<Var>();
+  private readonly controls = new Map<string, Var>();
+
+  control(s: Stmt, role: string, make: () => Var): Var {
+    let perStmt = this.stmtIds.get(s);
+    if (perStmt === undefined) {
+      perStmt = this.stmtIds.size;
+      this.stmtIds.set(s, perStmt);
+    }
+    const key = `${perStmt}:${role}`;
+    let v = this.controls.get(key);
+    if (!v) {
+      v = make();
+      this.controls.set(key, v);
+    }
+    return v;
+  }
+  private readonly stmtIds = new Map<Stmt, number>();
+
+  constructor(body: Block) {
+    const visitBlock = (b: Block, nested: boolean) => {
+      if (nested) for (const s of recomputableDecls(b)) this.recomputable.add(s);
+      b.forEach((s, i) => {
+        if (s.k === "if") {
+          visitBlock(s.then, true);
+          visitBlock(s.else, true);
+        } else if (s.k === "loop") {
+          const readsOutside = readsOf(withoutStmts(body, new Set([s, b[i - 1]!])));
+          const ind = inductionOf(s, b[i - 1], readsOutside);
+          if (ind) this.inductions.set(s, ind);
+          visitBlock(s.body, true);
+          visitBlock(s.update, true);
+        }
+      });
+    };
+    visitBlock(body, false);
+  }
+}
+
+function withoutStmts(body: Block, drop: ReadonlySet<Stmt>): Stmt[] {
+  const out: Stmt[] = [];
+  for (const s of body) {
+    if (drop.has(s)) continue;
+    if (s.k === "if") out.push({ ...s, then: withoutStmts(s.then, drop), else: withoutStmts(s.else, drop) });
+    else if (s.k === "loop") out.push({ ...s, body: withoutStmts(s.body, drop), update: withoutStmts(s.update, drop) });
+    else out.push(s);
+  }
+  return out;
+}
+
+/** Primal variables the reverse sweep reads before defining them itself. */
+function neededValues(draft: { reverse: readonly Stmt[] }, gen: Generator, plan: Plan): Set<Var> {
+  const definedInReverse = new Set<Var>();
+  forEachStmt(draft.reverse, (s) => {
+    if (s.k === "decl") definedInReverse.add(s.v);
+  });
+  const needed = new Set<Var>();
+  const visit = (v: Var) => {
+    if (needed.has(v) || v.role === "global") return;
+    if (v.role === "adjoint" && !plan.forwardAdjoints.has(v)) return;
+    if (definedInReverse.has(v) && !gen.recomputedVars.has(v)) return;
+    needed.add(v);
+  };
+  for (const v of readsOf(draft.reverse)) visit(v);
+  // values read by recomputations are needed too (transitively)
+  const recomputeByVar = new Map<Var, Stmt & { k: "decl" }>();
+  for (const s of plan.recomputable) if (s.k === "decl") recomputeByVar.set(s.v, s);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const v of [...needed]) {
+      const s = recomputeByVar.get(v);
+      if (!s) continue;
+      for (const u of varsOf(s.init))
+        if (!needed.has(u) && u.role !== "global") {
+          needed.add(u);
+          changed = true;
+        }
+    }
+  }
+  return needed;
+}
+
+interface Where {
+  /** Loops enclosing the statement in the forward sweep. */
+  readonly loopDepth: number;
+  /** Blocks enclosing it (0 at the function's top level). */
+  readonly nesting: number;
+}
+
+class Generator {
+  private readonly activity: Activity;
+  private readonly scalarAdjoints: Map<Var, Var>;
+  private readonly arrayAdjoints: Map<Var, Var>;
+  /** Variables the reverse sweep recomputes. */
+  readonly recomputedVars = new Set<Var>();
+  private readonly prelude: Stmt[] = [];
+  private readonly hoisted = new Set<Var>();
+  private stack: Var | null = null;
+  private refStack: Var | null = null;
+
+  constructor(
+    private readonly input: ReverseInput,
+    private readonly paramAdjoints: ReadonlyMap<Var, Var>,
+    private readonly plan: Plan,
+    /** null while probing which values are needed. */
+    private readonly needed: ReadonlySet<Var> | null,
+  ) {
+    this.activity = input.activity;
+    this.scalarAdjoints = plan.scalarAdjoints;
+    this.arrayAdjoints = plan.arrayAdjoints;
+  }
+
+  run(): { prelude: Stmt[]; forward: Stmt[]; reverse: Stmt[] } {
+    const { f, r } = this.block(this.input.fn.body.filter((s) => s.k !== "return"), { loopDepth: 0, nesting: 0 });
+    const seedStmts = this.seed();
+    // seed right after the top-level adjoint declarations
+    const firstNonDecl = r.findIndex((s) => !(s.k === "decl" && s.v.role === "adjoint"));
+    const at = firstNonDecl < 0 ? r.length : firstNonDecl;
+    const reverse = [...r.slice(0, at), ...seedStmts, ...r.slice(at)];
+    return { prelude: this.prelude, forward: f, reverse };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // adjoints
+
+  private isActive(v: Var): boolean {
+    if (v.role === "param") return this.paramAdjoints.has(v) && this.activity.isActive(v);
+    return this.activity.isActive(v);
+  }
+
+  private scalarAdjoint(v: Var): Var {
+    let a = this.scalarAdjoints.get(v);
+    if (!a) {
+      a = newVar(`${v.name}_bar`, v.type, "adjoint");
+      this.scalarAdjoints.set(v, a);
+    }
+    return a;
+  }
+
+  /** The adjoint array of an array atom (a variable or a row of a nested array), if active. */
+  private adjointArray(e: Expr): Expr | null {
+    if (e.k === "var") {
+      if (!this.isActive(e.v)) return null;
+      const a = this.arrayAdjoints.get(e.v);
+      return a ? ref(a) : null;
+    }
+    if (e.k === "index") {
+      const inner = this.adjointArray(e.arr);
+      return inner ? index(inner, e.index) : null;
+    }
+    return null;
+  }
+
+  /** Where the adjoint of a scalar atom lives: a variable or an element of an adjoint array. */
+  private adjointLoc(e: Expr): { v: Var } | { arr: Expr; index: Expr } | null {
+    if (e.k === "var") {
+      if (e.v.type.kind !== "num" || !this.isActive(e.v)) return null;
+      return { v: this.scalarAdjoint(e.v) };
+    }
+    if (e.k === "index") {
+      const arr = this.adjointArray(e.arr);
+      return arr ? { arr, index: e.index } : null;
+    }
+    return null;
+  }
+
+  private accumulateInto(e: Expr, value: Expr, origin: Stmt["origin"], out: Stmt[]): void {
+    const loc = this.adjointLoc(e);
+    if (!loc) return;
+    if ("v" in loc) out.push(accumulate(loc.v, value, origin));
+    else if (loc.arr.k === "var") out.push(store(loc.arr.v, loc.index, value, origin, true));
+    else {
+      // element of a row of a nested adjoint array: name the row first
+      const row = newVar("row_bar", { kind: "array", elem: NUM, storage: "array" }, "temp", { owned: false });
+      out.push(decl(row, loc.arr, origin));
+      out.push(store(row, loc.index, value, origin, true));
+    }
+  }
+
+  private readAdjoint(v: Var): Expr {
+    return ref(this.scalarAdjoint(v));
+  }
+
+  /** The seed: adjoint of the returned value += seed. */
+  private seed(): Stmt[] {
+    const r = this.input.result;
+    const out: Stmt[] = [];
+    if (r.k !== "var" || !this.isActive(r.v)) return out;
+    if (r.v.type.kind === "num") {
+      this.accumulateInto(r, this.input.seed, undefined, out);
+      return out;
+    }
+    const adj = this.adjointArray(r);
+    if (adj && adj.k === "var") out.push(...addArrayInto(adj.v, this.input.seed));
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // saving and restoring
+
+  private isNeeded(v: Var): boolean {
+    return this.needed !== null && this.needed.has(v);
+  }
+
+  private stackFor(type: IRType): Var {
+    if (type.kind === "array") {
+      if (!this.refStack) {
+        this.refStack = newVar("refStack", STACK, "control");
+        this.prelude.push(decl(this.refStack, { k: "newStack", of: "ref" }));
+      }
+      return this.refStack;
+    }
+    if (!this.stack) {
+      this.stack = newVar("stack", STACK, "control");
+      this.prelude.push(decl(this.stack, { k: "newStack", of: "f64" }));
+    }
+    return this.stack;
+  }
+
+  /**
+   * Saves `value` (of `type`) before an overwrite; returns the expression that gives it back in
+   * the reverse sweep (a pop, or a local outside loops).
+   */
+  private save(value: Expr, type: IRType, hint: string, where: Where, f: Stmt[]): Expr {
+    if (where.loopDepth > 0) {
+      const stack = this.stackFor(type);
+      f.push({ k: "stackPush", stack, value });
+      return { k: "pop", stack, type };
+    }
+    const saved = newVar(`${hint}_saved`, type, "saved");
+    this.prelude.push(decl(saved, zeroOf(type)));
+    f.push(assign(saved, value));
+    return ref(saved);
+  }
+
+  private hoist(v: Var): void {
+    if (this.hoisted.has(v)) return;
+    this.hoisted.add(v);
+    this.prelude.push(decl(v, zeroOf(v.type)));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // blocks and statements
+
+  private block(b: Block, where: Where): { f: Stmt[]; r: Stmt[] } {
+    const f: Stmt[] = [];
+    const parts: Stmt[][] = [];
+    const adjointDecls: Stmt[] = [];
+    const recomputes: Stmt[] = [];
+    for (let i = 0; i < b.length; i++) {
+      const s = b[i]!;
+      if (s.k === "decl") {
+        if (s.v.type.kind === "num" && this.isActive(s.v)) adjointDecls.push(decl(this.scalarAdjoint(s.v), num(0)));
+        if (this.plan.recomputable.has(s)) {
+          // while probing, every recomputable value counts as recomputed, but only the alias
+          // adjoints are emitted: a recomputation's own reads matter only if its value does
+          this.recomputedVars.add(s.v);
+          if (this.isNeeded(s.v)) recomputes.push(s);
+          const aliasAdj = this.aliasAdjoint(s);
+          if (aliasAdj) recomputes.push(aliasAdj);
+        }
+      }
+      const next = b[i + 1];
+      if (s.k === "decl" && next?.k === "loop" && this.plan.inductions.get(next)?.initDecl === s) {
+        // the loop's own induction variable: handled with the loop
+        const { f: lf, r: lr } = this.loop(next, this.plan.inductions.get(next)!, where);
+        f.push(...lf);
+        parts.push(lr);
+        i++;
+        continue;
+      }
+      const { f: sf, r: sr } = this.stmt(s, where);
+      f.push(...sf);
+      parts.push(sr);
+    }
+    const r: Stmt[] = [...adjointDecls, ...recomputes];
+    for (let i = parts.length - 1; i >= 0; i--) r.push(...parts[i]!);
+    return { f, r };
+  }
+
+  /** `const row = pts[n]` of an active nested array: its adjoint is the same row of the adjoint. */
+  private aliasAdjoint(s: Stmt & { k: "decl" }): Stmt | null {
+    if (s.v.type.kind !== "array" || !this.isActive(s.v)) return null;
+    const adj = this.adjointArray(s.init);
+    if (!adj) return null;
+    let a = this.arrayAdjoints.get(s.v);
+    if (!a) {
+      a = newVar(`${s.v.name}_bar`, s.v.type, "adjoint", { owned: false });
+      this.arrayAdjoints.set(s.v, a);
+    }
+    return decl(a, adj, s.origin);
+  }
+
+  private stmt(s: Stmt, where: Where): { f: Stmt[]; r: Stmt[] } {
+    switch (s.k) {
+      case "decl":
+        return this.definition(s, s.v, s.init, true, where);
+      case "assign":
+        return this.definition(s, s.v, s.value, false, where);
+      case "store":
+        return this.storeStmt(s, where);
+      case "push":
+        return this.pushStmt(s, where);
+      case "if":
+        return this.ifStmt(s, where);
+      case "loop":
+        return this.loop(s, null, where);
+      case "comment":
+        return { f: [s], r: [] };
+      case "truncate":
+      case "stackPush":
+      case "break":
+      case "continue":
+      case "return":
+        refuse(TSG.unsupportedSyntax, s.origin, `the reverse pass cannot handle a \`${s.k}\` here`, "report this: it should have been removed earlier");
+    }
+  }
+
+  private definition(s: Stmt, v: Var, e: Expr, isDecl: boolean, where: Where): { f: Stmt[]; r: Stmt[] } {
+    const o = s.origin;
+    const f: Stmt[] = [];
+    const r: Stmt[] = [];
+    const recomputed = isDecl && this.recomputedVars.has(v) && this.plan.recomputable.has(s);
+    // forward: save the old value if it is needed later in the reverse sweep
+    let restore: Expr | null = null;
+    const mustHoist = isDecl && where.nesting > 0 && !recomputed && this.isNeeded(v);
+    if (mustHoist) this.hoist(v);
+    const overwrites = !isDecl || (mustHoist && where.loopDepth > 0);
+    if (overwrites && this.isNeeded(v) && !recomputed) restore = this.save(ref(v), v.type, v.name, where, f);
+    if (isDecl && !mustHoist) f.push(s);
+    else f.push(assign(v, e, o));
+    // adjoint arrays live next to their primal, created in the forward sweep (a recomputed alias
+    // gets its adjoint recomputed with it, see block())
+    let restoreAdjoint: { a: Var; value: Expr } | null = null;
+    if (v.type.kind === "array" && this.isActive(v) && !recomputed) restoreAdjoint = this.arrayAdjointForward(v, e, o, f, where);
+    // reverse: propagate the adjoint, then give the variable back its old value
+    if (this.isActive(v) && v.type.kind === "num") this.scalarDefinitionAdjoint(v, e, isDecl, restore, o, r);
+    else {
+      if (this.isActive(v) && v.type.kind === "array") this.arrayDefinitionAdjoint(v, e, o, r);
+      if (restoreAdjoint) r.push(assign(restoreAdjoint.a, restoreAdjoint.value, o));
+      if (restore) r.push(assign(v, restore, o));
+    }
+    return { f, r };
+  }
+
+  /**
+   * Adjoint array for an owned array (zeros of the same length) or an alias (the same row of the
+   * adjoint). Returns how to restore it when it had to be saved (allocated inside a loop).
+   */
+  private arrayAdjointForward(v: Var, e: Expr, o: Stmt["origin"], f: Stmt[], where: Where): { a: Var; value: Expr } | null {
+    const isAlias = e.k === "index" || e.k === "var";
+    let init: Expr;
+    if (isAlias) {
+      const adj = this.adjointArray(e);
+      if (!adj) return null;
+      init = adj;
+    } else init = alloc(len(ref(v)), v.type.kind === "array" ? v.type.storage : "array");
+    let a = this.arrayAdjoints.get(v);
+    if (!a) {
+      a = newVar(`${v.name}_bar`, v.type, "adjoint", { owned: !isAlias });
+      this.arrayAdjoints.set(v, a);
+    }
+    this.plan.forwardAdjoints.add(a);
+    if (where.nesting > 0 && this.isNeeded(a)) {
+      this.hoist(a);
+      let restore: { a: Var; value: Expr } | null = null;
+      if (where.loopDepth > 0) restore = { a, value: this.save(ref(a), a.type, a.name, where, f) };
+      f.push(assign(a, init, o));
+      return restore;
+    }
+    f.push(decl(a, init, o));
+    return null;
+  }
+
+  private scalarDefinitionAdjoint(v: Var, e: Expr, isDecl: boolean, restore: Expr | null, o: Stmt["origin"], r: Stmt[]): void {
+    const vBar = this.scalarAdjoint(v);
+    const selfRef = varsOf(e).has(v);
+    if (!selfRef) {
+      this.valueAdjoint(e, ref(v), ref(vBar), o, r);
+      if (!isDecl) r.push(assign(vBar, num(0), o));
+      if (restore) r.push(assign(v, restore, o));
+      return;
+    }
+    // v = v + e, v = v - e, v = c * v ...: the partial with respect to v is a constant, so v_bar
+    // scales in place after the other operands took theirs
+    const selfPartial = this.constantSelfPartial(v, e);
+    if (selfPartial !== null) {
+      if (restore) r.push(assign(v, restore, o));
+      this.valueAdjoint(e, ref(v), ref(vBar), o, r, v);
+      if (selfPartial !== 1) r.push(assign(vBar, mul(num(selfPartial), ref(vBar)), o));
+      return;
+    }
+    // v = op(v, ...): partials need the old v (restored) and maybe the new one (kept in y)
+    let y: Expr = ref(v);
+    if (e.k === "op" && derivativeKind(e.op) === "differentiable") {
+      const needsOutput = e.args.some((_, i) => partialReads(e.op, e.args.length, i).output);
+      if (needsOutput && restore) {
+        const yv = newVar("t", NUM, "temp");
+        r.push(decl(yv, ref(v), o));
+        y = ref(yv);
+      }
+    }
+    if (restore) r.push(assign(v, restore, o));
+    // the adjoint flowing in is v_bar; capture it, then let the operands (v included) take theirs
+    const g = newVar(`${v.name}_bar_in`, NUM, "temp");
+    r.push(decl(g, ref(vBar), o));
+    r.push(assign(vBar, num(0), o));
+    this.valueAdjoint(e, y, ref(g), o, r);
+  }
+
+  /** For `v = op(..., v, ...)` with v once among the operands: its partial, if a constant. */
+  private constantSelfPartial(v: Var, e: Expr): number | null {
+    if (e.k !== "op" || derivativeKind(e.op) !== "differentiable") return null;
+    const positions = e.args.flatMap((a, i) => (a.k === "var" && a.v === v ? [i] : []));
+    if (positions.length !== 1) return null;
+    if ([...varsOf({ ...e, args: e.args.filter((_, i) => i !== positions[0]) })].includes(v)) return null;
+    const p = partial(e.op, e.args, num(NaN), positions[0]!);
+    const folded = foldExpr(p);
+    return folded.k === "num" && Number.isFinite(folded.value) ? folded.value : null;
+  }
+
+  /**
+   * Adjoint of one primitive application: each active operand's adjoint += partial * g.
+   * Repeated operands (x * x) get one accumulation with the partials summed. `skip` is an
+   * operand whose adjoint the caller handles (a self-update's target).
+   */
+  private valueAdjoint(e: Expr, y: Expr, g: Expr, o: Stmt["origin"], r: Stmt[], skip?: Var): void {
+    switch (e.k) {
+      case "num":
+      case "bool":
+        return;
+      case "var":
+      case "index":
+        this.accumulateInto(e, g, o, r);
+        return;
+      case "op": {
+        const kind = derivativeKind(e.op);
+        if (kind === "zero" || kind === "boolean") return;
+        if (kind === "select") {
+          const [c, a, b] = e.args as [Expr, Expr, Expr];
+          if (this.adjointLoc(a)) this.accumulateInto(a, op("select", c, g, num(0)), o, r);
+          if (this.adjointLoc(b)) this.accumulateInto(b, op("select", c, num(0), g), o, r);
+          return;
+        }
+        const groups: { arg: Expr; coef: Expr }[] = [];
+        e.args.forEach((a, i) => {
+          if (!this.adjointLoc(a) || (skip && a.k === "var" && a.v === skip)) return;
+          const p = partial(e.op, e.args, y, i);
+          const grp = groups.find((x) => exprEquals(x.arg, a));
+          if (grp) grp.coef = add(grp.coef, p);
+          else groups.push({ arg: a, coef: p });
+        });
+        for (const grp of groups) this.accumulateInto(grp.arg, isOne(grp.coef) ? g : mul(grp.coef, g), o, r);
+        return;
+      }
+      case "call":
+        this.callAdjoint(e, g, o, r);
+        return;
+      default:
+        refuse(TSG.unsupportedSyntax, o, `the reverse pass cannot differentiate a \`${e.k}\` value here`, "report this with the function's source");
+    }
+  }
+
+  /** Joint mode: the callee's pullback recomputes its primal and returns the operands' adjoints. */
+  private callAdjoint(e: Expr & { k: "call" }, g: Expr, o: Stmt["origin"], r: Stmt[]): void {
+    const active = e.args.map((a) => (a.k === "var" && a.v.type.kind === "array" ? this.adjointArray(a) !== null : this.adjointLoc(a) !== null));
+    if (!active.some(Boolean)) return;
+    const args: Expr[] = [...e.args, g];
+    const scalarArgs: Expr[] = [];
+    e.args.forEach((a, i) => {
+      if (!active[i]) return;
+      const t = typeOfAtom(a);
+      if (t.kind === "array") args.push(this.adjointArray(a)!);
+      else scalarArgs.push(a);
+    });
+    const callee: Callee = { kind: "vjp", key: calleeKey(e.fn), active };
+    const resultType: IRType =
+      scalarArgs.length <= 1 ? (scalarArgs.length ? NUM : { kind: "void" }) : { kind: "record", tuple: true, fields: scalarArgs.map((_, i) => ({ key: i, type: NUM })) };
+    const call: Expr = { k: "call", fn: callee, args, type: resultType };
+    if (scalarArgs.length === 0) {
+      const sink = newVar("unused", { kind: "void" }, "temp");
+      r.push(decl(sink, call, o));
+      return;
+    }
+    if (scalarArgs.length === 1) {
+      this.accumulateInto(scalarArgs[0]!, call, o, r);
+      return;
+    }
+    const res = newVar("adjoints", resultType, "temp");
+    r.push(decl(res, call, o));
+    scalarArgs.forEach((a, i) => this.accumulateInto(a, { k: "field", obj: ref(res), key: i }, o, r));
+  }
+
+  private arrayDefinitionAdjoint(v: Var, e: Expr, o: Stmt["origin"], r: Stmt[]): void {
+    const vBar = this.arrayAdjoints.get(v);
+    if (!vBar) return;
+    switch (e.k) {
+      case "arrayLit":
+        e.elems.forEach((el, k) => {
+          if (this.adjointLoc(el)) this.accumulateInto(el, index(ref(vBar), num(k)), o, r);
+        });
+        return;
+      case "copy": {
+        const src = this.adjointArray(e.arr);
+        if (src) r.push(...addArrayIntoExpr(src, ref(vBar), o));
+        return;
+      }
+      case "alloc":
+        if (this.adjointLoc(e.fill)) {
+          const k = newVar("k", NUM, "local");
+          const body: Stmt[] = [];
+          this.accumulateInto(e.fill, index(ref(vBar), ref(k)), o, body);
+          r.push(decl(k, num(0), o), countedLoop(k, len(ref(vBar)), body, o));
+        }
+        return;
+      case "call":
+        this.callAdjoint(e, ref(vBar), o, r);
+        return;
+      default:
+        return; // aliases share their adjoint: nothing to propagate
+    }
+  }
+
+  private storeStmt(s: Stmt & { k: "store" }, where: Where): { f: Stmt[]; r: Stmt[] } {
+    const o = s.origin;
+    const f: Stmt[] = [];
+    const r: Stmt[] = [];
+    let restore: Expr | null = null;
+    if (this.isNeeded(s.arr)) restore = this.save(index(ref(s.arr), s.index), NUM, `${s.arr.name}_elem`, where, f);
+    f.push(s);
+    const aBar = this.isActive(s.arr) ? this.arrayAdjoints.get(s.arr) : undefined;
+    if (aBar) {
+      const g = newVar(`${s.arr.name}_bar_elem`, NUM, "temp");
+      r.push(decl(g, index(ref(aBar), s.index), o));
+      if (!s.accumulate) r.push(store(aBar, s.index, num(0), o));
+      this.valueAdjoint(s.value, s.value, ref(g), o, r);
+    }
+    if (restore) r.push(store(s.arr, s.index, restore, o));
+    return { f, r };
+  }
+
+  private pushStmt(s: Stmt & { k: "push" }, where: Where): { f: Stmt[]; r: Stmt[] } {
+    void where;
+    const o = s.origin;
+    const f: Stmt[] = [s];
+    const r: Stmt[] = [];
+    const aBar = this.isActive(s.arr) ? this.arrayAdjoints.get(s.arr) : undefined;
+    if (aBar) {
+      f.push({ k: "push", arr: aBar, value: num(0), origin: o });
+      const g = newVar(`${s.arr.name}_bar_last`, NUM, "temp");
+      r.push(decl(g, index(ref(aBar), sub(len(ref(s.arr)), num(1))), o));
+      this.valueAdjoint(s.value, s.value, ref(g), o, r);
+    }
+    if (aBar || this.isNeeded(s.arr)) {
+      r.push({ k: "truncate", arr: s.arr, origin: o });
+      if (aBar) r.push({ k: "truncate", arr: aBar, origin: o });
+    }
+    return { f, r };
+  }
+
+  private ifStmt(s: Stmt & { k: "if" }, where: Where): { f: Stmt[]; r: Stmt[] } {
+    const inner: Where = { loopDepth: where.loopDepth, nesting: where.nesting + 1 };
+    const t = this.block(s.then, inner);
+    const e = this.block(s.else, inner);
+    if (t.r.length === 0 && e.r.length === 0) return { f: [{ ...s, then: t.f, else: e.f }], r: [] };
+    const f: Stmt[] = [];
+    let cond = s.cond;
+    const branchWrites = writesOf([...s.then, ...s.else]);
+    const stable = !containsCall(cond) && ![...varsOf(cond)].some((v) => branchWrites.has(v));
+    if (!stable) {
+      // the branches change what the condition reads: record the direction taken
+      const br = this.plan.control(s, "branch", () => newVar("branch", BOOL, "control"));
+      f.push(...this.definition({ k: "decl", v: br, init: cond, origin: s.origin }, br, cond, true, where).f);
+      cond = ref(br);
+    }
+    f.push({ ...s, cond, then: t.f, else: e.f });
+    return { f, r: [{ k: "if", cond, then: t.r, else: e.r, origin: s.origin }] };
+  }
+
+  /**
+   * for/while/do loops. Forward: the loop, counting its trips. Reverse: the body's reverse as
+   * many times, the induction variable (if any) running backwards.
+   */
+  private loop(s: Stmt & { k: "loop" }, ind: Induction | null, where: Where): { f: Stmt[]; r: Stmt[] } {
+    const o = s.origin;
+    const inner: Where = { loopDepth: where.loopDepth + 1, nesting: where.nesting + 1 };
+    const bodyUpdate = ind ? [] : s.update;
+    const body = this.block(s.body, inner);
+    const upd = this.block(bodyUpdate, inner);
+    const f: Stmt[] = [];
+    if (body.r.length === 0 && upd.r.length === 0) {
+      if (ind) f.push(ind.initDecl);
+      f.push({ ...s, body: body.f, update: ind ? s.update : upd.f });
+      return { f, r: [] };
+    }
+    const trips = this.plan.control(s, "trips", () => newVar("trips", NUM, "control"));
+    f.push(...this.definition({ k: "decl", v: trips, init: num(0), origin: o }, trips, num(0), true, where).f);
+    if (ind) f.push(ind.initDecl);
+    let first: Expr | null = null;
+    if (ind) {
+      const init = ind.initDecl.init;
+      if (init.k === "num") first = init;
+      else {
+        const firstVar = this.plan.control(s, "first", () => newVar(`${ind.v.name}_first`, NUM, "control"));
+        f.push(...this.definition({ k: "decl", v: firstVar, init: ref(ind.v), origin: o }, firstVar, ref(ind.v), true, where).f);
+        first = ref(firstVar);
+      }
+    }
+    f.push({ ...s, body: [assign(trips, add(ref(trips), num(1)), o), ...body.f], update: ind ? s.update : upd.f });
+    const revBody = [...upd.r, ...body.r];
+    if (ind && first) {
+      // i runs from its last value back to its first: i = first + (trips - 1) * step, ...
+      const i = ind.v;
+      const last = add(first, mul(sub(ref(trips), num(1)), num(ind.step)));
+      const test = ind.step > 0 ? op("ge", ref(i), first) : op("le", ref(i), first);
+      return {
+        f,
+        r: [
+          decl(i, last, o),
+          { k: "loop", test, testAtEnd: false, body: revBody, update: [assign(i, sub(ref(i), num(ind.step)), o)], origin: o },
+        ],
+      };
+    }
+    const k = newVar("trip", NUM, "local");
+    return {
+      f,
+      r: [
+        decl(k, ref(trips), o),
+        { k: "loop", test: op("gt", ref(k), num(0)), testAtEnd: false, body: revBody, update: [assign(k, sub(ref(k), num(1)), o)], origin: o },
+      ],
+    };
+  }
+}
+
+function zeroOf(type: IRType): Expr {
+  if (type.kind === "bool") return { k: "bool", value: false };
+  if (type.kind === "array") return alloc(num(0), type.storage);
+  return num(0);
+}
+
+function typeOfAtom(e: Expr): IRType {
+  if (e.k === "var") return e.v.type;
+  if (e.k === "index") {
+    const t = typeOfAtom(e.arr);
+    return t.kind === "array" ? t.elem : NUM;
+  }
+  return NUM;
+}
+
+function countedLoop(k: Var, n: Expr, body: Stmt[], o: Stmt["origin"]): Stmt {
+  return { k: "loop", test: op("lt", ref(k), n), testAtEnd: false, body, update: [assign(k, add(ref(k), num(1)), o)], origin: o };
+}
+
+/** target[k] += source[k] for every k (adjoint of a copy; seeding an array result). */
+function addArrayIntoExpr(target: Expr, source: Expr, o?: Stmt["origin"]): Stmt[] {
+  const k = newVar("k", NUM, "local");
+  if (target.k !== "var") {
+    const t = newVar("target_bar", { kind: "array", elem: NUM, storage: "array" }, "temp", { owned: false });
+    return [decl(t, target, o), ...addArrayIntoExpr(ref(t), source, o)];
+  }
+  return [decl(k, num(0), o), countedLoop(k, len(target), [store(target.v, ref(k), index(source, ref(k)), o, true)], o)];
+}
+
+function addArrayInto(target: Var, source: Expr): Stmt[] {
+  return addArrayIntoExpr(ref(target), source);
+}

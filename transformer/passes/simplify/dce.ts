@@ -1,0 +1,103 @@
+/**
+ * Dead code elimination by liveness over structured IR. A gradient does not return the primal
+ * value, so most of the primal computation that the reverse sweep does not read disappears here
+ * (Rosenbrock's forward sweep shrinks to counting trips).
+ *
+ * Stores into arrays the function does not own (parameters' adjoints, aliases of them) are
+ * always live; stack pushes and pops are always live (they pair up).
+ */
+import type { Block, Stmt, Var } from "../../ir/types.js";
+import { forEachVarInExpr, hasEffects, stmtExprs } from "../../ir/visit.js";
+
+type Live = Set<Var>;
+
+const alwaysLive = (v: Var): boolean => v.type.kind === "array" && v.owned !== true;
+const alwaysLiveStack = (v: Var): boolean => v.type.kind === "stack";
+
+function addReads(s: Stmt, live: Live): void {
+  for (const e of stmtExprs(s)) forEachVarInExpr(e, (v) => live.add(v));
+}
+
+/** Removes dead statements; `liveOut` are the variables live after the block. */
+export function eliminateDeadCode(block: Block, liveOut: ReadonlySet<Var> = new Set()): Stmt[] {
+  return sweep(block, new Set(liveOut)).block;
+}
+
+function sweep(block: Block, live: Live): { block: Stmt[]; live: Live } {
+  const out: Stmt[] = [];
+  for (let i = block.length - 1; i >= 0; i--) {
+    const s = block[i]!;
+    const kept = visit(s, live);
+    if (kept) out.push(kept);
+  }
+  out.reverse();
+  return { block: out, live };
+}
+
+/** Updates `live` (to before `s`) and returns `s` without its dead parts, or null if dead. */
+function visit(s: Stmt, live: Live): Stmt | null {
+  switch (s.k) {
+    case "decl":
+    case "assign": {
+      const value = s.k === "decl" ? s.init : s.value;
+      if (!live.has(s.v) && !alwaysLive(s.v) && !alwaysLiveStack(s.v) && !hasEffects(value)) return null;
+      live.delete(s.v);
+      addReads(s, live);
+      return s;
+    }
+    case "store":
+    case "push":
+    case "truncate":
+      if (!live.has(s.arr) && !alwaysLive(s.arr)) return null;
+      live.add(s.arr);
+      addReads(s, live);
+      return s;
+    case "stackPush":
+      live.add(s.stack);
+      addReads(s, live);
+      return s;
+    case "return":
+      live.clear();
+      addReads(s, live);
+      return s;
+    case "if": {
+      const t = sweep(s.then, new Set(live));
+      const e = sweep(s.else, new Set(live));
+      live.clear();
+      for (const v of t.live) live.add(v);
+      for (const v of e.live) live.add(v);
+      if (t.block.length === 0 && e.block.length === 0 && !hasEffects(s.cond)) return null;
+      addReads(s, live);
+      return { ...s, then: t.block, else: e.block };
+    }
+    case "loop": {
+      // fixpoint: what is live at the loop head
+      const after = new Set(live);
+      let head = new Set(after);
+      if (s.test) forEachVarInExpr(s.test, (v) => head.add(v));
+      for (;;) {
+        const u = sweep(s.update, new Set(head));
+        const b = sweep(s.body, new Set(u.live));
+        const next = new Set(after);
+        for (const v of b.live) next.add(v);
+        if (s.testAtEnd) for (const v of u.live) next.add(v);
+        if (s.test) forEachVarInExpr(s.test, (v) => next.add(v));
+        if (next.size === head.size && [...next].every((v) => head.has(v))) break;
+        head = next;
+      }
+      const u = sweep(s.update, new Set(head));
+      const b = sweep(s.body, new Set(u.live));
+      live.clear();
+      for (const v of head) live.add(v);
+      for (const v of b.live) live.add(v);
+      const bodyWritesSomethingLive = b.block.length > 0 || u.block.some((x) => x.k !== "assign" || head.has(x.v) || after.has(x.v));
+      if (!bodyWritesSomethingLive && !(s.test && hasEffects(s.test))) {
+        // nothing the loop does is observed: drop it, unless its update feeds its own test only
+        if (b.block.length === 0 && u.block.every((x) => x.k === "assign" && !after.has(x.v))) return null;
+      }
+      return { ...s, body: b.block, update: u.block };
+    }
+    default:
+      return s;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Algebraic folding of expressions: constants, identities, signs. Derivative code is full of
+ * `1 * g`, `0 + e` and `-(-x)` straight from the rules; this makes it read like hand-written code.
+ * A structural zero times anything is zero here (the derivative code's zeros are exact: they
+ * mean "does not depend"), as in every AD tool.
+ */
+import { num, op } from "../../ir/build.js";
+import type { Expr } from "../../ir/types.js";
+import { exprEquals, mapExpr } from "../../ir/visit.js";
+
+const isNum = (e: Expr, v?: number): e is { k: "num"; value: number } =>
+  e.k === "num" && (v === undefined || e.value === v);
+
+const EVAL: Partial<Record<string, (...a: number[]) => number>> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  neg: (a) => -a,
+  pow: (a, b) => a ** b,
+  sqrt: Math.sqrt,
+  exp: Math.exp,
+  log: Math.log,
+  sin: Math.sin,
+  cos: Math.cos,
+  sign: Math.sign,
+  abs: Math.abs,
+};
+
+/** A product with a constant factor inside its leftmost spine: (c, the rest). */
+function splitConstant(e: Expr): { c: number; rest: Expr } | null {
+  if (e.k !== "op" || e.op !== "mul") return null;
+  const [a, b] = e.args as [Expr, Expr];
+  if (isNum(a)) return { c: a.value, rest: b };
+  const inner = splitConstant(a);
+  return inner ? { c: inner.c, rest: op("mul", inner.rest, b) } : null;
+}
+
+export function foldExpr(e: Expr): Expr {
+  return mapExpr(e, foldNode);
+}
+
+function foldNode(e: Expr): Expr {
+  if (e.k !== "op") return e;
+  const a = e.args[0]!;
+  const b = e.args[1]!;
+  // constants
+  const f = EVAL[e.op];
+  if (f && e.args.every((x) => x.k === "num")) {
+    const v = f(...e.args.map((x) => (x as { value: number }).value));
+    if (Number.isFinite(v) && (Number.isInteger(v) || e.op !== "div")) return num(v);
+  }
+  switch (e.op) {
+    case "add":
+      if (isNum(a, 0)) return b;
+      if (isNum(b, 0)) return a;
+      if (b.k === "op" && b.op === "neg") return foldNode(op("sub", a, b.args[0]!));
+      if (a.k === "op" && a.op === "neg") return foldNode(op("sub", b, a.args[0]!));
+      if (exprEquals(a, b)) return foldNode(op("mul", num(2), a));
+      if (isNum(b) && b.value < 0) return op("sub", a, num(-b.value));
+      return e;
+    case "sub":
+      if (isNum(b, 0)) return a;
+      if (isNum(a, 0)) return foldNode(op("neg", b));
+      if (b.k === "op" && b.op === "neg") return foldNode(op("add", a, b.args[0]!));
+      return e;
+    case "mul":
+      if (isNum(a, 0) || isNum(b, 0)) return num(0);
+      if (isNum(a, 1)) return b;
+      if (isNum(b, 1)) return a;
+      if (isNum(a, -1)) return foldNode(op("neg", b));
+      if (isNum(b, -1)) return foldNode(op("neg", a));
+      if (a.k === "op" && a.op === "neg") return foldNode(op("neg", foldNode(op("mul", a.args[0]!, b))));
+      if (b.k === "op" && b.op === "neg") return foldNode(op("neg", foldNode(op("mul", a, b.args[0]!))));
+      // constants to the front: x * 2 -> 2 * x; 2 * (3 * x) * y -> 6 * x * y
+      if (isNum(b) && !isNum(a)) return foldNode(op("mul", b, a));
+      if (isNum(a)) {
+        const inner = splitConstant(b);
+        if (inner) return foldNode(op("mul", num(a.value * inner.c), inner.rest));
+      } else {
+        const left = splitConstant(a);
+        if (left) return foldNode(op("mul", num(left.c), op("mul", left.rest, b)));
+      }
+      // c * (d / y) -> (c * d) / y keeps constants together
+      if (isNum(a) && b.k === "op" && b.op === "div" && isNum(b.args[0]!))
+        return op("div", num(a.value * (b.args[0] as { value: number }).value), b.args[1]!);
+      return e;
+    case "div":
+      if (isNum(a, 0)) return num(0);
+      if (isNum(b, 1)) return a;
+      if (a.k === "op" && a.op === "neg") return foldNode(op("neg", foldNode(op("div", a.args[0]!, b))));
+      return e;
+    case "neg":
+      if (isNum(a)) return num(-a.value);
+      if (a.k === "op" && a.op === "neg") return a.args[0]!;
+      if (a.k === "op" && a.op === "sub") return op("sub", a.args[1]!, a.args[0]!);
+      if (a.k === "op" && a.op === "mul" && isNum(a.args[0]!)) return foldNode(op("mul", num(-(a.args[0] as { value: number }).value), a.args[1]!));
+      return e;
+    case "pow":
+      if (isNum(b, 1)) return a;
+      if (isNum(b, 0)) return num(1);
+      return e;
+    case "select":
+      if (a.k === "bool") return a.value ? b : e.args[2]!;
+      if (exprEquals(b, e.args[2]!)) return b;
+      return e;
+    case "not":
+      if (a.k === "bool") return { k: "bool", value: !a.value };
+      if (a.k === "op" && a.op === "not") return a.args[0]!;
+      return e;
+    case "and":
+      if (a.k === "bool") return a.value ? b : a;
+      if (b.k === "bool" && b.value) return a;
+      return e;
+    case "or":
+      if (a.k === "bool") return a.value ? a : b;
+      if (b.k === "bool" && !b.value) return a;
+      return e;
+    default:
+      return e;
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The simplifier: folding, copy propagation, zero-init fusion, dead code elimination and
+ * re-inlining, repeated until nothing changes. It runs on whole generated function bodies.
+ */
+import type { Block, Stmt } from "../../ir/types.js";
+import { mapBlock, mapStmtExprs } from "../../ir/visit.js";
+import { printBlock } from "../../ir/print.js";
+import { eliminateDeadCode } from "./dce.js";
+import { foldExpr } from "./fold.js";
+import { fuseZeroInit, inlineSingleUse, propagateCopies } from "./inline.js";
+
+/** Folds expressions and drops statements that fold to nothing (`x = x`, `a[i] += 0`). */
+export function foldBlock(body: Block): Stmt[] {
+  return mapBlock(body, (s) => {
+    const t = mapStmtExprs(s, foldExpr);
+    if (t.k === "assign" && t.value.k === "var" && t.value.v === t.v) return [];
+    if (t.k === "store" && t.accumulate && t.value.k === "num" && t.value.value === 0) return [];
+    if (t.k === "assign" && t.value.k === "op" && t.value.op === "add") {
+      const [a, b] = t.value.args;
+      if (a?.k === "var" && a.v === t.v && b?.k === "num" && b.value === 0) return [];
+    }
+    if (t.k === "if" && t.cond.k === "bool") return t.cond.value ? [...t.then] : [...t.else];
+    return t;
+  });
+}
+
+export function simplify(body: Block): Stmt[] {
+  let cur: Stmt[] = [...body];
+  for (let round = 0; round < 8; round++) {
+    const before = printBlock(cur);
+    cur = foldBlock(cur);
+    cur = propagateCopies(cur);
+    cur = fuseZeroInit(cur);
+    cur = eliminateDeadCode(cur);
+    cur = inlineSingleUse(cur);
+    cur = foldBlock(cur);
+    if (printBlock(cur) === before) break;
+  }
+  return cur;
+}

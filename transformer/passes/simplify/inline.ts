@@ -1,0 +1,174 @@
+/**
+ * Copy propagation and re-inlining of temporaries. A-normal form gave every intermediate value a
+ * name; the survivors that are used once, right there, go back into the expression that uses
+ * them, so that `t = x * x; a = y - t` reads `a = y - x * x` again. Values used in several places
+ * keep their names: that is common subexpression sharing, not clutter.
+ */
+import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
+import {
+  allocates,
+  forEachStmt,
+  forEachVarInExpr,
+  hasEffects,
+  mapBlock,
+  mapStmtExprs,
+  stmtExprs,
+  substitute,
+  varsOf,
+  writesOf,
+} from "../../ir/visit.js";
+import { isAtom } from "../anf.js";
+
+interface Counts {
+  defs: Map<Var, number>;
+  uses: Map<Var, number>;
+}
+
+function count(body: Block): Counts {
+  const defs = new Map<Var, number>();
+  const uses = new Map<Var, number>();
+  const bump = (m: Map<Var, number>, v: Var) => m.set(v, (m.get(v) ?? 0) + 1);
+  forEachStmt(body, (s) => {
+    if (s.k === "decl" || s.k === "assign") bump(defs, s.v);
+    for (const e of stmtExprs(s)) forEachVarInExpr(e, (v) => bump(uses, v));
+    if (s.k === "store" || s.k === "push" || s.k === "truncate") bump(uses, s.arr);
+    if (s.k === "stackPush") bump(uses, s.stack);
+  });
+  return { defs, uses };
+}
+
+const substitutable = (v: Var): boolean => v.role !== "param" && v.role !== "global" && v.type.kind !== "stack";
+
+/**
+ * `const v = a` (a variable or constant) where neither v nor a is ever written again: uses of v
+ * become a.
+ */
+export function propagateCopies(body: Block): Stmt[] {
+  const { defs } = count(body);
+  const map = new Map<Var, Expr>();
+  forEachStmt(body, (s) => {
+    if (s.k !== "decl" || !substitutable(s.v) || defs.get(s.v) !== 1) return;
+    const e = s.init;
+    if (e.k === "num" || e.k === "bool") map.set(s.v, e);
+    else if (e.k === "var" && e.v.type.kind === s.v.type.kind && (defs.get(e.v) ?? 0) <= 1 && e.v.role !== "global" && s.v.type.kind !== "array")
+      map.set(s.v, e);
+  });
+  if (map.size === 0) return [...body];
+  // resolve chains a -> b -> c
+  const resolve = (e: Expr): Expr => {
+    let cur = e;
+    for (let i = 0; i < 50 && cur.k === "var" && map.has(cur.v); i++) cur = map.get(cur.v)!;
+    return cur;
+  };
+  const final = new Map<Var, Expr>();
+  for (const v of map.keys()) final.set(v, resolve(ref(v)));
+  return mapBlock(body, (s) => {
+    if (s.k === "decl" && final.has(s.v)) return [];
+    return mapStmtExprs(s, (e) => substitute(e, final));
+  });
+}
+
+const ref = (v: Var): Expr => ({ k: "var", v });
+
+/** Moves single-use temporaries into their use when nothing in between changes their inputs. */
+export function inlineSingleUse(body: Block): Stmt[] {
+  const { defs, uses } = count(body);
+  const inlineable = (s: Stmt): s is Stmt & { k: "decl" } =>
+    s.k === "decl" &&
+    substitutable(s.v) &&
+    s.v.type.kind !== "array" &&
+    s.v.type.kind !== "record" &&
+    s.v.type.kind !== "void" &&
+    defs.get(s.v) === 1 &&
+    uses.get(s.v) === 1 &&
+    !hasEffects(s.init) &&
+    !allocates(s.init);
+  const visitBlock = (block: Block): Stmt[] => {
+    const out: Stmt[] = block.map((s) => {
+      if (s.k === "if") return { ...s, then: visitBlock(s.then), else: visitBlock(s.else) };
+      if (s.k === "loop") return { ...s, body: visitBlock(s.body), update: visitBlock(s.update) };
+      return s;
+    });
+    for (let p = 0; p < out.length; p++) {
+      const s = out[p]!;
+      if (!inlineable(s)) continue;
+      const reads = varsOf(s.init);
+      for (let q = p + 1; q < out.length; q++) {
+        const t = out[q]!;
+        const usesHere = stmtExprs(t).some((e) => varsOf(e).has(s.v));
+        if (usesHere) {
+          if (t.k === "loop") break; // the test runs many times
+          out[q] = mapStmtExprs(t, (e) => substitute(e, new Map([[s.v, s.init]])));
+          out.splice(p, 1);
+          p--;
+          break;
+        }
+        // used deeper inside t, or t changes an input: stop here
+        if (mentions(t, s.v)) break;
+        const w = writesOf([t]);
+        if ([...reads].some((r) => w.has(r))) break;
+        if (hasEffects(s.init)) break;
+      }
+    }
+    return out;
+  };
+  return visitBlock(body);
+}
+
+function mentions(s: Stmt, v: Var): boolean {
+  let found = false;
+  forEachStmt([s], (x) => {
+    for (const e of stmtExprs(x)) if (varsOf(e).has(v)) found = true;
+    if ((x.k === "decl" || x.k === "assign") && x.v === v) found = true;
+  });
+  return found;
+}
+
+/**
+ * `let v = 0; ...; v = v + e` where nothing in between mentions v becomes `let v = e` (an
+ * adjoint's first contribution initialises it).
+ */
+export function fuseZeroInit(body: Block): Stmt[] {
+  const visitBlock = (block: Block): Stmt[] => {
+    const out: Stmt[] = block.map((s) => {
+      if (s.k === "if") return { ...s, then: visitBlock(s.then), else: visitBlock(s.else) };
+      if (s.k === "loop") return { ...s, body: visitBlock(s.body), update: visitBlock(s.update) };
+      return s;
+    });
+    for (let p = 0; p < out.length; p++) {
+      const s = out[p]!;
+      if (s.k !== "decl" || s.v.type.kind !== "num" || hasEffects(s.init)) continue;
+      const inputs = varsOf(s.init);
+      for (let q = p + 1; q < out.length; q++) {
+        const t = out[q]!;
+        if (!mentions(t, s.v)) {
+          // moving the initialiser past t must not change what it reads
+          const w = writesOf([t]);
+          if ([...inputs].some((x) => w.has(x))) break;
+          continue;
+        }
+        const inc = increment(t, s.v);
+        if (inc) {
+          // let v = a; ...; v += b  ->  let v = a + b (nothing in between reads v)
+          const init = s.init.k === "num" && s.init.value === 0 ? inc : { k: "op" as const, op: "add" as const, args: [s.init, inc] };
+          out[q] = { k: "decl", v: s.v, init, origin: t.origin };
+          out.splice(p, 1);
+          p--;
+        }
+        break;
+      }
+    }
+    return out;
+  };
+  return visitBlock(body);
+}
+
+/** `v = v + e` gives e, `v = v - e` gives -e (v not in e). */
+function increment(t: Stmt, v: Var): Expr | null {
+  if (t.k !== "assign" || t.v !== v || t.value.k !== "op" || (t.value.op !== "add" && t.value.op !== "sub")) return null;
+  const [a, b] = t.value.args;
+  if (!a || !b || a.k !== "var" || a.v !== v || varsOf(b).has(v)) return null;
+  return t.value.op === "add" ? b : { k: "op", op: "neg", args: [b] };
+}
+
+export { isAtom };

@@ -1,0 +1,178 @@
+/**
+ * The pipeline behind every marker: a table of functions by key, and the generation of derived
+ * functions on demand.
+ *
+ *   lowered IR --structure (reverse only)--> --anf--> --activity-->
+ *     --forward | reverse--> --assemble--> --simplify--> GeneratedFunction
+ *
+ * A derived function's key says how it is made: `grad[10](file#pos)` is the gradient of the
+ * source function `file#pos` with respect to its first parameter. Generated code that calls other
+ * functions names them by key too (the tangent or pullback of a callee), and the pipeline
+ * generates those in turn, once each: recursion ends because a key is registered before its body
+ * is generated.
+ */
+import { calleeKey } from "./ir/build.js";
+import type { GeneratedFunction, IRFunction } from "./ir/types.js";
+import { forEachStmt, forEachSubExpr, stmtExprs } from "./ir/visit.js";
+import { toAnf } from "./passes/anf.js";
+import {
+  assembleCalleePullback,
+  assembleGradient,
+  assemblePublicPullback,
+  assembleTangent,
+  assembleVjpWrapper,
+  type Assembled,
+} from "./passes/assemble.js";
+import { simplify } from "./passes/simplify/index.js";
+import { structure } from "./passes/structure.js";
+
+export type DerivedKind = "grad" | "valueAndGrad" | "jvp" | "vjp" | "pullback" | "vjpPublic" | "primal";
+
+export interface FunctionTable {
+  /** The IR of a source function (lowered on demand and cached); throws a refusal. */
+  source(key: string): IRFunction;
+}
+
+/** Whether generated code of this module can call a source function by its own name. */
+export type CanReference = (key: string) => boolean;
+
+const KIND_SUFFIX: Record<DerivedKind, string> = {
+  grad: "grad",
+  valueAndGrad: "valueAndGrad",
+  jvp: "jvp",
+  vjp: "adjoint",
+  pullback: "pullback",
+  vjpPublic: "vjp",
+  primal: "primal",
+};
+
+const KIND_DOC: Record<DerivedKind, string> = {
+  grad: "Gradient of",
+  valueAndGrad: "Value and gradient of",
+  jvp: "Directional derivative (forward mode) of",
+  vjp: "Pullback (reverse mode, joint: recomputes the primal) of",
+  pullback: "Pullback (vector-Jacobian product) of",
+  vjpPublic: "Value and pullback of",
+  primal: "A copy (callable from here) of",
+};
+
+export function derivedKey(kind: DerivedKind, mask: readonly boolean[], key: string): string {
+  return `${kind}[${mask.map((a) => (a ? 1 : 0)).join("")}](${key})`;
+}
+
+export function parseDerivedKey(key: string): { kind: DerivedKind; mask: boolean[]; base: string } | null {
+  const m = /^(\w+)\[([01]*)\]\((.*)\)$/.exec(key);
+  if (!m || !(m[1]! in KIND_SUFFIX)) return null;
+  return { kind: m[1] as DerivedKind, mask: [...m[2]!].map((c) => c === "1"), base: m[3]! };
+}
+
+export class Pipeline {
+  private readonly generated = new Map<string, GeneratedFunction | null>();
+  private readonly order: string[] = [];
+
+  constructor(
+    private readonly table: FunctionTable,
+    private readonly canReference: CanReference,
+  ) {}
+
+  /** Runs `f`; if it throws, forgets every function it registered, then rethrows. */
+  transaction<T>(f: () => T): T {
+    const known = new Set(this.generated.keys());
+    const order = this.order.length;
+    try {
+      return f();
+    } catch (e) {
+      for (const k of [...this.generated.keys()]) if (!known.has(k)) this.generated.delete(k);
+      this.order.length = order;
+      throw e;
+    }
+  }
+
+  /** Keys generated since position `from` of the generation order. */
+  keysSince(from: number): string[] {
+    return this.order.slice(from);
+  }
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  /** Generates (once) the derived function and everything it calls; returns its key. */
+  derive(kind: DerivedKind, mask: readonly boolean[], key: string): string {
+    const k = derivedKey(kind, mask, key);
+    if (this.generated.has(k)) return k;
+    this.generated.set(k, null); // registered first: recursion stops here
+    const gf = this.build(kind, mask, key, k);
+    this.generated.set(k, gf);
+    this.order.push(k);
+    this.deriveCallees(gf);
+    return k;
+  }
+
+  get(key: string): GeneratedFunction | undefined {
+    return this.generated.get(key) ?? undefined;
+  }
+
+  /** Every generated function, callees after their callers' first use. */
+  all(): GeneratedFunction[] {
+    return this.order.map((k) => this.generated.get(k)!).filter((g): g is GeneratedFunction => g !== null);
+  }
+
+  private build(kind: DerivedKind, mask: readonly boolean[], key: string, k: string): GeneratedFunction {
+    const source = this.table.source(key);
+    let assembled: Assembled;
+    switch (kind) {
+      case "jvp":
+        assembled = simplified(assembleTangent(toAnf(source), mask));
+        break;
+      case "grad":
+      case "valueAndGrad":
+        assembled = simplified(assembleGradient(reverseReady(source), mask, kind === "valueAndGrad"));
+        break;
+      case "vjp":
+        assembled = simplified(assembleCalleePullback(reverseReady(source), mask));
+        break;
+      case "pullback":
+        assembled = simplified(assemblePublicPullback(reverseReady(source), mask));
+        break;
+      case "vjpPublic": {
+        const pullback = this.derive("pullback", mask, key);
+        assembled = assembleVjpWrapper(source, mask, pullback);
+        break;
+      }
+      case "primal":
+        assembled = { params: source.params.map((p) => p.root), body: source.body, returnType: source.returnType };
+        break;
+    }
+    return {
+      key: k,
+      name: `${source.name}_${KIND_SUFFIX[kind]}`,
+      params: assembled.params,
+      body: assembled.body,
+      returnType: assembled.returnType,
+      doc: `${KIND_DOC[kind]} \`${source.name}\``,
+      origin: source.origin,
+    };
+  }
+
+  private deriveCallees(gf: GeneratedFunction): void {
+    forEachStmt(gf.body, (s) => {
+      for (const e of stmtExprs(s))
+        forEachSubExpr(e, (x) => {
+          if (x.k !== "call") return;
+          const parsed = parseDerivedKey(calleeKey(x.fn));
+          if (parsed) this.derive(parsed.kind, parsed.mask, parsed.base);
+          else if (!this.canReference(x.fn.key)) this.derive("primal", [], x.fn.key);
+        });
+    });
+  }
+}
+
+/** Reverse mode needs one exit and no jumps, then A-normal form. */
+function reverseReady(fn: IRFunction): IRFunction {
+  return toAnf(structure(fn).fn);
+}
+
+function simplified(a: Assembled): Assembled {
+  return { ...a, body: simplify(a.body) };
+}

@@ -1,0 +1,184 @@
+/**
+ * The rule registry: turns the template functions of ./scalar.ts into IR, once, and instantiates
+ * them for the forward and reverse passes. Passes never special-case a primitive's calculus;
+ * they ask here.
+ */
+import ts from "typescript";
+import { bool, num, op } from "../ir/build.js";
+import type { Expr, OpName } from "../ir/types.js";
+import { forEachSubExpr } from "../ir/visit.js";
+import { scalarRules, type DifferentiableOpName, type ScalarRule } from "./scalar.js";
+
+/** A parsed template: IR with holes numbered by the template's parameter positions. */
+interface Template {
+  readonly arity: number;
+  readonly body: Expr; // holes are { k: "var" } with placeholder vars, see HOLE
+}
+
+/** Placeholder variables standing for template parameters. */
+const holes: { id: number; name: string; type: { kind: "num" }; role: "temp" }[] = [];
+function hole(i: number) {
+  while (holes.length <= i) holes.push({ id: -1 - holes.length, name: `$${holes.length}`, type: { kind: "num" }, role: "temp" });
+  return holes[i]!;
+}
+
+const MATH_UNARY = new Set<string>([
+  "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+  "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "cbrt", "abs", "sign", "floor", "ceil",
+  "round", "trunc",
+]);
+const MATH_BINARY = new Set<string>(["atan2", "pow", "min", "max", "hypot"]);
+const MATH_CONSTANTS: Record<string, number> = {
+  PI: Math.PI, E: Math.E, LN2: Math.LN2, LN10: Math.LN10, LOG2E: Math.LOG2E, LOG10E: Math.LOG10E,
+  SQRT2: Math.SQRT2, SQRT1_2: Math.SQRT1_2,
+};
+const BINARY_OPS: Partial<Record<ts.SyntaxKind, OpName>> = {
+  [ts.SyntaxKind.PlusToken]: "add",
+  [ts.SyntaxKind.MinusToken]: "sub",
+  [ts.SyntaxKind.AsteriskToken]: "mul",
+  [ts.SyntaxKind.SlashToken]: "div",
+  [ts.SyntaxKind.AsteriskAsteriskToken]: "pow",
+  [ts.SyntaxKind.LessThanToken]: "lt",
+  [ts.SyntaxKind.LessThanEqualsToken]: "le",
+  [ts.SyntaxKind.GreaterThanToken]: "gt",
+  [ts.SyntaxKind.GreaterThanEqualsToken]: "ge",
+  [ts.SyntaxKind.EqualsEqualsEqualsToken]: "eq",
+  [ts.SyntaxKind.ExclamationEqualsEqualsToken]: "ne",
+};
+
+/** Parses a template function's own source text (`(a, b, y) => ...`) into IR with holes. */
+export function parseTemplate(fn: (...args: number[]) => number): Template {
+  const text = fn.toString();
+  const file = ts.createSourceFile("template.ts", `(${text})`, ts.ScriptTarget.ES2022, false);
+  const stmt = file.statements[0];
+  let node: ts.Node | undefined = stmt && ts.isExpressionStatement(stmt) ? stmt.expression : undefined;
+  while (node && ts.isParenthesizedExpression(node)) node = node.expression;
+  if (!node || !ts.isArrowFunction(node)) throw new Error(`rule template is not an arrow function: ${text}`);
+  const names = node.parameters.map((p) => p.name.getText(file));
+  const body = node.body;
+  if (!ts.isExpression(body)) throw new Error(`rule template must have an expression body: ${text}`);
+  const lower = (e: ts.Expression): Expr => {
+    if (ts.isParenthesizedExpression(e)) return lower(e.expression);
+    if (ts.isNumericLiteral(e)) return num(Number(e.text));
+    if (ts.isIdentifier(e)) {
+      const i = names.indexOf(e.text);
+      if (i < 0) throw new Error(`rule template reads unknown name ${e.text}: ${text}`);
+      return { k: "var", v: hole(i) };
+    }
+    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
+      const inner = lower(e.operand);
+      return inner.k === "num" ? num(-inner.value) : op("neg", inner);
+    }
+    if (ts.isBinaryExpression(e)) {
+      const name = BINARY_OPS[e.operatorToken.kind];
+      if (name) return op(name, lower(e.left), lower(e.right));
+    }
+    if (ts.isConditionalExpression(e)) return op("select", lower(e.condition), lower(e.whenTrue), lower(e.whenFalse));
+    if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "Math") {
+      const c = MATH_CONSTANTS[e.name.text];
+      if (c !== undefined) return num(c);
+    }
+    if (
+      ts.isCallExpression(e) &&
+      ts.isPropertyAccessExpression(e.expression) &&
+      ts.isIdentifier(e.expression.expression) &&
+      e.expression.expression.text === "Math"
+    ) {
+      const f = e.expression.name.text;
+      if (MATH_UNARY.has(f) && e.arguments.length === 1) return op(f as OpName, lower(e.arguments[0]!));
+      if (MATH_BINARY.has(f) && e.arguments.length === 2)
+        return op(f as OpName, lower(e.arguments[0]!), lower(e.arguments[1]!));
+    }
+    if (e.kind === ts.SyntaxKind.TrueKeyword) return bool(true);
+    if (e.kind === ts.SyntaxKind.FalseKeyword) return bool(false);
+    throw new Error(`unsupported syntax in rule template: ${e.getText(file)} in ${text}`);
+  };
+  return { arity: names.length, body: lower(body) };
+}
+
+/** Substitutes actual arguments for a template's holes. */
+function instantiate(t: Template, actuals: readonly Expr[]): Expr {
+  const fill = (e: Expr): Expr => {
+    switch (e.k) {
+      case "var":
+        return e.v.id < 0 ? actuals[-1 - e.v.id]! : e;
+      case "op":
+        return { ...e, args: e.args.map(fill) };
+      default:
+        return e;
+    }
+  };
+  return fill(t.body);
+}
+
+function usesHole(t: Template, i: number): boolean {
+  let used = false;
+  forEachSubExpr(t.body, (e) => {
+    if (e.k === "var" && e.v.id === -1 - i) used = true;
+  });
+  return used;
+}
+
+interface Parsed {
+  readonly rule: ScalarRule;
+  readonly partials: readonly Template[]; // for unary/binary; [partial] for variadic
+}
+
+const parsed = new Map<string, Parsed>();
+function lookup(name: OpName): Parsed | undefined {
+  if (!(name in scalarRules)) return undefined;
+  let p = parsed.get(name);
+  if (!p) {
+    const rule = scalarRules[name as DifferentiableOpName] as ScalarRule;
+    const partials =
+      rule.arity === 1 || rule.arity === 2
+        ? rule.partials.map((f) => parseTemplate(f as (...a: number[]) => number))
+        : rule.arity === "variadic"
+          ? [parseTemplate(rule.partial as (...a: number[]) => number)]
+          : [];
+    p = { rule, partials };
+    parsed.set(name, p);
+  }
+  return p;
+}
+
+/** How a primitive's result depends on its arguments, for activity analysis. */
+export type DerivativeKind = "differentiable" | "zero" | "boolean" | "select";
+
+export function derivativeKind(name: OpName): DerivativeKind {
+  if (name === "select") return "select";
+  const p = lookup(name);
+  if (!p) return "boolean";
+  return p.rule.arity === "zero" ? "zero" : "differentiable";
+}
+
+/**
+ * The partial derivative of `name(args)` with respect to argument `i`, as an IR expression in
+ * the argument expressions and the output `y`. Not defined for `select` (structural) and
+ * piecewise-constant primitives.
+ */
+export function partial(name: OpName, args: readonly Expr[], y: Expr, i: number): Expr {
+  const p = lookup(name);
+  if (!p || p.rule.arity === "zero") throw new Error(`no partials for primitive ${name}`);
+  if (p.rule.arity === "variadic") return instantiate(p.partials[0]!, [args[i]!, y]);
+  return instantiate(p.partials[i]!, [...args, y]);
+}
+
+/** Which inputs (by position) and whether the output the partial w.r.t. `i` reads. */
+export function partialReads(name: OpName, arity: number, i: number): { args: boolean[]; output: boolean } {
+  const p = lookup(name);
+  if (!p || p.rule.arity === "zero") return { args: new Array(arity).fill(false), output: false };
+  if (p.rule.arity === "variadic") {
+    const t = p.partials[0]!;
+    const args = new Array<boolean>(arity).fill(false);
+    args[i] = usesHole(t, 0);
+    return { args, output: usesHole(t, 1) };
+  }
+  const t = p.partials[i]!;
+  return { args: Array.from({ length: arity }, (_, j) => usesHole(t, j)), output: usesHole(t, arity) };
+}
+
+/** Every primitive with a rule, for tests that walk the registry. */
+export function differentiableOps(): OpName[] {
+  return Object.keys(scalarRules) as OpName[];
+}

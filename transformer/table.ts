@@ -1,0 +1,84 @@
+/**
+ * The program's function table: source functions by key (`file#position`), lowered to IR on
+ * demand and cached for the life of the Program.
+ */
+import ts from "typescript";
+import { isMarkerSymbol } from "./discover/markers.js";
+import { lowerFunction } from "./lower/function.js";
+import { isModuleLevel, type FunctionLike, type LowerHost } from "./lower/host.js";
+import type { IRFunction } from "./ir/types.js";
+import type { FunctionTable } from "./pipeline.js";
+
+export class ProgramTable implements FunctionTable, LowerHost {
+  readonly checker: ts.TypeChecker;
+  private readonly decls = new Map<string, FunctionLike>();
+  private readonly lowered = new Map<string, IRFunction>();
+
+  constructor(readonly program: ts.Program) {
+    this.checker = program.getTypeChecker();
+  }
+
+  functionKey(decl: FunctionLike): string {
+    const key = `${decl.getSourceFile().fileName}#${decl.getStart()}`;
+    this.decls.set(key, decl);
+    return key;
+  }
+
+  isMarker(symbol: ts.Symbol): boolean {
+    return isMarkerSymbol(this.checker, symbol);
+  }
+
+  declaration(key: string): FunctionLike | undefined {
+    return this.decls.get(key);
+  }
+
+  source(key: string): IRFunction {
+    let fn = this.lowered.get(key);
+    if (!fn) {
+      const decl = this.decls.get(key);
+      if (!decl) throw new Error(`unknown function key ${key}`);
+      fn = lowerFunction(this, decl, key);
+      this.lowered.set(key, fn);
+    }
+    return fn;
+  }
+
+  /**
+   * How generated code in `fromFile` can call the source function `key` by name: directly (same
+   * module), through an import (exported from its module), or not at all (then it gets a copy).
+   */
+  reference(key: string, fromFile: string): { name: string; file: string; exported: boolean } | null {
+    const decl = this.decls.get(key);
+    if (!decl || !isModuleLevel(decl)) return null;
+    const named = ts.isFunctionDeclaration(decl) ? decl : decl.parent;
+    const nameNode = (named as ts.FunctionDeclaration | ts.VariableDeclaration).name;
+    if (!nameNode || !ts.isIdentifier(nameNode)) return null;
+    const file = decl.getSourceFile().fileName;
+    const exported = this.isExportedFromModule(nameNode);
+    if (file !== fromFile && !exported) return null;
+    return { name: nameNode.text, file, exported };
+  }
+
+  private isExportedFromModule(name: ts.Identifier): boolean {
+    return this.isExportedName(name.getSourceFile().fileName, name.text);
+  }
+
+  /** Whether module `file` exports a binding called `name`. */
+  isExportedName(file: string, name: string): boolean {
+    const sf = this.program.getSourceFile(file);
+    const moduleSym = sf && this.checker.getSymbolAtLocation(sf);
+    if (!moduleSym) return false;
+    return this.checker.getExportsOfModule(moduleSym).some((e) => e.getName() === name);
+  }
+}
+
+const tables = new WeakMap<ts.Program, ProgramTable>();
+
+export function tableFor(program: ts.Program): ProgramTable {
+  let t = tables.get(program);
+  if (!t) {
+    t = new ProgramTable(program);
+    tables.set(program, t);
+  }
+  return t;
+}
