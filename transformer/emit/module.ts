@@ -80,6 +80,14 @@ class ModuleEmitter {
   }
 
   private report(e: unknown, at: ts.Node): void {
+    const before = this.diagnostics.length;
+    this.reportOnce(e, at);
+    // the same refusal reached through several markers is reported once
+    const d = this.diagnostics[before];
+    if (d && this.diagnostics.slice(0, before).some((x) => x.start === d.start && x.code === d.code && x.file === d.file)) this.diagnostics.pop();
+  }
+
+  private reportOnce(e: unknown, at: ts.Node): void {
     if (e instanceof TsgError) this.diagnostics.push(toDiagnostic(e));
     else if (e instanceof IrRefusal) {
       const node = e.origin ? nodeAt(this.table.program.getSourceFile(e.origin.file), e.origin.pos) : undefined;

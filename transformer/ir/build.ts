@@ -52,3 +52,28 @@ export function isOne(e: Expr): boolean {
 export function calleeKey(c: Callee): string {
   return c.kind === "user" ? c.key : `${c.kind}[${c.active.map((a) => (a ? 1 : 0)).join("")}](${c.key})`;
 }
+
+const BOOLEAN_OPS = new Set(["lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not"]);
+
+/** The type of a value expression (numbers unless it is a call or makes an array). */
+export function typeOfValue(e: Expr): IRType {
+  switch (e.k) {
+    case "call":
+      return e.type;
+    case "alloc":
+    case "arrayLit":
+    case "copy":
+      return { kind: "array", elem: NUM, storage: e.storage };
+    case "var":
+      return e.v.type;
+    case "bool":
+      return { kind: "bool" };
+    case "index": {
+      const t = typeOfValue(e.arr);
+      return t.kind === "array" ? t.elem : NUM;
+    }
+    default:
+      return e.k === "op" && BOOLEAN_OPS.has(e.op) ? { kind: "bool" } : NUM;
+  }
+}
+

@@ -8,7 +8,7 @@
  */
 import ts from "typescript";
 import { fail, TSG } from "../diagnostics.js";
-import { add, alloc, assign, bool, decl, index, len, newVar, num, op, ref, store } from "../ir/build.js";
+import { add, alloc, assign, bool, decl, index, len, newVar, num, op, ref, store, typeOfValue } from "../ir/build.js";
 import type { Block, Expr, IRFunction, IRType, OpName, Origin, Param, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import {
@@ -257,7 +257,10 @@ class FunctionLowering {
     if (!ts.isIdentifier(d.name))
       fail(TSG.unsupportedSyntax, d, "destructuring declarations are not supported yet", "declare each value separately");
     const sym = this.symbolOf(d.name);
-    const type = irTypeOf(this.checker, this.checker.getTypeAtLocation(d.name), d);
+    const declared = this.checker.getTypeAtLocation(d.name);
+    // `new Array(n).fill(0)` and `[]` are typed any[] by TypeScript: their initialiser says more
+    const initial = d.initializer && isUntypedArray(this.checker, declared) ? this.freshArrayType(d.initializer) : undefined;
+    const type = initial ?? irTypeOf(this.checker, declared, d);
     if (type.kind === "record")
       fail(TSG.unsupportedType, d, "local tuples and objects are not supported yet", "keep their fields in separate variables");
     let init: Expr;
@@ -275,6 +278,16 @@ class FunctionLowering {
     this.cur.push(decl(v, init, this.origin));
   }
 
+  /** The type of `new Array(n).fill(v)` / `[]` / `[1, 2]` when TypeScript says any[]. */
+  private freshArrayType(init: ts.Expression): IRType | undefined {
+    let e = init;
+    while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
+    if (ts.isArrayLiteralExpression(e)) return { kind: "array", elem: NUM, storage: "array" };
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "fill")
+      return { kind: "array", elem: NUM, storage: "array" };
+    return undefined;
+  }
+
   private forOf(s: ts.ForOfStatement, label: string | undefined): void {
     const origin = this.origin;
     if (!ts.isVariableDeclarationList(s.initializer) || s.initializer.declarations.length !== 1)
@@ -283,7 +296,7 @@ class FunctionLowering {
     if (!ts.isIdentifier(d.name))
       fail(TSG.unsupportedSyntax, d, "destructuring in for...of is not supported yet", "index the element inside the loop");
     let arr = this.expr(s.expression, "value");
-    const arrType = this.typeOfNode(s.expression);
+    const arrType = typeOfValue(arr);
     if (arrType.kind !== "array")
       fail(TSG.unsupportedType, s.expression, "for...of is supported over arrays only", "iterate over a number[] or Float64Array");
     if (arr.k !== "var") {
@@ -435,7 +448,8 @@ class FunctionLowering {
     if (ts.isElementAccessExpression(e)) return this.elementAccess(e);
     if (ts.isPropertyAccessExpression(e)) return this.propertyAccess(e);
     if (ts.isArrayLiteralExpression(e)) {
-      const type = this.typeOfNode(e);
+      const raw = this.checker.getTypeAtLocation(e);
+      const type: IRType = isUntypedArray(this.checker, raw) ? { kind: "array", elem: NUM, storage: "array" } : this.typeOfNode(e);
       if (type.kind !== "array" || type.elem.kind !== "num")
         fail(TSG.unsupportedType, e, "only flat number array literals are supported", "build nested data outside the function");
       for (const el of e.elements)
@@ -524,11 +538,13 @@ class FunctionLowering {
     const k = e.operatorToken.kind;
     const arith = ARITH[k];
     if (arith) {
-      const lt = this.typeOfNode(e.left);
-      const rt = this.typeOfNode(e.right);
+      const left = this.expr(e.left, ctx);
+      const right = this.expr(e.right, ctx);
+      const lt = typeOfValue(left);
+      const rt = typeOfValue(right);
       if (lt.kind !== "num" || rt.kind !== "num")
         fail(TSG.unsupportedType, e, `\`${ts.tokenToString(k)}\` on ${typeToString(lt)} and ${typeToString(rt)} is not supported`, "apply arithmetic to numbers");
-      return op(arith, this.expr(e.left, ctx), this.expr(e.right, ctx));
+      return op(arith, left, right);
     }
     const cmp = COMPARE[k];
     if (cmp) return op(cmp, this.expr(e.left, "cond"), this.expr(e.right, "cond"));
@@ -584,8 +600,9 @@ class FunctionLowering {
       const name = callee.name.text;
       if (ts.isIdentifier(obj) && obj.text === "Math" && this.isGlobalMath(obj)) return this.mathCall(e, name, ctx);
       if (name === "slice" && e.arguments.length === 0) {
-        const t = this.typeOfNode(obj);
-        if (t.kind === "array" && t.elem.kind === "num") return { k: "copy", arr: this.expr(obj, "value"), storage: t.storage };
+        const arr = this.expr(obj, "value");
+        const t = typeOfValue(arr);
+        if (t.kind === "array" && t.elem.kind === "num") return { k: "copy", arr, storage: t.storage };
       }
       if (name === "fill") return this.fillCall(e, callee);
     }
@@ -662,9 +679,10 @@ class FunctionLowering {
     const ctor = e.expression;
     const args = e.arguments ?? [];
     if (ts.isIdentifier(ctor) && ctor.text === "Float64Array" && args.length === 1) {
-      const t = this.typeOfNode(args[0]!);
-      if (t.kind === "num") return alloc(this.expr(args[0]!, "cond"), "f64");
-      if (t.kind === "array" && t.elem.kind === "num") return { k: "copy", arr: this.expr(args[0]!, "value"), storage: "f64" };
+      const arg = this.expr(args[0]!, "value");
+      const t = typeOfValue(arg);
+      if (t.kind === "num") return alloc(arg, "f64");
+      if (t.kind === "array" && t.elem.kind === "num") return { k: "copy", arr: arg, storage: "f64" };
     }
     if (ts.isIdentifier(ctor) && ctor.text === "Array")
       fail(TSG.unsupportedSyntax, e, "`new Array(n)` has holes, not numbers", "write `new Array(n).fill(0)` or `new Float64Array(n)`");
@@ -674,10 +692,9 @@ class FunctionLowering {
   private elementAccess(e: ts.ElementAccessExpression): Expr {
     const leaf = this.structuredLeaf(e);
     if (leaf) return ref(leaf);
-    const objType = this.typeOfNode(e.expression);
-    if (objType.kind !== "array")
-      fail(TSG.dynamicKey, e, "computed property keys are supported on arrays only", "use a literal property name, or an array");
     const arr = this.expr(e.expression, "value");
+    if (typeOfValue(arr).kind !== "array")
+      fail(TSG.dynamicKey, e, "computed property keys are supported on arrays only", "use a literal property name, or an array");
     const i = this.expr(e.argumentExpression, "cond");
     return index(arr, i);
   }
@@ -687,9 +704,9 @@ class FunctionLowering {
       const c = MATH_CONSTANTS[e.name.text];
       if (c !== undefined) return num(c);
     }
-    if (e.name.text === "length") {
-      const t = this.typeOfNode(e.expression);
-      if (t.kind === "array") return len(this.expr(e.expression, "value"));
+    if (e.name.text === "length" && !this.structuredLeafOf(e)) {
+      const arr = this.expr(e.expression, "value");
+      if (typeOfValue(arr).kind === "array") return len(arr);
     }
     const leaf = this.structuredLeaf(e);
     if (leaf) return ref(leaf);
@@ -697,8 +714,20 @@ class FunctionLowering {
     fail(TSG.unsupportedSyntax, e, `the property \`${e.name.text}\` cannot be read in a differentiated function`, "read numbers and arrays, .length, and fields of structured parameters");
   }
 
+  /** Whether `e` reads a field called `length` of a structured parameter (not an array length). */
+  private structuredLeafOf(e: ts.PropertyAccessExpression): boolean {
+    const t = this.checker.getTypeAtLocation(e.expression);
+    return !this.checker.isArrayType(t) && t.getSymbol()?.getName() !== "Float64Array" && !!(t.flags & ts.TypeFlags.Object) && !this.checker.isTupleType(t);
+  }
+
   /** `p.w`, `p[0]`, `p.layer.b` on a structured parameter: the flattened leaf variable. */
   private structuredLeaf(e: ts.Expression): Var | undefined {
+    // only accesses rooted at a structured parameter are fields
+    let root: ts.Expression = e;
+    while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root) || ts.isParenthesizedExpression(root) || ts.isNonNullExpression(root))
+      root = root.expression;
+    const rootSym = ts.isIdentifier(root) ? this.checker.getSymbolAtLocation(root) : undefined;
+    if (!rootSym || !this.leaves.has(rootSym)) return undefined;
     const keys: (string | number)[] = [];
     let cur: ts.Expression = e;
     for (;;) {
@@ -768,6 +797,12 @@ class FunctionLowering {
     if (text.length > 72) text = text.slice(0, 69) + "...";
     return { file: sf.fileName, line: lc.line + 1, col: lc.character + 1, pos: start, end: n.getEnd(), text };
   }
+}
+
+function isUntypedArray(checker: ts.TypeChecker, t: ts.Type): boolean {
+  if (!checker.isArrayType(t)) return false;
+  const elem = checker.getTypeArguments(t as ts.TypeReference)[0];
+  return !!elem && (elem.flags & (ts.TypeFlags.Any | ts.TypeFlags.Never)) !== 0;
 }
 
 /** Whether an initializer creates a new array (so the variable owns it and may write it). */

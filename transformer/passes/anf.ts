@@ -8,9 +8,11 @@
  * Boolean expressions (comparisons, logic) and index expressions stay trees: they never carry a
  * derivative.
  */
-import { decl, newVar, ref } from "../ir/build.js";
+import { decl, newVar, ref, typeOfValue } from "../ir/build.js";
 import type { Block, Expr, IRFunction, IRType, Stmt } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
+
+export { typeOfValue };
 
 export function isAtom(e: Expr): boolean {
   switch (e.k) {
@@ -29,28 +31,6 @@ export function isAtom(e: Expr): boolean {
 
 const BOOLEAN_OPS = new Set(["lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not"]);
 export const isBooleanExpr = (e: Expr): boolean => e.k === "bool" || (e.k === "op" && BOOLEAN_OPS.has(e.op));
-
-/** The type of a value expression (numbers unless it is a call or makes an array). */
-export function typeOfValue(e: Expr): IRType {
-  switch (e.k) {
-    case "call":
-      return e.type;
-    case "alloc":
-    case "arrayLit":
-    case "copy":
-      return { kind: "array", elem: NUM, storage: e.storage };
-    case "var":
-      return e.v.type;
-    case "bool":
-      return { kind: "bool" };
-    case "index": {
-      const t = typeOfValue(e.arr);
-      return t.kind === "array" ? t.elem : NUM;
-    }
-    default:
-      return isBooleanExpr(e) ? { kind: "bool" } : NUM;
-  }
-}
 
 export function toAnf(fn: IRFunction): IRFunction {
   return { ...fn, body: anfBlock(fn.body) };

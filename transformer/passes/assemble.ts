@@ -6,6 +6,7 @@
 import { alloc, decl, len, newVar, num, ref } from "../ir/build.js";
 import type { Block, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
+import { forEachStmt } from "../ir/visit.js";
 import { analyseActivity, type Activity } from "../analyse/activity.js";
 import { forwardPass } from "./forward.js";
 import { reversePass } from "./reverse.js";
@@ -32,8 +33,13 @@ export function returnedAtom(fn: IRFunction): Expr {
   return last.value;
 }
 
+/** Activity with respect to the differentiated parameters, towards every returned value. */
 export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
-  return analyseActivity(fn.body, inputLeaves(fn, wrt), resultVar(returnedAtom(fn)));
+  const outputs: Var[] = [];
+  forEachStmt(fn.body, (s) => {
+    if (s.k === "return" && s.value) outputs.push(...resultVar(s.value));
+  });
+  return analyseActivity(fn.body, inputLeaves(fn, wrt), outputs);
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@
 import { accumulate, add, alloc, assign, decl, index, isOne, len, mul, newVar, num, op, ref, store, sub } from "../ir/build.js";
 import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { BOOL, NUM, STACK } from "../ir/types.js";
-import { exprEquals, forEachStmt, readsOf, varsOf, writesOf } from "../ir/visit.js";
+import { exprEquals, forEachStmt, mapBlock, mapStmtExprs, readsOf, substitute, varsOf, writesOf } from "../ir/visit.js";
 import type { Activity } from "../analyse/activity.js";
 import { inductionOf, recomputableDecls, type Induction } from "../analyse/recompute.js";
 import { derivativeKind, partial, partialReads } from "../rules/registry.js";
@@ -62,13 +62,18 @@ export function reversePass(input: ReverseInput): ReverseOutput {
   });
   const plan = new Plan(input.fn.body);
   for (const [leaf, adj] of paramAdjoints) (leaf.type.kind === "array" ? plan.arrayAdjoints : plan.scalarAdjoints).set(leaf, adj);
-  // phase 1: what does the reverse sweep read?
-  const probe = new Generator(input, paramAdjoints, plan, null);
-  const firstDraft = probe.run();
-  const needed = neededValues(firstDraft, probe, plan);
-  // phase 2: the real thing, saving exactly the needed values
-  const gen = new Generator(input, paramAdjoints, plan, needed);
-  return { paramAdjoints, ...gen.run() };
+  // Generate without saves to learn what the reverse sweep reads; then generate again saving
+  // those values. Saving adds restores, which may read more (a restore under a branch reads the
+  // branch condition): repeat until the needed set stops growing.
+  let needed: Set<Var> | null = null;
+  for (let round = 0; ; round++) {
+    const gen: Generator = new Generator(input, paramAdjoints, plan, needed);
+    const draft = gen.run();
+    const found = neededValues(draft, gen, plan);
+    if (needed && [...found].every((v) => needed!.has(v))) return { paramAdjoints, ...draft };
+    needed = new Set([...(needed ?? []), ...found]);
+    if (round > 20) throw new Error("reverse pass: the set of needed values does not converge");
+  }
 }
 
 /** Facts about the primal that do not depend on which values are needed. */
@@ -142,7 +147,8 @@ function neededValues(draft: { reverse: readonly Stmt[] }, gen: Generator, plan:
   });
   const needed = new Set<Var>();
   const visit = (v: Var) => {
-    if (needed.has(v) || v.role === "global") return;
+    // module constants never change; saved copies and stacks are the saving machinery itself
+    if (needed.has(v) || v.role === "global" || v.role === "saved" || v.type.kind === "stack") return;
     if (v.role === "adjoint" && !plan.forwardAdjoints.has(v)) return;
     if (definedInReverse.has(v) && !gen.recomputedVars.has(v)) return;
     needed.add(v);
@@ -361,7 +367,7 @@ class Generator {
     }
     const r: Stmt[] = [...adjointDecls, ...recomputes];
     for (let i = parts.length - 1; i >= 0; i--) r.push(...parts[i]!);
-    return { f, r };
+    return { f, r: renameRecomputed(r, recomputes) };
   }
 
   /** `const row = pts[n]` of an active nested array: its adjoint is the same row of the adjoint. */
@@ -650,17 +656,20 @@ class Generator {
     const e = this.block(s.else, inner);
     if (t.r.length === 0 && e.r.length === 0) return { f: [{ ...s, then: t.f, else: e.f }], r: [] };
     const f: Stmt[] = [];
+    const after: Stmt[] = [];
     let cond = s.cond;
     const branchWrites = writesOf([...s.then, ...s.else]);
     const stable = !containsCall(cond) && ![...varsOf(cond)].some((v) => branchWrites.has(v));
     if (!stable) {
       // the branches change what the condition reads: record the direction taken
       const br = this.plan.control(s, "branch", () => newVar("branch", BOOL, "control"));
-      f.push(...this.definition({ k: "decl", v: br, init: cond, origin: s.origin }, br, cond, true, where).f);
+      const d = this.definition({ k: "decl", v: br, init: cond, origin: s.origin }, br, cond, true, where);
+      f.push(...d.f);
+      after.push(...d.r);
       cond = ref(br);
     }
     f.push({ ...s, cond, then: t.f, else: e.f });
-    return { f, r: [{ k: "if", cond, then: t.r, else: e.r, origin: s.origin }] };
+    return { f, r: [{ k: "if", cond, then: t.r, else: e.r, origin: s.origin }, ...after] };
   }
 
   /**
@@ -679,8 +688,13 @@ class Generator {
       f.push({ ...s, body: body.f, update: ind ? s.update : upd.f });
       return { f, r: [] };
     }
+    // reverse of the bookkeeping declarations (restoring them when they were saved), in
+    // mirrored order after the reverse loop
+    const after: Stmt[] = [];
     const trips = this.plan.control(s, "trips", () => newVar("trips", NUM, "control"));
-    f.push(...this.definition({ k: "decl", v: trips, init: num(0), origin: o }, trips, num(0), true, where).f);
+    const tripsDef = this.definition({ k: "decl", v: trips, init: num(0), origin: o }, trips, num(0), true, where);
+    f.push(...tripsDef.f);
+    after.unshift(...tripsDef.r);
     if (ind) f.push(ind.initDecl);
     let first: Expr | null = null;
     if (ind) {
@@ -688,7 +702,9 @@ class Generator {
       if (init.k === "num") first = init;
       else {
         const firstVar = this.plan.control(s, "first", () => newVar(`${ind.v.name}_first`, NUM, "control"));
-        f.push(...this.definition({ k: "decl", v: firstVar, init: ref(ind.v), origin: o }, firstVar, ref(ind.v), true, where).f);
+        const firstDef = this.definition({ k: "decl", v: firstVar, init: ref(ind.v), origin: o }, firstVar, ref(ind.v), true, where);
+        f.push(...firstDef.f);
+        after.unshift(...firstDef.r);
         first = ref(firstVar);
       }
     }
@@ -704,6 +720,7 @@ class Generator {
         r: [
           decl(i, last, o),
           { k: "loop", test, testAtEnd: false, body: revBody, update: [assign(i, sub(ref(i), num(ind.step)), o)], origin: o },
+          ...after,
         ],
       };
     }
@@ -713,9 +730,27 @@ class Generator {
       r: [
         decl(k, ref(trips), o),
         { k: "loop", test: op("gt", ref(k), num(0)), testAtEnd: false, body: revBody, update: [assign(k, sub(ref(k), num(1)), o)], origin: o },
+        ...after,
       ],
     };
   }
+}
+
+/**
+ * The reverse block's recomputed values get variables of their own (same names): the forward
+ * and reverse definitions are then separate single-assignment values, which the simplifier can
+ * inline or drop independently.
+ */
+function renameRecomputed(r: Stmt[], recomputes: readonly Stmt[]): Stmt[] {
+  const map = new Map<Var, Var>();
+  for (const s of recomputes) if (s.k === "decl" && s.v.role !== "adjoint") map.set(s.v, { ...s.v, id: newVar(s.v.name, s.v.type, s.v.role).id });
+  if (map.size === 0) return r;
+  const exprMap = new Map<Var, Expr>([...map].map(([a, b]) => [a, ref(b)]));
+  return mapBlock(r, (s) => {
+    const t = mapStmtExprs(s, (e) => substitute(e, exprMap));
+    if ((t.k === "decl" || t.k === "assign") && map.has(t.v)) return { ...t, v: map.get(t.v)! };
+    return t;
+  });
 }
 
 function zeroOf(type: IRType): Expr {

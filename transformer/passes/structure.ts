@@ -79,6 +79,7 @@ const anyOf = (flags: readonly Var[]): Expr =>
 /** Lowers a block; returns the statements and the flags that may be set when it finishes. */
 function lowerBlock(block: Block, ctx: Ctx): [Stmt[], Var[]] {
   const out: Stmt[] = [];
+  let set: Var[] = [];
   for (let i = 0; i < block.length; i++) {
     const s = block[i]!;
     const rest = block.slice(i + 1);
@@ -96,15 +97,15 @@ function lowerBlock(block: Block, ctx: Ctx): [Stmt[], Var[]] {
     }
     const [stmts, flags] = lowerStmt(s, ctx);
     out.push(...stmts);
+    set = union(set, flags);
+    if (s.k === "return" || s.k === "break" || s.k === "continue") return [out, set]; // the rest is dead
     if (flags.length > 0 && rest.length > 0) {
-      if (s.k === "return" || s.k === "break" || s.k === "continue") return [out, flags]; // rest is dead
       const [r, rf] = lowerBlock(rest, ctx);
       if (r.length > 0) out.push({ k: "if", cond: not(anyOf(flags)), then: r, else: [] });
-      return [out, union(flags, rf)];
+      return [out, union(set, rf)];
     }
-    if (s.k === "return" || s.k === "break" || s.k === "continue") return [out, flags];
   }
-  return [out, []];
+  return [out, set];
 }
 
 function union(a: readonly Var[], b: readonly Var[]): Var[] {

@@ -7,7 +7,7 @@
  * always live; stack pushes and pops are always live (they pair up).
  */
 import type { Block, Stmt, Var } from "../../ir/types.js";
-import { forEachVarInExpr, hasEffects, stmtExprs } from "../../ir/visit.js";
+import { forEachStmt, forEachVarInExpr, hasEffects, stmtExprs } from "../../ir/visit.js";
 
 type Live = Set<Var>;
 
@@ -20,8 +20,15 @@ function addReads(s: Stmt, live: Live): void {
 
 /** Removes dead statements; `liveOut` are the variables live after the block. */
 export function eliminateDeadCode(block: Block, liveOut: ReadonlySet<Var> = new Set()): Stmt[] {
+  // a declaration also gives later assignments their binding: it may go only with them
+  assigned = new Set();
+  forEachStmt(block, (s) => {
+    if (s.k === "assign") assigned.add(s.v);
+  });
   return sweep(block, new Set(liveOut)).block;
 }
+
+let assigned = new Set<Var>();
 
 function sweep(block: Block, live: Live): { block: Stmt[]; live: Live } {
   const out: Stmt[] = [];
@@ -40,7 +47,11 @@ function visit(s: Stmt, live: Live): Stmt | null {
     case "decl":
     case "assign": {
       const value = s.k === "decl" ? s.init : s.value;
-      if (!live.has(s.v) && !alwaysLive(s.v) && !alwaysLiveStack(s.v) && !hasEffects(value)) return null;
+      if (!live.has(s.v) && !alwaysLive(s.v) && !alwaysLiveStack(s.v) && !hasEffects(value)) {
+        if (s.k === "assign" || !assigned.has(s.v)) return null;
+        live.delete(s.v);
+        return s; // kept for its binding; the next round drops it if the assignments went
+      }
       live.delete(s.v);
       addReads(s, live);
       return s;

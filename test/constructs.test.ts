@@ -1,0 +1,308 @@
+/**
+ * Every construct of the supported language, differentiated in both modes and checked against
+ * finite differences and against each other (the dot-product test). Each function below is
+ * ordinary TypeScript; the Vite plugin compiles the grad/jvp/valueAndGrad calls.
+ */
+import { describe, it } from "vitest";
+import { grad, jvp, valueAndGrad } from "tsgrad";
+import { verifyDerivatives, type Derivatives } from "./support/verify.js";
+import { softplus, squaredNorm } from "./fixtures/helpers.js";
+
+const K = 3;
+const WEIGHTS = [0.5, -1.25, 2];
+const POINTS = [
+  [1, 2],
+  [3, -1],
+  [0.5, 0.25],
+];
+
+// ---- scalar code ------------------------------------------------------------------------------
+
+function arithmetic(x: number, y: number): number {
+  const a = x * y + x / y - (x - y) * 2;
+  const b = -a + 7 % 3 + x ** 3 + y ** x;
+  return a * b + (x % 0.7) + 0.5;
+}
+
+function reassign(x: number, y: number): number {
+  let t = x * y;
+  t = t * t + x;
+  let u = t;
+  u += y;
+  u -= x / 3;
+  u *= t;
+  u /= 1 + y * y;
+  u **= 2;
+  u %= 50;
+  let n = 0;
+  n++;
+  n += 2;
+  n--;
+  return u * n + t;
+}
+
+function mathFunctions(x: number, y: number): number {
+  return (
+    Math.sin(x) + Math.cos(y) + Math.tan(x / 3) + Math.asin(x / 4) + Math.acos(y / 4) + Math.atan(x * y) +
+    Math.atan2(y, x) + Math.sinh(x / 2) + Math.cosh(y / 2) + Math.tanh(x - y) + Math.asinh(x) +
+    Math.acosh(2 + y * y) + Math.atanh(x / 3) + Math.exp(x / 2) + Math.expm1(y / 3) + Math.log(x + 3) +
+    Math.log1p(y * y) + Math.log2(2 + x * x) + Math.log10(3 + y) + Math.sqrt(4 + x) + Math.cbrt(x + 5) +
+    Math.pow(2 + x, y) + Math.hypot(x, y, 1) + Math.abs(x - 0.1) + Math.min(x, y, 0.3) + Math.max(x, 2 * y) +
+    Math.sign(x) + Math.floor(x) * x + Math.ceil(y) + Math.round(x) + Math.trunc(y * 3)
+  );
+}
+
+function constantsAndGlobals(x: number): number {
+  let s = Math.PI * x + Math.E;
+  for (let i = 0; i < WEIGHTS.length; i++) s += WEIGHTS[i]! * x ** (i + 1) * K;
+  return s;
+}
+
+function nestedGlobalArrays(w: number[]): number {
+  let s = 0;
+  for (let n = 0; n < POINTS.length; n++) {
+    const r = w[0]! * POINTS[n]![0]! + w[1]! * POINTS[n]![1]! - 1;
+    s += r * r;
+  }
+  return s;
+}
+
+// ---- control flow -----------------------------------------------------------------------------
+
+function branches(x: number, y: number): number {
+  let r: number;
+  if (x > y) {
+    r = x * x;
+  } else if (x > 0) {
+    r = Math.sin(y) * x;
+  } else {
+    r = y * y * y;
+  }
+  const s = x > 0 && y > 0 ? x * y : x + y;
+  const t = !(x < 0) || y < -5 ? s : -s;
+  return r + t;
+}
+
+function earlyReturn(x: number): number {
+  if (x < -1) return -x * 2;
+  const y = x * x;
+  if (y > 4) {
+    return y * 3;
+  }
+  return y + x;
+}
+
+function forLoop(x: number[]): number {
+  let s = 1;
+  for (let i = 0; i < x.length; i++) s = s * (1 + x[i]! * x[i]!) + Math.sin(s) * 0.1;
+  return s;
+}
+
+function whileLoop(x: number): number {
+  let s = x;
+  let i = 0;
+  while (i < 5) {
+    s = Math.sin(s) + x * s * 0.5;
+    i++;
+  }
+  return s;
+}
+
+function doWhileLoop(x: number): number {
+  let s = x;
+  let n = 0;
+  do {
+    s = s * 0.9 + Math.cos(s) * x;
+    n += 1;
+  } while (n < 4);
+  return s;
+}
+
+function forOf(x: number[]): number {
+  let s = 0;
+  let prev = 1;
+  for (const v of x) {
+    s += v * prev;
+    prev = Math.exp(v * 0.3);
+  }
+  return s;
+}
+
+function breakAndContinue(x: number[]): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (i === 1) continue;
+    if (x[i]! > 10) break;
+    s += Math.sqrt(1 + x[i]! * x[i]!) * (i + 1);
+    if (s > 100) break;
+  }
+  return s;
+}
+
+function labeled(x: number[][]): number {
+  let s = 0;
+  outer: for (let i = 0; i < x.length; i++) {
+    for (let j = 0; j < x[i]!.length; j++) {
+      if (j > i) continue outer;
+      if (x[i]![j]! > 50) break outer;
+      s += x[i]![j]! * (i + 1) * (j + 2);
+    }
+  }
+  return s;
+}
+
+function returnInsideLoop(x: number[]): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    s += x[i]! * x[i]!;
+    if (s > 3) return s * 2;
+  }
+  return s;
+}
+
+/** Newton iteration for sqrt(a): a data-dependent trip count, y overwritten every step. */
+function newtonSqrt(a: number): number {
+  let y = a > 1 ? a : 1;
+  let iterations = 0;
+  while (Math.abs(y * y - a) > 1e-12 * a && iterations < 100) {
+    y = 0.5 * (y + a / y);
+    iterations++;
+  }
+  return y;
+}
+
+// ---- arrays -----------------------------------------------------------------------------------
+
+function float64Params(x: Float64Array, y: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * y[i]! + Math.exp(x[i]! - y[i]!);
+  return s / x.length;
+}
+
+function localArrays(x: number[]): number {
+  const a = new Float64Array(x.length);
+  const b = new Array(x.length).fill(0);
+  const c = [x[0]! * 2, x[1]! + 1, 3];
+  const d: number[] = [];
+  for (let i = 0; i < x.length; i++) {
+    a[i] = x[i]! * x[i]!;
+    b[i] = Math.sin(a[i]!) + c[i % 3]!;
+    d.push(a[i]! * b[i]!);
+  }
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += d[i]! + a[i]! * b[i]!;
+  return s;
+}
+
+function overwrittenElements(x: number[]): number {
+  const a = x.slice();
+  for (let k = 0; k < 3; k++)
+    for (let i = 1; i < a.length; i++) {
+      a[i] = a[i]! * a[i - 1]! * 0.5 + Math.sin(a[i]!);
+    }
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return s;
+}
+
+function pushGrowth(x: number): number {
+  const seq: number[] = [x];
+  for (let i = 1; i < 6; i++) seq.push(seq[i - 1]! * 0.7 + Math.cos(seq[i - 1]!));
+  let s = 0;
+  for (const v of seq) s += v;
+  return s;
+}
+
+// ---- calls ------------------------------------------------------------------------------------
+
+function square(x: number): number {
+  return x * x;
+}
+
+function weightedSum(w: number[], x: number[]): number {
+  let s = 0;
+  for (let i = 0; i < w.length; i++) s += w[i]! * x[i]!;
+  return s;
+}
+
+function calls(w: number[], b: number): number {
+  const z = weightedSum(w, [1, 2, 3]) + b;
+  return square(z) + softplus(b) + squaredNorm(w) + square(square(b));
+}
+
+function power(x: number, n: number): number {
+  if (n === 0) return 1;
+  return x * power(x, n - 1);
+}
+
+function recursion(x: number): number {
+  return power(x, 5) + power(Math.sin(x), 2);
+}
+
+function fib(x: number, n: number): number {
+  if (n < 2) return x;
+  return fib(x, n - 1) * 0.5 + fib(x * x, n - 2);
+}
+
+function doubleRecursion(x: number): number {
+  return fib(x, 5);
+}
+
+// ---- structured parameters, inactive code, wrt --------------------------------------------------
+
+function structured(p: { w: number; b: number[] }, pair: readonly [number, number]): number {
+  return p.w * p.b[0]! + p.b[1]! * pair[0] + pair[1] * p.w * p.w;
+}
+
+function withData(w: number, x: number[], scale: number, verbose: boolean): number {
+  let s = 0;
+  let count = 0;
+  for (let i = 0; i < x.length; i++) {
+    s += (w * x[i]! - scale) ** 2;
+    if (verbose) count++;
+  }
+  return s / (count + x.length);
+}
+
+interface Case {
+  readonly name: string;
+  readonly f: (...args: never[]) => unknown;
+  readonly d: Derivatives;
+  readonly args: readonly unknown[];
+  readonly params?: readonly number[];
+}
+
+const cases: Case[] = [
+  { name: "arithmetic: + - * / % ** and unary minus", f: arithmetic, d: { grad: grad(arithmetic), jvp: jvp(arithmetic), valueAndGrad: valueAndGrad(arithmetic) }, args: [1.3, 0.7] },
+  { name: "reassignment, compound assignment, ++/--", f: reassign, d: { grad: grad(reassign), jvp: jvp(reassign), valueAndGrad: valueAndGrad(reassign) }, args: [0.4, 0.9] },
+  { name: "every Math function", f: mathFunctions, d: { grad: grad(mathFunctions), jvp: jvp(mathFunctions), valueAndGrad: valueAndGrad(mathFunctions) }, args: [0.8, 0.45] },
+  { name: "module constants and arrays", f: constantsAndGlobals, d: { grad: grad(constantsAndGlobals), jvp: jvp(constantsAndGlobals) }, args: [0.6] },
+  { name: "nested module arrays pts[n][j]", f: nestedGlobalArrays, d: { grad: grad(nestedGlobalArrays), jvp: jvp(nestedGlobalArrays) }, args: [[0.3, -0.8]] },
+  { name: "if / else if / else, ?:, && and ||", f: branches, d: { grad: grad(branches), jvp: jvp(branches), valueAndGrad: valueAndGrad(branches) }, args: [0.5, 1.5] },
+  { name: "branches, other side", f: branches, d: { grad: grad(branches), jvp: jvp(branches) }, args: [1.5, 0.5] },
+  { name: "branches, third side", f: branches, d: { grad: grad(branches), jvp: jvp(branches) }, args: [-0.5, 0.75] },
+  { name: "early return (first)", f: earlyReturn, d: { grad: grad(earlyReturn), jvp: jvp(earlyReturn), valueAndGrad: valueAndGrad(earlyReturn) }, args: [-2] },
+  { name: "early return (second)", f: earlyReturn, d: { grad: grad(earlyReturn), jvp: jvp(earlyReturn) }, args: [2.5] },
+  { name: "early return (fall through)", f: earlyReturn, d: { grad: grad(earlyReturn), jvp: jvp(earlyReturn) }, args: [0.7] },
+  { name: "for loop with overwritten accumulator", f: forLoop, d: { grad: grad(forLoop), jvp: jvp(forLoop), valueAndGrad: valueAndGrad(forLoop) }, args: [[0.3, -0.2, 0.5, 0.1]] },
+  { name: "while loop", f: whileLoop, d: { grad: grad(whileLoop), jvp: jvp(whileLoop) }, args: [0.7] },
+  { name: "do while loop", f: doWhileLoop, d: { grad: grad(doWhileLoop), jvp: jvp(doWhileLoop) }, args: [0.9] },
+  { name: "for...of", f: forOf, d: { grad: grad(forOf), jvp: jvp(forOf) }, args: [[0.2, 1.1, -0.4]] },
+  { name: "break and continue", f: breakAndContinue, d: { grad: grad(breakAndContinue), jvp: jvp(breakAndContinue), valueAndGrad: valueAndGrad(breakAndContinue) }, args: [[1, 2, 3, 20, 5]] },
+  { name: "labeled break and continue", f: labeled, d: { grad: grad(labeled), jvp: jvp(labeled) }, args: [[[1, 2], [3, 4, 5], [6, 7, 8], [60, 1, 1]]] },
+  { name: "return inside a loop", f: returnInsideLoop, d: { grad: grad(returnInsideLoop), jvp: jvp(returnInsideLoop) }, args: [[0.5, 1, 1.5, 2]] },
+  { name: "Newton iteration (data-dependent trip count)", f: newtonSqrt, d: { grad: grad(newtonSqrt), jvp: jvp(newtonSqrt), valueAndGrad: valueAndGrad(newtonSqrt) }, args: [7] },
+  { name: "Float64Array parameters", f: float64Params, d: { grad: grad(float64Params), jvp: jvp(float64Params) }, args: [Float64Array.of(0.1, 0.2, 0.3), Float64Array.of(-0.5, 0.4, 1)] },
+  { name: "local arrays: Float64Array, Array.fill, literal, [] with push", f: localArrays, d: { grad: grad(localArrays), jvp: jvp(localArrays), valueAndGrad: valueAndGrad(localArrays) }, args: [[0.3, 0.6, -0.2, 0.9]] },
+  { name: "overwritten array elements (restored in reverse)", f: overwrittenElements, d: { grad: grad(overwrittenElements), jvp: jvp(overwrittenElements) }, args: [[0.5, 0.8, -0.3, 0.4]] },
+  { name: "push growth reading earlier elements", f: pushGrowth, d: { grad: grad(pushGrowth), jvp: jvp(pushGrowth) }, args: [0.6] },
+  { name: "calls, also into another module", f: calls, d: { grad: grad(calls), jvp: jvp(calls), valueAndGrad: valueAndGrad(calls) }, args: [[0.2, -0.1, 0.4], 0.3] },
+  { name: "recursion", f: recursion, d: { grad: grad(recursion), jvp: jvp(recursion) }, args: [1.1] },
+  { name: "double recursion", f: doubleRecursion, d: { grad: grad(doubleRecursion), jvp: jvp(doubleRecursion) }, args: [0.9] },
+  { name: "tuple and object parameters", f: structured, d: { grad: grad(structured), jvp: jvp(structured), valueAndGrad: valueAndGrad(structured) }, args: [{ w: 0.7, b: [1.5, -2] }, [0.3, 1.2]] },
+  { name: "data parameters excluded with wrt", f: withData, d: { grad: grad(withData, { wrt: ["w", "x"] }), jvp: jvp(withData, { wrt: ["w", "x"] }) }, args: [0.8, [1, 2, 3], 0.5, true], params: [0, 1] },
+];
+
+describe("every construct, both modes, against finite differences", () => {
+  for (const c of cases) it(c.name, () => verifyDerivatives(c.f, c.d, c.args, { params: c.params }));
+});

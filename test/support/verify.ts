@@ -1,0 +1,82 @@
+/**
+ * One check for a differentiated function at a point, used by every construct test:
+ *   - grad against central finite differences, per parameter;
+ *   - valueAndGrad: the value is f's value and the gradient is grad's;
+ *   - jvp along random directions against finite differences of f, and against the gradient
+ *     (the dot-product test <grad f, u> = jvp(f)(x, u), forward against reverse).
+ */
+import { expect } from "vitest";
+import { clone, dot, expectClose, numericDirectional, numericGradient, rng, scalarPaths, setAt, getAt } from "./numeric.js";
+
+type AnyFn = (...args: never[]) => unknown;
+
+export interface Derivatives {
+  readonly grad: AnyFn;
+  readonly jvp?: AnyFn;
+  readonly valueAndGrad?: AnyFn;
+}
+
+export interface VerifyOptions {
+  /** Positions of the differentiated parameters (default: every numeric/array/record one). */
+  readonly params?: readonly number[];
+  /** Tolerance against finite differences (scaled by max(1, |value|)). */
+  readonly fdTol?: number;
+  /** Tolerance between forward and reverse mode. */
+  readonly modeTol?: number;
+  readonly seed?: number;
+}
+
+function isDifferentiableValue(v: unknown): boolean {
+  return typeof v === "number" || v instanceof Float64Array || (Array.isArray(v) && scalarPaths(v).length > 0) || (typeof v === "object" && v !== null && scalarPaths(v).length > 0);
+}
+
+/** A random direction shaped like `v`. */
+export function randomLike(v: unknown, next: () => number): unknown {
+  let out = clone(v);
+  for (const p of scalarPaths(v)) out = setAt(out, p, 2 * next() - 1);
+  if (typeof v === "number") return 2 * next() - 1;
+  return out;
+}
+
+export function verifyDerivatives(f: AnyFn, d: Derivatives, args: readonly unknown[], options: VerifyOptions = {}): void {
+  const fdTol = options.fdTol ?? 1e-5;
+  const modeTol = options.modeTol ?? 1e-9;
+  const params = options.params ?? args.flatMap((a, i) => (isDifferentiableValue(a) ? [i] : []));
+  const call = (fn: AnyFn, xs: readonly unknown[]) => (fn as (...a: unknown[]) => unknown)(...xs.map(clone));
+
+  const g = call(d.grad, args);
+  const grads = params.length === 1 ? [g] : (g as unknown[]);
+  expect(grads.length, "one gradient per differentiated parameter").toBe(params.length);
+  params.forEach((p, k) => {
+    const fd = numericGradient(f as (...a: never[]) => number, args.map(clone), p);
+    expectClose(grads[k], fd, fdTol, `grad vs finite differences, parameter ${p}`);
+  });
+  // the inputs are not mutated
+  const before = args.map(clone);
+  call(d.grad, args);
+  expectClose(args.filter((a) => isDifferentiableValue(a)), before.filter((a) => isDifferentiableValue(a)), 0, "inputs unchanged");
+
+  if (d.valueAndGrad) {
+    const vg = call(d.valueAndGrad, args) as { value: number; grad: unknown };
+    expectClose(vg.value, call(f, args), 1e-12, "valueAndGrad value");
+    expectClose(vg.grad, g, 1e-12, "valueAndGrad gradient");
+  }
+
+  if (d.jvp) {
+    const next = rng(options.seed ?? 7);
+    for (let trial = 0; trial < 3; trial++) {
+      const dirs = params.map((p) => randomLike(args[p], next));
+      const r = call(d.jvp, [...args, ...dirs]) as { value: unknown; tangent: number };
+      expectClose(r.value, call(f, args), 1e-12, "jvp value");
+      const dirArgs: unknown[] = args.map(() => undefined);
+      params.forEach((p, k) => (dirArgs[p] = dirs[k]));
+      const fd = numericDirectional(f as (...a: never[]) => number, args.map(clone), dirArgs);
+      expectClose(r.tangent, fd, fdTol, "jvp vs finite differences");
+      // dot-product test: forward mode against reverse mode
+      const reverse = params.reduce((s, _, k) => s + dot(grads[k], dirs[k]), 0);
+      expectClose(r.tangent, reverse, modeTol, "jvp vs grad (dot-product test)");
+    }
+  }
+}
+
+export { getAt };
