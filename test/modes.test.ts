@@ -1,0 +1,100 @@
+/**
+ * The four ways in: vjp (value and pullback, scalar and array outputs), jvp of array outputs
+ * (a Jacobian-vector product), checkGrad, and the agreement of all modes on one function.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { checkGrad, grad, jvp, valueAndGrad, vjp } from "tsgrad";
+import { dot, expectClose, numericDirectional } from "./support/numeric.js";
+
+function logistic(w: number[], x: number[]): number {
+  let z = 0;
+  for (let i = 0; i < w.length; i++) z += w[i]! * x[i]!;
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** A map R^3 -> R^3 with a loop and a branch. */
+function field(x: number[]): number[] {
+  const out = new Array(x.length).fill(0);
+  for (let i = 0; i < x.length; i++) {
+    const next = x[(i + 1) % x.length]!;
+    out[i] = x[i]! > 0 ? x[i]! * next + Math.sin(next) : Math.exp(x[i]!) - next * next;
+  }
+  return out;
+}
+
+function float64Field(x: Float64Array): Float64Array {
+  const out = new Float64Array(x.length);
+  let carry = 1;
+  for (let i = 0; i < x.length; i++) {
+    carry = carry * Math.tanh(x[i]!) + 0.5;
+    out[i] = carry * x[i]!;
+  }
+  return out;
+}
+
+const vec3 = fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 3, maxLength: 3 });
+/** Points away from the branch of `field` at 0, where it jumps. */
+const smooth3 = vec3.filter((xs) => xs.every((a) => Math.abs(a) > 0.01));
+
+describe("vjp", () => {
+  it("scalar output: the pullback of 1 is the gradient; value is f's", () => {
+    const w = [0.5, -0.3, 0.8];
+    const x = [1, 2, -1];
+    const r = vjp(logistic)(w, x);
+    expect(r.value).toBe(logistic(w, x));
+    const [gw, gx] = r.pullback(1);
+    const [ew, ex] = grad(logistic)(w, x);
+    expectClose(gw, ew, 1e-14);
+    expectClose(gx, ex, 1e-14);
+    // linear in the cotangent, and callable again
+    const [gw3] = r.pullback(3);
+    expectClose(gw3, ew.map((g) => 3 * g), 1e-14);
+  });
+
+  it("array output: <u, J v> = <J^T u, v> against jvp (dot-product test) and finite differences", () => {
+    fc.assert(
+      fc.property(smooth3, vec3, vec3, (x, u, v) => {
+        const { value, pullback } = vjp(field)(x.slice());
+        expectClose(value, field(x), 0);
+        const jtu = pullback(u.slice());
+        const jv = jvp(field)(x.slice(), v.slice());
+        expectClose(jv.value, field(x), 0);
+        expectClose(dot(u, jv.tangent), dot(jtu, v), 1e-10, "dot-product test");
+        expectClose(jv.tangent, numericDirectional(field, [x], [v]), 1e-5, "jvp vs finite differences");
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("Float64Array output keeps its storage", () => {
+    const x = Float64Array.of(0.3, -0.7, 1.1);
+    const u = Float64Array.of(1, 2, 3);
+    const jtu = vjp(float64Field)(x).pullback(u);
+    expect(jtu).toBeInstanceOf(Float64Array);
+    const v = Float64Array.of(-0.5, 0.25, 1);
+    const jv = jvp(float64Field)(x, v).tangent;
+    expect(jv).toBeInstanceOf(Float64Array);
+    expectClose(dot(u, jv), dot(jtu, v), 1e-12);
+  });
+});
+
+describe("checkGrad", () => {
+  it("reports tiny errors for a correct gradient, one per parameter", () => {
+    const errors = checkGrad(logistic, [0.5, -0.3, 0.8], [1, 2, -1]);
+    expect(errors).toHaveLength(2);
+    for (const e of errors) expect(e).toBeLessThan(1e-7);
+  });
+});
+
+describe("valueAndGrad", () => {
+  it("agrees with f and grad on random points", () => {
+    fc.assert(
+      fc.property(vec3, vec3, (w, x) => {
+        const r = valueAndGrad(logistic)(w, x);
+        expect(r.value).toBe(logistic(w, x));
+        expectClose(r.grad, grad(logistic)(w, x), 0);
+      }),
+    );
+  });
+});

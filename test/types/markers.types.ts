@@ -1,0 +1,41 @@
+// Type-level checks of the public API, checked by test/types.test.ts with the TypeScript compiler
+// (this file is never executed). Each `Equal` assertion fails to compile if the types differ.
+import { grad, jvp, valueAndGrad, vjp, checkGrad } from "tsgrad";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+declare function assertType<T extends true>(): void;
+
+declare function loss(w: number, b: number): number;
+declare function one(x: number[]): number;
+declare function f64(x: Float64Array, scale: number): number;
+declare function mixed(p: { w: number; b: readonly number[] }, flag: boolean, t: readonly [number, number]): number;
+declare function vector(x: number[]): number[];
+
+// the issue's own example: what the editor shows for grad(loss)
+const gl = grad(loss);
+assertType<Equal<typeof gl, (w: number, b: number) => [number, number]>>();
+
+const g1 = grad(one);
+assertType<Equal<ReturnType<typeof g1>, number[]>>();
+const g2 = grad(f64);
+assertType<Equal<ReturnType<typeof g2>, [Float64Array, number]>>();
+// booleans are data: no gradient; readonly inputs give mutable gradients of the same shape
+const g3 = grad(mixed);
+assertType<Equal<ReturnType<typeof g3>, [{ w: number; b: number[] }, [number, number]]>>();
+const vg = valueAndGrad(loss);
+assertType<Equal<ReturnType<typeof vg>, { value: number; grad: [number, number] }>>();
+const jl = jvp(loss);
+assertType<Equal<Parameters<typeof jl>, [w: number, b: number, number, number]>>();
+const jv = jvp(vector);
+assertType<Equal<ReturnType<typeof jv>, { value: number[]; tangent: number[] }>>();
+const pv = vjp(vector);
+assertType<Equal<ReturnType<ReturnType<typeof pv>["pullback"]>, number[]>>();
+const errors = checkGrad(loss, 1, 2);
+assertType<Equal<typeof errors, number[]>>();
+const wrtOne = grad(loss, { wrt: ["w"] });
+assertType<Equal<ReturnType<typeof wrtOne>, number>>();
+
+// @ts-expect-error grad needs a function returning a number
+grad(vector);
+// @ts-expect-error arguments are checked against the function's parameters
+gl("a", 1);
