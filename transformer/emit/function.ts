@@ -48,6 +48,9 @@ const BINARY: Partial<Record<OpName, ts.BinaryOperator>> = {
   or: ts.SyntaxKind.BarBarToken,
 };
 
+/** Arithmetic precedence levels (only equality within a level matters here). */
+const PRECEDENCE: Partial<Record<OpName, number>> = { add: 1, sub: 1, mul: 2, div: 2, mod: 2 };
+
 export function emitFunction(gf: GeneratedFunction, name: string, scope: ModuleScope): ts.FunctionDeclaration {
   return new FunctionEmitter(gf, scope).emit(name);
 }
@@ -215,6 +218,8 @@ class FunctionEmitter {
         return [f.createExpressionStatement(this.method(this.varRef(s.stack), isBool ? "pushBool" : "push", [this.expr(s.value)]))];
       }
       case "if": {
+        if (s.then.length === 0 && s.else.length > 0)
+          return this.stmt({ ...s, cond: negate(s.cond), then: s.else, else: [] });
         const then = f.createBlock(this.block(s.then), true);
         let els: ts.Statement | undefined;
         if (s.else.length === 1 && s.else[0]!.k === "if") els = this.stmt(s.else[0]!)[0];
@@ -387,11 +392,24 @@ class FunctionEmitter {
       return this.method(f.createIdentifier("Math"), "pow", a);
     }
     const bin = BINARY[name];
-    if (bin !== undefined) return f.createBinaryExpression(a[0]!, bin, a[1]!);
+    if (bin !== undefined) {
+      // the printer drops parentheses in a * (b * c); keep them: floating point is not associative
+      const right = args[1]!;
+      const samePrecedence = right.k === "op" && PRECEDENCE[right.op] !== undefined && PRECEDENCE[right.op] === PRECEDENCE[name];
+      return f.createBinaryExpression(a[0]!, bin, samePrecedence ? f.createParenthesizedExpression(a[1]!) : a[1]!);
+    }
     const math = MATH[name];
     if (math) return this.method(f.createIdentifier("Math"), math, a);
     throw new Error(`emit: no syntax for primitive ${name}`);
   }
+}
+
+/** The negation of a condition: `a === b` becomes `a !== b`, `!c` becomes `c`, else `!(...)`. */
+function negate(c: Expr): Expr {
+  if (c.k === "op" && c.op === "not") return c.args[0]!;
+  if (c.k === "op" && c.op === "eq") return { ...c, op: "ne" };
+  if (c.k === "op" && c.op === "ne") return { ...c, op: "eq" };
+  return { k: "op", op: "not", args: [c] };
 }
 
 /** x when e is -x, -c * y, or a negative constant; else null. */

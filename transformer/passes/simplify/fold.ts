@@ -37,7 +37,14 @@ function splitConstant(e: Expr): { c: number; rest: Expr } | null {
 }
 
 export function foldExpr(e: Expr): Expr {
-  return mapExpr(e, foldNode);
+  // rules build new nodes from folded parts; a few rounds reach the fixpoint
+  let cur = e;
+  for (let i = 0; i < 4; i++) {
+    const next = mapExpr(cur, foldNode);
+    if (exprEquals(next, cur)) return next;
+    cur = next;
+  }
+  return cur;
 }
 
 function foldNode(e: Expr): Expr {
@@ -81,6 +88,9 @@ function foldNode(e: Expr): Expr {
         const left = splitConstant(a);
         if (left) return foldNode(op("mul", num(left.c), op("mul", left.rest, b)));
       }
+      // a * (1 / y) -> a / y
+      if (b.k === "op" && b.op === "div" && isNum(b.args[0]!, 1)) return foldNode(op("div", a, b.args[1]!));
+      if (a.k === "op" && a.op === "div" && isNum(a.args[0]!, 1)) return foldNode(op("div", b, a.args[1]!));
       // c * (d / y) -> (c * d) / y keeps constants together
       if (isNum(a) && b.k === "op" && b.op === "div" && isNum(b.args[0]!))
         return op("div", num(a.value * (b.args[0] as { value: number }).value), b.args[1]!);
