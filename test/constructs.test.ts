@@ -3,7 +3,7 @@
  * finite differences and against each other (the dot-product test). Each function below is
  * ordinary TypeScript; the Vite plugin compiles the grad/jvp/valueAndGrad calls.
  */
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { grad, jvp, valueAndGrad } from "tsgrad";
 import { verifyDerivatives, type Derivatives } from "./support/verify.js";
 import { softplus, squaredNorm } from "./fixtures/helpers.js";
@@ -305,4 +305,22 @@ const cases: Case[] = [
 
 describe("every construct, both modes, against finite differences", () => {
   for (const c of cases) it(c.name, () => verifyDerivatives(c.f, c.d, c.args, { params: c.params }));
+});
+
+function validated(x: number[], scale: number): number {
+  if (x.length === 0) throw new RangeError("x must not be empty");
+  if (scale <= 0) throw new Error("scale must be positive");
+  let s = 0;
+  for (const v of x) s += Math.exp(v / scale);
+  return Math.log(s) * scale;
+}
+
+describe("input validation with throw", () => {
+  it("differentiates the valid path", () =>
+    verifyDerivatives(validated, { grad: grad(validated), jvp: jvp(validated), valueAndGrad: valueAndGrad(validated) }, [[0.3, -1, 2], 0.7]));
+  it("throws the function's own error from every mode", () => {
+    expect(() => grad(validated)([], 1)).toThrow(RangeError);
+    expect(() => jvp(validated)([1], -1, [1], 0)).toThrow("scale must be positive");
+    expect(() => valueAndGrad(validated)([1], 0)).toThrow("scale must be positive");
+  });
 });

@@ -234,6 +234,10 @@ class FunctionEmitter {
         return [f.createContinueStatement(s.label)];
       case "return":
         return [f.createReturnStatement(s.value ? this.expr(s.value) : undefined)];
+      case "throw":
+        return [
+          f.createThrowStatement(f.createNewExpression(f.createIdentifier(s.error), undefined, s.message ? [f.createStringLiteral(s.message)] : [])),
+        ];
       case "comment":
         return [];
     }

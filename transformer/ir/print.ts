@@ -113,6 +113,9 @@ function printStmt(s: Stmt, indent: string, out: string[]): void {
     case "return":
       out.push(`${indent}return${s.value ? " " + printExpr(s.value) : ""}`);
       return;
+    case "throw":
+      out.push(`${indent}throw ${s.error}(${JSON.stringify(s.message)})`);
+      return;
     case "comment":
       out.push(`${indent}// ${s.text}`);
       return;

@@ -193,6 +193,8 @@ export type Stmt =
   | { readonly k: "break"; readonly label?: string; readonly origin?: Origin }
   | { readonly k: "continue"; readonly label?: string; readonly origin?: Origin }
   | { readonly k: "return"; readonly value: Expr | null; readonly origin?: Origin }
+  /** `throw new Error(message)`: input validation; the reverse sweep never sees it run. */
+  | { readonly k: "throw"; readonly error: "Error" | "TypeError" | "RangeError"; readonly message: string; readonly origin?: Origin }
   | { readonly k: "stackPush"; readonly stack: Var; readonly value: Expr; readonly origin?: Origin }
   /** A comment line in generated code (a section header such as "reverse sweep"). */
   | { readonly k: "comment"; readonly text: string; readonly origin?: undefined };

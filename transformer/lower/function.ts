@@ -242,8 +242,10 @@ class FunctionLowering {
     if (ts.isEmptyStatement(s)) return;
     if (ts.isTryStatement(s))
       fail(TSG.tryCatch, s, "try/catch cannot be differentiated", "move the try/catch outside the differentiated function");
-    if (ts.isThrowStatement(s))
-      fail(TSG.unsupportedSyntax, s, "throw is not supported inside a differentiated function", "validate inputs before calling it");
+    if (ts.isThrowStatement(s)) {
+      this.cur.push(this.throwStatement(s));
+      return;
+    }
     if (ts.isSwitchStatement(s))
       fail(TSG.unsupportedSyntax, s, "switch is not supported yet", "rewrite it as an if/else chain");
     if (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s))
@@ -251,6 +253,18 @@ class FunctionLowering {
     if (ts.isForInStatement(s))
       fail(TSG.unsupportedSyntax, s, "for...in cannot be differentiated", "loop over indices with a for loop");
     fail(TSG.unsupportedSyntax, s, `this statement (${ts.SyntaxKind[s.kind]}) is not supported`, "rewrite it with if/else, loops and assignments");
+  }
+
+  /** `throw new Error("...")` (Error, TypeError, RangeError with a literal message). */
+  private throwStatement(s: ts.ThrowStatement): Stmt {
+    const e = s.expression;
+    if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && ["Error", "TypeError", "RangeError"].includes(e.expression.text)) {
+      const arg = e.arguments?.[0];
+      const message = !arg ? "" : ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg) ? arg.text : undefined;
+      if (message !== undefined)
+        return { k: "throw", error: e.expression.text as "Error" | "TypeError" | "RangeError", message, origin: this.origin };
+    }
+    fail(TSG.unsupportedSyntax, s, "only `throw new Error(\"a literal message\")` is supported here", "throw an Error (or TypeError/RangeError) with a string literal");
   }
 
   private varDecl(d: ts.VariableDeclaration): void {
@@ -497,6 +511,8 @@ class FunctionLowering {
     if (known) return known;
     const declNode = sym.valueDeclaration;
     if (!declNode || !ts.isVariableDeclaration(declNode) || !isModuleLevel(declNode)) {
+      if (declNode && declNode.pos >= this.fn.pos && declNode.end <= this.fn.end)
+        fail(TSG.unsupportedSyntax, e, `\`${e.text}\` is used before its declaration`, "declare the variable before reading it");
       if (declNode && (ts.isParameter(declNode) || ts.isVariableDeclaration(declNode)))
         fail(
           TSG.capturedLocal,

@@ -398,6 +398,7 @@ class Generator {
       case "loop":
         return this.loop(s, null, where);
       case "comment":
+      case "throw":
         return { f: [s], r: [] };
       case "truncate":
       case "stackPush":

@@ -68,7 +68,7 @@ function containsJumpsInside(s: Stmt): boolean {
 function alwaysReturns(block: Block): boolean {
   const last = block[block.length - 1];
   if (!last) return false;
-  if (last.k === "return") return true;
+  if (last.k === "return" || last.k === "throw") return true;
   if (last.k === "if") return alwaysReturns(last.then) && alwaysReturns(last.else);
   return false;
 }
@@ -98,7 +98,7 @@ function lowerBlock(block: Block, ctx: Ctx): [Stmt[], Var[]] {
     const [stmts, flags] = lowerStmt(s, ctx);
     out.push(...stmts);
     set = union(set, flags);
-    if (s.k === "return" || s.k === "break" || s.k === "continue") return [out, set]; // the rest is dead
+    if (s.k === "return" || s.k === "break" || s.k === "continue" || s.k === "throw") return [out, set]; // the rest is dead
     if (flags.length > 0 && rest.length > 0) {
       const [r, rf] = lowerBlock(rest, ctx);
       if (r.length > 0) out.push({ k: "if", cond: not(anyOf(flags)), then: r, else: [] });
