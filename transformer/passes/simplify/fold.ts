@@ -27,6 +27,31 @@ const EVAL: Partial<Record<string, (...a: number[]) => number>> = {
   abs: Math.abs,
 };
 
+/**
+ * x + c where e is a sum/difference of one non-constant term and integer constants, when that
+ * has fewer constants than e (`1 + (n - 1)` is `n`); null otherwise.
+ */
+function linearOffset(e: Expr): Expr | null {
+  let constants = 0;
+  const terms: { sign: number; e: Expr }[] = [];
+  let total = 0;
+  const walk = (x: Expr, sign: number): boolean => {
+    if (x.k === "num") {
+      if (!Number.isInteger(x.value)) return false;
+      total += sign * x.value;
+      constants++;
+      return true;
+    }
+    if (x.k === "op" && (x.op === "add" || x.op === "sub")) return walk(x.args[0]!, sign) && walk(x.args[1]!, x.op === "add" ? sign : -sign);
+    terms.push({ sign, e: x });
+    return true;
+  };
+  if (!walk(e, 1) || terms.length !== 1 || constants < 2 || terms[0]!.sign !== 1) return null;
+  const t = terms[0]!.e;
+  if (total === 0) return t;
+  return total > 0 ? op("add", t, num(total)) : op("sub", t, num(-total));
+}
+
 /** A product with a constant factor inside its leftmost spine: (c, the rest). */
 function splitConstant(e: Expr): { c: number; rest: Expr } | null {
   if (e.k !== "op" || e.op !== "mul") return null;
@@ -58,7 +83,10 @@ function foldNode(e: Expr): Expr {
     if (Number.isFinite(v) && (Number.isInteger(v) || e.op !== "div")) return num(v);
   }
   switch (e.op) {
-    case "add":
+    case "add": {
+      // c + (x - d) and (x - d) + c, (x + d) + c: collect the constants (index arithmetic)
+      const offset = linearOffset(e);
+      if (offset) return offset;
       if (isNum(a, 0)) return b;
       if (isNum(b, 0)) return a;
       if (b.k === "op" && b.op === "neg") return foldNode(op("sub", a, b.args[0]!));
@@ -66,11 +94,15 @@ function foldNode(e: Expr): Expr {
       if (exprEquals(a, b)) return foldNode(op("mul", num(2), a));
       if (isNum(b) && b.value < 0) return op("sub", a, num(-b.value));
       return e;
-    case "sub":
+    }
+    case "sub": {
+      const offset = linearOffset(e);
+      if (offset) return offset;
       if (isNum(b, 0)) return a;
       if (isNum(a, 0)) return foldNode(op("neg", b));
       if (b.k === "op" && b.op === "neg") return foldNode(op("add", a, b.args[0]!));
       return e;
+    }
     case "mul":
       if (isNum(a, 0) || isNum(b, 0)) return num(0);
       if (isNum(a, 1)) return b;
