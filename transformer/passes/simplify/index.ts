@@ -7,7 +7,7 @@ import { mapBlock, mapStmtExprs } from "../../ir/visit.js";
 import { printBlock } from "../../ir/print.js";
 import { eliminateDeadCode } from "./dce.js";
 import { foldExpr } from "./fold.js";
-import { fuseZeroInit, inlineSingleUse, propagateCopies } from "./inline.js";
+import { fuseStoreZero, fuseZeroInit, inlineSingleUse, propagateCopies } from "./inline.js";
 
 /** Folds expressions and drops statements that fold to nothing (`x = x`, `a[i] += 0`). */
 export function foldBlock(body: Block): Stmt[] {
@@ -31,6 +31,7 @@ export function simplify(body: Block): Stmt[] {
     cur = foldBlock(cur);
     cur = propagateCopies(cur);
     cur = fuseZeroInit(cur);
+    cur = fuseStoreZero(cur);
     cur = eliminateDeadCode(cur);
     cur = inlineSingleUse(cur);
     cur = foldBlock(cur);

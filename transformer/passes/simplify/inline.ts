@@ -7,6 +7,7 @@
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
 import {
   allocates,
+  exprEquals,
   forEachStmt,
   forEachVarInExpr,
   hasEffects,
@@ -156,6 +157,38 @@ export function fuseZeroInit(body: Block): Stmt[] {
           p--;
         }
         break;
+      }
+    }
+    return out;
+  };
+  return visitBlock(body);
+}
+
+/**
+ * `a[i] = 0; ...; a[i] += e` where nothing in between touches a or changes i becomes `a[i] = e`
+ * (the reverse of an array write clears an adjoint slot, then the next contribution fills it).
+ */
+export function fuseStoreZero(body: Block): Stmt[] {
+  const visitBlock = (block: Block): Stmt[] => {
+    const out: Stmt[] = block.map((s) => {
+      if (s.k === "if") return { ...s, then: visitBlock(s.then), else: visitBlock(s.else) };
+      if (s.k === "loop") return { ...s, body: visitBlock(s.body), update: visitBlock(s.update) };
+      return s;
+    });
+    for (let p = 0; p < out.length; p++) {
+      const s = out[p]!;
+      if (s.k !== "store" || s.accumulate || s.value.k !== "num" || s.value.value !== 0) continue;
+      const indexVars = varsOf(s.index);
+      for (let q = p + 1; q < out.length; q++) {
+        const t = out[q]!;
+        if (t.k === "store" && t.arr === s.arr && t.accumulate && exprEquals(t.index, s.index) && !varsOf(t.value).has(s.arr)) {
+          out[q] = { ...t, accumulate: false };
+          out.splice(p, 1);
+          p--;
+          break;
+        }
+        const w = writesOf([t]);
+        if (mentions(t, s.arr) || w.has(s.arr) || [...indexVars].some((v) => w.has(v))) break;
       }
     }
     return out;
