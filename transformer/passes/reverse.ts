@@ -263,7 +263,7 @@ class Generator {
     else if (loc.arr.k === "var") out.push(store(loc.arr.v, loc.index, value, origin, true));
     else {
       // element of a row of a nested adjoint array: name the row first
-      const row = newVar("row_bar", { kind: "array", elem: NUM, storage: "array" }, "temp", { owned: false });
+      const row = newVar("row_bar", { kind: "array", elem: NUM, storage: "array" }, "adjoint", { owned: false });
       out.push(decl(row, loc.arr, origin));
       out.push(store(row, loc.index, value, origin, true));
     }
@@ -495,7 +495,7 @@ class Generator {
     }
     if (restore) r.push(assign(v, restore, o));
     // the adjoint flowing in is v_bar; capture it, then let the operands (v included) take theirs
-    const g = newVar(`${v.name}_bar_in`, NUM, "temp");
+    const g = newVar(`${v.name}_bar_in`, NUM, "adjoint");
     r.push(decl(g, ref(vBar), o));
     r.push(assign(vBar, num(0), o));
     this.valueAdjoint(e, y, ref(g), o, r);
@@ -579,7 +579,7 @@ class Generator {
       this.accumulateInto(scalarArgs[0]!, call, o, r);
       return;
     }
-    const res = newVar("adjoints", resultType, "temp");
+    const res = newVar("adjoints", resultType, "adjoint");
     r.push(decl(res, call, o));
     scalarArgs.forEach((a, i) => this.accumulateInto(a, { k: "field", obj: ref(res), key: i }, o, r));
   }
@@ -623,7 +623,7 @@ class Generator {
     f.push(s);
     const aBar = this.isActive(s.arr) ? this.arrayAdjoints.get(s.arr) : undefined;
     if (aBar) {
-      const g = newVar(`${s.arr.name}_bar_elem`, NUM, "temp");
+      const g = newVar(`${s.arr.name}_bar_elem`, NUM, "adjoint");
       r.push(decl(g, index(ref(aBar), s.index), o));
       if (!s.accumulate) r.push(store(aBar, s.index, num(0), o));
       this.valueAdjoint(s.value, s.value, ref(g), o, r);
@@ -640,7 +640,7 @@ class Generator {
     const aBar = this.isActive(s.arr) ? this.arrayAdjoints.get(s.arr) : undefined;
     if (aBar) {
       f.push({ k: "push", arr: aBar, value: num(0), origin: o });
-      const g = newVar(`${s.arr.name}_bar_last`, NUM, "temp");
+      const g = newVar(`${s.arr.name}_bar_last`, NUM, "adjoint");
       r.push(decl(g, index(ref(aBar), sub(len(ref(s.arr)), num(1))), o));
       this.valueAdjoint(s.value, s.value, ref(g), o, r);
     }
@@ -777,7 +777,7 @@ function countedLoop(k: Var, n: Expr, body: Stmt[], o: Stmt["origin"]): Stmt {
 function addArrayIntoExpr(target: Expr, source: Expr, o?: Stmt["origin"]): Stmt[] {
   const k = newVar("k", NUM, "local");
   if (target.k !== "var") {
-    const t = newVar("target_bar", { kind: "array", elem: NUM, storage: "array" }, "temp", { owned: false });
+    const t = newVar("target_bar", { kind: "array", elem: NUM, storage: "array" }, "adjoint", { owned: false });
     return [decl(t, target, o), ...addArrayIntoExpr(ref(t), source, o)];
   }
   return [decl(k, num(0), o), countedLoop(k, len(target), [store(target.v, ref(k), index(source, ref(k)), o, true)], o)];

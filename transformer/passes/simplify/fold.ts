@@ -3,7 +3,13 @@
  * `1 * g`, `0 + e` and `-(-x)` straight from the rules; this makes it read like hand-written code.
  * A structural zero times anything is zero here (the derivative code's zeros are exact: they
  * mean "does not depend"), as in every AD tool.
+ *
+ * Two modes. `exact` (for primal values) only rewrites what gives bit-identical results, so a
+ * generated function's value is the source function's value to the last bit; `algebraic` (for
+ * tangents and adjoints) also reassociates constants and rewrites `a * (1 / y)` as `a / y`.
  */
+export type FoldMode = "exact" | "algebraic";
+let mode: FoldMode = "algebraic";
 import { num, op } from "../../ir/build.js";
 import type { Expr } from "../../ir/types.js";
 import { exprEquals, mapExpr } from "../../ir/visit.js";
@@ -61,7 +67,8 @@ function splitConstant(e: Expr): { c: number; rest: Expr } | null {
   return inner ? { c: inner.c, rest: op("mul", inner.rest, b) } : null;
 }
 
-export function foldExpr(e: Expr): Expr {
+export function foldExpr(e: Expr, foldMode: FoldMode = "algebraic"): Expr {
+  mode = foldMode;
   // rules build new nodes from folded parts; a few rounds reach the fixpoint
   let cur = e;
   for (let i = 0; i < 4; i++) {
@@ -85,7 +92,7 @@ function foldNode(e: Expr): Expr {
   switch (e.op) {
     case "add": {
       // c + (x - d) and (x - d) + c, (x + d) + c: collect the constants (index arithmetic)
-      const offset = linearOffset(e);
+      const offset = mode === "algebraic" ? linearOffset(e) : null;
       if (offset) return offset;
       if (isNum(a, 0)) return b;
       if (isNum(b, 0)) return a;
@@ -96,7 +103,7 @@ function foldNode(e: Expr): Expr {
       return e;
     }
     case "sub": {
-      const offset = linearOffset(e);
+      const offset = mode === "algebraic" ? linearOffset(e) : null;
       if (offset) return offset;
       if (isNum(b, 0)) return a;
       if (isNum(a, 0)) return foldNode(op("neg", b));
@@ -111,8 +118,9 @@ function foldNode(e: Expr): Expr {
       if (isNum(b, -1)) return foldNode(op("neg", a));
       if (a.k === "op" && a.op === "neg") return foldNode(op("neg", foldNode(op("mul", a.args[0]!, b))));
       if (b.k === "op" && b.op === "neg") return foldNode(op("neg", foldNode(op("mul", a, b.args[0]!))));
-      // constants to the front: x * 2 -> 2 * x; 2 * (3 * x) * y -> 6 * x * y
+      // constants to the front: x * 2 -> 2 * x (exact); 2 * (3 * x) * y -> 6 * x * y (not exact)
       if (isNum(b) && !isNum(a)) return foldNode(op("mul", b, a));
+      if (mode === "exact") return e;
       if (isNum(a)) {
         const inner = splitConstant(b);
         if (inner) return foldNode(op("mul", num(a.value * inner.c), inner.rest));

@@ -7,12 +7,14 @@ import { mapBlock, mapStmtExprs } from "../../ir/visit.js";
 import { printBlock } from "../../ir/print.js";
 import { eliminateDeadCode } from "./dce.js";
 import { foldExpr } from "./fold.js";
+import { closedFormTrips } from "./trips.js";
 import { fuseStoreZero, fuseZeroInit, inlineSingleUse, propagateCopies } from "./inline.js";
 
 /** Folds expressions and drops statements that fold to nothing (`x = x`, `a[i] += 0`). */
 export function foldBlock(body: Block): Stmt[] {
   return mapBlock(body, (s) => {
-    const t = mapStmtExprs(s, foldExpr);
+    const mode = isDerivativeStatement(s) ? "algebraic" : "exact";
+    const t = mapStmtExprs(s, (e) => foldExpr(e, mode));
     if (t.k === "assign" && t.value.k === "var" && t.value.v === t.v) return [];
     if (t.k === "store" && t.accumulate && t.value.k === "num" && t.value.value === 0) return [];
     if (t.k === "assign" && t.value.k === "op" && t.value.op === "add") {
@@ -24,6 +26,15 @@ export function foldBlock(body: Block): Stmt[] {
   });
 }
 
+const DERIVATIVE_ROLES = new Set(["adjoint", "tangent"]);
+
+/** Statements computing tangents or adjoints (free to reassociate), not primal values. */
+function isDerivativeStatement(s: Stmt): boolean {
+  if (s.k === "decl" || s.k === "assign") return DERIVATIVE_ROLES.has(s.v.role);
+  if (s.k === "store") return DERIVATIVE_ROLES.has(s.arr.role);
+  return false;
+}
+
 export function simplify(body: Block): Stmt[] {
   let cur: Stmt[] = [...body];
   for (let round = 0; round < 8; round++) {
@@ -33,6 +44,7 @@ export function simplify(body: Block): Stmt[] {
     cur = fuseZeroInit(cur);
     cur = fuseStoreZero(cur);
     cur = eliminateDeadCode(cur);
+    cur = closedFormTrips(cur);
     cur = inlineSingleUse(cur);
     cur = foldBlock(cur);
     if (printBlock(cur) === before) break;

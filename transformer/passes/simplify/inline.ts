@@ -148,6 +148,13 @@ export function fuseZeroInit(body: Block): Stmt[] {
           if ([...inputs].some((x) => w.has(x))) break;
           continue;
         }
+        if (t.k === "assign" && t.v === s.v && !varsOf(t.value).has(s.v)) {
+          // let v = a; ...; v = b  ->  let v = b (the first value is never read)
+          out[q] = { k: "decl", v: s.v, init: t.value, origin: t.origin };
+          out.splice(p, 1);
+          p--;
+          break;
+        }
         const inc = increment(t, s.v);
         if (inc) {
           // let v = a; ...; v += b  ->  let v = a + b (nothing in between reads v)

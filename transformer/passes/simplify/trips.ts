@@ -1,0 +1,83 @@
+/**
+ * Closed-form trip counts. When dead code elimination has reduced a forward loop to counting its
+ * own iterations (`for (let i = 0; i + 1 < x.length; i++) trips++`), and the count follows from
+ * integer arithmetic on array lengths, the loop becomes `trips = Math.max(0, x.length - 1)`.
+ */
+import { num, op } from "../../ir/build.js";
+import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
+import { forEachSubExpr, varsOf } from "../../ir/visit.js";
+
+export function closedFormTrips(body: Block): Stmt[] {
+  return mapBlockPairs(body);
+}
+
+function mapBlockPairs(block: Block): Stmt[] {
+  const out: Stmt[] = [];
+  const rebuilt = block.map((s) => {
+    if (s.k === "if") return { ...s, then: mapBlockPairs(s.then), else: mapBlockPairs(s.else) };
+    if (s.k === "loop") return { ...s, body: mapBlockPairs(s.body), update: mapBlockPairs(s.update) };
+    return s;
+  });
+  for (let i = 0; i < rebuilt.length; i++) {
+    const init = rebuilt[i]!;
+    const loop = rebuilt[i + 1];
+    if (init.k === "decl" && loop?.k === "loop") {
+      const trips = countingLoop(init, loop);
+      if (trips) {
+        out.push(trips);
+        i++;
+        continue;
+      }
+    }
+    out.push(init);
+  }
+  return out;
+}
+
+/** `trips = trips + 1` */
+function incrementOf(s: Stmt): Var | null {
+  if (s.k !== "assign" || s.value.k !== "op" || s.value.op !== "add") return null;
+  const [a, b] = s.value.args;
+  return a?.k === "var" && a.v === s.v && b?.k === "num" && b.value === 1 ? s.v : null;
+}
+
+/** Integer-valued expressions of array lengths and integer constants only. */
+function isLengthArithmetic(e: Expr): boolean {
+  let ok = true;
+  forEachSubExpr(e, (x) => {
+    if (x.k === "len" || (x.k === "num" && Number.isInteger(x.value))) return;
+    if (x.k === "op" && (x.op === "add" || x.op === "sub")) return;
+    if (x.k === "var" && x.v.type.kind === "array") return; // the array of a len
+    ok = false;
+  });
+  return ok;
+}
+
+/** `i` or `i + c` / `i - c` (c an integer): the constant offset, or null. */
+function offsetOf(e: Expr, i: Var): number | null {
+  if (e.k === "var" && e.v === i) return 0;
+  if (e.k === "op" && (e.op === "add" || e.op === "sub") && e.args[0]!.k === "var" && e.args[0]!.v === i) {
+    const c = e.args[1]!;
+    if (c.k === "num" && Number.isInteger(c.value)) return e.op === "add" ? c.value : -c.value;
+  }
+  return null;
+}
+
+function countingLoop(d: Stmt & { k: "decl" }, loop: Stmt & { k: "loop" }): Stmt | null {
+  const i = d.v;
+  if (loop.testAtEnd || !loop.test || d.init.k !== "num" || !Number.isInteger(d.init.value)) return null;
+  if (loop.body.length !== 1 || loop.update.length !== 1) return null;
+  const trips = incrementOf(loop.body[0]!);
+  const update = loop.update[0]!;
+  if (!trips || trips === i || update.k !== "assign" || update.v !== i || incrementOf(update) !== i) return null;
+  const t = loop.test;
+  if (t.k !== "op" || (t.op !== "lt" && t.op !== "le")) return null;
+  const c = offsetOf(t.args[0]!, i);
+  const bound = t.args[1]!;
+  if (c === null || varsOf(bound).has(i) || varsOf(bound).has(trips) || !isLengthArithmetic(bound)) return null;
+  // i + c < E runs for i = init, init + 1, ... while i < E - c: E - c - init times (+1 for <=)
+  const first = d.init.value + c - (t.op === "le" ? 1 : 0);
+  const count = first === 0 ? bound : first > 0 ? op("sub", bound, num(first)) : op("add", bound, num(-first));
+  // `trips` was declared 0 before: this assignment replaces the counting
+  return { k: "assign", v: trips, value: op("max", num(0), count), origin: loop.origin };
+}
