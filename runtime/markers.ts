@@ -9,8 +9,11 @@
  */
 import type { Fn, GradientOf, GradientOfSome, NumericResult, ParamGradients } from "./types.js";
 
-export interface GradOptions<W extends readonly string[] = readonly string[]> {
-  /** Names of the parameters to differentiate (known at compile time); the others are data. */
+export interface GradOptions<W extends readonly (string | number)[] = readonly (string | number)[]> {
+  /**
+   * The parameters to differentiate, by name or by position (literals, known at compile time);
+   * the others are data. Positions give each gradient its exact type.
+   */
   readonly wrt?: W;
 }
 
@@ -29,7 +32,7 @@ function notTransformed(name: string): never {
  * @tsgradMarker grad
  */
 export function grad<F extends (...args: never[]) => number>(f: F): (...args: Parameters<F>) => GradientOf<F>;
-export function grad<F extends (...args: never[]) => number, const W extends readonly string[]>(
+export function grad<F extends (...args: never[]) => number, const W extends readonly (string | number)[]>(
   f: F,
   options: GradOptions<W>,
 ): (...args: Parameters<F>) => GradientOfSome<F, W>;
@@ -46,7 +49,7 @@ export function grad(f: Fn, options?: GradOptions): never {
 export function valueAndGrad<F extends (...args: never[]) => number>(
   f: F,
 ): (...args: Parameters<F>) => { value: number; grad: GradientOf<F> };
-export function valueAndGrad<F extends (...args: never[]) => number, const W extends readonly string[]>(
+export function valueAndGrad<F extends (...args: never[]) => number, const W extends readonly (string | number)[]>(
   f: F,
   options: GradOptions<W>,
 ): (...args: Parameters<F>) => { value: number; grad: GradientOfSome<F, W> };
@@ -65,7 +68,7 @@ export function valueAndGrad(f: Fn, options?: GradOptions): never {
 export function jvp<F extends (...args: never[]) => NumericResult>(
   f: F,
 ): (...args: [...Parameters<F>, ...ParamGradients<Parameters<F>>]) => { value: ReturnType<F>; tangent: ReturnType<F> };
-export function jvp<F extends (...args: never[]) => NumericResult, const W extends readonly string[]>(
+export function jvp<F extends (...args: never[]) => NumericResult, const W extends readonly (string | number)[]>(
   f: F,
   options: GradOptions<W>,
 ): (...args: never[]) => { value: ReturnType<F>; tangent: ReturnType<F> };
@@ -83,7 +86,7 @@ export function jvp(f: Fn, options?: GradOptions): never {
 export function vjp<F extends (...args: never[]) => NumericResult>(
   f: F,
 ): (...args: Parameters<F>) => { value: ReturnType<F>; pullback: (cotangent: ReturnType<F>) => GradientOf<F> };
-export function vjp<F extends (...args: never[]) => NumericResult, const W extends readonly string[]>(
+export function vjp<F extends (...args: never[]) => NumericResult, const W extends readonly (string | number)[]>(
   f: F,
   options: GradOptions<W>,
 ): (...args: Parameters<F>) => { value: ReturnType<F>; pullback: (cotangent: ReturnType<F>) => GradientOfSome<F, W> };

@@ -40,10 +40,16 @@ export type ParamGradients<P extends readonly unknown[]> = P extends readonly [i
 export type GradientOf<F extends (...args: never[]) => unknown> =
   ParamGradients<Parameters<F>> extends [infer Only] ? Only : ParamGradients<Parameters<F>>;
 
-/** Gradient when `wrt` names some parameters: their types are not known by name to TypeScript. */
-export type GradientOfSome<F extends (...args: never[]) => unknown, W extends readonly string[]> = W extends readonly [string]
-  ? ParamGradients<Parameters<F>>[number]
-  : ParamGradients<Parameters<F>>[number][];
+/**
+ * Gradient when `wrt` selects parameters. By position (`wrt: [0, 2]`) each gradient has its
+ * parameter's exact type; by name (`wrt: ["w"]`) TypeScript cannot see which parameter a name
+ * is, so each is typed as the union of the gradients of all parameters.
+ */
+export type GradientOfSome<F extends (...args: never[]) => unknown, W extends readonly (string | number)[]> = W extends readonly [infer Only]
+  ? SelectedGradient<Parameters<F>, Only>
+  : { -readonly [K in keyof W]: SelectedGradient<Parameters<F>, W[K]> };
+
+type SelectedGradient<P extends readonly unknown[], Key> = Key extends number ? Gradient<P[Key]> : ParamGradients<P>[number];
 
 /** Numeric results a derivative can be taken of. */
 export type NumericResult = number | number[] | Float64Array;

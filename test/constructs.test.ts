@@ -301,6 +301,7 @@ const cases: Case[] = [
   { name: "double recursion", f: doubleRecursion, d: { grad: grad(doubleRecursion), jvp: jvp(doubleRecursion) }, args: [0.9] },
   { name: "tuple and object parameters", f: structured, d: { grad: grad(structured), jvp: jvp(structured), valueAndGrad: valueAndGrad(structured) }, args: [{ w: 0.7, b: [1.5, -2] }, [0.3, 1.2]] },
   { name: "data parameters excluded with wrt", f: withData, d: { grad: grad(withData, { wrt: ["w", "x"] }), jvp: jvp(withData, { wrt: ["w", "x"] }) }, args: [0.8, [1, 2, 3], 0.5, true], params: [0, 1] },
+  { name: "wrt by position", f: withData, d: { grad: grad(withData, { wrt: [1] }), jvp: jvp(withData, { wrt: [1] }) }, args: [0.8, [1, 2, 3], 0.5, true], params: [1] },
 ];
 
 describe("every construct, both modes, against finite differences", () => {

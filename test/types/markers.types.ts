@@ -34,6 +34,11 @@ const errors = checkGrad(loss, 1, 2);
 assertType<Equal<typeof errors, number[]>>();
 const wrtOne = grad(loss, { wrt: ["w"] });
 assertType<Equal<ReturnType<typeof wrtOne>, number>>();
+// by position, each gradient has its parameter's exact type
+const byPosition = grad(mixed, { wrt: [0, 2] });
+assertType<Equal<ReturnType<typeof byPosition>, [{ w: number; b: number[] }, [number, number]]>>();
+const onlyArray = grad(f64, { wrt: [0] });
+assertType<Equal<ReturnType<typeof onlyArray>, Float64Array>>();
 
 // @ts-expect-error grad needs a function returning a number
 grad(vector);

@@ -81,11 +81,20 @@ function wrtMask(options: ts.Expression, names: readonly string[], differentiabl
       fail(TSG.badOptions, prop.initializer, "wrt must be an array literal of parameter names", "write wrt: [\"w\", \"b\"]");
     mask = names.map(() => false);
     for (const el of init.elements) {
-      if (!ts.isStringLiteral(el) && !ts.isNoSubstitutionTemplateLiteral(el))
-        fail(TSG.badOptions, el, "wrt entries must be string literals (known at compile time)", "write the parameter's name in quotes");
-      const i = names.indexOf(el.text);
-      if (i < 0) fail(TSG.badOptions, el, `\`${el.text}\` is not a parameter of this function (it has ${names.join(", ")})`, "name one of its parameters");
-      if (!differentiable[i]) fail(TSG.badOptions, el, `\`${el.text}\` cannot carry a derivative`, "name a number, array, or tuple/object parameter");
+      let i: number;
+      if (ts.isNumericLiteral(el)) {
+        i = Number(el.text);
+        if (!Number.isInteger(i) || i < 0 || i >= names.length)
+          fail(TSG.badOptions, el, `${el.text} is not a parameter position of this function (it has ${names.length})`, `use a position from 0 to ${names.length - 1}`);
+      } else if (ts.isStringLiteral(el) || ts.isNoSubstitutionTemplateLiteral(el)) {
+        i = names.indexOf(el.text);
+        if (i < 0) fail(TSG.badOptions, el, `\`${el.text}\` is not a parameter of this function (it has ${names.join(", ")})`, "name one of its parameters");
+      } else
+        fail(TSG.badOptions, el, "wrt entries must be parameter names or positions written as literals (known at compile time)", "write wrt: [\"w\"] or wrt: [0]");
+      if (!differentiable[i]) fail(TSG.badOptions, el, `parameter \`${names[i]}\` cannot carry a derivative`, "choose a number, array, or tuple/object parameter");
+      if (mask[i]) fail(TSG.badOptions, el, `parameter \`${names[i]}\` is listed twice`, "list each parameter once");
+      if (mask.slice(i + 1).some(Boolean))
+        fail(TSG.badOptions, el, "wrt must list parameters in the order the function declares them (gradients come in that order)", `move \`${names[i]}\` before the parameters declared after it`);
       mask[i] = true;
     }
   }
