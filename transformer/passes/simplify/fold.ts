@@ -54,6 +54,8 @@ function linearOffset(e: Expr): Expr | null {
   };
   if (!walk(e, 1) || terms.length !== 1 || constants < 2 || terms[0]!.sign !== 1) return null;
   const t = terms[0]!.e;
+  // regrouping is exact for integers: in primal code, only for lengths
+  if (mode === "exact" && t.k !== "len") return null;
   if (total === 0) return t;
   return total > 0 ? op("add", t, num(total)) : op("sub", t, num(-total));
 }
@@ -92,7 +94,7 @@ function foldNode(e: Expr): Expr {
   switch (e.op) {
     case "add": {
       // c + (x - d) and (x - d) + c, (x + d) + c: collect the constants (index arithmetic)
-      const offset = mode === "algebraic" ? linearOffset(e) : null;
+      const offset = linearOffset(e);
       if (offset) return offset;
       if (isNum(a, 0)) return b;
       if (isNum(b, 0)) return a;
@@ -103,7 +105,7 @@ function foldNode(e: Expr): Expr {
       return e;
     }
     case "sub": {
-      const offset = mode === "algebraic" ? linearOffset(e) : null;
+      const offset = linearOffset(e);
       if (offset) return offset;
       if (isNum(b, 0)) return a;
       if (isNum(a, 0)) return foldNode(op("neg", b));

@@ -1,7 +1,8 @@
 /**
  * Closed-form trip counts. When dead code elimination has reduced a forward loop to counting its
  * own iterations (`for (let i = 0; i + 1 < x.length; i++) trips++`), and the count follows from
- * integer arithmetic on array lengths, the loop becomes `trips = Math.max(0, x.length - 1)`.
+ * integer arithmetic on array lengths, the loop becomes `trips = x.length - 1` (a count <= 0
+ * means no iteration to every reverse loop, so no clamping is needed).
  */
 import { num, op } from "../../ir/build.js";
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
@@ -78,6 +79,7 @@ function countingLoop(d: Stmt & { k: "decl" }, loop: Stmt & { k: "loop" }): Stmt
   // i + c < E runs for i = init, init + 1, ... while i < E - c: E - c - init times (+1 for <=)
   const first = d.init.value + c - (t.op === "le" ? 1 : 0);
   const count = first === 0 ? bound : first > 0 ? op("sub", bound, num(first)) : op("add", bound, num(-first));
-  // `trips` was declared 0 before: this assignment replaces the counting
-  return { k: "assign", v: trips, value: op("max", num(0), count), origin: loop.origin };
+  // `trips` was declared 0 before: this assignment replaces the counting. A negative count is
+  // left as is: every reverse loop runs zero times for any trips <= 0.
+  return { k: "assign", v: trips, value: count, origin: loop.origin };
 }
