@@ -7,7 +7,7 @@
  * (resolved through the TypeChecker), never by name: renamed imports work, and a user's own
  * function called `grad` is left alone.
  */
-import type { Fn, GradientOf, GradientOfSome, NumericResult, ParamGradients } from "./types.js";
+import type { Fn, GradientOf, GradientOfSome, NumericResult, ParamGradients, SelectedGradients } from "./types.js";
 
 export interface GradOptions<W extends readonly (string | number)[] = readonly (string | number)[]> {
   /**
@@ -71,7 +71,7 @@ export function jvp<F extends (...args: never[]) => NumericResult>(
 export function jvp<F extends (...args: never[]) => NumericResult, const W extends readonly (string | number)[]>(
   f: F,
   options: GradOptions<W>,
-): (...args: never[]) => { value: ReturnType<F>; tangent: ReturnType<F> };
+): (...args: [...Parameters<F>, ...SelectedGradients<F, W>]) => { value: ReturnType<F>; tangent: ReturnType<F> };
 export function jvp(f: Fn, options?: GradOptions): never {
   void f;
   void options;
@@ -113,6 +113,8 @@ function isCompiledCheck(x: unknown): x is CompiledGradientCheck {
  * Compares the generated gradient of `f` at `args` with central finite differences and returns
  * the largest error per differentiable parameter, |g - fd| / max(1, |g|, |fd|): relative where
  * the derivative is large, absolute where it is small. Values around 1e-7 or below mean agreement.
+ * Every numeric parameter is perturbed (by 1e-6 relative); to hold data parameters fixed (a
+ * tolerance, a count), check a closure: `checkGrad((p: number) => solve(p, 1e-12), 2)`.
  * @tsgradMarker checkGrad
  */
 export function checkGrad<F extends (...args: never[]) => number>(f: F, ...args: Parameters<F>): number[];

@@ -47,7 +47,12 @@ export type GradientOf<F extends (...args: never[]) => unknown> =
  */
 export type GradientOfSome<F extends (...args: never[]) => unknown, W extends readonly (string | number)[]> = W extends readonly [infer Only]
   ? SelectedGradient<Parameters<F>, Only>
-  : { -readonly [K in keyof W]: SelectedGradient<Parameters<F>, W[K]> };
+  : SelectedGradients<F, W>;
+
+/** The gradients (or tangents) of the parameters `wrt` selects, as a tuple. */
+export type SelectedGradients<F extends (...args: never[]) => unknown, W extends readonly (string | number)[]> = {
+  -readonly [K in keyof W]: SelectedGradient<Parameters<F>, W[K]>;
+};
 
 type SelectedGradient<P extends readonly unknown[], Key> = Key extends number ? Gradient<P[Key]> : ParamGradients<P>[number];
 

@@ -37,6 +37,8 @@ assertType<Equal<ReturnType<typeof wrtOne>, number>>();
 // by position, each gradient has its parameter's exact type
 const byPosition = grad(mixed, { wrt: [0, 2] });
 assertType<Equal<ReturnType<typeof byPosition>, [{ w: number; b: number[] }, [number, number]]>>();
+const jvpSome = jvp(mixed, { wrt: [2] });
+assertType<Equal<Parameters<typeof jvpSome>, [p: { w: number; b: readonly number[] }, flag: boolean, t: readonly [number, number], [number, number]]>>();
 const onlyArray = grad(f64, { wrt: [0] });
 assertType<Equal<ReturnType<typeof onlyArray>, Float64Array>>();
 

@@ -6,7 +6,7 @@
  */
 import { num, op } from "../../ir/build.js";
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
-import { forEachSubExpr, varsOf } from "../../ir/visit.js";
+import { forEachSubExpr, varsOf, writesOf } from "../../ir/visit.js";
 
 export function closedFormTrips(body: Block): Stmt[] {
   return mapBlockPairs(body);
@@ -23,9 +23,9 @@ function mapBlockPairs(block: Block): Stmt[] {
     const init = rebuilt[i]!;
     const loop = rebuilt[i + 1];
     if (init.k === "decl" && loop?.k === "loop") {
-      const trips = countingLoop(init, loop);
-      if (trips) {
-        out.push(trips);
+      const replaced = countingLoop(init, loop);
+      if (replaced) {
+        out.push(...replaced);
         i++;
         continue;
       }
@@ -64,22 +64,34 @@ function offsetOf(e: Expr, i: Var): number | null {
   return null;
 }
 
-function countingLoop(d: Stmt & { k: "decl" }, loop: Stmt & { k: "loop" }): Stmt | null {
+/**
+ * `let i = c; loop (i + d < E) { ...; trips++; ... } update { i++ }` where nothing in the body
+ * writes i or what E reads: the count is E - d - c. Returns the replacement statements: the count,
+ * then the loop without its counting (or nothing, when counting was all it did).
+ */
+function countingLoop(d: Stmt & { k: "decl" }, loop: Stmt & { k: "loop" }): Stmt[] | null {
   const i = d.v;
   if (loop.testAtEnd || !loop.test || d.init.k !== "num" || !Number.isInteger(d.init.value)) return null;
-  if (loop.body.length !== 1 || loop.update.length !== 1) return null;
-  const trips = incrementOf(loop.body[0]!);
+  if (loop.update.length !== 1) return null;
+  const counters = loop.body.map(incrementOf);
+  const at = counters.findIndex((v) => v !== null && v !== i);
+  if (at < 0) return null;
+  const trips = counters[at]!;
   const update = loop.update[0]!;
-  if (!trips || trips === i || update.k !== "assign" || update.v !== i || incrementOf(update) !== i) return null;
+  if (update.k !== "assign" || update.v !== i || incrementOf(update) !== i) return null;
   const t = loop.test;
   if (t.k !== "op" || (t.op !== "lt" && t.op !== "le")) return null;
   const c = offsetOf(t.args[0]!, i);
   const bound = t.args[1]!;
   if (c === null || varsOf(bound).has(i) || varsOf(bound).has(trips) || !isLengthArithmetic(bound)) return null;
+  const rest = loop.body.filter((_, k) => k !== at);
+  const written = writesOf(rest);
+  if (written.has(i) || written.has(trips) || [...varsOf(bound)].some((v) => written.has(v))) return null;
   // i + c < E runs for i = init, init + 1, ... while i < E - c: E - c - init times (+1 for <=)
   const first = d.init.value + c - (t.op === "le" ? 1 : 0);
   const count = first === 0 ? bound : first > 0 ? op("sub", bound, num(first)) : op("add", bound, num(-first));
   // `trips` was declared 0 before: this assignment replaces the counting. A negative count is
   // left as is: every reverse loop runs zero times for any trips <= 0.
-  return { k: "assign", v: trips, value: count, origin: loop.origin };
+  const counted: Stmt = { k: "assign", v: trips, value: count, origin: loop.origin };
+  return rest.length === 0 ? [counted] : [counted, d, { ...loop, body: rest }];
 }
