@@ -7,7 +7,7 @@
  */
 import ts from "typescript";
 import type { Block, Expr, ExternalRef, GeneratedFunction, IRType, OpName, Origin, Stmt, Var } from "../ir/types.js";
-import { forEachStmt, stmtExprs, varsOf } from "../ir/visit.js";
+import { forEachStmt, forEachSubExpr, stmtExprs, varsOf } from "../ir/visit.js";
 import { Namer } from "./names.js";
 
 /** What a function's emit needs from its module. */
@@ -22,7 +22,8 @@ export interface ModuleScope {
   external(ref: ExternalRef, origin: Origin | undefined): ts.Expression;
   /** Source for source maps of statements from another file. */
   sourceMapSource(file: string): ts.SourceMapSource | undefined;
-  readonly namer: Namer;
+  /** Names that locals of generated functions must not take (module-level names they use). */
+  readonly moduleNames: () => Iterable<string>;
 }
 
 const MATH: Partial<Record<OpName, string>> = {
@@ -69,7 +70,23 @@ class FunctionEmitter {
     private readonly scope: ModuleScope,
   ) {
     this.f = scope.factory;
-    this.namer = scope.namer.child();
+    // Names used at module level must be settled before locals are named: resolve every module
+    // binding and callee the body refers to first (creating imports as needed), then reserve them.
+    const referenced = new Set<string>();
+    const noteExpr = (e: Expr) =>
+      forEachSubExpr(e, (x) => {
+        if (x.k === "var" && x.v.external && x.v.external.file === scope.fileName) referenced.add(x.v.external.name);
+        if (x.k === "var" && x.v.external) scope.external(x.v.external, undefined);
+        if (x.k === "call") {
+          const callee = scope.callee(calleeKeyOf(x.fn));
+          if (ts.isIdentifier(callee)) referenced.add(callee.text);
+        }
+        if (x.k === "newStack" || x.k === "zerosLike") scope.runtime();
+        if (x.k === "closure") forEachStmt(x.body, (s) => stmtExprs(s).forEach(noteExpr));
+      });
+    forEachStmt(gf.body, (s) => stmtExprs(s).forEach(noteExpr));
+    for (const p of gf.params) if (p.external) referenced.add(p.external.name);
+    this.namer = new Namer([...scope.moduleNames(), ...referenced]);
   }
 
   emit(name: string): ts.FunctionDeclaration {

@@ -98,11 +98,24 @@ class ModuleEmitter {
   private nameFor(key: string, preferred: string): string {
     let n = this.functionNames.get(key);
     if (!n) {
-      n = this.namer.fresh(preferred);
+      n = this.moduleName(preferred);
       this.functionNames.set(key, n);
     }
     return n;
   }
+
+  /**
+   * A new module-level name (a generated function, an import namespace). It avoids every name of
+   * the module; locals of generated functions avoid these (and the module bindings they read),
+   * but may reuse the module's other names.
+   */
+  private moduleName(preferred: string): string {
+    const n = this.namer.fresh(preferred);
+    this.localReserved.add(n);
+    return n;
+  }
+
+  private readonly localReserved = new Set<string>();
 
   /** The replacement of a marker call. */
   private callSite(request: Request, key: string): ts.Expression {
@@ -124,8 +137,8 @@ class ModuleEmitter {
     return {
       factory: this.f,
       fileName: this.sf.fileName,
-      namer: this.namer,
-      runtime: () => (this.runtimeNs ??= this.f.createIdentifier(this.namer.fresh("tsgrad"))),
+      moduleNames: () => this.localReserved,
+      runtime: () => (this.runtimeNs ??= this.f.createIdentifier(this.moduleName("tsgrad"))),
       callee: (key) => this.callee(key),
       external: (ref, origin) => this.external(ref, origin),
       sourceMapSource: (file) => this.sourceMapSource(file),
@@ -164,7 +177,7 @@ class ModuleEmitter {
     let ns = this.imports.get(file);
     if (!ns) {
       const stem = baseName(file).replace(/\.[cm]?tsx?$/, "").replace(/[^A-Za-z0-9_$]/g, "_");
-      ns = this.f.createIdentifier(this.namer.fresh(`${stem}_module`));
+      ns = this.f.createIdentifier(this.moduleName(`${stem}_module`));
       this.imports.set(file, ns);
     }
     return ns;
