@@ -1,3 +1,5 @@
+import { rng } from "./numeric.js";
+
 /**
  * Random programs for property tests of the whole compiler: expressions over every smooth
  * primitive, locals and reassignment, compound assignment, branches (on data and on active
@@ -13,17 +15,6 @@ export interface RandomProgram {
 }
 
 type Rand = () => number;
-
-function mulberry(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   private nextLocal = 0;
@@ -179,7 +170,7 @@ class Gen {
 
 /** A deterministic random program for a seed. */
 export function randomProgram(seed: number, name: string): RandomProgram {
-  const r = mulberry(seed);
+  const r = rng(seed);
   const helperNames: string[] = [];
   const helperSources: string[] = [];
   const nHelpers = Math.floor(r() * 3);

@@ -8,6 +8,7 @@
 import ts from "typescript";
 import type { Block, Expr, ExternalRef, GeneratedFunction, IRType, OpName, Origin, Stmt, Var } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, stmtExprs, varsOf } from "../ir/visit.js";
+import { MATH_NAME_OF } from "../rules/math.js";
 import { Namer } from "./names.js";
 
 /** What a function's emit needs from its module. */
@@ -26,13 +27,6 @@ export interface ModuleScope {
   readonly moduleNames: () => Iterable<string>;
 }
 
-const MATH: Partial<Record<OpName, string>> = {
-  sin: "sin", cos: "cos", tan: "tan", asin: "asin", acos: "acos", atan: "atan", atan2: "atan2",
-  sinh: "sinh", cosh: "cosh", tanh: "tanh", asinh: "asinh", acosh: "acosh", atanh: "atanh",
-  exp: "exp", expm1: "expm1", log: "log", log1p: "log1p", log2: "log2", log10: "log10",
-  sqrt: "sqrt", cbrt: "cbrt", hypot: "hypot", abs: "abs", min: "min", max: "max", sign: "sign",
-  floor: "floor", ceil: "ceil", round: "round", trunc: "trunc", pow: "pow",
-};
 const BINARY: Partial<Record<OpName, ts.BinaryOperator>> = {
   add: ts.SyntaxKind.PlusToken,
   sub: ts.SyntaxKind.MinusToken,
@@ -419,7 +413,7 @@ class FunctionEmitter {
       const samePrecedence = right.k === "op" && PRECEDENCE[right.op] !== undefined && PRECEDENCE[right.op] === PRECEDENCE[name];
       return f.createBinaryExpression(a[0]!, bin, samePrecedence ? f.createParenthesizedExpression(a[1]!) : a[1]!);
     }
-    const math = MATH[name];
+    const math = MATH_NAME_OF[name];
     if (math) return this.method(f.createIdentifier("Math"), math, a);
     throw new Error(`emit: no syntax for primitive ${name}`);
   }

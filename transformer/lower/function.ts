@@ -20,20 +20,8 @@ import {
   type FunctionLike,
   type LowerHost,
 } from "./host.js";
+import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.js";
 import { isDifferentiable, irTypeOf, typeToString } from "./types.js";
-
-const MATH_OPS: Record<string, OpName> = {
-  sin: "sin", cos: "cos", tan: "tan", asin: "asin", acos: "acos", atan: "atan", atan2: "atan2",
-  sinh: "sinh", cosh: "cosh", tanh: "tanh", asinh: "asinh", acosh: "acosh", atanh: "atanh",
-  exp: "exp", expm1: "expm1", log: "log", log1p: "log1p", log2: "log2", log10: "log10",
-  sqrt: "sqrt", cbrt: "cbrt", pow: "pow", hypot: "hypot", abs: "abs", min: "min", max: "max",
-  sign: "sign", floor: "floor", ceil: "ceil", round: "round", trunc: "trunc",
-};
-const MATH_ARITY: Record<string, number> = { atan2: 2, pow: 2 };
-const MATH_CONSTANTS: Record<string, number> = {
-  PI: Math.PI, E: Math.E, LN2: Math.LN2, LN10: Math.LN10, LOG2E: Math.LOG2E, LOG10E: Math.LOG10E,
-  SQRT2: Math.SQRT2, SQRT1_2: Math.SQRT1_2,
-};
 
 const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = {
   [ts.SyntaxKind.PlusToken]: "add",
@@ -655,22 +643,21 @@ class FunctionLowering {
   private mathCall(e: ts.CallExpression, name: string, ctx: Ctx): Expr {
     if (name === "random")
       fail(TSG.nondeterministic, e, "Math.random() gives a different value each call, so its derivative code cannot replay it", "draw random numbers outside and pass them in as data");
-    const opName = MATH_OPS[name];
-    if (!opName) fail(TSG.opaqueCall, e, `Math.${name} has no derivative rule`, "use one of the supported Math functions");
+    const known = MATH_FUNCTIONS[name];
+    if (!known) fail(TSG.opaqueCall, e, `Math.${name} has no derivative rule`, "use one of the supported Math functions");
+    const opName = known.op;
     for (const a of e.arguments)
       if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, "spread arguments to Math functions are not supported", "pass the values one by one");
     const args = e.arguments.map((a) => this.expr(a, ctx));
-    const arity = MATH_ARITY[name];
-    if (arity !== undefined && args.length !== arity)
-      fail(TSG.unsupportedSyntax, e, `Math.${name} takes ${arity} arguments`, "pass exactly that many");
+    const arity = known.arity;
+    if (arity !== "any" && args.length !== arity)
+      fail(TSG.unsupportedSyntax, e, `Math.${name} takes ${arity} argument${arity === 1 ? "" : "s"}`, "pass exactly that many");
     if (name === "min" || name === "max") {
       if (args.length === 0) return num(name === "min" ? Infinity : -Infinity);
       // n-ary min/max as a left fold: exactly the same value, one binary rule
       return args.reduce((acc, a) => op(opName, acc, a));
     }
     if (name === "hypot") return args.length === 0 ? num(0) : op("hypot", ...args);
-    if (args.length !== 1 && arity === undefined)
-      fail(TSG.unsupportedSyntax, e, `Math.${name} takes one argument`, "pass exactly one");
     return op(opName, ...args);
   }
 

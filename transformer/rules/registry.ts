@@ -7,6 +7,7 @@ import ts from "typescript";
 import { bool, num, op } from "../ir/build.js";
 import type { Expr, OpName } from "../ir/types.js";
 import { forEachSubExpr } from "../ir/visit.js";
+import { MATH_CONSTANTS, MATH_FUNCTIONS } from "./math.js";
 import { scalarRules, type DifferentiableOpName, type ScalarRule } from "./scalar.js";
 
 /** A parsed template: IR with holes numbered by the template's parameter positions. */
@@ -22,16 +23,6 @@ function hole(i: number) {
   return holes[i]!;
 }
 
-const MATH_UNARY = new Set<string>([
-  "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
-  "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "cbrt", "abs", "sign", "floor", "ceil",
-  "round", "trunc",
-]);
-const MATH_BINARY = new Set<string>(["atan2", "pow", "min", "max", "hypot"]);
-const MATH_CONSTANTS: Record<string, number> = {
-  PI: Math.PI, E: Math.E, LN2: Math.LN2, LN10: Math.LN10, LOG2E: Math.LOG2E, LOG10E: Math.LOG10E,
-  SQRT2: Math.SQRT2, SQRT1_2: Math.SQRT1_2,
-};
 const BINARY_OPS: Partial<Record<ts.SyntaxKind, OpName>> = {
   [ts.SyntaxKind.PlusToken]: "add",
   [ts.SyntaxKind.MinusToken]: "sub",
@@ -84,10 +75,9 @@ export function parseTemplate(fn: (...args: number[]) => number): Template {
       ts.isIdentifier(e.expression.expression) &&
       e.expression.expression.text === "Math"
     ) {
-      const f = e.expression.name.text;
-      if (MATH_UNARY.has(f) && e.arguments.length === 1) return op(f as OpName, lower(e.arguments[0]!));
-      if (MATH_BINARY.has(f) && e.arguments.length === 2)
-        return op(f as OpName, lower(e.arguments[0]!), lower(e.arguments[1]!));
+      const known = MATH_FUNCTIONS[e.expression.name.text];
+      if (known && (known.arity === "any" || known.arity === e.arguments.length))
+        return op(known.op, ...e.arguments.map((a) => lower(a)));
     }
     if (e.kind === ts.SyntaxKind.TrueKeyword) return bool(true);
     if (e.kind === ts.SyntaxKind.FalseKeyword) return bool(false);

@@ -20,6 +20,22 @@ import {
 } from "../../ir/visit.js";
 import { isAtom } from "../anf.js";
 
+/**
+ * Rebuilds every block of a body, innermost first, with `f` rewriting each block's own list of
+ * statements (its nested blocks already rewritten).
+ */
+function eachBlock(body: Block, f: (stmts: Stmt[]) => Stmt[]): Stmt[] {
+  const visit = (block: Block): Stmt[] =>
+    f(
+      block.map((s) => {
+        if (s.k === "if") return { ...s, then: visit(s.then), else: visit(s.else) };
+        if (s.k === "loop") return { ...s, body: visit(s.body), update: visit(s.update) };
+        return s;
+      }),
+    );
+  return visit(body);
+}
+
 interface Counts {
   defs: Map<Var, number>;
   uses: Map<Var, number>;
@@ -84,12 +100,7 @@ export function inlineSingleUse(body: Block): Stmt[] {
     uses.get(s.v) === 1 &&
     !hasEffects(s.init) &&
     !allocates(s.init);
-  const visitBlock = (block: Block): Stmt[] => {
-    const out: Stmt[] = block.map((s) => {
-      if (s.k === "if") return { ...s, then: visitBlock(s.then), else: visitBlock(s.else) };
-      if (s.k === "loop") return { ...s, body: visitBlock(s.body), update: visitBlock(s.update) };
-      return s;
-    });
+  return eachBlock(body, (out) => {
     for (let p = 0; p < out.length; p++) {
       const s = out[p]!;
       if (!inlineable(s)) continue;
@@ -112,8 +123,7 @@ export function inlineSingleUse(body: Block): Stmt[] {
       }
     }
     return out;
-  };
-  return visitBlock(body);
+  });
 }
 
 function mentions(s: Stmt, v: Var): boolean {
@@ -130,12 +140,7 @@ function mentions(s: Stmt, v: Var): boolean {
  * adjoint's first contribution initialises it).
  */
 export function fuseZeroInit(body: Block): Stmt[] {
-  const visitBlock = (block: Block): Stmt[] => {
-    const out: Stmt[] = block.map((s) => {
-      if (s.k === "if") return { ...s, then: visitBlock(s.then), else: visitBlock(s.else) };
-      if (s.k === "loop") return { ...s, body: visitBlock(s.body), update: visitBlock(s.update) };
-      return s;
-    });
+  return eachBlock(body, (out) => {
     for (let p = 0; p < out.length; p++) {
       const s = out[p]!;
       if (s.k !== "decl" || s.v.type.kind !== "num" || hasEffects(s.init)) continue;
@@ -167,8 +172,7 @@ export function fuseZeroInit(body: Block): Stmt[] {
       }
     }
     return out;
-  };
-  return visitBlock(body);
+  });
 }
 
 /**
@@ -176,12 +180,7 @@ export function fuseZeroInit(body: Block): Stmt[] {
  * (the reverse of an array write clears an adjoint slot, then the next contribution fills it).
  */
 export function fuseStoreZero(body: Block): Stmt[] {
-  const visitBlock = (block: Block): Stmt[] => {
-    const out: Stmt[] = block.map((s) => {
-      if (s.k === "if") return { ...s, then: visitBlock(s.then), else: visitBlock(s.else) };
-      if (s.k === "loop") return { ...s, body: visitBlock(s.body), update: visitBlock(s.update) };
-      return s;
-    });
+  return eachBlock(body, (out) => {
     for (let p = 0; p < out.length; p++) {
       const s = out[p]!;
       if (s.k !== "store" || s.accumulate || s.value.k !== "num" || s.value.value !== 0) continue;
@@ -199,8 +198,7 @@ export function fuseStoreZero(body: Block): Stmt[] {
       }
     }
     return out;
-  };
-  return visitBlock(body);
+  });
 }
 
 /** `v = v + e` gives e, `v = v - e` gives -e (v not in e). */
