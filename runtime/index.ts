@@ -6,4 +6,4 @@
 export { grad, valueAndGrad, jvp, vjp, checkGrad } from "./markers.js";
 export type { GradOptions, CompiledGradientCheck } from "./markers.js";
 export type { Gradient, GradientOf, GradientOfSome, IsDifferentiable, ParamGradients } from "./types.js";
-export { F64Stack, RefStack, zerosLike } from "./stack.js";
+export { F64Stack, RefStack, refStack, stack, zerosLike } from "./stack.js";

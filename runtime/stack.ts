@@ -61,6 +61,14 @@ export class RefStack<T> {
   }
 }
 
+/**
+ * The stacks generated code uses. One of each is enough: every generated function pops exactly
+ * what it pushed, in mirrored order, before it returns, so nested and recursive calls share them
+ * without interference, and no call allocates a stack of its own.
+ */
+export const stack = new F64Stack();
+export const refStack = new RefStack<unknown>();
+
 type Nested = number | readonly Nested[] | Float64Array;
 
 /** Zeros with the shape of a (possibly nested) array: the adjoint of a nested array parameter. */

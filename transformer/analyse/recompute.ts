@@ -62,3 +62,38 @@ export function inductionOf(loop: Stmt & { k: "loop" }, before: Stmt | undefined
   if (readsOutside.has(v)) return null;
   return { v, step: e.op === "add" ? b.value : -b.value, initDecl: before };
 }
+
+const ARITHMETIC = new Set(["add", "sub", "mul", "div", "neg"]);
+
+/**
+ * Just-in-time recomputation: a value `const t = a / y` that a later statement S of the same
+ * block reads in its partial derivatives (or that its own reverse reads, as its output) can be
+ * recomputed at S's reverse point from its inputs, provided nothing between the definition and S
+ * writes those inputs: the reverse sweep has restored them there. One arithmetic operation
+ * replaces a push and a pop per iteration (Newton's `y = 0.5 * (y + a / y)` keeps only y).
+ *
+ * Returns, per statement, the values it may recompute and how.
+ */
+export function justInTimeValues(block: Block): Map<Stmt, Map<Var, Expr>> {
+  const out = new Map<Stmt, Map<Var, Expr>>();
+  block.forEach((d, p) => {
+    if (d.k !== "decl" || d.v.type.kind !== "num" || d.init.k !== "op" || !ARITHMETIC.has(d.init.op) || !isCheap(d.init)) return;
+    const inputs = varsOf(d.init);
+    if (inputs.has(d.v)) return;
+    const add = (s: Stmt) => {
+      let m = out.get(s);
+      if (!m) out.set(s, (m = new Map()));
+      m.set(d.v, d.init);
+    };
+    add(d); // its own reverse may read its output
+    for (let q = p + 1; q < block.length; q++) {
+      const s = block[q]!;
+      if (s.k !== "decl" && s.k !== "assign" && s.k !== "store") break;
+      const w = writesOf(block.slice(p + 1, q));
+      if (w.has(d.v) || [...inputs].some((u) => w.has(u))) break;
+      add(s);
+      if (writesOf([s]).has(d.v)) break;
+    }
+  });
+  return out;
+}

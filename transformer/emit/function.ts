@@ -375,11 +375,8 @@ class FunctionEmitter {
           e.fields.length > 2,
         );
       case "newStack":
-        return f.createNewExpression(
-          f.createPropertyAccessExpression(this.scope.runtime(), e.of === "f64" ? "F64Stack" : "RefStack"),
-          undefined,
-          [],
-        );
+        // the runtime's shared stacks: every generated function leaves them as it found them
+        return f.createPropertyAccessExpression(this.scope.runtime(), e.of === "f64" ? "stack" : "refStack");
       case "pop":
         return this.method(this.varRef(e.stack), e.type.kind === "bool" ? "popBool" : "pop", []);
       case "zerosLike":

@@ -24,7 +24,7 @@ import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "
 import { BOOL, NUM, STACK } from "../ir/types.js";
 import { exprEquals, forEachStmt, mapBlock, mapStmtExprs, readsOf, substitute, varsOf, writesOf } from "../ir/visit.js";
 import type { Activity } from "../analyse/activity.js";
-import { inductionOf, recomputableDecls, type Induction } from "../analyse/recompute.js";
+import { inductionOf, justInTimeValues, recomputableDecls, type Induction } from "../analyse/recompute.js";
 import { derivativeKind, partial, partialReads } from "../rules/registry.js";
 import { refuse, TSG } from "../refusal.js";
 import { calleeKey } from "../ir/build.js";
@@ -82,6 +82,8 @@ class Plan {
   readonly recomputable = new Set<Stmt>();
   /** Loops whose counter is an induction variable. */
   readonly inductions = new Map<Stmt, Induction>();
+  /** Values a statement's reverse may recompute on the spot instead of reading (inside loops). */
+  readonly justInTime = new Map<Stmt, Map<Var, Expr>>();
   /**
    * Variables the generator invents (adjoints, branch directions, trip counts) are made once
    * here, so that both generations (probe and final) speak of the same variables.
@@ -111,6 +113,7 @@ class Plan {
   constructor(body: Block) {
     const visitBlock = (b: Block, nested: boolean) => {
       if (nested) for (const s of recomputableDecls(b)) this.recomputable.add(s);
+      for (const [s, values] of justInTimeValues(b)) this.justInTime.set(s, values);
       b.forEach((s, i) => {
         if (s.k === "if") {
           visitBlock(s.then, true);
@@ -427,7 +430,11 @@ class Generator {
     let restoreAdjoint: { a: Var; value: Expr } | null = null;
     if (v.type.kind === "array" && this.isActive(v) && !recomputed) restoreAdjoint = this.arrayAdjointForward(v, e, o, f, where);
     // reverse: propagate the adjoint, then give the variable back its old value
-    if (this.isActive(v) && v.type.kind === "num") this.scalarDefinitionAdjoint(v, e, isDecl, restore, o, r);
+    if (this.isActive(v) && v.type.kind === "num") {
+      // inside loops, cheap values the partials read are recomputed rather than stored
+      const jit = where.loopDepth > 0 ? this.plan.justInTime.get(s) : undefined;
+      this.scalarDefinitionAdjoint(v, e, isDecl, restore, o, r, jit);
+    }
     else {
       if (this.isActive(v) && v.type.kind === "array") this.arrayDefinitionAdjoint(v, e, o, r);
       if (restoreAdjoint) r.push(assign(restoreAdjoint.a, restoreAdjoint.value, o));
@@ -465,15 +472,46 @@ class Generator {
     return null;
   }
 
-  private scalarDefinitionAdjoint(v: Var, e: Expr, isDecl: boolean, restore: Expr | null, o: Stmt["origin"], r: Stmt[]): void {
+  private scalarDefinitionAdjoint(
+    v: Var,
+    e: Expr,
+    isDecl: boolean,
+    restore: Expr | null,
+    o: Stmt["origin"],
+    r: Stmt[],
+    jit?: ReadonlyMap<Var, Expr>,
+  ): void {
     const vBar = this.scalarAdjoint(v);
     const selfRef = varsOf(e).has(v);
-    if (!selfRef) {
-      this.valueAdjoint(e, ref(v), ref(vBar), o, r);
-      if (!isDecl) r.push(assign(vBar, num(0), o));
-      if (restore) r.push(assign(v, restore, o));
-      return;
+    // the output, when read by the partials: recomputed on the spot if it is cheap (`jit`)
+    const output: Expr = jit?.get(v) ?? ref(v);
+    this.recomputeInPartials = jit ? new Map([...jit].filter(([u]) => u !== v).map(([u, x]) => [u, x])) : undefined;
+    try {
+      if (!selfRef) {
+        const readsTarget = this.recomputeInPartials && [...this.recomputeInPartials.values()].some((x) => varsOf(x).has(v));
+        if (readsTarget && restore) {
+          // a recomputation reads this statement's own target: give it its old value first
+          const y = newVar("t", NUM, "temp");
+          r.push(decl(y, output, o), assign(v, restore, o));
+          this.valueAdjoint(e, ref(y), ref(vBar), o, r);
+          if (!isDecl) r.push(assign(vBar, num(0), o));
+          return;
+        }
+        this.valueAdjoint(e, output, ref(vBar), o, r);
+        if (!isDecl) r.push(assign(vBar, num(0), o));
+        if (restore) r.push(assign(v, restore, o));
+        return;
+      }
+      this.selfUpdateAdjoint(v, vBar, e, restore, o, r);
+    } finally {
+      this.recomputeInPartials = undefined;
     }
+  }
+
+  /** Values the partial derivatives being generated recompute instead of reading (see Plan). */
+  private recomputeInPartials: Map<Var, Expr> | undefined;
+
+  private selfUpdateAdjoint(v: Var, vBar: Var, e: Expr, restore: Expr | null, o: Stmt["origin"], r: Stmt[]): void {
     // v = v + e, v = v - e, v = c * v ...: the partial with respect to v is a constant, so v_bar
     // scales in place after the other operands took theirs
     const selfPartial = this.constantSelfPartial(v, e);
@@ -538,7 +576,8 @@ class Generator {
         const groups: { arg: Expr; coef: Expr }[] = [];
         e.args.forEach((a, i) => {
           if (!this.adjointLoc(a) || (skip && a.k === "var" && a.v === skip)) return;
-          const p = partial(e.op, e.args, y, i);
+          let p = partial(e.op, e.args, y, i);
+          if (this.recomputeInPartials?.size) p = substitute(p, this.recomputeInPartials);
           const grp = groups.find((x) => exprEquals(x.arg, a));
           if (grp) grp.coef = add(grp.coef, p);
           else groups.push({ arg: a, coef: p });

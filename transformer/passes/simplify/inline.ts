@@ -143,8 +143,13 @@ export function fuseZeroInit(body: Block): Stmt[] {
   return eachBlock(body, (out) => {
     for (let p = 0; p < out.length; p++) {
       const s = out[p]!;
-      if (s.k !== "decl" || s.v.type.kind !== "num" || hasEffects(s.init)) continue;
-      const inputs = varsOf(s.init);
+      if ((s.k !== "decl" && s.k !== "assign") || s.v.type.kind !== "num") continue;
+      const value = s.k === "decl" ? s.init : s.value;
+      if (hasEffects(value)) continue;
+      const inputs = varsOf(value);
+      if (inputs.has(s.v)) continue;
+      const make = (init: Expr, origin: Stmt["origin"]): Stmt =>
+        s.k === "decl" ? { k: "decl", v: s.v, init, origin } : { k: "assign", v: s.v, value: init, origin };
       for (let q = p + 1; q < out.length; q++) {
         const t = out[q]!;
         if (!mentions(t, s.v)) {
@@ -154,17 +159,17 @@ export function fuseZeroInit(body: Block): Stmt[] {
           continue;
         }
         if (t.k === "assign" && t.v === s.v && !varsOf(t.value).has(s.v)) {
-          // let v = a; ...; v = b  ->  let v = b (the first value is never read)
-          out[q] = { k: "decl", v: s.v, init: t.value, origin: t.origin };
+          // v = a; ...; v = b  ->  v = b (the first value is never read)
+          out[q] = make(t.value, t.origin);
           out.splice(p, 1);
           p--;
           break;
         }
         const inc = increment(t, s.v);
         if (inc) {
-          // let v = a; ...; v += b  ->  let v = a + b (nothing in between reads v)
-          const init = s.init.k === "num" && s.init.value === 0 ? inc : { k: "op" as const, op: "add" as const, args: [s.init, inc] };
-          out[q] = { k: "decl", v: s.v, init, origin: t.origin };
+          // v = a; ...; v += b  ->  v = a + b (nothing in between reads v)
+          const init = value.k === "num" && value.value === 0 ? inc : { k: "op" as const, op: "add" as const, args: [value, inc] };
+          out[q] = make(init, t.origin);
           out.splice(p, 1);
           p--;
         }
