@@ -1,7 +1,7 @@
 /**
  * Discovery: the calls of tsgrad's markers in a source file. A marker is recognised by the
- * `@tsgradMarker` tag on the declaration its symbol resolves to (through imports and renames),
- * never by its name, so a user's own `grad` function is not touched.
+ * `@tsgradMarker` tag in the doc comment of the declaration its symbol resolves to (through
+ * imports and renames), never by its name, so a user's own `grad` function is not touched.
  */
 import ts from "typescript";
 import { resolveAlias } from "../lower/host.js";
@@ -22,10 +22,13 @@ export function markerKindOf(symbol: ts.Symbol): MarkerKind | undefined {
   if (cached !== undefined) return cached ?? undefined;
   let kind: MarkerKind | null = null;
   for (const decl of symbol.declarations ?? []) {
-    for (const tag of ts.getJSDocTags(decl)) {
-      if (tag.tagName.text !== "tsgradMarker") continue;
-      const text = typeof tag.comment === "string" ? tag.comment.trim() : ts.getTextOfJSDocComment(tag.comment)?.trim();
-      if (text && KINDS.has(text as MarkerKind)) kind = text as MarkerKind;
+    // Read the comment text itself: tsc skips parsing JSDoc in TypeScript files
+    // (jsDocParsingMode), so ts.getJSDocTags would see nothing there.
+    const sf = decl.getSourceFile();
+    const holder = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
+    for (const range of ts.getLeadingCommentRanges(sf.text, holder.pos) ?? []) {
+      const m = /@tsgradMarker\s+(\w+)/.exec(sf.text.slice(range.pos, range.end));
+      if (m && KINDS.has(m[1] as MarkerKind)) kind = m[1] as MarkerKind;
     }
   }
   cache.set(symbol, kind);
