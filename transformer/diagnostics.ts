@@ -3,6 +3,7 @@
  * source text and one line on what to do. They travel as TypeScript diagnostics, so tsc, editors
  * and Vite report them like type errors.
  */
+import path from "node:path";
 import ts from "typescript";
 import { TS_CODE_BASE, TSG, type TsgCode } from "./refusal.js";
 
@@ -74,10 +75,21 @@ export function formatDiagnostics(diags: readonly ts.Diagnostic[], cwd = process
   });
 }
 
+/** Without colour: `file:line:col - error TS91004: TSG1004: ...`, one per line (logs, pipes, CI). */
 export function formatDiagnosticsPlain(diags: readonly ts.Diagnostic[], cwd = process.cwd()): string {
-  return ts.formatDiagnostics(diags, {
-    getCanonicalFileName: (f) => f,
-    getCurrentDirectory: () => cwd,
-    getNewLine: () => "\n",
-  });
+  return diags
+    .map((d) => {
+      const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+      const category = ts.DiagnosticCategory[d.category].toLowerCase();
+      if (!d.file || d.start === undefined) return `${category} TS${d.code}: ${message}\n`;
+      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+      const file = path.relative(cwd, d.file.fileName) || d.file.fileName;
+      return `${file}:${line + 1}:${character + 1} - ${category} TS${d.code}: ${message}\n`;
+    })
+    .join("");
+}
+
+/** Coloured with context on a terminal, plain otherwise. */
+export function formatDiagnosticsFor(stream: { isTTY?: boolean }, diags: readonly ts.Diagnostic[], cwd = process.cwd()): string {
+  return stream.isTTY ? formatDiagnostics(diags, cwd) : formatDiagnosticsPlain(diags, cwd);
 }

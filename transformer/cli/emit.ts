@@ -2,7 +2,7 @@
 import path from "node:path";
 import ts from "typescript";
 import { format } from "prettier";
-import { formatDiagnostics } from "../diagnostics.js";
+import { formatDiagnosticsFor } from "../diagnostics.js";
 import { compileFiles, type GeneratedFunctionText } from "../host/compile.js";
 
 export interface EmitOptions {
@@ -29,7 +29,7 @@ function sourceName(g: GeneratedFunctionText): string {
 
 export async function emitCommand(file: string, options: EmitOptions): Promise<number> {
   const { code, diagnostics, count } = await generatedCode(file, options);
-  if (diagnostics.length) process.stderr.write(formatDiagnostics(diagnostics));
+  if (diagnostics.length) process.stderr.write(formatDiagnosticsFor(process.stderr, diagnostics));
   if (count === 0 && !diagnostics.length)
     process.stderr.write(`tsgrad: no derivative code generated for ${file}${options.fn ? ` from a function named ${options.fn}` : ""} (no grad/jvp/vjp/valueAndGrad call found)\n`);
   process.stdout.write(code);

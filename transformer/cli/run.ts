@@ -2,7 +2,7 @@
 import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { formatDiagnostics } from "../diagnostics.js";
+import { formatDiagnosticsFor } from "../diagnostics.js";
 import { compileFiles } from "../host/compile.js";
 
 export async function runFile(file: string, args: readonly string[]): Promise<number> {
@@ -10,7 +10,7 @@ export async function runFile(file: string, args: readonly string[]): Promise<nu
   const result = compileFiles([entry]);
   const problems = [...result.errors, ...result.diagnostics];
   if (problems.length) {
-    process.stderr.write(formatDiagnostics(problems));
+    process.stderr.write(formatDiagnosticsFor(process.stderr, problems));
     return 1;
   }
   if (!result.outputs.has(entry)) {

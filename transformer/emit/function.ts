@@ -105,6 +105,8 @@ class FunctionEmitter {
       f.createBlock(statements, true),
     );
     const o = this.gf.origin;
+    // the whole function maps to the source function; statements map to their own lines
+    ts.setSourceMapRange(decl, this.sourceRange(o));
     ts.addSyntheticLeadingComment(
       decl,
       ts.SyntaxKind.MultiLineCommentTrivia,
@@ -199,11 +201,13 @@ class FunctionEmitter {
 
   private withComments(node: ts.Statement, s: Stmt, comment: string | undefined): ts.Statement {
     if (comment) ts.addSyntheticLeadingComment(node, ts.SyntaxKind.SingleLineCommentTrivia, ` ${comment}`, true);
-    if (s.origin) {
-      const source = s.origin.file === this.scope.fileName ? undefined : this.scope.sourceMapSource(s.origin.file);
-      ts.setSourceMapRange(node, { pos: s.origin.pos, end: s.origin.end, source });
-    }
+    ts.setSourceMapRange(node, this.sourceRange(s.origin ?? this.gf.origin));
     return node;
+  }
+
+  private sourceRange(o: Origin): ts.SourceMapRange {
+    const source = o.file === this.scope.fileName ? undefined : this.scope.sourceMapSource(o.file);
+    return { pos: o.pos, end: o.end, source };
   }
 
   private stmt(s: Stmt): ts.Statement[] {
