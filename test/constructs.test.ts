@@ -264,6 +264,31 @@ function withData(w: number, x: number[], scale: number, verbose: boolean): numb
   return s / (count + x.length);
 }
 
+function rowDot(row: number[], w: number[]): number {
+  let s = 0;
+  for (let j = 0; j < row.length; j++) s += row[j]! * w[j]!;
+  return s;
+}
+
+function scaled(v: number[], k: number): number[] {
+  const out = new Array(v.length).fill(0);
+  for (let i = 0; i < v.length; i++) out[i] = v[i]! * k + Math.sin(v[i]!);
+  return out;
+}
+
+/** Rows of an active nested array passed to a callee; a callee returning an array. */
+function rowsAndArrays(m: number[][], w: number[]): number {
+  let s = 0;
+  for (let i = 0; i < m.length; i++) {
+    const r = rowDot(m[i]!, w);
+    s += r * r;
+  }
+  const z = scaled(w, s);
+  let t = 0;
+  for (const v of z) t += v * v;
+  return t;
+}
+
 interface Case {
   readonly name: string;
   readonly f: (...args: never[]) => unknown;
@@ -299,6 +324,8 @@ const cases: Case[] = [
   { name: "calls, also into another module", f: calls, d: { grad: grad(calls), jvp: jvp(calls), valueAndGrad: valueAndGrad(calls) }, args: [[0.2, -0.1, 0.4], 0.3] },
   { name: "recursion", f: recursion, d: { grad: grad(recursion), jvp: jvp(recursion) }, args: [1.1] },
   { name: "double recursion", f: doubleRecursion, d: { grad: grad(doubleRecursion), jvp: jvp(doubleRecursion) }, args: [0.9] },
+  { name: "rows of nested array parameters into calls; calls returning arrays", f: rowsAndArrays, d: { grad: grad(rowsAndArrays), jvp: jvp(rowsAndArrays), valueAndGrad: valueAndGrad(rowsAndArrays) }, args: [[[0.5, -1], [2, 0.25], [-0.3, 0.7]], [0.4, -0.6]] },
+  { name: "an arrow function target", f: (x: number[]) => Math.exp(x[0]! * x[1]!) - x[1]!, d: { grad: grad((x: number[]) => Math.exp(x[0]! * x[1]!) - x[1]!), jvp: jvp((x: number[]) => Math.exp(x[0]! * x[1]!) - x[1]!) }, args: [[0.3, 1.2]] },
   { name: "tuple and object parameters", f: structured, d: { grad: grad(structured), jvp: jvp(structured), valueAndGrad: valueAndGrad(structured) }, args: [{ w: 0.7, b: [1.5, -2] }, [0.3, 1.2]] },
   { name: "data parameters excluded with wrt", f: withData, d: { grad: grad(withData, { wrt: ["w", "x"] }), jvp: jvp(withData, { wrt: ["w", "x"] }) }, args: [0.8, [1, 2, 3], 0.5, true], params: [0, 1] },
   { name: "wrt by position", f: withData, d: { grad: grad(withData, { wrt: [1] }), jvp: jvp(withData, { wrt: [1] }) }, args: [0.8, [1, 2, 3], 0.5, true], params: [1] },

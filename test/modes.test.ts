@@ -79,6 +79,15 @@ describe("vjp", () => {
   });
 });
 
+describe("vjp of an arrow function", () => {
+  it("computes the value with a copy of the arrow and pulls back through it", () => {
+    const r = vjp((x: number[]) => [x[0]! * x[1]!, Math.exp(x[0]!)])([0.5, 2]);
+    expectClose(r.value, [1, Math.exp(0.5)], 0);
+    // J = [[x1, x0], [e^x0, 0]]; J^T u for u = (1, 1)
+    expectClose(r.pullback([1, 1]), [2 + Math.exp(0.5), 0.5], 1e-15);
+  });
+});
+
 describe("checkGrad", () => {
   it("reports tiny errors for a correct gradient, one per parameter", () => {
     const errors = checkGrad(logistic, [0.5, -0.3, 0.8], [1, 2, -1]);
