@@ -6,7 +6,7 @@
  *     (the dot-product test <grad f, u> = jvp(f)(x, u), forward against reverse).
  */
 import { expect } from "vitest";
-import { clone, dot, expectClose, numericDirectional, numericGradient, rng, scalarPaths, setAt, getAt } from "./numeric.js";
+import { clone, dot, expectClose, numericDirectional, numericGradient, rng, scalarPaths, setAt } from "./numeric.js";
 
 type AnyFn = (...args: never[]) => unknown;
 
@@ -78,5 +78,3 @@ export function verifyDerivatives(f: AnyFn, d: Derivatives, args: readonly unkno
     }
   }
 }
-
-export { getAt };

@@ -395,7 +395,7 @@ class Generator {
       case "store":
         return this.storeStmt(s, where);
       case "push":
-        return this.pushStmt(s, where);
+        return this.pushStmt(s);
       case "if":
         return this.ifStmt(s, where);
       case "loop":
@@ -671,8 +671,8 @@ class Generator {
     return { f, r };
   }
 
-  private pushStmt(s: Stmt & { k: "push" }, where: Where): { f: Stmt[]; r: Stmt[] } {
-    void where;
+  /** `arr.push(e)`: the adjoint array grows with it; the reverse takes the last slot and pops. */
+  private pushStmt(s: Stmt & { k: "push" }): { f: Stmt[]; r: Stmt[] } {
     const o = s.origin;
     const f: Stmt[] = [s];
     const r: Stmt[] = [];
