@@ -24,7 +24,7 @@ import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "
 import { BOOL, NUM, STACK } from "../ir/types.js";
 import { exprEquals, forEachStmt, mapBlock, mapStmtExprs, readsOf, substitute, varsOf, writesOf } from "../ir/visit.js";
 import type { Activity } from "../analyse/activity.js";
-import { inductionOf, justInTimeValues, recomputableDecls, type Induction } from "../analyse/recompute.js";
+import { inductionOf, isCheap, justInTimeValues, recomputableDecls, type Induction } from "../analyse/recompute.js";
 import { derivativeKind, partial, partialReads } from "../rules/registry.js";
 import { refuse, TSG } from "../refusal.js";
 import { calleeKey } from "../ir/build.js";
@@ -80,6 +80,10 @@ export function reversePass(input: ReverseInput): ReverseOutput {
 class Plan {
   /** Recomputable declarations, per nested block. */
   readonly recomputable = new Set<Stmt>();
+  /** Variables declared inside loop bodies (they change every iteration). */
+  private readonly loopLocal = new Set<Var>();
+  private readonly recomputableDecl = new Map<Var, Stmt & { k: "decl" }>();
+  private readonly written: ReadonlySet<Var>;
   /** Loops whose counter is an induction variable. */
   readonly inductions = new Map<Stmt, Induction>();
   /** Values a statement's reverse may recompute on the spot instead of reading (inside loops). */
@@ -128,6 +132,35 @@ class Plan {
       });
     };
     visitBlock(body, false);
+    for (const d of this.recomputable) if (d.k === "decl") this.recomputableDecl.set(d.v, d);
+    this.written = writesOf(body);
+    const markLoopLocals = (b: Block, inLoop: boolean) =>
+      b.forEach((s) => {
+        if (s.k === "decl" && inLoop) this.loopLocal.add(s.v);
+        if (s.k === "if") {
+          markLoopLocals(s.then, inLoop);
+          markLoopLocals(s.else, inLoop);
+        } else if (s.k === "loop") {
+          markLoopLocals(s.body, true);
+          markLoopLocals(s.update, true);
+        }
+      });
+    markLoopLocals(body, false);
+    for (const ind of this.inductions.values()) this.loopLocal.delete(ind.v);
+  }
+
+  /** Whether the reverse sweep has `v` without storing it per iteration. */
+  availableInReverse(v: Var, seen = new Set<Var>()): boolean {
+    if (!this.loopLocal.has(v)) return true;
+    const d = this.recomputableDecl.get(v);
+    if (!d || seen.has(v)) return false;
+    seen.add(v);
+    return [...varsOf(d.init)].every((u) => this.availableInReverse(u, seen));
+  }
+
+  /** Variables no statement of the function writes (parameters, module data, ...). */
+  neverWritten(v: Var): boolean {
+    return !this.written.has(v);
   }
 }
 
@@ -700,8 +733,12 @@ class Generator {
     let cond = s.cond;
     const branchWrites = writesOf([...s.then, ...s.else]);
     const stable = !containsCall(cond) && ![...varsOf(cond)].some((v) => branchWrites.has(v));
-    if (!stable) {
-      // the branches change what the condition reads: record the direction taken
+    // Inside loops, re-evaluating the condition pays off only when what it reads is at hand in
+    // the reverse sweep anyway; a value of the loop body it would make us store costs more than
+    // storing the direction itself.
+    const cheapToReplay = where.loopDepth === 0 || [...varsOf(cond)].every((v) => this.plan.availableInReverse(v));
+    if (!stable || !cheapToReplay) {
+      // record the direction taken
       const br = this.plan.control(s, "branch", () => newVar("branch", BOOL, "control"));
       const d = this.definition({ k: "decl", v: br, init: cond, origin: s.origin }, br, cond, true, where);
       f.push(...d.f);
@@ -739,7 +776,8 @@ class Generator {
     let first: Expr | null = null;
     if (ind) {
       const init = ind.initDecl.init;
-      if (init.k === "num") first = init;
+      // a first value computed from what never changes (x.length - 1) is recomputed, not kept
+      if (init.k === "num" || (isCheap(init) && [...varsOf(init)].every((u) => this.plan.neverWritten(u)))) first = init;
       else {
         const firstVar = this.plan.control(s, "first", () => newVar(`${ind.v.name}_first`, NUM, "control"));
         const firstDef = this.definition({ k: "decl", v: firstVar, init: ref(ind.v), origin: o }, firstVar, ref(ind.v), true, where);

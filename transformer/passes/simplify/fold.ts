@@ -52,12 +52,33 @@ function linearOffset(e: Expr): Expr | null {
     terms.push({ sign, e: x });
     return true;
   };
-  if (!walk(e, 1) || terms.length !== 1 || constants < 2 || terms[0]!.sign !== 1) return null;
+  if (!walk(e, 1)) return null;
+  // x - x cancels (only lengths in primal code, where regrouping is exact: integers)
+  for (let i = 0; i < terms.length; i++)
+    for (let j = i + 1; j < terms.length; j++)
+      if (terms[i]!.sign === -terms[j]!.sign && exprEquals(terms[i]!.e, terms[j]!.e) && (mode === "algebraic" || isLength(terms[i]!.e))) {
+        terms.splice(j, 1);
+        terms.splice(i, 1);
+        i--;
+        constants += 2; // two terms became constants (zero)
+        break;
+      }
+  if (terms.length === 0) return constants >= 2 ? num(total) : null;
+  if (terms.length !== 1 || constants < 2 || terms[0]!.sign !== 1) return null;
   const t = terms[0]!.e;
   // regrouping is exact for integers: in primal code, only for lengths
-  if (mode === "exact" && t.k !== "len") return null;
+  if (mode === "exact" && !isLength(t)) return null;
   if (total === 0) return t;
   return total > 0 ? op("add", t, num(total)) : op("sub", t, num(-total));
+}
+
+/** Integer-valued by construction: an array length, or integer arithmetic on lengths. */
+function isLength(e: Expr): boolean {
+  if (e.k === "len") return true;
+  if (e.k === "num") return Number.isInteger(e.value);
+  if (e.k === "op" && (e.op === "add" || e.op === "sub" || e.op === "mul")) return e.args.every(isLength);
+  if (e.k === "op" && e.op === "neg") return isLength(e.args[0]!);
+  return false;
 }
 
 /** A product with a constant factor inside its leftmost spine: (c, the rest). */
@@ -108,6 +129,7 @@ function foldNode(e: Expr): Expr {
       const offset = linearOffset(e);
       if (offset) return offset;
       if (isNum(b, 0)) return a;
+      if (isNum(b) && b.value < 0) return op("add", a, num(-b.value));
       if (isNum(a, 0)) return foldNode(op("neg", b));
       if (b.k === "op" && b.op === "neg") return foldNode(op("add", a, b.args[0]!));
       return e;

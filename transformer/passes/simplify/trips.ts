@@ -69,27 +69,45 @@ function offsetOf(e: Expr, i: Var): number | null {
  * writes i or what E reads: the count is E - d - c. Returns the replacement statements: the count,
  * then the loop without its counting (or nothing, when counting was all it did).
  */
+/** `i = i + 1` gives 1, `i = i - 1` gives -1. */
+function stepOf(s: Stmt & { k: "assign" }): number | null {
+  const e = s.value;
+  if (e.k !== "op" || (e.op !== "add" && e.op !== "sub")) return null;
+  const [a, b] = e.args;
+  if (a?.k !== "var" || a.v !== s.v || b?.k !== "num" || b.value !== 1) return null;
+  return e.op === "add" ? 1 : -1;
+}
+
 function countingLoop(d: Stmt & { k: "decl" }, loop: Stmt & { k: "loop" }): Stmt[] | null {
   const i = d.v;
-  if (loop.testAtEnd || !loop.test || d.init.k !== "num" || !Number.isInteger(d.init.value)) return null;
+  if (loop.testAtEnd || !loop.test || !isLengthArithmetic(d.init)) return null;
   if (loop.update.length !== 1) return null;
   const counters = loop.body.map(incrementOf);
   const at = counters.findIndex((v) => v !== null && v !== i);
   if (at < 0) return null;
   const trips = counters[at]!;
   const update = loop.update[0]!;
-  if (update.k !== "assign" || update.v !== i || incrementOf(update) !== i) return null;
+  const step = update.k === "assign" && update.v === i ? stepOf(update) : null;
+  if (step === null) return null;
   const t = loop.test;
-  if (t.k !== "op" || (t.op !== "lt" && t.op !== "le")) return null;
+  // i + c < E (counting up) or i + c >= E (counting down), and the mirrored forms
+  if (t.k !== "op") return null;
+  const up = step === 1 && (t.op === "lt" || t.op === "le");
+  const down = step === -1 && (t.op === "gt" || t.op === "ge");
+  if (!up && !down) return null;
   const c = offsetOf(t.args[0]!, i);
   const bound = t.args[1]!;
   if (c === null || varsOf(bound).has(i) || varsOf(bound).has(trips) || !isLengthArithmetic(bound)) return null;
   const rest = loop.body.filter((_, k) => k !== at);
   const written = writesOf(rest);
-  if (written.has(i) || written.has(trips) || [...varsOf(bound)].some((v) => written.has(v))) return null;
-  // i + c < E runs for i = init, init + 1, ... while i < E - c: E - c - init times (+1 for <=)
-  const first = d.init.value + c - (t.op === "le" ? 1 : 0);
-  const count = first === 0 ? bound : first > 0 ? op("sub", bound, num(first)) : op("add", bound, num(-first));
+  if (written.has(i) || written.has(trips) || [...varsOf(bound)].some((v) => written.has(v)) || [...varsOf(d.init)].some((v) => written.has(v)))
+    return null;
+  // up: i = init, init + 1, ... while i + c < E: E - c - init times (+1 for <=)
+  // down: i = init, init - 1, ... while i + c > E: init + c - E times (+1 for >=)
+  const inclusive = t.op === "le" || t.op === "ge" ? 1 : 0;
+  const count = up
+    ? op("add", op("sub", op("sub", bound, num(c)), d.init), num(inclusive))
+    : op("add", op("sub", op("add", d.init, num(c)), bound), num(inclusive));
   // `trips` was declared 0 before: this assignment replaces the counting. A negative count is
   // left as is: every reverse loop runs zero times for any trips <= 0.
   const counted: Stmt = { k: "assign", v: trips, value: count, origin: loop.origin };
