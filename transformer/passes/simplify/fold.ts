@@ -120,6 +120,9 @@ function foldNode(e: Expr): Expr {
       if (isNum(a, 0)) return b;
       if (isNum(b, 0)) return a;
       if (b.k === "op" && b.op === "neg") return foldNode(op("sub", a, b.args[0]!));
+      // a + (-2 * y) -> a - 2 * y (exact: negation is)
+      if (b.k === "op" && b.op === "mul" && isNum(b.args[0]!) && b.args[0].value < 0)
+        return foldNode(op("sub", a, op("mul", num(-b.args[0].value), b.args[1]!)));
       if (a.k === "op" && a.op === "neg") return foldNode(op("sub", b, a.args[0]!));
       if (exprEquals(a, b)) return foldNode(op("mul", num(2), a));
       if (isNum(b) && b.value < 0) return op("sub", a, num(-b.value));
