@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { grad, jvp, valueAndGrad } from "tsgrad";
+import { root } from "../examples/newton-root.js";
 import { rosen } from "../examples/rosenbrock.js";
 import { expectClose, numericDirectional, numericGradient } from "./support/numeric.js";
 
@@ -32,19 +33,6 @@ function mse(w: number, b: number, xs: number[], ys: number[]): number {
     sum += residual * residual;
   }
   return sum / xs.length;
-}
-
-/** The real root of x^3 + p x - q = 0 (p > 0) by Newton's method, until the step is tiny. */
-function root(p: number, q: number): number {
-  let x = 1;
-  let step = 1;
-  let iterations = 0;
-  while (Math.abs(step) > 1e-14 && iterations < 100) {
-    step = (x * x * x + p * x - q) / (3 * x * x + p);
-    x -= step;
-    iterations++;
-  }
-  return x;
 }
 
 const bowlGrad = grad(bowl);
