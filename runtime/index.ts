@@ -3,7 +3,7 @@
  * types, and the small helpers generated code uses. It never imports the transformer or the
  * TypeScript compiler: it ships inside users' bundles.
  */
-export { grad, valueAndGrad, jvp, vjp, checkGrad } from "./markers.js";
+export { grad, valueAndGrad, jvp, vjp, checkGrad, hvp, hessian } from "./markers.js";
 export type { GradOptions, CompiledGradientCheck } from "./markers.js";
 export type { Gradient, GradientOf, GradientOfSome, IsDifferentiable, ParamGradients } from "./types.js";
-export { F64Stack, RefStack, refStack, stack, zerosLike } from "./stack.js";
+export { F64Stack, RefStack, hessianFromHvp, refStack, stack, zerosLike } from "./stack.js";

@@ -96,6 +96,43 @@ export function vjp(f: Fn, options?: GradOptions): never {
   return notTransformed("vjp");
 }
 
+/**
+ * The Hessian of a scalar function times a direction, `hvp(f)(...params, ...directions)`: one
+ * forward-mode sweep over the generated gradient (forward over reverse), about the cost of a few
+ * gradients, never the n-by-n matrix. Shaped like the gradient.
+ * @tsgradMarker hvp
+ */
+export function hvp<F extends (...args: never[]) => number>(
+  f: F,
+): (...args: [...Parameters<F>, ...ParamGradients<Parameters<F>>]) => GradientOf<F>;
+export function hvp<F extends (...args: never[]) => number, const W extends readonly (string | number)[]>(
+  f: F,
+  options: GradOptions<W>,
+): (...args: [...Parameters<F>, ...SelectedGradients<F, W>]) => GradientOfSome<F, W>;
+export function hvp(f: Fn, options?: GradOptions): never {
+  void f;
+  void options;
+  return notTransformed("hvp");
+}
+
+/**
+ * The Hessian of a scalar function of one parameter: a number for a number, an n-by-n matrix
+ * (rows of number[]) for number[] or Float64Array, built from n Hessian-vector products.
+ * @tsgradMarker hessian
+ */
+export function hessian<F extends (x: never) => number>(f: F): (...args: Parameters<F>) => HessianOf<Parameters<F>[0]>;
+export function hessian<F extends (...args: never[]) => number, const W extends readonly (string | number)[]>(
+  f: F,
+  options: GradOptions<W>,
+): (...args: Parameters<F>) => number | number[][];
+export function hessian(f: Fn, options?: GradOptions): never {
+  void f;
+  void options;
+  return notTransformed("hessian");
+}
+
+type HessianOf<X> = X extends number ? number : number[][];
+
 /** What the transformer passes to checkGrad in place of `f`: the function and its gradient. */
 export interface CompiledGradientCheck {
   readonly __tsgradCheck: 1;

@@ -77,3 +77,18 @@ export function zerosLike<T extends Nested>(x: T): T {
   if (x instanceof Float64Array) return new Float64Array(x.length) as T;
   return (x as readonly Nested[]).map((e) => zerosLike(e)) as unknown as T;
 }
+
+/**
+ * The Hessian from Hessian-vector products: row i is H e_i (H is symmetric, so rows are columns).
+ * Generated hessian() code calls this with the generated product; n products, each O(gradient).
+ */
+export function hessianFromHvp<X extends number[] | Float64Array>(hvp: (direction: X) => ArrayLike<number>, x: X): number[][] {
+  const n = x.length;
+  const rows: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const e = (x instanceof Float64Array ? new Float64Array(n) : new Array<number>(n).fill(0)) as X;
+    e[i] = 1;
+    rows.push(Array.from(hvp(e)));
+  }
+  return rows;
+}

@@ -12,12 +12,16 @@
  * is generated.
  */
 import { calleeKey } from "./ir/build.js";
-import type { GeneratedFunction, IRFunction } from "./ir/types.js";
+import { isDifferentiable } from "./ir/build.js";
+import type { Block, GeneratedFunction, IRFunction, Param, Var } from "./ir/types.js";
 import { forEachStmt, forEachSubExpr, stmtExprs } from "./ir/visit.js";
 import { toAnf } from "./passes/anf.js";
 import {
   assembleCalleePullback,
+  assembleDerivative,
   assembleGradient,
+  assembleHessian,
+  assembleHvp,
   assemblePublicPullback,
   assembleTangent,
   assembleVjpWrapper,
@@ -26,7 +30,18 @@ import {
 import { simplify } from "./passes/simplify/index.js";
 import { structure } from "./passes/structure.js";
 
-export type DerivedKind = "grad" | "valueAndGrad" | "jvp" | "vjp" | "pullback" | "vjpPublic" | "primal";
+export type DerivedKind =
+  | "grad"
+  | "valueAndGrad"
+  | "jvp"
+  | "vjp"
+  | "pullback"
+  | "vjpPublic"
+  | "primal"
+  | "hvp"
+  | "hessian"
+  | "derivative"
+  | "valueAndDerivative";
 
 export interface FunctionTable {
   /** The IR of a source function (lowered on demand and cached); throws a refusal. */
@@ -44,6 +59,10 @@ const KIND_SUFFIX: Record<DerivedKind, string> = {
   pullback: "pullback",
   vjpPublic: "vjp",
   primal: "primal",
+  hvp: "hvp",
+  hessian: "hessian",
+  derivative: "grad",
+  valueAndDerivative: "valueAndGrad",
 };
 
 const KIND_DOC: Record<DerivedKind, string> = {
@@ -54,6 +73,10 @@ const KIND_DOC: Record<DerivedKind, string> = {
   pullback: "Pullback (vector-Jacobian product) of",
   vjpPublic: "Value and pullback of",
   primal: "A copy (callable from here) of",
+  hvp: "Hessian-vector product (forward over reverse) of",
+  hessian: "Hessian (one Hessian-vector product per row) of",
+  derivative: "Derivative (forward mode, direction 1) of",
+  valueAndDerivative: "Value and derivative (forward mode, direction 1) of",
 };
 
 export function derivedKey(kind: DerivedKind, mask: readonly boolean[], key: string): string {
@@ -69,6 +92,8 @@ export function parseDerivedKey(key: string): { kind: DerivedKind; mask: boolean
 export class Pipeline {
   private readonly generated = new Map<string, GeneratedFunction | null>();
   private readonly order: string[] = [];
+  /** Generated functions as IR sources, for passes applied to them (forward over reverse). */
+  private readonly sources = new Map<string, IRFunction>();
 
   constructor(
     private readonly table: FunctionTable,
@@ -82,7 +107,11 @@ export class Pipeline {
     try {
       return f();
     } catch (e) {
-      for (const k of [...this.generated.keys()]) if (!known.has(k)) this.generated.delete(k);
+      for (const k of [...this.generated.keys()])
+        if (!known.has(k)) {
+          this.generated.delete(k);
+          this.sources.delete(k);
+        }
       this.order.length = order;
       throw e;
     }
@@ -118,8 +147,18 @@ export class Pipeline {
     return this.order.map((k) => this.generated.get(k)!).filter((g): g is GeneratedFunction => g !== null);
   }
 
+  /** The IR of a function by key: a source function, or a generated one (generated on demand). */
+  sourceOf(key: string): IRFunction {
+    const parsed = parseDerivedKey(key);
+    if (!parsed) return this.table.source(key);
+    this.derive(parsed.kind, parsed.mask, parsed.base);
+    const ir = this.sources.get(key);
+    if (!ir) throw new Error(`${key} is needed while it is being generated`);
+    return ir;
+  }
+
   private build(kind: DerivedKind, mask: readonly boolean[], key: string, k: string): GeneratedFunction {
-    const source = this.table.source(key);
+    const source = this.sourceOf(key);
     let assembled: Assembled;
     switch (kind) {
       case "jvp":
@@ -143,10 +182,29 @@ export class Pipeline {
       case "primal":
         assembled = { params: source.params.map((p) => p.root), body: source.body, returnType: source.returnType };
         break;
+      case "hvp":
+        assembled = assembleHvp(source, mask, this.derive("jvp", mask, this.derive("grad", mask, key)));
+        break;
+      case "hessian":
+        assembled = assembleHessian(source, mask, this.derive("hvp", mask, key));
+        break;
+      case "derivative":
+      case "valueAndDerivative":
+        assembled = assembleDerivative(source, mask, this.derive("jvp", mask, key), kind === "valueAndDerivative");
+        break;
     }
+    const name = `${source.name}_${KIND_SUFFIX[kind]}`;
+    this.sources.set(k, {
+      key: k,
+      name,
+      params: paramsOf(assembled.params, assembled.body),
+      body: assembled.body,
+      returnType: assembled.returnType,
+      origin: source.origin,
+    });
     return {
       key: k,
-      name: `${source.name}_${KIND_SUFFIX[kind]}`,
+      name,
       params: assembled.params,
       body: assembled.body,
       returnType: assembled.returnType,
@@ -159,13 +217,33 @@ export class Pipeline {
     forEachStmt(gf.body, (s) => {
       for (const e of stmtExprs(s))
         forEachSubExpr(e, (x) => {
-          if (x.k !== "call") return;
+          if (x.k !== "call" || x.fn.kind === "runtime") return;
           const parsed = parseDerivedKey(calleeKey(x.fn));
           if (parsed) this.derive(parsed.kind, parsed.mask, parsed.base);
           else if (!this.canReference(x.fn.key)) this.derive("primal", [], x.fn.key);
         });
     });
   }
+}
+
+/** Parameters of a generated function as IR parameters (records keep their leaves). */
+function paramsOf(roots: readonly Var[], body: Block): Param[] {
+  return roots.map((root) => {
+    const leaves: Var[] = [];
+    if (root.type.kind === "record") {
+      const seen = new Set<Var>();
+      forEachStmt(body, (st) => {
+        for (const e of stmtExprs(st))
+          forEachSubExpr(e, (x) => {
+            if (x.k === "var" && x.v.path?.root === root && !seen.has(x.v)) {
+              seen.add(x.v);
+              leaves.push(x.v);
+            }
+          });
+      });
+    } else leaves.push(root);
+    return { root, leaves, differentiable: isDifferentiable(root.type) };
+  });
 }
 
 /** Reverse mode needs one exit and no jumps, then A-normal form. */

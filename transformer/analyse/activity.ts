@@ -8,7 +8,7 @@
  * everywhere), which keeps it simple and never drops a derivative that exists.
  */
 import type { Block, Expr, Stmt, Var } from "../ir/types.js";
-import { forEachStmt } from "../ir/visit.js";
+import { forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
 import { derivativeKind } from "../rules/registry.js";
 
 export interface Activity {
@@ -52,6 +52,11 @@ export function differentiableReads(e: Expr, out: (v: Var) => void): void {
     case "field":
       differentiableReads(e.obj, out);
       return;
+    case "pop":
+      // a stack carries what was pushed on it (forward over reverse differentiates the stack)
+      out(e.stack);
+      return;
+    case "zerosLike":
     default:
       return;
   }
@@ -77,7 +82,16 @@ function flowsOf(body: Block): Flow[] {
       case "push":
         flows.push({ target: s.arr, from: s.value });
         break;
+      case "stackPush":
+        flows.push({ target: s.stack, from: s.value });
+        break;
     }
+    // a generated pullback accumulates into the adjoint arrays it is given
+    for (const e of stmtExprs(s))
+      forEachSubExpr(e, (x) => {
+        if (x.k !== "call" || x.fn.kind !== "vjp") return;
+        for (const a of x.args) if (a.k === "var" && a.v.type.kind === "array") flows.push({ target: a.v, from: x });
+      });
   });
   return flows;
 }

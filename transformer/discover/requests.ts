@@ -1,57 +1,117 @@
 /**
  * From a marker call to a request of the pipeline: which function, which derivative, with
  * respect to which parameters. Options are read at compile time (`{ wrt: ["w", "b"] }` must be
- * literal), and the target must be a function tsgrad can see.
+ * literal), and the target must be a function tsgrad can see, or another marker's result
+ * (`grad(grad(g))`, `jvp(grad(f))`), which the pipeline generates first.
  */
 import ts from "typescript";
 import { fail, TSG } from "../diagnostics.js";
+import type { IRFunction } from "../ir/types.js";
 import { functionOfDeclaration, isFunctionLike, resolveAlias, type FunctionLike } from "../lower/host.js";
 import type { DerivedKind } from "../pipeline.js";
 import type { ProgramTable } from "../table.js";
-import type { MarkerCall } from "./markers.js";
+import { markerOfCall, type MarkerCall } from "./markers.js";
 
 export interface Request {
   readonly marker: MarkerCall;
-  readonly target: FunctionLike;
+  /** Key of the function differentiated: a source function, or a generated one. */
   readonly key: string;
   readonly derived: DerivedKind;
   /** Which parameters are differentiated, by position. */
   readonly mask: boolean[];
 }
 
-const DERIVED: Record<MarkerCall["kind"], DerivedKind> = {
-  grad: "grad",
-  valueAndGrad: "valueAndGrad",
-  jvp: "jvp",
-  vjp: "vjpPublic",
-  checkGrad: "grad",
-};
+/** What resolving needs from the pipeline: IR by key, and generation of nested markers. */
+export interface RequestContext {
+  readonly table: ProgramTable;
+  sourceOf(key: string): IRFunction;
+  derive(kind: DerivedKind, mask: readonly boolean[], key: string): string;
+}
 
-export function resolveRequest(table: ProgramTable, marker: MarkerCall): Request {
+export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request {
   const { call, kind } = marker;
   const arg = call.arguments[0];
-  if (!arg)
-    fail(TSG.unsupportedTarget, call, `${kind}() needs the function to differentiate`, `write ${kind}(f)`);
-  const target = targetFunction(table.checker, arg);
-  const key = table.functionKey(target);
-  const fn = table.source(key);
-  const names = target.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ""));
-  let mask = fn.params.map((p) => p.differentiable);
+  if (!arg) fail(TSG.unsupportedTarget, call, `${kind}() needs the function to differentiate`, `write ${kind}(f)`);
+  const target = targetKey(ctx, arg);
+  const fn = ctx.sourceOf(target.key);
+  const names = fn.params.map((p) => p.root.name);
+  const differentiable = fn.params.map((p) => p.differentiable);
   const options = kind === "checkGrad" ? undefined : call.arguments[1];
-  if (options) mask = wrtMask(options, names, fn.params.map((p) => p.differentiable));
+  const mask = options ? wrtMask(options, names, differentiable) : [...differentiable];
   if (!mask.some(Boolean))
     fail(TSG.unsupportedTarget, arg, "this function has no parameter to differentiate (number, number[], Float64Array, or a tuple/object of those)", "give it a numeric parameter");
   const returns = fn.returnType;
-  if ((kind === "grad" || kind === "valueAndGrad" || kind === "checkGrad") && returns.kind !== "num")
-    fail(TSG.unsupportedOutput, arg, `${kind} needs a function that returns a number`, "use vjp for functions returning arrays, or reduce the output to a number");
-  if ((kind === "jvp" || kind === "vjp") && !(returns.kind === "num" || (returns.kind === "array" && returns.elem.kind === "num")))
+  const scalarOut = returns.kind === "num";
+  const flatOut = returns.kind === "array" && returns.elem.kind === "num";
+  const nested = (what: string): never =>
+    fail(TSG.nestedMarker, arg, `${kind} of ${what} is not supported yet`, "use hvp(f) for Hessian-vector products, jvp(grad(f)) for directional second derivatives");
+
+  if ((kind === "grad" || kind === "valueAndGrad" || kind === "checkGrad" || kind === "hvp" || kind === "hessian") && !scalarOut)
+    fail(
+      TSG.unsupportedOutput,
+      arg,
+      `${kind} needs a function that returns a number${target.derived ? " (the derivative of a function of several parameters is a tuple: use jvp or hvp)" : ""}`,
+      "use vjp or jvp for functions returning arrays, or reduce the output to a number",
+    );
+  if ((kind === "jvp" || kind === "vjp") && !(scalarOut || flatOut || target.derived))
     fail(TSG.unsupportedOutput, arg, `${kind} needs a function that returns a number, number[] or Float64Array`, "return a number or a flat array");
-  return { marker, target, key, derived: DERIVED[kind], mask };
+
+  let derived: DerivedKind;
+  switch (kind) {
+    case "grad":
+    case "valueAndGrad":
+      if (target.derived) {
+        // the derivative of a function of one number: forward mode along 1
+        const only = mask.filter(Boolean).length === 1 && fn.params[mask.indexOf(true)]!.root.type.kind === "num";
+        if (!only) nested("a derivative with respect to several numbers or an array");
+        derived = kind === "grad" ? "derivative" : "valueAndDerivative";
+      } else derived = kind;
+      break;
+    case "jvp":
+      derived = "jvp";
+      break;
+    case "vjp":
+      if (target.derived) nested("a derivative");
+      derived = "vjpPublic";
+      break;
+    case "checkGrad":
+      if (target.derived) nested("a derivative");
+      derived = "grad";
+      break;
+    case "hvp":
+      if (target.derived) nested("a derivative");
+      derived = "hvp";
+      break;
+    case "hessian": {
+      if (target.derived) nested("a derivative");
+      const chosen = fn.params.filter((_, i) => mask[i]);
+      const t = chosen[0]?.root.type;
+      if (chosen.length !== 1 || !t || !(t.kind === "num" || (t.kind === "array" && t.elem.kind === "num")))
+        fail(TSG.unsupportedTarget, arg, "hessian needs exactly one differentiated parameter: a number, number[] or Float64Array", "put the variables in one array, or choose one with wrt; hvp works with several");
+      derived = "hessian";
+      break;
+    }
+  }
+  return { marker, key: target.key, derived, mask };
 }
 
-function targetFunction(checker: ts.TypeChecker, arg: ts.Expression): FunctionLike {
+/** The key of what a marker differentiates: a function, or the result of an inner marker. */
+function targetKey(ctx: RequestContext, arg: ts.Expression): { key: string; derived: boolean } {
   let e = arg;
   while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  if (ts.isCallExpression(e)) {
+    const inner = markerOfCall(ctx.table.checker, e);
+    if (inner === "grad") {
+      const request = resolveRequest(ctx, { call: e, kind: inner });
+      return { key: ctx.derive(request.derived, request.mask, request.key), derived: true };
+    }
+    if (inner)
+      fail(TSG.nestedMarker, arg, `a derivative of ${inner}(...) is not supported yet`, "differentiate grad(f): jvp(grad(f)), grad(grad(g)) for g of one number, or use hvp(f)");
+  }
+  return { key: ctx.table.functionKey(targetFunction(ctx.table.checker, e, arg)), derived: false };
+}
+
+function targetFunction(checker: ts.TypeChecker, e: ts.Expression, arg: ts.Expression): FunctionLike {
   if (isFunctionLike(e)) return e;
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
     const sym = checker.getSymbolAtLocation(ts.isIdentifier(e) ? e : e.name);
@@ -62,8 +122,6 @@ function targetFunction(checker: ts.TypeChecker, arg: ts.Expression): FunctionLi
     if (decl?.getSourceFile().isDeclarationFile)
       fail(TSG.opaqueCall, arg, "this function's body is not visible (it is declared in a .d.ts file)", "differentiate a function written in TypeScript in this program");
   }
-  if (ts.isCallExpression(e))
-    fail(TSG.nestedMarker, arg, "derivatives of derivatives (grad(grad(f)), jvp(grad(f))) are not supported yet", "differentiate a function that computes the derivative you need by hand, for now");
   fail(TSG.unsupportedTarget, arg, "the argument must name a function declared in this program, or be an arrow function", "pass a function declaration's name or an arrow function");
 }
 

@@ -7,6 +7,7 @@
  */
 import ts from "typescript";
 import type { Block, Expr, ExternalRef, GeneratedFunction, IRType, OpName, Origin, Stmt, Var } from "../ir/types.js";
+import { calleeKey } from "../ir/build.js";
 import { forEachStmt, forEachSubExpr, stmtExprs, varsOf } from "../ir/visit.js";
 import { MATH_NAME_OF } from "../rules/math.js";
 import { Namer } from "./names.js";
@@ -71,7 +72,8 @@ class FunctionEmitter {
       forEachSubExpr(e, (x) => {
         if (x.k === "var" && x.v.external && x.v.external.file === scope.fileName) referenced.add(x.v.external.name);
         if (x.k === "var" && x.v.external) scope.external(x.v.external, undefined);
-        if (x.k === "call") {
+        if (x.k === "call" && x.fn.kind === "runtime") scope.runtime();
+        else if (x.k === "call") {
           const callee = scope.callee(calleeKeyOf(x.fn));
           if (ts.isIdentifier(callee)) referenced.add(callee.text);
         }
@@ -349,8 +351,10 @@ class FunctionEmitter {
         return typeof e.key === "number"
           ? f.createElementAccessExpression(this.expr(e.obj), e.key)
           : f.createPropertyAccessExpression(this.expr(e.obj), e.key);
-      case "call":
-        return f.createCallExpression(this.scope.callee(calleeKeyOf(e.fn)), undefined, e.args.map((a) => this.expr(a)));
+      case "call": {
+        const callee = e.fn.kind === "runtime" ? f.createPropertyAccessExpression(this.scope.runtime(), e.fn.key) : this.scope.callee(calleeKeyOf(e.fn));
+        return f.createCallExpression(callee, undefined, e.args.map((a) => this.expr(a)));
+      }
       case "alloc": {
         const length = this.expr(e.length);
         const zero = e.fill.k === "num" && e.fill.value === 0;
@@ -441,9 +445,7 @@ function negation(e: Expr): Expr | null {
   return null;
 }
 
-function calleeKeyOf(c: { kind: string; key: string; active?: readonly boolean[] }): string {
-  return c.kind === "user" ? c.key : `${c.kind}[${(c.active ?? []).map((x) => (x ? 1 : 0)).join("")}](${c.key})`;
-}
+const calleeKeyOf = calleeKey;
 
 function exprType(e: Expr): "bool" | "other" {
   if (e.k === "bool") return "bool";

@@ -62,7 +62,10 @@ class ModuleEmitter {
     const before = this.pipeline.size;
     try {
       this.pipeline.transaction(() => {
-        const request = resolveRequest(this.table, marker);
+        const request = resolveRequest(
+          { table: this.table, sourceOf: (k) => this.pipeline.sourceOf(k), derive: (kind, mask, k) => this.pipeline.derive(kind, mask, k) },
+          marker,
+        );
         const key = this.pipeline.derive(request.derived, request.mask, request.key);
         // emit what this request added (a refusal in emit rolls it all back)
         const added = this.pipeline.keysSince(before);

@@ -50,7 +50,9 @@ export function isOne(e: Expr): boolean {
 
 /** The function-table key of a callee: user functions by their own key, derived ones by recipe. */
 export function calleeKey(c: Callee): string {
-  return c.kind === "user" ? c.key : `${c.kind}[${c.active.map((a) => (a ? 1 : 0)).join("")}](${c.key})`;
+  if (c.kind === "user") return c.key;
+  if (c.kind === "runtime") return `runtime:${c.key}`;
+  return `${c.kind}[${c.active.map((a) => (a ? 1 : 0)).join("")}](${c.key})`;
 }
 
 const BOOLEAN_OPS = new Set(["lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not"]);
@@ -68,12 +70,37 @@ export function typeOfValue(e: Expr): IRType {
       return e.v.type;
     case "bool":
       return { kind: "bool" };
+    case "record":
+      return { kind: "record", tuple: e.tuple, fields: e.fields.map((f) => ({ key: f.key, type: typeOfValue(f.value) })) };
+    case "field": {
+      const t = typeOfValue(e.obj);
+      return t.kind === "record" ? (t.fields.find((f) => f.key === e.key)?.type ?? NUM) : NUM;
+    }
+    case "pop":
+      return e.type;
+    case "zerosLike":
+      return typeOfValue(e.arr);
     case "index": {
       const t = typeOfValue(e.arr);
       return t.kind === "array" ? t.elem : NUM;
     }
     default:
       return e.k === "op" && BOOLEAN_OPS.has(e.op) ? { kind: "bool" } : NUM;
+  }
+}
+
+
+/** Whether values of this type can carry a derivative (numbers, and arrays/records of them). */
+export function isDifferentiable(t: IRType): boolean {
+  switch (t.kind) {
+    case "num":
+      return true;
+    case "array":
+      return isDifferentiable(t.elem);
+    case "record":
+      return t.fields.some((f) => isDifferentiable(f.type));
+    default:
+      return false;
   }
 }
 

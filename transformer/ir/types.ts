@@ -158,6 +158,8 @@ export type Expr =
  */
 export type Callee =
   | { readonly kind: "user"; readonly key: string }
+  /** A helper of the runtime (`hessianFromHvp`); only assembled wrappers call these. */
+  | { readonly kind: "runtime"; readonly key: string }
   | { readonly kind: "jvp"; readonly key: string; readonly active: readonly boolean[] }
   | { readonly kind: "vjp"; readonly key: string; readonly active: readonly boolean[] };
 

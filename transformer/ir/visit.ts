@@ -98,12 +98,13 @@ export function forEachSubExpr(e: Expr, f: (e: Expr) => void): void {
 
 /**
  * True when evaluating `e` changes state and so must not be moved or dropped: popping a stack, or
- * calling a pullback (it accumulates into the adjoint arrays it is given).
+ * calling a pullback or anything derived from one (it accumulates into the adjoint arrays it is
+ * given, and its tangent version into theirs).
  */
 export function hasEffects(e: Expr): boolean {
   let effects = false;
   forEachSubExpr(e, (s) => {
-    if (s.k === "pop" || (s.k === "call" && s.fn.kind === "vjp")) effects = true;
+    if (s.k === "pop" || (s.k === "call" && (s.fn.kind === "vjp" || s.fn.key.includes("vjp[")))) effects = true;
   });
   return effects;
 }

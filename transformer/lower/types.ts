@@ -3,6 +3,7 @@ import ts from "typescript";
 import { fail, TSG } from "../diagnostics.js";
 import type { IRType } from "../ir/types.js";
 import { BOOL, NUM } from "../ir/types.js";
+export { isDifferentiable } from "../ir/build.js";
 
 /** Reads the IR type of a TypeScript type; `node` is where a refusal is reported. */
 export function irTypeOf(checker: ts.TypeChecker, type: ts.Type, node: ts.Node): IRType {
@@ -66,20 +67,6 @@ export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRTyp
     return { kind: "record", fields, tuple: false };
   }
   return undefined;
-}
-
-/** Whether values of this type can carry a derivative (numbers, and arrays/records of them). */
-export function isDifferentiable(t: IRType): boolean {
-  switch (t.kind) {
-    case "num":
-      return true;
-    case "array":
-      return isDifferentiable(t.elem);
-    case "record":
-      return t.fields.some((f) => isDifferentiable(f.type));
-    default:
-      return false;
-  }
 }
 
 export function typeToString(t: IRType): string {

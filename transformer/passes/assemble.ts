@@ -6,7 +6,7 @@
 import { alloc, decl, len, newVar, num, ref } from "../ir/build.js";
 import type { Block, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
-import { forEachStmt } from "../ir/visit.js";
+import { forEachStmt, writesOf } from "../ir/visit.js";
 import { analyseActivity, type Activity } from "../analyse/activity.js";
 import { forwardPass } from "./forward.js";
 import { reversePass } from "./reverse.js";
@@ -26,6 +26,12 @@ function resultVar(result: Expr): Var[] {
   return result.k === "var" ? [result.v] : [];
 }
 
+/** Variables a returned value is made of (a variable, or the fields of a record). */
+function resultVarsOf(result: Expr): Var[] {
+  if (result.k === "record") return result.fields.flatMap((f) => resultVarsOf(f.value));
+  return resultVar(result);
+}
+
 /** The returned atom of a structured, A-normal-form function. */
 export function returnedAtom(fn: IRFunction): Expr {
   const last = fn.body[fn.body.length - 1];
@@ -37,8 +43,11 @@ export function returnedAtom(fn: IRFunction): Expr {
 export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
   const outputs: Var[] = [];
   forEachStmt(fn.body, (s) => {
-    if (s.k === "return" && s.value) outputs.push(...resultVar(s.value));
+    if (s.k === "return" && s.value) outputs.push(...resultVarsOf(s.value));
   });
+  // arrays a function writes through its parameters are outputs too (a pullback's adjoints)
+  const written = writesOf(fn.body);
+  for (const p of fn.params) for (const leaf of p.leaves) if (leaf.type.kind === "array" && written.has(leaf)) outputs.push(leaf);
   return analyseActivity(fn.body, inputLeaves(fn, wrt), outputs);
 }
 
@@ -262,4 +271,78 @@ export function assembleVjpWrapper(fn: IRFunction, wrt: readonly boolean[], pull
       ],
     },
   };
+}
+
+// ----------------------------------------------------------------------------------------------
+// second order, by forward over reverse
+
+/** A direction parameter shaped like a differentiated parameter (`x_dir`). */
+function directionsOf(fn: IRFunction, mask: readonly boolean[]): Var[] {
+  return fn.params.flatMap((p, i) =>
+    mask[i] ? [newVar(`${p.root.name}_dir`, gradientType(p.root.type), "param", p.root.type.kind === "array" ? { owned: false } : {})] : [],
+  );
+}
+
+function tangentOfCall(fn: IRFunction, jvpKey: string, args: readonly Expr[], type: IRType): Expr {
+  const resultType: IRType = { kind: "record", tuple: false, fields: [{ key: "value", type }, { key: "tangent", type }] };
+  return { k: "call", fn: { kind: "user", key: jvpKey }, args, type: resultType };
+}
+
+/**
+ * hvp(f)(...params, ...directions): the Hessian times the directions, as one forward-mode sweep
+ * over the generated gradient (`jvpKey` is the key of that tangent function). Never builds H.
+ */
+export function assembleHvp(fn: IRFunction, mask: readonly boolean[], jvpKey: string): Assembled {
+  const params = fn.params.map((p) => p.root);
+  const dirs = directionsOf(fn, mask);
+  const grads = gradients(fn, mask, new Map());
+  const call = tangentOfCall(fn, jvpKey, [...params.map(ref), ...dirs.map(ref)], grads.type);
+  return { params: [...params, ...dirs], body: [{ k: "return", value: { k: "field", obj: call, key: "tangent" } }], returnType: grads.type };
+}
+
+/**
+ * hessian(f)(x): the Hessian matrix, one Hessian-vector product per basis vector (the runtime's
+ * hessianFromHvp loops over them). For a number parameter, the second derivative.
+ */
+export function assembleHessian(fn: IRFunction, mask: readonly boolean[], hvpKey: string): Assembled {
+  const params = fn.params.map((p) => p.root);
+  const i = mask.indexOf(true);
+  const x = params[i]!;
+  const hvp = (dir: Expr): Expr => ({ k: "call", fn: { kind: "user", key: hvpKey }, args: [...params.map(ref), dir], type: x.type });
+  if (x.type.kind === "num") return { params, body: [{ k: "return", value: hvp(num(1)) }], returnType: NUM };
+  const dir = newVar("direction", x.type, "param", { owned: false });
+  const matrix: IRType = { kind: "array", elem: { kind: "array", elem: NUM, storage: "array" }, storage: "array" };
+  const product: Expr = { k: "closure", params: [dir], returnType: x.type, body: [{ k: "return", value: hvp(ref(dir)) }] };
+  return {
+    params,
+    body: [{ k: "return", value: { k: "call", fn: { kind: "runtime", key: "hessianFromHvp" }, args: [product, ref(x)], type: matrix } }],
+    returnType: matrix,
+  };
+}
+
+/**
+ * The derivative of a function of one number (grad(grad(g)), valueAndGrad(grad(g))): its
+ * tangent along 1, in one forward sweep (`jvpKey`: the tangent function of `fn`).
+ */
+export function assembleDerivative(fn: IRFunction, mask: readonly boolean[], jvpKey: string, withValue: boolean): Assembled {
+  const params = fn.params.map((p) => p.root);
+  const ones = mask.flatMap((m) => (m ? [num(1)] : []));
+  const r = newVar("r", { kind: "record", tuple: false, fields: [{ key: "value", type: NUM }, { key: "tangent", type: NUM }] }, "temp");
+  const body: Stmt[] = [decl(r, tangentOfCall(fn, jvpKey, [...params.map(ref), ...ones], NUM))];
+  if (!withValue) {
+    body.push({ k: "return", value: { k: "field", obj: ref(r), key: "tangent" } });
+    return { params, body, returnType: NUM };
+  }
+  body.push({
+    k: "return",
+    value: {
+      k: "record",
+      tuple: false,
+      fields: [
+        { key: "value", value: { k: "field", obj: ref(r), key: "value" } },
+        { key: "grad", value: { k: "field", obj: ref(r), key: "tangent" } },
+      ],
+    },
+  });
+  return { params, body, returnType: { kind: "record", tuple: false, fields: [{ key: "value", type: NUM }, { key: "grad", type: NUM }] } };
 }

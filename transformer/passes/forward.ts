@@ -66,6 +66,14 @@ class Forward {
     return this.activity.isActive(v) && (v.role !== "param" || this.tangents.has(v));
   }
 
+  /**
+   * Forward over reverse: a stack that carries active values carries their tangents too, pushed
+   * right after each value (zero for the inactive ones, so pushes and pops stay paired).
+   */
+  private stackCarriesTangents(stack: Var, type: IRType): boolean {
+    return type.kind !== "bool" && this.activity.isActive(stack);
+  }
+
   /** The tangent of an atom or memory read; null when it is structurally zero. */
   private tangentOf(e: Expr): Expr | null {
     switch (e.k) {
@@ -74,6 +82,10 @@ class Forward {
       case "index": {
         const arr = this.tangentOf(e.arr);
         return arr ? index(arr, e.index) : null;
+      }
+      case "field": {
+        const obj = this.tangentOf(e.obj);
+        return obj ? { k: "field", obj, key: e.key } : null;
       }
       default:
         return null;
@@ -118,6 +130,20 @@ class Forward {
       case "assign": {
         const v = s.k === "decl" ? s.v : s.v;
         const value = s.k === "decl" ? s.init : s.value;
+        if (value.k === "pop" && this.stackCarriesTangents(value.stack, value.type)) {
+          // the tangent was pushed after the value, so it comes off first
+          const popTangent: Expr = { k: "pop", stack: value.stack, type: value.type };
+          if (this.active(v)) out.push((s.k === "decl" ? decl : assign)(this.tangentVar(v), popTangent, o));
+          else out.push(decl(newVar("unused", { kind: "void" }, "temp"), popTangent, o));
+          out.push(s);
+          return;
+        }
+        if (value.k === "call" && value.fn.kind === "vjp" && value.args.some((a) => this.tangentOf(a) !== null)) {
+          // a pullback accumulates into active adjoint arrays: its tangent version must run even
+          // when its own result carries nothing
+          this.call(s, v, value, out);
+          return;
+        }
         if (!this.active(v)) {
           out.push(s);
           return;
@@ -126,7 +152,13 @@ class Forward {
           this.call(s, v, value, out);
           return;
         }
-        if (value.k === "alloc" || value.k === "arrayLit" || value.k === "copy") {
+        if (value.k === "record") {
+          out.push(s);
+          const fields = value.fields.map((f) => ({ key: f.key, value: this.tangentOf(f.value) ?? this.zeroLike(typeOfValue(f.value), f.value) }));
+          out.push((s.k === "decl" ? decl : assign)(this.tangentVar(v), { k: "record", tuple: value.tuple, fields }, o));
+          return;
+        }
+        if (value.k === "alloc" || value.k === "arrayLit" || value.k === "copy" || value.k === "zerosLike") {
           out.push(s);
           const dv = this.tangentVar(v);
           out.push((s.k === "decl" ? decl : assign)(dv, this.arrayTangent(value, v), o));
@@ -198,8 +230,9 @@ class Forward {
       }
       case "stackPush": {
         out.push(s);
-        const t = this.tangentOf(s.value);
-        if (t) out.push({ ...s, value: t });
+        const type = typeOfValue(s.value);
+        if (this.stackCarriesTangents(s.stack, type))
+          out.push({ ...s, value: this.tangentOf(s.value) ?? this.zeroLike(type, s.value) });
         return;
       }
       default:
@@ -229,7 +262,13 @@ class Forward {
       out.push((s.k === "decl" ? decl : assign)(this.tangentVar(v), this.zeroLike(v.type, ref(v)), o));
       return;
     }
-    out.push(decl(r, { k: "call", fn: { kind: "jvp", key: calleeKey(value.fn), active: activeArgs }, args, type: resultType }, o));
+    const jvpCall: Expr = { k: "call", fn: { kind: "jvp", key: calleeKey(value.fn), active: activeArgs }, args, type: resultType };
+    if (value.type.kind === "void") {
+      // a pullback returning nothing: its tangent version updates the tangents of the arrays
+      out.push(decl(newVar("unused", { kind: "void" }, "temp"), { ...jvpCall, type: { kind: "void" } }, o));
+      return;
+    }
+    out.push(decl(r, jvpCall, o));
     const mk = s.k === "decl" ? decl : assign;
     out.push(mk(v, { k: "field", obj: ref(r), key: "value" }, o));
     out.push(mk(this.tangentVar(v), { k: "field", obj: ref(r), key: "tangent" }, o));
@@ -245,14 +284,22 @@ class Forward {
         const t = this.tangentOf(value.arr);
         return t ? { k: "copy", arr: t, storage: value.storage } : alloc(len(value.arr), value.storage);
       }
+      case "zerosLike":
+        return value;
       default:
         return this.zeroLike(v.type, ref(v));
     }
   }
 
-  /** A zero of the given type, shaped like `like` for arrays. */
+  /** A zero of the given type, shaped like `like` for arrays and records. */
   private zeroLike(type: IRType, like: Expr): Expr {
-    if (type.kind === "array") return alloc(len(like), type.storage);
+    if (type.kind === "array") return type.elem.kind === "array" ? { k: "zerosLike", arr: like } : alloc(len(like), type.storage);
+    if (type.kind === "record")
+      return {
+        k: "record",
+        tuple: type.tuple,
+        fields: type.fields.map((f) => ({ key: f.key, value: this.zeroLike(f.type, { k: "field", obj: like, key: f.key }) })),
+      };
     return num(0);
   }
 }

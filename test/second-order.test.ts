@@ -1,0 +1,157 @@
+/**
+ * Second order by forward over reverse: the forward pass applied to the reverse pass's output,
+ * its stacks, loops, branches and calls included. Checked against finite differences of the
+ * generated gradient, for symmetry (Clairaut), and hvp against hessian(f) v.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { grad, hessian, hvp, jvp, valueAndGrad } from "tsgrad";
+import { dot, expectClose } from "./support/numeric.js";
+
+function rosen(x: number[]): number {
+  let s = 0;
+  for (let i = 0; i + 1 < x.length; i++) {
+    const a = x[i + 1]! - x[i]! * x[i]!;
+    const b = 1 - x[i]!;
+    s += 100 * a * a + b * b;
+  }
+  return s;
+}
+
+/** Overwrites in a loop (a stack), a data-dependent trip count, a branch. */
+function newtonMix(x: number[]): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    let y = 1 + x[i]! * x[i]!;
+    const target = y;
+    let k = 0;
+    while (Math.abs(y * y - target) > 1e-12 && k < 50) {
+      y = 0.5 * (y + target / y);
+      k++;
+    }
+    s += x[i]! > 0 ? y * Math.exp(x[i]! * 0.3) : y * y;
+  }
+  return s;
+}
+
+function cube(v: number): number {
+  return v * v * v;
+}
+function weighted(w: number[], x: number[]): number {
+  let s = 0;
+  for (let i = 0; i < w.length; i++) s += Math.tanh(w[i]! * x[i]!);
+  return s;
+}
+/** Calls: joint pullbacks accumulating into adjoint arrays, differentiated again. */
+function withCalls(x: number[]): number {
+  return cube(x[0]! - x[1]!) + weighted(x, [0.5, -1, 2]) * x[2]!;
+}
+
+function power(x: number, n: number): number {
+  if (n === 0) return 1;
+  return x * power(x, n - 1);
+}
+/** Recursion. */
+function recursive(x: number[]): number {
+  return power(x[0]!, 4) * x[1]! + power(x[1]!, 3);
+}
+
+/** Local arrays: writes that overwrite, and pushes. */
+function arrays(x: number[]): number {
+  const a = x.slice();
+  for (let k = 0; k < 2; k++) for (let i = 1; i < a.length; i++) a[i] = a[i]! * a[i - 1]! * 0.5 + Math.sin(a[i]!);
+  const grown: number[] = [];
+  for (const v of a) grown.push(v * v);
+  let s = 0;
+  for (let i = 0; i < grown.length; i++) s += grown[i]! * (i + 1);
+  return s;
+}
+
+function f64(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += Math.exp(x[i]! * x[(i + 1) % x.length]!);
+  return s;
+}
+
+/** Central differences of a gradient along v: (g(x + h v) - g(x - h v)) / 2h. */
+function fdHvp(g: (x: number[]) => ArrayLike<number>, x: number[], v: number[], h = 1e-5): number[] {
+  const up = Array.from(g(x.map((xi, i) => xi + h * v[i]!)));
+  const down = Array.from(g(x.map((xi, i) => xi - h * v[i]!)));
+  return up.map((u, i) => (u - down[i]!) / (2 * h));
+}
+
+interface Case {
+  readonly name: string;
+  readonly grad: (x: number[]) => number[];
+  readonly hvp: (x: number[], v: number[]) => number[];
+  readonly hessian: (x: number[]) => number[][];
+  readonly jvpGrad: (x: number[], v: number[]) => { value: number[]; tangent: number[] };
+  readonly point: number[];
+}
+
+const cases: Case[] = [
+  { name: "Rosenbrock", grad: grad(rosen), hvp: hvp(rosen), hessian: hessian(rosen), jvpGrad: jvp(grad(rosen)), point: [1.2, 0.8, 1.1, -0.4] },
+  { name: "loops with stacks and a data-dependent Newton iteration", grad: grad(newtonMix), hvp: hvp(newtonMix), hessian: hessian(newtonMix), jvpGrad: jvp(grad(newtonMix)), point: [0.6, -0.8, 1.3] },
+  { name: "calls into other functions", grad: grad(withCalls), hvp: hvp(withCalls), hessian: hessian(withCalls), jvpGrad: jvp(grad(withCalls)), point: [0.4, -0.3, 0.9] },
+  { name: "recursion", grad: grad(recursive), hvp: hvp(recursive), hessian: hessian(recursive), jvpGrad: jvp(grad(recursive)), point: [1.1, 0.7] },
+  { name: "local arrays, overwritten and pushed", grad: grad(arrays), hvp: hvp(arrays), hessian: hessian(arrays), jvpGrad: jvp(grad(arrays)), point: [0.5, 0.8, -0.3, 0.4] },
+];
+
+describe("Hessian-vector products and Hessians", () => {
+  for (const c of cases) {
+    it(`${c.name}: hvp = finite differences of the gradient; H symmetric; hvp = H v`, () => {
+      const x = c.point;
+      const H = c.hessian(x.slice());
+      expect(H).toHaveLength(x.length);
+      for (let i = 0; i < x.length; i++)
+        for (let j = 0; j < i; j++) expectClose(H[i]![j], H[j]![i], 1e-9, `symmetry H[${i}][${j}]`);
+      fc.assert(
+        fc.property(fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: x.length, maxLength: x.length }), (v) => {
+          const hv = c.hvp(x.slice(), v.slice());
+          expectClose(hv, fdHvp(c.grad, x, v), 1e-5, "hvp vs finite differences of grad");
+          expectClose(hv, H.map((row) => dot(row, v)), 1e-9, "hvp vs H v");
+          const r = c.jvpGrad(x.slice(), v.slice());
+          expectClose(r.value, c.grad(x.slice()), 0, "jvp(grad f) value is grad f, bit for bit");
+          expectClose(r.tangent, hv, 1e-12, "jvp(grad f) tangent is hvp");
+        }),
+        { numRuns: 20 },
+      );
+    });
+  }
+
+  it("Float64Array parameters give Float64Array products", () => {
+    const x = Float64Array.of(0.3, -0.2, 0.5);
+    const v = Float64Array.of(1, 0.5, -1);
+    const hv = hvp(f64)(x, v);
+    expect(hv).toBeInstanceOf(Float64Array);
+    const g = grad(f64);
+    const h = 1e-5;
+    const fd = Array.from(g(x.map((xi, i) => xi + h * v[i]!))).map((u, i) => (u - g(x.map((xj, j) => xj - h * v[j]!))[i]!) / (2 * h));
+    expectClose(hv, fd, 1e-5);
+  });
+});
+
+function g(x: number): number {
+  return Math.sin(x) * x * x + Math.exp(-x) / (1 + x * x);
+}
+
+describe("nested markers", () => {
+  it("grad(grad(g)) is the second derivative of a function of one number", () => {
+    const g2 = grad(grad(g));
+    const g1 = grad(g);
+    fc.assert(
+      fc.property(fc.double({ min: -3, max: 3, noNaN: true }), (x) => {
+        const h = 1e-5;
+        expectClose(g2(x), (g1(x + h) - g1(x - h)) / (2 * h), 1e-6);
+      }),
+    );
+  });
+  it("valueAndGrad(grad(g)) gives g' and g''", () => {
+    const r = valueAndGrad(grad(g))(0.7);
+    expect(r.value).toBe(grad(g)(0.7));
+    expect(r.grad).toBe(grad(grad(g))(0.7));
+  });
+  it("hessian of a function of one number is its second derivative", () => {
+    expect(hessian(g)(0.4)).toBe(grad(grad(g))(0.4));
+  });
+});
