@@ -5,5 +5,6 @@
  */
 export { grad, valueAndGrad, jvp, vjp, checkGrad, hvp, hessian } from "./markers.js";
 export type { GradOptions, CompiledGradientCheck } from "./markers.js";
+export { customJvp, customVjp, nonDifferentiable, stopGradient } from "./rules.js";
 export type { Gradient, GradientOf, GradientOfSome, IsDifferentiable, ParamGradients } from "./types.js";
-export { F64Stack, RefStack, hessianFromHvp, refStack, stack, zerosLike } from "./stack.js";
+export { F64Stack, RefStack, dot, hessianFromHvp, refStack, stack, zerosLike } from "./stack.js";

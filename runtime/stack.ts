@@ -92,3 +92,10 @@ export function hessianFromHvp<X extends number[] | Float64Array>(hvp: (directio
   }
   return rows;
 }
+
+/** <a, b> for two arrays of the same length (forward mode through a customVjp rule). */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}

@@ -25,6 +25,8 @@ const PRIMITIVES: Record<string, Prim> = {
   log1p: Math.log1p, log2: Math.log2, log10: Math.log10, sqrt: Math.sqrt, cbrt: Math.cbrt,
   hypot: Math.hypot, abs: Math.abs, min: Math.min, max: Math.max,
   sign: Math.sign, floor: Math.floor, ceil: Math.ceil, round: Math.round, trunc: Math.trunc,
+  // stopGradient: the identity whose derivative is cut on purpose (checked apart below)
+  stop: (a) => a!,
 };
 
 const wide = fc.double({ min: -3, max: 3, noNaN: true });
@@ -88,7 +90,12 @@ describe("rule registry", () => {
     expect(new Set(differentiableOps())).toEqual(new Set(Object.keys(PRIMITIVES)));
   });
 
+  it("stop (stopGradient) declares a zero derivative, whatever its value's", () => {
+    expect(rules.stop!.arity).toBe("zero");
+  });
+
   for (const [name, rule] of Object.entries(rules)) {
+    if (name === "stop") continue;
     it(`${name}: partials match central finite differences`, () => {
       const prim = PRIMITIVES[name]!;
       const domain = DOMAINS[name] ?? fc.array(wide, { minLength: arityOf(rule), maxLength: arityOf(rule) });

@@ -28,6 +28,8 @@ export const TSG = {
   nestedMarker: 1017,
   incrementInExpression: 1018,
   noTypeChecker: 1019,
+  /** A customVjp / customJvp / nonDifferentiable declaration tsgrad cannot use. */
+  badRule: 1020,
 } as const;
 
 export type TsgCode = (typeof TSG)[keyof typeof TSG];

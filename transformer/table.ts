@@ -3,9 +3,9 @@
  * demand and cached for the life of the Program.
  */
 import ts from "typescript";
-import { isMarkerSymbol } from "./discover/markers.js";
+import { isMarkerSymbol, ruleKindOf } from "./discover/markers.js";
 import { lowerFunction } from "./lower/function.js";
-import { isModuleLevel, type FunctionLike, type LowerHost } from "./lower/host.js";
+import { isModuleLevel, resolveAlias, type FunctionLike, type LowerHost } from "./lower/host.js";
 import type { IRFunction } from "./ir/types.js";
 import type { FunctionTable } from "./pipeline.js";
 
@@ -26,6 +26,10 @@ export class ProgramTable implements FunctionTable, LowerHost {
 
   isMarker(symbol: ts.Symbol): boolean {
     return isMarkerSymbol(this.checker, symbol);
+  }
+
+  ruleKind(symbol: ts.Symbol) {
+    return ruleKindOf(resolveAlias(this.checker, symbol));
   }
 
   declaration(key: string): FunctionLike | undefined {

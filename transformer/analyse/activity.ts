@@ -38,6 +38,7 @@ export function differentiableReads(e: Expr, out: (v: Var) => void): void {
       return;
     }
     case "call":
+      if (e.fn.kind === "opaque" && !e.fn.rule && !e.fn.body) return; // nonDifferentiable: a constant
       for (const a of e.args) differentiableReads(a, out);
       return;
     case "alloc":
@@ -51,6 +52,9 @@ export function differentiableReads(e: Expr, out: (v: Var) => void): void {
       return;
     case "field":
       differentiableReads(e.obj, out);
+      return;
+    case "record":
+      for (const f of e.fields) differentiableReads(f.value, out);
       return;
     case "pop":
       // a stack carries what was pushed on it (forward over reverse differentiates the stack)

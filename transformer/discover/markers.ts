@@ -14,25 +14,45 @@ export interface MarkerCall {
   readonly kind: MarkerKind;
 }
 
-const cache = new WeakMap<ts.Symbol, MarkerKind | null>();
+export type RuleKind = "customVjp" | "customJvp" | "stopGradient" | "nonDifferentiable";
+const RULE_KINDS = new Set<RuleKind>(["customVjp", "customJvp", "stopGradient", "nonDifferentiable"]);
 
-/** The marker a (resolved) symbol is, if it is one. */
-export function markerKindOf(symbol: ts.Symbol): MarkerKind | undefined {
-  const cached = cache.get(symbol);
+const tagCache = new WeakMap<ts.Symbol, Map<string, string | null>>();
+
+/**
+ * The word after `@<tag>` in the doc comment of a symbol's declarations. The comment text itself
+ * is read: tsc skips parsing JSDoc in TypeScript files (jsDocParsingMode), so ts.getJSDocTags
+ * would see nothing there.
+ */
+function taggedWord(symbol: ts.Symbol, tag: string): string | undefined {
+  let perTag = tagCache.get(symbol);
+  if (!perTag) tagCache.set(symbol, (perTag = new Map()));
+  const cached = perTag.get(tag);
   if (cached !== undefined) return cached ?? undefined;
-  let kind: MarkerKind | null = null;
+  let word: string | null = null;
+  const pattern = new RegExp(`@${tag}\\s+(\\w+)`);
   for (const decl of symbol.declarations ?? []) {
-    // Read the comment text itself: tsc skips parsing JSDoc in TypeScript files
-    // (jsDocParsingMode), so ts.getJSDocTags would see nothing there.
     const sf = decl.getSourceFile();
     const holder = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
     for (const range of ts.getLeadingCommentRanges(sf.text, holder.pos) ?? []) {
-      const m = /@tsgradMarker\s+(\w+)/.exec(sf.text.slice(range.pos, range.end));
-      if (m && KINDS.has(m[1] as MarkerKind)) kind = m[1] as MarkerKind;
+      const m = pattern.exec(sf.text.slice(range.pos, range.end));
+      if (m) word = m[1]!;
     }
   }
-  cache.set(symbol, kind);
-  return kind ?? undefined;
+  perTag.set(tag, word);
+  return word ?? undefined;
+}
+
+/** The marker a (resolved) symbol is, if it is one. */
+export function markerKindOf(symbol: ts.Symbol): MarkerKind | undefined {
+  const word = taggedWord(symbol, "tsgradMarker");
+  return word && KINDS.has(word as MarkerKind) ? (word as MarkerKind) : undefined;
+}
+
+/** The rule helper (customVjp, stopGradient, ...) a (resolved) symbol is, if it is one. */
+export function ruleKindOf(symbol: ts.Symbol): RuleKind | undefined {
+  const word = taggedWord(symbol, "tsgradRule");
+  return word && RULE_KINDS.has(word as RuleKind) ? (word as RuleKind) : undefined;
 }
 
 export function isMarkerSymbol(checker: ts.TypeChecker, symbol: ts.Symbol): boolean {

@@ -73,6 +73,10 @@ class FunctionEmitter {
         if (x.k === "var" && x.v.external && x.v.external.file === scope.fileName) referenced.add(x.v.external.name);
         if (x.k === "var" && x.v.external) scope.external(x.v.external, undefined);
         if (x.k === "call" && x.fn.kind === "runtime") scope.runtime();
+        else if (x.k === "call" && x.fn.kind === "opaque") {
+          scope.external(x.fn.external, undefined);
+          if (x.fn.external.file === scope.fileName) referenced.add(x.fn.external.name);
+        }
         else if (x.k === "call") {
           const callee = scope.callee(calleeKeyOf(x.fn));
           if (ts.isIdentifier(callee)) referenced.add(callee.text);
@@ -352,7 +356,14 @@ class FunctionEmitter {
           ? f.createElementAccessExpression(this.expr(e.obj), e.key)
           : f.createPropertyAccessExpression(this.expr(e.obj), e.key);
       case "call": {
-        const callee = e.fn.kind === "runtime" ? f.createPropertyAccessExpression(this.scope.runtime(), e.fn.key) : this.scope.callee(calleeKeyOf(e.fn));
+        const callee =
+          e.fn.kind === "runtime"
+            ? f.createPropertyAccessExpression(this.scope.runtime(), e.fn.key)
+            : e.fn.kind === "opaque"
+              ? e.fn.member
+                ? f.createPropertyAccessExpression(this.scope.external(e.fn.external, this.lastOrigin), e.fn.member)
+                : this.scope.external(e.fn.external, this.lastOrigin)
+              : this.scope.callee(calleeKeyOf(e.fn));
         return f.createCallExpression(callee, undefined, e.args.map((a) => this.expr(a)));
       }
       case "alloc": {
@@ -403,6 +414,7 @@ class FunctionEmitter {
     const f = this.f;
     const a = args.map((x) => this.expr(x));
     if (name === "neg") return f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, a[0]!);
+    if (name === "stop") return a[0]!; // stopGradient only matters to the passes
     if (name === "not") return f.createLogicalNot(a[0]!);
     if (name === "select") return f.createConditionalExpression(a[0]!, undefined, a[1]!, undefined, a[2]!);
     if (name === "pow") {

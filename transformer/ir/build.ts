@@ -50,7 +50,7 @@ export function isOne(e: Expr): boolean {
 
 /** The function-table key of a callee: user functions by their own key, derived ones by recipe. */
 export function calleeKey(c: Callee): string {
-  if (c.kind === "user") return c.key;
+  if (c.kind === "user" || c.kind === "opaque") return c.key;
   if (c.kind === "runtime") return `runtime:${c.key}`;
   return `${c.kind}[${c.active.map((a) => (a ? 1 : 0)).join("")}](${c.key})`;
 }

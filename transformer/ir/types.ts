@@ -127,7 +127,9 @@ export type OpName =
   | "or"
   | "not"
   // eager selection between two already-computed values (used by rules, never by lowering of `?:`)
-  | "select";
+  | "select"
+  // stopGradient(x): the value, with a zero derivative
+  | "stop";
 
 export type Expr =
   | { readonly k: "num"; readonly value: number }
@@ -158,6 +160,22 @@ export type Expr =
  */
 export type Callee =
   | { readonly kind: "user"; readonly key: string }
+  /**
+   * A module-level function called as it is, by its binding (`external`), whose body tsgrad
+   * never reads: declared with a rule of the user's (`customVjp`/`customJvp`: the key of the rule
+   * function) or `nonDifferentiable` (no rule: its result is a constant).
+   */
+  | {
+      readonly kind: "opaque";
+      readonly key: string;
+      readonly external: ExternalRef;
+      /** Calls a property of the binding (`f.tsgradVjp`: the rule attached by customVjp). */
+      readonly member?: string;
+      /** The function's own rules: keys of the rule functions. */
+      readonly rule?: { readonly vjp?: string; readonly jvp?: string };
+      /** The key of a body tsgrad may differentiate in place of this call (a rule's own body). */
+      readonly body?: string;
+    }
   /** A helper of the runtime (`hessianFromHvp`); only assembled wrappers call these. */
   | { readonly kind: "runtime"; readonly key: string }
   | { readonly kind: "jvp"; readonly key: string; readonly active: readonly boolean[] }

@@ -105,6 +105,8 @@ export function hasEffects(e: Expr): boolean {
   let effects = false;
   forEachSubExpr(e, (s) => {
     if (s.k === "pop" || (s.k === "call" && (s.fn.kind === "vjp" || s.fn.key.includes("vjp[")))) effects = true;
+    // a nonDifferentiable function may do anything (log, count): keep its calls where they are
+    if (s.k === "call" && s.fn.kind === "opaque" && !s.fn.rule && !s.fn.body) effects = true;
   });
   return effects;
 }

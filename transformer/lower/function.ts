@@ -355,8 +355,10 @@ class FunctionLowering {
         return;
       }
       // a call for its effect: user functions are pure (tsgrad refuses writes outside a
-      // function), so lowering it checks it and drops it
-      this.expr(e, "value");
+      // function), so lowering checks it and drops it; a nonDifferentiable one stays (it may log)
+      const lowered = this.expr(e, "value");
+      if (lowered.k === "call" && lowered.fn.kind === "opaque")
+        this.cur.push(decl(newVar("effect", { kind: "void" }, "temp"), lowered, this.origin));
       return;
     }
     fail(TSG.unsupportedSyntax, e, "this expression statement is not supported", "use assignments, compound assignments, ++/-- and push");
@@ -599,6 +601,11 @@ class FunctionLowering {
     const callee = e.expression;
     if (ts.isIdentifier(callee) && callee.text === "eval")
       fail(TSG.evalCall, e, "eval cannot be differentiated", "write the computation as code");
+    if (ts.isCallExpression(callee) && ts.isIdentifier(callee.expression)) {
+      const helper = this.checker.getSymbolAtLocation(callee.expression);
+      const rule = helper && this.host.ruleKind(helper);
+      if (rule) fail(TSG.badRule, callee, `${rule}(...) must be declared once, at module level: \`const f = ${rule}(...)\``, "declare the function with its rule at module level, then call it");
+    }
     if (ts.isPropertyAccessExpression(callee)) {
       const obj = callee.expression;
       const name = callee.name.text;
@@ -616,7 +623,15 @@ class FunctionLowering {
         const target = resolveAlias(this.checker, sym);
         if (this.host.isMarker(target))
           fail(TSG.nestedMarker, e, "derivatives of derivatives (nested grad/jvp inside a differentiated function) are not supported yet", "differentiate the outer function by hand for now");
+        const rule = this.host.ruleKind(target);
+        if (rule === "stopGradient") {
+          if (e.arguments.length !== 1) fail(TSG.unsupportedSyntax, e, "stopGradient takes one number", "write stopGradient(x)");
+          return op("stop", this.expr(e.arguments[0]!, ctx));
+        }
+        if (rule) fail(TSG.badRule, e, `${rule}(...) must be declared once, at module level: \`const f = ${rule}(...)\``, "declare the function with its rule at module level, then call it");
         const decl = target.valueDeclaration ?? target.declarations?.[0];
+        const custom = decl && this.customFunction(decl, e);
+        if (custom) return custom;
         const fn = decl ? functionOfDeclaration(decl) : undefined;
         if (fn && fn.body && !fn.getSourceFile().isDeclarationFile) {
           if (!isModuleLevel(fn))
@@ -765,6 +780,66 @@ class FunctionLowering {
       }
     }
     fail(TSG.dynamicKey, e, "this field of a structured parameter cannot be read", "read a number or array field");
+  }
+
+  /**
+   * A call of a function declared with its own rule at module level:
+   * `const f = customVjp(primal, rule)`, `customJvp(primal, rule)`, `nonDifferentiable(g)`.
+   */
+  private customFunction(decl: ts.Declaration, e: ts.CallExpression): Expr | undefined {
+    if (!ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
+    let init: ts.Expression = decl.initializer;
+    while (ts.isParenthesizedExpression(init) || ts.isAsExpression(init)) init = init.expression;
+    if (!ts.isCallExpression(init) || !ts.isIdentifier(init.expression)) return undefined;
+    const helper = this.checker.getSymbolAtLocation(init.expression);
+    const kind = helper && this.host.ruleKind(helper);
+    if (!kind || kind === "stopGradient") return undefined;
+    if (!isModuleLevel(decl) || !ts.isIdentifier(decl.name))
+      fail(TSG.badRule, e, `a function with a ${kind} rule must be declared at module level`, "declare it with const at module level");
+    for (const a of e.arguments)
+      if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, "spread arguments are not supported", "pass the values one by one");
+    const type = this.typeOfNode(e);
+    // the binding itself is the primal at run time (the helpers return the function unchanged)
+    const external = { file: decl.getSourceFile().fileName, name: decl.name.text, exported: isExported(decl) };
+    const key = `opaque:${external.file}#${external.name}`;
+    if (kind === "nonDifferentiable") {
+      const args = e.arguments.map((a) => this.expr(a, "cond"));
+      return { k: "call", fn: { kind: "opaque", key, external }, args, type };
+    }
+    const [primalArg, ruleArg] = init.arguments;
+    const primal = primalArg && this.functionArgument(primalArg);
+    const ruleFn = ruleArg && this.functionArgument(ruleArg);
+    if (!primal || !ruleFn)
+      fail(TSG.badRule, init, `${kind} takes the function and its rule, both functions written in this program`, `write ${kind}((x: number) => ..., (x, ...) => ...)`);
+    const n = primal.parameters.length;
+    const expected = kind === "customVjp" ? n + 2 : 2 * n;
+    if (ruleFn.parameters.length !== expected)
+      fail(
+        TSG.badRule,
+        ruleArg!,
+        `a ${kind} rule for a function of ${n} parameter${n === 1 ? "" : "s"} takes ${expected} (${kind === "customVjp" ? "the arguments, the output and its cotangent" : "the arguments, then one tangent per argument"}), not ${ruleFn.parameters.length}`,
+        kind === "customVjp" ? "write (x, y, ybar) => ... for f(x)" : "write (x, dx) => ... for f(x)",
+      );
+    if (e.arguments.length !== n)
+      fail(TSG.unsupportedSyntax, e, "calls must pass every parameter explicitly", "pass all arguments (default values are not supported)");
+    const args = e.arguments.map((a) => this.expr(a, "value"));
+    const ruleKey = this.host.functionKey(ruleFn);
+    return { k: "call", fn: { kind: "opaque", key, external, rule: kind === "customVjp" ? { vjp: ruleKey } : { jvp: ruleKey } }, args, type };
+  }
+
+  /** A function given as an argument: an arrow or function expression, or a function's name. */
+  private functionArgument(arg: ts.Expression): FunctionLike | undefined {
+    let e = arg;
+    while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return e;
+    if (ts.isIdentifier(e)) {
+      const sym = this.checker.getSymbolAtLocation(e);
+      const target = sym && resolveAlias(this.checker, sym);
+      const d = target?.valueDeclaration ?? target?.declarations?.[0];
+      const fn = d && functionOfDeclaration(d);
+      if (fn?.body && !fn.getSourceFile().isDeclarationFile) return fn;
+    }
+    return undefined;
   }
 
   private userCall(e: ts.CallExpression, fn: FunctionLike): Expr {

@@ -9,6 +9,8 @@ export interface LowerHost {
   functionKey(decl: FunctionLike): string;
   /** Whether a symbol is one of tsgrad's marker exports (grad, jvp, ...). */
   isMarker(symbol: ts.Symbol): boolean;
+  /** Which rule helper (customVjp, customJvp, stopGradient, nonDifferentiable) a symbol is. */
+  ruleKind(symbol: ts.Symbol): "customVjp" | "customJvp" | "stopGradient" | "nonDifferentiable" | undefined;
 }
 
 export function isFunctionLike(n: ts.Node): n is FunctionLike {
@@ -52,6 +54,9 @@ export function functionName(fn: FunctionLike): string {
   if (fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
   const p = fn.parent;
   if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+  // `const softclip = customVjp((x) => ..., (x, y, ybar) => ...)`: softclip_primal, softclip_rule
+  if (p && ts.isCallExpression(p) && ts.isVariableDeclaration(p.parent) && ts.isIdentifier(p.parent.name))
+    return `${p.parent.name.text}_${p.arguments.indexOf(fn as ts.Expression) === 0 ? "primal" : "rule"}`;
   return "f";
 }
 

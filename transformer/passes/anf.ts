@@ -78,6 +78,8 @@ function anfStmt(s: Stmt, out: Stmt[]): void {
         return { ...e, elems: e.elems.map(atom) };
       case "copy":
         return { ...e, arr: atom(e.arr) };
+      case "record":
+        return { ...e, fields: e.fields.map((f) => ({ key: f.key, value: atom(f.value) })) };
       default:
         return e;
     }

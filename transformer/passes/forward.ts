@@ -9,7 +9,10 @@
  * (forward over reverse), and this pass's output can be simplified and emitted.
  */
 import { add, alloc, assign, calleeKey, decl, index, len, mul, newVar, num, ref, store } from "../ir/build.js";
-import type { Block, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
+import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
+import { refuse, TSG } from "../refusal.js";
+import { ruleCall } from "./reverse.js";
+import { NUM } from "../ir/types.js";
 import { exprEquals, varsOf } from "../ir/visit.js";
 import type { Activity } from "../analyse/activity.js";
 import { derivativeKind, partial } from "../rules/registry.js";
@@ -243,6 +246,16 @@ class Forward {
   /** v = h(args) where h is a user function: call its tangent function once for both. */
   private call(s: Stmt & { k: "decl" | "assign" }, v: Var, value: Expr & { k: "call" }, out: Stmt[]): void {
     const o = s.origin;
+    if (value.fn.kind === "opaque" && value.fn.body) {
+      // a rule's invocation: differentiate the rule's own body
+      this.call(s, v, { ...value, fn: { kind: "user", key: value.fn.body } }, out);
+      return;
+    }
+    if (value.fn.kind === "opaque") {
+      out.push(s);
+      out.push((s.k === "decl" ? decl : assign)(this.tangentVar(v), this.ruleTangent(value, value.fn, v, out), o));
+      return;
+    }
     const activeArgs = value.args.map((a) => this.tangentOf(a) !== null);
     const args: Expr[] = [...value.args];
     value.args.forEach((a, i) => {
@@ -272,6 +285,31 @@ class Forward {
     const mk = s.k === "decl" ? decl : assign;
     out.push(mk(v, { k: "field", obj: ref(r), key: "value" }, o));
     out.push(mk(this.tangentVar(v), { k: "field", obj: ref(r), key: "tangent" }, o));
+  }
+
+  /**
+   * The tangent of a call of a function with the user's own rule: customJvp's rule directly;
+   * customVjp's rule with cotangent 1, dotted with the tangents (scalar outputs); zero for
+   * nonDifferentiable.
+   */
+  private ruleTangent(value: Expr & { k: "call" }, fn: Callee & { kind: "opaque" }, v: Var, out: Stmt[]): Expr {
+    const types = value.args.map(typeOfValue);
+    const tangents = value.args.map((a, i) => this.tangentOf(a) ?? this.zeroLike(types[i]!, a));
+    if (!fn.rule || value.args.every((a) => this.tangentOf(a) === null)) return this.zeroLike(v.type, ref(v));
+    if (fn.rule.jvp) return { k: "call", fn: ruleCall(fn, "tsgradJvp", fn.rule.jvp), args: [...value.args, ...tangents], type: v.type };
+    if (v.type.kind !== "num")
+      refuse(TSG.badRule, undefined, "forward mode through a customVjp rule needs a function returning a number", "give the function a customJvp rule for forward mode");
+    const gradType: IRType = types.length === 1 ? types[0]! : { kind: "record", tuple: true, fields: types.map((t, i) => ({ key: i, type: t })) };
+    const gv = newVar(`${v.name}_rule_grad`, gradType, "tangent");
+    out.push(decl(gv, { k: "call", fn: ruleCall(fn, "tsgradVjp", fn.rule.vjp!), args: [...value.args, ref(v), num(1)], type: gradType }));
+    const g = ref(gv);
+    const terms = value.args.flatMap((a, i): Expr[] => {
+      const t = this.tangentOf(a);
+      if (!t) return [];
+      const gi: Expr = types.length === 1 ? g : { k: "field", obj: g, key: i };
+      return [types[i]!.kind === "array" ? { k: "call", fn: { kind: "runtime", key: "dot" }, args: [gi, t], type: NUM } : mul(gi, t)];
+    });
+    return terms.reduce((acc, t) => add(acc, t));
   }
 
   private arrayTangent(value: Expr, v: Var): Expr {

@@ -225,6 +225,8 @@ class Generator {
   private readonly hoisted = new Set<Var>();
   private stack: Var | null = null;
   private refStack: Var | null = null;
+  /** How many adjoint declarations open the reverse sweep (the seed goes right after them). */
+  private topLevelAdjointDecls = 0;
 
   constructor(
     private readonly input: ReverseInput,
@@ -242,8 +244,7 @@ class Generator {
     const { f, r } = this.block(this.input.fn.body.filter((s) => s.k !== "return"), { loopDepth: 0, nesting: 0 });
     const seedStmts = this.seed();
     // seed right after the top-level adjoint declarations
-    const firstNonDecl = r.findIndex((s) => !(s.k === "decl" && s.v.role === "adjoint"));
-    const at = firstNonDecl < 0 ? r.length : firstNonDecl;
+    const at = this.topLevelAdjointDecls;
     const reverse = [...r.slice(0, at), ...seedStmts, ...r.slice(at)];
     return { prelude: this.prelude, forward: f, reverse };
   }
@@ -402,6 +403,7 @@ class Generator {
       parts.push(sr);
     }
     const r: Stmt[] = [...adjointDecls, ...recomputes];
+    if (where.nesting === 0) this.topLevelAdjointDecls = adjointDecls.length;
     for (let i = parts.length - 1; i >= 0; i--) r.push(...parts[i]!);
     return { f, r: renameRecomputed(r, recomputes) };
   }
@@ -619,11 +621,46 @@ class Generator {
         return;
       }
       case "call":
-        this.callAdjoint(e, g, o, r);
+        if (e.fn.kind === "opaque" && e.fn.body) this.callAdjoint({ ...e, fn: { kind: "user", key: e.fn.body } }, g, o, r);
+        else if (e.fn.kind === "opaque") this.ruleAdjoint(e, e.fn, y, g, o, r);
+        else this.callAdjoint(e, g, o, r);
         return;
       default:
         refuse(TSG.unsupportedSyntax, o, `the reverse pass cannot differentiate a \`${e.k}\` value here`, "report this with the function's source");
     }
+  }
+
+  /**
+   * A function with the user's own rule. customVjp: the rule gives the adjoints of the arguments
+   * from the arguments, the output and its cotangent. customJvp: the rule's tangent along each
+   * scalar argument's basis direction, times the cotangent. nonDifferentiable: nothing flows.
+   */
+  private ruleAdjoint(e: Expr & { k: "call" }, fn: Callee & { kind: "opaque" }, y: Expr, g: Expr, o: Stmt["origin"], r: Stmt[]): void {
+    if (!fn.rule) return;
+    const active = e.args.map((a) => (typeOfAtom(a).kind === "array" ? this.adjointArray(a) !== null : this.adjointLoc(a) !== null));
+    if (!active.some(Boolean)) return;
+    const types = e.args.map(typeOfAtom);
+    if (fn.rule.vjp) {
+      const gradType: IRType = types.length === 1 ? types[0]! : { kind: "record", tuple: true, fields: types.map((t, i) => ({ key: i, type: t })) };
+      const res = newVar("rule_bar", gradType, "adjoint");
+      r.push(decl(res, { k: "call", fn: ruleCall(fn, "tsgradVjp", fn.rule.vjp), args: [...e.args, y, g], type: gradType }, o));
+      e.args.forEach((a, i) => {
+        if (!active[i]) return;
+        const value: Expr = types.length === 1 ? ref(res) : { k: "field", obj: ref(res), key: i };
+        if (types[i]!.kind === "array") r.push(...addArrayIntoExpr(this.adjointArray(a)!, value, o));
+        else this.accumulateInto(a, value, o, r);
+      });
+      return;
+    }
+    const jvpRule = fn.rule.jvp!;
+    e.args.forEach((a, i) => {
+      if (!active[i]) return;
+      if (types[i]!.kind !== "num")
+        refuse(TSG.badRule, o, "reverse mode through a customJvp rule is supported for number arguments only", "give the function a customVjp rule for reverse mode");
+      const tangents = e.args.map((b, j): Expr => (types[j]!.kind === "array" ? alloc(len(b), (types[j] as { storage: "array" | "f64" }).storage) : num(j === i ? 1 : 0)));
+      const column: Expr = { k: "call", fn: ruleCall(fn, "tsgradJvp", jvpRule), args: [...e.args, ...tangents], type: NUM };
+      this.accumulateInto(a, mul(column, g), o, r);
+    });
   }
 
   /** Joint mode: the callee's pullback recomputes its primal and returns the operands' adjoints. */
@@ -829,6 +866,14 @@ function renameRecomputed(r: Stmt[], recomputes: readonly Stmt[]): Stmt[] {
     if ((t.k === "decl" || t.k === "assign") && map.has(t.v)) return { ...t, v: map.get(t.v)! };
     return t;
   });
+}
+
+/**
+ * A call of a function's rule: through the function (`f.tsgradVjp(...)`, as customVjp attached
+ * it), with the rule's own body as what differentiating this call differentiates.
+ */
+export function ruleCall(fn: Callee & { kind: "opaque" }, member: string, ruleKey: string): Callee {
+  return { kind: "opaque", key: `${fn.key}.${member}`, external: fn.external, member, body: ruleKey };
 }
 
 function zeroOf(type: IRType): Expr {

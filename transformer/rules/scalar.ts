@@ -98,6 +98,7 @@ export const scalarRules = {
     note: "at a tie the whole derivative goes to the first argument",
   },
 
+  stop: { arity: "zero", note: "stopGradient: the derivative is cut" },
   sign: { arity: "zero" },
   floor: { arity: "zero" },
   ceil: { arity: "zero" },
