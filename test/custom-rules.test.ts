@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { customJvp, customVjp, grad, hvp, jvp, nonDifferentiable, stopGradient, valueAndGrad, vjp } from "tsgrad";
+import fc from "fast-check";
+import { gradImplicit, gradThroughLoop, lossThroughLoop, solve } from "../examples/implicit.js";
 import { compileSource } from "./support/compile.js";
 import { verifyDerivatives } from "./support/verify.js";
 
@@ -153,5 +155,20 @@ export const g = grad((x: number) => f(x));
 export const g = grad((x: number) => customVjp((v: number): number => v, (v: number, y: number, b: number) => b)(x));
 `);
     expect(c.messages.some((m) => m.startsWith("TSG1020"))).toBe(true);
+  });
+});
+
+describe("implicit differentiation (examples/implicit.ts)", () => {
+  it("the customVjp rule from the implicit function theorem matches the loop and finite differences", () => {
+    fc.assert(
+      fc.property(fc.double({ min: -0.9, max: 10, noNaN: true }), (x) => {
+        const h = 1e-6 * Math.max(1, Math.abs(x));
+        const fd = (lossThroughLoop(x + h) - lossThroughLoop(x - h)) / (2 * h);
+        expect(Math.abs(gradImplicit(x) - gradThroughLoop(x))).toBeLessThan(1e-9);
+        expect(Math.abs(gradImplicit(x) - fd)).toBeLessThan(1e-5);
+        expect(Number.isFinite(solve(x))).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -38,7 +38,7 @@ function close(actual: number, expected: number, tol: number, label = ""): void 
   expect(Math.abs(actual - expected), `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(expected)));
 }
 
-const EXAMPLES = ["calculus.ts", "demo.ts", "linear-regression.ts", "newton-root.ts", "rosenbrock.ts"];
+const EXAMPLES = ["calculus.ts", "demo.ts", "implicit.ts", "linear-regression.ts", "newton-root.ts", "rosenbrock.ts"];
 
 describe("examples/", () => {
   it("holds exactly the examples tested below", () => {
@@ -224,6 +224,23 @@ describe("examples/demo.ts", () => {
     for (const [i, g, fd] of rows) {
       close(g!, (p - label) * x[i!]!, 1e-12, `tsgrad, w_${i}`);
       close(fd!, (p - label) * x[i!]!, 1e-8, `finite differences, w_${i}`);
+    }
+  });
+});
+
+describe("examples/implicit.ts", () => {
+  it("prints dy/dx through the loop, by the implicit function theorem and by finite differences, all agreeing", () => {
+    const out = run("examples/implicit.ts");
+    const rows = out
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/).map(Number))
+      .filter((r) => r.length === 5 && r.every((v) => Number.isFinite(v)));
+    expect(rows).toHaveLength(5);
+    for (const [x, y, loop, implicit, fd] of rows) {
+      // y solves F(x, y) = 0
+      expect(Math.abs(y! ** 3 + x! * y! + Math.sin(y!) - 2)).toBeLessThan(1e-10);
+      expect(Math.abs(loop! - implicit!)).toBeLessThan(1e-10);
+      expect(Math.abs(loop! - fd!)).toBeLessThan(1e-6);
     }
   });
 });
