@@ -3,8 +3,8 @@
  * types, and the small helpers generated code uses. It never imports the transformer or the
  * TypeScript compiler: it ships inside users' bundles.
  */
-export { grad, valueAndGrad, jvp, vjp, checkGrad, hvp, hessian } from "./markers.js";
+export { grad, valueAndGrad, jvp, vjp, checkGrad, hvp, hessian, jacobian } from "./markers.js";
 export type { GradOptions, CompiledGradientCheck } from "./markers.js";
 export { customJvp, customVjp, nonDifferentiable, stopGradient } from "./rules.js";
 export type { Gradient, GradientOf, GradientOfSome, IsDifferentiable, ParamGradients } from "./types.js";
-export { F64Stack, RefStack, dot, hessianFromHvp, refStack, stack, zerosLike } from "./stack.js";
+export { F64Stack, RefStack, dot, hessianFromHvp, jacobianForward, jacobianReverse, refStack, stack, zerosLike } from "./stack.js";

@@ -133,6 +133,27 @@ export function hessian(f: Fn, options?: GradOptions): never {
 
 type HessianOf<X> = X extends number ? number : number[][];
 
+export interface JacobianOptions {
+  /**
+   * "forward": one tangent sweep per input; "reverse": one pullback per output. By default the
+   * generated code picks the fewer sweeps at run time (inputs <= outputs: forward).
+   */
+  readonly mode?: "forward" | "reverse";
+}
+
+/**
+ * The Jacobian of a function from one array to an array: rows are outputs, columns inputs.
+ * @tsgradMarker jacobian
+ */
+export function jacobian<F extends (x: number[] | Float64Array) => number[] | Float64Array>(
+  f: F,
+  options?: JacobianOptions,
+): (...args: Parameters<F>) => number[][] {
+  void f;
+  void options;
+  return notTransformed("jacobian");
+}
+
 /** What the transformer passes to checkGrad in place of `f`: the function and its gradient. */
 export interface CompiledGradientCheck {
   readonly __tsgradCheck: 1;

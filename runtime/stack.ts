@@ -99,3 +99,35 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 }
+
+/** The basis vector e_i shaped like x (a Float64Array for a Float64Array). */
+function basis<X extends number[] | Float64Array>(x: X, i: number): X {
+  const e = (x instanceof Float64Array ? new Float64Array(x.length) : new Array<number>(x.length).fill(0)) as X;
+  e[i] = 1;
+  return e;
+}
+
+/**
+ * The Jacobian of f: R^n -> R^m (rows are outputs), by forward mode: n tangent sweeps, one per
+ * input; column j is J e_j.
+ */
+export function jacobianForward<X extends number[] | Float64Array>(tangent: (direction: X) => ArrayLike<number>, x: X): number[][] {
+  const n = x.length;
+  let rows: number[][] = [];
+  for (let j = 0; j < n; j++) {
+    const column = tangent(basis(x, j));
+    if (j === 0) rows = Array.from({ length: column.length }, () => new Array<number>(n).fill(0));
+    for (let i = 0; i < column.length; i++) rows[i]![j] = column[i]!;
+  }
+  return rows;
+}
+
+/**
+ * The Jacobian of f: R^n -> R^m (rows are outputs), by reverse mode: m pullbacks, one per output;
+ * row i is e_i^T J.
+ */
+export function jacobianReverse<Y extends number[] | Float64Array>(pullback: (cotangent: Y) => ArrayLike<number>, y: Y): number[][] {
+  const rows: number[][] = [];
+  for (let i = 0; i < y.length; i++) rows.push(Array.from(pullback(basis(y, i))));
+  return rows;
+}

@@ -22,6 +22,7 @@ import {
   assembleGradient,
   assembleHessian,
   assembleHvp,
+  assembleJacobian,
   assemblePublicPullback,
   assembleTangent,
   assembleVjpWrapper,
@@ -41,7 +42,10 @@ export type DerivedKind =
   | "hvp"
   | "hessian"
   | "derivative"
-  | "valueAndDerivative";
+  | "valueAndDerivative"
+  | "jacobian"
+  | "jacobianForward"
+  | "jacobianReverse";
 
 export interface FunctionTable {
   /** The IR of a source function (lowered on demand and cached); throws a refusal. */
@@ -63,6 +67,9 @@ const KIND_SUFFIX: Record<DerivedKind, string> = {
   hessian: "hessian",
   derivative: "grad",
   valueAndDerivative: "valueAndGrad",
+  jacobian: "jacobian",
+  jacobianForward: "jacobian",
+  jacobianReverse: "jacobian",
 };
 
 const KIND_DOC: Record<DerivedKind, string> = {
@@ -77,6 +84,9 @@ const KIND_DOC: Record<DerivedKind, string> = {
   hessian: "Hessian (one Hessian-vector product per row) of",
   derivative: "Derivative (forward mode, direction 1) of",
   valueAndDerivative: "Value and derivative (forward mode, direction 1) of",
+  jacobian: "Jacobian (forward or reverse mode, whichever takes fewer sweeps) of",
+  jacobianForward: "Jacobian (forward mode, one sweep per input) of",
+  jacobianReverse: "Jacobian (reverse mode, one sweep per output) of",
 };
 
 export function derivedKey(kind: DerivedKind, mask: readonly boolean[], key: string): string {
@@ -187,6 +197,16 @@ export class Pipeline {
         break;
       case "hessian":
         assembled = assembleHessian(source, mask, this.derive("hvp", mask, key));
+        break;
+      case "jacobian":
+      case "jacobianForward":
+      case "jacobianReverse":
+        assembled = assembleJacobian(
+          source,
+          mask,
+          kind === "jacobianReverse" ? null : this.derive("jvp", mask, key),
+          kind === "jacobianForward" ? null : this.derive("pullback", mask, key),
+        );
         break;
       case "derivative":
       case "valueAndDerivative":

@@ -6,8 +6,8 @@
 import ts from "typescript";
 import { resolveAlias } from "../lower/host.js";
 
-export type MarkerKind = "grad" | "valueAndGrad" | "jvp" | "vjp" | "checkGrad" | "hvp" | "hessian";
-const KINDS = new Set<MarkerKind>(["grad", "valueAndGrad", "jvp", "vjp", "checkGrad", "hvp", "hessian"]);
+export type MarkerKind = "grad" | "valueAndGrad" | "jvp" | "vjp" | "checkGrad" | "hvp" | "hessian" | "jacobian";
+const KINDS = new Set<MarkerKind>(["grad", "valueAndGrad", "jvp", "vjp", "checkGrad", "hvp", "hessian", "jacobian"]);
 
 export interface MarkerCall {
   readonly call: ts.CallExpression;

@@ -36,7 +36,7 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
   const fn = ctx.sourceOf(target.key);
   const names = fn.params.map((p) => p.root.name);
   const differentiable = fn.params.map((p) => p.differentiable);
-  const options = kind === "checkGrad" ? undefined : call.arguments[1];
+  const options = kind === "checkGrad" || kind === "jacobian" ? undefined : call.arguments[1];
   const mask = options ? wrtMask(options, names, differentiable) : [...differentiable];
   if (!mask.some(Boolean))
     fail(TSG.unsupportedTarget, arg, "this function has no parameter to differentiate (number, number[], Float64Array, or a tuple/object of those)", "give it a numeric parameter");
@@ -82,6 +82,16 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
       if (target.derived) nested("a derivative");
       derived = "hvp";
       break;
+    case "jacobian": {
+      if (target.derived) nested("a derivative");
+      const chosen = fn.params.filter((_, i) => mask[i]);
+      const t = chosen[0]?.root.type;
+      if (chosen.length !== 1 || !t || !(t.kind === "array" && t.elem.kind === "num") || !flatOut)
+        fail(TSG.unsupportedTarget, arg, "jacobian needs a function of one array (number[] or Float64Array) returning an array", "put the inputs in one array; use jvp or vjp for other shapes");
+      const mode = jacobianMode(call.arguments[1]);
+      derived = mode === "forward" ? "jacobianForward" : mode === "reverse" ? "jacobianReverse" : "jacobian";
+      break;
+    }
     case "hessian": {
       if (target.derived) nested("a derivative");
       const chosen = fn.params.filter((_, i) => mask[i]);
@@ -123,6 +133,22 @@ function targetFunction(checker: ts.TypeChecker, e: ts.Expression, arg: ts.Expre
       fail(TSG.opaqueCall, arg, "this function's body is not visible (it is declared in a .d.ts file)", "differentiate a function written in TypeScript in this program");
   }
   fail(TSG.unsupportedTarget, arg, "the argument must name a function declared in this program, or be an arrow function", "pass a function declaration's name or an arrow function");
+}
+
+/** `{ mode: "forward" | "reverse" }`, or nothing (chosen at run time by the sizes). */
+function jacobianMode(options: ts.Expression | undefined): "forward" | "reverse" | undefined {
+  if (!options) return undefined;
+  if (!ts.isObjectLiteralExpression(options)) fail(TSG.badOptions, options, "options must be an object literal", 'write { mode: "forward" }');
+  let mode: "forward" | "reverse" | undefined;
+  for (const prop of options.properties) {
+    if (!ts.isPropertyAssignment(prop) || !ts.isIdentifier(prop.name) || prop.name.text !== "mode")
+      fail(TSG.badOptions, prop, "the jacobian option is mode", 'write { mode: "forward" } or { mode: "reverse" }');
+    const v = prop.initializer;
+    if (!ts.isStringLiteral(v) || (v.text !== "forward" && v.text !== "reverse"))
+      fail(TSG.badOptions, v, 'mode must be the literal "forward" or "reverse"', 'write { mode: "forward" } or { mode: "reverse" }');
+    mode = v.text;
+  }
+  return mode;
 }
 
 function wrtMask(options: ts.Expression, names: readonly string[], differentiable: readonly boolean[]): boolean[] {

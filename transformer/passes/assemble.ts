@@ -346,3 +346,47 @@ export function assembleDerivative(fn: IRFunction, mask: readonly boolean[], jvp
   });
   return { params, body, returnType: { kind: "record", tuple: false, fields: [{ key: "value", type: NUM }, { key: "grad", type: NUM }] } };
 }
+
+// ----------------------------------------------------------------------------------------------
+// Jacobians
+
+/**
+ * jacobian(f)(x) for f: R^n -> R^m, rows are outputs: n tangent sweeps (forward, `jvpKey`) or m
+ * pullbacks (reverse, `pullbackKey`); with both, the fewer sweeps, chosen at run time.
+ */
+export function assembleJacobian(fn: IRFunction, mask: readonly boolean[], jvpKey: string | null, pullbackKey: string | null): Assembled {
+  const params = fn.params.map((p) => p.root);
+  const x = params[mask.indexOf(true)]!;
+  const matrix: IRType = { kind: "array", elem: { kind: "array", elem: NUM, storage: "array" }, storage: "array" };
+  const forward = (): Expr => {
+    const dir = newVar("direction", x.type, "param", { owned: false });
+    const sweep = tangentOfCall(fn, jvpKey!, [...params.map(ref), ref(dir)], fn.returnType);
+    return {
+      k: "call",
+      fn: { kind: "runtime", key: "jacobianForward" },
+      args: [{ k: "closure", params: [dir], returnType: fn.returnType, body: [{ k: "return", value: { k: "field", obj: sweep, key: "tangent" } }] }, ref(x)],
+      type: matrix,
+    };
+  };
+  const y = newVar("y", fn.returnType, "local", { owned: false });
+  const reverse = (): Expr => {
+    const cot = newVar("cotangent", fn.returnType, "param", { owned: false });
+    const pull: Expr = { k: "call", fn: { kind: "user", key: pullbackKey! }, args: [...params.map(ref), ref(cot)], type: x.type };
+    return {
+      k: "call",
+      fn: { kind: "runtime", key: "jacobianReverse" },
+      args: [{ k: "closure", params: [cot], returnType: x.type, body: [{ k: "return", value: pull }] }, ref(y)],
+      type: matrix,
+    };
+  };
+  const primal = (): Stmt => decl(y, { k: "call", fn: { kind: "user", key: fn.key }, args: params.map(ref), type: fn.returnType });
+  if (!pullbackKey) return { params, body: [{ k: "return", value: forward() }], returnType: matrix };
+  if (!jvpKey) return { params, body: [primal(), { k: "return", value: reverse() }], returnType: matrix };
+  // as many sweeps as inputs (forward) or as outputs (reverse): the fewer
+  const fewerInputs = { k: "op", op: "le", args: [{ k: "len", arr: ref(x) }, { k: "len", arr: ref(y) }] } as const;
+  return {
+    params,
+    body: [primal(), { k: "return", value: { k: "op", op: "select", args: [fewerInputs, forward(), reverse()] } }],
+    returnType: matrix,
+  };
+}
