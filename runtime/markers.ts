@@ -145,7 +145,7 @@ export interface JacobianOptions {
  * The Jacobian of a function from one array to an array: rows are outputs, columns inputs.
  * @tsgradMarker jacobian
  */
-export function jacobian<F extends (x: number[] | Float64Array) => number[] | Float64Array>(
+export function jacobian<F extends (x: never) => number[] | Float64Array>(
   f: F,
   options?: JacobianOptions,
 ): (...args: Parameters<F>) => number[][] {

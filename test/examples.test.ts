@@ -38,7 +38,7 @@ function close(actual: number, expected: number, tol: number, label = ""): void 
   expect(Math.abs(actual - expected), `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(expected)));
 }
 
-const EXAMPLES = ["calculus.ts", "demo.ts", "implicit.ts", "linear-regression.ts", "newton-root.ts", "rosenbrock.ts"];
+const EXAMPLES = ["calculus.ts", "critical-points.ts", "demo.ts", "implicit.ts", "linear-regression.ts", "newton-cg.ts", "newton-root.ts", "rosenbrock.ts"];
 
 describe("examples/", () => {
   it("holds exactly the examples tested below", () => {
@@ -242,5 +242,30 @@ describe("examples/implicit.ts", () => {
       expect(Math.abs(loop! - implicit!)).toBeLessThan(1e-10);
       expect(Math.abs(loop! - fd!)).toBeLessThan(1e-6);
     }
+  });
+});
+
+describe("examples/critical-points.ts", () => {
+  it("classifies the minimum, the saddle and the maximum, and finds condition number 10 and the Newton step to (0, 0)", () => {
+    const out = run("examples/critical-points.ts");
+    expect(out).toMatch(/x\^2 \+ y\^2 .*eigenvalues 2, 2: minimum/);
+    expect(out).toMatch(/x\^2 - y\^2 .*eigenvalues -2, 2: saddle/);
+    expect(out).toMatch(/-\(x\^2 \+ y\^2\) .*eigenvalues -2, -2: maximum/);
+    expect(out).toContain("condition number 10");
+    expect(out).toContain("lands on (0, 0)");
+  });
+});
+
+describe("examples/newton-cg.ts", () => {
+  it("Newton-CG (Hessian-vector products only) and full Newton reach Rosenbrock's minimum", () => {
+    const out = run("examples/newton-cg.ts", "30");
+    const cg = /Newton-CG, n = 30: (\d+) iterations, (\d+) Hessian-vector products, f = (\S+), distance to \(1, \.\.\., 1\) = (\S+)/.exec(out);
+    expect(cg, out).not.toBeNull();
+    expect(Number(cg![3])).toBeLessThan(1e-12);
+    expect(Number(cg![4])).toBeLessThan(1e-6);
+    expect(Number(cg![2])).toBeGreaterThan(0);
+    const full = /n = 2 from \(-1\.2, 1\): (\d+) iterations, f = (\S+), distance to \(1, 1\) = (\S+)/.exec(out);
+    expect(full, out).not.toBeNull();
+    expect(Number(full![3])).toBeLessThan(1e-8);
   });
 });

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { grad, hessian, hvp, jvp, valueAndGrad } from "tsgrad";
 import { dot, expectClose } from "./support/numeric.js";
+import { anisotropicGrad, classify, eigenvalues2, hessians, newtonStep } from "../examples/critical-points.js";
 
 function rosen(x: number[]): number {
   let s = 0;
@@ -153,5 +154,25 @@ describe("nested markers", () => {
   });
   it("hessian of a function of one number is its second derivative", () => {
     expect(hessian(g)(0.4)).toBe(grad(grad(g))(0.4));
+  });
+});
+
+describe("curvature (examples/critical-points.ts)", () => {
+  it("classifies critical points from the generated Hessians' eigenvalues", () => {
+    expect(classify(hessians.bowl([0, 0]))).toBe("minimum");
+    expect(classify(hessians.saddle([0, 0]))).toBe("saddle");
+    expect(classify(hessians.dome([0, 0]))).toBe("maximum");
+  });
+  it("the anisotropic quadratic: condition number 10 everywhere, and one Newton step from anywhere lands on the minimum", () => {
+    fc.assert(
+      fc.property(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -5, max: 5, noNaN: true }), (a, b) => {
+        const H = hessians.anisotropic([a, b]);
+        const [lo, hi] = eigenvalues2(H);
+        expect(hi / lo).toBeCloseTo(10, 12);
+        const next = newtonStep([a, b], anisotropicGrad([a, b]), H);
+        expect(Math.abs(next[0]!)).toBeLessThan(1e-12);
+        expect(Math.abs(next[1]!)).toBeLessThan(1e-12);
+      }),
+    );
   });
 });

@@ -68,8 +68,8 @@ const KIND_SUFFIX: Record<DerivedKind, string> = {
   derivative: "grad",
   valueAndDerivative: "valueAndGrad",
   jacobian: "jacobian",
-  jacobianForward: "jacobian",
-  jacobianReverse: "jacobian",
+  jacobianForward: "jacobian_forward",
+  jacobianReverse: "jacobian_reverse",
 };
 
 const KIND_DOC: Record<DerivedKind, string> = {
