@@ -237,7 +237,7 @@ export class Pipeline {
     forEachStmt(gf.body, (s) => {
       for (const e of stmtExprs(s))
         forEachSubExpr(e, (x) => {
-          if (x.k !== "call" || x.fn.kind === "runtime" || x.fn.kind === "opaque") return;
+          if (x.k !== "call" || x.fn.kind === "runtime" || x.fn.kind === "opaque" || x.fn.kind === "tensor") return;
           const parsed = parseDerivedKey(calleeKey(x.fn));
           if (parsed) this.derive(parsed.kind, parsed.mask, parsed.base);
           else if (!this.canReference(x.fn.key)) this.derive("primal", [], x.fn.key);

@@ -3,7 +3,7 @@
  * demand and cached for the life of the Program.
  */
 import ts from "typescript";
-import { isMarkerSymbol, ruleKindOf } from "./discover/markers.js";
+import { isMarkerSymbol, ruleKindOf, tensorOpOf } from "./discover/markers.js";
 import { lowerFunction } from "./lower/function.js";
 import { isModuleLevel, resolveAlias, type FunctionLike, type LowerHost } from "./lower/host.js";
 import type { IRFunction } from "./ir/types.js";
@@ -26,6 +26,10 @@ export class ProgramTable implements FunctionTable, LowerHost {
 
   isMarker(symbol: ts.Symbol): boolean {
     return isMarkerSymbol(this.checker, symbol);
+  }
+
+  tensorOp(symbol: ts.Symbol): string | undefined {
+    return tensorOpOf(resolveAlias(this.checker, symbol));
   }
 
   ruleKind(symbol: ts.Symbol) {

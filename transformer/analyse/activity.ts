@@ -10,6 +10,7 @@
 import type { Block, Expr, Stmt, Var } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
 import { derivativeKind } from "../rules/registry.js";
+import { tensorArgIsDifferentiable } from "../rules/tensor-registry.js";
 
 export interface Activity {
   readonly varied: ReadonlySet<Var>;
@@ -39,6 +40,13 @@ export function differentiableReads(e: Expr, out: (v: Var) => void): void {
     }
     case "call":
       if (e.fn.kind === "opaque" && !e.fn.rule && !e.fn.body) return; // nonDifferentiable: a constant
+      if (e.fn.kind === "tensor") {
+        const name = e.fn.key;
+        e.args.forEach((a, i) => {
+          if (tensorArgIsDifferentiable(name, i, e.args.length)) differentiableReads(a, out);
+        });
+        return;
+      }
       for (const a of e.args) differentiableReads(a, out);
       return;
     case "alloc":

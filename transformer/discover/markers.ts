@@ -49,6 +49,16 @@ export function markerKindOf(symbol: ts.Symbol): MarkerKind | undefined {
   return word && KINDS.has(word as MarkerKind) ? (word as MarkerKind) : undefined;
 }
 
+/** The kind of value a class is to tsgrad (`tensor`), if it is tagged. */
+export function typeTagOf(symbol: ts.Symbol): string | undefined {
+  return taggedWord(symbol, "tsgradType");
+}
+
+/** The tensor operation (matmul, sum, ...) a (resolved) symbol is, if it is one. */
+export function tensorOpOf(symbol: ts.Symbol): string | undefined {
+  return taggedWord(symbol, "tsgradTensorOp");
+}
+
 /** The rule helper (customVjp, stopGradient, ...) a (resolved) symbol is, if it is one. */
 export function ruleKindOf(symbol: ts.Symbol): RuleKind | undefined {
   const word = taggedWord(symbol, "tsgradRule");

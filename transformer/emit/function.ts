@@ -18,6 +18,8 @@ export interface ModuleScope {
   readonly fileName: string;
   /** Expression naming the runtime module (a namespace import added on first use). */
   runtime(): ts.Expression;
+  /** Expression naming the tensor module (tsgrad/tensor), likewise. */
+  tensorModule(): ts.Expression;
   /** Expression naming the function with this key (a source or a generated function). */
   callee(key: string): ts.Expression;
   /** Expression naming a module-level binding (a constant or an array). */
@@ -73,6 +75,7 @@ class FunctionEmitter {
         if (x.k === "var" && x.v.external && x.v.external.file === scope.fileName) referenced.add(x.v.external.name);
         if (x.k === "var" && x.v.external) scope.external(x.v.external, undefined);
         if (x.k === "call" && x.fn.kind === "runtime") scope.runtime();
+        else if (x.k === "call" && x.fn.kind === "tensor") scope.tensorModule();
         else if (x.k === "call" && x.fn.kind === "opaque") {
           scope.external(x.fn.external, undefined);
           if (x.fn.external.file === scope.fileName) referenced.add(x.fn.external.name);
@@ -169,6 +172,8 @@ class FunctionEmitter {
         return undefined;
       case "stack":
         return undefined;
+      case "tensor":
+        return f.createTypeReferenceNode("Tensor");
     }
   }
 
@@ -341,6 +346,8 @@ class FunctionEmitter {
     switch (e.k) {
       case "num":
         return this.numLit(e.value);
+      case "undef":
+        return f.createIdentifier("undefined");
       case "bool":
         return e.value ? f.createTrue() : f.createFalse();
       case "var":
@@ -356,6 +363,7 @@ class FunctionEmitter {
           ? f.createElementAccessExpression(this.expr(e.obj), e.key)
           : f.createPropertyAccessExpression(this.expr(e.obj), e.key);
       case "call": {
+        if (e.fn.kind === "tensor") return this.tensorCall(e.fn.key, e.args);
         const callee =
           e.fn.kind === "runtime"
             ? f.createPropertyAccessExpression(this.scope.runtime(), e.fn.key)
@@ -408,6 +416,17 @@ class FunctionEmitter {
         return f.createArrowFunction(undefined, undefined, params, undefined, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), body);
       }
     }
+  }
+
+  /** `T.matmul(a, b)`; concat and stack take their tensors as an array: `T.concat([a, b], axis)`. */
+  private tensorCall(name: string, args: readonly Expr[]): ts.Expression {
+    const f = this.f;
+    const callee = f.createPropertyAccessExpression(this.scope.tensorModule(), name);
+    let emitted = args.map((a) => this.expr(a));
+    if (name === "concat" || name === "stack") emitted = [f.createArrayLiteralExpression(emitted.slice(0, -1)), emitted[emitted.length - 1]!];
+    // trailing optional arguments left out stay out
+    while (emitted.length > 0 && args[emitted.length - 1]?.k === "undef" && name !== "concat" && name !== "stack") emitted.pop();
+    return f.createCallExpression(callee, undefined, emitted);
   }
 
   private op(name: OpName, args: readonly Expr[]): ts.Expression {

@@ -6,7 +6,8 @@
  */
 import ts from "typescript";
 import { internalErrorDiagnostic, IrRefusal, toDiagnostic, TsgError, TSG } from "../diagnostics.js";
-import { findMarkerCalls, runtimeSpecifier, type MarkerCall } from "../discover/markers.js";
+import { findMarkerCalls, runtimeSpecifier, tensorOpOf, typeTagOf, type MarkerCall } from "../discover/markers.js";
+import { resolveAlias } from "../lower/host.js";
 import { resolveRequest, type Request } from "../discover/requests.js";
 import type { ExternalRef, Origin } from "../ir/types.js";
 import { derivedKey, parseDerivedKey, Pipeline } from "../pipeline.js";
@@ -37,6 +38,7 @@ class ModuleEmitter {
   private readonly replacements = new Map<ts.CallExpression, ts.Expression>();
   private readonly imports = new Map<string, ts.Identifier>(); // module file or specifier -> namespace
   private runtimeNs: ts.Identifier | undefined;
+  private tensorNs: ts.Identifier | undefined;
   private readonly runtimeModule: string;
   private readonly sourceMapSources = new Map<string, ts.SourceMapSource>();
 
@@ -142,6 +144,7 @@ class ModuleEmitter {
       fileName: this.sf.fileName,
       moduleNames: () => this.localReserved,
       runtime: () => (this.runtimeNs ??= this.f.createIdentifier(this.moduleName("tsgrad"))),
+      tensorModule: () => (this.tensorNs ??= this.f.createIdentifier(this.moduleName("T"))),
       callee: (key) => this.callee(key),
       external: (ref, origin) => this.external(ref, origin),
       sourceMapSource: (file) => this.sourceMapSource(file),
@@ -213,6 +216,10 @@ class ModuleEmitter {
       importDecls.push(
         f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(this.runtimeNs)), f.createStringLiteral(this.runtimeModule)),
       );
+    if (this.tensorNs)
+      importDecls.push(
+        f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(this.tensorNs)), f.createStringLiteral(tensorSpecifier(this.sf, this.table.checker, this.runtimeModule))),
+      );
     for (const [file, ns] of this.imports)
       importDecls.push(
         f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(ns)), f.createStringLiteral(this.specifierFor(file))),
@@ -245,6 +252,21 @@ class ModuleEmitter {
     }
     return relativeSpecifier(this.sf.fileName, file);
   }
+}
+
+/** The specifier this file imports tensor operations from, or the runtime's `/tensor`. */
+function tensorSpecifier(sf: ts.SourceFile, checker: ts.TypeChecker, runtime: string): string {
+  for (const stmt of sf.statements) {
+    if (!ts.isImportDeclaration(stmt) || !ts.isStringLiteral(stmt.moduleSpecifier)) continue;
+    const b = stmt.importClause?.namedBindings;
+    const names = b && ts.isNamedImports(b) ? b.elements.map((el) => el.name) : b && ts.isNamespaceImport(b) ? [] : [];
+    for (const n of names) {
+      const sym = checker.getSymbolAtLocation(n);
+      if (sym && (tensorOpOf(resolveAlias(checker, sym)) || typeTagOf(resolveAlias(checker, sym)) === "tensor")) return stmt.moduleSpecifier.text;
+    }
+    if (b && ts.isNamespaceImport(b) && /tensor/.test(stmt.moduleSpecifier.text)) return stmt.moduleSpecifier.text;
+  }
+  return `${runtime}/tensor`;
 }
 
 function relativeSpecifier(from: string, to: string): string {

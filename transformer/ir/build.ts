@@ -52,6 +52,7 @@ export function isOne(e: Expr): boolean {
 export function calleeKey(c: Callee): string {
   if (c.kind === "user" || c.kind === "opaque") return c.key;
   if (c.kind === "runtime") return `runtime:${c.key}`;
+  if (c.kind === "tensor") return `tensor:${c.key}`;
   return `${c.kind}[${c.active.map((a) => (a ? 1 : 0)).join("")}](${c.key})`;
 }
 
@@ -94,6 +95,7 @@ export function typeOfValue(e: Expr): IRType {
 export function isDifferentiable(t: IRType): boolean {
   switch (t.kind) {
     case "num":
+    case "tensor":
       return true;
     case "array":
       return isDifferentiable(t.elem);

@@ -28,6 +28,8 @@ export function printExpr(e: Expr): string {
   switch (e.k) {
     case "num":
       return String(e.value);
+    case "undef":
+      return "undefined";
     case "bool":
       return String(e.value);
     case "var":

@@ -13,6 +13,8 @@ export type IRType =
   | { readonly kind: "array"; readonly elem: IRType; readonly storage: ArrayStorage }
   | { readonly kind: "record"; readonly fields: readonly RecordField[]; readonly tuple: boolean }
   | { readonly kind: "stack" }
+  /** A tensor of the runtime (tsgrad/tensor): a value, never written in place. */
+  | { readonly kind: "tensor" }
   | { readonly kind: "void" };
 
 export type ArrayStorage = "array" | "f64";
@@ -25,6 +27,7 @@ export const NUM: IRType = { kind: "num" };
 export const BOOL: IRType = { kind: "bool" };
 export const VOID: IRType = { kind: "void" };
 export const STACK: IRType = { kind: "stack" };
+export const TENSOR: IRType = { kind: "tensor" };
 
 /** Where a statement came from, for comments and source maps. */
 export interface Origin {
@@ -133,6 +136,8 @@ export type OpName =
 
 export type Expr =
   | { readonly k: "num"; readonly value: number }
+  /** `undefined`: an optional argument of a tensor operation left out. */
+  | { readonly k: "undef" }
   | { readonly k: "bool"; readonly value: boolean }
   | { readonly k: "var"; readonly v: Var }
   | { readonly k: "op"; readonly op: OpName; readonly args: readonly Expr[] }
@@ -178,6 +183,8 @@ export type Callee =
     }
   /** A helper of the runtime (`hessianFromHvp`); only assembled wrappers call these. */
   | { readonly kind: "runtime"; readonly key: string }
+  /** A tensor operation of the runtime (`matmul`); its rules are in rules/tensor.ts. */
+  | { readonly kind: "tensor"; readonly key: string }
   | { readonly kind: "jvp"; readonly key: string; readonly active: readonly boolean[] }
   | { readonly kind: "vjp"; readonly key: string; readonly active: readonly boolean[] };
 

@@ -10,7 +10,8 @@ import ts from "typescript";
 import { fail, TSG } from "../diagnostics.js";
 import { add, alloc, assign, bool, decl, index, len, newVar, num, op, ref, store, typeOfValue } from "../ir/build.js";
 import type { Block, Expr, IRFunction, IRType, OpName, Origin, Param, Stmt, Var } from "../ir/types.js";
-import { NUM } from "../ir/types.js";
+import { NUM, TENSOR } from "../ir/types.js";
+import { tensorRules } from "../rules/tensor.js";
 import {
   functionName,
   functionOfDeclaration,
@@ -21,7 +22,7 @@ import {
   type LowerHost,
 } from "./host.js";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.js";
-import { isDifferentiable, irTypeOf, typeToString } from "./types.js";
+import { isDifferentiable, irTypeOf, irTypeOrUndefined, typeToString } from "./types.js";
 
 const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = {
   [ts.SyntaxKind.PlusToken]: "add",
@@ -606,6 +607,10 @@ class FunctionLowering {
       const rule = helper && this.host.ruleKind(helper);
       if (rule) fail(TSG.badRule, callee, `${rule}(...) must be declared once, at module level: \`const f = ${rule}(...)\``, "declare the function with its rule at module level, then call it");
     }
+    // a tensor operation, called by name or through a namespace (`T.matmul`)
+    const opSymbol = this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
+    const tensorOp = opSymbol && this.host.tensorOp(opSymbol);
+    if (tensorOp) return this.tensorCall(e, tensorOp);
     if (ts.isPropertyAccessExpression(callee)) {
       const obj = callee.expression;
       const name = callee.name.text;
@@ -722,6 +727,10 @@ class FunctionLowering {
       const c = MATH_CONSTANTS[e.name.text];
       if (c !== undefined) return num(c);
     }
+    if (e.name.text === "shape" && irTypeOrUndefined(this.checker, this.checker.getTypeAtLocation(e.expression))?.kind === "tensor") {
+      const t = this.expr(e.expression, "cond");
+      return { k: "call", fn: { kind: "tensor", key: "shapeOf" }, args: [t], type: { kind: "array", elem: NUM, storage: "array" } };
+    }
     if (e.name.text === "length" && !this.structuredLeafOf(e)) {
       const arr = this.expr(e.expression, "value");
       if (typeOfValue(arr).kind === "array") return len(arr);
@@ -825,6 +834,38 @@ class FunctionLowering {
     const args = e.arguments.map((a) => this.expr(a, "value"));
     const ruleKey = this.host.functionKey(ruleFn);
     return { k: "call", fn: { kind: "opaque", key, external, rule: kind === "customVjp" ? { vjp: ruleKey } : { jvp: ruleKey } }, args, type };
+  }
+
+  /**
+   * A tensor operation: its arguments as the registry lists them (optional ones filled with
+   * undefined; the tensors of concat/stack spread before the axis).
+   */
+  private tensorCall(e: ts.CallExpression, name: string): Expr {
+    const rule = tensorRules[name];
+    if (!rule) fail(TSG.opaqueCall, e, `the tensor operation \`${name}\` has no derivative rule`, "use the operations of tsgrad/tensor that have rules");
+    for (const a of e.arguments)
+      if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, "spread arguments are not supported", "pass the values one by one");
+    if (rule.variadic) {
+      const [list, axis] = e.arguments;
+      if (!list || !ts.isArrayLiteralExpression(list) || list.elements.length === 0)
+        fail(TSG.unsupportedSyntax, e, `${name} needs an array literal of tensors here`, `write ${name}([a, b], axis)`);
+      const parts = list.elements.map((el) => this.expr(el, "value"));
+      for (const [i, p] of parts.entries())
+        if (typeOfValue(p).kind !== "tensor") fail(TSG.unsupportedType, list.elements[i]!, `${name} joins tensors`, "pass tensors");
+      return { k: "call", fn: { kind: "tensor", key: name }, args: [...parts, axis ? this.expr(axis, "cond") : num(0)], type: TENSOR };
+    }
+    if (e.arguments.length > rule.params.length)
+      fail(TSG.unsupportedSyntax, e, `${name} takes at most ${rule.params.length} arguments`, "pass fewer arguments");
+    const args: Expr[] = rule.params.map((param, i) => {
+      const arg = e.arguments[i];
+      if (!arg) {
+        if (!param.endsWith("?")) fail(TSG.unsupportedSyntax, e, `${name} needs its argument \`${param}\``, "pass it");
+        const d = rule.defaults?.[i];
+        return d === undefined ? { k: "undef" } : num(d);
+      }
+      return this.expr(arg, rule.diff[i] ? "value" : "cond");
+    });
+    return { k: "call", fn: { kind: "tensor", key: name }, args, type: rule.returns === "number" ? NUM : TENSOR };
   }
 
   /** A function given as an argument: an arrow or function expression, or a function's name. */

@@ -9,6 +9,8 @@ export interface LowerHost {
   functionKey(decl: FunctionLike): string;
   /** Whether a symbol is one of tsgrad's marker exports (grad, jvp, ...). */
   isMarker(symbol: ts.Symbol): boolean;
+  /** The tensor operation a symbol is (its name in the registry), if it is one. */
+  tensorOp(symbol: ts.Symbol): string | undefined;
   /** Which rule helper (customVjp, customJvp, stopGradient, nonDifferentiable) a symbol is. */
   ruleKind(symbol: ts.Symbol): "customVjp" | "customJvp" | "stopGradient" | "nonDifferentiable" | undefined;
 }

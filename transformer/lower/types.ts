@@ -2,6 +2,7 @@
 import ts from "typescript";
 import { fail, TSG } from "../diagnostics.js";
 import type { IRType } from "../ir/types.js";
+import { typeTagOf } from "../discover/markers.js";
 import { BOOL, NUM } from "../ir/types.js";
 export { isDifferentiable } from "../ir/build.js";
 
@@ -37,6 +38,7 @@ export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRTyp
   }
   const symbolName = type.getSymbol()?.getName();
   if (symbolName === "Float64Array") return { kind: "array", elem: NUM, storage: "f64" };
+  if (symbolName === "Tensor" && isTsgradTensor(type)) return { kind: "tensor" };
   if (checker.isTupleType(type)) {
     const elems = checker.getTypeArguments(type as ts.TypeReference);
     const fields = [];
@@ -67,6 +69,12 @@ export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRTyp
     return { kind: "record", fields, tuple: false };
   }
   return undefined;
+}
+
+/** The runtime's Tensor class (tagged `@tsgradType tensor`), not any class named Tensor. */
+function isTsgradTensor(type: ts.Type): boolean {
+  const sym = type.getSymbol();
+  return !!sym && typeTagOf(sym) === "tensor";
 }
 
 export function typeToString(t: IRType): string {

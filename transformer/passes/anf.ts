@@ -19,6 +19,7 @@ export function isAtom(e: Expr): boolean {
     case "num":
     case "bool":
     case "var":
+    case "undef":
       return true;
     case "index":
       return isAtom(e.arr);

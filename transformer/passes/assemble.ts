@@ -6,9 +6,11 @@
 import { alloc, decl, len, newVar, num, ref } from "../ir/build.js";
 import type { Block, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
-import { forEachStmt, writesOf } from "../ir/visit.js";
+import { forEachStmt, forEachSubExpr, forEachVarInExpr, stmtExprs, writesOf } from "../ir/visit.js";
+import { refuse, TSG } from "../refusal.js";
 import { analyseActivity, type Activity } from "../analyse/activity.js";
 import { forwardPass } from "./forward.js";
+import { makesTensorFromData, tensorCall } from "../rules/tensor-registry.js";
 import { reversePass } from "./reverse.js";
 
 export interface Assembled {
@@ -48,7 +50,32 @@ export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
   // arrays a function writes through its parameters are outputs too (a pullback's adjoints)
   const written = writesOf(fn.body);
   for (const p of fn.params) for (const leaf of p.leaves) if (leaf.type.kind === "array" && written.has(leaf)) outputs.push(leaf);
-  return analyseActivity(fn.body, inputLeaves(fn, wrt), outputs);
+  const activity = analyseActivity(fn.body, inputLeaves(fn, wrt), outputs);
+  refuseTensorsFromVariedData(fn, activity);
+  return activity;
+}
+
+/**
+ * `tensor([x, y])`, `zeros([n])` and the like make tensors from data: a derivative flowing into
+ * them would be lost, so it is refused (scalar(x) and stack/concat carry derivatives).
+ */
+function refuseTensorsFromVariedData(fn: IRFunction, activity: Activity): void {
+  forEachStmt(fn.body, (s) => {
+    for (const e of stmtExprs(s))
+      forEachSubExpr(e, (x) => {
+        if (x.k !== "call" || x.fn.kind !== "tensor" || !makesTensorFromData(x.fn.key)) return;
+        for (const a of x.args)
+          forEachVarInExpr(a, (v) => {
+            if (activity.varied.has(v))
+              refuse(
+                TSG.unsupportedSyntax,
+                s.origin,
+                `${x.fn.key}(...) makes a tensor from data, but \`${v.name}\` carries a derivative that would be lost`,
+                "build it with scalar(x), stack([...]) or concat([...]), which carry derivatives, or pass the tensor in as a parameter",
+              );
+          });
+      });
+  });
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -62,6 +89,7 @@ export function gradientType(t: IRType): IRType {
 
 function zerosOf(v: Var): Expr {
   const t = v.type;
+  if (t.kind === "tensor") return tensorCall("zerosLike", [ref(v)]);
   if (t.kind === "array") return t.elem.kind === "array" ? { k: "zerosLike", arr: ref(v) } : alloc(len(ref(v)), t.storage);
   return num(0);
 }
@@ -181,7 +209,7 @@ export function assembleCalleePullback(fn: IRFunction, active: readonly boolean[
     if (p.root.type.kind === "array") {
       // the caller's adjoint array, accumulated in place
       arrayAdjointParams.push(adj ?? newVar(`${p.root.name}_bar`, p.root.type, "adjoint", { owned: false }));
-    } else scalarAdjoints.push(adj ?? newVar(`${p.root.name}_bar`, NUM, "adjoint"));
+    } else scalarAdjoints.push(adj ?? newVar(`${p.root.name}_bar`, p.root.type, "adjoint"));
   });
   const body: Stmt[] = [];
   for (const a of scalarAdjoints) body.push(decl(a, num(0)));
@@ -190,13 +218,13 @@ export function assembleCalleePullback(fn: IRFunction, active: readonly boolean[
   let returnType: IRType = { kind: "void" };
   if (scalarAdjoints.length === 1) {
     body.push({ k: "return", value: ref(scalarAdjoints[0]!) });
-    returnType = NUM;
+    returnType = scalarAdjoints[0]!.type;
   } else if (scalarAdjoints.length > 1) {
     body.push({
       k: "return",
       value: { k: "record", tuple: true, fields: scalarAdjoints.map((a, i) => ({ key: i, value: ref(a) })) },
     });
-    returnType = { kind: "record", tuple: true, fields: scalarAdjoints.map((_, i) => ({ key: i, type: NUM })) };
+    returnType = { kind: "record", tuple: true, fields: scalarAdjoints.map((a, i) => ({ key: i, type: a.type })) };
   }
   const params = [...fn.params.map((p) => p.root), seed, ...arrayAdjointParams.map((a) => withOwned(a))];
   return { params, body, returnType };

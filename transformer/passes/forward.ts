@@ -12,6 +12,7 @@ import { add, alloc, assign, calleeKey, decl, index, len, mul, newVar, num, ref,
 import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { refuse, TSG } from "../refusal.js";
 import { ruleCall } from "./reverse.js";
+import { tensorCall, tensorJvp } from "../rules/tensor-registry.js";
 import { NUM } from "../ir/types.js";
 import { exprEquals, varsOf } from "../ir/visit.js";
 import type { Activity } from "../analyse/activity.js";
@@ -256,6 +257,10 @@ class Forward {
       out.push((s.k === "decl" ? decl : assign)(this.tangentVar(v), this.ruleTangent(value, value.fn, v, out), o));
       return;
     }
+    if (value.fn.kind === "tensor") {
+      this.tensorCall(s, v, value, value.fn.key, out);
+      return;
+    }
     const activeArgs = value.args.map((a) => this.tangentOf(a) !== null);
     const args: Expr[] = [...value.args];
     value.args.forEach((a, i) => {
@@ -285,6 +290,34 @@ class Forward {
     const mk = s.k === "decl" ? decl : assign;
     out.push(mk(v, { k: "field", obj: ref(r), key: "value" }, o));
     out.push(mk(this.tangentVar(v), { k: "field", obj: ref(r), key: "tangent" }, o));
+  }
+
+  /**
+   * A tensor operation: the tangent is the sum, over its differentiable arguments with a tangent,
+   * of the rule's term for each. When the target is also an argument (`t = add(t, x)`), the
+   * output goes to a temporary first: the terms read the old value.
+   */
+  private tensorCall(s: Stmt & { k: "decl" | "assign" }, v: Var, value: Expr & { k: "call" }, name: string, out: Stmt[]): void {
+    const o = s.origin;
+    const selfRef = value.args.some((a) => varsOf(a).has(v));
+    const y = selfRef ? newVar("t", v.type, "temp") : v;
+    out.push(selfRef ? decl(y, value, o) : s);
+    const terms: Expr[] = [];
+    value.args.forEach((a, i) => {
+      const d = this.tangentOf(a);
+      if (!d) return;
+      const term = tensorJvp(name, i, value.args, ref(y), d);
+      if (term) terms.push(term);
+    });
+    const tensorType = v.type.kind === "tensor";
+    const tangent = terms.length === 0 ? this.zeroLike(v.type, ref(y)) : terms.reduce((acc, t) => (tensorType ? tensorCall("add", [acc, t]) : add(acc, t)));
+    const mk = s.k === "decl" && !selfRef ? decl : assign;
+    if (selfRef) {
+      const dy = newVar("t_dot", v.type, "tangent");
+      out.push(decl(dy, tangent, o), assign(v, ref(y), o), assign(this.tangentVar(v), ref(dy), o));
+      return;
+    }
+    out.push(mk(this.tangentVar(v), tangent, o));
   }
 
   /**
@@ -331,6 +364,7 @@ class Forward {
 
   /** A zero of the given type, shaped like `like` for arrays and records. */
   private zeroLike(type: IRType, like: Expr): Expr {
+    if (type.kind === "tensor") return tensorCall("zerosLike", [like]);
     if (type.kind === "array") return type.elem.kind === "array" ? { k: "zerosLike", arr: like } : alloc(len(like), type.storage);
     if (type.kind === "record")
       return {

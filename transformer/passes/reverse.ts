@@ -29,6 +29,8 @@ import { derivativeKind, partial, partialReads } from "../rules/registry.js";
 import { refuse, TSG } from "../refusal.js";
 import { calleeKey } from "../ir/build.js";
 import { foldExpr } from "./simplify/fold.js";
+import { tensorArgIsDifferentiable, tensorCall, tensorHasVjp, tensorVjp } from "../rules/tensor-registry.js";
+import { typeOfValue } from "../ir/build.js";
 import { containsCall } from "../ir/visit.js";
 
 export interface ReverseInput {
@@ -57,7 +59,7 @@ export function reversePass(input: ReverseInput): ReverseOutput {
   input.fn.params.forEach((p: Param, i) => {
     if (!input.wrt[i]) return;
     for (const leaf of p.leaves)
-      if (leaf.type.kind === "num" || leaf.type.kind === "array")
+      if (leaf.type.kind === "num" || leaf.type.kind === "array" || leaf.type.kind === "tensor")
         paramAdjoints.set(leaf, newVar(`${leaf.name}_bar`, leaf.type, "adjoint", leaf.type.kind === "array" ? { owned: true } : {}));
   });
   const plan = new Plan(input.fn.body);
@@ -283,7 +285,7 @@ class Generator {
   /** Where the adjoint of a scalar atom lives: a variable or an element of an adjoint array. */
   private adjointLoc(e: Expr): { v: Var } | { arr: Expr; index: Expr } | null {
     if (e.k === "var") {
-      if (e.v.type.kind !== "num" || !this.isActive(e.v)) return null;
+      if ((e.v.type.kind !== "num" && e.v.type.kind !== "tensor") || !this.isActive(e.v)) return null;
       return { v: this.scalarAdjoint(e.v) };
     }
     if (e.k === "index") {
@@ -296,7 +298,8 @@ class Generator {
   private accumulateInto(e: Expr, value: Expr, origin: Stmt["origin"], out: Stmt[]): void {
     const loc = this.adjointLoc(e);
     if (!loc) return;
-    if ("v" in loc) out.push(accumulate(loc.v, value, origin));
+    if ("v" in loc && loc.v.type.kind === "tensor") out.push(assign(loc.v, tensorCall("add", [ref(loc.v), value]), origin));
+    else if ("v" in loc) out.push(accumulate(loc.v, value, origin));
     else if (loc.arr.k === "var") out.push(store(loc.arr.v, loc.index, value, origin, true));
     else {
       // element of a row of a nested adjoint array: name the row first
@@ -315,7 +318,7 @@ class Generator {
     const r = this.input.result;
     const out: Stmt[] = [];
     if (r.k !== "var" || !this.isActive(r.v)) return out;
-    if (r.v.type.kind === "num") {
+    if (r.v.type.kind === "num" || r.v.type.kind === "tensor") {
       this.accumulateInto(r, this.input.seed, undefined, out);
       return out;
     }
@@ -332,7 +335,7 @@ class Generator {
   }
 
   private stackFor(type: IRType): Var {
-    if (type.kind === "array") {
+    if (type.kind === "array" || type.kind === "tensor") {
       if (!this.refStack) {
         this.refStack = newVar("refStack", STACK, "control");
         this.prelude.push(decl(this.refStack, { k: "newStack", of: "ref" }));
@@ -379,7 +382,7 @@ class Generator {
     for (let i = 0; i < b.length; i++) {
       const s = b[i]!;
       if (s.k === "decl") {
-        if (s.v.type.kind === "num" && this.isActive(s.v)) adjointDecls.push(decl(this.scalarAdjoint(s.v), num(0)));
+        if ((s.v.type.kind === "num" || s.v.type.kind === "tensor") && this.isActive(s.v)) adjointDecls.push(decl(this.scalarAdjoint(s.v), num(0)));
         if (this.plan.recomputable.has(s)) {
           // while probing, every recomputable value counts as recomputed, but only the alias
           // adjoints are emitted: a recomputation's own reads matter only if its value does
@@ -465,7 +468,7 @@ class Generator {
     let restoreAdjoint: { a: Var; value: Expr } | null = null;
     if (v.type.kind === "array" && this.isActive(v) && !recomputed) restoreAdjoint = this.arrayAdjointForward(v, e, o, f, where);
     // reverse: propagate the adjoint, then give the variable back its old value
-    if (this.isActive(v) && v.type.kind === "num") {
+    if (this.isActive(v) && (v.type.kind === "num" || v.type.kind === "tensor")) {
       // inside loops, cheap values the partials read are recomputed rather than stored
       const jit = where.loopDepth > 0 ? this.plan.justInTime.get(s) : undefined;
       this.scalarDefinitionAdjoint(v, e, isDecl, restore, o, r, jit);
@@ -621,7 +624,8 @@ class Generator {
         return;
       }
       case "call":
-        if (e.fn.kind === "opaque" && e.fn.body) this.callAdjoint({ ...e, fn: { kind: "user", key: e.fn.body } }, g, o, r);
+        if (e.fn.kind === "tensor") this.tensorAdjoint(e, e.fn.key, y, g, o, r);
+        else if (e.fn.kind === "opaque" && e.fn.body) this.callAdjoint({ ...e, fn: { kind: "user", key: e.fn.body } }, g, o, r);
         else if (e.fn.kind === "opaque") this.ruleAdjoint(e, e.fn, y, g, o, r);
         else this.callAdjoint(e, g, o, r);
         return;
@@ -663,6 +667,26 @@ class Generator {
     });
   }
 
+  /**
+   * A tensor operation: each differentiable argument's adjoint takes the rule's contribution (a
+   * number argument the contribution's single value: its broadcast is summed away).
+   */
+  private tensorAdjoint(e: Expr & { k: "call" }, name: string, y: Expr, g: Expr, o: Stmt["origin"], r: Stmt[]): void {
+    // repeated operands (mul(h, h)) get one accumulation of the summed contributions
+    const groups: { arg: Expr; total: Expr }[] = [];
+    e.args.forEach((a, i) => {
+      if (!tensorArgIsDifferentiable(name, i, e.args.length) || !this.adjointLoc(a)) return;
+      if (!tensorHasVjp(name, i, e.args.length))
+        refuse(TSG.unsupportedSyntax, o, `reverse mode through \`${name}\` is not available (it is a helper of forward-mode rules)`, "report this with the function's source");
+      let contribution = tensorVjp(name, i, e.args, y, g)!;
+      if (typeOfAtom(a).kind === "num" && typeOfValue(contribution).kind === "tensor") contribution = tensorCall("item", [contribution]);
+      const group = groups.find((x) => exprEquals(x.arg, a));
+      if (!group) groups.push({ arg: a, total: contribution });
+      else group.total = typeOfAtom(a).kind === "tensor" ? tensorCall("add", [group.total, contribution]) : add(group.total, contribution);
+    });
+    for (const { arg, total } of groups) this.accumulateInto(arg, total, o, r);
+  }
+
   /** Joint mode: the callee's pullback recomputes its primal and returns the operands' adjoints. */
   private callAdjoint(e: Expr & { k: "call" }, g: Expr, o: Stmt["origin"], r: Stmt[]): void {
     const active = e.args.map((a) => (a.k === "var" && a.v.type.kind === "array" ? this.adjointArray(a) !== null : this.adjointLoc(a) !== null));
@@ -677,7 +701,11 @@ class Generator {
     });
     const callee: Callee = { kind: "vjp", key: calleeKey(e.fn), active };
     const resultType: IRType =
-      scalarArgs.length <= 1 ? (scalarArgs.length ? NUM : { kind: "void" }) : { kind: "record", tuple: true, fields: scalarArgs.map((_, i) => ({ key: i, type: NUM })) };
+      scalarArgs.length <= 1
+        ? scalarArgs.length
+          ? typeOfAtom(scalarArgs[0]!)
+          : { kind: "void" }
+        : { kind: "record", tuple: true, fields: scalarArgs.map((a, i) => ({ key: i, type: typeOfAtom(a) })) };
     const call: Expr = { k: "call", fn: callee, args, type: resultType };
     if (scalarArgs.length === 0) {
       const sink = newVar("unused", { kind: "void" }, "temp");

@@ -11,7 +11,7 @@ import { MATH_CONSTANTS, MATH_FUNCTIONS } from "./math.js";
 import { scalarRules, type DifferentiableOpName, type ScalarRule } from "./scalar.js";
 
 /** A parsed template: IR with holes numbered by the template's parameter positions. */
-interface Template {
+export interface Template {
   readonly arity: number;
   readonly body: Expr; // holes are { k: "var" } with placeholder vars, see HOLE
 }
@@ -37,8 +37,11 @@ const BINARY_OPS: Partial<Record<ts.SyntaxKind, OpName>> = {
   [ts.SyntaxKind.ExclamationEqualsEqualsToken]: "ne",
 };
 
+/** How a template names calls other than Math.*: `T.matmul(...)` becomes a tensor operation. */
+export type CallResolver = (namespace: string, name: string, args: Expr[]) => Expr | undefined;
+
 /** Parses a template function's own source text (`(a, b, y) => ...`) into IR with holes. */
-export function parseTemplate(fn: (...args: number[]) => number): Template {
+export function parseTemplate(fn: (...args: never[]) => unknown, resolveCall?: CallResolver): Template {
   const text = fn.toString();
   const file = ts.createSourceFile("template.ts", `(${text})`, ts.ScriptTarget.ES2022, false);
   const stmt = file.statements[0];
@@ -49,8 +52,9 @@ export function parseTemplate(fn: (...args: number[]) => number): Template {
   const body = node.body;
   if (!ts.isExpression(body)) throw new Error(`rule template must have an expression body: ${text}`);
   const lower = (e: ts.Expression): Expr => {
-    if (ts.isParenthesizedExpression(e)) return lower(e.expression);
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) return lower(e.expression);
     if (ts.isNumericLiteral(e)) return num(Number(e.text));
+    if (ts.isIdentifier(e) && e.text === "undefined") return { k: "undef" };
     if (ts.isIdentifier(e)) {
       const i = names.indexOf(e.text);
       if (i < 0) throw new Error(`rule template reads unknown name ${e.text}: ${text}`);
@@ -79,6 +83,10 @@ export function parseTemplate(fn: (...args: number[]) => number): Template {
       if (known && (known.arity === "any" || known.arity === e.arguments.length))
         return op(known.op, ...e.arguments.map((a) => lower(a)));
     }
+    if (resolveCall && ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression)) {
+      const call = resolveCall(e.expression.expression.text, e.expression.name.text, e.arguments.map((a) => lower(a)));
+      if (call) return call;
+    }
     if (e.kind === ts.SyntaxKind.TrueKeyword) return bool(true);
     if (e.kind === ts.SyntaxKind.FalseKeyword) return bool(false);
     throw new Error(`unsupported syntax in rule template: ${e.getText(file)} in ${text}`);
@@ -87,12 +95,14 @@ export function parseTemplate(fn: (...args: number[]) => number): Template {
 }
 
 /** Substitutes actual arguments for a template's holes. */
-function instantiate(t: Template, actuals: readonly Expr[]): Expr {
+export function instantiate(t: Template, actuals: readonly Expr[]): Expr {
   const fill = (e: Expr): Expr => {
     switch (e.k) {
       case "var":
         return e.v.id < 0 ? actuals[-1 - e.v.id]! : e;
       case "op":
+        return { ...e, args: e.args.map(fill) };
+      case "call":
         return { ...e, args: e.args.map(fill) };
       default:
         return e;
@@ -122,9 +132,9 @@ function lookup(name: OpName): Parsed | undefined {
     const rule = scalarRules[name as DifferentiableOpName] as ScalarRule;
     const partials =
       rule.arity === 1 || rule.arity === 2
-        ? rule.partials.map((f) => parseTemplate(f as (...a: number[]) => number))
+        ? rule.partials.map((f) => parseTemplate(f as (...a: never[]) => unknown))
         : rule.arity === "variadic"
-          ? [parseTemplate(rule.partial as (...a: number[]) => number)]
+          ? [parseTemplate(rule.partial as (...a: never[]) => unknown)]
           : [];
     p = { rule, partials };
     parsed.set(name, p);

@@ -19,6 +19,7 @@ import {
   writesOf,
 } from "../../ir/visit.js";
 import { isAtom } from "../anf.js";
+import { tensorCall } from "../../rules/tensor-registry.js";
 
 /**
  * Rebuilds every block of a body, innermost first, with `f` rewriting each block's own list of
@@ -143,7 +144,7 @@ export function fuseZeroInit(body: Block): Stmt[] {
   return eachBlock(body, (out) => {
     for (let p = 0; p < out.length; p++) {
       const s = out[p]!;
-      if ((s.k !== "decl" && s.k !== "assign") || s.v.type.kind !== "num") continue;
+      if ((s.k !== "decl" && s.k !== "assign") || (s.v.type.kind !== "num" && s.v.type.kind !== "tensor")) continue;
       const value = s.k === "decl" ? s.init : s.value;
       if (hasEffects(value)) continue;
       const inputs = varsOf(value);
@@ -167,8 +168,14 @@ export function fuseZeroInit(body: Block): Stmt[] {
         }
         const inc = increment(t, s.v);
         if (inc) {
-          // v = a; ...; v += b  ->  v = a + b (nothing in between reads v)
-          const init = value.k === "num" && value.value === 0 ? inc : { k: "op" as const, op: "add" as const, args: [value, inc] };
+          // v = a; ...; v += b  ->  v = a + b (nothing in between reads v); a tensor adjoint starts
+          // from 0 or zeros of its primal's shape, which its first contribution has
+          const startsAtZero = (value.k === "num" && value.value === 0) || (value.k === "call" && value.fn.kind === "tensor" && value.fn.key === "zerosLike");
+          const init = startsAtZero
+            ? inc
+            : s.v.type.kind === "tensor"
+              ? tensorCall("add", [value, inc])
+              : { k: "op" as const, op: "add" as const, args: [value, inc] };
           out[q] = make(init, t.origin);
           out.splice(p, 1);
           p--;
@@ -206,8 +213,12 @@ export function fuseStoreZero(body: Block): Stmt[] {
   });
 }
 
-/** `v = v + e` gives e, `v = v - e` gives -e (v not in e). */
+/** `v = v + e` gives e, `v = v - e` gives -e, `v = T.add(v, e)` (tensors) gives e (v not in e). */
 function increment(t: Stmt, v: Var): Expr | null {
+  if (t.k === "assign" && t.v === v && t.value.k === "call" && t.value.fn.kind === "tensor" && t.value.fn.key === "add") {
+    const [a, b] = t.value.args;
+    return a?.k === "var" && a.v === v && b && !varsOf(b).has(v) ? b : null;
+  }
   if (t.k !== "assign" || t.v !== v || t.value.k !== "op" || (t.value.op !== "add" && t.value.op !== "sub")) return null;
   const [a, b] = t.value.args;
   if (!a || !b || a.k !== "var" || a.v !== v || varsOf(b).has(v)) return null;

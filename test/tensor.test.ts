@@ -1,0 +1,190 @@
+/**
+ * Tensors: every differentiable operation, differentiated in both modes inside ordinary
+ * functions, against central finite differences over random values and shapes (broadcasting
+ * included), and forward against reverse (the dot-product test). Then the runtime's own checks:
+ * values against naive loops, and shape errors that name the operation and both shapes.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { grad, jvp } from "tsgrad";
+import {
+  abs, add, broadcastShapes, concat, div, dot, exp, item, log, logSoftmax, logsumexp, matmul, max, mean, mul, neg, outer, pow, randn, relu, reshape,
+  row, scalar, sigmoid, slice, softmax, softplus, sqrt, stack, sub, sum, tanh, tensor, transpose, where, full, Tensor, rand,
+} from "tsgrad/tensor";
+
+/** A weighted sum of all elements: turns a tensor into a number that depends on every element. */
+function wsum(t: Tensor, r: Tensor): number {
+  return item(sum(mul(t, r)));
+}
+
+function fAdd(a: Tensor, b: Tensor, r: Tensor): number { return wsum(add(a, b), r); }
+function fSub(a: Tensor, b: Tensor, r: Tensor): number { return wsum(sub(a, b), r); }
+function fMul(a: Tensor, b: Tensor, r: Tensor): number { return wsum(mul(a, b), r); }
+function fDiv(a: Tensor, b: Tensor, r: Tensor): number { return wsum(div(a, b), r); }
+function fPow(a: Tensor, b: Tensor, r: Tensor): number { return wsum(pow(a, b), r); }
+function fMatmul(a: Tensor, b: Tensor, r: Tensor): number { return wsum(matmul(a, b), r); }
+function fOuter(a: Tensor, b: Tensor, r: Tensor): number { return wsum(outer(a, b), r); }
+function fDot(a: Tensor, b: Tensor, r: Tensor): number { return item(dot(a, b)) * item(sum(r)); }
+function fUnary(a: Tensor, b: Tensor, r: Tensor): number {
+  // every element-wise function, on values where each is smooth (b > 0 keeps log and sqrt defined)
+  return wsum(add(add(add(neg(exp(a)), log(b)), mul(sqrt(b), tanh(a))), add(add(sigmoid(a), softplus(a)), add(relu(a), abs(a)))), r);
+}
+function fReduce(a: Tensor, b: Tensor, r: Tensor): number {
+  return item(add(add(sum(mul(a, b)), mean(mul(a, a))), sum(mul(max(a, 1), sum(b, 1)))));
+}
+function fAxes(a: Tensor, b: Tensor, r: Tensor): number {
+  return wsum(add(add(sum(a, 0, true), mean(b, [0], true)), max(mul(a, b), 0, true)), r);
+}
+function fSoftmax(a: Tensor, b: Tensor, r: Tensor): number {
+  return wsum(add(add(softmax(a), logSoftmax(b, 0)), logsumexp(a, 1, true)), r) + item(logsumexp(b));
+}
+function fShapes(a: Tensor, b: Tensor, r: Tensor): number {
+  const t = transpose(reshape(a, [3, 2]));
+  const c = concat([t, b], 0);
+  const s = stack([row(c, 0), row(c, 3)], 1);
+  return wsum(slice(s, 1, 3), reshape(r, [2, 2])) + item(sum(transpose(stack([a, b], 0), [2, 0, 1])));
+}
+function fWhere(a: Tensor, b: Tensor, r: Tensor): number {
+  return wsum(where(r, mul(a, a), exp(b)), r) + item(sum(where(r, 0, b)));
+}
+function fScalars(a: Tensor, b: Tensor, r: Tensor): number {
+  const s = item(sum(a));
+  const t = mul(scalar(s * s), b);
+  return wsum(add(t, full([2, 3], Math.sin(s))), r) + s * item(sum(b));
+}
+
+type F = (a: Tensor, b: Tensor, r: Tensor) => number;
+interface Case {
+  readonly name: string;
+  readonly f: F;
+  readonly grad: (a: Tensor, b: Tensor, r: Tensor) => [Tensor, Tensor];
+  readonly jvp: (a: Tensor, b: Tensor, r: Tensor, da: Tensor, db: Tensor) => { value: number; tangent: number };
+  /** Shapes of a, b and r. */
+  readonly shapes: fc.Arbitrary<[number[], number[], number[]]>;
+  /** Values of a and b: "any", or "positive" (away from 0). */
+  readonly domain?: [("any" | "positive" | "nonzero"), ("any" | "positive" | "nonzero")];
+}
+
+const dim = fc.integer({ min: 1, max: 4 });
+/** Two shapes that broadcast, and the output's shape. */
+const broadcastPair = fc.tuple(dim, dim, fc.boolean(), fc.boolean(), fc.boolean()).map(([m, n, collapseA, collapseB, dropB]): [number[], number[], number[]] => {
+  const a = [collapseA ? 1 : m, n];
+  const b = dropB ? [collapseB ? 1 : n] : [m, collapseB ? 1 : n];
+  return [a, b, broadcastShapes("test", a, b)];
+});
+
+const cases: Case[] = [
+  { name: "add (broadcasting)", f: fAdd, grad: grad(fAdd, { wrt: [0, 1] }), jvp: jvp(fAdd, { wrt: [0, 1] }), shapes: broadcastPair },
+  { name: "sub (broadcasting)", f: fSub, grad: grad(fSub, { wrt: [0, 1] }), jvp: jvp(fSub, { wrt: [0, 1] }), shapes: broadcastPair },
+  { name: "mul (broadcasting)", f: fMul, grad: grad(fMul, { wrt: [0, 1] }), jvp: jvp(fMul, { wrt: [0, 1] }), shapes: broadcastPair },
+  { name: "div (broadcasting)", f: fDiv, grad: grad(fDiv, { wrt: [0, 1] }), jvp: jvp(fDiv, { wrt: [0, 1] }), shapes: broadcastPair, domain: ["any", "positive"] },
+  { name: "pow", f: fPow, grad: grad(fPow, { wrt: [0, 1] }), jvp: jvp(fPow, { wrt: [0, 1] }), shapes: broadcastPair, domain: ["positive", "any"] },
+  {
+    name: "matmul (2-D, batched with broadcasting, vector)",
+    f: fMatmul,
+    grad: grad(fMatmul, { wrt: [0, 1] }),
+    jvp: jvp(fMatmul, { wrt: [0, 1] }),
+    shapes: fc.tuple(dim, dim, dim, fc.integer({ min: 0, max: 3 })).map(([m, k, n, form]): [number[], number[], number[]] =>
+      form === 0 ? [[m, k], [k, n], [m, n]] : form === 1 ? [[2, m, k], [k, n], [2, m, n]] : form === 2 ? [[k], [k, n], [n]] : [[m, k], [k], [m]],
+    ),
+  },
+  { name: "outer", f: fOuter, grad: grad(fOuter, { wrt: [0, 1] }), jvp: jvp(fOuter, { wrt: [0, 1] }), shapes: fc.tuple(dim, dim).map(([m, n]): [number[], number[], number[]] => [[m], [n], [m, n]]) },
+  { name: "dot", f: fDot, grad: grad(fDot, { wrt: [0, 1] }), jvp: jvp(fDot, { wrt: [0, 1] }), shapes: dim.map((n): [number[], number[], number[]] => [[n], [n], [2]]) },
+  { name: "element-wise functions", f: fUnary, grad: grad(fUnary, { wrt: [0, 1] }), jvp: jvp(fUnary, { wrt: [0, 1] }), shapes: fc.tuple(dim, dim).map(([m, n]): [number[], number[], number[]] => [[m, n], [m, n], [m, n]]), domain: ["nonzero", "positive"] },
+  { name: "sum, mean, max over everything and axes", f: fReduce, grad: grad(fReduce, { wrt: [0, 1] }), jvp: jvp(fReduce, { wrt: [0, 1] }), shapes: fc.tuple(dim, dim).map(([m, n]): [number[], number[], number[]] => [[m, n], [m, n], [1]]) },
+  { name: "reductions with keepdims", f: fAxes, grad: grad(fAxes, { wrt: [0, 1] }), jvp: jvp(fAxes, { wrt: [0, 1] }), shapes: fc.tuple(dim, dim).map(([m, n]): [number[], number[], number[]] => [[m, n], [m, n], [1, n]]) },
+  { name: "softmax, logSoftmax, logsumexp", f: fSoftmax, grad: grad(fSoftmax, { wrt: [0, 1] }), jvp: jvp(fSoftmax, { wrt: [0, 1] }), shapes: fc.tuple(dim, dim).map(([m, n]): [number[], number[], number[]] => [[m, n], [m, n], [m, n]]) },
+  { name: "transpose, reshape, concat, stack, row, slice", f: fShapes, grad: grad(fShapes, { wrt: [0, 1] }), jvp: jvp(fShapes, { wrt: [0, 1] }), shapes: fc.constant<[number[], number[], number[]]>([[2, 3], [2, 3], [4]]) },
+  { name: "where", f: fWhere, grad: grad(fWhere, { wrt: [0, 1] }), jvp: jvp(fWhere, { wrt: [0, 1] }), shapes: fc.tuple(dim, dim).map(([m, n]): [number[], number[], number[]] => [[m, n], [m, n], [m, n]]) },
+  { name: "item, scalar, full: numbers and tensors mixed", f: fScalars, grad: grad(fScalars, { wrt: [0, 1] }), jvp: jvp(fScalars, { wrt: [0, 1] }), shapes: fc.constant<[number[], number[], number[]]>([[3], [2, 3], [2, 3]]) },
+];
+
+function values(shape: number[], seed: number, domain: "any" | "positive" | "nonzero" = "any"): Tensor {
+  const t = randn(shape, seed);
+  if (domain === "positive") return add(abs(t), 0.5);
+  if (domain === "nonzero") return where(tensorGreater(t), add(t, 0.2), sub(t, 0.2));
+  return t;
+}
+const tensorGreater = (t: Tensor) => tensor(Array.from(t.data, (v) => (v > 0 ? 1 : 0)), t.shape);
+
+function numericGrad(f: F, args: Tensor[], which: number, h = 1e-6): Tensor {
+  const x = args[which]!;
+  const out = new Float64Array(x.size);
+  for (let i = 0; i < x.size; i++) {
+    const at = (delta: number) => {
+      const d = x.data.slice();
+      d[i]! += delta;
+      const copy = args.slice();
+      copy[which] = new Tensor(d, x.shape);
+      return f(copy[0]!, copy[1]!, copy[2]!);
+    };
+    out[i] = (at(h) - at(-h)) / (2 * h);
+  }
+  return new Tensor(out, x.shape);
+}
+
+function close(actual: Tensor, expected: Tensor, tol: number, label: string): void {
+  expect(actual.shape, `${label}: shape`).toEqual(expected.shape);
+  for (let i = 0; i < actual.size; i++) {
+    const a = actual.data[i]!;
+    const b = expected.data[i]!;
+    if (Math.abs(a - b) > tol * Math.max(1, Math.abs(a), Math.abs(b))) expect.fail(`${label}: element ${i}: ${a} vs ${b}`);
+  }
+}
+
+describe("tensor operations: reverse and forward mode against finite differences", () => {
+  for (const c of cases)
+    it(c.name, () => {
+      fc.assert(
+        fc.property(c.shapes, fc.integer({ min: 1, max: 1e6 }), ([sa, sb, sr], seed) => {
+          const a = values(sa, seed, c.domain?.[0]);
+          const b = values(sb, seed + 1, c.domain?.[1]);
+          const r = c.name === "where" ? tensor(Array.from(rand(sr, seed + 2).data, (v) => (v > 0.5 ? 1 : 0)), sr) : randn(sr, seed + 2);
+          const [ga, gb] = c.grad(a, b, r);
+          close(ga, numericGrad(c.f, [a, b, r], 0), 1e-5, `${c.name}: d/da`);
+          close(gb, numericGrad(c.f, [a, b, r], 1), 1e-5, `${c.name}: d/db`);
+          // forward vs reverse: <grad, (da, db)> = jvp along (da, db)
+          const da = randn(sa, seed + 3);
+          const db = randn(sb, seed + 4);
+          const t = c.jvp(a, b, r, da, db);
+          expect(t.value).toBe(c.f(a, b, r));
+          const expected = item(sum(mul(ga, da))) + item(sum(mul(gb, db)));
+          expect(Math.abs(t.tangent - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+        }),
+        { numRuns: 25 },
+      );
+    });
+});
+
+describe("tensor runtime", () => {
+  it("matmul matches the naive triple loop, for shapes that cross the block size", () => {
+    const a = randn([70, 130], 1);
+    const b = randn([130, 67], 2);
+    const c = matmul(a, b);
+    for (const [i, j] of [[0, 0], [69, 66], [33, 64], [64, 1]] as const) {
+      let s = 0;
+      for (let p = 0; p < 130; p++) s += a.data[i * 130 + p]! * b.data[p * 67 + j]!;
+      expect(c.data[i * 67 + j]).toBeCloseTo(s, 10);
+    }
+  });
+  it("softmax and logsumexp are stable for large inputs", () => {
+    const t = tensor([[1000, 1001, 1002], [-1000, -1000, -1000]]);
+    const s = softmax(t);
+    expect(Array.from(s.data).every(Number.isFinite)).toBe(true);
+    expect(item(sum(row(s, 0)))).toBeCloseTo(1, 12);
+    expect(logsumexp(t, 1).data[0]).toBeCloseTo(1002 + Math.log(1 + Math.exp(-1) + Math.exp(-2)), 10);
+  });
+  it("shape errors name the operation, both shapes and the rule", () => {
+    expect(() => add(tensor([[1, 2, 3]]), tensor([1, 2]))).toThrow(/add: shapes \[1, 3\] and \[2\] do not broadcast \(dimensions are aligned from the right/);
+    expect(() => matmul(tensor([[1, 2]]), tensor([[1, 2]]))).toThrow(/matmul: shapes \[1, 2\] and \[1, 2\] do not match/);
+    expect(() => reshape(tensor([1, 2, 3]), [2, 2])).toThrow(/reshape: cannot reshape \[3\]/);
+    expect(() => item(tensor([1, 2]))).toThrow(/item: needs a tensor with one element/);
+  });
+  it("sum over axes with keepdims, and mean", () => {
+    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(sum(t, 1).toArray()).toEqual([6, 15]);
+    expect(sum(t, 0, true).toArray()).toEqual([[5, 7, 9]]);
+    expect(mean(t).toArray()).toBe(3.5);
+    expect(max(t, 1).toArray()).toEqual([3, 6]);
+  });
+});

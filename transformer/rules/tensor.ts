@@ -1,0 +1,301 @@
+/**
+ * Derivative rules of the tensor operations (runtime/tensor), one entry per operation.
+ *
+ * Like the scalar rules, each is ordinary TypeScript over the runtime's own operations, parsed
+ * into IR by the registry: per differentiable argument, a reverse-mode contribution
+ * `(...args, y, g) => adjoint of that argument` and a forward-mode term
+ * `(...args, y, d) => tangent of the output from that argument's tangent d`. Because the rules
+ * are written with tensor operations that have rules themselves, second derivatives compose.
+ *
+ * `params` lists the operation's parameters; optional ones (`?`) are filled with undefined when a
+ * call leaves them out. `diff` says which carry derivatives (axes, shapes and masks do not).
+ */
+import * as T from "../../runtime/tensor/index.js";
+
+type Template = (...args: never[]) => unknown;
+
+export interface TensorRule {
+  readonly params: readonly string[];
+  readonly diff: readonly boolean[];
+  readonly returns: "tensor" | "number" | "shape";
+  readonly vjp?: readonly (Template | null)[];
+  readonly jvp?: readonly (Template | null)[];
+  /** Variadic (concat, stack): tensors first, then an axis; rules are built by the pass. */
+  readonly variadic?: true;
+  /** Values of optional parameters whose default the rules must see (softmax's axis -1). */
+  readonly defaults?: Readonly<Record<number, number>>;
+}
+
+type X = T.Tensor;
+type N = number;
+const zero = (params: string[], returns: TensorRule["returns"] = "tensor"): TensorRule => ({ params, diff: params.map(() => false), returns });
+
+export const tensorRules: Record<string, TensorRule> = {
+  // ---- element-wise arithmetic with broadcasting (numbers allowed) ---------------------------
+  add: {
+    params: ["a", "b"],
+    diff: [true, true],
+    returns: "tensor",
+    vjp: [(a: X, b: X, y: X, g: X) => T.unbroadcast(g, T.shapeOf(a)), (a: X, b: X, y: X, g: X) => T.unbroadcast(g, T.shapeOf(b))],
+    jvp: [(a: X, b: X, y: X, d: X) => T.broadcastLike(d, y), (a: X, b: X, y: X, d: X) => T.broadcastLike(d, y)],
+  },
+  sub: {
+    params: ["a", "b"],
+    diff: [true, true],
+    returns: "tensor",
+    vjp: [(a: X, b: X, y: X, g: X) => T.unbroadcast(g, T.shapeOf(a)), (a: X, b: X, y: X, g: X) => T.neg(T.unbroadcast(g, T.shapeOf(b)))],
+    jvp: [(a: X, b: X, y: X, d: X) => T.broadcastLike(d, y), (a: X, b: X, y: X, d: X) => T.neg(T.broadcastLike(d, y))],
+  },
+  mul: {
+    params: ["a", "b"],
+    diff: [true, true],
+    returns: "tensor",
+    vjp: [(a: X, b: X, y: X, g: X) => T.unbroadcast(T.mul(g, b), T.shapeOf(a)), (a: X, b: X, y: X, g: X) => T.unbroadcast(T.mul(g, a), T.shapeOf(b))],
+    jvp: [(a: X, b: X, y: X, d: X) => T.broadcastLike(T.mul(d, b), y), (a: X, b: X, y: X, d: X) => T.broadcastLike(T.mul(a, d), y)],
+  },
+  div: {
+    params: ["a", "b"],
+    diff: [true, true],
+    returns: "tensor",
+    vjp: [
+      (a: X, b: X, y: X, g: X) => T.unbroadcast(T.div(g, b), T.shapeOf(a)),
+      (a: X, b: X, y: X, g: X) => T.neg(T.unbroadcast(T.div(T.mul(g, y), b), T.shapeOf(b))),
+    ],
+    jvp: [(a: X, b: X, y: X, d: X) => T.broadcastLike(T.div(d, b), y), (a: X, b: X, y: X, d: X) => T.neg(T.div(T.mul(d, y), b))],
+  },
+  pow: {
+    params: ["a", "b"],
+    diff: [true, true],
+    returns: "tensor",
+    vjp: [
+      (a: X, b: X, y: X, g: X) => T.unbroadcast(T.mul(g, T.mul(b, T.pow(a, T.sub(b, 1)))), T.shapeOf(a)),
+      (a: X, b: X, y: X, g: X) => T.unbroadcast(T.mul(g, T.mul(y, T.log(a))), T.shapeOf(b)),
+    ],
+    jvp: [
+      (a: X, b: X, y: X, d: X) => T.broadcastLike(T.mul(d, T.mul(b, T.pow(a, T.sub(b, 1)))), y),
+      (a: X, b: X, y: X, d: X) => T.broadcastLike(T.mul(d, T.mul(y, T.log(a))), y),
+    ],
+  },
+  neg: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.neg(g)], jvp: [(t: X, y: X, d: X) => T.neg(d)] },
+
+  // ---- element-wise functions -------------------------------------------------------------------
+  exp: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, y)], jvp: [(t: X, y: X, d: X) => T.mul(d, y)] },
+  log: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.div(g, t)], jvp: [(t: X, y: X, d: X) => T.div(d, t)] },
+  sqrt: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.div(T.mul(g, 0.5), y)], jvp: [(t: X, y: X, d: X) => T.div(T.mul(d, 0.5), y)] },
+  tanh: {
+    params: ["t"],
+    diff: [true],
+    returns: "tensor",
+    vjp: [(t: X, y: X, g: X) => T.mul(g, T.sub(1, T.mul(y, y)))],
+    jvp: [(t: X, y: X, d: X) => T.mul(d, T.sub(1, T.mul(y, y)))],
+  },
+  sigmoid: {
+    params: ["t"],
+    diff: [true],
+    returns: "tensor",
+    vjp: [(t: X, y: X, g: X) => T.mul(g, T.mul(y, T.sub(1, y)))],
+    jvp: [(t: X, y: X, d: X) => T.mul(d, T.mul(y, T.sub(1, y)))],
+  },
+  relu: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, T.greater(t, 0))], jvp: [(t: X, y: X, d: X) => T.mul(d, T.greater(t, 0))] },
+  softplus: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, T.sigmoid(t))], jvp: [(t: X, y: X, d: X) => T.mul(d, T.sigmoid(t))] },
+  abs: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, T.sign(t))], jvp: [(t: X, y: X, d: X) => T.mul(d, T.sign(t))] },
+
+  // ---- reductions -------------------------------------------------------------------------------
+  sum: {
+    params: ["t", "axes?", "keepdims?"],
+    diff: [true, false, false],
+    returns: "tensor",
+    vjp: [(t: X, axes: N, keepdims: boolean, y: X, g: X) => T.expandReduced(g, T.shapeOf(t), axes)],
+    jvp: [(t: X, axes: N, keepdims: boolean, y: X, d: X) => T.sum(d, axes, keepdims)],
+  },
+  mean: {
+    params: ["t", "axes?", "keepdims?"],
+    diff: [true, false, false],
+    returns: "tensor",
+    vjp: [(t: X, axes: N, keepdims: boolean, y: X, g: X) => T.div(T.expandReduced(g, T.shapeOf(t), axes), T.sizeRatio(t, y))],
+    jvp: [(t: X, axes: N, keepdims: boolean, y: X, d: X) => T.mean(d, axes, keepdims)],
+  },
+  max: {
+    params: ["t", "axes?", "keepdims?"],
+    diff: [true, false, false],
+    returns: "tensor",
+    vjp: [(t: X, axes: N, keepdims: boolean, y: X, g: X) => T.mul(T.expandReduced(g, T.shapeOf(t), axes), T.argmaxMask(t, axes))],
+    jvp: [(t: X, axes: N, keepdims: boolean, y: X, d: X) => T.sum(T.mul(d, T.argmaxMask(t, axes)), axes, keepdims)],
+  },
+  logsumexp: {
+    params: ["t", "axes?", "keepdims?"],
+    diff: [true, false, false],
+    returns: "tensor",
+    vjp: [(t: X, axes: N, keepdims: boolean, y: X, g: X) => T.mul(T.expandReduced(g, T.shapeOf(t), axes), T.exp(T.sub(t, T.expandReduced(y, T.shapeOf(t), axes))))],
+    jvp: [(t: X, axes: N, keepdims: boolean, y: X, d: X) => T.sum(T.mul(d, T.exp(T.sub(t, T.expandReduced(y, T.shapeOf(t), axes)))), axes, keepdims)],
+  },
+  softmax: {
+    params: ["t", "axis?"],
+    defaults: { 1: -1 },
+    diff: [true, false],
+    returns: "tensor",
+    vjp: [(t: X, axis: N, y: X, g: X) => T.mul(y, T.sub(g, T.sum(T.mul(g, y), axis, true)))],
+    jvp: [(t: X, axis: N, y: X, d: X) => T.mul(y, T.sub(d, T.sum(T.mul(d, y), axis, true)))],
+  },
+  logSoftmax: {
+    params: ["t", "axis?"],
+    defaults: { 1: -1 },
+    diff: [true, false],
+    returns: "tensor",
+    vjp: [(t: X, axis: N, y: X, g: X) => T.sub(g, T.mul(T.exp(y), T.sum(g, axis, true)))],
+    jvp: [(t: X, axis: N, y: X, d: X) => T.sub(d, T.sum(T.mul(T.exp(y), d), axis, true))],
+  },
+
+  // ---- linear algebra ---------------------------------------------------------------------------
+  matmul: {
+    params: ["a", "b"],
+    diff: [true, true],
+    returns: "tensor",
+    vjp: [(a: X, b: X, y: X, g: X) => T.matmulGradA(g, a, b), (a: X, b: X, y: X, g: X) => T.matmulGradB(g, a, b)],
+    jvp: [(a: X, b: X, y: X, d: X) => T.matmul(d, b), (a: X, b: X, y: X, d: X) => T.matmul(a, d)],
+  },
+  dot: {
+    params: ["a", "b"],
+    diff: [true, true],
+    returns: "tensor",
+    vjp: [(a: X, b: X, y: X, g: X) => T.mul(g, b), (a: X, b: X, y: X, g: X) => T.mul(g, a)],
+    jvp: [(a: X, b: X, y: X, d: X) => T.dot(d, b), (a: X, b: X, y: X, d: X) => T.dot(a, d)],
+  },
+  outer: {
+    params: ["a", "b"],
+    diff: [true, true],
+    returns: "tensor",
+    vjp: [(a: X, b: X, y: X, g: X) => T.matmul(g, b), (a: X, b: X, y: X, g: X) => T.matmul(T.transpose(g), a)],
+    jvp: [(a: X, b: X, y: X, d: X) => T.outer(d, b), (a: X, b: X, y: X, d: X) => T.outer(a, d)],
+  },
+  matmulGradA: {
+    params: ["g", "a", "b"],
+    diff: [true, false, true],
+    returns: "tensor",
+    jvp: [(g: X, a: X, b: X, y: X, d: X) => T.matmulGradA(d, a, b), null, (g: X, a: X, b: X, y: X, d: X) => T.matmulGradA(g, a, d)],
+  },
+  matmulGradB: {
+    params: ["g", "a", "b"],
+    diff: [true, true, false],
+    returns: "tensor",
+    jvp: [(g: X, a: X, b: X, y: X, d: X) => T.matmulGradB(d, a, b), (g: X, a: X, b: X, y: X, d: X) => T.matmulGradB(g, d, b), null],
+  },
+
+  // ---- shapes -----------------------------------------------------------------------------------
+  transpose: {
+    params: ["t", "perm?"],
+    diff: [true, false],
+    returns: "tensor",
+    vjp: [(t: X, perm: N, y: X, g: X) => T.transposeBack(g, perm as never)],
+    jvp: [(t: X, perm: N, y: X, d: X) => T.transpose(d, perm as never)],
+  },
+  transposeBack: {
+    params: ["g", "perm?"],
+    diff: [true, false],
+    returns: "tensor",
+    vjp: [(g: X, perm: N, y: X, gg: X) => T.transpose(gg, perm as never)],
+    jvp: [(g: X, perm: N, y: X, d: X) => T.transposeBack(d, perm as never)],
+  },
+  mT: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mT(g)], jvp: [(t: X, y: X, d: X) => T.mT(d)] },
+  reshape: {
+    params: ["t", "shape"],
+    diff: [true, false],
+    returns: "tensor",
+    vjp: [(t: X, shape: N, y: X, g: X) => T.reshape(g, T.shapeOf(t))],
+    jvp: [(t: X, shape: N, y: X, d: X) => T.reshape(d, shape as never)],
+  },
+  row: {
+    params: ["t", "i"],
+    diff: [true, false],
+    returns: "tensor",
+    vjp: [(t: X, i: N, y: X, g: X) => T.padRows(g, T.shapeOf(t), i)],
+    jvp: [(t: X, i: N, y: X, d: X) => T.row(d, i)],
+  },
+  slice: {
+    params: ["t", "start", "end"],
+    diff: [true, false, false],
+    returns: "tensor",
+    vjp: [(t: X, start: N, end: N, y: X, g: X) => T.padRows(g, T.shapeOf(t), start)],
+    jvp: [(t: X, start: N, end: N, y: X, d: X) => T.slice(d, start, end)],
+  },
+  padRows: {
+    params: ["g", "shape", "start"],
+    diff: [true, false, false],
+    returns: "tensor",
+    vjp: [(g: X, shape: N, start: N, y: X, gg: X) => T.rowsLike(gg, start, g)],
+    jvp: [(g: X, shape: N, start: N, y: X, d: X) => T.padRows(d, shape as never, start)],
+  },
+  rowsLike: {
+    params: ["gg", "start", "g"],
+    diff: [true, false, false],
+    returns: "tensor",
+    vjp: [(gg: X, start: N, g: X, y: X, h: X) => T.padRows(h, T.shapeOf(gg), start)],
+    jvp: [(gg: X, start: N, g: X, y: X, d: X) => T.rowsLike(d, start, g)],
+  },
+  broadcastTo: {
+    params: ["t", "shape"],
+    diff: [true, false],
+    returns: "tensor",
+    vjp: [(t: X, shape: N, y: X, g: X) => T.unbroadcast(g, T.shapeOf(t))],
+    jvp: [(t: X, shape: N, y: X, d: X) => T.broadcastTo(d, shape as never)],
+  },
+  broadcastLike: {
+    params: ["t", "like"],
+    diff: [true, false],
+    returns: "tensor",
+    vjp: [(t: X, like: X, y: X, g: X) => T.unbroadcast(g, T.shapeOf(t))],
+    jvp: [(t: X, like: X, y: X, d: X) => T.broadcastLike(d, like)],
+  },
+  unbroadcast: {
+    params: ["g", "shape"],
+    diff: [true, false],
+    returns: "tensor",
+    vjp: [(g: X, shape: N, y: X, gg: X) => T.broadcastLike(gg, g)],
+    jvp: [(g: X, shape: N, y: X, d: X) => T.unbroadcast(d, shape as never)],
+  },
+  expandReduced: {
+    params: ["g", "shape", "axes?"],
+    diff: [true, false, false],
+    returns: "tensor",
+    vjp: [(g: X, shape: N, axes: N, y: X, gg: X) => T.reshape(T.sum(gg, axes), T.shapeOf(g))],
+    jvp: [(g: X, shape: N, axes: N, y: X, d: X) => T.expandReduced(d, shape as never, axes)],
+  },
+  concat: { params: [], diff: [], returns: "tensor", variadic: true },
+  stack: { params: [], diff: [], returns: "tensor", variadic: true },
+  concatPart: { params: [], diff: [], returns: "tensor", variadic: true },
+  concatEmbed: { params: [], diff: [], returns: "tensor", variadic: true },
+  stackPart: { params: [], diff: [], returns: "tensor", variadic: true },
+  stackEmbed: { params: [], diff: [], returns: "tensor", variadic: true },
+  where: {
+    params: ["mask", "a", "b"],
+    diff: [false, true, true],
+    returns: "tensor",
+    vjp: [null, (m: X, a: X, b: X, y: X, g: X) => T.unbroadcast(T.where(m, g, 0), T.shapeOf(a)), (m: X, a: X, b: X, y: X, g: X) => T.unbroadcast(T.where(m, 0, g), T.shapeOf(b))],
+    jvp: [null, (m: X, a: X, b: X, y: X, d: X) => T.broadcastLike(T.where(m, d, 0), y), (m: X, a: X, b: X, y: X, d: X) => T.broadcastLike(T.where(m, 0, d), y)],
+  },
+
+  // ---- between numbers and tensors --------------------------------------------------------------
+  item: { params: ["t"], diff: [true], returns: "number", vjp: [(t: X, y: N, g: N) => T.full(T.shapeOf(t), g)], jvp: [(t: X, y: N, d: X) => T.item(d)] },
+  scalar: { params: ["x"], diff: [true], returns: "tensor", vjp: [(x: N, y: X, g: X) => T.item(g)], jvp: [(x: N, y: X, d: N) => T.scalar(d)] },
+  full: {
+    params: ["shape", "value"],
+    diff: [false, true],
+    returns: "tensor",
+    vjp: [null, (shape: N, value: N, y: X, g: X) => T.item(T.sum(g))],
+    jvp: [null, (shape: N, value: N, y: X, d: N) => T.full(shape as never, d)],
+  },
+
+  // ---- no derivative ----------------------------------------------------------------------------
+  shapeOf: zero(["t"], "shape"),
+  greater: zero(["a", "b"]),
+  sign: zero(["t"]),
+  argmaxMask: zero(["t", "axes?"]),
+  zerosLike: zero(["t"]),
+  sizeRatio: zero(["t", "y"], "number"),
+  zeros: zero(["shape"]),
+  ones: zero(["shape"]),
+  arange: zero(["n"]),
+  rand: zero(["shape", "seed", "low?", "high?"]),
+  randn: zero(["shape", "seed", "mean?", "std?"]),
+  tensor: zero(["data", "shape?"]),
+};
