@@ -2,6 +2,7 @@
  * The types of derivatives, computed from the types of the functions they come from, so that the
  * editor shows `grad(loss)` as `(w: number, b: number) => [number, number]`.
  */
+import type { Tensor } from "./tensor/tensor.js";
 
 /** Whether values of type T carry a derivative (numbers, arrays and records of numbers). */
 export type IsDifferentiable<T> = T extends number
@@ -23,11 +24,13 @@ export type Gradient<T> = T extends number
   ? number
   : T extends Float64Array
     ? Float64Array
-    : T extends readonly unknown[]
-      ? { -readonly [K in keyof T]: Gradient<T[K]> }
-      : T extends object
-        ? { -readonly [K in keyof T as IsDifferentiable<T[K]> extends true ? K : never]: Gradient<T[K]> }
-        : never;
+    : T extends Tensor
+      ? Tensor
+      : T extends readonly unknown[]
+        ? { -readonly [K in keyof T]: Gradient<T[K]> }
+        : T extends object
+          ? { -readonly [K in keyof T as IsDifferentiable<T[K]> extends true ? K : never]: Gradient<T[K]> }
+          : never;
 
 /** The gradients of the differentiable parameters, in order. */
 export type ParamGradients<P extends readonly unknown[]> = P extends readonly [infer H, ...infer R]

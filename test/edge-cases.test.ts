@@ -89,3 +89,20 @@ describe("corner cases", () => {
   });
   it("a loop counting down", () => verifyDerivatives(countdown, { grad: grad(countdown), jvp: jvp(countdown) }, [[1, 2, 3, 4]]));
 });
+
+function labelled(x: number[], mode: string): number {
+  let s = 0;
+  let current = mode;
+  for (let i = 0; i < x.length; i++) {
+    if (current === "square") s += x[i]! * x[i]!;
+    else s += Math.sin(x[i]!);
+    current = current === "square" ? "sine" : "square";
+  }
+  return s;
+}
+
+describe("string data", () => {
+  it("a string parameter is data: compared, reassigned in a loop, never differentiated", () => {
+    verifyDerivatives(labelled, { grad: grad(labelled, { wrt: [0] }), jvp: jvp(labelled, { wrt: [0] }) }, [[0.5, -1, 2, 0.3], "square"], { params: [0] });
+  });
+});

@@ -385,7 +385,7 @@ describe("Vite plugin", () => {
   // contains it is cut off and the module no longer parses (a test file holding such a literal
   // fails to load under Vitest). Needed in transformer/host/vite.ts: strip only the trailing
   // comment line, e.g. `text.replace(/\n\/\/# sourceMappingURL=[^\n]*\s*$/, "\n")`.
-  it.skip("transform() keeps a string literal that contains the source-map comment's text", () => {
+  it("transform() keeps a string literal that contains the source-map comment's text", () => {
     const literal = `//${"#"} sourceMappingURL=example.map`;
     const out = viteTransform("vite-literal", `import { grad } from "tsgrad";\nexport const note = "${literal}";\nfunction f(x: number): number { return x * x; }\nexport const g = grad(f);\n`);
     expect(out?.code).toContain(`export const note = "${literal}";`);

@@ -7,7 +7,7 @@
 import ts from "typescript";
 import { fail, TSG } from "../diagnostics.js";
 import type { IRFunction } from "../ir/types.js";
-import { functionOfDeclaration, isFunctionLike, resolveAlias, type FunctionLike } from "../lower/host.js";
+import { declarationWithBody, functionOfDeclaration, isFunctionLike, resolveAlias, type FunctionLike } from "../lower/host.js";
 import type { DerivedKind } from "../pipeline.js";
 import type { ProgramTable } from "../table.js";
 import { markerOfCall, type MarkerCall } from "./markers.js";
@@ -126,7 +126,7 @@ function targetFunction(checker: ts.TypeChecker, e: ts.Expression, arg: ts.Expre
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
     const sym = checker.getSymbolAtLocation(ts.isIdentifier(e) ? e : e.name);
     const target = sym && resolveAlias(checker, sym);
-    const decl = target?.valueDeclaration ?? target?.declarations?.[0];
+    const decl = target && declarationWithBody(target);
     const fn = decl && functionOfDeclaration(decl);
     if (fn && fn.body && !fn.getSourceFile().isDeclarationFile) return fn;
     if (decl?.getSourceFile().isDeclarationFile)

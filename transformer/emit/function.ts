@@ -174,6 +174,8 @@ class FunctionEmitter {
         return undefined;
       case "tensor":
         return f.createTypeReferenceNode("Tensor");
+      case "data":
+        return f.createKeywordTypeNode(ts.SyntaxKind.StringKeyword);
     }
   }
 
@@ -348,6 +350,8 @@ class FunctionEmitter {
         return this.numLit(e.value);
       case "undef":
         return f.createIdentifier("undefined");
+      case "str":
+        return f.createStringLiteral(e.value);
       case "bool":
         return e.value ? f.createTrue() : f.createFalse();
       case "var":

@@ -89,7 +89,8 @@ export default function tsgrad(options: TsgradViteOptions = {}): VitePluginLike 
         sf,
         (name, text) => {
           if (name.endsWith(".map")) map = text;
-          else if (/\.(m|c)?jsx?$/.test(name)) js = text.replace(/\/\/# sourceMappingURL=.*$/m, "");
+          // only the trailing comment TypeScript appends (a string in the code may contain the text)
+          else if (/\.(m|c)?jsx?$/.test(name)) js = text.replace(/\n\/\/# sourceMappingURL=[^\n]*\s*$/, "\n");
         },
         undefined,
         false,

@@ -73,6 +73,8 @@ export function typeOfValue(e: Expr): IRType {
       return { kind: "bool" };
     case "record":
       return { kind: "record", tuple: e.tuple, fields: e.fields.map((f) => ({ key: f.key, type: typeOfValue(f.value) })) };
+    case "str":
+      return { kind: "data" };
     case "field": {
       const t = typeOfValue(e.obj);
       return t.kind === "record" ? (t.fields.find((f) => f.key === e.key)?.type ?? NUM) : NUM;

@@ -30,6 +30,8 @@ export function printExpr(e: Expr): string {
       return String(e.value);
     case "undef":
       return "undefined";
+    case "str":
+      return JSON.stringify(e.value);
     case "bool":
       return String(e.value);
     case "var":

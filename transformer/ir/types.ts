@@ -15,6 +15,8 @@ export type IRType =
   | { readonly kind: "stack" }
   /** A tensor of the runtime (tsgrad/tensor): a value, never written in place. */
   | { readonly kind: "tensor" }
+  /** Data that carries no derivative and is only compared or passed on (a string, a label). */
+  | { readonly kind: "data" }
   | { readonly kind: "void" };
 
 export type ArrayStorage = "array" | "f64";
@@ -138,6 +140,8 @@ export type Expr =
   | { readonly k: "num"; readonly value: number }
   /** `undefined`: an optional argument of a tensor operation left out. */
   | { readonly k: "undef" }
+  /** A string literal (data: compared with === and !==, passed on). */
+  | { readonly k: "str"; readonly value: string }
   | { readonly k: "bool"; readonly value: boolean }
   | { readonly k: "var"; readonly v: Var }
   | { readonly k: "op"; readonly op: OpName; readonly args: readonly Expr[] }

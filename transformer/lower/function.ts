@@ -13,6 +13,7 @@ import type { Block, Expr, IRFunction, IRType, OpName, Origin, Param, Stmt, Var 
 import { NUM, TENSOR } from "../ir/types.js";
 import { tensorRules } from "../rules/tensor.js";
 import {
+  declarationWithBody,
   functionName,
   functionOfDeclaration,
   isExported,
@@ -83,7 +84,8 @@ class FunctionLowering {
       fail(TSG.asyncOrGenerator, fn, "async and generator functions cannot be differentiated", "write a plain synchronous function");
     if (!fn.body)
       fail(TSG.opaqueCall, fn, "this function has no body to differentiate", "give it a body, or give it a custom rule");
-    const params = fn.parameters.map((p) => this.lowerParam(p));
+    // `this: T` is a type annotation, not a parameter
+    const params = fn.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === "this")).map((p) => this.lowerParam(p));
     const sig = this.checker.getSignatureFromDeclaration(fn);
     const retType = sig ? this.checker.getReturnTypeOfSignature(sig) : undefined;
     const returnType: IRType = retType ? irTypeOf(this.checker, retType, fn.type ?? fn) : NUM;
@@ -241,7 +243,8 @@ class FunctionLowering {
       fail(TSG.unsupportedSyntax, s, "nested function and class declarations are not supported", "move the declaration to module level");
     if (ts.isForInStatement(s))
       fail(TSG.unsupportedSyntax, s, "for...in cannot be differentiated", "loop over indices with a for loop");
-    fail(TSG.unsupportedSyntax, s, `this statement (${ts.SyntaxKind[s.kind]}) is not supported`, "rewrite it with if/else, loops and assignments");
+    const what = ts.isDebuggerStatement(s) ? "debugger" : ts.isWithStatement(s) ? "with" : (s.getText().split(/[\s({;]/)[0] ?? ts.SyntaxKind[s.kind]);
+    fail(TSG.unsupportedSyntax, s, `this statement (\`${what}\`) is not supported`, "rewrite it with if/else, loops and assignments");
   }
 
   /** `throw new Error("...")` (Error, TypeError, RangeError with a literal message). */
@@ -461,8 +464,9 @@ class FunctionLowering {
         if (ts.isSpreadElement(el)) fail(TSG.unsupportedSyntax, el, "spread in array literals is not supported", "push the elements in a loop");
       return { k: "arrayLit", elems: e.elements.map((el) => this.expr(el, "value")), storage: "array" };
     }
-    if (ts.isTemplateExpression(e) || ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e))
-      fail(TSG.unsupportedType, e, "strings cannot appear in a differentiated function", "move string handling outside it");
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { k: "str", value: e.text };
+    if (ts.isTemplateExpression(e))
+      fail(TSG.unsupportedType, e, "template strings cannot appear in a differentiated function", "move string handling outside it");
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e))
       fail(TSG.unsupportedSyntax, e, "function expressions inside a differentiated function are not supported", "declare the function at module level and call it");
     if (ts.isObjectLiteralExpression(e))
@@ -581,14 +585,14 @@ class FunctionLowering {
   private conditional(e: ts.ConditionalExpression, ctx: Ctx): Expr {
     const cond = this.expr(e.condition, "cond");
     const type = this.typeOfNode(e);
-    if (ctx === "cond" || type.kind === "bool") {
+    if (ctx === "cond" || type.kind === "bool" || type.kind === "data") {
       const before = this.cur.length;
       const a = this.expr(e.whenTrue, "cond");
       const b = this.expr(e.whenFalse, "cond");
       if (this.cur.length === before) return op("select", cond, a, b);
     }
     if (type.kind !== "num")
-      fail(TSG.unsupportedType, e, "?: choosing between arrays is not supported", "choose between numbers, or use if/else");
+      fail(TSG.unsupportedType, e, `?: choosing between values of type ${typeToString(type)} is not supported`, "choose between numbers, or use if/else");
     const t = newVar("choice", type, "temp");
     const origin = this.origin;
     this.cur.push(decl(t, num(0), origin));
@@ -634,7 +638,7 @@ class FunctionLowering {
           return op("stop", this.expr(e.arguments[0]!, ctx));
         }
         if (rule) fail(TSG.badRule, e, `${rule}(...) must be declared once, at module level: \`const f = ${rule}(...)\``, "declare the function with its rule at module level, then call it");
-        const decl = target.valueDeclaration ?? target.declarations?.[0];
+        const decl = declarationWithBody(target);
         const custom = decl && this.customFunction(decl, e);
         if (custom) return custom;
         const fn = decl ? functionOfDeclaration(decl) : undefined;
@@ -876,7 +880,7 @@ class FunctionLowering {
     if (ts.isIdentifier(e)) {
       const sym = this.checker.getSymbolAtLocation(e);
       const target = sym && resolveAlias(this.checker, sym);
-      const d = target?.valueDeclaration ?? target?.declarations?.[0];
+      const d = target && declarationWithBody(target);
       const fn = d && functionOfDeclaration(d);
       if (fn?.body && !fn.getSourceFile().isDeclarationFile) return fn;
     }

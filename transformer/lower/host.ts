@@ -31,6 +31,15 @@ export function functionOfDeclaration(decl: ts.Declaration): FunctionLike | unde
   return undefined;
 }
 
+/**
+ * The declaration of a symbol that has the body: for an overloaded function, the implementation
+ * rather than the first signature.
+ */
+export function declarationWithBody(symbol: ts.Symbol): ts.Declaration | undefined {
+  const decls = symbol.declarations ?? [];
+  return decls.find((d) => ts.isFunctionDeclaration(d) && d.body) ?? symbol.valueDeclaration ?? decls[0];
+}
+
 /** True for declarations directly at the top of a module (not inside a function or block). */
 export function isModuleLevel(decl: ts.Node): boolean {
   if (ts.isFunctionDeclaration(decl)) return ts.isSourceFile(decl.parent);

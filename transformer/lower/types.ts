@@ -29,11 +29,13 @@ export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRTyp
   if (type.flags & ts.TypeFlags.Any) return undefined;
   if (type.flags & (ts.TypeFlags.NumberLike)) return NUM;
   if (type.flags & ts.TypeFlags.BooleanLike) return BOOL;
+  if (type.flags & ts.TypeFlags.StringLike) return { kind: "data" };
   if (type.isUnion()) {
     // `true | false` is boolean; number literal unions are numbers
     const parts = type.types.map((t) => irTypeOrUndefined(checker, t));
     if (parts.every((p) => p?.kind === "num")) return NUM;
     if (parts.every((p) => p?.kind === "bool")) return BOOL;
+    if (parts.every((p) => p?.kind === "data")) return { kind: "data" };
     return undefined;
   }
   const symbolName = type.getSymbol()?.getName();

@@ -20,6 +20,7 @@ export function isAtom(e: Expr): boolean {
     case "bool":
     case "var":
     case "undef":
+    case "str":
       return true;
     case "index":
       return isAtom(e.arr);

@@ -335,7 +335,7 @@ class Generator {
   }
 
   private stackFor(type: IRType): Var {
-    if (type.kind === "array" || type.kind === "tensor") {
+    if (type.kind !== "num" && type.kind !== "bool") {
       if (!this.refStack) {
         this.refStack = newVar("refStack", STACK, "control");
         this.prelude.push(decl(this.refStack, { k: "newStack", of: "ref" }));
@@ -906,6 +906,7 @@ export function ruleCall(fn: Callee & { kind: "opaque" }, member: string, ruleKe
 
 function zeroOf(type: IRType): Expr {
   if (type.kind === "bool") return { k: "bool", value: false };
+  if (type.kind === "data") return { k: "str", value: "" };
   if (type.kind === "array") return alloc(num(0), type.storage);
   return num(0);
 }
