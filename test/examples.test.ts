@@ -38,7 +38,7 @@ function close(actual: number, expected: number, tol: number, label = ""): void 
   expect(Math.abs(actual - expected), `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(expected)));
 }
 
-const EXAMPLES = ["calculus.ts", "critical-points.ts", "demo.ts", "implicit.ts", "linear-regression.ts", "newton-cg.ts", "newton-root.ts", "rosenbrock.ts"];
+const EXAMPLES = ["calculus.ts", "critical-points.ts", "demo.ts", "implicit.ts", "linear-regression.ts", "logistic-regression.ts", "mlp.ts", "newton-cg.ts", "newton-root.ts", "rosenbrock.ts"];
 
 describe("examples/", () => {
   it("holds exactly the examples tested below", () => {
@@ -267,5 +267,23 @@ describe("examples/newton-cg.ts", () => {
     const full = /n = 2 from \(-1\.2, 1\): (\d+) iterations, f = (\S+), distance to \(1, 1\) = (\S+)/.exec(out);
     expect(full, out).not.toBeNull();
     expect(Number(full![3])).toBeLessThan(1e-8);
+  });
+});
+
+describe("examples/mlp.ts and examples/logistic-regression.ts", () => {
+  it("the MLP's loss falls and its accuracy rises", () => {
+    const out = run("examples/mlp.ts");
+    const losses = [...out.matchAll(/epoch +\d+: loss (\S+)/g)].map((m) => Number(m[1]));
+    expect(losses.length).toBeGreaterThan(3);
+    for (let i = 1; i < losses.length; i++) expect(losses[i]!).toBeLessThan(losses[i - 1]!);
+    const [before, after] = [...out.matchAll(/accuracy (?:before|after) training: (\S+)%/g)].map((m) => Number(m[1]));
+    expect(after!).toBeGreaterThan(before!);
+    expect(after!).toBeGreaterThan(85);
+  });
+  it("logistic regression's loss falls and it classifies the clouds", () => {
+    const out = run("examples/logistic-regression.ts");
+    const losses = [...out.matchAll(/step +\d+: loss (\S+)/g)].map((m) => Number(m[1]));
+    for (let i = 1; i < losses.length; i++) expect(losses[i]!).toBeLessThan(losses[i - 1]!);
+    expect(Number(/accuracy: (\S+)%/.exec(out)![1])).toBeGreaterThan(90);
   });
 });

@@ -625,6 +625,12 @@ class FunctionLowering {
         if (t.kind === "array" && t.elem.kind === "num") return { k: "copy", arr, storage: t.storage };
       }
       if (name === "fill") return this.fillCall(e, callee);
+      // a function of another module called through a namespace import: `models.loss(...)`
+      const member = this.checker.getSymbolAtLocation(callee.name);
+      const target = member && resolveAlias(this.checker, member);
+      const d = target && declarationWithBody(target);
+      const fn = d && functionOfDeclaration(d);
+      if (fn && fn.body && !fn.getSourceFile().isDeclarationFile && isModuleLevel(fn)) return this.userCall(e, fn);
     }
     if (ts.isIdentifier(callee)) {
       const sym = this.checker.getSymbolAtLocation(callee);
