@@ -135,20 +135,30 @@ function broadcastStrides(shape: Shape, out: Shape): number[] {
   return r;
 }
 
-/** Calls `f(outIndex, aOffset, bOffset)` over the broadcast output, in row-major order. */
-function forEachBroadcast(out: Shape, sa: number[], sb: number[], f: (o: number, ia: number, ib: number) => void): void {
+/**
+ * Visits the broadcast output row by row (a row: the last axis): `visit(o, ia, ib, length, da, db)`
+ * gets the row's first output index, the offsets of its first elements in a and b, and their
+ * steps along the row. Kernels run their own tight loop over each row: no call per element.
+ */
+function forEachRow(
+  out: Shape,
+  sa: readonly number[],
+  sb: readonly number[],
+  visit: (o: number, ia: number, ib: number, length: number, da: number, db: number) => void,
+): void {
   const n = out.length;
-  const size = sizeOf(out);
   if (n === 0) {
-    if (size === 1) f(0, 0, 0);
+    visit(0, 0, 0, 1, 0, 0);
     return;
   }
-  const counter = new Array<number>(n).fill(0);
+  const length = out[n - 1]!;
+  const rows = length === 0 ? 0 : sizeOf(out) / length;
+  const counter = new Array<number>(n - 1).fill(0);
   let ia = 0;
   let ib = 0;
-  for (let o = 0; o < size; o++) {
-    f(o, ia, ib);
-    for (let axis = n - 1; axis >= 0; axis--) {
+  for (let r = 0; r < rows; r++) {
+    visit(r * length, ia, ib, length, sa[n - 1]!, sb[n - 1]!);
+    for (let axis = n - 2; axis >= 0; axis--) {
       counter[axis]!++;
       ia += sa[axis]!;
       ib += sb[axis]!;
@@ -202,26 +212,28 @@ function binary(op: string, kind: Binary, x: TensorLike, y: TensorLike): Tensor 
   const d = new Float64Array(sizeOf(out));
   const sa = broadcastStrides(a.shape, out);
   const sb = broadcastStrides(b.shape, out);
-  switch (kind) {
-    case Binary.Add:
-      forEachBroadcast(out, sa, sb, (o, i, j) => (d[o] = ad[i]! + bd[j]!));
-      break;
-    case Binary.Sub:
-      forEachBroadcast(out, sa, sb, (o, i, j) => (d[o] = ad[i]! - bd[j]!));
-      break;
-    case Binary.Mul:
-      forEachBroadcast(out, sa, sb, (o, i, j) => (d[o] = ad[i]! * bd[j]!));
-      break;
-    case Binary.Div:
-      forEachBroadcast(out, sa, sb, (o, i, j) => (d[o] = ad[i]! / bd[j]!));
-      break;
-    case Binary.Pow:
-      forEachBroadcast(out, sa, sb, (o, i, j) => (d[o] = ad[i]! ** bd[j]!));
-      break;
-    case Binary.Greater:
-      forEachBroadcast(out, sa, sb, (o, i, j) => (d[o] = ad[i]! > bd[j]! ? 1 : 0));
-      break;
-  }
+  forEachRow(out, sa, sb, (o, ia, ib, length, da, db) => {
+    switch (kind) {
+      case Binary.Add:
+        for (let j = 0; j < length; j++) d[o + j] = ad[ia + j * da]! + bd[ib + j * db]!;
+        break;
+      case Binary.Sub:
+        for (let j = 0; j < length; j++) d[o + j] = ad[ia + j * da]! - bd[ib + j * db]!;
+        break;
+      case Binary.Mul:
+        for (let j = 0; j < length; j++) d[o + j] = ad[ia + j * da]! * bd[ib + j * db]!;
+        break;
+      case Binary.Div:
+        for (let j = 0; j < length; j++) d[o + j] = ad[ia + j * da]! / bd[ib + j * db]!;
+        break;
+      case Binary.Pow:
+        for (let j = 0; j < length; j++) d[o + j] = ad[ia + j * da]! ** bd[ib + j * db]!;
+        break;
+      case Binary.Greater:
+        for (let j = 0; j < length; j++) d[o + j] = ad[ia + j * da]! > bd[ib + j * db]! ? 1 : 0;
+        break;
+    }
+  });
   return new Tensor(d, out);
 }
 
@@ -357,23 +369,32 @@ function reducedShape(shape: Shape, axes: readonly number[], keepdims: boolean):
   return out;
 }
 
-function reduce(op: string, t: Tensor, axesArg: number | readonly number[] | undefined, keepdims: boolean, init: number, f: (acc: number, x: number) => number): Tensor {
+function reduce(op: string, t: Tensor, axesArg: number | readonly number[] | undefined, keepdims: boolean, kind: "sum" | "max"): Tensor {
   const axes = normaliseAxes(op, t.rank, axesArg);
   const keptShape = t.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const out = new Float64Array(sizeOf(keptShape)).fill(init);
-  const sOut = broadcastStrides(keptShape, t.shape);
+  const out = new Float64Array(sizeOf(keptShape)).fill(kind === "sum" ? 0 : -Infinity);
   const src = t.data;
   if (axes.length === t.rank) {
-    let acc = init;
-    for (let i = 0; i < src.length; i++) acc = f(acc, src[i]!);
+    let acc = kind === "sum" ? 0 : -Infinity;
+    if (kind === "sum") for (let i = 0; i < src.length; i++) acc += src[i]!;
+    else for (let i = 0; i < src.length; i++) if (src[i]! > acc) acc = src[i]!;
     out[0] = acc;
-  } else forEachBroadcast(t.shape, stridesOf(t.shape), sOut, (o, _i, j) => (out[j] = f(out[j]!, src[o]!)));
+  } else
+    // each input row adds into (or maxes into) the output positions it reduces to
+    forEachRow(t.shape, stridesOf(t.shape), broadcastStrides(keptShape, t.shape), (o, _ia, io, length, _da, dOut) => {
+      if (kind === "sum") for (let j = 0; j < length; j++) out[io + j * dOut]! += src[o + j]!;
+      else
+        for (let j = 0; j < length; j++) {
+          const v = src[o + j]!;
+          if (v > out[io + j * dOut]!) out[io + j * dOut] = v;
+        }
+    });
   return new Tensor(out, reducedShape(t.shape, axes, keepdims));
 }
 
 /** Sum over all axes, or the given ones. @tsgradTensorOp sum */
 export function sum(t: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
-  return reduce("sum", t, axes, keepdims, 0, (a, x) => a + x);
+  return reduce("sum", t, axes, keepdims, "sum");
 }
 
 /** Mean over all axes, or the given ones. @tsgradTensorOp mean */
@@ -385,7 +406,7 @@ export function mean(t: Tensor, axes?: number | readonly number[], keepdims = fa
 
 /** Maximum over all axes, or the given ones; the derivative goes to the first maximum. @tsgradTensorOp max */
 export function max(t: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
-  return reduce("max", t, axes, keepdims, -Infinity, (a, x) => (x > a ? x : a));
+  return reduce("max", t, axes, keepdims, "max");
 }
 
 /**
@@ -398,11 +419,13 @@ export function argmaxMask(t: Tensor, axes?: number | readonly number[]): Tensor
   const keptShape = m.shape;
   const taken = new Uint8Array(m.size);
   const out = new Float64Array(t.size);
-  const sM = broadcastStrides(keptShape, t.shape);
-  forEachBroadcast(t.shape, stridesOf(t.shape), sM, (o, _i, j) => {
-    if (!taken[j] && t.data[o] === m.data[j]) {
-      out[o] = 1;
-      taken[j] = 1;
+  forEachRow(t.shape, stridesOf(t.shape), broadcastStrides(keptShape, t.shape), (o, _ia, im, length, _da, dm) => {
+    for (let j = 0; j < length; j++) {
+      const k = im + j * dm;
+      if (!taken[k] && t.data[o + j] === m.data[k]) {
+        out[o + j] = 1;
+        taken[k] = 1;
+      }
     }
   });
   return new Tensor(out, t.shape);
@@ -464,9 +487,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const out = new Float64Array(batches * m * n);
   const sa = broadcastStrides(batchA, batch);
   const sb = broadcastStrides(batchB, batch);
-  const blocks: [number, number, number][] = [];
-  forEachBroadcast(batch, sa, sb, (o, ia, ib) => blocks.push([o, ia, ib]));
-  for (const [o, ia, ib] of blocks) matmulKernel(av.data, ia * m * k, bv.data, ib * k * n, out, o * m * n, m, k, n);
+  forEachRow(batch, sa, sb, (o, ia, ib, length, da, db) => {
+    for (let j = 0; j < length; j++) matmulKernel(av.data, (ia + j * da) * m * k, bv.data, (ib + j * db) * k * n, out, (o + j) * m * n, m, k, n);
+  });
   let shape = [...batch, m, n];
   if (a.rank === 1) shape = shape.filter((_, i) => i !== shape.length - 2);
   if (b.rank === 1) shape = shape.slice(0, -1);
@@ -526,7 +549,9 @@ export function transpose(t: Tensor, perm?: readonly number[]): Tensor {
     for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = t.data[i * c + j]!;
     return new Tensor(out, shape);
   }
-  forEachBroadcast(shape, strides, strides, (o, i) => (out[o] = t.data[i]!));
+  forEachRow(shape, strides, strides, (o, i, _ib, length, d) => {
+    for (let j = 0; j < length; j++) out[o + j] = t.data[i + j * d]!;
+  });
   return new Tensor(out, shape);
 }
 
