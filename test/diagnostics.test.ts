@@ -188,6 +188,48 @@ const refusals: Refusal[] = [
     node: "valueAndGrad(f) as unknown as (x: number) => number",
     source: `${header}function f(x: number): number { return x * x * x; }\nexport const g = grad(valueAndGrad(f) as unknown as (x: number) => number);\n`,
   },
+  {
+    name: "vjp called inside a differentiated function",
+    code: 1017,
+    at: "3:40",
+    node: "vjp(h)(x)",
+    source: `${header}function h(x: number): number { return x * x; }\nfunction f(x: number): number { return vjp(h)(x).value; }\nexport const g = grad(f);\n`,
+  },
+  {
+    name: "hessian called inside a differentiated function",
+    code: 1017,
+    at: "3:42",
+    node: "hessian(h)(x)",
+    source: `import { grad, hessian } from "tsgrad";\nfunction h(x: number[]): number { return x[0]! * x[1]!; }\nfunction f(x: number[]): number { return hessian(h)(x)[0]![1]!; }\nexport const g = grad(f);\n`,
+  },
+  {
+    name: "a marker applied to another marker's result inside a differentiated function",
+    code: 1017,
+    at: "3:40",
+    node: "grad(grad(h))",
+    source: `${header}function h(x: number): number { return x * x * x; }\nfunction f(x: number): number { return grad(grad(h))(x) * x; }\nexport const g = grad(f);\n`,
+  },
+  {
+    name: "a marker's result passed as a value inside a differentiated function",
+    code: 1017,
+    at: "4:46",
+    node: "grad(h)",
+    source: `${header}function h(x: number): number { return x * x; }\nfunction twice(d: (x: number) => number, x: number): number { return 2 * d(x); }\nfunction f(x: number): number { return twice(grad(h), x); }\nexport const g = grad(f);\n`,
+  },
+  {
+    name: "reverse mode through hvp called inside the function",
+    code: 1017,
+    at: "3:35",
+    node: "const v = hvp(h)(x, x);",
+    source: `import { grad, hvp } from "tsgrad";\nfunction h(x: number[]): number { return x[0]! * x[0]! * x[1]!; }\nfunction f(x: number[]): number { const v = hvp(h)(x, x); return v[0]!; }\nexport const g = grad(f);\n`,
+  },
+  {
+    name: "a rest element in destructuring",
+    code: 1009,
+    at: "2:45",
+    node: "...rest",
+    source: `${header}function f(x: number[]): number { const [a, ...rest] = x; return a! * rest.length; }\nexport const g = grad(f);\n`,
+  },
 ];
 
 /** The TSG diagnostics of a compilation (its syntax errors would be TS<code> lines). */

@@ -12,6 +12,7 @@
  * is generated.
  */
 import { calleeKey } from "./ir/build.js";
+import { derivedKey, parseDerivedKey, type DerivedKind } from "./ir/keys.js";
 import { isDifferentiable } from "./ir/build.js";
 import type { Block, GeneratedFunction, IRFunction, Param, Var } from "./ir/types.js";
 import { forEachStmt, forEachSubExpr, stmtExprs } from "./ir/visit.js";
@@ -20,6 +21,7 @@ import {
   assembleCalleePullback,
   assembleDerivative,
   assembleGradient,
+  assembleGradientPullback,
   assembleHessian,
   assembleHvp,
   assembleJacobian,
@@ -31,22 +33,6 @@ import {
 import { simplify } from "./passes/simplify/index.js";
 import { structure } from "./passes/structure.js";
 
-export type DerivedKind =
-  | "grad"
-  | "valueAndGrad"
-  | "jvp"
-  | "vjp"
-  | "pullback"
-  | "vjpPublic"
-  | "primal"
-  | "hvp"
-  | "hessian"
-  | "derivative"
-  | "valueAndDerivative"
-  | "jacobian"
-  | "jacobianForward"
-  | "jacobianReverse";
-
 export interface FunctionTable {
   /** The IR of a source function (lowered on demand and cached); throws a refusal. */
   source(key: string): IRFunction;
@@ -54,6 +40,8 @@ export interface FunctionTable {
 
 /** Whether generated code of this module can call a source function by its own name. */
 export type CanReference = (key: string) => boolean;
+
+export { derivedKey, parseDerivedKey, type DerivedKind } from "./ir/keys.js";
 
 const KIND_SUFFIX: Record<DerivedKind, string> = {
   grad: "grad",
@@ -88,16 +76,6 @@ const KIND_DOC: Record<DerivedKind, string> = {
   jacobianForward: "Jacobian (forward mode, one sweep per input) of",
   jacobianReverse: "Jacobian (reverse mode, one sweep per output) of",
 };
-
-export function derivedKey(kind: DerivedKind, mask: readonly boolean[], key: string): string {
-  return `${kind}[${mask.map((a) => (a ? 1 : 0)).join("")}](${key})`;
-}
-
-export function parseDerivedKey(key: string): { kind: DerivedKind; mask: boolean[]; base: string } | null {
-  const m = /^(\w+)\[([01]*)\]\((.*)\)$/.exec(key);
-  if (!m || !(m[1]! in KIND_SUFFIX)) return null;
-  return { kind: m[1] as DerivedKind, mask: [...m[2]!].map((c) => c === "1"), base: m[3]! };
-}
 
 export class Pipeline {
   private readonly generated = new Map<string, GeneratedFunction | null>();
@@ -178,9 +156,16 @@ export class Pipeline {
       case "valueAndGrad":
         assembled = simplified(assembleGradient(reverseReady(source), mask, kind === "valueAndGrad"));
         break;
-      case "vjp":
-        assembled = simplified(assembleCalleePullback(reverseReady(source), mask));
+      case "vjp": {
+        // a derivative called inside a function differentiated in reverse mode
+        const inner = parseDerivedKey(key);
+        if (inner && (inner.kind === "grad" || inner.kind === "valueAndGrad")) {
+          const jvpOfGrad = this.derive("jvp", inner.mask, this.derive("grad", mask, inner.base));
+          assembled = simplified(assembleGradientPullback(this.sourceOf(inner.base), inner.mask, mask, inner.kind === "valueAndGrad", jvpOfGrad));
+        } else if (inner && inner.kind !== "jvp") throw new Error(`no pullback for ${key}: the reverse pass refuses calls of it`);
+        else assembled = simplified(assembleCalleePullback(reverseReady(source), mask));
         break;
+      }
       case "pullback":
         assembled = simplified(assemblePublicPullback(reverseReady(source), mask));
         break;
@@ -228,7 +213,7 @@ export class Pipeline {
       params: assembled.params,
       body: assembled.body,
       returnType: assembled.returnType,
-      doc: `${KIND_DOC[kind]} \`${source.name}\``,
+      doc: `${assembled.doc ?? KIND_DOC[kind]} \`${source.name}\``,
       origin: source.origin,
     };
   }

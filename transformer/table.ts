@@ -3,11 +3,13 @@
  * demand and cached for the life of the Program.
  */
 import ts from "typescript";
-import { isMarkerSymbol, ruleKindOf, tensorOpOf } from "./discover/markers.js";
+import { fail, TSG } from "./diagnostics.js";
+import { isMarkerSymbol, markerOfCall, ruleKindOf, tensorOpOf, type MarkerCall } from "./discover/markers.js";
+import { resolveRequest } from "./discover/requests.js";
 import { lowerFunction } from "./lower/function.js";
 import { isModuleLevel, resolveAlias, type FunctionLike, type LowerHost } from "./lower/host.js";
 import type { IRFunction } from "./ir/types.js";
-import type { FunctionTable } from "./pipeline.js";
+import { derivedKey, parseDerivedKey, type FunctionTable } from "./pipeline.js";
 
 export class ProgramTable implements FunctionTable, LowerHost {
   readonly checker: ts.TypeChecker;
@@ -34,6 +36,33 @@ export class ProgramTable implements FunctionTable, LowerHost {
 
   ruleKind(symbol: ts.Symbol) {
     return ruleKindOf(resolveAlias(this.checker, symbol));
+  }
+
+  markerOf(call: ts.CallExpression) {
+    return markerOfCall(this.checker, call);
+  }
+
+  /**
+   * Resolves a marker used inside a function body to the key of the derived function it names.
+   * Nothing is generated here: the key is a recipe, and whichever module's pipeline meets a call
+   * of it generates it. Markers there apply to functions directly (not to other markers' results).
+   */
+  markerTarget(marker: MarkerCall): { key: string; arity: number } {
+    const request = resolveRequest(
+      {
+        table: this,
+        sourceOf: (key) => {
+          if (parseDerivedKey(key))
+            fail(TSG.nestedMarker, marker.call, `inside a differentiated function, ${marker.kind}(...) must apply to a function, not to another marker's result`, "name the inner derivative as a function of its own and differentiate that");
+          return this.source(key);
+        },
+        derive: derivedKey,
+      },
+      marker,
+    );
+    const params = this.source(request.key).params.length;
+    const tangents = request.derived === "jvp" || request.derived === "hvp" ? request.mask.filter(Boolean).length : 0;
+    return { key: derivedKey(request.derived, request.mask, request.key), arity: params + tangents };
   }
 
   declaration(key: string): FunctionLike | undefined {

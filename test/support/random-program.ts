@@ -4,7 +4,8 @@ import { rng } from "./numeric.js";
  * Random programs for property tests of the whole compiler: expressions over every smooth
  * primitive, locals and reassignment, compound assignment, branches (on data and on active
  * values), counted and while loops with break/continue and early returns, array reads and local
- * array writes, calls to generated helper functions. Every program is valid TypeScript in the
+ * array writes, calls to generated helper functions and to their derivatives (grad, jvp and
+ * valueAndGrad called inside the program, and inside helpers). Every program is valid TypeScript in the
  * supported language; values stay bounded so that finite differences are meaningful.
  */
 
@@ -69,8 +70,24 @@ class Gen {
         return `Math.hypot(${a()}, 1, ${a()})`;
       case 13:
         return `(${this.cond(vars)} ? ${a()} : ${a()})`;
-      case 14:
-        return this.helpers.length ? `${this.pick(this.helpers)}(${a()}, ${a()})` : `(${a()} * 0.5)`;
+      case 14: {
+        // a helper, or a derivative of one called right here (the outer derivative then runs
+        // forward or reverse mode over it: every pairing of modes)
+        if (!this.helpers.length) return `(${a()} * 0.5)`;
+        const h = this.pick(this.helpers);
+        switch (Math.floor(this.r() * 6)) {
+          case 0:
+            return `grad(${h})(${a()}, ${a()})[${this.pick([0, 1])}]`;
+          case 1:
+            return `grad(${h}, { wrt: [1] })(${a()}, ${a()})`;
+          case 2:
+            return `jvp(${h})(${a()}, ${a()}, ${this.constant()}, ${this.constant()}).tangent`;
+          case 3:
+            return `valueAndGrad(${h}, { wrt: [0] })(${a()}, ${a()}).grad`;
+          default:
+            return `${h}(${a()}, ${a()})`;
+        }
+      }
       case 15:
         return `Math.pow(1.5 + Math.sin(${a()}), ${a()})`;
       default:

@@ -23,6 +23,7 @@ import {
   type LowerHost,
 } from "./host.js";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.js";
+import type { MarkerCall, MarkerKind } from "../discover/markers.js";
 import { isDifferentiable, irTypeOf, irTypeOrUndefined, typeToString } from "./types.js";
 
 const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = {
@@ -55,6 +56,24 @@ const COMPARE: Partial<Record<ts.SyntaxKind, OpName>> = {
 /** Value context: the result may carry a derivative. Condition context: only its value matters. */
 type Ctx = "value" | "cond";
 
+/**
+ * A tuple or object value. Records are immutable here (fields cannot be written, names bound to
+ * them cannot be reassigned), so a name bound to one is an alias, never a copy: a path into a
+ * structured parameter, or an IR value (a variable holding a call's result, or a field of one).
+ */
+type RecordValue =
+  | { readonly from: "param"; readonly sym: ts.Symbol; readonly keys: readonly (string | number)[] }
+  | { readonly from: "ir"; readonly expr: Expr };
+
+/** What a name or a pattern binds: a value, a record, or (`const [a, b] = [x, y]`) literal elements. */
+type Bound =
+  | { readonly kind: "value"; readonly expr: Expr }
+  | { readonly kind: "record"; readonly value: RecordValue }
+  | { readonly kind: "elements"; readonly elems: readonly ts.Expression[] };
+
+/** Markers whose derivative functions may be called inside a differentiated function. */
+const NESTABLE = new Set<MarkerKind>(["grad", "valueAndGrad", "jvp", "hvp"]);
+
 export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): IRFunction {
   return new FunctionLowering(host, fn, key).run();
 }
@@ -66,6 +85,10 @@ class FunctionLowering {
   private readonly globals = new Map<ts.Symbol, Var>();
   /** Leaves of structured parameters by parameter symbol and property path. */
   private readonly leaves = new Map<ts.Symbol, Map<string, Var>>();
+  /** Names bound to tuples and objects (aliases, see RecordValue). */
+  private readonly records = new Map<ts.Symbol, RecordValue>();
+  /** `const dh = grad(h)` in the body: the marker call each such name stands for. */
+  private readonly markerBindings = new Map<ts.Symbol, MarkerCall>();
   private cur: Stmt[] = [];
   private origin: Origin | undefined;
 
@@ -260,15 +283,30 @@ class FunctionLowering {
   }
 
   private varDecl(d: ts.VariableDeclaration): void {
-    if (!ts.isIdentifier(d.name))
-      fail(TSG.unsupportedSyntax, d, "destructuring declarations are not supported yet", "declare each value separately");
+    const marker = markerBindingOf(this.host, d);
+    if (marker) {
+      this.markerBindings.set(this.symbolOf(d.name as ts.Identifier), marker);
+      return;
+    }
+    if (!ts.isIdentifier(d.name)) {
+      if (!d.initializer) fail(TSG.unsupportedSyntax, d, "a destructuring declaration needs an initializer", "initialise it");
+      const source =
+        ts.isArrayBindingPattern(d.name) && ts.isArrayLiteralExpression(skipOuter(d.initializer))
+          ? ({ kind: "elements", elems: (skipOuter(d.initializer) as ts.ArrayLiteralExpression).elements } as const)
+          : this.boundOf(d.initializer);
+      this.bindPattern(d.name, source);
+      return;
+    }
     const sym = this.symbolOf(d.name);
     const declared = this.checker.getTypeAtLocation(d.name);
     // `new Array(n).fill(0)` and `[]` are typed any[] by TypeScript: their initialiser says more
     const initial = d.initializer && isUntypedArray(this.checker, declared) ? this.freshArrayType(d.initializer) : undefined;
     const type = initial ?? irTypeOf(this.checker, declared, d);
-    if (type.kind === "record")
-      fail(TSG.unsupportedType, d, "local tuples and objects are not supported yet", "keep their fields in separate variables");
+    if (type.kind === "record") {
+      if (!d.initializer) fail(TSG.unsupportedSyntax, d, "a tuple or object variable needs an initializer", "initialise it where it is declared");
+      this.records.set(sym, this.recordValue(d.initializer));
+      return;
+    }
     let init: Expr;
     let owned: boolean | undefined;
     if (d.initializer) {
@@ -282,6 +320,124 @@ class FunctionLowering {
     const v = newVar(d.name.text, type, "local", owned !== undefined ? { owned } : {});
     this.vars.set(sym, v);
     this.cur.push(decl(v, init, this.origin));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // tuples, objects and destructuring
+
+  /** `const [a, b] = ...`, `const { value, grad: g } = ...`, nested patterns included. */
+  private bindPattern(name: ts.BindingName, source: Bound): void {
+    if (ts.isIdentifier(name)) {
+      const sym = this.symbolOf(name);
+      if (source.kind === "record") {
+        this.records.set(sym, source.value);
+        return;
+      }
+      if (source.kind === "elements") fail(TSG.unsupportedSyntax, name, "this destructuring is not supported", "declare each value separately");
+      // the value's own type: TypeScript types `const [a] = xs` as number | undefined
+      const type = typeOfValue(source.expr);
+      if (type.kind === "record")
+        fail(TSG.unsupportedType, name, "arrays of tuples or objects are not supported", "keep the fields in separate arrays");
+      const v = newVar(name.text, type, "local", type.kind === "array" ? { owned: false } : {});
+      this.vars.set(sym, v);
+      this.cur.push(decl(v, source.expr, this.origin));
+      return;
+    }
+    name.elements.forEach((el, i) => {
+      if (ts.isOmittedExpression(el)) return;
+      if (el.dotDotDotToken) fail(TSG.unsupportedSyntax, el, "rest elements in destructuring are not supported", "read the elements you need one by one");
+      if (el.initializer) fail(TSG.unsupportedSyntax, el, "default values in destructuring are not supported", "read the value and test it explicitly");
+      let key: string | number = i;
+      if (ts.isObjectBindingPattern(name)) {
+        const prop = el.propertyName ?? el.name;
+        if (ts.isIdentifier(prop) || ts.isStringLiteral(prop)) key = prop.text;
+        else if (ts.isNumericLiteral(prop)) key = Number(prop.text);
+        else fail(TSG.dynamicKey, el, "computed keys in destructuring are not supported", "name the property");
+      }
+      this.bindPattern(el.name, this.partOf(source, key, el));
+    });
+  }
+
+  /** One part of what a pattern takes apart: a field, an array element, a literal's element. */
+  private partOf(source: Bound, key: string | number, node: ts.Node): Bound {
+    if (source.kind === "record") return this.project(source.value, key, node);
+    if (source.kind === "elements") {
+      const el = typeof key === "number" ? source.elems[key] : undefined;
+      if (!el || ts.isSpreadElement(el)) fail(TSG.unsupportedSyntax, node, "this element has no value to bind", "destructure as many elements as the literal has");
+      return this.boundOf(el);
+    }
+    if (typeOfValue(source.expr).kind !== "array" || typeof key !== "number")
+      fail(TSG.unsupportedType, node, "only tuples, objects and arrays can be destructured", "declare each value separately");
+    return { kind: "value", expr: index(source.expr, num(key)) };
+  }
+
+  /** An expression about to be destructured or bound. Arrays are named once, not re-evaluated. */
+  private boundOf(e: ts.Expression): Bound {
+    if (irTypeOrUndefined(this.checker, this.checker.getTypeAtLocation(e))?.kind === "record") return { kind: "record", value: this.recordValue(e) };
+    const value = this.expr(e, "value");
+    const type = typeOfValue(value);
+    if (type.kind !== "array" || value.k === "var") return { kind: "value", expr: value };
+    const t = newVar("elements", type, "temp", { owned: false });
+    this.cur.push(decl(t, value, this.origin));
+    return { kind: "value", expr: ref(t) };
+  }
+
+  /** A tuple or object value, by what it is made of; a call's result is named once. */
+  private recordValue(e: ts.Expression): RecordValue {
+    e = skipOuter(e);
+    if (ts.isIdentifier(e)) {
+      const sym = this.symbolOf(e);
+      if (this.leaves.has(sym)) return { from: "param", sym, keys: [] };
+      const alias = this.records.get(sym);
+      if (alias) return alias;
+      fail(TSG.unsupportedType, e, "module-level tuples and objects cannot be read yet", "use module-level numbers and arrays, or pass the value as a parameter");
+    }
+    const key = fieldKey(e);
+    if (key !== undefined) {
+      const part = this.project(this.recordValue((e as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression), key, e);
+      if (part.kind === "record") return part.value;
+    }
+    if (ts.isCallExpression(e)) {
+      const value = this.expr(e, "value");
+      const type = typeOfValue(value);
+      if (type.kind === "record") {
+        const t = newVar("result", type, "temp");
+        this.cur.push(decl(t, value, this.origin));
+        return { from: "ir", expr: ref(t) };
+      }
+    }
+    fail(TSG.unsupportedSyntax, e, "this tuple or object value is not supported here", "bind the result of a call with const, then read its fields");
+  }
+
+  /** The field `key` of a record: a value (an array field gets a name of its own) or a record. */
+  private project(r: RecordValue, key: string | number, node: ts.Node): Bound {
+    if (r.from === "param") {
+      const byPath = this.leaves.get(r.sym)!;
+      const path = [...r.keys, key].join(".");
+      const leaf = byPath.get(path);
+      if (leaf) return { kind: "value", expr: ref(leaf) };
+      if ([...byPath.keys()].some((p) => p.startsWith(`${path}.`))) return { kind: "record", value: { from: "param", sym: r.sym, keys: [...r.keys, key] } };
+      fail(TSG.dynamicKey, node, `the field \`${String(key)}\` cannot be read here`, "read a number or array field");
+    }
+    const type = typeOfValue(r.expr);
+    const fieldType = type.kind === "record" ? type.fields.find((f) => f.key === key)?.type : undefined;
+    if (!fieldType) fail(TSG.dynamicKey, node, `this value has no field \`${String(key)}\``, "read one of its fields");
+    const field: Expr = { k: "field", obj: r.expr, key };
+    if (fieldType.kind === "record") return { kind: "record", value: { from: "ir", expr: field } };
+    if (fieldType.kind !== "array") return { kind: "value", expr: field };
+    const name = typeof key === "string" ? key : "elements";
+    const t = newVar(name, fieldType, "temp", { owned: false });
+    this.cur.push(decl(t, field, this.origin));
+    return { kind: "value", expr: ref(t) };
+  }
+
+  /** `r.value`, `r[0]`, `vg.grad[1]` on a tuple or object that is not a structured parameter's leaf. */
+  private recordField(e: ts.PropertyAccessExpression | ts.ElementAccessExpression): Expr | undefined {
+    const key = fieldKey(e);
+    if (key === undefined || irTypeOrUndefined(this.checker, this.checker.getTypeAtLocation(e.expression))?.kind !== "record") return undefined;
+    const part = this.project(this.recordValue(e.expression), key, e);
+    if (part.kind !== "value") fail(TSG.unsupportedSyntax, e, "a tuple or object can only be read field by field here", "read the numbers or arrays inside it");
+    return part.expr;
   }
 
   /** The type of `new Array(n).fill(v)` / `[]` / `[1, 2]` when TypeScript says any[]. */
@@ -372,6 +528,9 @@ class FunctionLowering {
   private assignTo(target: ts.Expression, value: (old: Expr) => Expr, node: ts.Node): void {
     while (ts.isParenthesizedExpression(target) || ts.isNonNullExpression(target)) target = target.expression;
     if (ts.isIdentifier(target)) {
+      const sym = this.checker.getSymbolAtLocation(target);
+      if (sym && (this.records.has(sym) || this.markerBindings.has(sym)))
+        fail(TSG.unsupportedSyntax, node, "tuples, objects and derivative functions cannot be reassigned here", "declare a new const for the new value");
       const v = this.localOf(target, node);
       if (v.type.kind === "array")
         fail(TSG.arrayRebind, node, "array variables cannot be reassigned", "write into the array, or declare a new const array");
@@ -485,6 +644,10 @@ class FunctionLowering {
       if (e.text === "Infinity") return num(Infinity);
       fail(TSG.unsupportedSyntax, e, `\`${e.text}\` does not resolve to a declaration`, "declare it");
     }
+    if (this.records.has(sym))
+      fail(TSG.unsupportedSyntax, e, "a tuple or object can only be read field by field here", "read its fields (r[0], r.value) instead of the whole value");
+    if (this.markerBindings.has(sym))
+      fail(TSG.nestedMarker, e, "a derivative function can only be called here", "call it: `dh(x)`");
     const local = this.vars.get(sym);
     if (local) {
       if (local.type.kind === "record")
@@ -606,6 +769,8 @@ class FunctionLowering {
     const callee = e.expression;
     if (ts.isIdentifier(callee) && callee.text === "eval")
       fail(TSG.evalCall, e, "eval cannot be differentiated", "write the computation as code");
+    const marker = this.invokedMarker(callee);
+    if (marker) return this.derivativeCall(marker, e);
     if (ts.isCallExpression(callee) && ts.isIdentifier(callee.expression)) {
       const helper = this.checker.getSymbolAtLocation(callee.expression);
       const rule = helper && this.host.ruleKind(helper);
@@ -637,7 +802,7 @@ class FunctionLowering {
       if (sym) {
         const target = resolveAlias(this.checker, sym);
         if (this.host.isMarker(target))
-          fail(TSG.nestedMarker, e, "derivatives of derivatives (nested grad/jvp inside a differentiated function) are not supported yet", "differentiate the outer function by hand for now");
+          fail(TSG.nestedMarker, e, "inside a differentiated function, a marker's result must be called right away or bound with const", "write `grad(h)(x)`, or `const dh = grad(h);` then `dh(x)`");
         const rule = this.host.ruleKind(target);
         if (rule === "stopGradient") {
           if (e.arguments.length !== 1) fail(TSG.unsupportedSyntax, e, "stopGradient takes one number", "write stopGradient(x)");
@@ -662,6 +827,39 @@ class FunctionLowering {
       }
     }
     fail(TSG.opaqueCall, e, "this call has no body tsgrad can see and no derivative rule", "call Math.*, array methods slice/push/fill, or functions of your own program");
+  }
+
+  /** The marker call a callee stands for: `grad(h)` itself, or a const bound to it. */
+  private invokedMarker(callee: ts.Expression): MarkerCall | undefined {
+    callee = skipOuter(callee);
+    if (ts.isCallExpression(callee)) {
+      const kind = this.host.markerOf(callee);
+      return kind ? { call: callee, kind } : undefined;
+    }
+    if (!ts.isIdentifier(callee)) return undefined;
+    const sym = this.checker.getSymbolAtLocation(callee);
+    if (!sym) return undefined;
+    const local = this.markerBindings.get(sym);
+    if (local) return local;
+    const d = resolveAlias(this.checker, sym).valueDeclaration;
+    return d && ts.isVariableDeclaration(d) && isModuleLevel(d) ? markerBindingOf(this.host, d) : undefined;
+  }
+
+  /**
+   * A derivative called inside the function (`grad(h)(x)`): a call of the derived function,
+   * which the pipeline generates like any callee. Differentiating the caller then
+   * differentiates it (forward over reverse, reverse over forward, ...).
+   */
+  private derivativeCall(marker: MarkerCall, e: ts.CallExpression): Expr {
+    if (!NESTABLE.has(marker.kind))
+      fail(TSG.nestedMarker, e, `${marker.kind}(...) cannot be called inside a differentiated function yet`, "call grad, valueAndGrad, jvp or hvp there");
+    const target = this.host.markerTarget(marker);
+    for (const a of e.arguments)
+      if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, "spread arguments are not supported", "pass the values one by one");
+    if (e.arguments.length !== target.arity)
+      fail(TSG.unsupportedSyntax, e, `this derivative takes ${target.arity} argument${target.arity === 1 ? "" : "s"}`, "pass every argument explicitly");
+    const args = e.arguments.map((a) => this.expr(a, "value"));
+    return { k: "call", fn: { kind: "user", key: target.key }, args, type: this.typeOfNode(e) };
   }
 
   private isGlobalMath(id: ts.Identifier): boolean {
@@ -725,6 +923,8 @@ class FunctionLowering {
   private elementAccess(e: ts.ElementAccessExpression): Expr {
     const leaf = this.structuredLeaf(e);
     if (leaf) return ref(leaf);
+    const field = this.recordField(e);
+    if (field) return field;
     const arr = this.expr(e.expression, "value");
     if (typeOfValue(arr).kind !== "array")
       fail(TSG.dynamicKey, e, "computed property keys are supported on arrays only", "use a literal property name, or an array");
@@ -747,7 +947,11 @@ class FunctionLowering {
     }
     const leaf = this.structuredLeaf(e);
     if (leaf) return ref(leaf);
+    const field = this.recordField(e);
+    if (field) return field;
     if (e.questionDotToken) fail(TSG.unsupportedSyntax, e, "optional chaining is not supported", "check the value explicitly");
+    // a call's own refusal says more than this one (`vjp(h)(x).value`)
+    if (ts.isCallExpression(skipOuter(e.expression))) this.expr(e.expression, "value");
     fail(TSG.unsupportedSyntax, e, `the property \`${e.name.text}\` cannot be read in a differentiated function`, "read numbers and arrays, .length, and fields of structured parameters");
   }
 
@@ -926,6 +1130,32 @@ class FunctionLowering {
     if (text.length > 72) text = text.slice(0, 69) + "...";
     return { file: sf.fileName, line: lc.line + 1, col: lc.character + 1, pos: start, end: n.getEnd(), text };
   }
+}
+
+/** `const dh = grad(h)`: the marker call a const declaration binds, if it binds one. */
+function markerBindingOf(host: LowerHost, d: ts.VariableDeclaration): MarkerCall | undefined {
+  if (!ts.isIdentifier(d.name) || !d.initializer || !(d.parent.flags & ts.NodeFlags.Const)) return undefined;
+  const init = skipOuter(d.initializer);
+  if (!ts.isCallExpression(init)) return undefined;
+  const kind = host.markerOf(init);
+  return kind ? { call: init, kind } : undefined;
+}
+
+/** The expression under parentheses, `as`, `!` and `satisfies`. */
+function skipOuter(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  return e;
+}
+
+/** The literal key of `r.value` / `r[0]` / `r["value"]`, or undefined. */
+function fieldKey(e: ts.Expression): string | number | undefined {
+  if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  if (ts.isElementAccessExpression(e)) {
+    const a = e.argumentExpression;
+    if (ts.isNumericLiteral(a)) return Number(a.text);
+    if (ts.isStringLiteral(a)) return a.text;
+  }
+  return undefined;
 }
 
 function isUntypedArray(checker: ts.TypeChecker, t: ts.Type): boolean {

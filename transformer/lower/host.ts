@@ -1,5 +1,6 @@
 /** What lowering needs from the driver: the checker and a way to name (and request) callees. */
 import ts from "typescript";
+import type { MarkerCall, MarkerKind } from "../discover/markers.js";
 
 export type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
 
@@ -13,6 +14,13 @@ export interface LowerHost {
   tensorOp(symbol: ts.Symbol): string | undefined;
   /** Which rule helper (customVjp, customJvp, stopGradient, nonDifferentiable) a symbol is. */
   ruleKind(symbol: ts.Symbol): "customVjp" | "customJvp" | "stopGradient" | "nonDifferentiable" | undefined;
+  /** The marker a call's callee resolves to (`grad` in `grad(h)`), if it is one. */
+  markerOf(call: ts.CallExpression): MarkerKind | undefined;
+  /**
+   * A marker used inside a differentiated function (`grad(h)(x)`): the key of the derived
+   * function it stands for, and how many arguments that function takes.
+   */
+  markerTarget(marker: MarkerCall): { readonly key: string; readonly arity: number };
 }
 
 export function isFunctionLike(n: ts.Node): n is FunctionLike {

@@ -62,6 +62,14 @@ function anfStmt(s: Stmt, out: Stmt[]): void {
     if (e.k === "len") return { ...e, arr: atomArray(e.arr) };
     return e;
   };
+  /** A field read reads a variable (or a field of one): a record made by a call is named first. */
+  const fieldBase = (e: Expr): Expr => {
+    if (e.k === "var") return e;
+    if (e.k === "field") return { ...e, obj: fieldBase(e.obj) };
+    const t = newVar("t", typeOfValue(e), "temp");
+    out.push(decl(t, shallow(e), o));
+    return ref(t);
+  };
   /** One primitive application over atoms. */
   const shallow = (e: Expr): Expr => {
     switch (e.k) {
@@ -82,6 +90,8 @@ function anfStmt(s: Stmt, out: Stmt[]): void {
         return { ...e, arr: atom(e.arr) };
       case "record":
         return { ...e, fields: e.fields.map((f) => ({ key: f.key, value: atom(f.value) })) };
+      case "field":
+        return { ...e, obj: fieldBase(e.obj) };
       default:
         return e;
     }

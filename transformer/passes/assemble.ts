@@ -3,7 +3,7 @@
  * (grad, valueAndGrad, jvp, vjp's pullback) and of the internal calling convention between
  * generated functions (tangent functions and joint pullbacks of callees).
  */
-import { alloc, decl, len, newVar, num, ref } from "../ir/build.js";
+import { alloc, decl, len, newVar, num, ref, typeOfValue } from "../ir/build.js";
 import type { Block, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, forEachVarInExpr, stmtExprs, writesOf } from "../ir/visit.js";
@@ -17,6 +17,8 @@ export interface Assembled {
   readonly params: readonly Var[];
   readonly body: Block;
   readonly returnType: IRType;
+  /** The doc comment's first words, when the kind's usual ones would mislead. */
+  readonly doc?: string;
 }
 
 /** Inputs of activity analysis: the leaves of the differentiated parameters. */
@@ -228,6 +230,80 @@ export function assembleCalleePullback(fn: IRFunction, active: readonly boolean[
   }
   const params = [...fn.params.map((p) => p.root), seed, ...arrayAdjointParams.map((a) => withOwned(a))];
   return { params, body, returnType };
+}
+
+/**
+ * The joint pullback of a gradient, grad[M](h) or valueAndGrad[M](h), called inside a function
+ * being differentiated in reverse mode, without running the reverse pass over a reverse sweep.
+ * For a scalar h, the cotangent u of the gradient with respect to the parameters M, pulled back to
+ * a parameter j, is sum over m of d2h/dj dm u_m: the rows A (the active arguments) of the Hessian
+ * times u, which is one forward sweep over grad[A](h) along u (`jvpKey`: jvp[M](grad[A](h))).
+ * For valueAndGrad, the value's cotangent c adds c times grad[A](h), the same sweep's value.
+ * Same calling convention as assembleCalleePullback.
+ */
+export function assembleGradientPullback(h: IRFunction, gradMask: readonly boolean[], active: readonly boolean[], withValue: boolean, jvpKey: string): Assembled {
+  const params = h.params.map((p) => p.root);
+  const gradType = gradients(h, gradMask, new Map()).type;
+  const seedType: IRType = withValue
+    ? { kind: "record", tuple: false, fields: [{ key: "value", type: h.returnType }, { key: "grad", type: gradType }] }
+    : gradType;
+  const seed = newVar("seed", seedType, "param", { owned: false });
+  const u: Expr = withValue ? { k: "field", obj: ref(seed), key: "grad" } : ref(seed);
+  const gradCount = gradMask.filter(Boolean).length;
+  const directions = gradMask.flatMap((m, i) => (m ? [gradCount === 1 ? u : ({ k: "field", obj: u, key: gradMask.slice(0, i).filter(Boolean).length } as Expr)] : []));
+  const activeType = gradients(h, active, new Map()).type;
+  const sweepType: IRType = { kind: "record", tuple: false, fields: [{ key: "value", type: activeType }, { key: "tangent", type: activeType }] };
+  const sweep = newVar("hessian_times_seed", sweepType, "temp");
+  const body: Stmt[] = [decl(sweep, { k: "call", fn: { kind: "user", key: jvpKey }, args: [...params.map(ref), ...directions], type: sweepType })];
+  const activeCount = active.filter(Boolean).length;
+  const part = (field: "value" | "tangent", k: number): Expr => {
+    const whole: Expr = { k: "field", obj: ref(sweep), key: field };
+    return activeCount === 1 ? whole : { k: "field", obj: whole, key: k };
+  };
+  const c: Expr = { k: "field", obj: ref(seed), key: "value" };
+  const arrayAdjoints: Var[] = [];
+  const scalarResults: Expr[] = [];
+  let k = 0;
+  h.params.forEach((p, i) => {
+    if (!active[i]) return;
+    const tangent = part("tangent", k);
+    const value = part("value", k);
+    k++;
+    if (p.root.type.kind === "array") {
+      // the caller's adjoint array, accumulated in place
+      const adj = newVar(`${p.root.name}_bar`, p.root.type, "adjoint", { owned: false });
+      arrayAdjoints.push(adj);
+      const j = newVar("j", NUM, "local");
+      const term: Expr = withValue
+        ? { k: "op", op: "add", args: [{ k: "op", op: "mul", args: [c, { k: "index", arr: value, index: ref(j) }] }, { k: "index", arr: tangent, index: ref(j) }] }
+        : { k: "index", arr: tangent, index: ref(j) };
+      body.push(decl(j, num(0)), {
+        k: "loop",
+        test: { k: "op", op: "lt", args: [ref(j), len(ref(adj))] },
+        testAtEnd: false,
+        body: [{ k: "store", arr: adj, index: ref(j), value: term, accumulate: true }],
+        update: [{ k: "assign", v: j, value: { k: "op", op: "add", args: [ref(j), num(1)] } }],
+      });
+    } else if (p.root.type.kind === "num") {
+      scalarResults.push(withValue ? { k: "op", op: "add", args: [{ k: "op", op: "mul", args: [c, value] }, tangent] } : tangent);
+    } else if (p.root.type.kind === "tensor") {
+      scalarResults.push(withValue ? tensorCall("add", [tensorCall("mul", [c, value]), tangent]) : tangent);
+    } else refuse(TSG.unsupportedSyntax, h.origin, `reverse mode through a derivative of \`${h.name}\` with respect to a ${p.root.type.kind} is not supported yet`, "differentiate with respect to numbers or arrays of numbers");
+  });
+  let returnType: IRType = { kind: "void" };
+  if (scalarResults.length === 1) {
+    body.push({ k: "return", value: scalarResults[0]! });
+    returnType = typeOfValue(scalarResults[0]!);
+  } else if (scalarResults.length > 1) {
+    body.push({ k: "return", value: { k: "record", tuple: true, fields: scalarResults.map((value, i) => ({ key: i, value })) } });
+    returnType = { kind: "record", tuple: true, fields: scalarResults.map((_, i) => ({ key: i, type: typeOfValue(scalarResults[i]!) })) };
+  }
+  return {
+    params: [...params, seed, ...arrayAdjoints],
+    body,
+    returnType,
+    doc: `Pullback (the Hessian of \`${h.name}\` times the seed, by forward mode over its gradient) of`,
+  };
 }
 
 /** Array adjoint parameters belong to the caller: never owned (stores into them always live). */

@@ -91,6 +91,11 @@ class Forward {
         const obj = this.tangentOf(e.obj);
         return obj ? { k: "field", obj, key: e.key } : null;
       }
+      case "call":
+      case "op":
+        // A-normal form gives every call and primitive a statement of its own: one nested here
+        // would have its derivative silently dropped
+        throw new Error(`forward pass: a nested ${e.k} reached tangentOf`);
       default:
         return null;
     }

@@ -28,10 +28,18 @@ import { inductionOf, isCheap, justInTimeValues, recomputableDecls, type Inducti
 import { derivativeKind, partial, partialReads } from "../rules/registry.js";
 import { refuse, TSG } from "../refusal.js";
 import { calleeKey } from "../ir/build.js";
+import { parseDerivedKey, type DerivedKind } from "../ir/keys.js";
 import { foldExpr } from "./simplify/fold.js";
 import { tensorArgIsDifferentiable, tensorCall, tensorHasVjp, tensorVjp } from "../rules/tensor-registry.js";
 import { typeOfValue } from "../ir/build.js";
 import { containsCall } from "../ir/visit.js";
+
+/**
+ * Derivatives a function may call and still be differentiated in reverse mode: gradients (their
+ * pullback is a Hessian-vector product, see assembleGradientPullback) and tangents (the reverse
+ * pass runs over the forward pass's output).
+ */
+const REVERSIBLE_DERIVATIVES: ReadonlySet<DerivedKind> = new Set<DerivedKind>(["grad", "valueAndGrad", "jvp"]);
 
 export interface ReverseInput {
   /** Structured, A-normal-form function. */
@@ -96,6 +104,12 @@ class Plan {
    */
   readonly scalarAdjoints = new Map<Var, Var>();
   readonly arrayAdjoints = new Map<Var, Var>();
+  /**
+   * Adjoints of tuple and object values (a derivative call's `{ value, grad }`): one adjoint per
+   * differentiable leaf, by path (`grad.0`). A field read that is itself a record shares its
+   * base's leaves.
+   */
+  readonly recordAdjoints = new Map<Var, readonly RecordLeaf[]>();
   /** Array adjoints created by the forward sweep (they are read by the reverse sweep). */
   readonly forwardAdjoints = new Set<Var>();
   private readonly controls = new Map<string, Var>();
@@ -279,11 +293,55 @@ class Generator {
       const inner = this.adjointArray(e.arr);
       return inner ? index(inner, e.index) : null;
     }
+    if (e.k === "field") {
+      const leaf = this.leafAdjoint(e);
+      return leaf && leaf.type.kind === "array" ? ref(leaf) : null;
+    }
     return null;
+  }
+
+  /** The adjoint leaves of a record variable (made once; see Plan.recordAdjoints). */
+  private recordAdjoint(v: Var): readonly RecordLeaf[] {
+    let leaves = this.plan.recordAdjoints.get(v);
+    if (!leaves) {
+      leaves = differentiableLeaves(v.type).map(({ keys, type }) => ({
+        keys,
+        v: newVar(`${v.name}_bar${keys.map((k) => `_${k}`).join("")}`, type, "adjoint", type.kind === "array" ? { owned: true } : {}),
+      }));
+      this.plan.recordAdjoints.set(v, leaves);
+    }
+    return leaves;
+  }
+
+  /** The adjoint of `r.grad[0]`-like reads: the leaf of the record's adjoint, if active. */
+  private leafAdjoint(e: Expr): Var | null {
+    const keys: (string | number)[] = [];
+    let base = e;
+    while (base.k === "field") {
+      keys.unshift(base.key);
+      base = base.obj;
+    }
+    if (base.k !== "var" || base.v.type.kind !== "record" || !this.isActive(base.v)) return null;
+    return this.recordAdjoint(base.v).find((leaf) => sameKeys(leaf.keys, keys))?.v ?? null;
+  }
+
+  /** The record's adjoint as a value: what a pullback of the call that made it is seeded with. */
+  private recordAdjointValue(v: Var): Expr {
+    const leaves = this.recordAdjoint(v);
+    const build = (t: IRType, keys: readonly (string | number)[]): Expr => {
+      if (t.kind === "record") return { k: "record", tuple: t.tuple, fields: t.fields.map((f) => ({ key: f.key, value: build(f.type, [...keys, f.key]) })) };
+      const leaf = leaves.find((l) => sameKeys(l.keys, keys));
+      return leaf ? ref(leaf.v) : zeroOf(t);
+    };
+    return build(v.type, []);
   }
 
   /** Where the adjoint of a scalar atom lives: a variable or an element of an adjoint array. */
   private adjointLoc(e: Expr): { v: Var } | { arr: Expr; index: Expr } | null {
+    if (e.k === "field") {
+      const leaf = this.leafAdjoint(e);
+      return leaf && leaf.type.kind !== "array" ? { v: leaf } : null;
+    }
     if (e.k === "var") {
       if ((e.v.type.kind !== "num" && e.v.type.kind !== "tensor") || !this.isActive(e.v)) return null;
       return { v: this.scalarAdjoint(e.v) };
@@ -320,6 +378,14 @@ class Generator {
     if (r.k !== "var" || !this.isActive(r.v)) return out;
     if (r.v.type.kind === "num" || r.v.type.kind === "tensor") {
       this.accumulateInto(r, this.input.seed, undefined, out);
+      return out;
+    }
+    if (r.v.type.kind === "record") {
+      for (const { keys, v: leaf } of this.recordAdjoint(r.v)) {
+        const part = recordPart(this.input.seed, keys);
+        if (leaf.type.kind === "array") out.push(...addArrayInto(leaf, part));
+        else out.push(leaf.type.kind === "tensor" ? assign(leaf, tensorCall("add", [ref(leaf), part])) : accumulate(leaf, part));
+      }
       return out;
     }
     const adj = this.adjointArray(r);
@@ -383,6 +449,8 @@ class Generator {
       const s = b[i]!;
       if (s.k === "decl") {
         if ((s.v.type.kind === "num" || s.v.type.kind === "tensor") && this.isActive(s.v)) adjointDecls.push(decl(this.scalarAdjoint(s.v), num(0)));
+        if (s.v.type.kind === "record" && s.init.k !== "field" && this.isActive(s.v))
+          for (const { v } of this.recordAdjoint(s.v)) if (v.type.kind !== "array") adjointDecls.push(decl(v, num(0)));
         if (this.plan.recomputable.has(s)) {
           // while probing, every recomputable value counts as recomputed, but only the alias
           // adjoints are emitted: a recomputation's own reads matter only if its value does
@@ -467,6 +535,7 @@ class Generator {
     // gets its adjoint recomputed with it, see block())
     let restoreAdjoint: { a: Var; value: Expr } | null = null;
     if (v.type.kind === "array" && this.isActive(v) && !recomputed) restoreAdjoint = this.arrayAdjointForward(v, e, o, f, where);
+    if (v.type.kind === "record" && this.isActive(v)) this.recordAdjointForward(v, e, o, f, where);
     // reverse: propagate the adjoint, then give the variable back its old value
     if (this.isActive(v) && (v.type.kind === "num" || v.type.kind === "tensor")) {
       // inside loops, cheap values the partials read are recomputed rather than stored
@@ -475,6 +544,7 @@ class Generator {
     }
     else {
       if (this.isActive(v) && v.type.kind === "array") this.arrayDefinitionAdjoint(v, e, o, r);
+      if (this.isActive(v) && v.type.kind === "record") this.recordDefinitionAdjoint(v, e, isDecl, o, r);
       if (restoreAdjoint) r.push(assign(restoreAdjoint.a, restoreAdjoint.value, o));
       if (restore) r.push(assign(v, restore, o));
     }
@@ -486,7 +556,7 @@ class Generator {
    * adjoint). Returns how to restore it when it had to be saved (allocated inside a loop).
    */
   private arrayAdjointForward(v: Var, e: Expr, o: Stmt["origin"], f: Stmt[], where: Where): { a: Var; value: Expr } | null {
-    const isAlias = e.k === "index" || e.k === "var";
+    const isAlias = e.k === "index" || e.k === "var" || e.k === "field";
     let init: Expr;
     if (isAlias) {
       const adj = this.adjointArray(e);
@@ -498,6 +568,14 @@ class Generator {
       a = newVar(`${v.name}_bar`, v.type, "adjoint", { owned: !isAlias });
       this.arrayAdjoints.set(v, a);
     }
+    return this.placeArrayAdjoint(a, init, o, f, where);
+  }
+
+  /**
+   * Makes an adjoint array in the forward sweep. Inside blocks it is hoisted when the reverse
+   * sweep needs it; inside loops the previous iteration's array is saved and given back.
+   */
+  private placeArrayAdjoint(a: Var, init: Expr, o: Stmt["origin"], f: Stmt[], where: Where): { a: Var; value: Expr } | null {
     this.plan.forwardAdjoints.add(a);
     if (where.nesting > 0 && this.isNeeded(a)) {
       this.hoist(a);
@@ -508,6 +586,55 @@ class Generator {
     }
     f.push(decl(a, init, o));
     return null;
+  }
+
+  /**
+   * The array leaves of a record's adjoint, made in the forward sweep like other adjoint arrays:
+   * zeros shaped like the call's result, or, for a record literal, its arrays' own adjoints (so
+   * what reaches `r.grad` reaches the array it was made of). A field read shares its base's leaves.
+   */
+  private recordAdjointForward(v: Var, e: Expr, o: Stmt["origin"], f: Stmt[], where: Where): void {
+    if (e.k === "field") {
+      const base = this.leafAdjointBase(e);
+      if (base) this.plan.recordAdjoints.set(v, base);
+      return;
+    }
+    if (e.k !== "call" && e.k !== "record")
+      refuse(TSG.unsupportedSyntax, o, `the reverse pass cannot differentiate a tuple or object made by \`${e.k}\``, "report this with the function's source");
+    for (const { keys, v: leaf } of this.recordAdjoint(v)) {
+      if (leaf.type.kind !== "array") continue;
+      const part = recordPart(ref(v), keys);
+      const own = e.k === "record" ? this.adjointArray(recordPart(e, keys)) : null;
+      const restore = this.placeArrayAdjoint(leaf, own ?? alloc(len(part), leaf.type.kind === "array" ? leaf.type.storage : "array"), o, f, where);
+      if (restore) refuse(TSG.unsupportedSyntax, o, "a tuple or object holding arrays, remade in every iteration of a loop, cannot be differentiated in reverse mode yet", "return the arrays from the loop one by one");
+    }
+  }
+
+  /** The leaves, re-keyed, of the record a record-typed field read reads. */
+  private leafAdjointBase(e: Expr & { k: "field" }): RecordLeaf[] | null {
+    const keys: (string | number)[] = [];
+    let base: Expr = e;
+    while (base.k === "field") {
+      keys.unshift(base.key);
+      base = base.obj;
+    }
+    if (base.k !== "var" || !this.isActive(base.v)) return null;
+    return this.recordAdjoint(base.v)
+      .filter((leaf) => leaf.keys.length > keys.length && sameKeys(leaf.keys.slice(0, keys.length), keys))
+      .map((leaf) => ({ keys: leaf.keys.slice(keys.length), v: leaf.v }));
+  }
+
+  /**
+   * A record's adjoint flows to what made it: a call's pullback seeded with it, or the fields of
+   * a record literal (array fields already share their adjoint arrays).
+   */
+  private recordDefinitionAdjoint(v: Var, e: Expr, isDecl: boolean, o: Stmt["origin"], r: Stmt[]): void {
+    if (e.k === "field") return; // a field read shares its base's adjoint
+    if (e.k === "call") this.callAdjoint(e, this.recordAdjointValue(v), o, r);
+    else if (e.k === "record") {
+      for (const { keys, v: leaf } of this.recordAdjoint(v)) if (leaf.type.kind !== "array") this.accumulateInto(recordPart(e, keys), ref(leaf), o, r);
+    }
+    if (!isDecl) for (const { v: leaf } of this.recordAdjoint(v)) if (leaf.type.kind !== "array") r.push(assign(leaf, num(0), o));
   }
 
   private scalarDefinitionAdjoint(
@@ -600,6 +727,7 @@ class Generator {
         return;
       case "var":
       case "index":
+      case "field":
         this.accumulateInto(e, g, o, r);
         return;
       case "op": {
@@ -691,6 +819,14 @@ class Generator {
   private callAdjoint(e: Expr & { k: "call" }, g: Expr, o: Stmt["origin"], r: Stmt[]): void {
     const active = e.args.map((a) => (a.k === "var" && a.v.type.kind === "array" ? this.adjointArray(a) !== null : this.adjointLoc(a) !== null));
     if (!active.some(Boolean)) return;
+    const derived = parseDerivedKey(calleeKey(e.fn));
+    if (derived && !REVERSIBLE_DERIVATIVES.has(derived.kind))
+      refuse(
+        TSG.nestedMarker,
+        o,
+        `reverse mode through a call of ${derived.kind}(...) inside the function is not supported yet`,
+        "differentiate this function in forward mode (jvp), or call grad, valueAndGrad or jvp inside it",
+      );
     const args: Expr[] = [...e.args, g];
     const scalarArgs: Expr[] = [];
     e.args.forEach((a, i) => {
@@ -905,10 +1041,38 @@ export function ruleCall(fn: Callee & { kind: "opaque" }, member: string, ruleKe
 }
 
 function zeroOf(type: IRType): Expr {
+  if (type.kind === "record") return { k: "record", tuple: type.tuple, fields: type.fields.map((f) => ({ key: f.key, value: zeroOf(f.type) })) };
   if (type.kind === "bool") return { k: "bool", value: false };
   if (type.kind === "data") return { k: "str", value: "" };
   if (type.kind === "array") return alloc(num(0), type.storage);
   return num(0);
+}
+
+/** One leaf of a record's adjoint: where it sits in the record, and its adjoint variable. */
+interface RecordLeaf {
+  readonly keys: readonly (string | number)[];
+  readonly v: Var;
+}
+
+function sameKeys(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}
+
+/** Leaves of a record type that carry derivatives (numbers, arrays of numbers, tensors), by path. */
+function differentiableLeaves(t: IRType, keys: readonly (string | number)[] = []): { keys: (string | number)[]; type: IRType }[] {
+  if (t.kind === "record") return t.fields.flatMap((f) => differentiableLeaves(f.type, [...keys, f.key]));
+  const differentiable = t.kind === "num" || t.kind === "tensor" || (t.kind === "array" && t.elem.kind === "num");
+  return differentiable ? [{ keys: [...keys], type: t }] : [];
+}
+
+/** The part of a record literal at `keys` (nested literals are atoms in A-normal form: read through fields). */
+function recordPart(e: Expr, keys: readonly (string | number)[]): Expr {
+  let cur = e;
+  for (const key of keys) {
+    if (cur.k === "record") cur = cur.fields.find((f) => f.key === key)?.value ?? num(0);
+    else cur = { k: "field", obj: cur, key };
+  }
+  return cur;
 }
 
 function typeOfAtom(e: Expr): IRType {

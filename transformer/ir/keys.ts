@@ -1,0 +1,35 @@
+/**
+ * Keys of derived functions. A key is a recipe: `grad[10](file#pos)` is the gradient of the
+ * source function `file#pos` with respect to its first parameter; keys nest
+ * (`jvp[1](grad[1](file#pos))`). Generated code names its callees by key, and the pipeline
+ * generates each key it meets once.
+ */
+
+export const DERIVED_KINDS = [
+  "grad",
+  "valueAndGrad",
+  "jvp",
+  "vjp",
+  "pullback",
+  "vjpPublic",
+  "primal",
+  "hvp",
+  "hessian",
+  "derivative",
+  "valueAndDerivative",
+  "jacobian",
+  "jacobianForward",
+  "jacobianReverse",
+] as const;
+
+export type DerivedKind = (typeof DERIVED_KINDS)[number];
+
+export function derivedKey(kind: DerivedKind, mask: readonly boolean[], key: string): string {
+  return `${kind}[${mask.map((a) => (a ? 1 : 0)).join("")}](${key})`;
+}
+
+export function parseDerivedKey(key: string): { kind: DerivedKind; mask: boolean[]; base: string } | null {
+  const m = /^(\w+)\[([01]*)\]\((.*)\)$/.exec(key);
+  if (!m || !(DERIVED_KINDS as readonly string[]).includes(m[1]!)) return null;
+  return { kind: m[1] as DerivedKind, mask: [...m[2]!].map((c) => c === "1"), base: m[3]! };
+}
