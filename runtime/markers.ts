@@ -7,6 +7,7 @@
  * (resolved through the TypeChecker), never by name: renamed imports work, and a user's own
  * function called `grad` is left alone.
  */
+import type { Tensor } from "./tensor/tensor.js";
 import type { Fn, GradientOf, GradientOfSome, NumericResult, ParamGradients, SelectedGradients } from "./types.js";
 
 export interface GradOptions<W extends readonly (string | number)[] = readonly (string | number)[]> {
@@ -142,13 +143,14 @@ export interface JacobianOptions {
 }
 
 /**
- * The Jacobian of a function from one array to an array: rows are outputs, columns inputs.
+ * The Jacobian of a function from one array to an array: rows are outputs, columns inputs. For a
+ * function from a tensor to a tensor, a tensor of shape [...output shape, ...input shape].
  * @tsgradMarker jacobian
  */
-export function jacobian<F extends (x: never) => number[] | Float64Array>(
+export function jacobian<F extends (x: never) => number[] | Float64Array | Tensor>(
   f: F,
   options?: JacobianOptions,
-): (...args: Parameters<F>) => number[][] {
+): (...args: Parameters<F>) => ReturnType<F> extends Tensor ? Tensor : number[][] {
   void f;
   void options;
   return notTransformed("jacobian");

@@ -5,3 +5,4 @@
 export { Tensor, type Shape } from "./tensor.js";
 export * from "./ops.js";
 export * from "./adjoint-ops.js";
+export { jacobianFromPullbacks, jacobianFromTangents } from "./jacobian.js";

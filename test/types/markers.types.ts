@@ -1,6 +1,7 @@
 // Type-level checks of the public API, checked by test/types.test.ts with the TypeScript compiler
 // (this file is never executed). Each `Equal` assertion fails to compile if the types differ.
-import { grad, jvp, valueAndGrad, vjp, checkGrad } from "tsgrad";
+import { grad, jvp, valueAndGrad, vjp, checkGrad, jacobian, hessian, hvp } from "tsgrad";
+import type { Tensor } from "tsgrad/tensor";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 declare function assertType<T extends true>(): void;
@@ -10,6 +11,7 @@ declare function one(x: number[]): number;
 declare function f64(x: Float64Array, scale: number): number;
 declare function mixed(p: { w: number; b: readonly number[] }, flag: boolean, t: readonly [number, number]): number;
 declare function vector(x: number[]): number[];
+declare function layer(x: Tensor): Tensor;
 
 // the issue's own example: what the editor shows for grad(loss)
 const gl = grad(loss);
@@ -41,6 +43,16 @@ const jvpSome = jvp(mixed, { wrt: [2] });
 assertType<Equal<Parameters<typeof jvpSome>, [p: { w: number; b: readonly number[] }, flag: boolean, t: readonly [number, number], [number, number]]>>();
 const onlyArray = grad(f64, { wrt: [0] });
 assertType<Equal<ReturnType<typeof onlyArray>, Float64Array>>();
+
+// Jacobians: rows of numbers for arrays, a tensor for tensors; Hessians and their products
+const jac = jacobian(vector);
+assertType<Equal<ReturnType<typeof jac>, number[][]>>();
+const jacT = jacobian(layer);
+assertType<Equal<ReturnType<typeof jacT>, Tensor>>();
+const hes = hessian(one);
+assertType<Equal<ReturnType<typeof hes>, number[][]>>();
+const hv = hvp(one);
+assertType<Equal<Parameters<typeof hv>, [x: number[], number[]]>>();
 
 // @ts-expect-error grad needs a function returning a number
 grad(vector);

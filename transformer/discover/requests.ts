@@ -86,8 +86,15 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
       if (target.derived) nested("a derivative");
       const chosen = fn.params.filter((_, i) => mask[i]);
       const t = chosen[0]?.root.type;
-      if (chosen.length !== 1 || !t || !(t.kind === "array" && t.elem.kind === "num") || !flatOut)
-        fail(TSG.unsupportedTarget, arg, "jacobian needs a function of one array (number[] or Float64Array) returning an array", "put the inputs in one array; use jvp or vjp for other shapes");
+      const arrays = t?.kind === "array" && t.elem.kind === "num" && flatOut;
+      const tensors = t?.kind === "tensor" && returns.kind === "tensor";
+      if (chosen.length !== 1 || !(arrays || tensors))
+        fail(
+          TSG.unsupportedTarget,
+          arg,
+          "jacobian needs a function of one array (number[] or Float64Array) returning an array, or of one tensor returning a tensor",
+          "put the inputs in one array or tensor; use jvp or vjp for other shapes",
+        );
       const mode = jacobianMode(call.arguments[1]);
       derived = mode === "forward" ? "jacobianForward" : mode === "reverse" ? "jacobianReverse" : "jacobian";
       break;

@@ -4,8 +4,8 @@
  * generated functions (tangent functions and joint pullbacks of callees).
  */
 import { alloc, decl, len, newVar, num, ref, typeOfValue } from "../ir/build.js";
-import type { Block, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
-import { NUM } from "../ir/types.js";
+import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
+import { NUM, TENSOR } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, forEachVarInExpr, stmtExprs, writesOf } from "../ir/visit.js";
 import { refuse, TSG } from "../refusal.js";
 import { analyseActivity, type Activity } from "../analyse/activity.js";
@@ -461,13 +461,16 @@ export function assembleDerivative(fn: IRFunction, mask: readonly boolean[], jvp
 export function assembleJacobian(fn: IRFunction, mask: readonly boolean[], jvpKey: string | null, pullbackKey: string | null): Assembled {
   const params = fn.params.map((p) => p.root);
   const x = params[mask.indexOf(true)]!;
-  const matrix: IRType = { kind: "array", elem: { kind: "array", elem: NUM, storage: "array" }, storage: "array" };
+  // arrays give rows of numbers; tensors a tensor of shape [...y's shape, ...x's shape]
+  const tensors = x.type.kind === "tensor";
+  const matrix: IRType = tensors ? TENSOR : { kind: "array", elem: { kind: "array", elem: NUM, storage: "array" }, storage: "array" };
+  const helper = (runtimeKey: string, tensorKey: string): Callee => (tensors ? { kind: "tensor", key: tensorKey } : { kind: "runtime", key: runtimeKey });
   const forward = (): Expr => {
     const dir = newVar("direction", x.type, "param", { owned: false });
     const sweep = tangentOfCall(fn, jvpKey!, [...params.map(ref), ref(dir)], fn.returnType);
     return {
       k: "call",
-      fn: { kind: "runtime", key: "jacobianForward" },
+      fn: helper("jacobianForward", "jacobianFromTangents"),
       args: [{ k: "closure", params: [dir], returnType: fn.returnType, body: [{ k: "return", value: { k: "field", obj: sweep, key: "tangent" } }] }, ref(x)],
       type: matrix,
     };
@@ -478,8 +481,8 @@ export function assembleJacobian(fn: IRFunction, mask: readonly boolean[], jvpKe
     const pull: Expr = { k: "call", fn: { kind: "user", key: pullbackKey! }, args: [...params.map(ref), ref(cot)], type: x.type };
     return {
       k: "call",
-      fn: { kind: "runtime", key: "jacobianReverse" },
-      args: [{ k: "closure", params: [cot], returnType: x.type, body: [{ k: "return", value: pull }] }, ref(y)],
+      fn: helper("jacobianReverse", "jacobianFromPullbacks"),
+      args: [{ k: "closure", params: [cot], returnType: x.type, body: [{ k: "return", value: pull }] }, ref(y), ...(tensors ? [ref(x)] : [])],
       type: matrix,
     };
   };
@@ -487,7 +490,8 @@ export function assembleJacobian(fn: IRFunction, mask: readonly boolean[], jvpKe
   if (!pullbackKey) return { params, body: [{ k: "return", value: forward() }], returnType: matrix };
   if (!jvpKey) return { params, body: [primal(), { k: "return", value: reverse() }], returnType: matrix };
   // as many sweeps as inputs (forward) or as outputs (reverse): the fewer
-  const fewerInputs = { k: "op", op: "le", args: [{ k: "len", arr: ref(x) }, { k: "len", arr: ref(y) }] } as const;
+  const sizeOf = (v: Var): Expr => (tensors ? { k: "field", obj: ref(v), key: "size" } : { k: "len", arr: ref(v) });
+  const fewerInputs = { k: "op", op: "le", args: [sizeOf(x), sizeOf(y)] } as const;
   return {
     params,
     body: [primal(), { k: "return", value: { k: "op", op: "select", args: [fewerInputs, forward(), reverse()] } }],
