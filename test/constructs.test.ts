@@ -67,6 +67,24 @@ function nestedGlobalArrays(w: number[]): number {
   return s;
 }
 
+/** Array variables given new arrays: literals, copies of themselves, rows; in loops and branches. */
+function reboundArrays(x: number[], rows: number[][]): number {
+  let q = [x[0]!, x[1]!];
+  for (let k = 0; k < 3; k++) q = [q[0]! + 0.1 * Math.sin(q[1]!), q[1]! * q[0]! * 0.5];
+  let w = new Float64Array(2);
+  w[0] = q[0]!;
+  w[1] = x[2]!;
+  w = new Float64Array(w);
+  w[1] = w[1]! * w[0]!;
+  let row = rows[0]!;
+  let s = 0;
+  for (let i = 0; i < rows.length; i++) {
+    if (row[0]! > x[2]!) row = rows[i]!;
+    s += row[1]! * w[1]!;
+  }
+  return s + q[1]!;
+}
+
 // ---- control flow -----------------------------------------------------------------------------
 
 function branches(x: number, y: number): number {
@@ -320,6 +338,7 @@ const cases: Case[] = [
   { name: "Float64Array parameters", f: float64Params, d: { grad: grad(float64Params), jvp: jvp(float64Params) }, args: [Float64Array.of(0.1, 0.2, 0.3), Float64Array.of(-0.5, 0.4, 1)] },
   { name: "local arrays: Float64Array, Array.fill, literal, [] with push", f: localArrays, d: { grad: grad(localArrays), jvp: jvp(localArrays), valueAndGrad: valueAndGrad(localArrays) }, args: [[0.3, 0.6, -0.2, 0.9]] },
   { name: "overwritten array elements (restored in reverse)", f: overwrittenElements, d: { grad: grad(overwrittenElements), jvp: jvp(overwrittenElements) }, args: [[0.5, 0.8, -0.3, 0.4]] },
+  { name: "array variables given new arrays (q = [...], w = w.slice(), rows)", f: reboundArrays, d: { grad: grad(reboundArrays), jvp: jvp(reboundArrays), valueAndGrad: valueAndGrad(reboundArrays) }, args: [[0.4, 0.9, -0.3], [[0.5, 1.5], [-1, 2], [2, -0.5]]] },
   { name: "push growth reading earlier elements", f: pushGrowth, d: { grad: grad(pushGrowth), jvp: jvp(pushGrowth) }, args: [0.6] },
   { name: "calls, also into another module", f: calls, d: { grad: grad(calls), jvp: jvp(calls), valueAndGrad: valueAndGrad(calls) }, args: [[0.2, -0.1, 0.4], 0.3] },
   { name: "recursion", f: recursion, d: { grad: grad(recursion), jvp: jvp(recursion) }, args: [1.1] },

@@ -124,11 +124,18 @@ const refusals: Refusal[] = [
     source: `${header}function f(x: number): number { return x * Math.random(); }\nexport const g = grad(f);\n`,
   },
   {
-    name: "reassigning an array variable",
+    name: "giving an array variable that owns its array an array it does not own",
     code: 1015,
-    at: "2:56",
-    node: "a = [x]",
-    source: `${header}function f(x: number): number { let a: number[] = [1]; a = [x]; return a[0]!; }\nexport const g = grad(f);\n`,
+    at: "2:58",
+    node: "a = x",
+    source: `${header}function f(x: number[]): number { let a: number[] = [1]; a = x; a[0] = 2; return a[0]! * x[1]!; }\nexport const g = grad(f);\n`,
+  },
+  {
+    name: "reassigning an array parameter",
+    code: 1015,
+    at: "2:35",
+    node: "x = [x[0]! * 2]",
+    source: `${header}function f(x: number[]): number { x = [x[0]! * 2]; return x[0]!; }\nexport const g = grad(f);\n`,
   },
   {
     name: "switch",

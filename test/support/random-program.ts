@@ -4,7 +4,7 @@ import { rng } from "./numeric.js";
  * Random programs for property tests of the whole compiler: expressions over every smooth
  * primitive, locals and reassignment, compound assignment, branches (on data and on active
  * values), counted and while loops with break/continue and early returns, array reads and local
- * array writes, calls to generated helper functions and to their derivatives (grad, jvp and
+ * array writes (and arrays given new arrays), calls to generated helper functions and to their derivatives (grad, jvp and
  * valueAndGrad called inside the program, and inside helpers). Every program is valid TypeScript in the
  * supported language; values stay bounded so that finite differences are meaningful.
  */
@@ -164,10 +164,15 @@ class Gen {
       }
       case 6: {
         // a local array written by index (old values restored by the reverse sweep) and pushed
+        // (sometimes given a new array made from its old one)
         const a = `arr${this.nextLocal++}`;
+        const rebind = this.chance(0.4)
+          ? [`${indent}${a} = ${this.pick([`${a}.slice()`, `[${a}[1]! * ${this.expr(vars, 1)}, ${a}[0]!, ${a}[3]!, ${a}[2]!]`])};`]
+          : [];
         return [
-          `${indent}const ${a} = v.slice();`,
+          `${indent}let ${a} = v.slice();`,
           `${indent}for (let q = 0; q < ${a}.length; q++) ${a}[q] = ${a}[q]! * ${this.expr(vars, 1)} + ${a}[(q + 1) % ${a}.length]!;`,
+          ...rebind,
           `${indent}${a}.push(${e(1)});`,
           `${indent}for (const el of ${a}) acc += Math.sin(el) * 0.3;`,
         ];

@@ -532,8 +532,10 @@ class FunctionLowering {
       if (sym && (this.records.has(sym) || this.markerBindings.has(sym)))
         fail(TSG.unsupportedSyntax, node, "tuples, objects and derivative functions cannot be reassigned here", "declare a new const for the new value");
       const v = this.localOf(target, node);
-      if (v.type.kind === "array")
-        fail(TSG.arrayRebind, node, "array variables cannot be reassigned", "write into the array, or declare a new const array");
+      if (v.type.kind === "array") {
+        this.rebindArray(v, value(ref(v)), node);
+        return;
+      }
       this.cur.push(assign(v, value(ref(v)), this.origin));
       return;
     }
@@ -548,6 +550,27 @@ class FunctionLowering {
     if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target))
       fail(TSG.outerWrite, node, "writes to object fields are not supported", "compute a new value in a local variable");
     fail(TSG.unsupportedSyntax, node, "unsupported assignment target", "assign to a local variable or an element of a local array");
+  }
+
+  /**
+   * `q = [...]`: an array variable given another array. A variable that owns its array (it may
+   * write into it) may only be given a new one, so that it never starts writing into an array
+   * something else can read; a read-only alias may be given any array. Parameters keep theirs.
+   */
+  private rebindArray(v: Var, value: Expr, node: ts.Node): void {
+    if (v.role === "param")
+      fail(TSG.arrayRebind, node, "array parameters cannot be reassigned", "copy it into a local first: `let y = x.slice()`");
+    const t = typeOfValue(value);
+    if (t.kind !== "array" || v.type.kind !== "array" || t.storage !== v.type.storage || t.elem.kind !== v.type.elem.kind)
+      fail(TSG.unsupportedType, node, `this assigns a ${typeToString(t)} to a ${typeToString(v.type)} variable`, "give it an array of the same kind");
+    if (v.owned && !isFreshArray(value))
+      fail(
+        TSG.arrayRebind,
+        node,
+        `\`${v.name}\` owns its array (it may write into it), so it can only be given a new array, not one that other code may also read`,
+        "give it a copy (`.slice()`), a literal, or a new Float64Array / Array(n).fill(0)",
+      );
+    this.cur.push(assign(v, value, this.origin));
   }
 
   /** The local array a statement writes into; refuses parameters, globals and aliases. */

@@ -94,6 +94,8 @@ class Plan {
   private readonly loopLocal = new Set<Var>();
   private readonly recomputableDecl = new Map<Var, Stmt & { k: "decl" }>();
   private readonly written: ReadonlySet<Var>;
+  /** Array variables given a new array after their declaration (`q = [...]`). */
+  readonly rebound = new Set<Var>();
   /** Loops whose counter is an induction variable. */
   readonly inductions = new Map<Stmt, Induction>();
   /** Values a statement's reverse may recompute on the spot instead of reading (inside loops). */
@@ -150,6 +152,9 @@ class Plan {
     visitBlock(body, false);
     for (const d of this.recomputable) if (d.k === "decl") this.recomputableDecl.set(d.v, d);
     this.written = writesOf(body);
+    forEachStmt(body, (s) => {
+      if (s.k === "assign" && s.v.type.kind === "array") this.rebound.add(s.v);
+    });
     const markLoopLocals = (b: Block, inLoop: boolean) =>
       b.forEach((s) => {
         if (s.k === "decl" && inLoop) this.loopLocal.add(s.v);
@@ -533,19 +538,27 @@ class Generator {
     else f.push(assign(v, e, o));
     // adjoint arrays live next to their primal, created in the forward sweep (a recomputed alias
     // gets its adjoint recomputed with it, see block())
-    let restoreAdjoint: { a: Var; value: Expr } | null = null;
-    if (v.type.kind === "array" && this.isActive(v) && !recomputed) restoreAdjoint = this.arrayAdjointForward(v, e, o, f, where);
-    if (v.type.kind === "record" && this.isActive(v)) this.recordAdjointForward(v, e, o, f, where);
+    const restoreAdjoints: { a: Var; value: Expr }[] = [];
+    if (v.type.kind === "array" && this.isActive(v) && !recomputed) restoreAdjoints.push(...this.arrayAdjointForward(v, e, isDecl, o, f, where));
+    if (v.type.kind === "record" && this.isActive(v)) restoreAdjoints.push(...this.recordAdjointForward(v, e, o, f, where));
     // reverse: propagate the adjoint, then give the variable back its old value
     if (this.isActive(v) && (v.type.kind === "num" || v.type.kind === "tensor")) {
       // inside loops, cheap values the partials read are recomputed rather than stored
       const jit = where.loopDepth > 0 ? this.plan.justInTime.get(s) : undefined;
       this.scalarDefinitionAdjoint(v, e, isDecl, restore, o, r, jit);
     }
-    else {
+    else if (this.isActive(v) && v.type.kind === "array" && !isDecl && varsOf(e).has(v)) {
+      // `w = w.slice()`, `w = h(w)`: what reached the new array flows into the old one, so the
+      // old array and its adjoint come back first
+      const incoming = newVar(`${v.name}_bar_new`, v.type, "adjoint", { owned: false });
+      r.push(decl(incoming, ref(this.arrayAdjoints.get(v)!), o));
+      for (const { a, value } of restoreAdjoints.reverse()) r.push(assign(a, value, o));
+      if (restore) r.push(assign(v, restore, o));
+      this.arrayDefinitionAdjoint(v, e, o, r, incoming);
+    } else {
       if (this.isActive(v) && v.type.kind === "array") this.arrayDefinitionAdjoint(v, e, o, r);
       if (this.isActive(v) && v.type.kind === "record") this.recordDefinitionAdjoint(v, e, isDecl, o, r);
-      if (restoreAdjoint) r.push(assign(restoreAdjoint.a, restoreAdjoint.value, o));
+      for (const { a, value } of restoreAdjoints.reverse()) r.push(assign(a, value, o));
       if (restore) r.push(assign(v, restore, o));
     }
     return { f, r };
@@ -553,14 +566,15 @@ class Generator {
 
   /**
    * Adjoint array for an owned array (zeros of the same length) or an alias (the same row of the
-   * adjoint). Returns how to restore it when it had to be saved (allocated inside a loop).
+   * adjoint). Returns how to restore the one it replaces, when it replaces one (see
+   * placeArrayAdjoint).
    */
-  private arrayAdjointForward(v: Var, e: Expr, o: Stmt["origin"], f: Stmt[], where: Where): { a: Var; value: Expr } | null {
+  private arrayAdjointForward(v: Var, e: Expr, isDecl: boolean, o: Stmt["origin"], f: Stmt[], where: Where): { a: Var; value: Expr }[] {
     const isAlias = e.k === "index" || e.k === "var" || e.k === "field";
     let init: Expr;
     if (isAlias) {
       const adj = this.adjointArray(e);
-      if (!adj) return null;
+      if (!adj) return [];
       init = adj;
     } else init = alloc(len(ref(v)), v.type.kind === "array" ? v.type.storage : "array");
     let a = this.arrayAdjoints.get(v);
@@ -568,24 +582,25 @@ class Generator {
       a = newVar(`${v.name}_bar`, v.type, "adjoint", { owned: !isAlias });
       this.arrayAdjoints.set(v, a);
     }
-    return this.placeArrayAdjoint(a, init, o, f, where);
+    return this.placeArrayAdjoint(a, init, o, f, where, this.plan.rebound.has(v) ? !isDecl : null);
   }
 
   /**
    * Makes an adjoint array in the forward sweep. Inside blocks it is hoisted when the reverse
-   * sweep needs it; inside loops the previous iteration's array is saved and given back.
+   * sweep needs it; an array variable that is given new arrays (`rebinds`: null when it never
+   * is, else whether this definition replaces an earlier one) always is. The adjoint it replaces
+   * (an earlier iteration's, or the one before a rebinding) is saved and given back in reverse.
    */
-  private placeArrayAdjoint(a: Var, init: Expr, o: Stmt["origin"], f: Stmt[], where: Where): { a: Var; value: Expr } | null {
+  private placeArrayAdjoint(a: Var, init: Expr, o: Stmt["origin"], f: Stmt[], where: Where, rebinds: boolean | null = null): { a: Var; value: Expr }[] {
     this.plan.forwardAdjoints.add(a);
-    if (where.nesting > 0 && this.isNeeded(a)) {
+    if (rebinds !== null || (where.nesting > 0 && this.isNeeded(a))) {
       this.hoist(a);
-      let restore: { a: Var; value: Expr } | null = null;
-      if (where.loopDepth > 0) restore = { a, value: this.save(ref(a), a.type, a.name, where, f) };
+      const restores = where.loopDepth > 0 || rebinds ? [{ a, value: this.save(ref(a), a.type, a.name, where, f) }] : [];
       f.push(assign(a, init, o));
-      return restore;
+      return restores;
     }
     f.push(decl(a, init, o));
-    return null;
+    return [];
   }
 
   /**
@@ -593,21 +608,19 @@ class Generator {
    * zeros shaped like the call's result, or, for a record literal, its arrays' own adjoints (so
    * what reaches `r.grad` reaches the array it was made of). A field read shares its base's leaves.
    */
-  private recordAdjointForward(v: Var, e: Expr, o: Stmt["origin"], f: Stmt[], where: Where): void {
+  private recordAdjointForward(v: Var, e: Expr, o: Stmt["origin"], f: Stmt[], where: Where): { a: Var; value: Expr }[] {
     if (e.k === "field") {
       const base = this.leafAdjointBase(e);
       if (base) this.plan.recordAdjoints.set(v, base);
-      return;
+      return [];
     }
     if (e.k !== "call" && e.k !== "record")
       refuse(TSG.unsupportedSyntax, o, `the reverse pass cannot differentiate a tuple or object made by \`${e.k}\``, "report this with the function's source");
-    for (const { keys, v: leaf } of this.recordAdjoint(v)) {
-      if (leaf.type.kind !== "array") continue;
-      const part = recordPart(ref(v), keys);
+    return this.recordAdjoint(v).flatMap(({ keys, v: leaf }) => {
+      if (leaf.type.kind !== "array") return [];
       const own = e.k === "record" ? this.adjointArray(recordPart(e, keys)) : null;
-      const restore = this.placeArrayAdjoint(leaf, own ?? alloc(len(part), leaf.type.kind === "array" ? leaf.type.storage : "array"), o, f, where);
-      if (restore) refuse(TSG.unsupportedSyntax, o, "a tuple or object holding arrays, remade in every iteration of a loop, cannot be differentiated in reverse mode yet", "return the arrays from the loop one by one");
-    }
+      return this.placeArrayAdjoint(leaf, own ?? alloc(len(recordPart(ref(v), keys)), leaf.type.storage), o, f, where);
+    });
   }
 
   /** The leaves, re-keyed, of the record a record-typed field read reads. */
@@ -857,8 +870,8 @@ class Generator {
     scalarArgs.forEach((a, i) => this.accumulateInto(a, { k: "field", obj: ref(res), key: i }, o, r));
   }
 
-  private arrayDefinitionAdjoint(v: Var, e: Expr, o: Stmt["origin"], r: Stmt[]): void {
-    const vBar = this.arrayAdjoints.get(v);
+  private arrayDefinitionAdjoint(v: Var, e: Expr, o: Stmt["origin"], r: Stmt[], incoming?: Var): void {
+    const vBar = incoming ?? this.arrayAdjoints.get(v);
     if (!vBar) return;
     switch (e.k) {
       case "arrayLit":
