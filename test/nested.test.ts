@@ -58,6 +58,19 @@ function bestResponseForward(p: number[]): number {
   return payoff(p, q);
 }
 
+/** Gradient ascent that also tracks the payoff: a `{ value, grad }` holding an array, made in every iteration. */
+function ascentWithValues(p: number[]): number {
+  const q = [0.5, 0.5];
+  let total = 0;
+  for (let k = 0; k < 3; k++) {
+    const r = valueAndGrad(payoff, { wrt: [1] })(p, q);
+    total += r.value * 0.1;
+    q[0] = q[0]! + 0.1 * r.grad[0]!;
+    q[1] = q[1]! + 0.1 * r.grad[1]!;
+  }
+  return total + q[0]! * q[1]!;
+}
+
 /** A charge pulled by a field: the acceleration is minus the gradient of the potential. */
 function potential(pos: number[], w: number): number {
   let s = 0;
@@ -124,6 +137,9 @@ describe("derivatives of functions that call derivatives", () => {
       }),
       { numRuns: 20 },
     );
+  });
+  it("a { value, grad } holding an array, made in every iteration of a loop", () => {
+    verifyDerivatives(ascentWithValues, { grad: grad(ascentWithValues), jvp: jvp(ascentWithValues), valueAndGrad: valueAndGrad(ascentWithValues) }, [[0.4, -0.3]]);
   });
   it("a trajectory driven by the gradient of a potential, differentiated with respect to the field and the start", () => {
     verifyDerivatives(landing, { grad: grad(landing), jvp: jvp(landing), valueAndGrad: valueAndGrad(landing) }, [0.3, [0.2, -0.1]]);
