@@ -11,11 +11,11 @@
 import type { Block, Expr, Stmt, Var } from "../ir/types.js";
 import { forEachSubExpr, varsOf, writesOf } from "../ir/visit.js";
 
-/** Cheap and pure: one primitive over atoms, memory reads, constants. No calls, no allocation. */
+/** Cheap and pure: one primitive over atoms, memory and field reads, constants. No calls, no allocation. */
 export function isCheap(e: Expr): boolean {
   let ok = true;
   forEachSubExpr(e, (s) => {
-    if (s.k === "call" || s.k === "alloc" || s.k === "arrayLit" || s.k === "copy" || s.k === "pop" || s.k === "record" || s.k === "newStack" || s.k === "field" || s.k === "zerosLike" || s.k === "closure")
+    if (s.k === "call" || s.k === "alloc" || s.k === "arrayLit" || s.k === "copy" || s.k === "pop" || s.k === "record" || s.k === "newStack" || s.k === "zerosLike" || s.k === "closure")
       ok = false;
   });
   return ok;

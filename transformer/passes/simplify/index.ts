@@ -8,7 +8,7 @@ import { printBlock } from "../../ir/print.js";
 import { eliminateDeadCode } from "./dce.js";
 import { foldExpr } from "./fold.js";
 import { closedFormTrips } from "./trips.js";
-import { fuseStoreZero, fuseZeroInit, inlineSingleUse, propagateCopies } from "./inline.js";
+import { dropUnchangedStores, fuseStoreZero, fuseZeroInit, inlineSingleUse, propagateCopies } from "./inline.js";
 
 /** Folds expressions and drops statements that fold to nothing (`x = x`, `a[i] += 0`). */
 export function foldBlock(body: Block): Stmt[] {
@@ -43,6 +43,7 @@ export function simplify(body: Block): Stmt[] {
     cur = propagateCopies(cur);
     cur = fuseZeroInit(cur);
     cur = fuseStoreZero(cur);
+    cur = dropUnchangedStores(cur);
     cur = eliminateDeadCode(cur);
     cur = closedFormTrips(cur);
     cur = inlineSingleUse(cur);

@@ -7,6 +7,7 @@
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
 import {
   allocates,
+  containsCall,
   exprEquals,
   forEachStmt,
   forEachVarInExpr,
@@ -207,6 +208,38 @@ export function fuseStoreZero(body: Block): Stmt[] {
         }
         const w = writesOf([t]);
         if (mentions(t, s.arr) || w.has(s.arr) || [...indexVars].some((v) => w.has(v))) break;
+      }
+    }
+    return out;
+  });
+}
+
+/**
+ * `const t = a[i]; ...; a[i] = t`, with nothing in between that could change a[i] or i: the store
+ * writes back what is there (the reverse of `a[i] = a[i] + e` reads the slot's adjoint, and the
+ * self term puts it back). Anything that could write `a` through an alias stops the search: a
+ * store into another array of the same kind (adjoint arrays may alias each other, never primal
+ * ones), a call (pullbacks accumulate into the arrays they are given), a nested block.
+ */
+export function dropUnchangedStores(body: Block): Stmt[] {
+  const kind = (v: Var) => (v.role === "adjoint" || v.role === "tangent" ? v.role : "primal");
+  return eachBlock(body, (out) => {
+    for (let p = 0; p < out.length; p++) {
+      const s = out[p]!;
+      if (s.k !== "decl" || s.init.k !== "index" || s.init.arr.k !== "var") continue;
+      const arr = s.init.arr.v;
+      const slot = s.init.index;
+      const slotVars = varsOf(slot);
+      for (let q = p + 1; q < out.length; q++) {
+        const t = out[q]!;
+        if (t.k === "store" && !t.accumulate && t.arr === arr && exprEquals(t.index, slot) && t.value.k === "var" && t.value.v === s.v) {
+          out.splice(q, 1);
+          break;
+        }
+        if (t.k === "if" || t.k === "loop" || stmtExprs(t).some(containsCall)) break;
+        if ((t.k === "store" || t.k === "push" || t.k === "truncate") && (t.arr === arr || kind(t.arr) === kind(arr))) break;
+        const w = writesOf([t]);
+        if (w.has(arr) || w.has(s.v) || [...slotVars].some((v) => w.has(v))) break;
       }
     }
     return out;
