@@ -6,7 +6,11 @@
  * producer from TypeScript and emit the only consumer back to TypeScript.
  */
 
-/** Types of IR values. Records exist only as parameters (flattened into leaves by lowering). */
+/**
+ * Types of IR values. Records (tuples, objects) are parameters (flattened into leaves by
+ * lowering), what calls return (a derivative's `{ value, grad }`), and record literals that
+ * generated code returns; they are never written in place.
+ */
 export type IRType =
   | { readonly kind: "num" }
   | { readonly kind: "bool" }
