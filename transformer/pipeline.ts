@@ -23,11 +23,11 @@ import {
   assembleGradient,
   assembleGradientPullback,
   assembleHessian,
-  assembleHvp,
   assembleJacobian,
   assemblePublicPullback,
   assembleTangent,
   assembleVjpWrapper,
+  tangentOnly,
   type Assembled,
 } from "./passes/assemble.js";
 import { simplify } from "./passes/simplify/index.js";
@@ -178,7 +178,9 @@ export class Pipeline {
         assembled = { params: source.params.map((p) => p.root), body: source.body, returnType: source.returnType };
         break;
       case "hvp":
-        assembled = assembleHvp(source, mask, this.derive("jvp", mask, this.derive("grad", mask, key)));
+        // the tangent sweep over the gradient, keeping only the tangent: the gradient's own
+        // accumulations that no tangent reads are dead code
+        assembled = simplified(tangentOnly(assembleTangent(toAnf(this.sourceOf(this.derive("grad", mask, key))), mask)));
         break;
       case "hessian":
         assembled = assembleHessian(source, mask, this.derive("hvp", mask, key));

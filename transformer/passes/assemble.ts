@@ -6,7 +6,7 @@
 import { alloc, decl, len, newVar, num, ref, typeOfValue } from "../ir/build.js";
 import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { NUM, TENSOR } from "../ir/types.js";
-import { forEachStmt, forEachSubExpr, forEachVarInExpr, stmtExprs, writesOf } from "../ir/visit.js";
+import { forEachStmt, forEachSubExpr, forEachVarInExpr, mapBlock, stmtExprs, writesOf } from "../ir/visit.js";
 import { refuse, TSG } from "../refusal.js";
 import { analyseActivity, type Activity } from "../analyse/activity.js";
 import { forwardPass } from "./forward.js";
@@ -380,28 +380,21 @@ export function assembleVjpWrapper(fn: IRFunction, wrt: readonly boolean[], pull
 // ----------------------------------------------------------------------------------------------
 // second order, by forward over reverse
 
-/** A direction parameter shaped like a differentiated parameter (`x_dir`). */
-function directionsOf(fn: IRFunction, mask: readonly boolean[]): Var[] {
-  return fn.params.flatMap((p, i) =>
-    mask[i] ? [newVar(`${p.root.name}_dir`, gradientType(p.root.type), "param", p.root.type.kind === "array" ? { owned: false } : {})] : [],
-  );
-}
-
 function tangentOfCall(fn: IRFunction, jvpKey: string, args: readonly Expr[], type: IRType): Expr {
   const resultType: IRType = { kind: "record", tuple: false, fields: [{ key: "value", type }, { key: "tangent", type }] };
   return { k: "call", fn: { kind: "user", key: jvpKey }, args, type: resultType };
 }
 
 /**
- * hvp(f)(...params, ...directions): the Hessian times the directions, as one forward-mode sweep
- * over the generated gradient (`jvpKey` is the key of that tangent function). Never builds H.
+ * A tangent function that returns only its tangent: hvp(f) is the tangent sweep over grad(f)
+ * along the direction, without the gradient itself (whose accumulations the simplifier then
+ * drops wherever no tangent reads them). Never builds the Hessian.
  */
-export function assembleHvp(fn: IRFunction, mask: readonly boolean[], jvpKey: string): Assembled {
-  const params = fn.params.map((p) => p.root);
-  const dirs = directionsOf(fn, mask);
-  const grads = gradients(fn, mask, new Map());
-  const call = tangentOfCall(fn, jvpKey, [...params.map(ref), ...dirs.map(ref)], grads.type);
-  return { params: [...params, ...dirs], body: [{ k: "return", value: { k: "field", obj: call, key: "tangent" } }], returnType: grads.type };
+export function tangentOnly(a: Assembled): Assembled {
+  const tangentOf = (e: Expr): Expr => (e.k === "record" ? e.fields.find((f) => f.key === "tangent")!.value : { k: "field", obj: e, key: "tangent" });
+  const body = mapBlock(a.body, (s) => (s.k === "return" && s.value ? { ...s, value: tangentOf(s.value) } : s));
+  const returnType = a.returnType.kind === "record" ? a.returnType.fields.find((f) => f.key === "tangent")!.type : a.returnType;
+  return { ...a, body, returnType };
 }
 
 /**
