@@ -72,6 +72,8 @@ export interface Var {
   readonly path?: { readonly root: Var; readonly keys: readonly (string | number)[] };
   /** Array variables: false when it may alias memory the function does not own. */
   readonly owned?: boolean;
+  /** A variable of the same shape: a tangent's or adjoint's primal (what tensor simplification needs). */
+  readonly shapeLike?: Var;
 }
 
 /** A binding of some module that generated code refers to (a constant, an array, a function). */

@@ -36,10 +36,11 @@ export function forwardPass(fn: IRFunction, activity: Activity, wrt: readonly bo
   const tangentParams: Param[] = [];
   fn.params.forEach((p, i) => {
     if (!wrt[i]) return;
-    const root = newVar(`${p.root.name}_dot`, p.root.type, "tangent", p.root.type.kind === "array" ? { owned: false } : {});
+    const root = newVar(`${p.root.name}_dot`, p.root.type, "tangent", { shapeLike: p.root, ...(p.root.type.kind === "array" ? { owned: false } : {}) });
     const leaves = p.leaves.map((leaf) => {
       if (leaf === p.root) return root;
       return newVar(`${leaf.name}_dot`, leaf.type, "tangent", {
+        shapeLike: leaf,
         path: { root, keys: leaf.path!.keys },
         ...(leaf.type.kind === "array" ? { owned: false } : {}),
       });
@@ -60,7 +61,7 @@ class Forward {
   private tangentVar(v: Var): Var {
     let t = this.tangents.get(v);
     if (!t) {
-      t = newVar(`${v.name}_dot`, v.type, "tangent", v.type.kind === "array" ? { owned: v.owned ?? false } : {});
+      t = newVar(`${v.name}_dot`, v.type, "tangent", { shapeLike: v, ...(v.type.kind === "array" ? { owned: v.owned ?? false } : {}) });
       this.tangents.set(v, t);
     }
     return t;
@@ -185,7 +186,7 @@ class Forward {
         const y = newVar("t", v.type, "temp");
         out.push(decl(y, value, o));
         const t = this.tangentOfValue(value, ref(y)) ?? num(0);
-        const dy = newVar("t_dot", v.type, "tangent");
+        const dy = newVar("t_dot", v.type, "tangent", { shapeLike: v });
         out.push(decl(dy, t, o));
         out.push(assign(v, ref(y), o));
         out.push(assign(this.tangentVar(v), ref(dy), o));
@@ -318,7 +319,7 @@ class Forward {
     const tangent = terms.length === 0 ? this.zeroLike(v.type, ref(y)) : terms.reduce((acc, t) => (tensorType ? tensorCall("add", [acc, t]) : add(acc, t)));
     const mk = s.k === "decl" && !selfRef ? decl : assign;
     if (selfRef) {
-      const dy = newVar("t_dot", v.type, "tangent");
+      const dy = newVar("t_dot", v.type, "tangent", { shapeLike: v });
       out.push(decl(dy, tangent, o), assign(v, ref(y), o), assign(this.tangentVar(v), ref(dy), o));
       return;
     }

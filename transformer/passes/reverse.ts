@@ -68,7 +68,7 @@ export function reversePass(input: ReverseInput): ReverseOutput {
     if (!input.wrt[i]) return;
     for (const leaf of p.leaves)
       if (leaf.type.kind === "num" || leaf.type.kind === "array" || leaf.type.kind === "tensor")
-        paramAdjoints.set(leaf, newVar(`${leaf.name}_bar`, leaf.type, "adjoint", leaf.type.kind === "array" ? { owned: true } : {}));
+        paramAdjoints.set(leaf, newVar(`${leaf.name}_bar`, leaf.type, "adjoint", { shapeLike: leaf, ...(leaf.type.kind === "array" ? { owned: true } : {}) }));
   });
   const plan = new Plan(input.fn.body);
   for (const [leaf, adj] of paramAdjoints) (leaf.type.kind === "array" ? plan.arrayAdjoints : plan.scalarAdjoints).set(leaf, adj);
@@ -281,7 +281,7 @@ class Generator {
   private scalarAdjoint(v: Var): Var {
     let a = this.scalarAdjoints.get(v);
     if (!a) {
-      a = newVar(`${v.name}_bar`, v.type, "adjoint");
+      a = newVar(`${v.name}_bar`, v.type, "adjoint", { shapeLike: v });
       this.scalarAdjoints.set(v, a);
     }
     return a;

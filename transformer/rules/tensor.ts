@@ -24,6 +24,12 @@ export interface TensorRule {
   readonly variadic?: true;
   /** Values of optional parameters whose default the rules must see (softmax's axis -1). */
   readonly defaults?: Readonly<Record<number, number>>;
+  /**
+   * How the result's shape follows from the arguments, where it simply does: like argument i's,
+   * the shape argument i gives (`shapeOf(y)`), or the broadcast of the tensor arguments. The
+   * simplifier uses it to drop shape bookkeeping that does nothing (passes/simplify/tensors.ts).
+   */
+  readonly shape?: { readonly like: number } | { readonly of: number } | "broadcast";
 }
 
 type X = T.Tensor;
@@ -33,6 +39,7 @@ const zero = (params: string[], returns: TensorRule["returns"] = "tensor"): Tens
 export const tensorRules: Record<string, TensorRule> = {
   // ---- element-wise arithmetic with broadcasting (numbers allowed) ---------------------------
   add: {
+    shape: "broadcast",
     params: ["a", "b"],
     diff: [true, true],
     returns: "tensor",
@@ -40,6 +47,7 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(a: X, b: X, y: X, d: X) => T.broadcastLike(d, y), (a: X, b: X, y: X, d: X) => T.broadcastLike(d, y)],
   },
   sub: {
+    shape: "broadcast",
     params: ["a", "b"],
     diff: [true, true],
     returns: "tensor",
@@ -47,6 +55,7 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(a: X, b: X, y: X, d: X) => T.broadcastLike(d, y), (a: X, b: X, y: X, d: X) => T.neg(T.broadcastLike(d, y))],
   },
   mul: {
+    shape: "broadcast",
     params: ["a", "b"],
     diff: [true, true],
     returns: "tensor",
@@ -54,6 +63,7 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(a: X, b: X, y: X, d: X) => T.broadcastLike(T.mul(d, b), y), (a: X, b: X, y: X, d: X) => T.broadcastLike(T.mul(a, d), y)],
   },
   div: {
+    shape: "broadcast",
     params: ["a", "b"],
     diff: [true, true],
     returns: "tensor",
@@ -64,6 +74,7 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(a: X, b: X, y: X, d: X) => T.broadcastLike(T.div(d, b), y), (a: X, b: X, y: X, d: X) => T.neg(T.div(T.mul(d, y), b))],
   },
   pow: {
+    shape: "broadcast",
     params: ["a", "b"],
     diff: [true, true],
     returns: "tensor",
@@ -76,13 +87,14 @@ export const tensorRules: Record<string, TensorRule> = {
       (a: X, b: X, y: X, d: X) => T.broadcastLike(T.mul(d, T.mul(y, T.log(a))), y),
     ],
   },
-  neg: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.neg(g)], jvp: [(t: X, y: X, d: X) => T.neg(d)] },
+  neg: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.neg(g)], jvp: [(t: X, y: X, d: X) => T.neg(d)] },
 
   // ---- element-wise functions -------------------------------------------------------------------
-  exp: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, y)], jvp: [(t: X, y: X, d: X) => T.mul(d, y)] },
-  log: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.div(g, t)], jvp: [(t: X, y: X, d: X) => T.div(d, t)] },
-  sqrt: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.div(T.mul(g, 0.5), y)], jvp: [(t: X, y: X, d: X) => T.div(T.mul(d, 0.5), y)] },
+  exp: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, y)], jvp: [(t: X, y: X, d: X) => T.mul(d, y)] },
+  log: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.div(g, t)], jvp: [(t: X, y: X, d: X) => T.div(d, t)] },
+  sqrt: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.div(T.mul(g, 0.5), y)], jvp: [(t: X, y: X, d: X) => T.div(T.mul(d, 0.5), y)] },
   tanh: {
+    shape: { like: 0 },
     params: ["t"],
     diff: [true],
     returns: "tensor",
@@ -90,15 +102,16 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(t: X, y: X, d: X) => T.mul(d, T.sub(1, T.mul(y, y)))],
   },
   sigmoid: {
+    shape: { like: 0 },
     params: ["t"],
     diff: [true],
     returns: "tensor",
     vjp: [(t: X, y: X, g: X) => T.mul(g, T.mul(y, T.sub(1, y)))],
     jvp: [(t: X, y: X, d: X) => T.mul(d, T.mul(y, T.sub(1, y)))],
   },
-  relu: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, T.greater(t, 0))], jvp: [(t: X, y: X, d: X) => T.mul(d, T.greater(t, 0))] },
-  softplus: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, T.sigmoid(t))], jvp: [(t: X, y: X, d: X) => T.mul(d, T.sigmoid(t))] },
-  abs: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, T.sign(t))], jvp: [(t: X, y: X, d: X) => T.mul(d, T.sign(t))] },
+  relu: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, T.greater(t, 0))], jvp: [(t: X, y: X, d: X) => T.mul(d, T.greater(t, 0))] },
+  softplus: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, T.sigmoid(t))], jvp: [(t: X, y: X, d: X) => T.mul(d, T.sigmoid(t))] },
+  abs: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, T.sign(t))], jvp: [(t: X, y: X, d: X) => T.mul(d, T.sign(t))] },
 
   // ---- reductions -------------------------------------------------------------------------------
   sum: {
@@ -130,6 +143,7 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(t: X, axes: N, keepdims: boolean, y: X, d: X) => T.sum(T.mul(d, T.exp(T.sub(t, T.expandReduced(y, T.shapeOf(t), axes)))), axes, keepdims)],
   },
   softmax: {
+    shape: { like: 0 },
     params: ["t", "axis?"],
     defaults: { 1: -1 },
     diff: [true, false],
@@ -138,6 +152,7 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(t: X, axis: N, y: X, d: X) => T.mul(y, T.sub(d, T.sum(T.mul(d, y), axis, true)))],
   },
   logSoftmax: {
+    shape: { like: 0 },
     params: ["t", "axis?"],
     defaults: { 1: -1 },
     diff: [true, false],
@@ -169,12 +184,14 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(a: X, b: X, y: X, d: X) => T.outer(d, b), (a: X, b: X, y: X, d: X) => T.outer(a, d)],
   },
   matmulGradA: {
+    shape: { like: 1 },
     params: ["g", "a", "b"],
     diff: [true, false, true],
     returns: "tensor",
     jvp: [(g: X, a: X, b: X, y: X, d: X) => T.matmulGradA(d, a, b), null, (g: X, a: X, b: X, y: X, d: X) => T.matmulGradA(g, a, d)],
   },
   matmulGradB: {
+    shape: { like: 2 },
     params: ["g", "a", "b"],
     diff: [true, true, false],
     returns: "tensor",
@@ -198,6 +215,7 @@ export const tensorRules: Record<string, TensorRule> = {
   },
   mT: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mT(g)], jvp: [(t: X, y: X, d: X) => T.mT(d)] },
   reshape: {
+    shape: { of: 1 },
     params: ["t", "shape"],
     diff: [true, false],
     returns: "tensor",
@@ -219,6 +237,7 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(t: X, start: N, end: N, y: X, d: X) => T.slice(d, start, end)],
   },
   padRows: {
+    shape: { of: 1 },
     params: ["g", "shape", "start"],
     diff: [true, false, false],
     returns: "tensor",
@@ -226,6 +245,7 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(g: X, shape: N, start: N, y: X, d: X) => T.padRows(d, shape as never, start)],
   },
   rowsLike: {
+    shape: { like: 2 },
     params: ["gg", "start", "g"],
     diff: [true, false, false],
     returns: "tensor",
@@ -233,6 +253,7 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(gg: X, start: N, g: X, y: X, d: X) => T.rowsLike(d, start, g)],
   },
   broadcastTo: {
+    shape: { of: 1 },
     params: ["t", "shape"],
     diff: [true, false],
     returns: "tensor",
@@ -240,6 +261,7 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(t: X, shape: N, y: X, d: X) => T.broadcastTo(d, shape as never)],
   },
   broadcastLike: {
+    shape: { like: 1 },
     params: ["t", "like"],
     diff: [true, false],
     returns: "tensor",
@@ -247,6 +269,7 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(t: X, like: X, y: X, d: X) => T.broadcastLike(d, like)],
   },
   unbroadcast: {
+    shape: { of: 1 },
     params: ["g", "shape"],
     diff: [true, false],
     returns: "tensor",
@@ -254,6 +277,7 @@ export const tensorRules: Record<string, TensorRule> = {
     jvp: [(g: X, shape: N, y: X, d: X) => T.unbroadcast(d, shape as never)],
   },
   expandReduced: {
+    shape: { of: 1 },
     params: ["g", "shape", "axes?"],
     diff: [true, false, false],
     returns: "tensor",
@@ -267,6 +291,7 @@ export const tensorRules: Record<string, TensorRule> = {
   stackPart: { params: [], diff: [], returns: "tensor", variadic: true },
   stackEmbed: { params: [], diff: [], returns: "tensor", variadic: true },
   where: {
+    shape: "broadcast",
     params: ["mask", "a", "b"],
     diff: [false, true, true],
     returns: "tensor",
@@ -278,6 +303,7 @@ export const tensorRules: Record<string, TensorRule> = {
   item: { params: ["t"], diff: [true], returns: "number", vjp: [(t: X, y: N, g: N) => T.full(T.shapeOf(t), g)], jvp: [(t: X, y: N, d: X) => T.item(d)] },
   scalar: { params: ["x"], diff: [true], returns: "tensor", vjp: [(x: N, y: X, g: X) => T.item(g)], jvp: [(x: N, y: X, d: N) => T.scalar(d)] },
   full: {
+    shape: { of: 0 },
     params: ["shape", "value"],
     diff: [false, true],
     returns: "tensor",
@@ -287,13 +313,13 @@ export const tensorRules: Record<string, TensorRule> = {
 
   // ---- no derivative ----------------------------------------------------------------------------
   shapeOf: zero(["t"], "shape"),
-  greater: zero(["a", "b"]),
-  sign: zero(["t"]),
-  argmaxMask: zero(["t", "axes?"]),
-  zerosLike: zero(["t"]),
+  greater: { ...zero(["a", "b"]), shape: "broadcast" },
+  sign: { ...zero(["t"]), shape: { like: 0 } },
+  argmaxMask: { ...zero(["t", "axes?"]), shape: { like: 0 } },
+  zerosLike: { ...zero(["t"]), shape: { like: 0 } },
   sizeRatio: zero(["t", "y"], "number"),
-  zeros: zero(["shape"]),
-  ones: zero(["shape"]),
+  zeros: { ...zero(["shape"]), shape: { of: 0 } },
+  ones: { ...zero(["shape"]), shape: { of: 0 } },
   arange: zero(["n"]),
   rand: zero(["shape", "seed", "low?", "high?"]),
   randn: zero(["shape", "seed", "mean?", "std?"]),

@@ -8,6 +8,7 @@ import { printBlock } from "../../ir/print.js";
 import { eliminateDeadCode } from "./dce.js";
 import { foldExpr } from "./fold.js";
 import { closedFormTrips } from "./trips.js";
+import { simplifyTensors } from "./tensors.js";
 import { dropUnchangedStores, fuseStoreZero, fuseZeroInit, inlineSingleUse, propagateCopies } from "./inline.js";
 
 /** Folds expressions and drops statements that fold to nothing (`x = x`, `a[i] += 0`). */
@@ -40,6 +41,7 @@ export function simplify(body: Block): Stmt[] {
   for (let round = 0; round < 8; round++) {
     const before = printBlock(cur);
     cur = foldBlock(cur);
+    cur = simplifyTensors(cur);
     cur = propagateCopies(cur);
     cur = fuseZeroInit(cur);
     cur = fuseStoreZero(cur);

@@ -1,0 +1,164 @@
+/**
+ * Tensor simplification by shape classes. Shapes are not known at compile time, but which
+ * tensors share a shape often is: an element-wise function keeps its argument's shape, a
+ * broadcasting operation of same-shaped tensors keeps theirs, `unbroadcast(g, shapeOf(y))` has
+ * y's (each rule's `shape` entry in rules/tensor.ts says which), and a tangent or an adjoint has
+ * its primal's (`Var.shapeLike`). With those classes, the shape
+ * bookkeeping that derivative rules must write for the general case, and that does nothing here,
+ * goes:
+ *
+ *   unbroadcast(x, shapeOf(y)), broadcastTo(x, shapeOf(y)), reshape(x, shapeOf(y)),
+ *   broadcastLike(x, y)                               -> x            (x already has y's shape)
+ *   expandReduced(full(s, c), shapeOf(t), axes)       -> full(shapeOf(t), c)
+ *   mul(full(shapeOf(y), c), x), mul(x, full(...))    -> mul(c, x)    (x has y's shape; also
+ *                                                                      through a variable so defined)
+ *   shapeOf(mul(h, h))                                -> shapeOf(h)
+ *   mul(1, x), mul(x, 1), add(0, x), add(x, 0), sub(x, 0) -> x        (x a tensor)
+ *   add(a, a)                                         -> mul(2, a)
+ *
+ * Each rewrite gives exactly the values it replaces.
+ */
+import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
+import { exprEquals, forEachStmt, forEachVarInExpr, mapBlock, mapExpr, mapStmtExprs, stmtExprs } from "../../ir/visit.js";
+import { typeOfValue } from "../../ir/build.js";
+import { tensorCall, tensorRule } from "../../rules/tensor-registry.js";
+
+export function simplifyTensors(body: Block): Stmt[] {
+  let hasTensors = false;
+  forEachStmt(body, (s) => {
+    if ((s.k === "decl" || s.k === "assign") && s.v.type.kind === "tensor") hasTensors = true;
+  });
+  if (!hasTensors) return [...body];
+  const shapes = new ShapeClasses(body);
+  return mapBlock(body, (s) => mapStmtExprs(s, (e) => mapExpr(e, (x) => rewrite(x, shapes))));
+}
+
+/**
+ * Classes of tensors of equal shape. A variable joins the class of its definition's value when
+ * every definition of it has that class; everything else is a class of its own.
+ */
+class ShapeClasses {
+  private readonly parent = new Map<Var, Var>();
+  /** Tensors filled with one number (`t_bar = full(shapeOf(t), 1)`, defined once): the number. */
+  readonly filled = new Map<Var, Expr>();
+
+  constructor(body: Block) {
+    const definitions = new Map<Var, Expr[]>();
+    forEachStmt(body, (s) => {
+      if ((s.k === "decl" || s.k === "assign") && s.v.type.kind === "tensor") {
+        const list = definitions.get(s.v) ?? [];
+        list.push(s.k === "decl" ? s.init : s.value);
+        definitions.set(s.v, list);
+      }
+      // a tangent or an adjoint has its primal's shape
+      for (const e of stmtExprs(s))
+        forEachVarInExpr(e, (v) => {
+          if (v.type.kind === "tensor" && v.shapeLike?.type.kind === "tensor") this.union(v, v.shapeLike);
+        });
+    });
+    for (const [v, defs] of definitions) {
+      if (v.shapeLike?.type.kind === "tensor") this.union(v, v.shapeLike);
+      const only = defs.length === 1 ? defs[0]! : undefined;
+      if (only && isCall(only, "full") && only.args[1]!.k === "num") this.filled.set(v, only.args[1]!);
+    }
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [v, defs] of definitions) {
+        const classes = defs.map((d) => this.classOf(d));
+        const first = classes[0];
+        if (!first || !classes.every((c) => c === first) || this.find(v) === first) continue;
+        this.union(v, first);
+        changed = true;
+      }
+    }
+  }
+
+  private find(v: Var): Var {
+    let r = v;
+    for (let p = this.parent.get(r); p; p = this.parent.get(r)) r = p;
+    return r;
+  }
+
+  private union(a: Var, b: Var): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent.set(ra, rb);
+  }
+
+  /** The class of a tensor value, or undefined when its shape does not simply follow. */
+  classOf(e: Expr): Var | undefined {
+    if (e.k === "var") return e.v.type.kind === "tensor" ? this.find(e.v) : undefined;
+    if (e.k !== "call" || e.fn.kind !== "tensor") return undefined;
+    const shape = tensorRule(e.fn.key)?.shape;
+    if (!shape) return undefined;
+    if (shape === "broadcast") {
+      const tensors = e.args.filter((a) => typeOfValue(a).kind === "tensor").map((a) => this.classOf(a));
+      const first = tensors[0];
+      return first && tensors.every((c) => c === first) ? first : undefined;
+    }
+    if ("like" in shape) {
+      const arg = e.args[shape.like];
+      return arg ? this.classOf(arg) : undefined;
+    }
+    const given = e.args[shape.of];
+    return given && isCall(given, "shapeOf") ? this.classOf(given.args[0]!) : undefined;
+  }
+
+  same(a: Expr, b: Expr): boolean {
+    const ca = this.classOf(a);
+    return ca !== undefined && ca === this.classOf(b);
+  }
+}
+
+function isCall(e: Expr, name: string): e is Expr & { k: "call" } {
+  return e.k === "call" && e.fn.kind === "tensor" && e.fn.key === name;
+}
+
+const isNum = (e: Expr, value: number) => e.k === "num" && e.value === value;
+
+/** The number a tensor is filled with: `full(s, c)`, or a variable defined so. */
+function filledWith(e: Expr, shapes: ShapeClasses): Expr | undefined {
+  if (isCall(e, "full") && e.args[1]!.k === "num") return e.args[1];
+  return e.k === "var" ? shapes.filled.get(e.v) : undefined;
+}
+
+/** The simplest part of `e` with e's shape: `shapeOf(mul(h, h))` needs only h. */
+function sameShapedPart(e: Expr, shapes: ShapeClasses): Expr {
+  if (e.k !== "call" || e.fn.kind !== "tensor") return e;
+  for (const arg of e.args) if (typeOfValue(arg).kind === "tensor" && shapes.same(arg, e)) return sameShapedPart(arg, shapes);
+  return e;
+}
+
+function rewrite(e: Expr, shapes: ShapeClasses): Expr {
+  if (e.k !== "call" || e.fn.kind !== "tensor") return e;
+  const [a, b] = e.args;
+  switch (e.fn.key) {
+    case "unbroadcast":
+    case "broadcastTo":
+    case "reshape":
+      return isCall(b!, "shapeOf") && shapes.same(a!, b.args[0]!) ? a! : e;
+    case "broadcastLike":
+      return typeOfValue(a!).kind === "tensor" && shapes.same(a!, b!) ? a! : e;
+    case "expandReduced":
+      return isCall(a!, "full") ? tensorCall("full", [b!, a.args[1]!]) : e;
+    case "mul": {
+      for (const [c, x] of [[a!, b!], [b!, a!]] as const) {
+        const value = filledWith(c, shapes);
+        if (value && shapes.same(c, x)) return rewrite(tensorCall("mul", [value, x]), shapes);
+        if (isNum(c, 1) && typeOfValue(x).kind === "tensor") return x;
+      }
+      return e;
+    }
+    case "shapeOf":
+      return tensorCall("shapeOf", [sameShapedPart(a!, shapes)]);
+    case "add":
+      if (isNum(a!, 0) && typeOfValue(b!).kind === "tensor") return b!;
+      if (isNum(b!, 0) && typeOfValue(a!).kind === "tensor") return a!;
+      if (exprEquals(a!, b!)) return tensorCall("mul", [{ k: "num", value: 2 }, a!]);
+      return e;
+    case "sub":
+      return isNum(b!, 0) && typeOfValue(a!).kind === "tensor" ? a! : e;
+    default:
+      return e;
+  }
+}
