@@ -51,6 +51,29 @@ export const g = grad(root);\n`,
     expect(code).toContain("stack.push(y)");
   });
 
+  it("an accumulator's overwritten values are not stored when nothing reads them back", () => {
+    const code = generated(
+      `import { grad } from "tsgrad";
+export function mse(w: Float64Array, b: number, x: Float64Array, y: Float64Array): number {
+  const d = w.length;
+  let s = 0;
+  for (let i = 0; i < y.length; i++) {
+    let p = b;
+    for (let j = 0; j < d; j++) p += w[j]! * x[i * d + j]!;
+    const r = p - y[i]!;
+    s += r * r;
+  }
+  return s / y.length;
+}
+export const g = grad(mse, { wrt: [0, 1] });\n`,
+      "mse_grad",
+    );
+    // p's value at the end of each row is read back (r = p - y[i]); its partial sums never are
+    expect(code.match(/stack\.push\(p\)/g)).toHaveLength(1);
+    const inner = code.slice(code.indexOf("for (let j"), code.indexOf("}", code.indexOf("for (let j")));
+    expect(inner).not.toContain("stack");
+  });
+
   it("the Hessian-vector product does not accumulate the gradient itself", () => {
     const code = generated(`import { hvp } from "tsgrad";${rosen}\nexport const h = hvp(rosen);\n`, "rosen_hvp");
     expect(code).toContain("x_bar_dot");

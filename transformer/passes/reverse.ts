@@ -33,6 +33,7 @@ import { foldExpr } from "./simplify/fold.js";
 import { tensorArgIsDifferentiable, tensorCall, tensorHasVjp, tensorVjp } from "../rules/tensor-registry.js";
 import { typeOfValue } from "../ir/build.js";
 import { containsCall } from "../ir/visit.js";
+import { deadDefinitions } from "../analyse/liveness.js";
 
 /**
  * Derivatives a function may call and still be differentiated in reverse mode: gradients (their
@@ -75,15 +76,29 @@ export function reversePass(input: ReverseInput): ReverseOutput {
   // Generate without saves to learn what the reverse sweep reads; then generate again saving
   // those values. Saving adds restores, which may read more (a restore under a branch reads the
   // branch condition): repeat until the needed set stops growing.
+  // Restores that nothing in the reverse sweep reads before the variable changes again are dead:
+  // their saves are dropped in the next round (an accumulator's old values in `s += e`).
   let needed: Set<Var> | null = null;
   for (let round = 0; ; round++) {
     const gen: Generator = new Generator(input, paramAdjoints, plan, needed);
     const draft = gen.run();
     const found = neededValues(draft, gen, plan);
-    if (needed && [...found].every((v) => needed!.has(v))) return { paramAdjoints, ...draft };
+    const stable = needed !== null && [...found].every((v) => needed!.has(v));
+    const dead = needed ? deadRestores(draft.reverse, gen.restoreOwners) : [];
+    for (const s of dead) plan.skipSaves.add(s);
+    if (stable && dead.length === 0) return { paramAdjoints, ...draft };
     needed = new Set([...(needed ?? []), ...found]);
     if (round > 20) throw new Error("reverse pass: the set of needed values does not converge");
   }
+}
+
+/** The statements whose saved values are restored where nothing reads them. */
+function deadRestores(reverse: readonly Stmt[], owners: ReadonlyMap<Expr, Stmt>): Stmt[] {
+  const restores = new Map<Stmt, Stmt>();
+  forEachStmt(reverse, (s) => {
+    if (s.k === "assign" && owners.has(s.value)) restores.set(s, owners.get(s.value)!);
+  });
+  return [...deadDefinitions(reverse, new Set(restores.keys()))].map((r) => restores.get(r)!);
 }
 
 /** Facts about the primal that do not depend on which values are needed. */
@@ -112,6 +127,10 @@ class Plan {
    * base's leaves.
    */
   readonly recordAdjoints = new Map<Var, readonly RecordLeaf[]>();
+  /** Statements of the function whose overwritten value need not be saved (see deadRestores). */
+  readonly skipSaves = new Set<Stmt>();
+  /** The function's own statements (the generator also makes bookkeeping ones each round). */
+  readonly original = new Set<Stmt>();
   /** Array adjoints created by the forward sweep (they are read by the reverse sweep). */
   readonly forwardAdjoints = new Set<Var>();
   private readonly controls = new Map<string, Var>();
@@ -133,6 +152,7 @@ class Plan {
   private readonly stmtIds = new Map<Stmt, number>();
 
   constructor(body: Block) {
+    forEachStmt(body, (s) => this.original.add(s));
     const visitBlock = (b: Block, nested: boolean) => {
       if (nested) for (const s of recomputableDecls(b)) this.recomputable.add(s);
       for (const [s, values] of justInTimeValues(b)) this.justInTime.set(s, values);
@@ -242,6 +262,8 @@ class Generator {
   private readonly arrayAdjoints: Map<Var, Var>;
   /** Variables the reverse sweep recomputes. */
   readonly recomputedVars = new Set<Var>();
+  /** The restore expression of each save of a number or boolean, and the statement it belongs to. */
+  readonly restoreOwners = new Map<Expr, Stmt>();
   private readonly prelude: Stmt[] = [];
   private readonly hoisted = new Set<Var>();
   private stack: Var | null = null;
@@ -533,7 +555,10 @@ class Generator {
     const mustHoist = isDecl && where.nesting > 0 && !recomputed && this.isNeeded(v);
     if (mustHoist) this.hoist(v);
     const overwrites = !isDecl || (mustHoist && where.loopDepth > 0);
-    if (overwrites && this.isNeeded(v) && !recomputed) restore = this.save(ref(v), v.type, v.name, where, f);
+    if (overwrites && this.isNeeded(v) && !recomputed && !this.plan.skipSaves.has(s)) {
+      restore = this.save(ref(v), v.type, v.name, where, f);
+      if ((v.type.kind === "num" || v.type.kind === "bool") && this.plan.original.has(s)) this.restoreOwners.set(restore, s);
+    }
     if (isDecl && !mustHoist) f.push(s);
     else f.push(assign(v, e, o));
     // adjoint arrays live next to their primal, created in the forward sweep (a recomputed alias
