@@ -51,7 +51,7 @@ export const g = grad(root);\n`,
     expect(code).toContain("stack.push(y)");
   });
 
-  it("an accumulator's overwritten values are not stored when nothing reads them back", () => {
+  it("an accumulator's overwritten values are not stored when nothing reads them back; counted loops keep no trip counts", () => {
     const code = generated(
       `import { grad } from "tsgrad";
 export function mse(w: Float64Array, b: number, x: Float64Array, y: Float64Array): number {
@@ -70,6 +70,9 @@ export const g = grad(mse, { wrt: [0, 1] });\n`,
     );
     // p's value at the end of each row is read back (r = p - y[i]); its partial sums never are
     expect(code.match(/stack\.push\(p\)/g)).toHaveLength(1);
+    // both loops run backwards from their bounds: no trip counts are kept
+    expect(code).not.toContain("trips");
+    expect(code).toContain("j = d - 1; j >= 0; j--");
     const inner = code.slice(code.indexOf("for (let j"), code.indexOf("}", code.indexOf("for (let j")));
     expect(inner).not.toContain("stack");
   });

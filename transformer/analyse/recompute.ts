@@ -9,7 +9,8 @@
  *   reconstructed by the reverse loop from its first value and the trip count.
  */
 import type { Block, Expr, Stmt, Var } from "../ir/types.js";
-import { forEachSubExpr, varsOf, writesOf } from "../ir/visit.js";
+import { num, op } from "../ir/build.js";
+import { forEachStmt, forEachSubExpr, varsOf, writesOf } from "../ir/visit.js";
 
 /** Cheap and pure: one primitive over atoms, memory and field reads, constants. No calls, no allocation. */
 export function isCheap(e: Expr): boolean {
@@ -96,4 +97,84 @@ export function justInTimeValues(block: Block): Map<Stmt, Map<Var, Expr>> {
     }
   });
   return out;
+}
+
+/**
+ * Integer-valued expressions: integer constants, array lengths, variables known to hold
+ * integers (`integers`), combined by + - and *.
+ */
+export function isLengthArithmetic(e: Expr, integers: ReadonlySet<Var> = new Set()): boolean {
+  let ok = true;
+  forEachSubExpr(e, (x) => {
+    if (x.k === "len" || (x.k === "num" && Number.isInteger(x.value))) return;
+    if (x.k === "op" && (x.op === "add" || x.op === "sub" || x.op === "mul")) return;
+    if (x.k === "var" && (x.v.type.kind === "array" || integers.has(x.v))) return; // the array of a len
+    ok = false;
+  });
+  return ok;
+}
+
+/** Number variables every definition of which is integer-valued (`const d = w.length`). */
+export function integerVariables(body: Block): Set<Var> {
+  const definitions = new Map<Var, Expr[]>();
+  forEachStmt(body, (s) => {
+    if ((s.k === "decl" || s.k === "assign") && s.v.type.kind === "num") definitions.set(s.v, [...(definitions.get(s.v) ?? []), s.k === "decl" ? s.init : s.value]);
+  });
+  // grow from nothing: a variable joins when all its definitions are integer given the others
+  const integers = new Set<Var>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [v, defs] of definitions)
+      if (!integers.has(v) && defs.every((d) => isLengthArithmetic(d, integers))) {
+        integers.add(v);
+        changed = true;
+      }
+  }
+  return integers;
+}
+
+/** `i` or `i + c` / `i - c` (c an integer): the constant offset, or null. */
+export function offsetOf(e: Expr, i: Var): number | null {
+  if (e.k === "var" && e.v === i) return 0;
+  if (e.k === "op" && (e.op === "add" || e.op === "sub") && e.args[0]!.k === "var" && e.args[0]!.v === i) {
+    const c = e.args[1]!;
+    if (c.k === "num" && Number.isInteger(c.value)) return e.op === "add" ? c.value : -c.value;
+  }
+  return null;
+}
+
+/**
+ * The last value of a counted loop's induction variable, in closed form, when the count follows
+ * from its test alone: `for (let i = A; i + c < E; i++)` with A an integer (a literal, or
+ * arithmetic on array lengths and `integers`) and E anything the loop does not change runs i over the
+ * integers from A while i < E - c, so the last is ceil(E - c) - 1 (E - c - 1 when E is an integer
+ * too); likewise for <=, and for counting down. When no iteration runs, the value lies beyond A
+ * on the wrong side, and a reverse loop from it back to A runs zero times. No trip count is kept.
+ */
+export function closedFormLast(loop: Stmt & { k: "loop" }, ind: Induction, integers: ReadonlySet<Var>): Expr | null {
+  const t = loop.test;
+  const init = ind.initDecl.init;
+  const writtenInLoop = writesOf([...loop.body, ...loop.update]);
+  const stable = (v: Var) => !writtenInLoop.has(v);
+  if (!t || t.k !== "op" || Math.abs(ind.step) !== 1 || !isLengthArithmetic(init, integers) || ![...varsOf(init)].every(stable)) return null;
+  const up = ind.step === 1 && (t.op === "lt" || t.op === "le");
+  const down = ind.step === -1 && (t.op === "gt" || t.op === "ge");
+  if (!up && !down) return null;
+  const c = offsetOf(t.args[0]!, ind.v);
+  const bound = t.args[1]!;
+  if (c === null || !isCheap(bound) || [...varsOf(bound)].some((v) => v === ind.v || !stable(v))) return null;
+  // the largest (up) or smallest (down) value i may take: E - c shifted by one for strict tests
+  const limit = c === 0 ? bound : op("sub", bound, num(c));
+  const integer = isLengthArithmetic(bound, integers);
+  const round = (name: "ceil" | "floor") => (integer ? limit : op(name, limit));
+  switch (t.op) {
+    case "lt":
+      return op("sub", round("ceil"), num(1));
+    case "le":
+      return round("floor");
+    case "gt":
+      return op("add", round("floor"), num(1));
+    default:
+      return round("ceil");
+  }
 }

@@ -24,7 +24,7 @@ import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "
 import { BOOL, NUM, STACK } from "../ir/types.js";
 import { exprEquals, forEachStmt, mapBlock, mapStmtExprs, readsOf, substitute, varsOf, writesOf } from "../ir/visit.js";
 import type { Activity } from "../analyse/activity.js";
-import { inductionOf, isCheap, justInTimeValues, recomputableDecls, type Induction } from "../analyse/recompute.js";
+import { closedFormLast, inductionOf, integerVariables, isCheap, justInTimeValues, recomputableDecls, type Induction } from "../analyse/recompute.js";
 import { derivativeKind, partial, partialReads } from "../rules/registry.js";
 import { refuse, TSG } from "../refusal.js";
 import { calleeKey } from "../ir/build.js";
@@ -131,6 +131,8 @@ class Plan {
   readonly skipSaves = new Set<Stmt>();
   /** The function's own statements (the generator also makes bookkeeping ones each round). */
   readonly original = new Set<Stmt>();
+  /** Number variables that only ever hold integers (loop bounds whose counts need no rounding). */
+  readonly integers: ReadonlySet<Var>;
   /** Array adjoints created by the forward sweep (they are read by the reverse sweep). */
   readonly forwardAdjoints = new Set<Var>();
   private readonly controls = new Map<string, Var>();
@@ -153,6 +155,7 @@ class Plan {
 
   constructor(body: Block) {
     forEachStmt(body, (s) => this.original.add(s));
+    this.integers = integerVariables(body);
     const visitBlock = (b: Block, nested: boolean) => {
       if (nested) for (const s of recomputableDecls(b)) this.recomputable.add(s);
       for (const [s, values] of justInTimeValues(b)) this.justInTime.set(s, values);
@@ -1003,6 +1006,17 @@ class Generator {
       if (ind) f.push(ind.initDecl);
       f.push({ ...s, body: body.f, update: ind ? s.update : upd.f });
       return { f, r: [] };
+    }
+    // a count that follows from the loop's test and what never changes: nothing is kept, the
+    // reverse loop starts from the last value in closed form
+    const last = ind ? closedFormLast(s, ind, this.plan.integers) : null;
+    if (ind && last) {
+      const i = ind.v;
+      const first = ind.initDecl.init;
+      f.push(ind.initDecl, { ...s, body: body.f, update: s.update });
+      const test = ind.step > 0 ? op("ge", ref(i), first) : op("le", ref(i), first);
+      const r: Stmt[] = [decl(i, last, o), { k: "loop", test, testAtEnd: false, body: [...upd.r, ...body.r], update: [assign(i, sub(ref(i), num(ind.step)), o)], origin: o }];
+      return { f, r };
     }
     // reverse of the bookkeeping declarations (restoring them when they were saved), in
     // mirrored order after the reverse loop

@@ -20,35 +20,48 @@ function addReads(s: Stmt, live: Live): void {
 
 /** Removes dead statements; `liveOut` are the variables live after the block. */
 export function eliminateDeadCode(block: Block, liveOut: ReadonlySet<Var> = new Set()): Stmt[] {
-  // a declaration also gives later assignments their binding: it may go only with them
-  assigned = new Set();
-  forEachStmt(block, (s) => {
-    if (s.k === "assign") assigned.add(s.v);
-  });
   return sweep(block, new Set(liveOut)).block;
 }
 
-let assigned = new Set<Var>();
+/**
+ * Variables a statement assigns that need a binding from outside it: assignments inside its
+ * nested blocks to variables those blocks do not declare themselves.
+ */
+function assignsOf(s: Stmt): Set<Var> {
+  const out = new Set<Var>();
+  const declared = new Set<Var>();
+  forEachStmt([s], (t) => {
+    if (t.k === "assign") out.add(t.v);
+    else if (t.k === "decl" && t !== s) declared.add(t.v);
+  });
+  for (const v of declared) out.delete(v);
+  return out;
+}
 
 function sweep(block: Block, live: Live): { block: Stmt[]; live: Live } {
   const out: Stmt[] = [];
+  // variables assigned later in this block: a declaration also gives them their binding, and
+  // may go only with them
+  const assignedLater = new Set<Var>();
   for (let i = block.length - 1; i >= 0; i--) {
     const s = block[i]!;
-    const kept = visit(s, live);
+    const kept = visit(s, live, assignedLater);
     if (kept) out.push(kept);
+    if (s.k === "decl") assignedLater.delete(s.v);
+    else if (kept) for (const v of assignsOf(kept)) assignedLater.add(v);
   }
   out.reverse();
   return { block: out, live };
 }
 
 /** Updates `live` (to before `s`) and returns `s` without its dead parts, or null if dead. */
-function visit(s: Stmt, live: Live): Stmt | null {
+function visit(s: Stmt, live: Live, assignedLater: ReadonlySet<Var>): Stmt | null {
   switch (s.k) {
     case "decl":
     case "assign": {
       const value = s.k === "decl" ? s.init : s.value;
       if (!live.has(s.v) && !alwaysLive(s.v) && !alwaysLiveStack(s.v) && !hasEffects(value)) {
-        if (s.k === "assign" || !assigned.has(s.v)) return null;
+        if (s.k === "assign" || !assignedLater.has(s.v)) return null;
         live.delete(s.v);
         return s; // kept for its binding; the next round drops it if the assignments went
       }
@@ -101,11 +114,10 @@ function visit(s: Stmt, live: Live): Stmt | null {
       live.clear();
       for (const v of head) live.add(v);
       for (const v of b.live) live.add(v);
-      const bodyWritesSomethingLive = b.block.length > 0 || u.block.some((x) => x.k !== "assign" || head.has(x.v) || after.has(x.v));
-      if (!bodyWritesSomethingLive && !(s.test && hasEffects(s.test))) {
-        // nothing the loop does is observed: drop it, unless its update feeds its own test only
-        if (b.block.length === 0 && u.block.every((x) => x.k === "assign" && !after.has(x.v))) return null;
-      }
+      // nothing the loop does is observed after it (its update feeds only its own test): a
+      // counting loop with an empty body goes (one without an update could be waiting forever)
+      const observed = b.block.length > 0 || u.block.some((x) => x.k !== "assign" || after.has(x.v)) || (s.test !== null && hasEffects(s.test));
+      if (!observed && u.block.length > 0) return null;
       return { ...s, body: b.block, update: u.block };
     }
     default:

@@ -6,7 +6,8 @@
  */
 import { num, op } from "../../ir/build.js";
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
-import { forEachSubExpr, varsOf, writesOf } from "../../ir/visit.js";
+import { varsOf, writesOf } from "../../ir/visit.js";
+import { isLengthArithmetic, offsetOf } from "../../analyse/recompute.js";
 
 export function closedFormTrips(body: Block): Stmt[] {
   return mapBlockPairs(body);
@@ -40,28 +41,6 @@ function incrementOf(s: Stmt): Var | null {
   if (s.k !== "assign" || s.value.k !== "op" || s.value.op !== "add") return null;
   const [a, b] = s.value.args;
   return a?.k === "var" && a.v === s.v && b?.k === "num" && b.value === 1 ? s.v : null;
-}
-
-/** Integer-valued expressions of array lengths and integer constants only. */
-function isLengthArithmetic(e: Expr): boolean {
-  let ok = true;
-  forEachSubExpr(e, (x) => {
-    if (x.k === "len" || (x.k === "num" && Number.isInteger(x.value))) return;
-    if (x.k === "op" && (x.op === "add" || x.op === "sub")) return;
-    if (x.k === "var" && x.v.type.kind === "array") return; // the array of a len
-    ok = false;
-  });
-  return ok;
-}
-
-/** `i` or `i + c` / `i - c` (c an integer): the constant offset, or null. */
-function offsetOf(e: Expr, i: Var): number | null {
-  if (e.k === "var" && e.v === i) return 0;
-  if (e.k === "op" && (e.op === "add" || e.op === "sub") && e.args[0]!.k === "var" && e.args[0]!.v === i) {
-    const c = e.args[1]!;
-    if (c.k === "num" && Number.isInteger(c.value)) return e.op === "add" ? c.value : -c.value;
-  }
-  return null;
 }
 
 /**
