@@ -85,6 +85,16 @@ function reboundArrays(x: number[], rows: number[][]): number {
   return s + q[1]!;
 }
 
+/** Counted loops whose bounds are data of any value (fractions, negatives): counts in closed form. */
+function loopBounds(x: number[], t: number): number {
+  let s = 0;
+  for (let i = 0; i < t; i++) s += x[i % 3]! * (i + 1) * s + x[1]!;
+  for (let i = 1; i <= t; i++) s = Math.sin(s) * x[0]! + i;
+  for (let i = 4; i > t; i--) s = s * x[2]! + 0.1 * i;
+  for (let i = 2; i >= t - 1; i--) s += Math.cos(s * x[i % 3]!);
+  return s;
+}
+
 // ---- control flow -----------------------------------------------------------------------------
 
 function branches(x: number, y: number): number {
@@ -339,6 +349,7 @@ const cases: Case[] = [
   { name: "local arrays: Float64Array, Array.fill, literal, [] with push", f: localArrays, d: { grad: grad(localArrays), jvp: jvp(localArrays), valueAndGrad: valueAndGrad(localArrays) }, args: [[0.3, 0.6, -0.2, 0.9]] },
   { name: "overwritten array elements (restored in reverse)", f: overwrittenElements, d: { grad: grad(overwrittenElements), jvp: jvp(overwrittenElements) }, args: [[0.5, 0.8, -0.3, 0.4]] },
   { name: "array variables given new arrays (q = [...], w = w.slice(), rows)", f: reboundArrays, d: { grad: grad(reboundArrays), jvp: jvp(reboundArrays), valueAndGrad: valueAndGrad(reboundArrays) }, args: [[0.4, 0.9, -0.3], [[0.5, 1.5], [-1, 2], [2, -0.5]]] },
+  ...[2.5, 3, -1.5, 0, 4.75].map((t) => ({ name: `counted loops up and down to a data bound (t = ${t})`, f: loopBounds, d: { grad: grad(loopBounds, { wrt: [0] }), jvp: jvp(loopBounds, { wrt: [0] }), valueAndGrad: valueAndGrad(loopBounds, { wrt: [0] }) }, args: [[0.4, -0.3, 0.8], t], params: [0] })),
   { name: "push growth reading earlier elements", f: pushGrowth, d: { grad: grad(pushGrowth), jvp: jvp(pushGrowth) }, args: [0.6] },
   { name: "calls, also into another module", f: calls, d: { grad: grad(calls), jvp: jvp(calls), valueAndGrad: valueAndGrad(calls) }, args: [[0.2, -0.1, 0.4], 0.3] },
   { name: "recursion", f: recursion, d: { grad: grad(recursion), jvp: jvp(recursion) }, args: [1.1] },
