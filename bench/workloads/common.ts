@@ -43,6 +43,7 @@ export function listParam(params: Params, name: string): readonly number[] {
 /** The tolerance a library's results are held to against a float64 reference. */
 export function toleranceOf(library: Library): number {
   if (library === "TF.js") return TOLERANCE.float32;
+  if (library === "jax-js") return TOLERANCE.jaxJit;
   if (library === "finite differences") return TOLERANCE.finiteDifferences;
   return TOLERANCE.float64;
 }
