@@ -117,8 +117,10 @@ function commandLine(files: readonly string[], scratch: string, repeats: number)
   return { plainMs: medianOf(plain), pluginMs: medianOf(plugin), repeats };
 }
 
-export function compileCost(options: { readonly repeats: number; readonly commandLine: boolean; readonly scratch: string }): CompileCost {
-  const files = exampleFiles();
+/** In quick mode (`files: "one"`), one example only: the machinery runs, the numbers mean little. */
+export function compileCost(options: { readonly repeats: number; readonly commandLine: boolean; readonly scratch: string; readonly files: "all" | "one" }): CompileCost {
+  const all = exampleFiles();
+  const files = options.files === "all" ? all : all.filter((f) => f.endsWith("rosenbrock.ts"));
   const cost = inMemory(files, options.repeats);
   return options.commandLine ? { ...cost, tsc: commandLine(files, options.scratch, options.repeats) } : cost;
 }

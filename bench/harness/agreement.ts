@@ -30,7 +30,8 @@ export function relativeDifference(a: Float64Array, reference: Float64Array): nu
   let worst = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i]! - reference[i]!);
-    if (!(d <= worst)) worst = d; // NaN propagates as a failure
+    if (Number.isNaN(d)) return NaN; // fails every tolerance
+    if (d > worst) worst = d;
   }
   return worst / scale;
 }

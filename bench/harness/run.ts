@@ -32,12 +32,15 @@ export function countMethods(cases: readonly Case[]): number {
 }
 
 export async function runCase(raw: Case, options: MeasureOptions, progress: Progress): Promise<CaseResult> {
+  const started = performance.now();
   const c = dropCrashingPeers(raw);
   const agreements = checkAgreement(c);
+  const checkedMs = performance.now() - started;
   const worst = [...agreements.values()].filter((a) => a.id !== a.reference).sort((a, b) => b.difference - a.difference);
   progress.note(
     `${c.title}, ${c.size}: ${agreements.size} methods agree` +
-      (worst.length ? ` (largest relative difference ${worst[0]!.difference.toExponential(1)}, ${worst[0]!.id} vs ${worst[0]!.reference})` : ""),
+      (worst.length ? ` (largest relative difference ${worst[0]!.difference.toExponential(1)}, ${worst[0]!.id} vs ${worst[0]!.reference})` : "") +
+      ` [first calls, jit compilation included: ${formatTime(checkedMs)}]`,
   );
   const results: MethodResult[] = [];
   for (const m of c.methods) {

@@ -91,7 +91,7 @@ function workloadTables(cases: readonly CaseResult[]): string {
 
 function compileSection(cost: CompileCost): string {
   const lines = [
-    `In memory over ${cost.files} example files (${cost.markers} marker calls, ${cost.generated} generated functions), median of ${cost.repeats}:`,
+    `In memory over the ${cost.files} files of examples/ (${cost.generated} generated functions), median of ${cost.repeats}:`,
     "",
     row(["step", "median"]),
     row(["---", "---:"]),

@@ -3,7 +3,7 @@
  *
  *   dx_i/dt = (x_{i+1} - x_{i-2}) x_{i-1} - x_i + F    (indices cyclic, F = 8)
  *
- * with n states, integrated by STEPS classic Runge-Kutta steps; the Jacobian of the final state
+ * with n states, integrated by `steps` classic Runge-Kutta steps; the Jacobian of the final state
  * with respect to the initial one (n x n). tsgrad gives it in forward mode (n tangent sweeps) and in
  * reverse mode (n pullbacks, each storing what the integration overwrites). The hand-written
  * version carries the n x n tangent matrix through each stage at once. TF.js has no Jacobian: its
@@ -16,10 +16,13 @@ import type { Case, Params, Peers, Workload } from "../harness/types.js";
 import { centralDifferencesJacobian } from "../methods/finite-differences.js";
 import { array, type JaxArray } from "../methods/jax.js";
 import { tfPeakBytes, tidyRead } from "../methods/tfjs.js";
-import { listParam, method, sizeLabel, uniform } from "./common.js";
+import { listParam, method, numberParam, uniform } from "./common.js";
 
-/** Integration steps (a constant of the integrator: jacobian() takes a function of one array). */
-export const STEPS = 50;
+/**
+ * Integration steps: a module setting that the integrator reads (jacobian() takes a function of
+ * one array), set from the workload's parameters before the case is built.
+ */
+let stepCount = 50;
 const DT = 0.01;
 const FORCING = 8;
 
@@ -31,7 +34,7 @@ export function lorenz96(x0: Float64Array): Float64Array {
   const k3 = new Float64Array(n);
   const k4 = new Float64Array(n);
   const t = new Float64Array(n);
-  for (let step = 0; step < STEPS; step++) {
+  for (let step = 0; step < stepCount; step++) {
     for (let i = 0; i < n; i++) k1[i] = (x[(i + 1) % n]! - x[(i + n - 2) % n]!) * x[(i + n - 1) % n]! - x[i]! + FORCING;
     for (let i = 0; i < n; i++) t[i] = x[i]! + 0.5 * DT * k1[i]!;
     for (let i = 0; i < n; i++) k2[i] = (t[(i + 1) % n]! - t[(i + n - 2) % n]!) * t[(i + n - 1) % n]! - t[i]! + FORCING;
@@ -77,7 +80,7 @@ export function lorenzJacobianByHand(x0: Float64Array): Float64Array {
     for (let i = 0; i < n; i++) t[i] = x[i]! + scale * kk[i]!;
     for (let i = 0; i < n * n; i++) dt[i] = J[i]! + scale * dkk[i]!;
   };
-  for (let step = 0; step < STEPS; step++) {
+  for (let step = 0; step < stepCount; step++) {
     stage(x, J, k[0]!, dk[0]!);
     advance(0.5 * DT, k[0]!, dk[0]!);
     stage(t, dt, k[1]!, dk[1]!);
@@ -98,7 +101,8 @@ const flatRows = (rows: readonly ArrayLike<number>[]): Float64Array => {
   return out;
 };
 
-function odeCase(n: number, peers: Peers): Case {
+function odeCase(n: number, steps: number, peers: Peers): Case {
+  stepCount = steps;
   const { tf, jax } = peers;
   type T = import("@tensorflow/tfjs").Tensor;
   const x0 = uniform(n, 51, 7, 9);
@@ -111,7 +115,7 @@ function odeCase(n: number, peers: Peers): Case {
   };
   const integrateTf = (x: T): T => {
     let s = x;
-    for (let step = 0; step < STEPS; step++) {
+    for (let step = 0; step < stepCount; step++) {
       const k1 = rhsTf(s);
       const k2 = rhsTf(s.add(k1.mul(0.5 * DT)));
       const k3 = rhsTf(s.add(k2.mul(0.5 * DT)));
@@ -131,7 +135,7 @@ function odeCase(n: number, peers: Peers): Case {
     np.roll(s.ref, -1).sub(np.roll(s.ref, 2)).mul(np.roll(s.ref, 1)).sub(s).add(FORCING);
   const integrateJax = (x: JaxArray): JaxArray => {
     let s = x;
-    for (let step = 0; step < STEPS; step++) {
+    for (let step = 0; step < stepCount; step++) {
       const k1 = rhsJax(s.ref);
       const k2 = rhsJax(s.ref.add(k1.ref.mul(0.5 * DT)));
       const k3 = rhsJax(s.ref.add(k2.ref.mul(0.5 * DT)));
@@ -150,7 +154,7 @@ function odeCase(n: number, peers: Peers): Case {
     workload: "ode",
     title: "ODE integrator Jacobian (Lorenz-96, RK4)",
     kind: "jacobian",
-    size: `n = ${n}, ${STEPS} steps`,
+    size: `n = ${n}, ${stepCount} steps`,
     methods: [
       method({ id: "f", label: "f (integrate)", library: "TypeScript", computes: "f", run: () => lorenz96(x0), read: (y) => y }),
       method({ id: "tsgrad", label: "tsgrad jacobian, forward mode", library: "tsgrad", computes: "Jacobian", baseline: "f", run: () => lorenzJacobianForward(x0), read: flatRows }),
@@ -176,7 +180,7 @@ export const odeJacobian: Workload = {
   id: "ode",
   title: "ODE integrator Jacobian (Lorenz-96, RK4)",
   kind: "jacobian",
-  params: { n: [20] },
-  quickParams: { n: [6] },
-  cases: (params: Params, peers: Peers) => listParam(params, "n").map((n) => odeCase(n, peers)),
+  params: { n: [20], steps: 50 },
+  quickParams: { n: [6], steps: 4 },
+  cases: (params: Params, peers: Peers) => listParam(params, "n").map((n) => odeCase(n, numberParam(params, "steps"), peers)),
 };
