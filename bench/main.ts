@@ -18,7 +18,7 @@ import { compileCost, type CompileCost } from "./compile/cost.js";
 import { DisagreementError } from "./harness/agreement.js";
 import { FULL, QUICK } from "./harness/measure.js";
 import { Progress } from "./harness/progress.js";
-import { countMethods, paramsOf, runCase } from "./harness/run.js";
+import { countMethods, paramsOf, runCase, type TimedCase } from "./harness/run.js";
 import type { Case, CaseResult, Peers } from "./harness/types.js";
 import { loadJax } from "./methods/jax.js";
 import { loadTf } from "./methods/tfjs.js";
@@ -83,9 +83,9 @@ async function main(): Promise<number> {
 
   const cases: Case[] = workloads.flatMap((w) => w.cases(paramsOf(w, options.quick, options.param), peers));
   const progress = new Progress(countMethods(cases));
-  const results: CaseResult[] = [];
+  const timed: TimedCase[] = [];
   try {
-    for (const c of cases) results.push(await runCase(c, measureOptions, progress));
+    for (const c of cases) timed.push(await runCase(c, measureOptions, progress));
   } catch (e) {
     if (e instanceof DisagreementError) {
       console.error(`FAIL: ${e.message}`);
@@ -94,6 +94,8 @@ async function main(): Promise<number> {
     throw e;
   }
   console.log("gradients agree: every method matched its reference before timing");
+  const results: CaseResult[] = [];
+  for (const t of timed) results.push(await t.measureMemory());
 
   let cost: CompileCost | undefined;
   if (selected(COMPILE)) {

@@ -1,13 +1,13 @@
 /**
  * Runs the suite: for each case, every method once and the agreement check (nothing is timed
- * unless every method agrees), then the timings, then the memory each method keeps. A peer library
- * that throws on a workload (a missing op, a crash) is reported as unavailable with its error,
+ * unless every method agrees), then the timings, then the memory each method keeps
+ * (last, after every case is timed). A peer library that throws on a workload (a missing op, a crash) is reported as unavailable with its error,
  * never dropped; tsgrad or the hand-written code throwing is a failure of the suite.
  */
-import { checkAgreement } from "./agreement.js";
+import { checkAgreement, type Agreement } from "./agreement.js";
 import { measure, type MeasureOptions } from "./measure.js";
 import type { Progress } from "./progress.js";
-import { isAvailable, type Case, type CaseResult, type Method, type MethodEntry, type MethodResult, type Params, type Peers, type Workload } from "./types.js";
+import { isAvailable, type Case, type CaseResult, type MemoryUse, type Method, type MethodEntry, type MethodResult, type Params, type Peers, type Workload } from "./types.js";
 import { formatTime, formatBytes } from "../report/format.js";
 
 const PEER_LIBRARIES = new Set(["TF.js", "jax-js"]);
@@ -31,7 +31,17 @@ export function countMethods(cases: readonly Case[]): number {
   return cases.reduce((n, c) => n + c.methods.filter(isAvailable).length, 0);
 }
 
-export async function runCase(raw: Case, options: MeasureOptions, progress: Progress): Promise<CaseResult> {
+export interface TimedCase {
+  readonly result: CaseResult;
+  /**
+   * Measures the memory each method keeps, then frees the case. Observing tsgrad's stacks wraps
+   * the runtime's shared stack objects, which changes their shape for V8 and would slow every
+   * generated function timed afterwards: so the suite calls this only after all timing is done.
+   */
+  readonly measureMemory: () => Promise<CaseResult>;
+}
+
+export async function runCase(raw: Case, options: MeasureOptions, progress: Progress): Promise<TimedCase> {
   const started = performance.now();
   const c = dropCrashingPeers(raw);
   const agreements = checkAgreement(c);
@@ -54,19 +64,23 @@ export async function runCase(raw: Case, options: MeasureOptions, progress: Prog
     progress.finish(what, `${formatTime(timing.medianMs)} (${timing.samples} samples)`);
     results.push(base(m, agreements.get(m.id), timing));
   }
-  // memory last: observing it wraps runtime objects, which must not happen before timing
-  for (let i = 0; i < results.length; i++) {
-    const m = c.methods[i]!;
-    if (!isAvailable(m) || !m.memory) continue;
-    const memory = await m.memory();
-    results[i] = { ...results[i]!, memory };
-    progress.note(`  memory, ${m.label}: ${formatBytes(memory.bytes)} (${memory.what})`);
-  }
-  c.dispose?.();
-  return { workload: c.workload, title: c.title, kind: c.kind, size: c.size, headline: c.headline, methods: results };
+  const memory = c.methods.filter(isAvailable).filter((m) => m.memory !== undefined);
+  return {
+    result: { workload: c.workload, title: c.title, kind: c.kind, size: c.size, headline: c.headline, methods: results },
+    measureMemory: async () => {
+      const withMemory = new Map<string, MemoryUse>();
+      for (const m of memory) {
+        const use = await m.memory!();
+        withMemory.set(m.id, use);
+        progress.note(`memory, ${c.title}, ${c.size}, ${m.label}: ${formatBytes(use.bytes)} (${use.what})`);
+      }
+      c.dispose?.();
+      return { workload: c.workload, title: c.title, kind: c.kind, size: c.size, headline: c.headline, methods: results.map((r) => (withMemory.has(r.id) ? { ...r, memory: withMemory.get(r.id)! } : r)) };
+    },
+  };
 }
 
-function base(m: Method, agreement: ReturnType<typeof checkAgreement> extends Map<string, infer A> ? A | undefined : never, timing: MethodResult["timing"]): MethodResult {
+function base(m: Method, agreement: Agreement | undefined, timing: MethodResult["timing"]): MethodResult {
   return {
     id: m.id,
     label: m.label,
