@@ -167,6 +167,21 @@ describe("tensor runtime", () => {
       expect(c.data[i * 67 + j]).toBeCloseTo(s, 10);
     }
   });
+  it("matmul matches the naive triple loop entry by entry, with zero runs in the left factor and every remainder of k by 4", () => {
+    for (const k of [1, 2, 3, 4, 5, 7, 64, 66, 69]) {
+      const a = randn([5, k], k);
+      for (let i = 0; i < a.size; i += 3) a.data[i] = 0;
+      a.data.fill(0, 0, Math.min(a.size, 8));
+      const b = randn([k, 9], k + 100);
+      const c = matmul(a, b);
+      for (let i = 0; i < 5; i++)
+        for (let j = 0; j < 9; j++) {
+          let s = 0;
+          for (let p = 0; p < k; p++) s += a.data[i * k + p]! * b.data[p * 9 + j]!;
+          expect(c.data[i * 9 + j]).toBeCloseTo(s, 12);
+        }
+    }
+  });
   it("softmax and logsumexp are stable for large inputs", () => {
     const t = tensor([[1000, 1001, 1002], [-1000, -1000, -1000]]);
     const s = softmax(t);
