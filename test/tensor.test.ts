@@ -182,6 +182,18 @@ describe("tensor runtime", () => {
         }
     }
   });
+  it("matmul of a matrix and a vector (or a one-column matrix) is the row-by-row dot product", () => {
+    const a = randn([7, 69], 5);
+    const v = randn([69], 6);
+    for (const c of [matmul(a, v), reshape(matmul(a, reshape(v, [69, 1])), [7])]) {
+      expect(c.shape).toEqual([7]);
+      for (let i = 0; i < 7; i++) {
+        let s = 0;
+        for (let p = 0; p < 69; p++) s += a.data[i * 69 + p]! * v.data[p]!;
+        expect(c.data[i]).toBeCloseTo(s, 12);
+      }
+    }
+  });
   it("softmax and logsumexp are stable for large inputs", () => {
     const t = tensor([[1000, 1001, 1002], [-1000, -1000, -1000]]);
     const s = softmax(t);

@@ -504,6 +504,16 @@ const BLOCK = 64;
  * multiply-adds instead of one; a group of four zeros in A (one-hot data) is skipped.
  */
 function matmulKernel(A: Float64Array, ao: number, B: Float64Array, bo: number, C: Float64Array, co: number, m: number, k: number, n: number): void {
+  if (n === 1) {
+    // a matrix times a vector: one dot product per row, accumulated in a register
+    for (let i = 0; i < m; i++) {
+      const aRow = ao + i * k;
+      let s = 0;
+      for (let p = 0; p < k; p++) s += A[aRow + p]! * B[bo + p]!;
+      C[co + i]! += s;
+    }
+    return;
+  }
   for (let kk = 0; kk < k; kk += BLOCK) {
     const kEnd = Math.min(kk + BLOCK, k);
     for (let jj = 0; jj < n; jj += BLOCK) {
