@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { grad, jvp } from "tsgrad";
 import {
-  abs, add, broadcastShapes, concat, div, dot, exp, item, log, logSoftmax, logsumexp, matmul, max, mean, mul, neg, outer, pow, randn, relu, reshape,
+  abs, add, broadcastShapes, concat, div, dot, exp, item, log, logSoftmax, logsumexp, matmul, matmulGradA, matmulGradB, max, mean, mul, neg, outer, pow, randn, relu, reshape,
   row, scalar, sigmoid, slice, softmax, softplus, sqrt, stack, sub, sum, tanh, tensor, transpose, where, full, Tensor, rand,
 } from "tsgrad/tensor";
 
@@ -192,6 +192,21 @@ describe("tensor runtime", () => {
         for (let p = 0; p < 69; p++) s += a.data[i * 69 + p]! * v.data[p]!;
         expect(c.data[i]).toBeCloseTo(s, 12);
       }
+    }
+  });
+  it("the adjoints of a 2-D matmul equal products with the explicit transposes, across block sizes", () => {
+    for (const [m, k, n] of [[3, 5, 1], [70, 130, 67], [64, 7, 129]] as const) {
+      const a = randn([m, k], m + k);
+      const b = randn([k, n], k + n);
+      const g = randn([m, n], m + n);
+      const ga = matmulGradA(g, a, b);
+      const gb = matmulGradB(g, a, b);
+      const ea = matmul(g, transpose(b));
+      const eb = matmul(transpose(a), g);
+      expect(ga.shape).toEqual([m, k]);
+      expect(gb.shape).toEqual([k, n]);
+      for (let i = 0; i < ga.size; i++) expect(ga.data[i]).toBeCloseTo(ea.data[i]!, 10);
+      for (let i = 0; i < gb.size; i++) expect(gb.data[i]).toBeCloseTo(eb.data[i]!, 10);
     }
   });
   it("softmax and logsumexp are stable for large inputs", () => {

@@ -4,6 +4,7 @@
  * others, with rules of their own, so derivatives of derivatives compose.
  */
 import { broadcastTo, concat, matmul, reshape, take, transpose, unbroadcast, zeros } from "./ops.js";
+import { matmulKernel } from "./kernels.js";
 import { describeShape, Tensor, type Shape } from "./tensor.js";
 
 /** Swaps the last two axes. @tsgradTensorOp mT */
@@ -60,22 +61,12 @@ function timesTransposed(G: Tensor, B: Tensor): Tensor {
   return new Tensor(out, [m, k]);
 }
 
-/** A [m, k] transposed times G [m, n], without forming the transpose: row i of A scales row i of G into the output. */
+/** A [m, k] transposed times G [m, n], without forming the transpose: the kernel reads A by columns. */
 function transposedTimes(A: Tensor, G: Tensor): Tensor {
   const [m, k] = A.shape as [number, number];
   const n = G.shape[1]!;
-  const ad = A.data;
-  const g = G.data;
   const out = new Float64Array(k * n);
-  for (let i = 0; i < m; i++) {
-    const gRow = i * n;
-    for (let p = 0; p < k; p++) {
-      const aip = ad[i * k + p]!;
-      if (aip === 0) continue;
-      const oRow = p * n;
-      for (let j = 0; j < n; j++) out[oRow + j]! += aip * g[gRow + j]!;
-    }
-  }
+  matmulKernel(A.data, 0, 1, k, G.data, 0, out, 0, k, m, n);
   return new Tensor(out, [k, n]);
 }
 
