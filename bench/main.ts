@@ -100,7 +100,7 @@ async function main(): Promise<number> {
   let cost: CompileCost | undefined;
   if (selected(COMPILE)) {
     progress.note("compile-time cost over examples/ ...");
-    cost = compileCost({ repeats: options.quick ? 1 : 5, commandLine: !options.quick, files: options.quick ? "one" : "all", scratch: `${outDir}/compile-scratch` });
+    cost = compileCost({ repeats: options.quick ? 1 : 5, commandLine: !options.quick, files: options.quick ? "one" : "all" });
   }
 
   const info = {

@@ -8,7 +8,8 @@
  *   each, on the same files and options.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -83,10 +84,9 @@ function inMemory(files: readonly string[], repeats: number): Omit<CompileCost, 
   };
 }
 
-/** tsc and tspc (with the plugin) over the examples, in a scratch folder of the results. */
-function commandLine(files: readonly string[], scratch: string, repeats: number): CompileCost["tsc"] {
-  rmSync(scratch, { recursive: true, force: true });
-  mkdirSync(scratch, { recursive: true });
+/** tsc and tspc (with the plugin) over the examples, their configurations and output in a temporary folder. */
+function commandLine(files: readonly string[], repeats: number): CompileCost["tsc"] {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "tsgrad-bench-compile-"));
   const config = (plugin: boolean) => ({
     extends: path.join(root, "tsconfig.json"),
     compilerOptions: {
@@ -110,17 +110,21 @@ function commandLine(files: readonly string[], scratch: string, repeats: number)
   };
   const plain: number[] = [];
   const plugin: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    plain.push(time("node_modules/typescript/bin/tsc", "tsconfig.plain.json"));
-    plugin.push(time("node_modules/ts-patch/bin/tspc.js", "tsconfig.plugin.json"));
+  try {
+    for (let r = 0; r < repeats; r++) {
+      plain.push(time("node_modules/typescript/bin/tsc", "tsconfig.plain.json"));
+      plugin.push(time("node_modules/ts-patch/bin/tspc.js", "tsconfig.plugin.json"));
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
   return { plainMs: medianOf(plain), pluginMs: medianOf(plugin), repeats };
 }
 
 /** In quick mode (`files: "one"`), one example only: the machinery runs, the numbers mean little. */
-export function compileCost(options: { readonly repeats: number; readonly commandLine: boolean; readonly scratch: string; readonly files: "all" | "one" }): CompileCost {
+export function compileCost(options: { readonly repeats: number; readonly commandLine: boolean; readonly files: "all" | "one" }): CompileCost {
   const all = exampleFiles();
   const files = options.files === "all" ? all : all.filter((f) => f.endsWith("rosenbrock.ts"));
   const cost = inMemory(files, options.repeats);
-  return options.commandLine ? { ...cost, tsc: commandLine(files, options.scratch, options.repeats) } : cost;
+  return options.commandLine ? { ...cost, tsc: commandLine(files, options.repeats) } : cost;
 }
