@@ -23,7 +23,6 @@ const SHAPES: Readonly<Record<Side, "circle" | "square" | "diamond" | "triangle"
 };
 
 const ROW = 22;
-const LABEL_WIDTH = 300;
 const PANEL_WIDTH = 330;
 const GAP = 40;
 const TOP = 70;
@@ -91,12 +90,16 @@ function panel(p: Panel, rows: readonly CaseRatios[], x0: number): string {
   return parts.join("\n");
 }
 
+const labelOf = (r: CaseRatios): string => `${r.title}${r.baseline !== "f" ? ` (${r.computes})` : ""}, ${r.size}`;
+
 export function svgChart(cases: readonly CaseResult[], caption: string): string {
   const rows = cases.map(caseRatios);
+  // about 6.5 pixels per character at 12 px
+  const LABEL_WIDTH = Math.ceil(Math.max(200, ...rows.map((r) => labelOf(r).length * 6.5)) + 20);
   const height = TOP + rows.length * ROW + BOTTOM + 30;
   const width = LABEL_WIDTH + 2 * PANEL_WIDTH + GAP + 20;
   const left: Panel = {
-    title: "time / tsgrad's time (same derivative)",
+    title: "time / tsgrad's time (tsgrad = 1, the dark line)",
     sides: ["hand", "tape", "jax", "fd"],
     value: (r, s) => (s === "tsgrad" ? 1 : r.overTsgrad[s]),
   };
@@ -108,7 +111,7 @@ export function svgChart(cases: readonly CaseResult[], caption: string): string 
   const labels = rows.map((r, i) => {
     const y = TOP + i * ROW + ROW / 2 + 4;
     const stripe = i % 2 ? "" : `<rect x="0" y="${TOP + i * ROW}" width="${width}" height="${ROW}" fill="#f6f6f6"/>`;
-    const text = `${r.title}${r.baseline !== "f" ? ` (${r.computes})` : ""}, ${r.size}`;
+    const text = labelOf(r);
     return `${stripe}<text x="${LABEL_WIDTH - 10}" y="${y}" text-anchor="end">${escape(text)}</text>`;
   });
   const legendSides: Side[] = ["tsgrad", "hand", "tape", "jax", "fd"];
