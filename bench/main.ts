@@ -13,6 +13,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { compileCost, type CompileCost } from "./compile/cost.js";
 import { DisagreementError } from "./harness/agreement.js";
@@ -74,7 +76,7 @@ async function main(): Promise<number> {
   const selected = (id: string) => !options.only || options.only.includes(id);
   const workloads = WORKLOADS.filter((w) => selected(w.id));
   const measureOptions = options.quick ? QUICK : { ...FULL, ...(options.time ? { timeMs: options.time } : {}) };
-  const outDir = options.out ?? new URL(options.quick ? "./results/tmp/" : "./results/", import.meta.url).pathname;
+  const outDir = path.resolve(options.out ?? fileURLToPath(new URL(options.quick ? "./results/tmp" : "./results", import.meta.url)));
 
   const t0 = performance.now();
   const [tf, jax] = await Promise.all([loadTf(), loadJax()]);
@@ -117,11 +119,11 @@ async function main(): Promise<number> {
   };
   const markdown = markdownReport(results, cost, info);
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(`${outDir}/bench.md`, markdown + "\n");
+  writeFileSync(path.join(outDir, "bench.md"), markdown + "\n");
   const ratios = results.map(caseRatios);
-  writeFileSync(`${outDir}/bench.json`, JSON.stringify({ ...info, cases: results, ratios, targets: targets(ratios), compile: cost }, null, 2) + "\n");
-  writeFileSync(`${outDir}/bench.svg`, svgChart(results, `${info.machine}. ${info.date}.`));
-  console.log(`\n${markdown}\nwritten: ${outDir}/bench.{md,json,svg}`);
+  writeFileSync(path.join(outDir, "bench.json"), JSON.stringify({ ...info, cases: results, ratios, targets: targets(ratios), compile: cost }, null, 2) + "\n");
+  writeFileSync(path.join(outDir, "bench.svg"), svgChart(results, `${info.machine}. ${info.date}.`));
+  console.log(`\n${markdown}\nwritten: ${path.join(outDir, "bench.{md,json,svg}")}`);
   return 0;
 }
 
