@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { grad, jvp } from "tsgrad";
 import {
-  abs, add, broadcastShapes, concat, div, dot, exp, item, log, logSoftmax, logsumexp, matmul, max, mean, mul, neg, outer, pow, randn, relu, reshape,
+  abs, add, broadcastShapes, concat, div, dot, exp, item, log, logSoftmax, logsumexp, matmul, matmulGradA, matmulGradB, max, mean, mul, neg, outer, pow, randn, relu, reshape,
   row, scalar, sigmoid, slice, softmax, softplus, sqrt, stack, sub, sum, tanh, tensor, transpose, where, full, Tensor, rand,
 } from "tsgrad/tensor";
 
@@ -165,6 +165,48 @@ describe("tensor runtime", () => {
       let s = 0;
       for (let p = 0; p < 130; p++) s += a.data[i * 130 + p]! * b.data[p * 67 + j]!;
       expect(c.data[i * 67 + j]).toBeCloseTo(s, 10);
+    }
+  });
+  it("matmul matches the naive triple loop entry by entry, with zero runs in the left factor and every remainder of k by 4", () => {
+    for (const k of [1, 2, 3, 4, 5, 7, 64, 66, 69]) {
+      const a = randn([5, k], k);
+      for (let i = 0; i < a.size; i += 3) a.data[i] = 0;
+      a.data.fill(0, 0, Math.min(a.size, 8));
+      const b = randn([k, 9], k + 100);
+      const c = matmul(a, b);
+      for (let i = 0; i < 5; i++)
+        for (let j = 0; j < 9; j++) {
+          let s = 0;
+          for (let p = 0; p < k; p++) s += a.data[i * k + p]! * b.data[p * 9 + j]!;
+          expect(c.data[i * 9 + j]).toBeCloseTo(s, 12);
+        }
+    }
+  });
+  it("matmul of a matrix and a vector (or a one-column matrix) is the row-by-row dot product", () => {
+    const a = randn([7, 69], 5);
+    const v = randn([69], 6);
+    for (const c of [matmul(a, v), reshape(matmul(a, reshape(v, [69, 1])), [7])]) {
+      expect(c.shape).toEqual([7]);
+      for (let i = 0; i < 7; i++) {
+        let s = 0;
+        for (let p = 0; p < 69; p++) s += a.data[i * 69 + p]! * v.data[p]!;
+        expect(c.data[i]).toBeCloseTo(s, 12);
+      }
+    }
+  });
+  it("the adjoints of a 2-D matmul equal products with the explicit transposes, across block sizes", () => {
+    for (const [m, k, n] of [[3, 5, 1], [70, 130, 67], [64, 7, 129]] as const) {
+      const a = randn([m, k], m + k);
+      const b = randn([k, n], k + n);
+      const g = randn([m, n], m + n);
+      const ga = matmulGradA(g, a, b);
+      const gb = matmulGradB(g, a, b);
+      const ea = matmul(g, transpose(b));
+      const eb = matmul(transpose(a), g);
+      expect(ga.shape).toEqual([m, k]);
+      expect(gb.shape).toEqual([k, n]);
+      for (let i = 0; i < ga.size; i++) expect(ga.data[i]).toBeCloseTo(ea.data[i]!, 10);
+      for (let i = 0; i < gb.size; i++) expect(gb.data[i]).toBeCloseTo(eb.data[i]!, 10);
     }
   });
   it("softmax and logsumexp are stable for large inputs", () => {

@@ -4,6 +4,7 @@
  * others, with rules of their own, so derivatives of derivatives compose.
  */
 import { broadcastTo, concat, matmul, reshape, take, transpose, unbroadcast, zeros } from "./ops.js";
+import { matmulKernel } from "./kernels.js";
 import { describeShape, Tensor, type Shape } from "./tensor.js";
 
 /** Swaps the last two axes. @tsgradTensorOp mT */
@@ -29,15 +30,44 @@ function outputAsMatrix(g: Tensor, a: Tensor, b: Tensor): Tensor {
 /** The adjoint of matmul(a, b) with respect to a, for the output adjoint g. @tsgradTensorOp matmulGradA */
 export function matmulGradA(g: Tensor, a: Tensor, b: Tensor): Tensor {
   const G = outputAsMatrix(g, a, b);
-  const ga = matmul(G, mT(asMatrixRight(b)));
+  const B = asMatrixRight(b);
+  if (G.rank === 2 && B.rank === 2) return reshape(timesTransposed(G, B), a.shape);
+  const ga = matmul(G, mT(B));
   return reshape(unbroadcast(ga, asMatrixLeft(a).shape), a.shape);
 }
 
 /** The adjoint of matmul(a, b) with respect to b, for the output adjoint g. @tsgradTensorOp matmulGradB */
 export function matmulGradB(g: Tensor, a: Tensor, b: Tensor): Tensor {
   const G = outputAsMatrix(g, a, b);
-  const gb = matmul(mT(asMatrixLeft(a)), G);
+  const A = asMatrixLeft(a);
+  if (G.rank === 2 && A.rank === 2) return reshape(transposedTimes(A, G), b.shape);
+  const gb = matmul(mT(A), G);
   return reshape(unbroadcast(gb, asMatrixRight(b).shape), b.shape);
+}
+
+/** G [m, n] times B [k, n] transposed, without forming the transpose: dot products of rows. */
+function timesTransposed(G: Tensor, B: Tensor): Tensor {
+  const [m, n] = G.shape as [number, number];
+  const k = B.shape[0]!;
+  const g = G.data;
+  const bd = B.data;
+  const out = new Float64Array(m * k);
+  for (let i = 0; i < m; i++)
+    for (let p = 0; p < k; p++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += g[i * n + j]! * bd[p * n + j]!;
+      out[i * k + p] = s;
+    }
+  return new Tensor(out, [m, k]);
+}
+
+/** A [m, k] transposed times G [m, n], without forming the transpose: the kernel reads A by columns. */
+function transposedTimes(A: Tensor, G: Tensor): Tensor {
+  const [m, k] = A.shape as [number, number];
+  const n = G.shape[1]!;
+  const out = new Float64Array(k * n);
+  matmulKernel(A.data, 0, 1, k, G.data, 0, out, 0, k, m, n);
+  return new Tensor(out, [k, n]);
 }
 
 /** transpose(g, inverse of perm): the adjoint of transpose(t, perm). @tsgradTensorOp transposeBack */

@@ -5,6 +5,7 @@
  * Shapes broadcast as NumPy does (aligned from the right; a dimension of 1 stretches); mismatches
  * throw an Error naming the operation, both shapes and the rule.
  */
+import { matmulKernel } from "./kernels.js";
 import { describeShape, sameShape, sizeOf, stridesOf, Tensor, type Shape } from "./tensor.js";
 
 export type TensorLike = Tensor | number;
@@ -488,34 +489,12 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const sa = broadcastStrides(batchA, batch);
   const sb = broadcastStrides(batchB, batch);
   forEachRow(batch, sa, sb, (o, ia, ib, length, da, db) => {
-    for (let j = 0; j < length; j++) matmulKernel(av.data, (ia + j * da) * m * k, bv.data, (ib + j * db) * k * n, out, (o + j) * m * n, m, k, n);
+    for (let j = 0; j < length; j++) matmulKernel(av.data, (ia + j * da) * m * k, k, 1, bv.data, (ib + j * db) * k * n, out, (o + j) * m * n, m, k, n);
   });
   let shape = [...batch, m, n];
   if (a.rank === 1) shape = shape.filter((_, i) => i !== shape.length - 2);
   if (b.rank === 1) shape = shape.slice(0, -1);
   return new Tensor(out, shape);
-}
-
-const BLOCK = 64;
-
-/** C[m, n] += A[m, k] B[k, n], blocked over k and n; the inner loop runs along contiguous rows. */
-function matmulKernel(A: Float64Array, ao: number, B: Float64Array, bo: number, C: Float64Array, co: number, m: number, k: number, n: number): void {
-  for (let kk = 0; kk < k; kk += BLOCK) {
-    const kEnd = Math.min(kk + BLOCK, k);
-    for (let jj = 0; jj < n; jj += BLOCK) {
-      const jEnd = Math.min(jj + BLOCK, n);
-      for (let i = 0; i < m; i++) {
-        const cRow = co + i * n;
-        const aRow = ao + i * k;
-        for (let p = kk; p < kEnd; p++) {
-          const aip = A[aRow + p]!;
-          if (aip === 0) continue;
-          const bRow = bo + p * n;
-          for (let j = jj; j < jEnd; j++) C[cRow + j]! += aip * B[bRow + j]!;
-        }
-      }
-    }
-  }
 }
 
 /** Inner product of two vectors. @tsgradTensorOp dot */
