@@ -15,11 +15,13 @@
  *   shapeOf(mul(h, h))                                -> shapeOf(h)
  *   mul(1, x), mul(x, 1), add(0, x), add(x, 0), sub(x, 0) -> x        (x a tensor)
  *   add(a, a)                                         -> mul(2, a)
+ *   div(full(s, c), n)                                -> full(s, c / n)   (n a number)
+ *   sizeRatio(t, mean(t))                             -> sizeRatio(t, 1)  (a reduction of every axis)
  *
  * Each rewrite gives exactly the values it replaces.
  */
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
-import { exprEquals, forEachStmt, forEachVarInExpr, mapBlock, mapExpr, mapStmtExprs, stmtExprs } from "../../ir/visit.js";
+import { exprEquals, forEachStmt, forEachVarInExpr, hasEffects, mapBlock, mapExpr, mapStmtExprs, stmtExprs, varsOf } from "../../ir/visit.js";
 import { typeOfValue } from "../../ir/build.js";
 import { tensorCall, tensorRule } from "../../rules/tensor-registry.js";
 
@@ -56,10 +58,16 @@ class ShapeClasses {
           if (v.type.kind === "tensor" && v.shapeLike?.type.kind === "tensor") this.union(v, v.shapeLike);
         });
     });
+    // variables defined once: a fill value made of them means the same wherever it is read
+    const counts = new Map<Var, number>();
+    forEachStmt(body, (s) => {
+      if (s.k === "decl" || s.k === "assign") counts.set(s.v, (counts.get(s.v) ?? 0) + 1);
+    });
+    const once = (v: Var) => counts.get(v) === 1 || v.role === "param" || v.role === "global";
     for (const [v, defs] of definitions) {
       if (v.shapeLike?.type.kind === "tensor") this.union(v, v.shapeLike);
       const only = defs.length === 1 ? defs[0]! : undefined;
-      if (only && isCall(only, "full") && only.args[1]!.k === "num") this.filled.set(v, only.args[1]!);
+      if (only && isCall(only, "full") && !hasEffects(only.args[1]!) && [...varsOf(only.args[1]!)].every(once)) this.filled.set(v, only.args[1]!);
     }
     for (let changed = true; changed; ) {
       changed = false;
@@ -118,8 +126,21 @@ const isNum = (e: Expr, value: number) => e.k === "num" && e.value === value;
 
 /** The number a tensor is filled with: `full(s, c)`, or a variable defined so. */
 function filledWith(e: Expr, shapes: ShapeClasses): Expr | undefined {
-  if (isCall(e, "full") && e.args[1]!.k === "num") return e.args[1];
+  if (isCall(e, "full") && !hasEffects(e.args[1]!)) return e.args[1];
   return e.k === "var" ? shapes.filled.get(e.v) : undefined;
+}
+
+/** Structural equality that knows tensor operations are pure: equal operations of equal operands. */
+function sameValue(a: Expr, b: Expr): boolean {
+  if (a.k === "call" && b.k === "call" && a.fn.kind === "tensor" && b.fn.kind === "tensor")
+    return a.fn.key === b.fn.key && a.args.length === b.args.length && a.args.every((x, i) => sameValue(x, b.args[i]!));
+  if (a.k === "undef" && b.k === "undef") return true;
+  return exprEquals(a, b);
+}
+
+/** A reduction over every axis (`mean(t)`): a single number, whatever t's shape. */
+function reducesEverything(e: Expr): boolean {
+  return (isCall(e, "sum") || isCall(e, "mean") || isCall(e, "max") || isCall(e, "logsumexp")) && (e.args[1] === undefined || e.args[1].k === "undef");
 }
 
 /** The simplest part of `e` with e's shape: `shapeOf(mul(h, h))` needs only h. */
@@ -154,10 +175,20 @@ function rewrite(e: Expr, shapes: ShapeClasses): Expr {
     case "add":
       if (isNum(a!, 0) && typeOfValue(b!).kind === "tensor") return b!;
       if (isNum(b!, 0) && typeOfValue(a!).kind === "tensor") return a!;
-      if (exprEquals(a!, b!)) return tensorCall("mul", [{ k: "num", value: 2 }, a!]);
+      if (sameValue(a!, b!)) return tensorCall("mul", [{ k: "num", value: 2 }, a!]);
       return e;
     case "sub":
       return isNum(b!, 0) && typeOfValue(a!).kind === "tensor" ? a! : e;
+    case "div":
+      // a tensor of c's divided by a number n: a tensor of c / n
+      return isCall(a!, "full") && typeOfValue(b!).kind === "num" ? tensorCall("full", [a.args[0]!, { k: "op", op: "div", args: [a.args[1]!, b!] }]) : e;
+    case "sizeRatio": {
+      // over a reduction of every axis: the size of t alone, without computing the reduction;
+      // and the size of anything with t's shape will do
+      const part = sameShapedPart(a!, shapes);
+      if (reducesEverything(b!)) return tensorCall("sizeRatio", [part, { k: "num", value: 1 }]);
+      return part === a ? e : tensorCall("sizeRatio", [part, b!]);
+    }
     default:
       return e;
   }
