@@ -9,6 +9,7 @@
  * Inputs are float64, like tsgrad's.
  */
 import type { Peers } from "../harness/types.js";
+import { concat } from "../harness/arrays.js";
 
 type Jax = Peers["jax"];
 export type JaxArray = import("@jax-js/jax").Array;
@@ -45,12 +46,5 @@ export function array(jax: Jax, data: Float64Array, shape: readonly number[]): J
 
 /** Reads arrays into one float64 array, disposing them (they are results the caller owns). */
 export function readAll(arrays: readonly JaxArray[]): Float64Array {
-  const parts = arrays.map((a) => a.dataSync() as unknown as ArrayLike<number>);
-  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(arrays.map((a) => a.dataSync() as unknown as ArrayLike<number>));
 }

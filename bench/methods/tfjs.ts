@@ -7,6 +7,7 @@
  * a user needs the numbers in JavaScript, and the backend may defer work until they are read.
  */
 import type { MemoryUse, Peers } from "../harness/types.js";
+import { concat } from "../harness/arrays.js";
 
 type Tf = Peers["tf"];
 type TfTensor = import("@tensorflow/tfjs").Tensor;
@@ -34,13 +35,7 @@ export function loadTf(): Promise<Tf> {
 
 /** Float32 data of tensors, concatenated into one float64 array (for the agreement check). */
 export function flatten(parts: readonly (Float32Array | Float64Array | Int32Array | Uint8Array)[]): Float64Array {
-  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /**

@@ -48,16 +48,7 @@ export function toleranceOf(library: Library): number {
   return TOLERANCE.float64;
 }
 
-/** Concatenates arrays into one (a gradient of several parameters, for the agreement check). */
-export function concat(parts: readonly ArrayLike<number>[]): Float64Array {
-  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concat } from "../harness/arrays.js";
 
 export const sizeLabel = (name: string, n: number): string => `${name} = ${n.toLocaleString("en")}`;
 
