@@ -285,18 +285,12 @@ export function unbroadcast(g: Tensor, shape: Shape): Tensor {
  * @tsgradTensorOp broadcastTo
  */
 export function broadcastTo(t: Tensor, shape: Shape): Tensor {
+  if (sameShape(t.shape, shape)) return t; // tensors are values: the same one will do
   return add(t, zeros(shape));
 }
 
 // ------------------------------------------------------------------------------------------------
 // element-wise functions
-
-function unary(t: Tensor, f: (x: number) => number): Tensor {
-  const d = new Float64Array(t.size);
-  const s = t.data;
-  for (let i = 0; i < d.length; i++) d[i] = f(s[i]!);
-  return new Tensor(d, t.shape);
-}
 
 /** @tsgradTensorOp neg */
 export function neg(t: Tensor): Tensor {
@@ -330,7 +324,13 @@ export function tanh(t: Tensor): Tensor {
 }
 /** @tsgradTensorOp sigmoid */
 export function sigmoid(t: Tensor): Tensor {
-  return unary(t, (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))));
+  const d = new Float64Array(t.size);
+  for (let i = 0; i < d.length; i++) {
+    const x = t.data[i]!;
+    // exp of a non-positive number only: no overflow either side
+    d[i] = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+  }
+  return new Tensor(d, t.shape);
 }
 /** max(x, 0); its derivative at 0 is taken as 0. @tsgradTensorOp relu */
 export function relu(t: Tensor): Tensor {
@@ -340,15 +340,24 @@ export function relu(t: Tensor): Tensor {
 }
 /** log(1 + e^x), computed stably. @tsgradTensorOp softplus */
 export function softplus(t: Tensor): Tensor {
-  return unary(t, (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))));
+  const d = new Float64Array(t.size);
+  for (let i = 0; i < d.length; i++) {
+    const x = t.data[i]!;
+    d[i] = x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+  }
+  return new Tensor(d, t.shape);
 }
 /** abs; its derivative at 0 is taken as 0. @tsgradTensorOp abs */
 export function abs(t: Tensor): Tensor {
-  return unary(t, Math.abs);
+  const d = new Float64Array(t.size);
+  for (let i = 0; i < d.length; i++) d[i] = Math.abs(t.data[i]!);
+  return new Tensor(d, t.shape);
 }
 /** sign (no derivative). @tsgradTensorOp sign */
 export function sign(t: Tensor): Tensor {
-  return unary(t, Math.sign);
+  const d = new Float64Array(t.size);
+  for (let i = 0; i < d.length; i++) d[i] = Math.sign(t.data[i]!);
+  return new Tensor(d, t.shape);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -447,7 +456,10 @@ export function expandReduced(g: Tensor, shape: Shape, axes?: number | readonly 
 export function logsumexp(t: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
   const axesList = normaliseAxes("logsumexp", t.rank, axes);
   const m = max(t, axesList, true);
-  const finite = unary(m, (x) => (Number.isFinite(x) ? x : 0));
+  // an infinite maximum would make t - m NaN: shift by 0 there instead
+  const shift = new Float64Array(m.size);
+  for (let i = 0; i < shift.length; i++) shift[i] = Number.isFinite(m.data[i]!) ? m.data[i]! : 0;
+  const finite = new Tensor(shift, m.shape);
   const s = sum(exp(sub(t, finite)), axesList, true);
   const r = add(log(s), finite);
   return keepdims ? r : reshape(r, reducedShape(t.shape, axesList, false));
