@@ -85,6 +85,34 @@ function reboundArrays(x: number[], rows: number[][]): number {
   return s + q[1]!;
 }
 
+/** switch on data and on a computed value: grouped labels, default in the middle, break/return. */
+function switches(x: number, k: number): number {
+  let y = x;
+  switch (k) {
+    case 0:
+    case 1:
+      y = Math.sin(x) * 2;
+      break;
+    default:
+      y = x * x * x;
+      break;
+    case 2:
+      if (x > 0) y = Math.exp(x);
+      else y = -x;
+      break;
+    case 3:
+      return x * 7;
+  }
+  switch (Math.floor(y)) {
+    case 0:
+      y *= 3;
+      break;
+    case 1:
+      y += x;
+  }
+  return y + x;
+}
+
 /** Counted loops whose bounds are data of any value (fractions, negatives): counts in closed form. */
 function loopBounds(x: number[], t: number): number {
   let s = 0;
@@ -350,6 +378,7 @@ const cases: Case[] = [
   { name: "overwritten array elements (restored in reverse)", f: overwrittenElements, d: { grad: grad(overwrittenElements), jvp: jvp(overwrittenElements) }, args: [[0.5, 0.8, -0.3, 0.4]] },
   { name: "array variables given new arrays (q = [...], w = w.slice(), rows)", f: reboundArrays, d: { grad: grad(reboundArrays), jvp: jvp(reboundArrays), valueAndGrad: valueAndGrad(reboundArrays) }, args: [[0.4, 0.9, -0.3], [[0.5, 1.5], [-1, 2], [2, -0.5]]] },
   ...[2.5, 3, -1.5, 0, 4.75].map((t) => ({ name: `counted loops up and down to a data bound (t = ${t})`, f: loopBounds, d: { grad: grad(loopBounds, { wrt: [0] }), jvp: jvp(loopBounds, { wrt: [0] }), valueAndGrad: valueAndGrad(loopBounds, { wrt: [0] }) }, args: [[0.4, -0.3, 0.8], t], params: [0] })),
+  ...[0, 1, 2, 3, 5].map((k) => ({ name: `switch (k = ${k})`, f: switches, d: { grad: grad(switches, { wrt: [0] }), jvp: jvp(switches, { wrt: [0] }), valueAndGrad: valueAndGrad(switches, { wrt: [0] }) }, args: [0.45, k], params: [0] })),
   { name: "push growth reading earlier elements", f: pushGrowth, d: { grad: grad(pushGrowth), jvp: jvp(pushGrowth) }, args: [0.6] },
   { name: "calls, also into another module", f: calls, d: { grad: grad(calls), jvp: jvp(calls), valueAndGrad: valueAndGrad(calls) }, args: [[0.2, -0.1, 0.4], 0.3] },
   { name: "recursion", f: recursion, d: { grad: grad(recursion), jvp: jvp(recursion) }, args: [1.1] },

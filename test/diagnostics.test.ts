@@ -138,11 +138,11 @@ const refusals: Refusal[] = [
     source: `${header}function f(x: number[]): number { x = [x[0]! * 2]; return x[0]!; }\nexport const g = grad(f);\n`,
   },
   {
-    name: "switch",
+    name: "a switch case that falls through",
     code: 1009,
-    at: "2:44",
-    node: "switch (k) { case 0: return x; default: return x * x; }",
-    source: `${header}function f(x: number, k: number): number { switch (k) { case 0: return x; default: return x * x; } }\nexport const g = grad(f);\n`,
+    at: "2:68",
+    node: "case 0: y = x;",
+    source: `${header}function f(x: number, k: number): number { let y = 0; switch (k) { case 0: y = x; case 1: y += x * x; } return y; }\nexport const g = grad(f);\n`,
   },
   {
     name: "an arrow reading an enclosing function's local",

@@ -260,14 +260,57 @@ class FunctionLowering {
       this.cur.push(this.throwStatement(s));
       return;
     }
-    if (ts.isSwitchStatement(s))
-      fail(TSG.unsupportedSyntax, s, "switch is not supported yet", "rewrite it as an if/else chain");
+    if (ts.isSwitchStatement(s)) {
+      this.switchStatement(s);
+      return;
+    }
     if (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s))
       fail(TSG.unsupportedSyntax, s, "nested function and class declarations are not supported", "move the declaration to module level");
     if (ts.isForInStatement(s))
       fail(TSG.unsupportedSyntax, s, "for...in cannot be differentiated", "loop over indices with a for loop");
     const what = ts.isDebuggerStatement(s) ? "debugger" : ts.isWithStatement(s) ? "with" : (s.getText().split(/[\s({;]/)[0] ?? ts.SyntaxKind[s.kind]);
     fail(TSG.unsupportedSyntax, s, `this statement (\`${what}\`) is not supported`, "rewrite it with if/else, loops and assignments");
+  }
+
+  /**
+   * `switch` without fall-through, as an if/else chain on its value (evaluated once): each group
+   * of case labels ends its statements with `break` (dropped), `return`, `throw` or `continue`,
+   * or is the last; `default` is the final else.
+   */
+  private switchStatement(s: ts.SwitchStatement): void {
+    const origin = this.origin;
+    let tag = this.expr(s.expression, "cond");
+    if (tag.k !== "var" && tag.k !== "num" && tag.k !== "str" && tag.k !== "bool") {
+      const t = newVar("choice", typeOfValue(tag), "temp");
+      this.cur.push(decl(t, tag, origin));
+      tag = ref(t);
+    }
+    const groups: { labels: ts.Expression[]; isDefault: boolean; body: ts.Statement[] }[] = [];
+    let labels: ts.Expression[] = [];
+    let isDefault = false;
+    const clauses = s.caseBlock.clauses;
+    clauses.forEach((c, i) => {
+      if (ts.isDefaultClause(c)) isDefault = true;
+      else labels.push(c.expression);
+      if (c.statements.length === 0 && i < clauses.length - 1) return;
+      const body = [...c.statements];
+      const last = body[body.length - 1];
+      if (last && ts.isBreakStatement(last) && !last.label) body.pop();
+      else if (i < clauses.length - 1 && !(last && (ts.isReturnStatement(last) || ts.isThrowStatement(last) || ts.isContinueStatement(last))))
+        fail(TSG.unsupportedSyntax, c, "a case that falls through into the next is not supported", "end the case with break, return, throw or continue");
+      for (const st of body) breakOutOfSwitch(st);
+      groups.push({ labels, isDefault, body });
+      labels = [];
+      isDefault = false;
+    });
+    const fallback = groups.find((g) => g.isDefault);
+    let chain: Stmt[] = fallback ? this.block(fallback.body) : [];
+    for (const g of [...groups].reverse()) {
+      if (g === fallback || g.labels.length === 0) continue;
+      const cond = g.labels.map((l) => op("eq", tag, this.expr(l, "cond"))).reduce((a, b) => op("or", a, b));
+      chain = [{ k: "if", cond, then: this.block(g.body), else: chain, origin }];
+    }
+    this.cur.push(...chain);
   }
 
   /** `throw new Error("...")` (Error, TypeError, RangeError with a literal message). */
@@ -1153,6 +1196,15 @@ class FunctionLowering {
     if (text.length > 72) text = text.slice(0, 69) + "...";
     return { file: sf.fileName, line: lc.line + 1, col: lc.character + 1, pos: start, end: n.getEnd(), text };
   }
+}
+
+/** Refuses a `break` that would leave a switch from inside one of its cases (not its last statement). */
+function breakOutOfSwitch(n: ts.Node): void {
+  if (ts.isBreakStatement(n) && !n.label)
+    fail(TSG.unsupportedSyntax, n, "break inside a case, before its end, is not supported", "end the case with break, or restructure the case with if/else");
+  // a loop's or an inner switch's own breaks are theirs
+  if (ts.isIterationStatement(n, false) || ts.isSwitchStatement(n) || ts.isFunctionLike(n)) return;
+  ts.forEachChild(n, breakOutOfSwitch);
 }
 
 /** `const dh = grad(h)`: the marker call a const declaration binds, if it binds one. */
