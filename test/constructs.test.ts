@@ -85,6 +85,21 @@ function reboundArrays(x: number[], rows: number[][]): number {
   return s + q[1]!;
 }
 
+/** Fills a fresh array, then reads it: the old elements (zeros) are never needed back. */
+function fillThenRead(x: Float64Array): number {
+  const t = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) t[i] = 3 * x[i]!;
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += t[i]! * t[i]!;
+  return s;
+}
+/** ... called in a loop: anything it left on the shared stack would corrupt the caller's pops. */
+function callsInLoop(x: Float64Array): number {
+  let total = 0;
+  for (let k = 0; k < 2; k++) total += fillThenRead(x) * x[k]!;
+  return total;
+}
+
 /** switch on data and on a computed value: grouped labels, default in the middle, break/return. */
 function switches(x: number, k: number): number {
   let y = x;
@@ -379,6 +394,7 @@ const cases: Case[] = [
   { name: "array variables given new arrays (q = [...], w = w.slice(), rows)", f: reboundArrays, d: { grad: grad(reboundArrays), jvp: jvp(reboundArrays), valueAndGrad: valueAndGrad(reboundArrays) }, args: [[0.4, 0.9, -0.3], [[0.5, 1.5], [-1, 2], [2, -0.5]]] },
   ...[2.5, 3, -1.5, 0, 4.75].map((t) => ({ name: `counted loops up and down to a data bound (t = ${t})`, f: loopBounds, d: { grad: grad(loopBounds, { wrt: [0] }), jvp: jvp(loopBounds, { wrt: [0] }), valueAndGrad: valueAndGrad(loopBounds, { wrt: [0] }) }, args: [[0.4, -0.3, 0.8], t], params: [0] })),
   ...[0, 1, 2, 3, 5].map((k) => ({ name: `switch (k = ${k})`, f: switches, d: { grad: grad(switches, { wrt: [0] }), jvp: jvp(switches, { wrt: [0] }), valueAndGrad: valueAndGrad(switches, { wrt: [0] }) }, args: [0.45, k], params: [0] })),
+  { name: "a call in a loop of a function that fills a fresh array", f: callsInLoop, d: { grad: grad(callsInLoop), jvp: jvp(callsInLoop), valueAndGrad: valueAndGrad(callsInLoop) }, args: [Float64Array.of(1, 2)] },
   { name: "push growth reading earlier elements", f: pushGrowth, d: { grad: grad(pushGrowth), jvp: jvp(pushGrowth) }, args: [0.6] },
   { name: "calls, also into another module", f: calls, d: { grad: grad(calls), jvp: jvp(calls), valueAndGrad: valueAndGrad(calls) }, args: [[0.2, -0.1, 0.4], 0.3] },
   { name: "recursion", f: recursion, d: { grad: grad(recursion), jvp: jvp(recursion) }, args: [1.1] },

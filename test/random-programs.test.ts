@@ -7,6 +7,7 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { refStack, stack } from "tsgrad";
 import { importSource } from "./support/compile.js";
 import { clone, dot, expectClose, numericGradient } from "./support/numeric.js";
 import { randomProgram, type RandomProgram } from "./support/random-program.js";
@@ -77,7 +78,9 @@ describe("random programs", () => {
         fc.property(input, ({ x, y, v, k, u }) => {
           const value = c.f(x, y, v.slice(), k);
           fc.pre(Number.isFinite(value) && Math.abs(value) < 1e8);
+          const depth = [stack.size, refStack.size];
           const g = c.grad(x, y, v.slice(), k);
+          expect([stack.size, refStack.size], "stacks balanced after grad").toEqual(depth);
           const context = `\n${source}\nat x=${x}, y=${y}, v=[${v}], k=${k}`;
           // forward against reverse: <grad, u> = jvp(u)
           const dirV = u.slice(2, 6);
@@ -85,6 +88,7 @@ describe("random programs", () => {
           expectClose(t.value, value, 0, `jvp value${context}`);
           expectClose(t.tangent, dot([g[0], g[1], ...g[2]], [u[0], u[1], ...dirV]), 1e-8, `dot-product test${context}`);
           const vg = c.vg(x, y, v.slice(), k);
+          expect([stack.size, refStack.size], "stacks balanced after valueAndGrad").toEqual(depth);
           expectClose(vg.value, value, 0, `valueAndGrad value${context}`);
           expectClose(vg.grad, g, 1e-12, `valueAndGrad gradient${context}`);
           // reverse against finite differences where the function is smooth

@@ -169,6 +169,13 @@ class Gen {
         const rebind = this.chance(0.4)
           ? [`${indent}${a} = ${this.pick([`${a}.slice()`, `[${a}[1]! * ${this.expr(vars, 1)}, ${a}[0]!, ${a}[3]!, ${a}[2]!]`])};`]
           : [];
+        if (this.chance(0.3))
+          // a fresh array filled, then read: its old elements are never needed back
+          return [
+            `${indent}const ${a} = new Float64Array(3);`,
+            `${indent}for (let q = 0; q < ${a}.length; q++) ${a}[q] = ${this.expr(vars, 1)} * v[q]!;`,
+            `${indent}for (let q = 0; q < ${a}.length; q++) acc += ${a}[q]! * ${a}[2 - q]! * 0.5;`,
+          ];
         return [
           `${indent}let ${a} = v.slice();`,
           `${indent}for (let q = 0; q < ${a}.length; q++) ${a}[q] = ${a}[q]! * ${this.expr(vars, 1)} + ${a}[(q + 1) % ${a}.length]!;`,

@@ -3,9 +3,11 @@
  *   - grad against central finite differences, per parameter;
  *   - valueAndGrad: the value is f's value and the gradient is grad's;
  *   - jvp along random directions against finite differences of f, and against the gradient
- *     (the dot-product test <grad f, u> = jvp(f)(x, u), forward against reverse).
+ *     (the dot-product test <grad f, u> = jvp(f)(x, u), forward against reverse);
+ *   - every call leaves the shared stacks of the reverse sweep as it found them.
  */
 import { expect } from "vitest";
+import { refStack, stack } from "tsgrad";
 import { clone, dot, expectClose, numericDirectional, numericGradient, rng, scalarPaths, setAt } from "./numeric.js";
 
 type AnyFn = (...args: never[]) => unknown;
@@ -42,7 +44,13 @@ export function verifyDerivatives(f: AnyFn, d: Derivatives, args: readonly unkno
   const fdTol = options.fdTol ?? 1e-5;
   const modeTol = options.modeTol ?? 1e-9;
   const params = options.params ?? args.flatMap((a, i) => (isDifferentiableValue(a) ? [i] : []));
-  const call = (fn: AnyFn, xs: readonly unknown[]) => (fn as (...a: unknown[]) => unknown)(...xs.map(clone));
+  // every generated function pops exactly what it pushed: the shared stacks end as they began
+  const call = (fn: AnyFn, xs: readonly unknown[]) => {
+    const before = [stack.size, refStack.size];
+    const result = (fn as (...a: unknown[]) => unknown)(...xs.map(clone));
+    expect([stack.size, refStack.size], "the reverse sweep's stacks are balanced").toEqual(before);
+    return result;
+  };
 
   const g = call(d.grad, args);
   const grads = params.length === 1 ? [g] : (g as unknown[]);

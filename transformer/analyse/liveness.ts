@@ -8,16 +8,21 @@
 import type { Block, Expr, Stmt, Var } from "../ir/types.js";
 import { forEachVarInExpr, stmtExprs } from "../ir/visit.js";
 
-/** The definitions (`v = e`, v a number or boolean) among `candidates` whose value is never read. */
+/**
+ * The definitions among `candidates` whose value is never read: `v = e` (v a number or boolean),
+ * and `a[i] = e` when nothing reads `a` afterwards (arrays are tracked whole).
+ */
 export function deadDefinitions(body: Block, candidates: ReadonlySet<Stmt>): Set<Stmt> {
   const seen = new Set<Stmt>();
   // a definition inside a loop is visited once per pass of the loop's fixpoint: live if any pass
   // finds it read
   const everLive = new Set<Stmt>();
   liveBefore(body, new Set(), (s, liveAfter) => {
-    if (!candidates.has(s) || (s.k !== "assign" && s.k !== "decl")) return;
+    if (!candidates.has(s)) return;
+    const target = s.k === "assign" || s.k === "decl" ? s.v : s.k === "store" ? s.arr : null;
+    if (!target) return;
     seen.add(s);
-    if (liveAfter.has(s.v)) everLive.add(s);
+    if (liveAfter.has(target)) everLive.add(s);
   });
   return new Set([...seen].filter((s) => !everLive.has(s)));
 }
@@ -68,9 +73,12 @@ function stmtLiveBefore(s: Stmt, after: Set<Var>, visit: Visit): Set<Var> {
       }
     }
     default: {
+      // writing elements reads nothing of the array, but does not make what was there dead
+      // either (other elements stay); accumulating reads the element
+      if (s.k === "store") visit(s, after);
       const live = new Set(after);
       for (const e of stmtExprs(s)) reads(e, live);
-      if (s.k === "store" || s.k === "push" || s.k === "truncate") live.add(s.arr);
+      if ((s.k === "store" && s.accumulate) || s.k === "truncate") live.add(s.arr);
       return live;
     }
   }

@@ -96,7 +96,7 @@ export function reversePass(input: ReverseInput): ReverseOutput {
 function deadRestores(reverse: readonly Stmt[], owners: ReadonlyMap<Expr, Stmt>): Stmt[] {
   const restores = new Map<Stmt, Stmt>();
   forEachStmt(reverse, (s) => {
-    if (s.k === "assign" && owners.has(s.value)) restores.set(s, owners.get(s.value)!);
+    if ((s.k === "assign" || s.k === "store") && owners.has(s.value)) restores.set(s, owners.get(s.value)!);
   });
   return [...deadDefinitions(reverse, new Set(restores.keys()))].map((r) => restores.get(r)!);
 }
@@ -265,7 +265,7 @@ class Generator {
   private readonly arrayAdjoints: Map<Var, Var>;
   /** Variables the reverse sweep recomputes. */
   readonly recomputedVars = new Set<Var>();
-  /** The restore expression of each save of a number or boolean, and the statement it belongs to. */
+  /** The restore expression of each save of a number, boolean or element, and the statement it belongs to. */
   readonly restoreOwners = new Map<Expr, Stmt>();
   private readonly prelude: Stmt[] = [];
   private readonly hoisted = new Set<Var>();
@@ -933,7 +933,10 @@ class Generator {
     const f: Stmt[] = [];
     const r: Stmt[] = [];
     let restore: Expr | null = null;
-    if (this.isNeeded(s.arr)) restore = this.save(index(ref(s.arr), s.index), NUM, `${s.arr.name}_elem`, where, f);
+    if (this.isNeeded(s.arr) && !this.plan.skipSaves.has(s)) {
+      restore = this.save(index(ref(s.arr), s.index), NUM, `${s.arr.name}_elem`, where, f);
+      if (this.plan.original.has(s)) this.restoreOwners.set(restore, s);
+    }
     f.push(s);
     const aBar = this.isActive(s.arr) ? this.arrayAdjoints.get(s.arr) : undefined;
     if (aBar) {

@@ -72,7 +72,8 @@ function visit(s: Stmt, live: Live, assignedLater: ReadonlySet<Var>): Stmt | nul
     case "store":
     case "push":
     case "truncate":
-      if (!live.has(s.arr) && !alwaysLive(s.arr)) return null;
+      // a store of a popped value pops even when the element is dead: pushes and pops pair up
+      if (!live.has(s.arr) && !alwaysLive(s.arr) && !stmtExprs(s).some(hasEffects)) return null;
       live.add(s.arr);
       addReads(s, live);
       return s;
