@@ -1,7 +1,15 @@
 /** Every eval module the tool answers for, by GradBench's module name. */
 import type { EvalModule } from "../protocol.ts";
+import { det } from "./det.ts";
 import { hello } from "./hello.ts";
+import { llsq } from "./llsq.ts";
+import { lse } from "./lse.ts";
+import { ode } from "./ode.ts";
 
 export const EVALS: readonly EvalModule[] = [
   hello,
+  llsq,
+  lse,
+  det,
+  ode,
 ];
