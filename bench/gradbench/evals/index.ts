@@ -1,9 +1,11 @@
 /** Every eval module the tool answers for, by GradBench's module name. */
 import type { EvalModule } from "../protocol.ts";
 import { det } from "./det.ts";
+import { gmm } from "./gmm.ts";
 import { hello } from "./hello.ts";
 import { llsq } from "./llsq.ts";
 import { lse } from "./lse.ts";
+import { lstm } from "./lstm.ts";
 import { ode } from "./ode.ts";
 
 export const EVALS: readonly EvalModule[] = [
@@ -12,4 +14,6 @@ export const EVALS: readonly EvalModule[] = [
   lse,
   det,
   ode,
+  gmm,
+  lstm,
 ];
