@@ -1,8 +1,10 @@
 /** Every eval module the tool answers for, by GradBench's module name. */
 import type { EvalModule } from "../protocol.ts";
+import { ba } from "./ba.ts";
 import { det } from "./det.ts";
 import { gmm } from "./gmm.ts";
 import { hello } from "./hello.ts";
+import { ht } from "./ht.ts";
 import { llsq } from "./llsq.ts";
 import { lse } from "./lse.ts";
 import { lstm } from "./lstm.ts";
@@ -16,4 +18,6 @@ export const EVALS: readonly EvalModule[] = [
   ode,
   gmm,
   lstm,
+  ba,
+  ht,
 ];
