@@ -5,6 +5,7 @@ import { det } from "./det.ts";
 import { gmm } from "./gmm.ts";
 import { hello } from "./hello.ts";
 import { ht } from "./ht.ts";
+import { kmeans } from "./kmeans.ts";
 import { llsq } from "./llsq.ts";
 import { lse } from "./lse.ts";
 import { lstm } from "./lstm.ts";
@@ -20,4 +21,5 @@ export const EVALS: readonly EvalModule[] = [
   lstm,
   ba,
   ht,
+  kmeans,
 ];
