@@ -2,13 +2,15 @@
  * GradBench's particle and saddle evals need nested derivatives: a grad or jvp call inside a
  * function that is itself differentiated. bench/gradbench/evals/particle.ts and saddle.ts are
  * written that way, and the transformer refuses them today, so the tool answers their `define`
- * with an error. The first suite pins the refusals; the skipped suites are the checks to turn on
- * (with the modules added to bench/gradbench/evals/index.ts) once the transformer compiles them.
+ * with an error. The first suite pins the refusals, the second checks the descent solver both
+ * evals prescribe; the skipped suites are the checks to turn on (with the modules added to
+ * bench/gradbench/evals/index.ts) once the transformer compiles them.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { compileFiles } from "tsgrad/compile";
+import { argmax, argmin } from "../bench/gradbench/evals/descent.ts";
 import { createTool, type EvalModule } from "../bench/gradbench/protocol.ts";
 import { expectClose, numericGradient } from "./support/numeric.ts";
 
@@ -31,6 +33,24 @@ describe("particle.ts and saddle.ts are still refused (when this fails, nesting 
     const found = refusals("saddle.ts");
     expect(found.length).toBeGreaterThan(0);
     expect(found.every((r) => r.startsWith("TSG1009") || r.startsWith("TSG1002") || r.startsWith("TSG1010")), found.join(", ")).toBe(true);
+  });
+});
+
+describe("the prescribed gradient descent (evals/descent.ts, no AD)", () => {
+  // GradBench's saddle answer is where this descent stops on |q|² from (1, 1): with the exact
+  // gradient, every tool following the prescription lands on the same bits.
+  const expected = 8.246324826140356e-6;
+
+  it("stops where GradBench's saddle answer says, minimising |q|² with its exact gradient", () => {
+    expect(argmin((q) => q[0]! ** 2 + q[1]! ** 2, (q) => [2 * q[0]!, 2 * q[1]!], [1, 1])).toEqual([expected, expected]);
+  });
+
+  it("maximises by minimising the negation: the saddle's final argmax of -|q|²", () => {
+    expect(argmax((q) => -(q[0]! ** 2 + q[1]! ** 2), (q) => [-2 * q[0]!, -2 * q[1]!], [1, 1])).toEqual([expected, expected]);
+  });
+
+  it("returns the start when the gradient there is already small", () => {
+    expect(argmin((x) => x[0]! ** 2, (x) => [2 * x[0]!], [1e-7])).toEqual([1e-7]);
   });
 });
 
