@@ -96,6 +96,11 @@ describe("protocol", () => {
     expect(send({ kind: "evaluate", module: "llsq", function: "gradient", input: { x: [1, "2"], n: 3, ...once } })).toMatchObject({ success: false, error: expect.stringMatching(/x\[1\] must be a finite number/) });
     send({ kind: "define", module: "det" });
     expect(send({ kind: "evaluate", module: "det", function: "gradient", input: { A: [1, 2, 3], ell: 2, ...once } })).toMatchObject({ success: false, error: expect.stringMatching(/A must have 4 elements, got 3/) });
+    send({ kind: "define", module: "ht" });
+    expect(send({ kind: "evaluate", module: "ht", function: "objective", input: { theta: new Array(26).fill(0), us: [], data: { model: { parents: [-1, 0] }, correspondences: [], points: [] }, ...once } })).toMatchObject({
+      success: false,
+      error: expect.stringMatching(/at least 21 bones, got 2/),
+    });
     send({ kind: "define", module: "gmm" });
     expect(send({ kind: "evaluate", module: "gmm", function: "jacobian", input: { d: 2, k: 1, n: 1, alpha: [0], mu: [[0, 0]], q: [[0, 0]], l: [[0, 0]], x: [[1, 2]], m: 0, gamma: 1, ...once } })).toMatchObject({
       success: false,
@@ -501,9 +506,9 @@ describe("ba", () => {
 });
 
 describe("ht", () => {
-  /** A three-bone finger of 4x4 transforms, eight vertices, four triangles, all made up here. */
+  /** 22 bones with made-up translations as base transforms, eight vertices, four triangles. */
   function handModel(random: () => number): { model: HandModel; json: Record<string, unknown> } {
-    const bones = 22; // the pose layout needs 22 bones: 5 fingers of 4 plus wrist and forearm
+    const bones = 22; // as in GradBench's hand model: the pose layout reaches bone 20
     const translate = (x: number, y: number, z: number) => [1, 0, 0, x, 0, 1, 0, y, 0, 0, 1, z, 0, 0, 0, 1];
     const parents = Array.from({ length: bones }, (_, i) => (i === 0 ? -1 : i % 4 === 1 ? 0 : i - 1));
     const baseRelatives = parents.map(() => translate(random() - 0.5, random() - 0.5, random() - 0.5));

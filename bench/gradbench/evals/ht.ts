@@ -228,6 +228,8 @@ function prepare(input: unknown): HtInput {
   const model = record(data.model, "data.model");
   const parents = indices(model.parents, "data.model.parents", { min: -1 });
   const bones = parents.length;
+  // The pose layout (wrist, then five fingers of four bones) reaches bone 20.
+  if (bones < 21) fail(`data.model.parents must list at least 21 bones, got ${bones}`);
   parents.forEach((p, i) => {
     if (p >= i) fail(`data.model.parents[${i}] = ${p} must name an earlier bone`);
   });
