@@ -1,0 +1,145 @@
+/**
+ * gmm: the log posterior of a Gaussian mixture with a Wishart prior on the precision matrices, in
+ * the simplified form of the eval's README (each precision matrix is Q^T Q with Q lower
+ * triangular, its diagonal exp(q), its strict lower part l column by column), and its gradient
+ * in (alpha, mu, q, l).
+ */
+import { grad } from "tsgrad";
+import { integer, number, record, rows, toRows, vector } from "../input.ts";
+import { type EvalModule, evalFunction } from "../protocol.ts";
+
+/** The parameters the gradient is taken in; means and precision factors row-major, one row per component. */
+export interface GmmParams {
+  readonly alpha: Float64Array; // k
+  readonly mu: Float64Array; // k by d
+  readonly q: Float64Array; // k by d
+  readonly l: Float64Array; // k by d(d-1)/2
+}
+
+/** Everything else: the dimensions, the n points (row-major) and the prior's m and gamma. */
+export interface GmmData {
+  readonly d: number;
+  readonly k: number;
+  readonly n: number;
+  readonly x: Float64Array;
+  readonly m: number;
+  readonly gamma: number;
+}
+
+export function logSumExp(v: Float64Array): number {
+  let max = v[0]!;
+  for (let i = 1; i < v.length; i++) max = Math.max(max, v[i]!);
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += Math.exp(v[i]! - max);
+  return Math.log(sum) + max;
+}
+
+/** log Γ(z) for z > 0 (Lanczos, g = 7, 9 terms): about 15 significant digits. */
+export function logGamma(z: number): number {
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (z < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * z))) - logGamma(1 - z);
+  const zz = z - 1;
+  let a = c[0]!;
+  const t = zz + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i]! / (zz + i);
+  return 0.5 * Math.log(2 * Math.PI) + (zz + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** log of the multivariate gamma function Γ_p(a). */
+export function logMultiGamma(a: number, p: number): number {
+  let out = 0.25 * p * (p - 1) * Math.log(Math.PI);
+  for (let j = 1; j <= p; j++) out += logGamma(a + 0.5 * (1 - j));
+  return out;
+}
+
+/**
+ * |Q_c (x_i - mu_c)|^2 for point i and component c: Q_c has the diagonal qDiag (row c) and the
+ * strict lower triangle l (row c), packed column by column, so entry (row, col) of Q_c below the
+ * diagonal is l[c * lSize + col * (2d - col - 1) / 2 + row - col - 1].
+ */
+export function mahalanobis(qDiag: number[], l: Float64Array, mu: Float64Array, x: Float64Array, i: number, c: number, d: number): number {
+  const lSize = (d * (d - 1)) / 2;
+  const centered: number[] = [];
+  for (let j = 0; j < d; j++) centered.push(x[i * d + j]! - mu[c * d + j]!);
+  let sq = 0;
+  for (let row = 0; row < d; row++) {
+    let entry = qDiag[c * d + row]! * centered[row]!;
+    for (let col = 0; col < row; col++) entry += l[c * lSize + (col * (2 * d - col - 1)) / 2 + row - col - 1]! * centered[col]!;
+    sq += entry * entry;
+  }
+  return sq;
+}
+
+export function gmmObjective(p: GmmParams, data: GmmData): number {
+  const d = data.d;
+  const k = data.k;
+  const n = data.n;
+  const m = data.m;
+  const gamma = data.gamma;
+  const lSize = (d * (d - 1)) / 2;
+  const qDiag: number[] = [];
+  for (let i = 0; i < k * d; i++) qDiag.push(Math.exp(p.q[i]!));
+  const sumQ = new Float64Array(k);
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) sumQ[c] = sumQ[c]! + p.q[c * d + j]!;
+
+  // Log-likelihood: for each point, log-sum-exp over the components of
+  // alpha_c + sum(q_c) - |Q_c (x_i - mu_c)|^2 / 2.
+  const terms = new Float64Array(k);
+  let sumLse = 0;
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < k; c++) terms[c] = p.alpha[c]! + sumQ[c]! - 0.5 * mahalanobis(qDiag, p.l, p.mu, data.x, i, c, d);
+    sumLse += logSumExp(terms);
+  }
+  const likelihood = -n * d * 0.5 * Math.log(2 * Math.PI) + sumLse - n * logSumExp(p.alpha);
+
+  // Log of the Wishart prior on each precision matrix, constants included.
+  const dof = d + m + 1;
+  const constant = dof * d * (Math.log(gamma) - 0.5 * Math.log(2)) - logMultiGamma(0.5 * dof, d);
+  let prior = 0;
+  for (let c = 0; c < k; c++) {
+    let frobenius = 0;
+    for (let j = 0; j < d; j++) frobenius += qDiag[c * d + j]! * qDiag[c * d + j]!;
+    for (let j = 0; j < lSize; j++) frobenius += p.l[c * lSize + j]! * p.l[c * lSize + j]!;
+    prior += 0.5 * gamma * gamma * frobenius - m * sumQ[c]!;
+  }
+  return likelihood - prior + k * constant;
+}
+
+export const gmmGradient = grad(gmmObjective, { wrt: [0] });
+
+interface GmmInput {
+  readonly params: GmmParams;
+  readonly data: GmmData;
+}
+
+function prepare(input: unknown): GmmInput {
+  const r = record(input);
+  const d = integer(r.d, "d", 1);
+  const k = integer(r.k, "k", 1);
+  const n = integer(r.n, "n", 1);
+  const lSize = (d * (d - 1)) / 2;
+  return {
+    params: {
+      alpha: vector(r.alpha, "alpha", k),
+      mu: rows(r.mu, "mu", { rows: k, cols: d }).data,
+      q: rows(r.q, "q", { rows: k, cols: d }).data,
+      l: rows(r.l, "l", { rows: k, cols: lSize }).data,
+    },
+    data: { d, k, n, x: rows(r.x, "x", { rows: n, cols: d }).data, m: integer(r.m, "m"), gamma: number(r.gamma, "gamma") },
+  };
+}
+
+export const gmm: EvalModule = {
+  name: "gmm",
+  functions: {
+    objective: evalFunction({ prepare, compute: (p) => gmmObjective(p.params, p.data), answer: (y: number) => y }),
+    jacobian: evalFunction({
+      prepare,
+      compute: (p) => gmmGradient(p.params, p.data),
+      answer: (g, p) => {
+        const { d, k } = p.data;
+        return { alpha: Array.from(g.alpha), mu: toRows(g.mu, k, d), q: toRows(g.q, k, d), l: toRows(g.l, k, (d * (d - 1)) / 2) };
+      },
+    }),
+  },
+};
