@@ -57,10 +57,10 @@ export function logMultiGamma(a: number, p: number): number {
  * strict lower triangle l (row c), packed column by column, so entry (row, col) of Q_c below the
  * diagonal is l[c * lSize + col * (2d - col - 1) / 2 + row - col - 1].
  */
-export function mahalanobis(qDiag: number[], l: Float64Array, mu: Float64Array, x: Float64Array, i: number, c: number, d: number): number {
+export function mahalanobis(qDiag: Float64Array, l: Float64Array, mu: Float64Array, x: Float64Array, i: number, c: number, d: number): number {
   const lSize = (d * (d - 1)) / 2;
-  const centered: number[] = [];
-  for (let j = 0; j < d; j++) centered.push(x[i * d + j]! - mu[c * d + j]!);
+  const centered = new Float64Array(d);
+  for (let j = 0; j < d; j++) centered[j] = x[i * d + j]! - mu[c * d + j]!;
   let sq = 0;
   for (let row = 0; row < d; row++) {
     let entry = qDiag[c * d + row]! * centered[row]!;
@@ -77,8 +77,8 @@ export function gmmObjective(p: GmmParams, data: GmmData): number {
   const m = data.m;
   const gamma = data.gamma;
   const lSize = (d * (d - 1)) / 2;
-  const qDiag: number[] = [];
-  for (let i = 0; i < k * d; i++) qDiag.push(Math.exp(p.q[i]!));
+  const qDiag = new Float64Array(k * d);
+  for (let i = 0; i < k * d; i++) qDiag[i] = Math.exp(p.q[i]!);
   const sumQ = new Float64Array(k);
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) sumQ[c] = sumQ[c]! + p.q[c * d + j]!;
 
