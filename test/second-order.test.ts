@@ -136,6 +136,9 @@ function g(x: number): number {
   return Math.sin(x) * x * x + Math.exp(-x) / (1 + x * x);
 }
 
+const dRosen = grad(rosen);
+const jvpOfBoundGrad = jvp(dRosen);
+
 describe("nested markers", () => {
   it("grad(grad(g)) is the second derivative of a function of one number", () => {
     const g2 = grad(grad(g));
@@ -151,6 +154,12 @@ describe("nested markers", () => {
     const r = valueAndGrad(grad(g))(0.7);
     expect(r.value).toBe(grad(g)(0.7));
     expect(r.grad).toBe(grad(grad(g))(0.7));
+  });
+  it("a marker of a const that holds a marker: jvp(dRosen) with const dRosen = grad(rosen)", () => {
+    const x = [1.2, 0.8, 1.1, -0.4];
+    const v = [0.3, -1, 0.5, 2];
+    expectClose(jvpOfBoundGrad(x, v).tangent, hvp(rosen)(x, v), 1e-12);
+    expectClose(jvpOfBoundGrad(x, v).value, dRosen(x), 0);
   });
   it("hessian of a function of one number is its second derivative", () => {
     expect(hessian(g)(0.4)).toBe(grad(grad(g))(0.4));

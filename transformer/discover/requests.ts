@@ -116,6 +116,9 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
 function targetKey(ctx: RequestContext, arg: ts.Expression): { key: string; derived: boolean } {
   let e = arg;
   while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  // `const dcost = grad(cost); jvp(dcost)`: the marker the const holds
+  const bound = ts.isIdentifier(e) ? boundMarkerCall(ctx.table.checker, e) : undefined;
+  if (bound) e = bound;
   if (ts.isCallExpression(e)) {
     const inner = markerOfCall(ctx.table.checker, e);
     if (inner === "grad") {
@@ -126,6 +129,16 @@ function targetKey(ctx: RequestContext, arg: ts.Expression): { key: string; deri
       fail(TSG.nestedMarker, arg, `a derivative of ${inner}(...) is not supported yet`, "differentiate grad(f): jvp(grad(f)), grad(grad(g)) for g of one number, or use hvp(f)");
   }
   return { key: ctx.table.functionKey(targetFunction(ctx.table.checker, e, arg)), derived: false };
+}
+
+/** The marker call a `const` binds (`const dcost = grad(cost)`), for a name that refers to one. */
+function boundMarkerCall(checker: ts.TypeChecker, id: ts.Identifier): ts.CallExpression | undefined {
+  const sym = checker.getSymbolAtLocation(id);
+  const d = sym && resolveAlias(checker, sym).valueDeclaration;
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !(d.parent.flags & ts.NodeFlags.Const)) return undefined;
+  let init = d.initializer;
+  while (ts.isParenthesizedExpression(init) || ts.isAsExpression(init) || ts.isSatisfiesExpression(init)) init = init.expression;
+  return ts.isCallExpression(init) && markerOfCall(checker, init) ? init : undefined;
 }
 
 function targetFunction(checker: ts.TypeChecker, e: ts.Expression, arg: ts.Expression): FunctionLike {
