@@ -85,6 +85,21 @@ function reboundArrays(x: number[], rows: number[][]): number {
   return s + q[1]!;
 }
 
+/** Returns an array from one of several places (early returns), and chooses arrays with ?:. */
+function rotate(t: number[], x: number[]): number[] {
+  const th = Math.sqrt(t[0]! * t[0]! + t[1]! * t[1]!);
+  if (th < 0.5) return [x[0]! - t[1]! * x[1]!, x[1]! + t[0]! * x[0]!];
+  const c = Math.cos(th);
+  const s = Math.sin(th);
+  if (c > 0) return [c * x[0]! - s * x[1]!, s * x[0]! + c * x[1]!];
+  return x[0]! > 0 ? x : [s, c];
+}
+function arrayChoices(t: number[], k: number): number {
+  const y = rotate(t, [1, 2]);
+  const v = k > 0 ? y : t;
+  return y[0]! * y[0]! + 3 * y[1]! + v[0]! * v[1]!;
+}
+
 /** Fills a fresh array, then reads it: the old elements (zeros) are never needed back. */
 function fillThenRead(x: Float64Array): number {
   const t = new Float64Array(x.length);
@@ -395,6 +410,7 @@ const cases: Case[] = [
   ...[2.5, 3, -1.5, 0, 4.75].map((t) => ({ name: `counted loops up and down to a data bound (t = ${t})`, f: loopBounds, d: { grad: grad(loopBounds, { wrt: [0] }), jvp: jvp(loopBounds, { wrt: [0] }), valueAndGrad: valueAndGrad(loopBounds, { wrt: [0] }) }, args: [[0.4, -0.3, 0.8], t], params: [0] })),
   ...[0, 1, 2, 3, 5].map((k) => ({ name: `switch (k = ${k})`, f: switches, d: { grad: grad(switches, { wrt: [0] }), jvp: jvp(switches, { wrt: [0] }), valueAndGrad: valueAndGrad(switches, { wrt: [0] }) }, args: [0.45, k], params: [0] })),
   { name: "a call in a loop of a function that fills a fresh array", f: callsInLoop, d: { grad: grad(callsInLoop), jvp: jvp(callsInLoop), valueAndGrad: valueAndGrad(callsInLoop) }, args: [Float64Array.of(1, 2)] },
+  ...[[0.3, 0.1, 1], [0.6, 0.7, -1], [2, 1.5, 1], [2, 1.5, -1]].map(([a, b, k]) => ({ name: `arrays returned early and chosen with ?: (t = ${a}, ${b}; k = ${k})`, f: arrayChoices, d: { grad: grad(arrayChoices, { wrt: [0] }), jvp: jvp(arrayChoices, { wrt: [0] }), valueAndGrad: valueAndGrad(arrayChoices, { wrt: [0] }) }, args: [[a!, b!], k!], params: [0] })),
   { name: "push growth reading earlier elements", f: pushGrowth, d: { grad: grad(pushGrowth), jvp: jvp(pushGrowth) }, args: [0.6] },
   { name: "calls, also into another module", f: calls, d: { grad: grad(calls), jvp: jvp(calls), valueAndGrad: valueAndGrad(calls) }, args: [[0.2, -0.1, 0.4], 0.3] },
   { name: "recursion", f: recursion, d: { grad: grad(recursion), jvp: jvp(recursion) }, args: [1.1] },

@@ -820,11 +820,13 @@ class FunctionLowering {
       const b = this.expr(e.whenFalse, "cond");
       if (this.cur.length === before) return op("select", cond, a, b);
     }
-    if (type.kind !== "num")
-      fail(TSG.unsupportedType, e, `?: choosing between values of type ${typeToString(type)} is not supported`, "choose between numbers, or use if/else");
-    const t = newVar("choice", type, "temp");
+    const flatArray = type.kind === "array" && type.elem.kind === "num";
+    if (type.kind !== "num" && type.kind !== "tensor" && !flatArray)
+      fail(TSG.unsupportedType, e, `?: choosing between values of type ${typeToString(type)} is not supported`, "choose between numbers, arrays or tensors, or use if/else");
+    // an array chosen is a read-only alias of the one taken (given its array in each branch)
+    const t = newVar("choice", type, "temp", flatArray ? { owned: false } : {});
     const origin = this.origin;
-    this.cur.push(decl(t, num(0), origin));
+    this.cur.push(decl(t, type.kind === "array" ? alloc(num(0), type.storage) : num(0), origin));
     const then = this.collect(() => this.cur.push(assign(t, this.expr(e.whenTrue, "value"), origin)));
     const els = this.collect(() => this.cur.push(assign(t, this.expr(e.whenFalse, "value"), origin)));
     this.cur.push({ k: "if", cond, then, else: els, origin });
