@@ -1,7 +1,8 @@
 /**
  * A two-layer perceptron (tanh hidden layer, softmax cross-entropy) trained on a small synthetic
- * data set with tsgrad's tensors: the parameters are one object { W1, b1, W2, b2 }, and
- * valueAndGrad(loss) returns the loss and a gradient of the same shape, in one sweep.
+ * data set with tsgrad's tensors: the parameters are one object { W1, b1, W2, b2 }, passed whole to
+ * the network function, and valueAndGrad(loss) returns the loss and a gradient of the same shape,
+ * in one sweep.
  *
  * Run: npx tsgrad run examples/mlp.ts
  */
@@ -16,11 +17,15 @@ export interface Params {
   readonly b2: Tensor;
 }
 
+/** The network: one score per class for each row of x. */
+export function logits(p: Params, x: Tensor): Tensor {
+  const hidden = tanh(add(matmul(x, p.W1), p.b1));
+  return add(matmul(hidden, p.W2), p.b2);
+}
+
 /** Mean softmax cross-entropy of the network's logits against one-hot labels. */
 export function loss(p: Params, x: Tensor, labels: Tensor): number {
-  const hidden = tanh(add(matmul(x, p.W1), p.b1));
-  const logits = add(matmul(hidden, p.W2), p.b2);
-  return -item(mean(sum(mul(labels, logSoftmax(logits, 1)), 1)));
+  return -item(mean(sum(mul(labels, logSoftmax(logits(p, x), 1)), 1)));
 }
 
 export const lossAndGrad = valueAndGrad(loss, { wrt: [0] });
@@ -53,8 +58,7 @@ export function init(hidden: number, seed: number): Params {
 }
 
 export function accuracy(p: Params, x: Tensor, classes: number[]): number {
-  const logits = add(matmul(tanh(add(matmul(x, p.W1), p.b1)), p.W2), p.b2);
-  const predicted = argmaxMask(logits, 1);
+  const predicted = argmaxMask(logits(p, x), 1);
   let right = 0;
   classes.forEach((c, i) => (right += predicted.data[i * 3 + c]!));
   return right / classes.length;

@@ -340,6 +340,24 @@ function structured(p: { w: number; b: number[] }, pair: readonly [number, numbe
   return p.w * p.b[0]! + p.b[1]! * pair[0] + pair[1] * p.w * p.w;
 }
 
+interface Layer {
+  readonly w: number[];
+  readonly b: number;
+  readonly scale: { readonly s: number };
+  readonly active: boolean;
+}
+function applyLayer(l: Layer, x: number): number {
+  return l.active ? Math.tanh(l.w[0]! * x + l.w[1]! * x * x + l.b) * l.scale.s : x;
+}
+/** Objects passed whole to other functions: nested fields, arrays, a boolean, a tuple. */
+function layered(p: { first: Layer; second: Layer }, x: readonly [number, number]): number {
+  const y = applyLayer(p.second, applyLayer(p.first, x[0]));
+  return y * y + applyLayer(p.first, x[1]) + pairProduct(x);
+}
+function pairProduct(pair: readonly [number, number]): number {
+  return pair[0] * Math.sin(pair[1]);
+}
+
 function withData(w: number, x: number[], scale: number, verbose: boolean): number {
   let s = 0;
   let count = 0;
@@ -418,6 +436,12 @@ const cases: Case[] = [
   { name: "rows of nested array parameters into calls; calls returning arrays", f: rowsAndArrays, d: { grad: grad(rowsAndArrays), jvp: jvp(rowsAndArrays), valueAndGrad: valueAndGrad(rowsAndArrays) }, args: [[[0.5, -1], [2, 0.25], [-0.3, 0.7]], [0.4, -0.6]] },
   { name: "an arrow function target", f: (x: number[]) => Math.exp(x[0]! * x[1]!) - x[1]!, d: { grad: grad((x: number[]) => Math.exp(x[0]! * x[1]!) - x[1]!), jvp: jvp((x: number[]) => Math.exp(x[0]! * x[1]!) - x[1]!) }, args: [[0.3, 1.2]] },
   { name: "tuple and object parameters", f: structured, d: { grad: grad(structured), jvp: jvp(structured), valueAndGrad: valueAndGrad(structured) }, args: [{ w: 0.7, b: [1.5, -2] }, [0.3, 1.2]] },
+  {
+    name: "tuples and objects passed whole to other functions",
+    f: layered,
+    d: { grad: grad(layered), jvp: jvp(layered), valueAndGrad: valueAndGrad(layered) },
+    args: [{ first: { w: [0.5, -0.3], b: 0.1, scale: { s: 1.5 }, active: true }, second: { w: [0.7, 0.2], b: -0.2, scale: { s: 0.8 }, active: true } }, [0.9, 0.4]],
+  },
   { name: "data parameters excluded with wrt", f: withData, d: { grad: grad(withData, { wrt: ["w", "x"] }), jvp: jvp(withData, { wrt: ["w", "x"] }) }, args: [0.8, [1, 2, 3], 0.5, true], params: [0, 1] },
   { name: "wrt by position", f: withData, d: { grad: grad(withData, { wrt: [1] }), jvp: jvp(withData, { wrt: [1] }) }, args: [0.8, [1, 2, 3], 0.5, true], params: [1] },
 ];

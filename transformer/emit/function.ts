@@ -399,12 +399,16 @@ class FunctionEmitter {
         if (srcStorage === e.storage) return this.method(src, "slice", []);
         return this.method(f.createIdentifier(e.storage === "f64" ? "Float64Array" : "Array"), "from", [src]);
       }
-      case "record":
+      case "record": {
+        // every field of a parameter (or of a part of one), in order: that parameter itself
+        const whole = wholePart(e);
+        if (whole) return whole.keys.reduce<ts.Expression>((x, k) => (typeof k === "number" ? f.createElementAccessExpression(x, k) : f.createPropertyAccessExpression(x, k)), this.varRef(whole.root));
         if (e.tuple) return f.createArrayLiteralExpression(e.fields.map((fl) => this.expr(fl.value)));
         return f.createObjectLiteralExpression(
           e.fields.map((fl) => f.createPropertyAssignment(String(fl.key), this.expr(fl.value))),
           e.fields.length > 2,
         );
+      }
       case "newStack":
         // the runtime's shared stacks: every generated function leaves them as it found them
         return f.createPropertyAccessExpression(this.scope.runtime(), e.of === "f64" ? "stack" : "refStack");
@@ -578,4 +582,28 @@ function fixDeclarations(body: Block, params: readonly Var[]): Stmt[] {
   };
   scopes.push(new Set());
   return body.flatMap(visitStmt);
+}
+
+/**
+ * A record literal made of every field of one parameter's part, in the part's own order
+ * (`{ W1: p.W1, b1: p.b1 }` for p: { W1, b1 }): that part, as a root and the keys down to it.
+ */
+function wholePart(e: Expr & { k: "record" }): { root: Var; keys: readonly (string | number)[] } | null {
+  let found: { root: Var; keys: readonly (string | number)[] } | null = null;
+  for (const field of e.fields) {
+    const part = field.value.k === "var" && field.value.v.path ? { root: field.value.v.path.root, keys: field.value.v.path.keys } : field.value.k === "record" ? wholePart(field.value) : null;
+    if (!part || part.keys.length === 0 || part.keys[part.keys.length - 1] !== field.key) return null;
+    const prefix = part.keys.slice(0, -1);
+    if (found && (found.root !== part.root || !sameKeys(found.keys, prefix))) return null;
+    found = { root: part.root, keys: prefix };
+  }
+  if (!found) return null;
+  // the literal must hold every field the part has
+  let t: IRType = found.root.type;
+  for (const k of found.keys) t = t.kind === "record" ? (t.fields.find((f) => f.key === k)?.type ?? t) : t;
+  return t.kind === "record" && t.fields.length === e.fields.length && t.tuple === e.tuple ? found : null;
+}
+
+function sameKeys(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
 }

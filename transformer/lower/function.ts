@@ -1171,9 +1171,37 @@ class FunctionLowering {
       if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, "spread arguments are not supported", "pass the values one by one");
     if (e.arguments.length !== fn.parameters.length)
       fail(TSG.unsupportedSyntax, e, "calls must pass every parameter explicitly", "pass all arguments (default values are not supported)");
-    const args = e.arguments.map((a) => this.expr(a, "value"));
+    const params = fn.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === "this"));
+    const args = e.arguments.map((a, i) => {
+      const t = irTypeOrUndefined(this.checker, this.checker.getTypeAtLocation(params[i] ?? a));
+      return t?.kind === "record" ? this.recordArgument(a, t) : this.expr(a, "value");
+    });
     const type = this.typeOfNode(e);
     return { k: "call", fn: { kind: "user", key }, args, type };
+  }
+
+  /**
+   * A tuple or object passed to a function (`forward(params, x)`): a record literal of its
+   * parts, in the order of the parameter's own type (the callee's leaves and the caller's
+   * adjoints then line up, whatever order the caller's type lists the fields in).
+   */
+  private recordArgument(arg: ts.Expression, target: IRType & { kind: "record" }): Expr {
+    const build = (r: RecordValue, t: IRType & { kind: "record" }): Expr => ({
+      k: "record",
+      tuple: t.tuple,
+      fields: t.fields.map((f) => {
+        const part = this.project(r, f.key, arg);
+        if (f.type.kind === "record") {
+          if (part.kind !== "record") fail(TSG.unsupportedType, arg, `the field \`${String(f.key)}\` is not a tuple or object here`, "pass a value of the parameter's type");
+          return { key: f.key, value: build(part.value, f.type) };
+        }
+        if (part.kind !== "value") fail(TSG.unsupportedType, arg, `the field \`${String(f.key)}\` is a tuple or object here`, "pass a value of the parameter's type");
+        if (f.type.kind === "array" && f.type.elem.kind !== "num")
+          fail(TSG.unsupportedType, arg, "a tuple or object holding nested arrays cannot be passed to a function yet", "pass the nested array as a parameter of its own");
+        return { key: f.key, value: part.expr };
+      }),
+    });
+    return build(this.recordValue(arg), target);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -89,7 +89,8 @@ function anfStmt(s: Stmt, out: Stmt[]): void {
       case "copy":
         return { ...e, arr: atom(e.arr) };
       case "record":
-        return { ...e, fields: e.fields.map((f) => ({ key: f.key, value: atom(f.value) })) };
+        // a nested record literal stays one literal (its fields made atoms): `{ w, scale: { s } }`
+        return { ...e, fields: e.fields.map((f) => ({ key: f.key, value: f.value.k === "record" ? shallow(f.value) : atom(f.value) })) };
       case "field":
         return { ...e, obj: fieldBase(e.obj) };
       default:

@@ -85,7 +85,8 @@ function refuseTensorsFromVariedData(fn: IRFunction, activity: Activity): void {
 
 /** The gradient type of a parameter type (same shape; booleans have none). */
 export function gradientType(t: IRType): IRType {
-  if (t.kind === "record") return { ...t, fields: t.fields.map((f) => ({ key: f.key, type: gradientType(f.type) })) };
+  if (t.kind === "record")
+    return { ...t, fields: t.fields.filter((f) => f.type.kind !== "bool" && f.type.kind !== "data").map((f) => ({ key: f.key, type: gradientType(f.type) })) };
   return t;
 }
 
@@ -207,11 +208,15 @@ export function assembleCalleePullback(fn: IRFunction, active: readonly boolean[
   const scalarAdjoints: Var[] = [];
   fn.params.forEach((p, i) => {
     if (!active[i]) return;
-    const adj = out.paramAdjoints.get(p.root);
-    if (p.root.type.kind === "array") {
-      // the caller's adjoint array, accumulated in place
-      arrayAdjointParams.push(adj ?? newVar(`${p.root.name}_bar`, p.root.type, "adjoint", { owned: false }));
-    } else scalarAdjoints.push(adj ?? newVar(`${p.root.name}_bar`, p.root.type, "adjoint"));
+    // a tuple or object: its leaves in order, as the caller lists its own (reverse.ts, callAdjoint)
+    const leaves = p.root.type.kind === "record" ? p.leaves.filter((l) => isDifferentiableLeaf(l.type)) : [p.root];
+    for (const leaf of leaves) {
+      const adj = out.paramAdjoints.get(leaf);
+      if (leaf.type.kind === "array") {
+        // the caller's adjoint array, accumulated in place
+        arrayAdjointParams.push(adj ?? newVar(`${leaf.name}_bar`, leaf.type, "adjoint", { owned: false }));
+      } else scalarAdjoints.push(adj ?? newVar(`${leaf.name}_bar`, leaf.type, "adjoint"));
+    }
   });
   const body: Stmt[] = [];
   for (const a of scalarAdjoints) body.push(decl(a, num(0)));
@@ -304,6 +309,11 @@ export function assembleGradientPullback(h: IRFunction, gradMask: readonly boole
     returnType,
     doc: `Pullback (the Hessian of \`${h.name}\` times the seed, by forward mode over its gradient) of`,
   };
+}
+
+/** Leaves of a tuple or object that carry derivatives: numbers, tensors, arrays of numbers. */
+function isDifferentiableLeaf(t: IRType): boolean {
+  return t.kind === "num" || t.kind === "tensor" || (t.kind === "array" && t.elem.kind === "num");
 }
 
 /** Array adjoint parameters belong to the caller: never owned (stores into them always live). */

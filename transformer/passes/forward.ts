@@ -164,8 +164,7 @@ class Forward {
         }
         if (value.k === "record") {
           out.push(s);
-          const fields = value.fields.map((f) => ({ key: f.key, value: this.tangentOf(f.value) ?? this.zeroLike(typeOfValue(f.value), f.value) }));
-          out.push((s.k === "decl" ? decl : assign)(this.tangentVar(v), { k: "record", tuple: value.tuple, fields }, o));
+          out.push((s.k === "decl" ? decl : assign)(this.tangentVar(v), this.recordTangent(value), o));
           return;
         }
         if (value.k === "alloc" || value.k === "arrayLit" || value.k === "copy" || value.k === "zerosLike") {
@@ -349,6 +348,18 @@ class Forward {
       return [types[i]!.kind === "array" ? { k: "call", fn: { kind: "runtime", key: "dot" }, args: [gi, t], type: NUM } : mul(gi, t)];
     });
     return terms.reduce((acc, t) => add(acc, t));
+  }
+
+  /** The tangent of a record literal, field by field (nested literals included). */
+  private recordTangent(value: Expr & { k: "record" }): Expr {
+    return {
+      k: "record",
+      tuple: value.tuple,
+      fields: value.fields.map((f) => ({
+        key: f.key,
+        value: f.value.k === "record" ? this.recordTangent(f.value) : (this.tangentOf(f.value) ?? this.zeroLike(typeOfValue(f.value), f.value)),
+      })),
+    };
   }
 
   private arrayTangent(value: Expr, v: Var): Expr {

@@ -857,8 +857,18 @@ class Generator {
   }
 
   /** Joint mode: the callee's pullback recomputes its primal and returns the operands' adjoints. */
+  /**
+   * Joint mode: the callee's pullback recomputes its primal and returns the operands' adjoints.
+   * Its convention, shared with assembleCalleePullback: after the arguments and the seed, the
+   * adjoint arrays of the active array operands (and of the array leaves of active tuples and
+   * objects), in order; it returns the adjoints of the scalar ones (numbers, tensors, and the
+   * scalar leaves of tuples and objects): one bare, several as a tuple.
+   */
   private callAdjoint(e: Expr & { k: "call" }, g: Expr, o: Stmt["origin"], r: Stmt[]): void {
-    const active = e.args.map((a) => (a.k === "var" && a.v.type.kind === "array" ? this.adjointArray(a) !== null : this.adjointLoc(a) !== null));
+    const active = e.args.map((a) => {
+      if (a.k === "var" && a.v.type.kind === "record") return this.isActive(a.v);
+      return a.k === "var" && a.v.type.kind === "array" ? this.adjointArray(a) !== null : this.adjointLoc(a) !== null;
+    });
     if (!active.some(Boolean)) return;
     const derived = parseDerivedKey(calleeKey(e.fn));
     if (derived && !REVERSIBLE_DERIVATIVES.has(derived.kind))
@@ -869,33 +879,41 @@ class Generator {
         "differentiate this function in forward mode (jvp), or call grad, valueAndGrad or jvp inside it",
       );
     const args: Expr[] = [...e.args, g];
-    const scalarArgs: Expr[] = [];
+    /** Where each returned adjoint goes: an operand, or a scalar leaf of a record operand. */
+    const scalarTargets: { type: IRType; into: (value: Expr, out: Stmt[]) => void }[] = [];
     e.args.forEach((a, i) => {
       if (!active[i]) return;
       const t = typeOfAtom(a);
       if (t.kind === "array") args.push(this.adjointArray(a)!);
-      else scalarArgs.push(a);
+      else if (t.kind === "record" && a.k === "var")
+        for (const leaf of this.recordAdjoint(a.v)) {
+          if (leaf.v.type.kind === "array") args.push(ref(leaf.v));
+          else
+            scalarTargets.push({
+              type: leaf.v.type,
+              into: (value, out) => out.push(leaf.v.type.kind === "tensor" ? assign(leaf.v, tensorCall("add", [ref(leaf.v), value]), o) : accumulate(leaf.v, value, o)),
+            });
+        }
+      else scalarTargets.push({ type: t, into: (value, out) => this.accumulateInto(a, value, o, out) });
     });
     const callee: Callee = { kind: "vjp", key: calleeKey(e.fn), active };
     const resultType: IRType =
-      scalarArgs.length <= 1
-        ? scalarArgs.length
-          ? typeOfAtom(scalarArgs[0]!)
-          : { kind: "void" }
-        : { kind: "record", tuple: true, fields: scalarArgs.map((a, i) => ({ key: i, type: typeOfAtom(a) })) };
+      scalarTargets.length <= 1
+        ? (scalarTargets[0]?.type ?? { kind: "void" })
+        : { kind: "record", tuple: true, fields: scalarTargets.map((x, i) => ({ key: i, type: x.type })) };
     const call: Expr = { k: "call", fn: callee, args, type: resultType };
-    if (scalarArgs.length === 0) {
+    if (scalarTargets.length === 0) {
       const sink = newVar("unused", { kind: "void" }, "temp");
       r.push(decl(sink, call, o));
       return;
     }
-    if (scalarArgs.length === 1) {
-      this.accumulateInto(scalarArgs[0]!, call, o, r);
+    if (scalarTargets.length === 1) {
+      scalarTargets[0]!.into(call, r);
       return;
     }
     const res = newVar("adjoints", resultType, "adjoint");
     r.push(decl(res, call, o));
-    scalarArgs.forEach((a, i) => this.accumulateInto(a, { k: "field", obj: ref(res), key: i }, o, r));
+    scalarTargets.forEach((x, i) => x.into({ k: "field", obj: ref(res), key: i }, r));
   }
 
   private arrayDefinitionAdjoint(v: Var, e: Expr, o: Stmt["origin"], r: Stmt[], incoming?: Var): void {

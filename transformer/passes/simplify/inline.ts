@@ -69,8 +69,7 @@ export function propagateCopies(body: Block): Stmt[] {
     if (s.k !== "decl" || !substitutable(s.v) || defs.get(s.v) !== 1) return;
     const e = s.init;
     if (e.k === "num" || e.k === "bool") map.set(s.v, e);
-    else if (e.k === "var" && e.v.type.kind === s.v.type.kind && (defs.get(e.v) ?? 0) <= 1 && e.v.role !== "global" && s.v.type.kind !== "array")
-      map.set(s.v, e);
+    else if (e.k === "var" && e.v.type.kind === s.v.type.kind && (defs.get(e.v) ?? 0) <= 1 && e.v.role !== "global") map.set(s.v, e);
   });
   if (map.size === 0) return [...body];
   // resolve chains a -> b -> c
@@ -81,9 +80,16 @@ export function propagateCopies(body: Block): Stmt[] {
   };
   const final = new Map<Var, Expr>();
   for (const v of map.keys()) final.set(v, resolve(ref(v)));
+  // an array alias is also written through: its stores and pushes go to the array it names
+  const target = (v: Var): Var => {
+    const e = final.get(v);
+    return e?.k === "var" ? e.v : v;
+  };
   return mapBlock(body, (s) => {
     if (s.k === "decl" && final.has(s.v)) return [];
-    return mapStmtExprs(s, (e) => substitute(e, final));
+    const t = mapStmtExprs(s, (e) => substitute(e, final));
+    if (t.k === "store" || t.k === "push" || t.k === "truncate") return { ...t, arr: target(t.arr) };
+    return t;
   });
 }
 
