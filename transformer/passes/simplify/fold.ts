@@ -11,7 +11,7 @@
 export type FoldMode = "exact" | "algebraic";
 let mode: FoldMode = "algebraic";
 import { num, op } from "../../ir/build.js";
-import type { Expr } from "../../ir/types.js";
+import type { Expr, Stmt } from "../../ir/types.js";
 import { exprEquals, mapExpr } from "../../ir/visit.js";
 
 const isNum = (e: Expr, v?: number): e is { k: "num"; value: number } =>
@@ -196,4 +196,13 @@ function foldNode(e: Expr): Expr {
     default:
       return e;
   }
+}
+
+const DERIVATIVE_ROLES = new Set(["adjoint", "tangent"]);
+
+/** Statements computing tangents or adjoints (free to reassociate), not primal values. */
+export function isDerivativeStatement(s: Stmt): boolean {
+  if (s.k === "decl" || s.k === "assign") return DERIVATIVE_ROLES.has(s.v.role);
+  if (s.k === "store") return DERIVATIVE_ROLES.has(s.arr.role);
+  return false;
 }

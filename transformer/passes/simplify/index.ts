@@ -6,7 +6,7 @@ import type { Block, Stmt } from "../../ir/types.js";
 import { mapBlock, mapStmtExprs } from "../../ir/visit.js";
 import { printBlock } from "../../ir/print.js";
 import { eliminateDeadCode } from "./dce.js";
-import { foldExpr } from "./fold.js";
+import { foldExpr, isDerivativeStatement } from "./fold.js";
 import { closedFormTrips } from "./trips.js";
 import { simplifyTensors } from "./tensors.js";
 import { dropUnchangedStores, fuseStoreZero, fuseZeroInit, inlineSingleUse, propagateCopies } from "./inline.js";
@@ -27,14 +27,6 @@ export function foldBlock(body: Block): Stmt[] {
   });
 }
 
-const DERIVATIVE_ROLES = new Set(["adjoint", "tangent"]);
-
-/** Statements computing tangents or adjoints (free to reassociate), not primal values. */
-function isDerivativeStatement(s: Stmt): boolean {
-  if (s.k === "decl" || s.k === "assign") return DERIVATIVE_ROLES.has(s.v.role);
-  if (s.k === "store") return DERIVATIVE_ROLES.has(s.arr.role);
-  return false;
-}
 
 export function simplify(body: Block): Stmt[] {
   let cur: Stmt[] = [...body];

@@ -15,15 +15,19 @@
  *   shapeOf(mul(h, h))                                -> shapeOf(h)
  *   mul(1, x), mul(x, 1), add(0, x), add(x, 0), sub(x, 0) -> x        (x a tensor)
  *   add(a, a)                                         -> mul(2, a)
+ *   mul(c, mul(d, x)), c and d numbers                -> mul(c * d, x)  (derivative code only
+ *                                                                      reassociates: see below)
  *   div(full(s, c), n)                                -> full(s, c / n)   (n a number)
  *   sizeRatio(t, mean(t))                             -> sizeRatio(t, 1)  (a reduction of every axis)
  *
- * Each rewrite gives exactly the values it replaces.
+ * Each rewrite gives exactly the values it replaces, but the reassociation of numbers, which only
+ * statements computing derivatives get (as in fold.ts: primal values stay bit for bit).
  */
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
 import { exprEquals, forEachStmt, forEachVarInExpr, hasEffects, mapBlock, mapExpr, mapStmtExprs, stmtExprs, varsOf } from "../../ir/visit.js";
 import { typeOfValue } from "../../ir/build.js";
 import { tensorCall, tensorRule } from "../../rules/tensor-registry.js";
+import { isDerivativeStatement } from "./fold.js";
 
 export function simplifyTensors(body: Block): Stmt[] {
   let hasTensors = false;
@@ -32,7 +36,10 @@ export function simplifyTensors(body: Block): Stmt[] {
   });
   if (!hasTensors) return [...body];
   const shapes = new ShapeClasses(body);
-  return mapBlock(body, (s) => mapStmtExprs(s, (e) => mapExpr(e, (x) => rewrite(x, shapes))));
+  return mapBlock(body, (s) => {
+    const algebra = isDerivativeStatement(s);
+    return mapStmtExprs(s, (e) => mapExpr(e, (x) => rewrite(x, shapes, algebra)));
+  });
 }
 
 /**
@@ -150,7 +157,8 @@ function sameShapedPart(e: Expr, shapes: ShapeClasses): Expr {
   return e;
 }
 
-function rewrite(e: Expr, shapes: ShapeClasses): Expr {
+/** `algebra`: the statement computes a derivative, and may be reassociated (see fold.ts). */
+function rewrite(e: Expr, shapes: ShapeClasses, algebra: boolean): Expr {
   if (e.k !== "call" || e.fn.kind !== "tensor") return e;
   const [a, b] = e.args;
   switch (e.fn.key) {
@@ -165,8 +173,14 @@ function rewrite(e: Expr, shapes: ShapeClasses): Expr {
     case "mul": {
       for (const [c, x] of [[a!, b!], [b!, a!]] as const) {
         const value = filledWith(c, shapes);
-        if (value && shapes.same(c, x)) return rewrite(tensorCall("mul", [value, x]), shapes);
+        if (value && shapes.same(c, x)) return rewrite(tensorCall("mul", [value, x]), shapes, algebra);
         if (isNum(c, 1) && typeOfValue(x).kind === "tensor") return x;
+      }
+      // a number times (a number times x): one pass over x (derivative code may reassociate)
+      if (algebra && typeOfValue(a!).kind === "num" && isCall(b!, "mul")) {
+        const [c, x] = b.args;
+        if (typeOfValue(c!).kind === "num") return tensorCall("mul", [{ k: "op", op: "mul", args: [a!, c!] }, x!]);
+        if (typeOfValue(x!).kind === "num") return tensorCall("mul", [{ k: "op", op: "mul", args: [a!, x!] }, c!]);
       }
       return e;
     }
