@@ -7,4 +7,16 @@ export { grad, valueAndGrad, jvp, vjp, checkGrad, hvp, hessian, jacobian } from 
 export type { GradOptions, CompiledGradientCheck } from "./markers.js";
 export { customJvp, customVjp, nonDifferentiable, stopGradient } from "./rules.js";
 export type { Gradient, GradientOf, GradientOfSome, IsDifferentiable, ParamGradients } from "./types.js";
-export { F64Stack, RefStack, dot, hessianFromHvp, jacobianForward, jacobianReverse, refStack, stack, zerosLike } from "./stack.js";
+export {
+  F64Stack,
+  RefStack,
+  dot,
+  hessianFromHvp,
+  identityDirections,
+  jacobianForward,
+  jacobianReverse,
+  jacobianRows,
+  refStack,
+  stack,
+  zerosLike,
+} from "./stack.js";

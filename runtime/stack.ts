@@ -123,6 +123,27 @@ export function jacobianForward<X extends number[] | Float64Array>(tangent: (dir
 }
 
 /**
+ * Every basis direction at once, for a vector forward sweep over an array of n: the n x n
+ * identity, direction d of element i at i * n + d (a Float64Array for a Float64Array).
+ */
+export function identityDirections<X extends number[] | Float64Array>(x: X): X {
+  const n = x.length;
+  const e = (x instanceof Float64Array ? new Float64Array(n * n) : new Array<number>(n * n).fill(0)) as X;
+  for (let i = 0; i < n; i++) e[i * n + i] = 1;
+  return e;
+}
+
+/**
+ * The Jacobian's rows from a vector forward sweep along every basis direction: the derivative of
+ * output i along direction d is at i * inputs + d.
+ */
+export function jacobianRows(tangent: ArrayLike<number>, inputs: number): number[][] {
+  const rows: number[][] = [];
+  for (let i = 0; i * inputs < tangent.length; i++) rows.push(Array.from({ length: inputs }, (_, d) => tangent[i * inputs + d]!));
+  return rows;
+}
+
+/**
  * The Jacobian of f: R^n -> R^m (rows are outputs), by reverse mode: m pullbacks, one per output;
  * row i is e_i^T J.
  */

@@ -98,6 +98,21 @@ export const g = grad(loss);\n`,
     expect(code).not.toMatch(/unbroadcast|broadcastLike|expandReduced|full\(|shapeOf/);
   });
 
+  it("a forward-mode Jacobian is one vector sweep: every direction's tangent in one pass over the primal", () => {
+    const source = `import { jacobian } from "tsgrad";
+export function step(u: Float64Array): Float64Array {
+  const next = new Float64Array(u.length);
+  for (let i = 0; i < u.length; i++) next[i] = u[i]! + 0.1 * Math.sin(u[(i + 1) % u.length]!);
+  return next;
+}
+export const J = jacobian(step, { mode: "forward" });\n`;
+    expect(generated(source, "step_jacobian_forward")).toContain("step_jvp_directions(u, tsgrad.identityDirections(u), u.length)");
+    const sweep = generated(source, "step_jvp_directions");
+    // the primal loop runs once; inside it, one loop over the directions per tangent statement
+    expect(sweep.match(/Math\.sin\(/g)).toHaveLength(1);
+    expect(sweep).toMatch(/for \(let d = 0; d < directions; d\+\+\)/);
+  });
+
   it("the pullback of a gradient called inside a function is a Hessian-vector product, not a reversed reverse sweep", () => {
     const source = `import { grad } from "tsgrad";
 function h(x: number, y: number): number { return x * x * y + Math.sin(x * y); }

@@ -1,10 +1,11 @@
 /**
- * jacobian(f): rows are outputs (for tensors, the output's axes come first). Forward mode (one sweep per input) and reverse mode (one per
+ * jacobian(f): rows are outputs (for tensors, the output's axes come first). Forward mode carries
+ * every direction in one vector sweep where it can, and falls back to one sweep per input. Forward mode (one sweep per input) and reverse mode (one per
  * output) agree with each other and with finite differences; the default picks the fewer sweeps.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jacobian } from "tsgrad";
+import { grad, jacobian } from "tsgrad";
 import { add, exp, matmul, mul, randn, sum, tanh, Tensor, tensor } from "tsgrad/tensor";
 import { expectClose } from "./support/numeric.js";
 
@@ -51,6 +52,41 @@ function finiteJacobian(f: (x: number[]) => ArrayLike<number>, x: number[], h = 
   return J;
 }
 
+function weight(a: number, b: number): number {
+  return a * Math.exp(b) - Math.sqrt(1 + a * a);
+}
+
+/**
+ * Every kind of statement the vector forward mode rewrites: number tangents reassigned and
+ * self-updated, branches, array tangents made, written, pushed, copied and rebound, calls with
+ * array elements as arguments, a while loop.
+ */
+function everything(x: number[]): number[] {
+  let s = 0;
+  const w = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    s = s * 0.5 + weight(x[i]!, x[(i + 1) % x.length]!);
+    w[i] = x[i]! > 0 ? s * x[i]! : Math.sin(s);
+  }
+  let out = [w[0]! * s, Math.tanh(w[1]!)];
+  const grown: number[] = [];
+  let k = 0;
+  while (k < 3) {
+    grown.push(out[0]! * w[k % w.length]! + k);
+    k++;
+  }
+  out = [out[1]! + grown[2]!, out[0]! * grown[1]!];
+  const copy = out.slice();
+  copy[1] = copy[1]! * copy[0]!;
+  return [copy[0]!, copy[1]!, grown[0]!, Math.max(s, w[2]!)];
+}
+
+/** A derivative inside: the vector mode declines, the Jacobian comes from one sweep per input. */
+function withInnerGradient(x: number[]): number[] {
+  const g = grad(weight)(x[0]!, x[1]!);
+  return [g[0] * x[1]!, g[1] + x[0]!];
+}
+
 const MIX = tensor([[0.5, -1, 0.3, 0.8], [0.2, 0.4, -0.7, 0.1], [1.1, -0.3, 0.6, -0.5]], [3, 4]);
 
 const vec = (n: number) => fc.array(fc.double({ min: -1.5, max: 1.5, noNaN: true }), { minLength: n, maxLength: n });
@@ -90,6 +126,26 @@ describe("jacobian", () => {
     expectClose(fwd, finiteJacobian((x) => eulerStep(Float64Array.from(x)), Array.from(u)), 1e-7);
     // tridiagonal plus the corners: the chain couples neighbours only
     expect(fwd[0]![3]).toBe(0);
+  });
+
+  it("many directions in one forward sweep: every statement kind, against reverse mode and finite differences", () => {
+    fc.assert(
+      // away from the branch's jump at x[i] = 0 (finite differences would straddle it)
+      fc.property(vec(4).map((v) => v.map((t) => (t < 0 ? t - 0.05 : t + 0.05))), (x) => {
+        const fwd = jacobian(everything, { mode: "forward" })(x);
+        expect(fwd).toHaveLength(4);
+        expect(fwd[0]).toHaveLength(4);
+        expectClose(fwd, jacobian(everything, { mode: "reverse" })(x), 1e-10, "forward vs reverse");
+        expectClose(fwd, finiteJacobian(everything, x), 1e-5, "finite differences");
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("a function the vector mode declines (a derivative inside) still has its forward Jacobian", () => {
+    const x = [0.4, -0.7];
+    expectClose(jacobian(withInnerGradient, { mode: "forward" })(x), jacobian(withInnerGradient, { mode: "reverse" })(x), 1e-12);
+    expectClose(jacobian(withInnerGradient, { mode: "forward" })(x), finiteJacobian(withInnerGradient, x), 1e-6);
   });
 
   it("tensors: shape [...output, ...input], forward = reverse = default = finite differences", () => {

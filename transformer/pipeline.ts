@@ -32,6 +32,8 @@ import {
 } from "./passes/assemble.js";
 import { simplify } from "./passes/simplify/index.js";
 import { structure } from "./passes/structure.js";
+import { vectorize } from "./passes/vectorize.js";
+import { IrRefusal } from "./refusal.js";
 
 export interface FunctionTable {
   /** The IR of a source function (lowered on demand and cached); throws a refusal. */
@@ -47,6 +49,7 @@ const KIND_SUFFIX: Record<DerivedKind, string> = {
   grad: "grad",
   valueAndGrad: "valueAndGrad",
   jvp: "jvp",
+  jvpVec: "jvp_directions",
   vjp: "adjoint",
   pullback: "pullback",
   vjpPublic: "vjp",
@@ -64,6 +67,7 @@ const KIND_DOC: Record<DerivedKind, string> = {
   grad: "Gradient of",
   valueAndGrad: "Value and gradient of",
   jvp: "Directional derivative (forward mode) of",
+  jvpVec: "Directional derivatives along several directions at once (vector forward mode) of",
   vjp: "Pullback (reverse mode, joint: recomputes the primal) of",
   pullback: "Pullback (vector-Jacobian product) of",
   vjpPublic: "Value and pullback of",
@@ -126,6 +130,16 @@ export class Pipeline {
     return k;
   }
 
+  /** derive(), or null when the derivation is refused (nothing it registered stays). */
+  private tryDerive(kind: DerivedKind, mask: readonly boolean[], key: string): string | null {
+    try {
+      return this.transaction(() => this.derive(kind, mask, key));
+    } catch (e) {
+      if (e instanceof IrRefusal) return null;
+      throw e;
+    }
+  }
+
   get(key: string): GeneratedFunction | undefined {
     return this.generated.get(key) ?? undefined;
   }
@@ -151,6 +165,9 @@ export class Pipeline {
     switch (kind) {
       case "jvp":
         assembled = simplified(assembleTangent(toAnf(source), mask));
+        break;
+      case "jvpVec":
+        assembled = simplified(vectorize(simplified(assembleTangent(toAnf(source), mask))));
         break;
       case "grad":
       case "valueAndGrad":
@@ -191,7 +208,8 @@ export class Pipeline {
         assembled = assembleJacobian(
           source,
           mask,
-          kind === "jacobianReverse" ? null : this.derive("jvp", mask, key),
+          // forward: every column in one vector sweep where the code allows, else one sweep each
+          kind === "jacobianReverse" ? null : (this.tryDerive("jvpVec", mask, key) ?? this.derive("jvp", mask, key)),
           kind === "jacobianForward" ? null : this.derive("pullback", mask, key),
         );
         break;

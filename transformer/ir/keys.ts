@@ -9,6 +9,7 @@ export const DERIVED_KINDS = [
   "grad",
   "valueAndGrad",
   "jvp",
+  "jvpVec",
   "vjp",
   "pullback",
   "vjpPublic",

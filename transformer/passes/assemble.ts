@@ -12,6 +12,7 @@ import { analyseActivity, type Activity } from "../analyse/activity.js";
 import { forwardPass } from "./forward.js";
 import { makesTensorFromData, tensorCall } from "../rules/tensor-registry.js";
 import { reversePass } from "./reverse.js";
+import { parseDerivedKey } from "../ir/keys.js";
 
 export interface Assembled {
   readonly params: readonly Var[];
@@ -469,6 +470,13 @@ export function assembleJacobian(fn: IRFunction, mask: readonly boolean[], jvpKe
   const matrix: IRType = tensors ? TENSOR : { kind: "array", elem: { kind: "array", elem: NUM, storage: "array" }, storage: "array" };
   const helper = (runtimeKey: string, tensorKey: string): Callee => (tensors ? { kind: "tensor", key: tensorKey } : { kind: "runtime", key: runtimeKey });
   const forward = (): Expr => {
+    if (parseDerivedKey(jvpKey!)?.kind === "jvpVec") {
+      // one vector sweep along every basis direction: the tangent holds the whole Jacobian
+      const identity: Expr = { k: "call", fn: { kind: "runtime", key: "identityDirections" }, args: [ref(x)], type: x.type };
+      const sweepType: IRType = { kind: "record", tuple: false, fields: [{ key: "value", type: fn.returnType }, { key: "tangent", type: fn.returnType }] };
+      const sweep: Expr = { k: "call", fn: { kind: "user", key: jvpKey! }, args: [...params.map(ref), identity, len(ref(x))], type: sweepType };
+      return { k: "call", fn: { kind: "runtime", key: "jacobianRows" }, args: [{ k: "field", obj: sweep, key: "tangent" }, len(ref(x))], type: matrix };
+    }
     const dir = newVar("direction", x.type, "param", { owned: false });
     const sweep = tangentOfCall(fn, jvpKey!, [...params.map(ref), ref(dir)], fn.returnType);
     return {
