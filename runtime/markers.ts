@@ -142,15 +142,23 @@ export interface JacobianOptions {
   readonly mode?: "forward" | "reverse";
 }
 
+type JacobianOf<F extends Fn> = ReturnType<F> extends Tensor ? Tensor : number[][];
+
 /**
  * The Jacobian of a function from one array to an array: rows are outputs, columns inputs. For a
- * function from a tensor to a tensor, a tensor of shape [...output shape, ...input shape].
+ * function from a tensor to a tensor, a tensor of shape [...output shape, ...input shape]. A
+ * function of several parameters names the one to differentiate with `wrt` (the others are data).
  * @tsgradMarker jacobian
  */
-export function jacobian<F extends (x: never) => number[] | Float64Array | Tensor>(
+export function jacobian<F extends (x: never) => number[] | Float64Array | Tensor>(f: F, options?: JacobianOptions): (...args: Parameters<F>) => JacobianOf<F>;
+export function jacobian<F extends (...args: never[]) => number[] | Float64Array | Tensor>(
   f: F,
-  options?: JacobianOptions,
-): (...args: Parameters<F>) => ReturnType<F> extends Tensor ? Tensor : number[][] {
+  options: JacobianOptions & { readonly wrt: readonly [string | number] },
+): (...args: Parameters<F>) => JacobianOf<F>;
+export function jacobian(
+  f: Fn,
+  options?: JacobianOptions & { readonly wrt?: readonly [string | number] },
+): never {
   void f;
   void options;
   return notTransformed("jacobian");

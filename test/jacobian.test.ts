@@ -81,6 +81,13 @@ function everything(x: number[]): number[] {
   return [copy[0]!, copy[1]!, grown[0]!, Math.max(s, w[2]!)];
 }
 
+/** A residual of a model with data: the Jacobian with respect to theta only. */
+function residuals(points: number[][], theta: number[], scale: number): number[] {
+  const out: number[] = [];
+  for (const p of points) out.push(scale * (theta[0]! * Math.exp(theta[1]! * p[0]!) - p[1]!));
+  return out;
+}
+
 /** A derivative inside: the vector mode declines, the Jacobian comes from one sweep per input. */
 function withInnerGradient(x: number[]): number[] {
   const g = grad(weight)(x[0]!, x[1]!);
@@ -146,6 +153,18 @@ describe("jacobian", () => {
     const x = [0.4, -0.7];
     expectClose(jacobian(withInnerGradient, { mode: "forward" })(x), jacobian(withInnerGradient, { mode: "reverse" })(x), 1e-12);
     expectClose(jacobian(withInnerGradient, { mode: "forward" })(x), finiteJacobian(withInnerGradient, x), 1e-6);
+  });
+
+  it("with respect to one parameter of several (wrt); the others are data", () => {
+    const points = [[0, 1], [0.5, 1.6], [1, 2.9]];
+    fc.assert(
+      fc.property(vec(2), (theta) => {
+        const fwd = jacobian(residuals, { wrt: ["theta"], mode: "forward" })(points, theta, 0.5);
+        expectClose(fwd, jacobian(residuals, { wrt: [1], mode: "reverse" })(points, theta, 0.5), 1e-12);
+        expectClose(fwd, finiteJacobian((t) => residuals(points, t, 0.5), theta), 1e-6);
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it("tensors: shape [...output, ...input], forward = reverse = default = finite differences", () => {

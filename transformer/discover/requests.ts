@@ -36,8 +36,8 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
   const fn = ctx.sourceOf(target.key);
   const names = fn.params.map((p) => p.root.name);
   const differentiable = fn.params.map((p) => p.differentiable);
-  const options = kind === "checkGrad" || kind === "jacobian" ? undefined : call.arguments[1];
-  const mask = options ? wrtMask(options, names, differentiable) : [...differentiable];
+  const options = kind === "checkGrad" ? {} : readOptions(call.arguments[1], kind === "jacobian" ? ["wrt", "mode"] : ["wrt"]);
+  const mask = options.wrt ? wrtMask(options.wrt, names, differentiable) : [...differentiable];
   if (!mask.some(Boolean))
     fail(TSG.unsupportedTarget, arg, "this function has no parameter to differentiate (number, number[], Float64Array, or a tuple/object of those)", "give it a numeric parameter");
   const returns = fn.returnType;
@@ -92,10 +92,10 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
         fail(
           TSG.unsupportedTarget,
           arg,
-          "jacobian needs a function of one array (number[] or Float64Array) returning an array, or of one tensor returning a tensor",
-          "put the inputs in one array or tensor; use jvp or vjp for other shapes",
+          "jacobian needs one differentiated parameter, an array (number[] or Float64Array) with an array result, or a tensor with a tensor result",
+          "put the inputs in one array or tensor, and name it with wrt when the function has others; use jvp or vjp for other shapes",
         );
-      const mode = jacobianMode(call.arguments[1]);
+      const mode = jacobianMode(options.mode);
       derived = mode === "forward" ? "jacobianForward" : mode === "reverse" ? "jacobianReverse" : "jacobian";
       break;
     }
@@ -155,52 +155,54 @@ function targetFunction(checker: ts.TypeChecker, e: ts.Expression, arg: ts.Expre
   fail(TSG.unsupportedTarget, arg, "the argument must name a function declared in this program, or be an arrow function", "pass a function declaration's name or an arrow function");
 }
 
-/** `{ mode: "forward" | "reverse" }`, or nothing (chosen at run time by the sizes). */
-function jacobianMode(options: ts.Expression | undefined): "forward" | "reverse" | undefined {
-  if (!options) return undefined;
-  if (!ts.isObjectLiteralExpression(options)) fail(TSG.badOptions, options, "options must be an object literal", 'write { mode: "forward" }');
-  let mode: "forward" | "reverse" | undefined;
-  for (const prop of options.properties) {
-    if (!ts.isPropertyAssignment(prop) || !ts.isIdentifier(prop.name) || prop.name.text !== "mode")
-      fail(TSG.badOptions, prop, "the jacobian option is mode", 'write { mode: "forward" } or { mode: "reverse" }');
-    const v = prop.initializer;
-    if (!ts.isStringLiteral(v) || (v.text !== "forward" && v.text !== "reverse"))
-      fail(TSG.badOptions, v, 'mode must be the literal "forward" or "reverse"', 'write { mode: "forward" } or { mode: "reverse" }');
-    mode = v.text;
-  }
-  return mode;
-}
-
-function wrtMask(options: ts.Expression, names: readonly string[], differentiable: readonly boolean[]): boolean[] {
+/** A marker's options, an object literal read at compile time: the properties it may have. */
+function readOptions(options: ts.Expression | undefined, allowed: readonly ("wrt" | "mode")[]): { wrt?: ts.PropertyAssignment; mode?: ts.PropertyAssignment } {
+  if (!options) return {};
   if (!ts.isObjectLiteralExpression(options))
-    fail(TSG.badOptions, options, "options must be an object literal", "write { wrt: [\"w\", \"b\"] }");
-  let mask: boolean[] | undefined;
+    fail(TSG.badOptions, options, "options must be an object literal", `write { ${allowed.map((a) => (a === "wrt" ? 'wrt: ["w"]' : 'mode: "forward"')).join(", ")} }`);
+  const found: { wrt?: ts.PropertyAssignment; mode?: ts.PropertyAssignment } = {};
   for (const prop of options.properties) {
     if (!ts.isPropertyAssignment(prop) || !ts.isIdentifier(prop.name))
-      fail(TSG.badOptions, prop, "options must be plain `key: value` properties", "write { wrt: [\"w\", \"b\"] }");
-    if (prop.name.text !== "wrt") fail(TSG.badOptions, prop, `unknown option \`${prop.name.text}\``, "the supported option is wrt");
-    let init = prop.initializer;
-    while (ts.isAsExpression(init) || ts.isParenthesizedExpression(init) || ts.isSatisfiesExpression(init)) init = init.expression;
-    if (!ts.isArrayLiteralExpression(init))
-      fail(TSG.badOptions, prop.initializer, "wrt must be an array literal of parameter names", "write wrt: [\"w\", \"b\"]");
-    mask = names.map(() => false);
-    for (const el of init.elements) {
-      let i: number;
-      if (ts.isNumericLiteral(el)) {
-        i = Number(el.text);
-        if (!Number.isInteger(i) || i < 0 || i >= names.length)
-          fail(TSG.badOptions, el, `${el.text} is not a parameter position of this function (it has ${names.length})`, `use a position from 0 to ${names.length - 1}`);
-      } else if (ts.isStringLiteral(el) || ts.isNoSubstitutionTemplateLiteral(el)) {
-        i = names.indexOf(el.text);
-        if (i < 0) fail(TSG.badOptions, el, `\`${el.text}\` is not a parameter of this function (it has ${names.join(", ")})`, "name one of its parameters");
-      } else
-        fail(TSG.badOptions, el, "wrt entries must be parameter names or positions written as literals (known at compile time)", "write wrt: [\"w\"] or wrt: [0]");
-      if (!differentiable[i]) fail(TSG.badOptions, el, `parameter \`${names[i]}\` cannot carry a derivative`, "choose a number, array, or tuple/object parameter");
-      if (mask[i]) fail(TSG.badOptions, el, `parameter \`${names[i]}\` is listed twice`, "list each parameter once");
-      if (mask.slice(i + 1).some(Boolean))
-        fail(TSG.badOptions, el, "wrt must list parameters in the order the function declares them (gradients come in that order)", `move \`${names[i]}\` before the parameters declared after it`);
-      mask[i] = true;
-    }
+      fail(TSG.badOptions, prop, "options must be plain `key: value` properties", 'write { wrt: ["w", "b"] }');
+    const name = prop.name.text;
+    if (!(allowed as readonly string[]).includes(name))
+      fail(TSG.badOptions, prop, `unknown option \`${name}\``, `the supported option${allowed.length > 1 ? "s are" : " is"} ${allowed.join(" and ")}`);
+    found[name as "wrt" | "mode"] = prop;
   }
-  return mask ?? [...differentiable];
+  return found;
+}
+
+/** `mode: "forward" | "reverse"`, or nothing (chosen at run time by the sizes). */
+function jacobianMode(prop: ts.PropertyAssignment | undefined): "forward" | "reverse" | undefined {
+  if (!prop) return undefined;
+  const v = prop.initializer;
+  if (!ts.isStringLiteral(v) || (v.text !== "forward" && v.text !== "reverse"))
+    fail(TSG.badOptions, v, 'mode must be the literal "forward" or "reverse"', 'write { mode: "forward" } or { mode: "reverse" }');
+  return v.text;
+}
+
+function wrtMask(prop: ts.PropertyAssignment, names: readonly string[], differentiable: readonly boolean[]): boolean[] {
+  let init = prop.initializer;
+  while (ts.isAsExpression(init) || ts.isParenthesizedExpression(init) || ts.isSatisfiesExpression(init)) init = init.expression;
+  if (!ts.isArrayLiteralExpression(init))
+    fail(TSG.badOptions, prop.initializer, "wrt must be an array literal of parameter names", "write wrt: [\"w\", \"b\"]");
+  const mask = names.map(() => false);
+  for (const el of init.elements) {
+    let i: number;
+    if (ts.isNumericLiteral(el)) {
+      i = Number(el.text);
+      if (!Number.isInteger(i) || i < 0 || i >= names.length)
+        fail(TSG.badOptions, el, `${el.text} is not a parameter position of this function (it has ${names.length})`, `use a position from 0 to ${names.length - 1}`);
+    } else if (ts.isStringLiteral(el) || ts.isNoSubstitutionTemplateLiteral(el)) {
+      i = names.indexOf(el.text);
+      if (i < 0) fail(TSG.badOptions, el, `\`${el.text}\` is not a parameter of this function (it has ${names.join(", ")})`, "name one of its parameters");
+    } else
+      fail(TSG.badOptions, el, "wrt entries must be parameter names or positions written as literals (known at compile time)", "write wrt: [\"w\"] or wrt: [0]");
+    if (!differentiable[i]) fail(TSG.badOptions, el, `parameter \`${names[i]}\` cannot carry a derivative`, "choose a number, array, or tuple/object parameter");
+    if (mask[i]) fail(TSG.badOptions, el, `parameter \`${names[i]}\` is listed twice`, "list each parameter once");
+    if (mask.slice(i + 1).some(Boolean))
+      fail(TSG.badOptions, el, "wrt must list parameters in the order the function declares them (gradients come in that order)", `move \`${names[i]}\` before the parameters declared after it`);
+    mask[i] = true;
+  }
+  return mask;
 }
