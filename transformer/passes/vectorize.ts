@@ -15,7 +15,7 @@
  * tangents, stacks that carry tangents (forward over reverse) and customJvp rules are not
  * vectorized: `vectorize` refuses them, and the caller uses one sweep per direction instead.
  */
-import { add, alloc, decl, index, mul, newVar, num, op, ref } from "../ir/build.js";
+import { add, alloc, decl, index, mul, newVar, num, op, ref, typeOfValue } from "../ir/build.js";
 import { derivedKey, parseDerivedKey } from "../ir/keys.js";
 import type { Block, Expr, IRType, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
@@ -109,6 +109,13 @@ class Vectorizer {
           this.perDirection(out, o, (d, pre) => ({ k: "store", arr: b, index: d, value: this.scalar(value, d, pre), accumulate: false, origin: o }));
           return;
         }
+        if (s.v.type.kind === "array" && s.v.type.elem.kind === "array") {
+          // an array of arrays: its rows are array tangents already (n * directions each)
+          if (!(value.k === "var" || value.k === "index" || value.k === "copy" || value.k === "field" || (value.k === "arrayLit" && value.elems.every(isTangentArray))))
+            this.unsupported(`this tangent of an array of arrays (\`${value.k}\`)`);
+          out.push(s);
+          return;
+        }
         if (s.v.type.kind === "array" && s.v.type.elem.kind === "num") {
           const { init, fill } = this.arrayValue(s.v, value);
           // `out = [out[1] + g, ...]`: the new elements read the old tangent, so they are made
@@ -136,7 +143,8 @@ class Vectorizer {
         return;
       }
       case "push":
-        if (s.arr.role !== "tangent") {
+        // a row pushed onto an array of arrays is already an array tangent: pushed once
+        if (s.arr.role !== "tangent" || isTangentArray(s.value)) {
           out.push(s);
           return;
         }
@@ -227,6 +235,7 @@ class Vectorizer {
       case "copy":
       case "var":
       case "field":
+      case "index":
         if (e.k === "copy" ? isTangentArray(e.arr) : isTangentArray(e)) return { init: e, fill: [] };
         break;
       case "alloc":
@@ -289,7 +298,9 @@ function mentionsTangent(e: Expr): boolean {
   return found;
 }
 
+/** An array tangent: a tangent array variable, a call's array tangent, or a row of either. */
 function isTangentArray(e: Expr): boolean {
   if (e.k === "var") return e.v.role === "tangent" && e.v.type.kind === "array";
-  return e.k === "field" && e.key === "tangent";
+  if (e.k === "index") return isTangentArray(e.arr) && typeOfValue(e).kind === "array";
+  return e.k === "field" && e.key === "tangent" && typeOfValue(e).kind === "array";
 }

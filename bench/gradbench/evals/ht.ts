@@ -3,11 +3,11 @@
  * rotation, translation, then finger joint angles); the residuals are the differences between
  * observed points and the model's corresponding vertices ("simple"), or points on the model's
  * triangles at barycentric coordinates us ("complicated"). `jacobian` is the Jacobian of the
- * residuals, by forward mode: one tangent sweep per theta, and two for us, whose columns are
- * block-diagonal (each residual depends only on its own pair of coordinates), so one sweep per
- * coordinate gives every row's entry.
+ * residuals, by forward mode: one vector sweep for the 26 theta columns, and two sweeps for us,
+ * whose columns are block-diagonal (each residual depends only on its own pair of coordinates),
+ * so one sweep per coordinate gives every row's entry.
  */
-import { jvp } from "tsgrad";
+import { jacobian, jvp } from "tsgrad";
 import { fail, indices, isRecord, record, rows, vector } from "../input.ts";
 import { type EvalModule, evalFunction } from "../protocol.ts";
 
@@ -178,6 +178,8 @@ export function htObjective(theta: Float64Array, us: Float64Array, model: HandMo
 }
 
 export const htTangent = jvp(htObjective, { wrt: [0, 1] });
+/** The residuals' Jacobian in theta: every column in one vector forward sweep. */
+export const htThetaJacobian = jacobian(htObjective, { wrt: [0], mode: "forward" });
 
 interface HtInput {
   readonly theta: Float64Array;
@@ -188,7 +190,8 @@ interface HtInput {
 
 /**
  * The Jacobian column by column (column-major, 3N rows): for complicated inputs the us columns
- * (each row's derivative in its own u0, then u1), then one column per theta.
+ * (each row's derivative in its own u0, then u1: one tangent sweep each, since every residual
+ * depends on its own pair only), then the theta columns, from one vector sweep.
  */
 export function htJacobian(input: HtInput): { columns: Float64Array; rows: number; cols: number } {
   const { theta, us, model, observed } = input;
@@ -203,11 +206,8 @@ export function htJacobian(input: HtInput): { columns: Float64Array; rows: numbe
     columns.set(htTangent(theta, us, model, observed, thetaDirection, usDirection).tangent, k * rowCount);
     usDirection.fill(0);
   }
-  for (let k = 0; k < theta.length; k++) {
-    thetaDirection[k] = 1;
-    columns.set(htTangent(theta, us, model, observed, thetaDirection, usDirection).tangent, (usColumns + k) * rowCount);
-    thetaDirection[k] = 0;
-  }
+  const thetaRows = htThetaJacobian(theta, us, model, observed);
+  for (let r = 0; r < rowCount; r++) for (let k = 0; k < theta.length; k++) columns[(usColumns + k) * rowCount + r] = thetaRows[r]![k]!;
   return { columns, rows: rowCount, cols };
 }
 
