@@ -100,6 +100,17 @@ function arrayChoices(t: number[], k: number): number {
   return y[0]! * y[0]! + 3 * y[1]! + v[0]! * v[1]!;
 }
 
+/** A local array of arrays: rows pushed (one of them twice), read whole and element by element. */
+function rowsOfRows(x: number[]): number {
+  const rows: number[][] = [];
+  for (let i = 0; i + 1 < x.length; i++) rows.push([x[i]! * x[i + 1]!, Math.sin(x[i]!)]);
+  const first = rows[0]!;
+  rows.push(first);
+  let s = 0;
+  for (const r of rows) s += r[0]! * r[1]! + first[1]!;
+  return s;
+}
+
 /** Fills a fresh array, then reads it: the old elements (zeros) are never needed back. */
 function fillThenRead(x: Float64Array): number {
   const t = new Float64Array(x.length);
@@ -429,6 +440,7 @@ const cases: Case[] = [
   ...[0, 1, 2, 3, 5].map((k) => ({ name: `switch (k = ${k})`, f: switches, d: { grad: grad(switches, { wrt: [0] }), jvp: jvp(switches, { wrt: [0] }), valueAndGrad: valueAndGrad(switches, { wrt: [0] }) }, args: [0.45, k], params: [0] })),
   { name: "a call in a loop of a function that fills a fresh array", f: callsInLoop, d: { grad: grad(callsInLoop), jvp: jvp(callsInLoop), valueAndGrad: valueAndGrad(callsInLoop) }, args: [Float64Array.of(1, 2)] },
   ...[[0.3, 0.1, 1], [0.6, 0.7, -1], [2, 1.5, 1], [2, 1.5, -1]].map(([a, b, k]) => ({ name: `arrays returned early and chosen with ?: (t = ${a}, ${b}; k = ${k})`, f: arrayChoices, d: { grad: grad(arrayChoices, { wrt: [0] }), jvp: jvp(arrayChoices, { wrt: [0] }), valueAndGrad: valueAndGrad(arrayChoices, { wrt: [0] }) }, args: [[a!, b!], k!], params: [0] })),
+  { name: "a local array of arrays: rows pushed and read", f: rowsOfRows, d: { grad: grad(rowsOfRows), jvp: jvp(rowsOfRows), valueAndGrad: valueAndGrad(rowsOfRows) }, args: [[0.5, -0.7, 1.2]] },
   { name: "push growth reading earlier elements", f: pushGrowth, d: { grad: grad(pushGrowth), jvp: jvp(pushGrowth) }, args: [0.6] },
   { name: "calls, also into another module", f: calls, d: { grad: grad(calls), jvp: jvp(calls), valueAndGrad: valueAndGrad(calls) }, args: [[0.2, -0.1, 0.4], 0.3] },
   { name: "recursion", f: recursion, d: { grad: grad(recursion), jvp: jvp(recursion) }, args: [1.1] },

@@ -58,8 +58,8 @@ function weight(a: number, b: number): number {
 
 /**
  * Every kind of statement the vector forward mode rewrites: number tangents reassigned and
- * self-updated, branches, array tangents made, written, pushed, copied and rebound, calls with
- * array elements as arguments, a while loop.
+ * self-updated, branches, array tangents made, written, pushed, copied and rebound, arrays of
+ * arrays, calls with array elements as arguments, a while loop.
  */
 function everything(x: number[]): number[] {
   let s = 0;
@@ -78,7 +78,11 @@ function everything(x: number[]): number[] {
   out = [out[1]! + grown[2]!, out[0]! * grown[1]!];
   const copy = out.slice();
   copy[1] = copy[1]! * copy[0]!;
-  return [copy[0]!, copy[1]!, grown[0]!, Math.max(s, w[2]!)];
+  // an array of arrays: rows pushed, one read whole, elements read through both
+  const rows: number[][] = [];
+  for (let i = 0; i < 2; i++) rows.push([x[i]! * s, Math.cos(x[i + 1]!)]);
+  const last = rows[1]!;
+  return [copy[0]! + rows[0]![1]! * last[0]!, copy[1]!, grown[0]!, Math.max(s, w[2]!)];
 }
 
 /** A residual of a model with data: the Jacobian with respect to theta only. */

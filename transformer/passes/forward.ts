@@ -202,7 +202,7 @@ class Forward {
       case "push": {
         out.push(s);
         if (!this.active(s.arr)) return;
-        out.push({ k: "push", arr: this.tangentVar(s.arr), value: this.tangentOf(s.value) ?? num(0), origin: o });
+        out.push({ k: "push", arr: this.tangentVar(s.arr), value: this.tangentOf(s.value) ?? this.zeroLike(typeOfValue(s.value), s.value), origin: o });
         return;
       }
       case "truncate": {

@@ -973,7 +973,12 @@ class Generator {
     const f: Stmt[] = [s];
     const r: Stmt[] = [];
     const aBar = this.isActive(s.arr) ? this.arrayAdjoints.get(s.arr) : undefined;
-    if (aBar) {
+    if (aBar && typeOfAtom(s.value).kind === "array") {
+      // a row pushed onto an array of arrays: its adjoint row is the row's own adjoint array
+      // (what reaches rows[k] reaches the row), or zeros shaped like it
+      const rowType = typeOfAtom(s.value);
+      f.push({ k: "push", arr: aBar, value: this.adjointArray(s.value) ?? alloc(len(s.value), rowType.kind === "array" ? rowType.storage : "array"), origin: o });
+    } else if (aBar) {
       f.push({ k: "push", arr: aBar, value: num(0), origin: o });
       const g = newVar(`${s.arr.name}_bar_last`, NUM, "adjoint");
       r.push(decl(g, index(ref(aBar), sub(len(ref(s.arr)), num(1))), o));
