@@ -404,6 +404,33 @@ function rowsAndArrays(m: number[][], w: number[]): number {
   return t;
 }
 
+/** Elements read straight off a call's result, `scaled(v, k)[1]` (no variable in between). */
+function indexedCalls(v: number[], k: number): number {
+  return scaled(v, k)[1]! * scaled([k, v[0]!], v[1]!)[0]! + scaled(v, 2).length;
+}
+
+/** Helpers returning tuples and objects: literals, shorthand fields, array fields, early returns. */
+function polar(x: number, y: number): readonly [number, number] {
+  const r = Math.hypot(x, y);
+  if (r > 2) return [r, Math.atan2(y, x)];
+  return [r * r, x / (1 + r)];
+}
+function summary(v: number[], k: number): { total: number; scaled: number[]; pair: readonly [number, number] } {
+  const scaled: number[] = [];
+  let total = 0;
+  for (let i = 0; i < v.length; i++) {
+    scaled.push(v[i]! * k);
+    total += Math.sin(v[i]!) * k;
+    if (total > 3) return { total, scaled, pair: [total, k] };
+  }
+  return { scaled, total: total * total, pair: polar(total, k) };
+}
+function recordsReturned(v: number[], k: number): number {
+  const [r, t] = polar(v[0]!, k);
+  const s = summary(v, r);
+  return s.total * t + s.scaled[1]! * s.pair[0] + s.pair[1];
+}
+
 interface Case {
   readonly name: string;
   readonly f: (...args: never[]) => unknown;
@@ -454,6 +481,13 @@ const cases: Case[] = [
     d: { grad: grad(layered), jvp: jvp(layered), valueAndGrad: valueAndGrad(layered) },
     args: [{ first: { w: [0.5, -0.3], b: 0.1, scale: { s: 1.5 }, active: true }, second: { w: [0.7, 0.2], b: -0.2, scale: { s: 0.8 }, active: true } }, [0.9, 0.4]],
   },
+  { name: "elements read straight off a call's result", f: indexedCalls, d: { grad: grad(indexedCalls), jvp: jvp(indexedCalls), valueAndGrad: valueAndGrad(indexedCalls) }, args: [[0.7, -0.4], 1.3] },
+  ...[[[0.3, -0.4, 0.8], 0.5], [[1.5, 2, -0.5], 2.5], [[2, 1.5, 1], 0.9]].map(([v, k]) => ({
+    name: `tuples and objects returned by helpers, early returns too (k = ${k})`,
+    f: recordsReturned,
+    d: { grad: grad(recordsReturned), jvp: jvp(recordsReturned), valueAndGrad: valueAndGrad(recordsReturned) },
+    args: [v, k],
+  })),
   { name: "data parameters excluded with wrt", f: withData, d: { grad: grad(withData, { wrt: ["w", "x"] }), jvp: jvp(withData, { wrt: ["w", "x"] }) }, args: [0.8, [1, 2, 3], 0.5, true], params: [0, 1] },
   { name: "wrt by position", f: withData, d: { grad: grad(withData, { wrt: [1] }), jvp: jvp(withData, { wrt: [1] }) }, args: [0.8, [1, 2, 3], 0.5, true], params: [1] },
 ];

@@ -237,6 +237,13 @@ const refusals: Refusal[] = [
     node: "...rest",
     source: `${header}function f(x: number[]): number { const [a, ...rest] = x; return a! * rest.length; }\nexport const g = grad(f);\n`,
   },
+  {
+    name: "a call of a function that returns arrays of arrays",
+    code: 1010,
+    at: "3:40",
+    node: "rows(x)",
+    source: `${header}function rows(x: number): number[][] { if (x > 0) return [[x]]; return [[x, x]]; }\nfunction f(x: number): number { return rows(x)[0]![0]!; }\nexport const g = grad(f);\n`,
+  },
 ];
 
 /** The TSG diagnostics of a compilation (its syntax errors would be TS<code> lines). */

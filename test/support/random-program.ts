@@ -5,7 +5,8 @@ import { rng } from "./numeric.js";
  * primitive, locals and reassignment, compound assignment, branches (on data and on active
  * values), counted and while loops with break/continue and early returns, array reads and local
  * array writes (and arrays given new arrays), calls to generated helper functions and to their derivatives (grad, jvp and
- * valueAndGrad called inside the program, and inside helpers). Every program is valid TypeScript in the
+ * valueAndGrad called inside the program, and inside helpers), and reads of a helper's tuple,
+ * object or array result. Every program is valid TypeScript in the
  * supported language; values stay bounded so that finite differences are meaningful.
  */
 
@@ -24,6 +25,8 @@ class Gen {
     private readonly helpers: string[],
     /** Helpers see only their parameters: no data parameter k in conditions. */
     private readonly noData = false,
+    /** A helper returning two numbers (a tuple, an object or an array) and how to read one. */
+    private readonly pair?: { readonly name: string; readonly read: (call: string, which: 0 | 1) => string },
   ) {}
 
   pick<T>(xs: readonly T[]): T {
@@ -41,6 +44,7 @@ class Gen {
     const atoms = this.noData ? [...vars] : [...vars, "x", "y", "v[0]", "v[1]", "v[3]", ...(loopVar ? [`v[${loopVar}]`, `v[${loopVar}] * ${loopVar}`] : [])];
     if (depth <= 0 || this.chance(0.25)) return this.chance(0.15) ? this.constant() : this.pick(atoms);
     const a = () => this.expr(vars, depth - 1, loopVar);
+    if (this.pair && this.chance(0.08)) return this.pair.read(`${this.pair.name}(${a()}, ${a()})`, this.pick([0, 1] as const));
     switch (Math.floor(this.r() * 17)) {
       case 0:
         return `(${a()} + ${a()})`;
@@ -210,7 +214,19 @@ export function randomProgram(seed: number, name: string): RandomProgram {
     helperSources.push(`function ${hname}(a: number, b: number): number {\n  return ${body};\n}`);
     helperNames.push(hname);
   }
-  const g = new Gen(r, helperNames);
+  // a helper that returns two numbers, as a tuple, an object or an array, from one of two returns
+  const pairName = `${name}_pair`;
+  const pg = new Gen(r, helperNames.slice(), true);
+  const pe = () => pg.expr(["a", "b"], 2);
+  const pairKind = pg.pick(["tuple", "object", "array"] as const);
+  const pairSource = {
+    tuple: `function ${pairName}(a: number, b: number): [number, number] {\n  if (${pg.cond(["a", "b"])}) return [${pe()}, ${pe()}];\n  return [${pe()}, ${pe()}];\n}`,
+    object: `function ${pairName}(a: number, b: number): { p: number; q: number } {\n  if (${pg.cond(["a", "b"])}) return { p: ${pe()}, q: ${pe()} };\n  const q = ${pe()};\n  return { q, p: ${pe()} };\n}`,
+    array: `function ${pairName}(a: number, b: number): number[] {\n  if (${pg.cond(["a", "b"])}) return [${pe()}, ${pe()}];\n  return [${pe()}, ${pe()}];\n}`,
+  }[pairKind];
+  const read = (call: string, which: 0 | 1): string =>
+    pairKind === "object" ? `${call}.${which === 0 ? "p" : "q"}` : pairKind === "tuple" ? `${call}[${which}]` : `${call}[${which}]!`;
+  const g = new Gen(r, helperNames, false, { name: pairName, read });
   const vars: string[] = [];
   const body = g.block(vars, 2, "  ", { canReturn: true });
   const fn = [
@@ -220,5 +236,5 @@ export function randomProgram(seed: number, name: string): RandomProgram {
     `  return acc + ${g.expr(vars, 2)};`,
     `}`,
   ].join("\n");
-  return { name, source: [...helperSources, fn].join("\n\n") };
+  return { name, source: [...helperSources, pairSource, fn].join("\n\n") };
 }

@@ -449,6 +449,12 @@ class FunctionLowering {
         return { from: "ir", expr: ref(t) };
       }
     }
+    if (ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e)) {
+      const value = this.recordLiteral(e);
+      const t = newVar("record", typeOfValue(value), "temp");
+      this.cur.push(decl(t, value, this.origin));
+      return { from: "ir", expr: ref(t) };
+    }
     fail(TSG.unsupportedSyntax, e, "this tuple or object value is not supported here", "bind the result of a call with const, then read its fields");
   }
 
@@ -680,6 +686,8 @@ class FunctionLowering {
     if (ts.isNewExpression(e)) return this.newExpr(e);
     if (ts.isElementAccessExpression(e)) return this.elementAccess(e);
     if (ts.isPropertyAccessExpression(e)) return this.propertyAccess(e);
+    if ((ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e)) && irTypeOrUndefined(this.checker, this.checker.getTypeAtLocation(e))?.kind === "record")
+      return this.recordLiteral(e);
     if (ts.isArrayLiteralExpression(e)) {
       const raw = this.checker.getTypeAtLocation(e);
       const type: IRType = isUntypedArray(this.checker, raw) ? { kind: "array", elem: NUM, storage: "array" } : this.typeOfNode(e);
@@ -695,7 +703,7 @@ class FunctionLowering {
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e))
       fail(TSG.unsupportedSyntax, e, "function expressions inside a differentiated function are not supported", "declare the function at module level and call it");
     if (ts.isObjectLiteralExpression(e))
-      fail(TSG.unsupportedSyntax, e, "object literals inside a differentiated function are not supported yet", "return a number or an array");
+      fail(TSG.unsupportedType, e, "only objects whose fields are numbers, arrays, tensors or such objects can be built here", "give the literal a type of those (annotate the variable or the function's return type)");
     if (ts.isAwaitExpression(e) || ts.isYieldExpression(e))
       fail(TSG.asyncOrGenerator, e, "await and yield cannot be differentiated", "write a plain synchronous function");
     fail(TSG.unsupportedSyntax, e, `this expression (${ts.SyntaxKind[e.kind]}) is not supported`, "use arithmetic, Math.*, array reads and calls of your own functions");
@@ -704,7 +712,7 @@ class FunctionLowering {
   private identifier(e: ts.Identifier): Expr {
     if (e.text === "undefined")
       fail(TSG.unsupportedType, e, "undefined cannot be differentiated", "use a number");
-    const sym = this.checker.getSymbolAtLocation(e);
+    const sym = this.referencedSymbol(e);
     if (!sym) {
       if (e.text === "NaN") return num(NaN);
       if (e.text === "Infinity") return num(Infinity);
@@ -1177,7 +1185,50 @@ class FunctionLowering {
       return t?.kind === "record" ? this.recordArgument(a, t) : this.expr(a, "value");
     });
     const type = this.typeOfNode(e);
+    // the passes give a call's array result one flat adjoint or tangent array
+    if (holdsNestedArrays(type))
+      fail(
+        TSG.unsupportedType,
+        e,
+        "a call of a function that returns arrays of arrays cannot be differentiated yet",
+        "return a flat array (rows one after another, read as r[i * n + j]), or build the rows in the calling function",
+      );
     return { k: "call", fn: { kind: "user", key }, args, type };
+  }
+
+  /**
+   * A tuple or object literal (`return [loss, y]`, `return { h, out }`): a record of its parts,
+   * in the literal's own order. A part that is itself a tuple or object is a literal again, or a
+   * value read whole (a structured parameter, a call's result) taken apart by its type.
+   */
+  private recordLiteral(e: ts.ArrayLiteralExpression | ts.ObjectLiteralExpression): Expr {
+    const type = this.typeOfNode(e);
+    if (type.kind !== "record") fail(TSG.unsupportedType, e, "this literal is not a tuple or object of numbers and arrays", "return a tuple or object type");
+    const parts: { key: string | number; node: ts.Expression }[] = [];
+    if (ts.isArrayLiteralExpression(e))
+      e.elements.forEach((el, i) => {
+        if (ts.isSpreadElement(el) || ts.isOmittedExpression(el)) fail(TSG.unsupportedSyntax, el, "spread and holes in tuple literals are not supported", "write each element");
+        parts.push({ key: i, node: el });
+      });
+    else
+      for (const p of e.properties) {
+        if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name)))
+          parts.push({ key: p.name.text, node: p.initializer });
+        else if (ts.isShorthandPropertyAssignment(p)) parts.push({ key: p.name.text, node: p.name });
+        else fail(TSG.unsupportedSyntax, p, "only `key: value` and shorthand properties are supported in object literals here", "write each field as `key: value`");
+      }
+    return {
+      k: "record",
+      tuple: type.tuple,
+      fields: type.fields.map((f) => {
+        const part = parts.find((x) => String(x.key) === String(f.key));
+        if (!part) fail(TSG.unsupportedType, e, `the field \`${String(f.key)}\` has no value here`, "give every field a value");
+        const node = skipOuter(part.node);
+        if (f.type.kind !== "record") return { key: f.key, value: this.expr(node, "value") };
+        if (ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node)) return { key: f.key, value: this.recordLiteral(node) };
+        return { key: f.key, value: this.recordArgument(node, f.type) };
+      }),
+    };
   }
 
   /**
@@ -1211,8 +1262,15 @@ class FunctionLowering {
     return irTypeOf(this.checker, this.checker.getTypeAtLocation(n), n);
   }
 
+  /** What a name refers to; the `s` of a shorthand `{ s }` names the variable, not the property. */
+  private referencedSymbol(id: ts.Identifier): ts.Symbol | undefined {
+    const parent = id.parent;
+    if (parent && ts.isShorthandPropertyAssignment(parent) && parent.name === id) return this.checker.getShorthandAssignmentValueSymbol(parent);
+    return this.checker.getSymbolAtLocation(id);
+  }
+
   private symbolOf(id: ts.Identifier): ts.Symbol {
-    const s = this.checker.getSymbolAtLocation(id);
+    const s = this.referencedSymbol(id);
     if (!s) fail(TSG.unsupportedSyntax, id, `cannot resolve \`${id.text}\``, "check that it is declared");
     return s;
   }
@@ -1247,6 +1305,11 @@ function markerBindingOf(host: LowerHost, d: ts.VariableDeclaration): MarkerCall
 }
 
 /** The expression under parentheses, `as`, `!` and `satisfies`. */
+function holdsNestedArrays(t: IRType): boolean {
+  if (t.kind === "array") return t.elem.kind !== "num";
+  return t.kind === "record" && t.fields.some((f) => holdsNestedArrays(f.type));
+}
+
 function skipOuter(e: ts.Expression): ts.Expression {
   while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
   return e;

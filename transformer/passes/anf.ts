@@ -56,11 +56,11 @@ function anfStmt(s: Stmt, out: Stmt[]): void {
     out.push(decl(t, top, o));
     return ref(t);
   };
-  /** Memory reads keep their shape; only the array part is made an atom. */
+  /** Memory reads keep their shape; only the array part is made an atom (`f(x)[1]` names the call). */
   const atomArray = (e: Expr): Expr => {
     if (e.k === "index") return { ...e, arr: atomArray(e.arr) };
     if (e.k === "len") return { ...e, arr: atomArray(e.arr) };
-    return e;
+    return atom(e);
   };
   /** A field read reads a variable (or a field of one): a record made by a call is named first. */
   const fieldBase = (e: Expr): Expr => {

@@ -19,7 +19,7 @@
  * Which values are needed is found by generating the reverse sweep once without saves and reading
  * what it reads, then generating it again with exactly those saves.
  */
-import { accumulate, add, alloc, assign, decl, index, isOne, len, mul, newVar, num, op, ref, store, sub } from "../ir/build.js";
+import { accumulate, add, alloc, assign, calleeKey, decl, index, isOne, len, mul, newVar, num, op, ref, store, sub, typeOfValue, zeroValue } from "../ir/build.js";
 import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { BOOL, NUM, STACK } from "../ir/types.js";
 import { exprEquals, forEachStmt, mapBlock, mapStmtExprs, readsOf, substitute, varsOf, writesOf } from "../ir/visit.js";
@@ -27,11 +27,9 @@ import type { Activity } from "../analyse/activity.js";
 import { closedFormLast, inductionOf, integerVariables, isCheap, justInTimeValues, recomputableDecls, type Induction } from "../analyse/recompute.js";
 import { derivativeKind, partial, partialReads } from "../rules/registry.js";
 import { refuse, TSG } from "../refusal.js";
-import { calleeKey } from "../ir/build.js";
 import { parseDerivedKey, type DerivedKind } from "../ir/keys.js";
 import { foldExpr } from "./simplify/fold.js";
 import { tensorArgIsDifferentiable, tensorCall, tensorHasVjp, tensorVjp } from "../rules/tensor-registry.js";
-import { typeOfValue } from "../ir/build.js";
 import { containsCall } from "../ir/visit.js";
 import { deadDefinitions } from "../analyse/liveness.js";
 
@@ -361,7 +359,7 @@ class Generator {
     const build = (t: IRType, keys: readonly (string | number)[]): Expr => {
       if (t.kind === "record") return { k: "record", tuple: t.tuple, fields: t.fields.map((f) => ({ key: f.key, value: build(f.type, [...keys, f.key]) })) };
       const leaf = leaves.find((l) => sameKeys(l.keys, keys));
-      return leaf ? ref(leaf.v) : zeroOf(t);
+      return leaf ? ref(leaf.v) : zeroValue(t);
     };
     return build(v.type, []);
   }
@@ -456,7 +454,7 @@ class Generator {
       return { k: "pop", stack, type };
     }
     const saved = newVar(`${hint}_saved`, type, "saved");
-    this.prelude.push(decl(saved, zeroOf(type)));
+    this.prelude.push(decl(saved, zeroValue(type)));
     f.push(assign(saved, value));
     return ref(saved);
   }
@@ -464,7 +462,7 @@ class Generator {
   private hoist(v: Var): void {
     if (this.hoisted.has(v)) return;
     this.hoisted.add(v);
-    this.prelude.push(decl(v, zeroOf(v.type)));
+    this.prelude.push(decl(v, zeroValue(v.type)));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -646,8 +644,11 @@ class Generator {
       refuse(TSG.unsupportedSyntax, o, `the reverse pass cannot differentiate a tuple or object made by \`${e.k}\``, "report this with the function's source");
     return this.recordAdjoint(v).flatMap(({ keys, v: leaf }) => {
       if (leaf.type.kind !== "array") return [];
-      const own = e.k === "record" ? this.adjointArray(recordPart(e, keys)) : null;
-      return this.placeArrayAdjoint(leaf, own ?? alloc(len(recordPart(ref(v), keys)), leaf.type.storage), o, f, where);
+      // A literal's array field shares its adjoint array; an inactive one gets an empty adjoint
+      // (what reaches it goes nowhere, and its primal may not even be computed in this sweep).
+      // A call's array field gets zeros as long as the primal's.
+      if (e.k === "record") return this.placeArrayAdjoint(leaf, this.adjointArray(recordPart(e, keys)) ?? alloc(num(0), leaf.type.storage), o, f, where);
+      return this.placeArrayAdjoint(leaf, alloc(len(recordPart(ref(v), keys)), leaf.type.storage), o, f, where);
     });
   }
 
@@ -1116,14 +1117,6 @@ function renameRecomputed(r: Stmt[], recomputes: readonly Stmt[]): Stmt[] {
  */
 export function ruleCall(fn: Callee & { kind: "opaque" }, member: string, ruleKey: string): Callee {
   return { kind: "opaque", key: `${fn.key}.${member}`, external: fn.external, member, body: ruleKey };
-}
-
-function zeroOf(type: IRType): Expr {
-  if (type.kind === "record") return { k: "record", tuple: type.tuple, fields: type.fields.map((f) => ({ key: f.key, value: zeroOf(f.type) })) };
-  if (type.kind === "bool") return { k: "bool", value: false };
-  if (type.kind === "data") return { k: "str", value: "" };
-  if (type.kind === "array") return alloc(num(0), type.storage);
-  return num(0);
 }
 
 /** One leaf of a record's adjoint: where it sits in the record, and its adjoint variable. */

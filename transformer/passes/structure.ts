@@ -7,7 +7,7 @@
  * A return outside loops nests the rest of the block in the other branch (no flag); jumps inside
  * loops set a boolean flag that guards the rest of the body and stops the loop.
  */
-import { alloc, assign, bool, decl, newVar, not, num, op, ref } from "../ir/build.js";
+import { assign, bool, decl, newVar, not, op, ref, zeroValue } from "../ir/build.js";
 import type { Block, Expr, IRFunction, Stmt, Var } from "../ir/types.js";
 import { BOOL } from "../ir/types.js";
 import { refuse, TSG } from "../refusal.js";
@@ -42,14 +42,14 @@ export function structure(fn: IRFunction): Structured {
   const result = newVar("result", t, "local", t.kind === "array" ? { owned: false } : {});
   const ctx: Ctx = { loops: [], result };
   const [stmts] = lowerBlock(body, ctx);
-  if (t.kind === "record" || (t.kind === "array" && t.elem.kind !== "num"))
+  if (t.kind === "array" && t.elem.kind !== "num")
     refuse(
       TSG.unsupportedSyntax,
       fn.origin,
-      "a function returning a tuple, an object or nested arrays may only return at its end (one return statement)",
+      "a function returning nested arrays may only return at its end (one return statement)",
       "assign the result to local variables and return it once, at the end",
     );
-  const prelude: Stmt[] = [decl(result, t.kind === "array" ? alloc(num(0), t.storage) : num(0))];
+  const prelude: Stmt[] = [decl(result, zeroValue(t))];
   if (ctx.done) prelude.push(decl(ctx.done, bool(false)));
   return {
     fn: { ...fn, body: [...prelude, ...stmts, { k: "return", value: ref(result) }] },
