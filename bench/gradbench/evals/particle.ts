@@ -19,15 +19,23 @@ export function potential(x: number, y: number, w: number): number {
   return 1 / Math.sqrt((x - 10) * (x - 10) + (y - (10 - w)) * (y - (10 - w))) + 1 / Math.sqrt((x - 10) * (x - 10) + y * y);
 }
 
-/** The miss distance for control w, with the force from reverse mode. */
-export function missReverse(w: number): number {
+/** The gradient of the potential in the position: reverse mode, or forward mode with one sweep per axis. */
+export function force(x: number, y: number, w: number, forward: boolean): [number, number] {
+  if (forward) {
+    return [jvp(potential, { wrt: [0, 1] })(x, y, w, 1, 0).tangent, jvp(potential, { wrt: [0, 1] })(x, y, w, 0, 1).tangent];
+  }
+  return grad(potential, { wrt: [0, 1] })(x, y, w);
+}
+
+/** The miss distance for control w, with the force in the inner mode. */
+export function miss(w: number, forwardInner: boolean): number {
   let x = 0;
   let y = 8;
   let vx = 0.75;
   let vy = 0;
   const dt = 0.1;
   for (;;) {
-    const [px, py] = grad(potential, { wrt: [0, 1] })(x, y, w);
+    const [px, py] = force(x, y, w, forwardInner);
     x += dt * vx;
     y += dt * vy;
     if (y <= 0) {
@@ -40,40 +48,20 @@ export function missReverse(w: number): number {
   }
 }
 
-/** The miss distance for control w, with the force from forward mode (one sweep per axis). */
-export function missForward(w: number): number {
-  let x = 0;
-  let y = 8;
-  let vx = 0.75;
-  let vy = 0;
-  const dt = 0.1;
-  for (;;) {
-    const px = jvp(potential, { wrt: [0, 1] })(x, y, w, 1, 0).tangent;
-    const py = jvp(potential, { wrt: [0, 1] })(x, y, w, 0, 1).tangent;
-    x += dt * vx;
-    y += dt * vy;
-    if (y <= 0) {
-      const tf = -y / vy;
-      const xf = x + tf * vx;
-      return xf * xf;
-    }
-    vx -= dt * px;
-    vy -= dt * py;
-  }
+type Modes = "rr" | "rf" | "fr" | "ff";
+
+/** The derivative of the miss distance in w, in the outer mode (modes[0]) over the inner one. */
+export function missDerivative(w: number, modes: Modes): number {
+  const forwardInner = modes[1] === "f";
+  if (modes[0] === "r") return grad(miss, { wrt: [0] })(w, forwardInner);
+  return jvp(miss, { wrt: [0] })(w, forwardInner, 1).tangent;
 }
 
-/** The derivative of the miss distance in w, in each combination of modes (outer first). */
-export const missDerivative = {
-  rr: (w: number) => grad(missReverse)(w),
-  rf: (w: number) => grad(missForward)(w),
-  fr: (w: number) => jvp(missReverse)(w, 1).tangent,
-  ff: (w: number) => jvp(missForward)(w, 1).tangent,
-};
-
-function optimise(w0: number, miss: (w: number) => number, derivative: (w: number) => number): number {
+function optimise(w0: number, modes: Modes): number {
+  const forwardInner = modes[1] === "f";
   return argmin(
-    (w) => miss(w[0]!),
-    (w) => [derivative(w[0]!)],
+    (w) => miss(w[0]!, forwardInner),
+    (w) => [missDerivative(w[0]!, modes)],
     [w0],
   )[0]!;
 }
@@ -84,9 +72,9 @@ const same = (w: number) => w;
 export const particle: EvalModule = {
   name: "particle",
   functions: {
-    rr: evalFunction({ prepare, compute: (w0) => optimise(w0, missReverse, missDerivative.rr), answer: same }),
-    rf: evalFunction({ prepare, compute: (w0) => optimise(w0, missForward, missDerivative.rf), answer: same }),
-    fr: evalFunction({ prepare, compute: (w0) => optimise(w0, missReverse, missDerivative.fr), answer: same }),
-    ff: evalFunction({ prepare, compute: (w0) => optimise(w0, missForward, missDerivative.ff), answer: same }),
+    rr: evalFunction({ prepare, compute: (w0) => optimise(w0, "rr"), answer: same }),
+    rf: evalFunction({ prepare, compute: (w0) => optimise(w0, "rf"), answer: same }),
+    fr: evalFunction({ prepare, compute: (w0) => optimise(w0, "fr"), answer: same }),
+    ff: evalFunction({ prepare, compute: (w0) => optimise(w0, "ff"), answer: same }),
   },
 };

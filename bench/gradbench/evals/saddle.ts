@@ -14,16 +14,27 @@ export function saddleObjective(p0: number, p1: number, q0: number, q1: number):
   return p0 * p0 + p1 * p1 - (q0 * q0 + q1 * q1);
 }
 
+/** The gradient of f in q: reverse mode, or forward mode with one sweep per coordinate. */
+export function gradientInQ(p0: number, p1: number, q0: number, q1: number, forward: boolean): [number, number] {
+  if (forward) {
+    return [
+      jvp(saddleObjective, { wrt: [2, 3] })(p0, p1, q0, q1, 1, 0).tangent,
+      jvp(saddleObjective, { wrt: [2, 3] })(p0, p1, q0, q1, 0, 1).tangent,
+    ];
+  }
+  return grad(saddleObjective, { wrt: [2, 3] })(p0, p1, q0, q1);
+}
+
 /**
  * max over q of f(p, q), by the prescribed descent (see descent.ts) on -f from q = (s0, s1), with
- * the gradient in q from reverse mode. Written out rather than through descent.ts because the
+ * the gradient in q in the inner mode. Written out rather than through descent.ts because the
  * outer derivative differentiates this whole loop.
  */
-export function innerMaxReverse(p0: number, p1: number, s0: number, s1: number): number {
+export function innerMax(p0: number, p1: number, s0: number, s1: number, forwardInner: boolean): number {
   let q0 = s0;
   let q1 = s1;
   let fq = -saddleObjective(p0, p1, q0, q1);
-  const [d0, d1] = grad(saddleObjective, { wrt: [2, 3] })(p0, p1, q0, q1);
+  const [d0, d1] = gradientInQ(p0, p1, q0, q1, forwardInner);
   let g0 = -d0;
   let g1 = -d1;
   let eta = 1e-5;
@@ -43,7 +54,7 @@ export function innerMaxReverse(p0: number, p1: number, s0: number, s1: number):
       q0 = n0;
       q1 = n1;
       fq = fn;
-      const [e0, e1] = grad(saddleObjective, { wrt: [2, 3] })(p0, p1, q0, q1);
+      const [e0, e1] = gradientInQ(p0, p1, q0, q1, forwardInner);
       g0 = -e0;
       g1 = -e1;
       taken++;
@@ -55,78 +66,31 @@ export function innerMaxReverse(p0: number, p1: number, s0: number, s1: number):
   return saddleObjective(p0, p1, q0, q1);
 }
 
-/** The same with the gradient in q from forward mode, one sweep per coordinate. */
-export function innerMaxForward(p0: number, p1: number, s0: number, s1: number): number {
-  let q0 = s0;
-  let q1 = s1;
-  let fq = -saddleObjective(p0, p1, q0, q1);
-  let g0 = -jvp(saddleObjective, { wrt: [2, 3] })(p0, p1, q0, q1, 1, 0).tangent;
-  let g1 = -jvp(saddleObjective, { wrt: [2, 3] })(p0, p1, q0, q1, 0, 1).tangent;
-  let eta = 1e-5;
-  let taken = 0;
-  for (;;) {
-    if (Math.sqrt(g0 * g0 + g1 * g1) <= 1e-5) break;
-    if (taken === 10) {
-      eta *= 2;
-      taken = 0;
-      continue;
-    }
-    const n0 = q0 - eta * g0;
-    const n1 = q1 - eta * g1;
-    if (Math.sqrt((q0 - n0) * (q0 - n0) + (q1 - n1) * (q1 - n1)) <= 1e-5) break;
-    const fn = -saddleObjective(p0, p1, n0, n1);
-    if (fn < fq) {
-      q0 = n0;
-      q1 = n1;
-      fq = fn;
-      g0 = -jvp(saddleObjective, { wrt: [2, 3] })(p0, p1, q0, q1, 1, 0).tangent;
-      g1 = -jvp(saddleObjective, { wrt: [2, 3] })(p0, p1, q0, q1, 0, 1).tangent;
-      taken++;
-    } else {
-      eta /= 2;
-      taken = 0;
-    }
-  }
-  return saddleObjective(p0, p1, q0, q1);
-}
-
 type Vec = number[];
 
-/** The outer gradient in p of the inner maximum, by each combination of modes. */
-export const outerGradient = {
-  rr: (p: Vec, s: Vec): Vec => grad(innerMaxReverse, { wrt: [0, 1] })(p[0]!, p[1]!, s[0]!, s[1]!),
-  rf: (p: Vec, s: Vec): Vec => grad(innerMaxForward, { wrt: [0, 1] })(p[0]!, p[1]!, s[0]!, s[1]!),
-  fr: (p: Vec, s: Vec): Vec => [
-    jvp(innerMaxReverse, { wrt: [0, 1] })(p[0]!, p[1]!, s[0]!, s[1]!, 1, 0).tangent,
-    jvp(innerMaxReverse, { wrt: [0, 1] })(p[0]!, p[1]!, s[0]!, s[1]!, 0, 1).tangent,
-  ],
-  ff: (p: Vec, s: Vec): Vec => [
-    jvp(innerMaxForward, { wrt: [0, 1] })(p[0]!, p[1]!, s[0]!, s[1]!, 1, 0).tangent,
-    jvp(innerMaxForward, { wrt: [0, 1] })(p[0]!, p[1]!, s[0]!, s[1]!, 0, 1).tangent,
-  ],
-};
+type Modes = "rr" | "rf" | "fr" | "ff";
 
-/** The gradient of f in q for the final argmax, in the outer mode. */
-const finalGradient = {
-  r: (p: Vec, q: Vec): Vec => grad(saddleObjective, { wrt: [2, 3] })(p[0]!, p[1]!, q[0]!, q[1]!),
-  f: (p: Vec, q: Vec): Vec => [
-    jvp(saddleObjective, { wrt: [2, 3] })(p[0]!, p[1]!, q[0]!, q[1]!, 1, 0).tangent,
-    jvp(saddleObjective, { wrt: [2, 3] })(p[0]!, p[1]!, q[0]!, q[1]!, 0, 1).tangent,
-  ],
-};
-
-type Modes = keyof typeof outerGradient;
+/** The outer gradient in p of the inner maximum, in the outer mode (modes[0]) over the inner one. */
+export function outerGradient(p: Vec, s: Vec, modes: Modes): Vec {
+  const forwardInner = modes[1] === "f";
+  if (modes[0] === "r") return grad(innerMax, { wrt: [0, 1] })(p[0]!, p[1]!, s[0]!, s[1]!, forwardInner);
+  return [
+    jvp(innerMax, { wrt: [0, 1] })(p[0]!, p[1]!, s[0]!, s[1]!, forwardInner, 1, 0).tangent,
+    jvp(innerMax, { wrt: [0, 1] })(p[0]!, p[1]!, s[0]!, s[1]!, forwardInner, 0, 1).tangent,
+  ];
+}
 
 function solve(start: Vec, modes: Modes): number[] {
-  const innerMax = modes[1] === "r" ? innerMaxReverse : innerMaxForward;
+  const forwardInner = modes[1] === "f";
   const p = argmin(
-    (p) => innerMax(p[0]!, p[1]!, start[0]!, start[1]!),
-    (p) => outerGradient[modes](p, start),
+    (p) => innerMax(p[0]!, p[1]!, start[0]!, start[1]!, forwardInner),
+    (p) => outerGradient(p, start, modes),
     start,
   );
+  // The final argmax takes the gradient of f in q in the outer mode.
   const q = argmax(
     (q) => saddleObjective(p[0]!, p[1]!, q[0]!, q[1]!),
-    (q) => finalGradient[modes[0] as "r" | "f"](p, q),
+    (q) => gradientInQ(p[0]!, p[1]!, q[0]!, q[1]!, modes[0] === "f"),
     start,
   );
   return [...p, ...q];
