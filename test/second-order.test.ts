@@ -8,16 +8,7 @@ import { describe, expect, it } from "vitest";
 import { grad, hessian, hvp, jvp, valueAndGrad } from "tsgrad";
 import { dot, expectClose } from "./support/numeric.js";
 import { anisotropicGrad, classify, eigenvalues2, hessians, newtonStep } from "../examples/critical-points.js";
-
-function rosen(x: number[]): number {
-  let s = 0;
-  for (let i = 0; i + 1 < x.length; i++) {
-    const a = x[i + 1]! - x[i]! * x[i]!;
-    const b = 1 - x[i]!;
-    s += 100 * a * a + b * b;
-  }
-  return s;
-}
+import { rosen } from "../examples/rosenbrock.js";
 
 /** Overwrites in a loop (a stack), a data-dependent trip count, a branch. */
 function newtonMix(x: number[]): number {

@@ -8,6 +8,7 @@
  * returns a new gradient pays for it). TF.js and jax-js get the vectorised form their users write.
  */
 import { grad, jvp, valueAndGrad } from "tsgrad";
+import { rosen as rosenArray } from "../../examples/rosenbrock.js";
 import { tsgradStackPeak } from "../harness/memory.js";
 import type { Case, MethodEntry, Params, Peers, Workload } from "../harness/types.js";
 import { centralDifferences } from "../methods/finite-differences.js";
@@ -16,16 +17,6 @@ import { tfPeakBytes, tidyRead } from "../methods/tfjs.js";
 import { listParam, method, sizeLabel, uniform, unavailable } from "./common.js";
 
 export function rosen(x: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i + 1 < x.length; i++) {
-    const a = x[i + 1]! - x[i]! * x[i]!;
-    const b = 1 - x[i]!;
-    s += 100 * a * a + b * b;
-  }
-  return s;
-}
-
-export function rosenArray(x: number[]): number {
   let s = 0;
   for (let i = 0; i + 1 < x.length; i++) {
     const a = x[i + 1]! - x[i]! * x[i]!;
