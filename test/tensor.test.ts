@@ -52,6 +52,19 @@ function fScalars(a: Tensor, b: Tensor, r: Tensor): number {
   const t = mul(scalar(s * s), b);
   return wsum(add(t, full([2, 3], Math.sin(s))), r) + s * item(sum(b));
 }
+/** Tensor variables given new values computed from their own (rules that read their output). */
+function fRebind(a: Tensor, b: Tensor, r: Tensor): number {
+  let h = a;
+  for (let i = 0; i < 3; i++) {
+    h = tanh(h);
+    h = add(mul(h, b), h);
+  }
+  let s = b;
+  s = softmax(s);
+  s = sigmoid(mul(s, 3));
+  b = exp(b);
+  return wsum(add(add(h, s), b), r);
+}
 
 type F = (a: Tensor, b: Tensor, r: Tensor) => number;
 interface Case {
@@ -96,6 +109,7 @@ const cases: Case[] = [
   { name: "softmax, logSoftmax, logsumexp", f: fSoftmax, grad: grad(fSoftmax, { wrt: [0, 1] }), jvp: jvp(fSoftmax, { wrt: [0, 1] }), shapes: fc.tuple(dim, dim).map(([m, n]): [number[], number[], number[]] => [[m, n], [m, n], [m, n]]) },
   { name: "transpose, reshape, concat, stack, row, slice", f: fShapes, grad: grad(fShapes, { wrt: [0, 1] }), jvp: jvp(fShapes, { wrt: [0, 1] }), shapes: fc.constant<[number[], number[], number[]]>([[2, 3], [2, 3], [4]]) },
   { name: "where", f: fWhere, grad: grad(fWhere, { wrt: [0, 1] }), jvp: jvp(fWhere, { wrt: [0, 1] }), shapes: fc.tuple(dim, dim).map(([m, n]): [number[], number[], number[]] => [[m, n], [m, n], [m, n]]) },
+  { name: "tensor variables reassigned from themselves, in loops too", f: fRebind, grad: grad(fRebind, { wrt: [0, 1] }), jvp: jvp(fRebind, { wrt: [0, 1] }), shapes: fc.tuple(dim, dim).map(([m, n]): [number[], number[], number[]] => [[m, n], [m, n], [m, n]]) },
   { name: "item, scalar, full: numbers and tensors mixed", f: fScalars, grad: grad(fScalars, { wrt: [0, 1] }), jvp: jvp(fScalars, { wrt: [0, 1] }), shapes: fc.constant<[number[], number[], number[]]>([[3], [2, 3], [2, 3]]) },
 ];
 

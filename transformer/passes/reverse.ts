@@ -730,17 +730,18 @@ class Generator {
     }
     // v = op(v, ...): partials need the old v (restored) and maybe the new one (kept in y)
     let y: Expr = ref(v);
-    if (e.k === "op" && derivativeKind(e.op) === "differentiable") {
-      const needsOutput = e.args.some((_, i) => partialReads(e.op, e.args.length, i).output);
-      if (needsOutput && restore) {
-        const yv = newVar("t", NUM, "temp");
-        r.push(decl(yv, ref(v), o));
-        y = ref(yv);
-      }
+    const needsOutput =
+      (e.k === "op" && derivativeKind(e.op) === "differentiable" && e.args.some((_, i) => partialReads(e.op, e.args.length, i).output)) ||
+      // a tensor rule may read the output (exp, tanh, softmax); keeping it is keeping a reference
+      (e.k === "call" && e.fn.kind === "tensor");
+    if (needsOutput && restore) {
+      const yv = newVar(v.type.kind === "tensor" ? "out" : "t", v.type, "temp");
+      r.push(decl(yv, ref(v), o));
+      y = ref(yv);
     }
     if (restore) r.push(assign(v, restore, o));
     // the adjoint flowing in is v_bar; capture it, then let the operands (v included) take theirs
-    const g = newVar(`${v.name}_bar_in`, NUM, "adjoint");
+    const g = newVar(`${v.name}_bar_in`, v.type, "adjoint");
     r.push(decl(g, ref(vBar), o));
     r.push(assign(vBar, num(0), o));
     this.valueAdjoint(e, y, ref(g), o, r);
