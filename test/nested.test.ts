@@ -112,6 +112,29 @@ function curvature(x: number): number {
   return v[0]! * v[1]!;
 }
 
+/** Third order through tuples and objects that calls return: grad of two parameters, jvp, a helper's tuple. */
+function gradTuple(x: number[]): number {
+  const [dx, dy] = grad(h)(x[0]!, x[1]!);
+  return dx * dy + x[0]! * dx;
+}
+function jvpRecord(x: number[]): number {
+  const r = jvp(h)(x[0]!, x[1]!, x[1]!, 1);
+  return r.tangent * r.tangent + r.value;
+}
+function polarPair(x: number, y: number): [number, number] {
+  const r = Math.hypot(x, y);
+  return [r * r, Math.atan2(y, x)];
+}
+function helperTuple(x: number[]): number {
+  const [r2, t] = polarPair(x[0]!, x[1]!);
+  return r2 * Math.sin(t) + t * t;
+}
+const thirdOrder = [
+  { name: "grad of a two-parameter function, destructured", f: gradTuple, g: grad(gradTuple), H: hessian(gradTuple), Hv: hvp(gradTuple) },
+  { name: "jvp's { value, tangent }", f: jvpRecord, g: grad(jvpRecord), H: hessian(jvpRecord), Hv: hvp(jvpRecord) },
+  { name: "a helper's tuple", f: helperTuple, g: grad(helperTuple), H: hessian(helperTuple), Hv: hvp(helperTuple) },
+];
+
 describe("derivatives of functions that call derivatives", () => {
   it("reverse and forward over grad (rr, fr)", () => {
     for (const x of [0.7, -1.3, 2.1]) verifyDerivatives(gradProduct, { grad: grad(gradProduct), jvp: jvp(gradProduct), valueAndGrad: valueAndGrad(gradProduct) }, [x]);
@@ -172,6 +195,29 @@ describe("derivatives of functions that call derivatives", () => {
     }
     expectClose(H[0]![1]!, H[1]![0]!, 1e-9);
   });
+  for (const c of thirdOrder)
+    it(`second order through ${c.name}: Hessian = finite differences of the gradient, symmetric, hvp = H v`, () => {
+      fc.assert(
+        fc.property(fc.double({ min: 0.2, max: 1.5, noNaN: true }), fc.double({ min: 0.2, max: 1.5, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }), (a, b, v) => {
+          const x = [a, b];
+          const H = c.H(x);
+          const e = 1e-5;
+          for (let i = 0; i < 2; i++) {
+            const up = x.slice();
+            const down = x.slice();
+            up[i]! += e;
+            down[i]! -= e;
+            const gu = c.g(up);
+            const gd = c.g(down);
+            expectClose(H.map((row) => row[i]!), gu.map((u, k) => (u - gd[k]!) / (2 * e)), 1e-5);
+          }
+          expectClose(H[0]![1]!, H[1]![0]!, 1e-9);
+          const dir = [v, 1 - v];
+          expectClose(c.Hv(x, dir), H.map((row) => row[0]! * dir[0]! + row[1]! * dir[1]!), 1e-9);
+        }),
+        { numRuns: 15 },
+      );
+    });
 });
 
 // ---- tuples, objects and arrays taken apart in ordinary code ---------------------------------

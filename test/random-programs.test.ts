@@ -2,7 +2,9 @@
  * Property tests over random programs: for every generated program, on random inputs,
  *   - reverse mode (grad) matches central finite differences wherever the function is smooth,
  *   - forward mode (jvp) matches reverse mode (the dot-product test),
- *   - valueAndGrad returns f's own value and grad's gradient.
+ *   - valueAndGrad returns f's own value and grad's gradient,
+ *   - hvp (forward over reverse, third order where the program calls derivatives) matches finite
+ *     differences of the gradient along the same direction, wherever those are stable.
  * The programs are compiled together into one module through the transformer, then imported.
  */
 import fc from "fast-check";
@@ -19,6 +21,7 @@ interface Case {
   grad: (...a: unknown[]) => [number, number, number[]];
   jvp: (...a: unknown[]) => { value: number; tangent: number };
   vg: (...a: unknown[]) => { value: number; grad: [number, number, number[]] };
+  hv: (...a: unknown[]) => [number, number, number[]];
 }
 
 const PROGRAMS = 80;
@@ -30,10 +33,10 @@ const programs: RandomProgram[] = fc
 function moduleSource(ps: readonly RandomProgram[]): string {
   const wrt = `{ wrt: ["x", "y", "v"] }`;
   return [
-    `import { grad, jvp, valueAndGrad } from "tsgrad";`,
+    `import { grad, hvp, jvp, valueAndGrad } from "tsgrad";`,
     ...ps.map((p) => p.source),
     `export const cases = [`,
-    ...ps.map((p) => `  { name: "${p.name}", f: ${p.name}, grad: grad(${p.name}, ${wrt}), jvp: jvp(${p.name}, ${wrt}), vg: valueAndGrad(${p.name}, ${wrt}) },`),
+    ...ps.map((p) => `  { name: "${p.name}", f: ${p.name}, grad: grad(${p.name}, ${wrt}), jvp: jvp(${p.name}, ${wrt}), vg: valueAndGrad(${p.name}, ${wrt}), hv: hvp(${p.name}, ${wrt}) },`),
     `];`,
   ].join("\n");
 }
@@ -96,6 +99,19 @@ describe("random programs", () => {
           if (fd) {
             smoothPoints++;
             expectClose(g, fd, 2e-5, `grad vs finite differences${context}`);
+            // second order: the Hessian times u against finite differences of the gradient along u,
+            // where those agree at two step sizes (no kink of the gradient nearby)
+            const hv = c.hv(x, y, v.slice(), k, u[0]!, u[1]!, dirV);
+            expect([stack.size, refStack.size], "stacks balanced after hvp").toEqual(depth);
+            const along = (h: number) => {
+              const gp = c.grad(x + h * u[0]!, y + h * u[1]!, v.map((vi, j) => vi + h * dirV[j]!), k);
+              const gm = c.grad(x - h * u[0]!, y - h * u[1]!, v.map((vi, j) => vi - h * dirV[j]!), k);
+              return [gp[0], gp[1], ...gp[2]].map((a, j) => (a - [gm[0], gm[1], ...gm[2]][j]!) / (2 * h));
+            };
+            const coarse = along(1e-4);
+            const fine = along(2.5e-5);
+            if (coarse.every((a, j) => Math.abs(a - fine[j]!) <= 1e-4 * Math.max(1, Math.abs(fine[j]!))))
+              expectClose([hv[0], hv[1], ...hv[2]], fine, 1e-4, `hvp vs finite differences of grad${context}`);
           }
         }),
         { numRuns: 25, seed: SEED + i },

@@ -251,21 +251,33 @@ export class Pipeline {
   }
 }
 
-/** Parameters of a generated function as IR parameters (records keep their leaves). */
+/**
+ * Parameters of a generated function as IR parameters. A record keeps its leaves: the variables
+ * that stand for its parts, or, where the generated code reads it with field expressions (a
+ * pullback's seed `seed[0]`), the record itself, so that a derivative of this function sees it
+ * vary (a tangent pass over it then reads `seed_dot[0]`).
+ */
 function paramsOf(roots: readonly Var[], body: Block): Param[] {
   return roots.map((root) => {
     const leaves: Var[] = [];
     if (root.type.kind === "record") {
       const seen = new Set<Var>();
+      let readWhole = false;
       forEachStmt(body, (st) => {
         for (const e of stmtExprs(st))
           forEachSubExpr(e, (x) => {
-            if (x.k === "var" && x.v.path?.root === root && !seen.has(x.v)) {
+            if (x.k !== "var") return;
+            if (x.v === root) readWhole = true;
+            else if (x.v.path?.root === root && !seen.has(x.v)) {
               seen.add(x.v);
               leaves.push(x.v);
             }
           });
       });
+      if (readWhole) {
+        if (leaves.length > 0) throw new Error(`generated code reads ${root.name} both whole and by leaves`);
+        leaves.push(root);
+      }
     } else leaves.push(root);
     return { root, leaves, differentiable: isDifferentiable(root.type) };
   });
