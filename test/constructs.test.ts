@@ -404,6 +404,17 @@ function rowsAndArrays(m: number[][], w: number[]): number {
   return t;
 }
 
+/** for...of walks the array it started with, even when the body gives the variable a new one. */
+function forOfRebound(x: number[]): number {
+  let a = x.slice();
+  let s = 0;
+  for (const v of a) {
+    s += v * a[0]!;
+    a = [a[1]! * v, s];
+  }
+  return s + a[0]! * a[1]!;
+}
+
 /** Elements read straight off a call's result, `scaled(v, k)[1]` (no variable in between). */
 function indexedCalls(v: number[], k: number): number {
   return scaled(v, k)[1]! * scaled([k, v[0]!], v[1]!)[0]! + scaled(v, 2).length;
@@ -481,6 +492,7 @@ const cases: Case[] = [
     d: { grad: grad(layered), jvp: jvp(layered), valueAndGrad: valueAndGrad(layered) },
     args: [{ first: { w: [0.5, -0.3], b: 0.1, scale: { s: 1.5 }, active: true }, second: { w: [0.7, 0.2], b: -0.2, scale: { s: 0.8 }, active: true } }, [0.9, 0.4]],
   },
+  { name: "for...of over an array variable the body rebinds", f: forOfRebound, d: { grad: grad(forOfRebound), jvp: jvp(forOfRebound), valueAndGrad: valueAndGrad(forOfRebound) }, args: [[0.7, -0.4, 1.1]] },
   { name: "elements read straight off a call's result", f: indexedCalls, d: { grad: grad(indexedCalls), jvp: jvp(indexedCalls), valueAndGrad: valueAndGrad(indexedCalls) }, args: [[0.7, -0.4], 1.3] },
   ...[[[0.3, -0.4, 0.8], 0.5], [[1.5, 2, -0.5], 2.5], [[2, 1.5, 1], 0.9]].map(([v, k]) => ({
     name: `tuples and objects returned by helpers, early returns too (k = ${k})`,

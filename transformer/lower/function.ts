@@ -510,7 +510,8 @@ class FunctionLowering {
     const arrType = typeOfValue(arr);
     if (arrType.kind !== "array")
       fail(TSG.unsupportedType, s.expression, "for...of is supported over arrays only", "iterate over a number[] or Float64Array");
-    if (arr.k !== "var") {
+    // for...of walks the array it started with, even if the body gives the variable a new one
+    if (arr.k !== "var" || (ts.isIdentifier(skipOuter(s.expression)) && this.assignedIn(s.statement, skipOuter(s.expression) as ts.Identifier))) {
       const t = newVar(`${d.name.text}_array`, arrType, "temp", { owned: false });
       this.cur.push(decl(t, arr, origin));
       arr = ref(t);
@@ -527,6 +528,23 @@ class FunctionLowering {
     });
     const update = [assign(k, add(ref(k), num(1)), origin)];
     this.cur.push({ k: "loop", label, test: op("lt", ref(k), len(arr)), testAtEnd: false, body, update, origin });
+  }
+
+  /** Whether `node` assigns the variable `id` names (`id = ...`, `id += ...`). */
+  private assignedIn(node: ts.Node, id: ts.Identifier): boolean {
+    const target = this.referencedSymbol(id);
+    const visit = (n: ts.Node): boolean => {
+      if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+        n.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+        ts.isIdentifier(skipOuter(n.left)) &&
+        this.referencedSymbol(skipOuter(n.left) as ts.Identifier) === target
+      )
+        return true;
+      return ts.forEachChild(n, visit) ?? false;
+    };
+    return visit(node);
   }
 
   private exprStatement(e: ts.Expression): void {
