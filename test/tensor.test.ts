@@ -170,6 +170,24 @@ describe("tensor operations: reverse and forward mode against finite differences
     });
 });
 
+function powSum(x: Tensor, p: Tensor): number {
+  return item(sum(pow(x, p)));
+}
+function powLoop(x: number[], p: number): number {
+  let r = 0;
+  for (const v of x) r += v ** p;
+  return r;
+}
+
+describe("pow at a zero base", () => {
+  it("d(a ** b)/db is 0 where a = 0, as for numbers, in both modes", () => {
+    const [, gp] = grad(powSum)(tensor([0, 1, 2], [3]), scalar(2));
+    const [, expected] = grad(powLoop)([0, 1, 2], 2);
+    expect(item(gp)).toBeCloseTo(expected, 12);
+    expect(jvp(powSum)(tensor([0, 1, 2], [3]), scalar(2), tensor([0, 0, 0], [3]), scalar(1)).tangent).toBeCloseTo(expected, 12);
+  });
+});
+
 describe("tensor runtime", () => {
   it("matmul matches the naive triple loop, for shapes that cross the block size", () => {
     const a = randn([70, 130], 1);

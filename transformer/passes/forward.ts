@@ -345,7 +345,12 @@ class Forward {
       const t = this.tangentOf(a);
       if (!t) return [];
       const gi: Expr = types.length === 1 ? g : { k: "field", obj: g, key: i };
-      return [types[i]!.kind === "array" ? { k: "call", fn: { kind: "runtime", key: "dot" }, args: [gi, t], type: NUM } : mul(gi, t)];
+      const kind = types[i]!.kind;
+      if (kind === "array") return [{ k: "call", fn: { kind: "runtime", key: "dot" }, args: [gi, t], type: NUM }];
+      if (kind === "tensor") return [tensorCall("item", [tensorCall("sum", [tensorCall("mul", [gi, t])])])];
+      if (kind !== "num")
+        refuse(TSG.badRule, undefined, "forward mode through a customVjp rule takes numbers, arrays and tensors as arguments", "give the function a customJvp rule for forward mode");
+      return [mul(gi, t)];
     });
     return terms.reduce((acc, t) => add(acc, t));
   }

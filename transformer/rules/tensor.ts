@@ -80,11 +80,12 @@ export const tensorRules: Record<string, TensorRule> = {
     returns: "tensor",
     vjp: [
       (a: X, b: X, y: X, g: X) => T.unbroadcast(T.mul(g, T.mul(b, T.pow(a, T.sub(b, 1)))), T.shapeOf(a)),
-      (a: X, b: X, y: X, g: X) => T.unbroadcast(T.mul(g, T.mul(y, T.log(a))), T.shapeOf(b)),
+      // d(a ** b)/db = a ** b log a, taken as 0 where a = 0 (as for numbers), not 0 * -Infinity
+      (a: X, b: X, y: X, g: X) => T.unbroadcast(T.mul(g, T.where(T.greater(T.abs(a), 0), T.mul(y, T.log(a)), 0)), T.shapeOf(b)),
     ],
     jvp: [
       (a: X, b: X, y: X, d: X) => T.broadcastLike(T.mul(d, T.mul(b, T.pow(a, T.sub(b, 1)))), y),
-      (a: X, b: X, y: X, d: X) => T.broadcastLike(T.mul(d, T.mul(y, T.log(a))), y),
+      (a: X, b: X, y: X, d: X) => T.broadcastLike(T.mul(d, T.where(T.greater(T.abs(a), 0), T.mul(y, T.log(a)), 0)), y),
     ],
   },
   neg: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.neg(g)], jvp: [(t: X, y: X, d: X) => T.neg(d)] },
