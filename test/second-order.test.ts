@@ -9,6 +9,7 @@ import { grad, hessian, hvp, jvp, valueAndGrad } from "tsgrad";
 import { dot, expectClose } from "./support/numeric.js";
 import { anisotropicGrad, classify, eigenvalues2, hessians, newtonStep } from "../examples/critical-points.js";
 import { rosen } from "../examples/rosenbrock.js";
+import { full, item, mean, mul, scalar, softmax, sum, tanh, add, tensor, logsumexp } from "tsgrad/tensor";
 
 /** Overwrites in a loop (a stack), a data-dependent trip count, a branch. */
 function newtonMix(x: number[]): number {
@@ -72,6 +73,14 @@ function fdHvp(g: (x: number[]) => ArrayLike<number>, x: number[], v: number[], 
   return up.map((u, i) => (u - down[i]!) / (2 * h));
 }
 
+const WEIGHTS = tensor([0.5, -1, 2, 0.25, 1.5, -0.75], [2, 3]);
+/** Tensor code over numbers: full, scalar, reductions with and without axes, softmax, logsumexp. */
+function tensorCurvature(v: number[]): number {
+  const t = add(mul(full([2, 3], v[0]!), WEIGHTS), scalar(v[1]! * v[2]!));
+  const p = softmax(t, 1);
+  return item(sum(mul(p, t))) + item(mean(tanh(t))) * v[1]! + item(logsumexp(mul(t, v[2]!)));
+}
+
 interface Case {
   readonly name: string;
   readonly grad: (x: number[]) => number[];
@@ -86,6 +95,7 @@ const cases: Case[] = [
   { name: "loops with stacks and a data-dependent Newton iteration", grad: grad(newtonMix), hvp: hvp(newtonMix), hessian: hessian(newtonMix), jvpGrad: jvp(grad(newtonMix)), point: [0.6, -0.8, 1.3] },
   { name: "calls into other functions", grad: grad(withCalls), hvp: hvp(withCalls), hessian: hessian(withCalls), jvpGrad: jvp(grad(withCalls)), point: [0.4, -0.3, 0.9] },
   { name: "recursion", grad: grad(recursive), hvp: hvp(recursive), hessian: hessian(recursive), jvpGrad: jvp(grad(recursive)), point: [1.1, 0.7] },
+  { name: "tensor code (rules' own calls differentiated again)", grad: grad(tensorCurvature), hvp: hvp(tensorCurvature), hessian: hessian(tensorCurvature), jvpGrad: jvp(grad(tensorCurvature)), point: [0.7, -0.4, 0.9] },
   { name: "local arrays, overwritten and pushed", grad: grad(arrays), hvp: hvp(arrays), hessian: hessian(arrays), jvpGrad: jvp(grad(arrays)), point: [0.5, 0.8, -0.3, 0.4] },
 ];
 

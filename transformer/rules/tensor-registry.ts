@@ -73,7 +73,18 @@ export function tensorVjp(name: string, i: number, args: readonly Expr[], y: Exp
   const linear = LINEAR_PIECES[name];
   if (linear) return tensorCall(linear, [g, ...args.slice(1)]);
   const t = templates(name).vjp[i];
-  return t ? instantiate(t, [...args, y, g]) : null;
+  return t ? instantiate(t, [...allArguments(name, args), y, g]) : null;
+}
+
+/**
+ * The arguments with the optional ones left out filled in as `undefined`, so that y and the
+ * tangent or adjoint land on the template's own parameters (calls made by rules, `sum(g)`, leave
+ * them out).
+ */
+function allArguments(name: string, args: readonly Expr[]): readonly Expr[] {
+  const count = tensorRules[name]?.params.length ?? args.length;
+  if (args.length >= count) return args;
+  return [...args, ...Array.from({ length: count - args.length }, (): Expr => ({ k: "undef" }))];
 }
 
 /** The tangent term of argument i, for its tangent d. */
@@ -83,7 +94,7 @@ export function tensorJvp(name: string, i: number, args: readonly Expr[], y: Exp
   if (pieces) return tensorCall(pieces.embed, [d, args[args.length - 1]!, { k: "num", value: i }, ...args.slice(0, -1)]);
   if (LINEAR_PIECES[name]) return tensorCall(name, [d, ...args.slice(1)]);
   const t = templates(name).jvp[i];
-  return t ? instantiate(t, [...args, y, d]) : null;
+  return t ? instantiate(t, [...allArguments(name, args), y, d]) : null;
 }
 
 /** Whether the reverse rule of argument i exists (helpers of rules have forward rules only). */
