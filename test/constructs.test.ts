@@ -415,6 +415,14 @@ function forOfRebound(x: number[]): number {
   return s + a[0]! * a[1]!;
 }
 
+/** An object holding a local array, which is written afterwards: reading the object sees the write. */
+function heldArrayWritten(x: number[]): number {
+  const a = x.slice();
+  const o = { v: a, s: x[1]! };
+  a[0] = a[0]! * 3 + o.s;
+  return o.v[0]! * o.s;
+}
+
 /** Elements read straight off a call's result, `scaled(v, k)[1]` (no variable in between). */
 function indexedCalls(v: number[], k: number): number {
   return scaled(v, k)[1]! * scaled([k, v[0]!], v[1]!)[0]! + scaled(v, 2).length;
@@ -493,6 +501,7 @@ const cases: Case[] = [
     args: [{ first: { w: [0.5, -0.3], b: 0.1, scale: { s: 1.5 }, active: true }, second: { w: [0.7, 0.2], b: -0.2, scale: { s: 0.8 }, active: true } }, [0.9, 0.4]],
   },
   { name: "for...of over an array variable the body rebinds", f: forOfRebound, d: { grad: grad(forOfRebound), jvp: jvp(forOfRebound), valueAndGrad: valueAndGrad(forOfRebound) }, args: [[0.7, -0.4, 1.1]] },
+  { name: "an object holding a local array that is written afterwards", f: heldArrayWritten, d: { grad: grad(heldArrayWritten), jvp: jvp(heldArrayWritten), valueAndGrad: valueAndGrad(heldArrayWritten) }, args: [[0.7, -0.4]] },
   { name: "elements read straight off a call's result", f: indexedCalls, d: { grad: grad(indexedCalls), jvp: jvp(indexedCalls), valueAndGrad: valueAndGrad(indexedCalls) }, args: [[0.7, -0.4], 1.3] },
   ...[[[0.3, -0.4, 0.8], 0.5], [[1.5, 2, -0.5], 2.5], [[2, 1.5, 1], 0.9]].map(([v, k]) => ({
     name: `tuples and objects returned by helpers, early returns too (k = ${k})`,

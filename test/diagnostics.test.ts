@@ -238,6 +238,13 @@ const refusals: Refusal[] = [
     source: `${header}function f(x: number[]): number { const [a, ...rest] = x; return a! * rest.length; }\nexport const g = grad(f);\n`,
   },
   {
+    name: "a call of a function that returns an array it did not make (its parameter)",
+    code: 1009,
+    at: "3:66",
+    node: "id(a)",
+    source: `${header}function id(a: number[]): number[] { return a; }\nfunction f(x: number[]): number { const a = x.slice(); const b = id(a); a[0] = 3 * a[0]!; return b[0]!; }\nexport const g = grad(f);\n`,
+  },
+  {
     name: "a call of a function that returns arrays of arrays",
     code: 1010,
     at: "3:40",

@@ -1203,6 +1203,15 @@ class FunctionLowering {
       return t?.kind === "record" ? this.recordArgument(a, t) : this.expr(a, "value");
     });
     const type = this.typeOfNode(e);
+    // a call's array result is taken to be the callee's own: one it shares would need aliasing
+    const shared = this.sharedReturn(fn);
+    if (shared)
+      fail(
+        TSG.unsupportedSyntax,
+        e,
+        `\`${functionName(fn)}\` returns an array it did not make (\`${shared.getText()}\`), which the caller would share with it`,
+        `return a copy from it (\`${shared.getText()}.slice()\`)`,
+      );
     // the passes give a call's array result one flat adjoint or tangent array
     if (holdsNestedArrays(type))
       fail(
@@ -1212,6 +1221,42 @@ class FunctionLowering {
         "return a flat array (rows one after another, read as r[i * n + j]), or build the rows in the calling function",
       );
     return { k: "call", fn: { kind: "user", key }, args, type };
+  }
+
+  /**
+   * An array a function returns without having made it: a parameter, a module-level array, a row
+   * or field of one, or a local bound to such a value (`const b = a`), directly or as a field of
+   * a returned tuple or object literal.
+   */
+  private sharedReturn(fn: FunctionLike): ts.Expression | undefined {
+    const isArray = (n: ts.Node) => irTypeOrUndefined(this.checker, this.checker.getTypeAtLocation(n))?.kind === "array";
+    const shared = (e: ts.Expression): ts.Expression | undefined => {
+      e = skipOuter(e);
+      if (ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e)) {
+        if (irTypeOrUndefined(this.checker, this.checker.getTypeAtLocation(e))?.kind !== "record") return undefined;
+        for (const part of ts.isArrayLiteralExpression(e) ? e.elements : e.properties.map((p) => (ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined)))
+          if (part && !ts.isSpreadElement(part)) {
+            const inner = shared(part);
+            if (inner) return inner;
+          }
+        return undefined;
+      }
+      if (!isArray(e)) return undefined;
+      if (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) return e;
+      if (!ts.isIdentifier(e)) return undefined;
+      const decl = this.referencedSymbol(e)?.valueDeclaration;
+      if (!decl || ts.isParameter(decl)) return e;
+      if (!ts.isVariableDeclaration(decl) || decl.getSourceFile() !== fn.getSourceFile() || decl.pos < fn.pos || decl.end > fn.end) return e; // module level
+      const init = decl.initializer && skipOuter(decl.initializer);
+      return init && (ts.isIdentifier(init) || ts.isElementAccessExpression(init) || ts.isPropertyAccessExpression(init)) ? e : undefined;
+    };
+    const visit = (n: ts.Node): ts.Expression | undefined => {
+      if (n !== fn.body && ts.isFunctionLike(n)) return undefined;
+      if (ts.isReturnStatement(n) && n.expression) return shared(n.expression);
+      return ts.forEachChild(n, visit);
+    };
+    if (fn.body && !ts.isBlock(fn.body)) return shared(fn.body);
+    return fn.body ? visit(fn.body) : undefined;
   }
 
   /**

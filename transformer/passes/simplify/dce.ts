@@ -14,13 +14,48 @@ type Live = Set<Var>;
 const alwaysLive = (v: Var): boolean => v.type.kind === "array" && v.owned !== true;
 const alwaysLiveStack = (v: Var): boolean => v.type.kind === "stack";
 
+/**
+ * The arrays a tuple or object holds (`o = { v: a }`): reading the record later reads the array,
+ * so writes into the array before that read are live. Set for the duration of one elimination.
+ */
+let held = new Map<Var, Set<Var>>();
+
 function addReads(s: Stmt, live: Live): void {
-  for (const e of stmtExprs(s)) forEachVarInExpr(e, (v) => live.add(v));
+  for (const e of stmtExprs(s)) forEachVarInExpr(e, (v) => markLive(v, live));
+}
+
+function markLive(v: Var, live: Live): void {
+  if (live.has(v)) return;
+  live.add(v);
+  for (const a of held.get(v) ?? []) markLive(a, live);
+}
+
+/** Which arrays (and records) each record variable holds, from the record literals assigned to it. */
+function heldArrays(block: Block): Map<Var, Set<Var>> {
+  const out = new Map<Var, Set<Var>>();
+  forEachStmt(block, (s) => {
+    if (s.k !== "decl" && s.k !== "assign") return;
+    const value = s.k === "decl" ? s.init : s.value;
+    if (value.k !== "record") return;
+    const set = out.get(s.v) ?? new Set<Var>();
+    forEachVarInExpr(value, (v) => {
+      if (v.type.kind === "array" || v.type.kind === "record") set.add(v);
+    });
+    out.set(s.v, set);
+  });
+  return out;
 }
 
 /** Removes dead statements; `liveOut` are the variables live after the block. */
 export function eliminateDeadCode(block: Block, liveOut: ReadonlySet<Var> = new Set()): Stmt[] {
-  return sweep(block, new Set(liveOut)).block;
+  held = heldArrays(block);
+  try {
+    const live = new Set<Var>();
+    for (const v of liveOut) markLive(v, live);
+    return sweep(block, live).block;
+  } finally {
+    held = new Map();
+  }
 }
 
 /**
