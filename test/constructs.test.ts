@@ -423,6 +423,16 @@ function heldArrayWritten(x: number[]): number {
   return o.v[0]! * o.s;
 }
 
+/** A helper given an array and one of its own elements: both adjoints land in the same array. */
+function elementAndArray(a: number, x: number[]): number {
+  return a * x[0]! + Math.sin(a) * x[1]!;
+}
+function callWithElementAndArray(x: number[]): number {
+  let s = x[1]! - elementAndArray(x[0]!, x);
+  for (let i = 0; i < x.length; i++) s += elementAndArray(x[i]!, x) * x[i]!;
+  return s;
+}
+
 /** Elements read straight off a call's result, `scaled(v, k)[1]` (no variable in between). */
 function indexedCalls(v: number[], k: number): number {
   return scaled(v, k)[1]! * scaled([k, v[0]!], v[1]!)[0]! + scaled(v, 2).length;
@@ -502,6 +512,7 @@ const cases: Case[] = [
   },
   { name: "for...of over an array variable the body rebinds", f: forOfRebound, d: { grad: grad(forOfRebound), jvp: jvp(forOfRebound), valueAndGrad: valueAndGrad(forOfRebound) }, args: [[0.7, -0.4, 1.1]] },
   { name: "an object holding a local array that is written afterwards", f: heldArrayWritten, d: { grad: grad(heldArrayWritten), jvp: jvp(heldArrayWritten), valueAndGrad: valueAndGrad(heldArrayWritten) }, args: [[0.7, -0.4]] },
+  { name: "a helper given an array and one of its elements", f: callWithElementAndArray, d: { grad: grad(callWithElementAndArray), jvp: jvp(callWithElementAndArray), valueAndGrad: valueAndGrad(callWithElementAndArray) }, args: [[0.7, -0.4, 1.3]] },
   { name: "elements read straight off a call's result", f: indexedCalls, d: { grad: grad(indexedCalls), jvp: jvp(indexedCalls), valueAndGrad: valueAndGrad(indexedCalls) }, args: [[0.7, -0.4], 1.3] },
   ...[[[0.3, -0.4, 0.8], 0.5], [[1.5, 2, -0.5], 2.5], [[2, 1.5, 1], 0.9]].map(([v, k]) => ({
     name: `tuples and objects returned by helpers, early returns too (k = ${k})`,

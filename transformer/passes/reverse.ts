@@ -910,7 +910,15 @@ class Generator {
       return;
     }
     if (scalarTargets.length === 1) {
-      scalarTargets[0]!.into(call, r);
+      if (args.length === e.args.length + 1) {
+        scalarTargets[0]!.into(call, r);
+        return;
+      }
+      // the pullback also adds into adjoint arrays in place: call it before reading any of them
+      // (`x_bar[0] += h_adjoint(..., x_bar)` would read x_bar[0] first)
+      const res = newVar("adjoint", resultType, "adjoint");
+      r.push(decl(res, call, o));
+      scalarTargets[0]!.into(ref(res), r);
       return;
     }
     const res = newVar("adjoints", resultType, "adjoint");
