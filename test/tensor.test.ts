@@ -65,6 +65,15 @@ function fRebind(a: Tensor, b: Tensor, r: Tensor): number {
   b = exp(b);
   return wsum(add(add(h, s), b), r);
 }
+/** Tensor variables widened by broadcasting in their own updates (their shape changes). */
+function fWiden(a: Tensor, b: Tensor, r: Tensor): number {
+  let h = a;
+  h = add(h, b);
+  h = tanh(h);
+  let s = sum(a);
+  s = sub(s, b);
+  return wsum(add(h, s), r);
+}
 
 type F = (a: Tensor, b: Tensor, r: Tensor) => number;
 interface Case {
@@ -110,6 +119,7 @@ const cases: Case[] = [
   { name: "transpose, reshape, concat, stack, row, slice", f: fShapes, grad: grad(fShapes, { wrt: [0, 1] }), jvp: jvp(fShapes, { wrt: [0, 1] }), shapes: fc.constant<[number[], number[], number[]]>([[2, 3], [2, 3], [4]]) },
   { name: "where", f: fWhere, grad: grad(fWhere, { wrt: [0, 1] }), jvp: jvp(fWhere, { wrt: [0, 1] }), shapes: fc.tuple(dim, dim).map(([m, n]): [number[], number[], number[]] => [[m, n], [m, n], [m, n]]) },
   { name: "tensor variables reassigned from themselves, in loops too", f: fRebind, grad: grad(fRebind, { wrt: [0, 1] }), jvp: jvp(fRebind, { wrt: [0, 1] }), shapes: fc.tuple(dim, dim).map(([m, n]): [number[], number[], number[]] => [[m, n], [m, n], [m, n]]) },
+  { name: "tensor variables widened by broadcasting in their own updates", f: fWiden, grad: grad(fWiden, { wrt: [0, 1] }), jvp: jvp(fWiden, { wrt: [0, 1] }), shapes: fc.tuple(dim, dim).map(([m, n]): [number[], number[], number[]] => [[1, n], [m, n], [m, n]]) },
   { name: "item, scalar, full: numbers and tensors mixed", f: fScalars, grad: grad(fScalars, { wrt: [0, 1] }), jvp: jvp(fScalars, { wrt: [0, 1] }), shapes: fc.constant<[number[], number[], number[]]>([[3], [2, 3], [2, 3]]) },
 ];
 

@@ -35,7 +35,14 @@ export function simplifyTensors(body: Block): Stmt[] {
     if ((s.k === "decl" || s.k === "assign") && s.v.type.kind === "tensor") hasTensors = true;
   });
   if (!hasTensors) return [...body];
-  const shapes = new ShapeClasses(body);
+  // Optimistically every variable has one shape; one that is given values of several shapes
+  // (`h = b; h = add(h, t)` with t wider) is then left out, and the classes are made again
+  let unstable = new Set<Var>();
+  let shapes = new ShapeClasses(body, unstable);
+  for (let more = shapes.unstable(); more.size > unstable.size; more = shapes.unstable()) {
+    unstable = more;
+    shapes = new ShapeClasses(body, unstable);
+  }
   return mapBlock(body, (s) => {
     const algebra = isDerivativeStatement(s);
     return mapStmtExprs(s, (e) => mapExpr(e, (x) => rewrite(x, shapes, algebra)));
@@ -51,20 +58,33 @@ class ShapeClasses {
   /** Tensors filled with one number (`t_bar = full(shapeOf(t), 1)`, defined once): the number. */
   readonly filled = new Map<Var, Expr>();
 
-  constructor(body: Block) {
-    const definitions = new Map<Var, Expr[]>();
+  private readonly definitions = new Map<Var, Expr[]>();
+
+  /**
+   * @param left  variables with no shape class: their shape changes from one definition to the
+   *              next, so `shapeOf(h)` says nothing about `h` elsewhere
+   */
+  constructor(
+    body: Block,
+    private readonly left: ReadonlySet<Var>,
+  ) {
+    const definitions = this.definitions;
+    /** A tangent or an adjoint has its primal's shape: pairs (derivative, primal). */
+    const alike = new Map<Var, Var>();
     forEachStmt(body, (s) => {
       if ((s.k === "decl" || s.k === "assign") && s.v.type.kind === "tensor") {
         const list = definitions.get(s.v) ?? [];
+        // a parameter given a new value had a first value too: the one it was called with
+        if (list.length === 0 && s.k === "assign" && (s.v.role === "param" || s.v.role === "global")) list.push({ k: "var", v: s.v });
         list.push(s.k === "decl" ? s.init : s.value);
         definitions.set(s.v, list);
       }
-      // a tangent or an adjoint has its primal's shape
       for (const e of stmtExprs(s))
         forEachVarInExpr(e, (v) => {
-          if (v.type.kind === "tensor" && v.shapeLike?.type.kind === "tensor") this.union(v, v.shapeLike);
+          if (v.type.kind === "tensor" && v.shapeLike?.type.kind === "tensor") alike.set(v, v.shapeLike);
         });
     });
+    for (const v of definitions.keys()) if (v.shapeLike?.type.kind === "tensor") alike.set(v, v.shapeLike);
     // variables defined once: a fill value made of them means the same wherever it is read
     const counts = new Map<Var, number>();
     forEachStmt(body, (s) => {
@@ -72,17 +92,22 @@ class ShapeClasses {
     });
     const once = (v: Var) => counts.get(v) === 1 || v.role === "param" || v.role === "global";
     for (const [v, defs] of definitions) {
-      if (v.shapeLike?.type.kind === "tensor") this.union(v, v.shapeLike);
       const only = defs.length === 1 ? defs[0]! : undefined;
       if (only && isCall(only, "full") && !hasEffects(only.args[1]!) && [...varsOf(only.args[1]!)].every(once)) this.filled.set(v, only.args[1]!);
     }
     for (let changed = true; changed; ) {
       changed = false;
       for (const [v, defs] of definitions) {
+        if (this.left.has(v)) continue;
         const classes = defs.map((d) => this.classOf(d));
         const first = classes[0];
         if (!first || !classes.every((c) => c === first) || this.find(v) === first) continue;
         this.union(v, first);
+        changed = true;
+      }
+      for (const [d, primal] of alike) {
+        if (this.left.has(primal) || this.left.has(d) || this.find(d) === this.find(primal)) continue;
+        this.union(d, primal);
         changed = true;
       }
     }
@@ -100,9 +125,16 @@ class ShapeClasses {
     if (ra !== rb) this.parent.set(ra, rb);
   }
 
+  /** Variables given values whose classes differ: they must be left out of every class. */
+  unstable(): Set<Var> {
+    const out = new Set(this.left);
+    for (const [v, defs] of this.definitions) if (defs.length > 1 && !defs.every((d) => this.classOf(d) === this.find(v))) out.add(v);
+    return out;
+  }
+
   /** The class of a tensor value, or undefined when its shape does not simply follow. */
   classOf(e: Expr): Var | undefined {
-    if (e.k === "var") return e.v.type.kind === "tensor" ? this.find(e.v) : undefined;
+    if (e.k === "var") return e.v.type.kind === "tensor" && !this.left.has(e.v) ? this.find(e.v) : undefined;
     if (e.k !== "call" || e.fn.kind !== "tensor") return undefined;
     const shape = tensorRule(e.fn.key)?.shape;
     if (!shape) return undefined;
