@@ -125,6 +125,27 @@ describe("customVjp over tensors", () => {
   });
 });
 
+/** A rule whose adjoint reads the output y: the cube root, y' = 1 / (3 y²). */
+const cbrtRule = customVjp(
+  (a: number): number => Math.cbrt(a),
+  (a, y, ybar) => ybar / (3 * y * y),
+);
+/** Variables given a rule's value computed from themselves, once and in a loop, both kinds of rule. */
+function selfUpdates(x: number): number {
+  let v = x;
+  v = cbrtRule(v);
+  let w = x;
+  for (let i = 0; i < 3; i++) w = cube(w * 0.5 + 0.3);
+  for (let i = 0; i < 2; i++) v = softclip(v) + cbrtRule(v);
+  return v * w;
+}
+
+describe("rules applied to the variable they update (v = rule(v))", () => {
+  it("the rule sees the old value, in both modes", () => {
+    for (const x of [8, 0.7, 2.5]) verifyDerivatives(selfUpdates, { grad: grad(selfUpdates), jvp: jvp(selfUpdates), valueAndGrad: valueAndGrad(selfUpdates) }, [x]);
+  });
+});
+
 describe("customJvp", () => {
   it("is used in forward mode, and in reverse mode along each argument", () =>
     verifyDerivatives(usesCube, { grad: grad(usesCube), jvp: jvp(usesCube), valueAndGrad: valueAndGrad(usesCube) }, [0.4, 0.9]));

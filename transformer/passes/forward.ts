@@ -258,8 +258,16 @@ class Forward {
       return;
     }
     if (value.fn.kind === "opaque") {
-      out.push(s);
-      out.push((s.k === "decl" ? decl : assign)(this.tangentVar(v), this.ruleTangent(value, value.fn, v, out), o));
+      if (!value.args.some((a) => varsOf(a).has(v))) {
+        out.push(s);
+        out.push((s.k === "decl" ? decl : assign)(this.tangentVar(v), this.ruleTangent(value, value.fn, v, out), o));
+        return;
+      }
+      // `v = rule(v)`: the rule reads the old v, so the new value waits in a temporary
+      const y = newVar("t", v.type, "temp");
+      out.push(decl(y, value, o));
+      const dy = newVar("t_dot", v.type, "tangent", { shapeLike: v });
+      out.push(decl(dy, this.ruleTangent(value, value.fn, y, out), o), assign(v, ref(y), o), assign(this.tangentVar(v), ref(dy), o));
       return;
     }
     if (value.fn.kind === "tensor") {

@@ -732,8 +732,9 @@ class Generator {
     let y: Expr = ref(v);
     const needsOutput =
       (e.k === "op" && derivativeKind(e.op) === "differentiable" && e.args.some((_, i) => partialReads(e.op, e.args.length, i).output)) ||
-      // a tensor rule may read the output (exp, tanh, softmax); keeping it is keeping a reference
-      (e.k === "call" && e.fn.kind === "tensor");
+      // a tensor rule may read the output (exp, tanh, softmax), and a customVjp rule is given it;
+      // keeping a tensor is keeping a reference
+      (e.k === "call" && (e.fn.kind === "tensor" || e.fn.kind === "opaque"));
     if (needsOutput && restore) {
       const yv = newVar(v.type.kind === "tensor" ? "out" : "t", v.type, "temp");
       r.push(decl(yv, ref(v), o));
