@@ -81,6 +81,16 @@ function tensorCurvature(v: number[]): number {
   return item(sum(mul(p, t))) + item(mean(tanh(t))) * v[1]! + item(logsumexp(mul(t, v[2]!)));
 }
 
+/** A function of the rows of a matrix. */
+function matrixCurvature(P: number[][]): number {
+  let s = 0;
+  for (let i = 0; i < P.length; i++) {
+    const row = P[i]!;
+    s += row[0]! * row[0]! * row[1]! + Math.sin(row[1]! * (i + 1));
+  }
+  return s * P[0]![1]!;
+}
+
 interface Case {
   readonly name: string;
   readonly grad: (x: number[]) => number[];
@@ -120,6 +130,20 @@ describe("Hessian-vector products and Hessians", () => {
       );
     });
   }
+
+  it("a number[][] parameter: hvp and jvp(grad f) = finite differences of the gradient, row by row", () => {
+    const P = [[0.7, -0.3], [1.2, 0.4], [-0.5, 0.9]];
+    const U = [[1, 0.5], [-0.25, 0], [0.75, -1]];
+    const g = grad(matrixCurvature);
+    const e = 1e-5;
+    const up = g(P.map((r, i) => r.map((p, j) => p + e * U[i]![j]!)));
+    const down = g(P.map((r, i) => r.map((p, j) => p - e * U[i]![j]!)));
+    const fd = up.map((r, i) => r.map((u, j) => (u - down[i]![j]!) / (2 * e)));
+    const hv = hvp(matrixCurvature)(P, U);
+    for (let i = 0; i < P.length; i++) expectClose(hv[i]!, fd[i]!, 1e-6, `row ${i}`);
+    const t = jvp(grad(matrixCurvature))(P, U).tangent;
+    for (let i = 0; i < P.length; i++) expectClose(t[i]!, hv[i]!, 1e-12, `jvp(grad) row ${i}`);
+  });
 
   it("Float64Array parameters give Float64Array products", () => {
     const x = Float64Array.of(0.3, -0.2, 0.5);

@@ -82,13 +82,25 @@ interface Flow {
 
 function flowsOf(body: Block): Flow[] {
   const flows: Flow[] = [];
+  /**
+   * An array bound to a row or a field of another (`row = m[i]`, `v = o.v`) or to another array
+   * is the same memory: what is written through it reaches the whole, so it flows back.
+   */
+  const aliasFlow = (v: Var, init: Expr): void => {
+    if (v.type.kind !== "array") return;
+    let base = init;
+    while (base.k === "index" || base.k === "field") base = base.k === "index" ? base.arr : base.obj;
+    if (base.k === "var" && base.v !== v && (base.v.type.kind === "array" || base.v.type.kind === "record")) flows.push({ target: base.v, from: { k: "var", v } });
+  };
   forEachStmt(body, (s: Stmt) => {
     switch (s.k) {
       case "decl":
         flows.push({ target: s.v, from: s.init });
+        aliasFlow(s.v, s.init);
         break;
       case "assign":
         flows.push({ target: s.v, from: s.value });
+        aliasFlow(s.v, s.value);
         break;
       case "store":
       case "push":
