@@ -189,6 +189,19 @@ function powLoop(x: number[], p: number): number {
   return r;
 }
 
+function itemOfPair(a: Tensor): number {
+  return item(mul(a, 2));
+}
+
+describe("bad input fails in the gradient as in the function", () => {
+  it("item() of a tensor of several elements throws in grad too", () => {
+    const t = tensor([1, 2, 3], [3]);
+    expect(() => itemOfPair(t)).toThrow(/item: needs a tensor with one element, got shape \[3\]/);
+    expect(() => grad(itemOfPair)(t)).toThrow(/item: needs a tensor with one element, got shape \[3\]/);
+    expect(item(grad(itemOfPair)(tensor([4], [1])))).toBe(2);
+  });
+});
+
 describe("pow at a zero base", () => {
   it("d(a ** b)/db is 0 where a = 0, as for numbers, in both modes", () => {
     const [, gp] = grad(powSum)(tensor([0, 1, 2], [3]), scalar(2));

@@ -101,6 +101,15 @@ export function item(t: Tensor): number {
   return t.data[0]!;
 }
 
+/**
+ * The shape of a tensor item() may read, checked as item() checks it: the adjoint of item() is
+ * shaped by it, so a gradient fails where the function would. @tsgradTensorOp itemShape
+ */
+export function itemShape(t: Tensor): number[] {
+  if (t.size !== 1) throw new Error(`item: needs a tensor with one element, got shape ${describeShape(t.shape)}`);
+  return [...t.shape];
+}
+
 /** The shape (for rules and user code; carries no derivative). @tsgradTensorOp shapeOf */
 export function shapeOf(t: TensorLike): number[] {
   return typeof t === "number" ? [] : [...t.shape];

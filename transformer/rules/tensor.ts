@@ -301,7 +301,7 @@ export const tensorRules: Record<string, TensorRule> = {
   },
 
   // ---- between numbers and tensors --------------------------------------------------------------
-  item: { params: ["t"], diff: [true], returns: "number", vjp: [(t: X, y: N, g: N) => T.full(T.shapeOf(t), g)], jvp: [(t: X, y: N, d: X) => T.item(d)] },
+  item: { params: ["t"], diff: [true], returns: "number", vjp: [(t: X, y: N, g: N) => T.full(T.itemShape(t), g)], jvp: [(t: X, y: N, d: X) => T.item(d)] },
   scalar: { params: ["x"], diff: [true], returns: "tensor", vjp: [(x: N, y: X, g: X) => T.item(g)], jvp: [(x: N, y: X, d: N) => T.scalar(d)] },
   full: {
     shape: { of: 0 },
@@ -314,6 +314,7 @@ export const tensorRules: Record<string, TensorRule> = {
 
   // ---- no derivative ----------------------------------------------------------------------------
   shapeOf: zero(["t"], "shape"),
+  itemShape: zero(["t"], "shape"),
   greater: { ...zero(["a", "b"]), shape: "broadcast" },
   sign: { ...zero(["t"]), shape: { like: 0 } },
   argmaxMask: { ...zero(["t", "axes?"]), shape: { like: 0 } },

@@ -148,7 +148,7 @@ class ShapeClasses {
       return arg ? this.classOf(arg) : undefined;
     }
     const given = e.args[shape.of];
-    return given && isCall(given, "shapeOf") ? this.classOf(given.args[0]!) : undefined;
+    return given && (isCall(given, "shapeOf") || isCall(given, "itemShape")) ? this.classOf(given.args[0]!) : undefined;
   }
 
   same(a: Expr, b: Expr): boolean {
