@@ -7,7 +7,7 @@
  * (resolved through the TypeChecker), never by name: renamed imports work, and a user's own
  * function called `grad` is left alone.
  */
-import type { Tensor } from "./tensor/tensor.js";
+import { Tensor } from "./tensor/tensor.js";
 import type { Fn, GradientOf, GradientOfSome, NumericResult, ParamGradients, SelectedGradients } from "./types.js";
 
 export interface GradOptions<W extends readonly (string | number)[] = readonly (string | number)[]> {
@@ -230,6 +230,11 @@ function forEachLeaf(
     );
     return;
   }
+  if (value instanceof Tensor) {
+    // a tensor's entries are its data's; its shape is not a parameter
+    forEachLeaf(value.data, (gradient as Tensor).data, visit, () => {});
+    return;
+  }
   if (value instanceof Float64Array || Array.isArray(value)) {
     const arr = value as number[] | Float64Array;
     for (let i = 0; i < arr.length; i++) {
@@ -269,6 +274,7 @@ function cloneArgs(args: readonly unknown[]): unknown[] {
   return args.map(clone);
 }
 function clone(v: unknown): unknown {
+  if (v instanceof Tensor) return new Tensor(v.data.slice(), v.shape);
   if (v instanceof Float64Array) return v.slice();
   if (Array.isArray(v)) return v.map(clone);
   if (typeof v === "object" && v !== null)

@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkGrad, grad, jvp, valueAndGrad, vjp } from "tsgrad";
+import { add, exp, item, sum, tanh, type Tensor, tensor } from "tsgrad/tensor";
 import { dot, expectClose, numericDirectional } from "./support/numeric.js";
 
 function logistic(w: number[], x: number[]): number {
@@ -94,7 +95,22 @@ describe("checkGrad", () => {
     expect(errors).toHaveLength(2);
     for (const e of errors) expect(e).toBeLessThan(1e-7);
   });
+  it("takes tensors, and objects holding them, as parameters", () => {
+    const t = tensor([0.1, 0.2, -0.4], [3]);
+    const [e1] = checkGrad(tensorEnergy, t);
+    expect(e1).toBeLessThan(1e-7);
+    expect(Array.from(t.data)).toEqual([0.1, 0.2, -0.4]);
+    const [e2] = checkGrad(layerEnergy, { w: tensor([0.5, -1], [2]), b: 0.3 });
+    expect(e2).toBeLessThan(1e-7);
+  });
 });
+
+function tensorEnergy(t: Tensor): number {
+  return item(sum(exp(t)));
+}
+function layerEnergy(p: { w: Tensor; b: number }): number {
+  return item(sum(tanh(add(p.w, p.b)))) * p.b;
+}
 
 describe("valueAndGrad", () => {
   it("agrees with f and grad on random points", () => {
