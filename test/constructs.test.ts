@@ -137,12 +137,15 @@ function switches(x: number, k: number): number {
     default:
       y = x * x * x;
       break;
-    case 2:
+    case 2: {
       if (x > 0) y = Math.exp(x);
       else y = -x;
       break;
-    case 3:
-      return x * 7;
+    }
+    case 3: {
+      const q = x * 7;
+      return q;
+    }
   }
   switch (Math.floor(y)) {
     case 0:

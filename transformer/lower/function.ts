@@ -293,7 +293,9 @@ class FunctionLowering {
       if (ts.isDefaultClause(c)) isDefault = true;
       else labels.push(c.expression);
       if (c.statements.length === 0 && i < clauses.length - 1) return;
-      const body = [...c.statements];
+      let body = [...c.statements];
+      // `case 1: { ...; return q; }`: the braces only scope the case's own declarations
+      while (body.length === 1 && ts.isBlock(body[0]!)) body = [...(body[0] as ts.Block).statements];
       const last = body[body.length - 1];
       if (last && ts.isBreakStatement(last) && !last.label) body.pop();
       else if (i < clauses.length - 1 && !(last && (ts.isReturnStatement(last) || ts.isThrowStatement(last) || ts.isContinueStatement(last))))
