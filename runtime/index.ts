@@ -13,6 +13,7 @@ export {
   dot,
   hessianFromHvp,
   identityDirections,
+  sameShape,
   jacobianForward,
   jacobianReverse,
   jacobianRows,

@@ -122,6 +122,11 @@ export function jacobianForward<X extends number[] | Float64Array>(tangent: (dir
   return rows;
 }
 
+/** Whether a tangent has its primal's shape (the entry check of a tangent sweep over tensors). */
+export function sameShape(a: { readonly shape: readonly number[] }, b: { readonly shape: readonly number[] }): boolean {
+  return a.shape.length === b.shape.length && a.shape.every((n, i) => n === b.shape[i]);
+}
+
 /**
  * Every basis direction at once, for a vector forward sweep over an array of n: the n x n
  * identity, direction d of element i at i * n + d (a Float64Array for a Float64Array).

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkGrad, grad, jvp, valueAndGrad, vjp } from "tsgrad";
+import { checkGrad, grad, hvp, jvp, valueAndGrad, vjp } from "tsgrad";
 import { add, exp, item, sum, tanh, type Tensor, tensor } from "tsgrad/tensor";
 import { dot, expectClose, numericDirectional } from "./support/numeric.js";
 
@@ -102,6 +102,19 @@ describe("checkGrad", () => {
     expect(Array.from(t.data)).toEqual([0.1, 0.2, -0.4]);
     const [e2] = checkGrad(layerEnergy, { w: tensor([0.5, -1], [2]), b: 0.3 });
     expect(e2).toBeLessThan(1e-7);
+  });
+});
+
+function product(x: number[]): number {
+  return x[0]! * x[1]! + Math.sin(x[1]!);
+}
+
+describe("tangents shaped unlike their primals", () => {
+  it("are refused at run time with an error naming the parameter (jvp, hvp; arrays and tensors)", () => {
+    expect(() => jvp(product)([1, 2], [1])).toThrow(/tangent \(direction\) for `x` must have the shape of `x`/);
+    expect(() => hvp(product)([1, 2], [1, 0, 0])).toThrow(RangeError);
+    expect(() => jvp(tensorEnergy)(tensor([0, 1, 2], [3]), tensor([1], [1]))).toThrow(/tangent \(direction\) for `t`/);
+    expect(jvp(product)([1, 2], [1, 0]).tangent).toBe(2);
   });
 });
 

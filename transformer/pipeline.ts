@@ -164,7 +164,7 @@ export class Pipeline {
     let assembled: Assembled;
     switch (kind) {
       case "jvp":
-        assembled = simplified(assembleTangent(toAnf(source), mask));
+        assembled = simplified(assembleTangent(toAnf(source), mask, true));
         break;
       case "jvpVec":
         assembled = simplified(vectorize(simplified(assembleTangent(toAnf(source), mask))));
@@ -197,7 +197,7 @@ export class Pipeline {
       case "hvp":
         // the tangent sweep over the gradient, keeping only the tangent: the gradient's own
         // accumulations that no tangent reads are dead code
-        assembled = simplified(tangentOnly(assembleTangent(toAnf(this.sourceOf(this.derive("grad", mask, key))), mask)));
+        assembled = simplified(tangentOnly(assembleTangent(toAnf(this.sourceOf(this.derive("grad", mask, key))), mask, true)));
         break;
       case "hessian":
         assembled = assembleHessian(source, mask, this.derive("hvp", mask, key));

@@ -326,9 +326,10 @@ function withOwned(a: Var): Var {
 // forward mode
 
 /** jvp(f) and callee tangent functions: primal and tangent parameters, `{ value, tangent }`. */
-export function assembleTangent(fn: IRFunction, wrt: readonly boolean[]): Assembled {
+/** `checkTangents`: check on entry that array and tensor tangents are shaped like their primals. */
+export function assembleTangent(fn: IRFunction, wrt: readonly boolean[], checkTangents = false): Assembled {
   const activity = activityOf(fn, wrt);
-  const out = forwardPass(fn, activity, wrt);
+  const out = forwardPass(fn, activity, wrt, checkTangents);
   const params = [...out.params.map((p) => p.root), ...out.tangentParams.map((p) => p.root)];
   const returnType: IRType = {
     kind: "record",

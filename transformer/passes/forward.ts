@@ -31,7 +31,7 @@ export interface ForwardOutput {
  * @param fn      the function in A-normal form
  * @param wrt     which parameters get a tangent parameter (by position)
  */
-export function forwardPass(fn: IRFunction, activity: Activity, wrt: readonly boolean[]): ForwardOutput {
+export function forwardPass(fn: IRFunction, activity: Activity, wrt: readonly boolean[], checkTangents = false): ForwardOutput {
   const tangents = new Map<Var, Var>();
   const tangentParams: Param[] = [];
   fn.params.forEach((p, i) => {
@@ -49,7 +49,34 @@ export function forwardPass(fn: IRFunction, activity: Activity, wrt: readonly bo
     tangentParams.push({ root, leaves, differentiable: true });
   });
   const pass = new Forward(activity, tangents);
-  return { params: fn.params, tangentParams, body: pass.block(fn.body) };
+  const checks = checkTangents ? tangentChecks(fn, tangentParams, wrt) : [];
+  return { params: fn.params, tangentParams, body: [...checks, ...pass.block(fn.body)] };
+}
+
+/**
+ * A tangent the caller passes must be shaped like its primal: a shorter array would read
+ * undefined (NaN), a tensor of another shape would broadcast. Arrays and tensors are checked on
+ * entry (the parts of tuples and objects are not).
+ */
+function tangentChecks(fn: IRFunction, tangentParams: readonly Param[], wrt: readonly boolean[]): Stmt[] {
+  const out: Stmt[] = [];
+  let k = 0;
+  fn.params.forEach((p, i) => {
+    if (!wrt[i]) return;
+    const t = tangentParams[k++]!.root;
+    const x = p.root;
+    let mismatch: Expr | null = null;
+    if (x.type.kind === "array" && x.type.elem.kind === "num") mismatch = { k: "op", op: "ne", args: [len(ref(t)), len(ref(x))] };
+    else if (x.type.kind === "tensor") mismatch = { k: "op", op: "not", args: [{ k: "call", fn: { kind: "runtime", key: "sameShape" }, args: [ref(x), ref(t)], type: { kind: "bool" } }] };
+    if (mismatch)
+      out.push({
+        k: "if",
+        cond: mismatch,
+        then: [{ k: "throw", error: "RangeError", message: `${fn.name}: the tangent (direction) for \`${x.name}\` must have the shape of \`${x.name}\`` }],
+        else: [],
+      });
+  });
+  return out;
 }
 
 class Forward {
