@@ -436,6 +436,20 @@ function callWithElementAndArray(x: number[]): number {
   return s;
 }
 
+/** A local array written after it got a second name (let, ?:, a pushed row, a tuple), then read through it. */
+function secondNames(x: number[], t: number): number {
+  const a = x.slice();
+  let b = x;
+  b = a;
+  const c = t > 0 ? a : x;
+  const rows: number[][] = [];
+  rows.push(a);
+  const pair: [number[], number] = [a, 1];
+  const [d] = pair;
+  a[0] = a[0]! * 3 + x[1]!;
+  return b[0]! * c[0]! + rows[0]![0]! * d[0]!;
+}
+
 /** Elements read straight off a call's result, `scaled(v, k)[1]` (no variable in between). */
 function indexedCalls(v: number[], k: number): number {
   return scaled(v, k)[1]! * scaled([k, v[0]!], v[1]!)[0]! + scaled(v, 2).length;
@@ -516,6 +530,7 @@ const cases: Case[] = [
   { name: "for...of over an array variable the body rebinds", f: forOfRebound, d: { grad: grad(forOfRebound), jvp: jvp(forOfRebound), valueAndGrad: valueAndGrad(forOfRebound) }, args: [[0.7, -0.4, 1.1]] },
   { name: "an object holding a local array that is written afterwards", f: heldArrayWritten, d: { grad: grad(heldArrayWritten), jvp: jvp(heldArrayWritten), valueAndGrad: valueAndGrad(heldArrayWritten) }, args: [[0.7, -0.4]] },
   { name: "a helper given an array and one of its elements", f: callWithElementAndArray, d: { grad: grad(callWithElementAndArray), jvp: jvp(callWithElementAndArray), valueAndGrad: valueAndGrad(callWithElementAndArray) }, args: [[0.7, -0.4, 1.3]] },
+  { name: "a local array written after it got second names", f: secondNames, d: { grad: grad(secondNames, { wrt: [0] }), jvp: jvp(secondNames, { wrt: [0] }), valueAndGrad: valueAndGrad(secondNames, { wrt: [0] }) }, args: [[0.7, -0.4], 1], params: [0] },
   { name: "elements read straight off a call's result", f: indexedCalls, d: { grad: grad(indexedCalls), jvp: jvp(indexedCalls), valueAndGrad: valueAndGrad(indexedCalls) }, args: [[0.7, -0.4], 1.3] },
   ...[[[0.3, -0.4, 0.8], 0.5], [[1.5, 2, -0.5], 2.5], [[2, 1.5, 1], 0.9]].map(([v, k]) => ({
     name: `tuples and objects returned by helpers, early returns too (k = ${k})`,

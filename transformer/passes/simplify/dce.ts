@@ -3,58 +3,60 @@
  * value, so most of the primal computation that the reverse sweep does not read disappears here
  * (Rosenbrock's forward sweep shrinks to counting trips).
  *
- * Stores into arrays the function does not own (parameters' adjoints, aliases of them) are
- * always live; stack pushes and pops are always live (they pair up).
+ * Stores into arrays the function does not own (parameters' adjoints, aliases of them), or that
+ * it owns but also names otherwise (see escapingArrays), are always live; stack pushes and pops
+ * are always live (they pair up).
  */
-import type { Block, Stmt, Var } from "../../ir/types.js";
-import { forEachStmt, forEachVarInExpr, hasEffects, stmtExprs } from "../../ir/visit.js";
+import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
+import { forEachStmt, forEachSubExpr, forEachVarInExpr, hasEffects, stmtExprs } from "../../ir/visit.js";
 
 type Live = Set<Var>;
 
-const alwaysLive = (v: Var): boolean => v.type.kind === "array" && v.owned !== true;
 const alwaysLiveStack = (v: Var): boolean => v.type.kind === "stack";
 
 /**
- * The arrays a tuple or object holds (`o = { v: a }`): reading the record later reads the array,
- * so writes into the array before that read are live. Set for the duration of one elimination.
+ * Arrays the function made (owned) that get a second name: `b = a`, `b = t ? a : c`,
+ * `rows.push(a)`, `o = { v: a }`. A write through one name is read through the other, which
+ * liveness by name does not see, so writes into such an array are always kept. Set for the
+ * duration of one elimination.
  */
-let held = new Map<Var, Set<Var>>();
+let escaped = new Set<Var>();
+
+const alwaysLive = (v: Var): boolean => v.type.kind === "array" && (v.owned !== true || escaped.has(v));
 
 function addReads(s: Stmt, live: Live): void {
-  for (const e of stmtExprs(s)) forEachVarInExpr(e, (v) => markLive(v, live));
+  for (const e of stmtExprs(s)) forEachVarInExpr(e, (v) => live.add(v));
 }
 
-function markLive(v: Var, live: Live): void {
-  if (live.has(v)) return;
-  live.add(v);
-  for (const a of held.get(v) ?? []) markLive(a, live);
-}
-
-/** Which arrays (and records) each record variable holds, from the record literals assigned to it. */
-function heldArrays(block: Block): Map<Var, Set<Var>> {
-  const out = new Map<Var, Set<Var>>();
-  forEachStmt(block, (s) => {
-    if (s.k !== "decl" && s.k !== "assign") return;
-    const value = s.k === "decl" ? s.init : s.value;
-    if (value.k !== "record") return;
-    const set = out.get(s.v) ?? new Set<Var>();
-    forEachVarInExpr(value, (v) => {
-      if (v.type.kind === "array" || v.type.kind === "record") set.add(v);
+/** Owned arrays whose reference is copied somewhere (not only indexed, measured or passed to a call). */
+function escapingArrays(block: Block): Set<Var> {
+  const out = new Set<Var>();
+  const scan = (e: Expr): void => {
+    const refs = new Map<Var, number>();
+    const harmless = new Map<Var, number>();
+    const bump = (m: Map<Var, number>, v: Var) => m.set(v, (m.get(v) ?? 0) + 1);
+    forEachSubExpr(e, (x) => {
+      if (x.k === "var" && x.v.type.kind === "array") bump(refs, x.v);
+      if ((x.k === "index" || x.k === "len") && x.arr.k === "var") bump(harmless, x.arr.v);
+      if (x.k === "call") for (const a of x.args) if (a.k === "var") bump(harmless, a.v);
     });
-    out.set(s.v, set);
+    for (const [v, n] of refs) if (n > (harmless.get(v) ?? 0)) out.add(v);
+  };
+  forEachStmt(block, (s) => {
+    if (s.k === "decl") scan(s.init);
+    else if (s.k === "assign") scan(s.value);
+    else if (s.k === "store" || s.k === "push") scan(s.value);
   });
   return out;
 }
 
 /** Removes dead statements; `liveOut` are the variables live after the block. */
 export function eliminateDeadCode(block: Block, liveOut: ReadonlySet<Var> = new Set()): Stmt[] {
-  held = heldArrays(block);
+  escaped = escapingArrays(block);
   try {
-    const live = new Set<Var>();
-    for (const v of liveOut) markLive(v, live);
-    return sweep(block, live).block;
+    return sweep(block, new Set(liveOut)).block;
   } finally {
-    held = new Map();
+    escaped = new Set();
   }
 }
 
