@@ -105,6 +105,21 @@ describe("checkGrad", () => {
   });
 });
 
+function flagged(p: readonly [boolean, number, string, number], q: { w: number; name: string; on: boolean }): number {
+  return p[0] && q.on ? p[1] * p[3] * 10 + q.w * q.w : q.w;
+}
+
+describe("gradients of tuples and objects with booleans and strings", () => {
+  it("a tuple keeps every position (0 where no derivative flows); an object leaves those fields out", () => {
+    const [gp, gq] = grad(flagged)([true, 2, "a", 3], { w: 1.5, name: "n", on: true });
+    expect(gp).toEqual([0, 30, 0, 20]);
+    expect(gq).toEqual({ w: 3 });
+    const [e1, e2] = checkGrad(flagged, [true, 2, "a", 3], { w: 1.5, name: "n", on: true });
+    expect(e1).toBeLessThan(1e-7);
+    expect(e2).toBeLessThan(1e-7);
+  });
+});
+
 function product(x: number[]): number {
   return x[0]! * x[1]! + Math.sin(x[1]!);
 }

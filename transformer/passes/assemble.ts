@@ -85,10 +85,18 @@ function refuseTensorsFromVariedData(fn: IRFunction, activity: Activity): void {
 // gradients in the shape of the parameters
 
 /** The gradient type of a parameter type (same shape; booleans have none). */
+/** Booleans and strings carry no derivative: an object's gradient leaves them out. */
+const carriesNoDerivative = (t: IRType): boolean => t.kind === "bool" || t.kind === "data";
+
+/**
+ * The type of a gradient: the parameter's shape, without an object's booleans and strings; a
+ * tuple keeps every position (a 0 where the element carries no derivative), so that g[i] is the
+ * gradient of p[i].
+ */
 export function gradientType(t: IRType): IRType {
-  if (t.kind === "record")
-    return { ...t, fields: t.fields.filter((f) => f.type.kind !== "bool" && f.type.kind !== "data").map((f) => ({ key: f.key, type: gradientType(f.type) })) };
-  return t;
+  if (t.kind !== "record") return t;
+  if (t.tuple) return { ...t, fields: t.fields.map((f) => ({ key: f.key, type: carriesNoDerivative(f.type) ? NUM : gradientType(f.type) })) };
+  return { ...t, fields: t.fields.filter((f) => !carriesNoDerivative(f.type)).map((f) => ({ key: f.key, type: gradientType(f.type) })) };
 }
 
 function zerosOf(v: Var): Expr {
@@ -120,7 +128,9 @@ function gradientOf(p: Param, adjoints: ReadonlyMap<Var, Var>): Expr {
     return {
       k: "record",
       tuple: t.tuple,
-      fields: t.fields.filter((f) => f.type.kind !== "bool").map((f) => ({ key: f.key, value: build(f.type, [...keys, f.key]) })),
+      fields: t.fields
+        .filter((f) => t.tuple || !carriesNoDerivative(f.type))
+        .map((f) => ({ key: f.key, value: carriesNoDerivative(f.type) ? num(0) : build(f.type, [...keys, f.key]) })),
     };
   };
   return build(p.root.type, []);
