@@ -12,7 +12,9 @@ export type IsDifferentiable<T> = T extends number
     : T extends boolean | string | bigint | symbol | null | undefined
       ? false
       : T extends readonly (infer E)[]
-        ? IsDifferentiable<E>
+        ? true extends IsDifferentiable<E> // a tuple with a number among booleans and strings is
+          ? true
+          : false
         : T extends (...args: never[]) => unknown
           ? false
           : T extends object
@@ -60,6 +62,6 @@ export type SelectedGradients<F extends (...args: never[]) => unknown, W extends
 type SelectedGradient<P extends readonly unknown[], Key> = Key extends number ? Gradient<P[Key]> : ParamGradients<P>[number];
 
 /** Numeric results a derivative can be taken of. */
-export type NumericResult = number | number[] | Float64Array;
+export type NumericResult = number | number[] | Float64Array | number[][];
 
 export type Fn = (...args: never[]) => unknown;
