@@ -62,6 +62,6 @@ export type SelectedGradients<F extends (...args: never[]) => unknown, W extends
 type SelectedGradient<P extends readonly unknown[], Key> = Key extends number ? Gradient<P[Key]> : ParamGradients<P>[number];
 
 /** Numeric results a derivative can be taken of. */
-export type NumericResult = number | number[] | Float64Array | number[][];
+export type NumericResult = number | number[] | Float64Array | number[][] | Tensor;
 
 export type Fn = (...args: never[]) => unknown;

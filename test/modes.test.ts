@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkGrad, grad, hvp, jvp, valueAndGrad, vjp } from "tsgrad";
-import { add, exp, item, sum, tanh, type Tensor, tensor } from "tsgrad/tensor";
+import { add, exp, item, matmul, mul, sum, tanh, type Tensor, tensor } from "tsgrad/tensor";
 import { dot, expectClose, numericDirectional } from "./support/numeric.js";
 
 function logistic(w: number[], x: number[]): number {
@@ -130,6 +130,53 @@ describe("tangents shaped unlike their primals", () => {
     expect(() => hvp(product)([1, 2], [1, 0, 0])).toThrow(RangeError);
     expect(() => jvp(tensorEnergy)(tensor([0, 1, 2], [3]), tensor([1], [1]))).toThrow(/tangent \(direction\) for `t`/);
     expect(jvp(product)([1, 2], [1, 0]).tangent).toBe(2);
+  });
+  it("a pullback's cotangent shaped unlike the output is refused too (arrays and tensors)", () => {
+    const { pullback } = vjp(field)([0.5, -1, 2]);
+    expect(() => pullback([1, 0])).toThrow(/cotangent must have the shape of the output/);
+    expect(pullback([1, 0, 0])).toHaveLength(3);
+    const tensorPull = vjp(expLayer)(tensor([0, 1, 2], [3])).pullback;
+    expect(() => tensorPull(tensor([1, 1], [2]))).toThrow(RangeError);
+    expect(Array.from(tensorPull(tensor([1, 0, 0], [3])).data)).toEqual([1, 0, 0]);
+  });
+});
+
+function expLayer(t: Tensor): Tensor {
+  return exp(t);
+}
+
+/** A tensor-valued layer of two tensor parameters, with a broadcast bias and a reduction. */
+function tensorLayer(w: Tensor, x: Tensor): Tensor {
+  const h = tanh(add(matmul(w, x), 0.5));
+  return mul(h, sum(mul(x, x)));
+}
+
+const tensorOf = (shape: number[]) =>
+  fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: shape[0]! * shape[1]!, maxLength: shape[0]! * shape[1]! }).map((d) => tensor(d, shape));
+
+describe("vjp and jvp of tensor-valued functions", () => {
+  it("agree with each other (dot-product test), with finite differences, and with the function", () => {
+    fc.assert(
+      fc.property(tensorOf([2, 3]), tensorOf([3, 2]), tensorOf([2, 3]), tensorOf([3, 2]), tensorOf([2, 2]), (w, x, dw, dx, u) => {
+        const { value, pullback } = vjp(tensorLayer)(w, x);
+        expect(Array.from(value.data)).toEqual(Array.from(tensorLayer(w, x).data));
+        const [gw, gx] = pullback(u);
+        expect(gw.shape).toEqual([2, 3]);
+        expect(gx.shape).toEqual([3, 2]);
+        const forward = jvp(tensorLayer)(w, x, dw, dx);
+        expect(Array.from(forward.value.data)).toEqual(Array.from(value.data));
+        const along = dot(Array.from(u.data), Array.from(forward.tangent.data));
+        const back = dot(Array.from(gw.data), Array.from(dw.data)) + dot(Array.from(gx.data), Array.from(dx.data));
+        expect(Math.abs(along - back)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(along)));
+        const numeric = numericDirectional(
+          (a: number[], b: number[]) => tensorLayer(tensor(a, [2, 3]), tensor(b, [3, 2])).data,
+          [Array.from(w.data), Array.from(x.data)],
+          [Array.from(dw.data), Array.from(dx.data)],
+        );
+        expectClose(Array.from(forward.tangent.data), numeric, 1e-5, "jvp vs finite differences");
+      }),
+      { numRuns: 50 },
+    );
   });
 });
 

@@ -42,7 +42,7 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
     fail(TSG.unsupportedTarget, arg, "this function has no parameter to differentiate (number, number[], Float64Array, or a tuple/object of those)", "give it a numeric parameter");
   const returns = fn.returnType;
   const scalarOut = returns.kind === "num";
-  const flatOut = returns.kind === "array" && returns.elem.kind === "num";
+  const flatOut = (returns.kind === "array" && returns.elem.kind === "num") || returns.kind === "tensor";
   const nested = (what: string): never =>
     fail(TSG.nestedMarker, arg, `${kind} of ${what} is not supported yet`, "use hvp(f) for Hessian-vector products, jvp(grad(f)) for directional second derivatives");
 
@@ -54,7 +54,7 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
       "use vjp or jvp for functions returning arrays, or reduce the output to a number",
     );
   if ((kind === "jvp" || kind === "vjp") && !(scalarOut || flatOut || target.derived))
-    fail(TSG.unsupportedOutput, arg, `${kind} needs a function that returns a number, number[] or Float64Array`, "return a number or a flat array");
+    fail(TSG.unsupportedOutput, arg, `${kind} needs a function that returns a number, number[], Float64Array or Tensor`, "return a number, a flat array or a tensor");
 
   let derived: DerivedKind;
   switch (kind) {

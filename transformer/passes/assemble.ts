@@ -3,7 +3,7 @@
  * (grad, valueAndGrad, jvp, vjp's pullback) and of the internal calling convention between
  * generated functions (tangent functions and joint pullbacks of callees).
  */
-import { alloc, decl, len, newVar, num, ref, typeOfValue } from "../ir/build.js";
+import { alloc, decl, len, newVar, num, ref, shapeGuard, typeOfValue } from "../ir/build.js";
 import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { NUM, TENSOR } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, forEachVarInExpr, mapBlock, stmtExprs, writesOf } from "../ir/visit.js";
@@ -374,6 +374,7 @@ export function assembleVjpWrapper(fn: IRFunction, wrt: readonly boolean[], pull
               params: [cot],
               returnType: gradType,
               body: [
+                ...guards(shapeGuard(ref(value), fn.returnType, ref(cot), `${fn.name}: the cotangent must have the shape of the output`)),
                 {
                   k: "return",
                   value: { k: "call", fn: { kind: "user", key: pullbackKey }, args: [...params.map(ref), ref(cot)], type: gradType },
@@ -398,6 +399,8 @@ export function assembleVjpWrapper(fn: IRFunction, wrt: readonly boolean[], pull
     },
   };
 }
+
+const guards = (guard: Stmt | null): Stmt[] => (guard ? [guard] : []);
 
 // ----------------------------------------------------------------------------------------------
 // second order, by forward over reverse

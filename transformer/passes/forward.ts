@@ -8,7 +8,7 @@
  * tangent function. The output is ordinary IR: the reverse pass's output can be fed back in
  * (forward over reverse), and this pass's output can be simplified and emitted.
  */
-import { add, alloc, assign, calleeKey, decl, index, len, mul, newVar, num, ref, store } from "../ir/build.js";
+import { add, alloc, assign, calleeKey, decl, index, len, mul, newVar, num, ref, shapeGuard, store } from "../ir/build.js";
 import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { refuse, TSG } from "../refusal.js";
 import { ruleCall } from "./reverse.js";
@@ -53,11 +53,7 @@ export function forwardPass(fn: IRFunction, activity: Activity, wrt: readonly bo
   return { params: fn.params, tangentParams, body: [...checks, ...pass.block(fn.body)] };
 }
 
-/**
- * A tangent the caller passes must be shaped like its primal: a shorter array would read
- * undefined (NaN), a tensor of another shape would broadcast. Arrays and tensors are checked on
- * entry (the parts of tuples and objects are not).
- */
+/** A tangent the caller passes must be shaped like its primal (parts of tuples and objects are not checked). */
 function tangentChecks(fn: IRFunction, tangentParams: readonly Param[], wrt: readonly boolean[]): Stmt[] {
   const out: Stmt[] = [];
   let k = 0;
@@ -65,16 +61,8 @@ function tangentChecks(fn: IRFunction, tangentParams: readonly Param[], wrt: rea
     if (!wrt[i]) return;
     const t = tangentParams[k++]!.root;
     const x = p.root;
-    let mismatch: Expr | null = null;
-    if (x.type.kind === "array" && x.type.elem.kind === "num") mismatch = { k: "op", op: "ne", args: [len(ref(t)), len(ref(x))] };
-    else if (x.type.kind === "tensor") mismatch = { k: "op", op: "not", args: [{ k: "call", fn: { kind: "runtime", key: "sameShape" }, args: [ref(x), ref(t)], type: { kind: "bool" } }] };
-    if (mismatch)
-      out.push({
-        k: "if",
-        cond: mismatch,
-        then: [{ k: "throw", error: "RangeError", message: `${fn.name}: the tangent (direction) for \`${x.name}\` must have the shape of \`${x.name}\`` }],
-        else: [],
-      });
+    const guard = shapeGuard(ref(x), x.type, ref(t), `${fn.name}: the tangent (direction) for \`${x.name}\` must have the shape of \`${x.name}\``);
+    if (guard) out.push(guard);
   });
   return out;
 }
