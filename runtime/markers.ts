@@ -118,7 +118,8 @@ export function hvp(f: Fn, options?: GradOptions): never {
 
 /**
  * The Hessian of a scalar function of one parameter: a number for a number, an n-by-n matrix
- * (rows of number[]) for number[] or Float64Array, built from n Hessian-vector products.
+ * (rows of number[]) for number[] or Float64Array, and for a tensor a tensor of shape
+ * [...x.shape, ...x.shape]; built from Hessian-vector products, one per input element.
  * @tsgradMarker hessian
  */
 export function hessian<F extends (x: never) => number>(f: F): (...args: Parameters<F>) => HessianOf<Parameters<F>[0]>;
@@ -132,7 +133,7 @@ export function hessian(f: Fn, options?: GradOptions): never {
   return notTransformed("hessian");
 }
 
-type HessianOf<X> = X extends number ? number : number[][];
+type HessianOf<X> = X extends number ? number : X extends Tensor ? Tensor : number[][];
 
 export interface JacobianOptions {
   /**

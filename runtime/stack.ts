@@ -83,13 +83,8 @@ export function zerosLike<T extends Nested>(x: T): T {
  * Generated hessian() code calls this with the generated product; n products, each O(gradient).
  */
 export function hessianFromHvp<X extends number[] | Float64Array>(hvp: (direction: X) => ArrayLike<number>, x: X): number[][] {
-  const n = x.length;
   const rows: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const e = (x instanceof Float64Array ? new Float64Array(n) : new Array<number>(n).fill(0)) as X;
-    e[i] = 1;
-    rows.push(Array.from(hvp(e)));
-  }
+  for (let i = 0; i < x.length; i++) rows.push(Array.from(hvp(basis(x, i))));
   return rows;
 }
 

@@ -9,7 +9,7 @@ import { grad, hessian, hvp, jvp, valueAndGrad } from "tsgrad";
 import { dot, expectClose } from "./support/numeric.js";
 import { anisotropicGrad, classify, eigenvalues2, hessians, newtonStep } from "../examples/critical-points.js";
 import { rosen } from "../examples/rosenbrock.js";
-import { full, item, mean, mul, scalar, softmax, sum, tanh, add, tensor, logsumexp } from "tsgrad/tensor";
+import { full, item, mean, mul, scalar, softmax, sum, tanh, add, tensor, logsumexp, exp, matmul, reshape, stack, type Tensor } from "tsgrad/tensor";
 
 /** Overwrites in a loop (a stack), a data-dependent trip count, a branch. */
 function newtonMix(x: number[]): number {
@@ -154,6 +154,36 @@ describe("Hessian-vector products and Hessians", () => {
     const h = 1e-5;
     const fd = Array.from(g(x.map((xi, i) => xi + h * v[i]!))).map((u, i) => (u - g(x.map((xj, j) => xj - h * v[j]!))[i]!) / (2 * h));
     expectClose(hv, fd, 1e-5);
+  });
+});
+
+/** The same function of a [2, 2] tensor and of the four numbers in it (row-major). */
+function tensorQuartic(t: Tensor): number {
+  return item(sum(mul(exp(t), matmul(t, t))));
+}
+function numbersQuartic(x: number[]): number {
+  return tensorQuartic(reshape(stack([scalar(x[0]!), scalar(x[1]!), scalar(x[2]!), scalar(x[3]!)]), [2, 2]));
+}
+
+describe("the Hessian of a function of a tensor", () => {
+  it("has shape [...x, ...x], is symmetric, matches finite differences of the gradient and hvp", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 4, maxLength: 4 }), (x) => {
+        const H = hessian(tensorQuartic)(tensor(x, [2, 2]));
+        expect(H.shape).toEqual([2, 2, 2, 2]);
+        for (let i = 0; i < 4; i++) for (let j = 0; j < i; j++) expectClose(H.data[i * 4 + j], H.data[j * 4 + i], 1e-9, `symmetry ${i} ${j}`);
+        const gradient = (y: number[]) => Array.from(grad(tensorQuartic)(tensor(y, [2, 2])).data);
+        for (let j = 0; j < 4; j++) {
+          const e = [0, 0, 0, 0];
+          e[j] = 1;
+          const column = Array.from({ length: 4 }, (_, i) => H.data[i * 4 + j]!);
+          expectClose(column, fdHvp(gradient, x, e), 1e-5, `column ${j} vs finite differences`);
+          expectClose(column, Array.from(hvp(tensorQuartic)(tensor(x, [2, 2]), tensor(e, [2, 2])).data), 1e-12, `column ${j} vs hvp`);
+        }
+        expectClose(Array.from(H.data), hessian(numbersQuartic)(x).flat(), 1e-9, "the same Hessian through number[]");
+      }),
+      { numRuns: 20 },
+    );
   });
 });
 

@@ -55,6 +55,13 @@ assertType<Equal<Parameters<typeof jacWrt>, [points: number[][], theta: number[]
 assertType<Equal<ReturnType<typeof jacWrt>, number[][]>>();
 const hes = hessian(one);
 assertType<Equal<ReturnType<typeof hes>, number[][]>>();
+declare function tensorEnergy(t: Tensor): number;
+const hesT = hessian(tensorEnergy);
+assertType<Equal<ReturnType<typeof hesT>, Tensor>>();
+const vjpT = vjp(layer);
+assertType<Equal<ReturnType<ReturnType<typeof vjpT>["pullback"]>, Tensor>>();
+const jvpT = jvp(layer);
+assertType<Equal<Parameters<typeof jvpT>, [x: Tensor, Tensor]>>();
 const hv = hvp(one);
 assertType<Equal<Parameters<typeof hv>, [x: number[], number[]]>>();
 

@@ -103,8 +103,13 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
       if (target.derived) nested("a derivative");
       const chosen = fn.params.filter((_, i) => mask[i]);
       const t = chosen[0]?.root.type;
-      if (chosen.length !== 1 || !t || !(t.kind === "num" || (t.kind === "array" && t.elem.kind === "num")))
-        fail(TSG.unsupportedTarget, arg, "hessian needs exactly one differentiated parameter: a number, number[] or Float64Array", "put the variables in one array, or choose one with wrt; hvp works with several");
+      if (chosen.length !== 1 || !t || !(t.kind === "num" || t.kind === "tensor" || (t.kind === "array" && t.elem.kind === "num")))
+        fail(
+          TSG.unsupportedTarget,
+          arg,
+          "hessian needs exactly one differentiated parameter: a number, number[], Float64Array or Tensor",
+          "put the variables in one array, or choose one with wrt; hvp works with several",
+        );
       derived = "hessian";
       break;
     }

@@ -424,7 +424,8 @@ export function tangentOnly(a: Assembled): Assembled {
 
 /**
  * hessian(f)(x): the Hessian matrix, one Hessian-vector product per basis vector (the runtime's
- * hessianFromHvp loops over them). For a number parameter, the second derivative.
+ * hessianFromHvp loops over them). For a number parameter, the second derivative; for a tensor,
+ * a tensor of shape [...x's shape, ...x's shape].
  */
 export function assembleHessian(fn: IRFunction, mask: readonly boolean[], hvpKey: string): Assembled {
   const params = fn.params.map((p) => p.root);
@@ -433,11 +434,14 @@ export function assembleHessian(fn: IRFunction, mask: readonly boolean[], hvpKey
   const hvp = (dir: Expr): Expr => ({ k: "call", fn: { kind: "user", key: hvpKey }, args: [...params.map(ref), dir], type: x.type });
   if (x.type.kind === "num") return { params, body: [{ k: "return", value: hvp(num(1)) }], returnType: NUM };
   const dir = newVar("direction", x.type, "param", { owned: false });
-  const matrix: IRType = { kind: "array", elem: { kind: "array", elem: NUM, storage: "array" }, storage: "array" };
   const product: Expr = { k: "closure", params: [dir], returnType: x.type, body: [{ k: "return", value: hvp(ref(dir)) }] };
+  // a tensor's Hessian is the Jacobian of its gradient, shape [...x's shape, ...x's shape]
+  const tensors = x.type.kind === "tensor";
+  const matrix: IRType = tensors ? TENSOR : { kind: "array", elem: { kind: "array", elem: NUM, storage: "array" }, storage: "array" };
+  const fromProducts: Callee = tensors ? { kind: "tensor", key: "jacobianFromTangents" } : { kind: "runtime", key: "hessianFromHvp" };
   return {
     params,
-    body: [{ k: "return", value: { k: "call", fn: { kind: "runtime", key: "hessianFromHvp" }, args: [product, ref(x)], type: matrix } }],
+    body: [{ k: "return", value: { k: "call", fn: fromProducts, args: [product, ref(x)], type: matrix } }],
     returnType: matrix,
   };
 }
