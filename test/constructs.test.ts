@@ -85,6 +85,20 @@ function reboundArrays(x: number[], rows: number[][]): number {
   return s + q[1]!;
 }
 
+/** A double buffer: each step fills a new array and moves it into `u`, which is then written. */
+function doubleBuffer(x: Float64Array): number {
+  let u = x.slice();
+  for (let step = 0; step < 4; step++) {
+    const next = new Float64Array(u.length);
+    for (let i = 0; i < next.length; i++) next[i] = u[i]! + 0.1 * Math.sin(u[(i + 1) % u.length]!) * u[i]!;
+    u = next;
+    u[0] = u[0]! * 1.1 + u[1]!;
+  }
+  let s = 0;
+  for (const v of u) s += v * v;
+  return s;
+}
+
 /** Returns an array from one of several places (early returns), and chooses arrays with ?:. */
 function rotate(t: number[], x: number[]): number[] {
   const th = Math.sqrt(t[0]! * t[0]! + t[1]! * t[1]!);
@@ -508,6 +522,7 @@ const cases: Case[] = [
   { name: "Float64Array parameters", f: float64Params, d: { grad: grad(float64Params), jvp: jvp(float64Params) }, args: [Float64Array.of(0.1, 0.2, 0.3), Float64Array.of(-0.5, 0.4, 1)] },
   { name: "local arrays: Float64Array, Array.fill, literal, [] with push", f: localArrays, d: { grad: grad(localArrays), jvp: jvp(localArrays), valueAndGrad: valueAndGrad(localArrays) }, args: [[0.3, 0.6, -0.2, 0.9]] },
   { name: "overwritten array elements (restored in reverse)", f: overwrittenElements, d: { grad: grad(overwrittenElements), jvp: jvp(overwrittenElements) }, args: [[0.5, 0.8, -0.3, 0.4]] },
+  { name: "a double buffer (`u = next`, next never used again), then written", f: doubleBuffer, d: { grad: grad(doubleBuffer), jvp: jvp(doubleBuffer), valueAndGrad: valueAndGrad(doubleBuffer) }, args: [Float64Array.of(0.4, 0.9, -0.3)] },
   { name: "array variables given new arrays (q = [...], w = w.slice(), rows)", f: reboundArrays, d: { grad: grad(reboundArrays), jvp: jvp(reboundArrays), valueAndGrad: valueAndGrad(reboundArrays) }, args: [[0.4, 0.9, -0.3], [[0.5, 1.5], [-1, 2], [2, -0.5]]] },
   ...[2.5, 3, -1.5, 0, 4.75].map((t) => ({ name: `counted loops up and down to a data bound (t = ${t})`, f: loopBounds, d: { grad: grad(loopBounds, { wrt: [0] }), jvp: jvp(loopBounds, { wrt: [0] }), valueAndGrad: valueAndGrad(loopBounds, { wrt: [0] }) }, args: [[0.4, -0.3, 0.8], t], params: [0] })),
   ...[0, 1, 2, 3, 5].map((k) => ({ name: `switch (k = ${k})`, f: switches, d: { grad: grad(switches, { wrt: [0] }), jvp: jvp(switches, { wrt: [0] }), valueAndGrad: valueAndGrad(switches, { wrt: [0] }) }, args: [0.45, k], params: [0] })),

@@ -131,6 +131,13 @@ const refusals: Refusal[] = [
     source: `${header}function f(x: number[]): number { let a: number[] = [1]; a = x; a[0] = 2; return a[0]! * x[1]!; }\nexport const g = grad(f);\n`,
   },
   {
+    name: "moving a const local array into an owning variable, then using it again",
+    code: 1015,
+    at: "2:87",
+    node: "a = b",
+    source: `${header}function f(x: number[]): number { let a: number[] = [1]; const b: number[] = [x[0]!]; a = b; b[0] = 2; return a[0]! * x[1]!; }\nexport const g = grad(f);\n`,
+  },
+  {
     name: "reassigning an array parameter",
     code: 1015,
     at: "2:35",

@@ -624,7 +624,8 @@ class FunctionLowering {
   /**
    * `q = [...]`: an array variable given another array. A variable that owns its array (it may
    * write into it) may only be given a new one, so that it never starts writing into an array
-   * something else can read; a read-only alias may be given any array. Parameters keep theirs.
+   * something else can read (or a `const` array that is never used again: see isMovedArray); a
+   * read-only alias may be given any array. Parameters keep theirs.
    */
   private rebindArray(v: Var, value: Expr, node: ts.Node): void {
     if (v.role === "param")
@@ -632,14 +633,47 @@ class FunctionLowering {
     const t = typeOfValue(value);
     if (t.kind !== "array" || v.type.kind !== "array" || t.storage !== v.type.storage || t.elem.kind !== v.type.elem.kind)
       fail(TSG.unsupportedType, node, `this assigns a ${typeToString(t)} to a ${typeToString(v.type)} variable`, "give it an array of the same kind");
+    if (v.owned && !isFreshArray(value) && value.k === "var" && this.isMovedArray(value.v, node))
+      value = { k: "copy", arr: value, storage: t.storage };
     if (v.owned && !isFreshArray(value))
       fail(
         TSG.arrayRebind,
         node,
         `\`${v.name}\` owns its array (it may write into it), so it can only be given a new array, not one that other code may also read`,
-        "give it a copy (`.slice()`), a literal, or a new Float64Array / Array(n).fill(0)",
+        "give it a copy (`.slice()`), a literal, a new Float64Array / Array(n).fill(0), or a `const` array declared in the same block and not used after",
       );
     this.cur.push(assign(v, value, this.origin));
+  }
+
+  /**
+   * `u = next` where `next` is a `const` local array declared in the same block as this
+   * statement, used before it only by indexing and `.length`, and never after: the double buffer
+   * of a time-stepping loop. Nothing can observe `next` again, so giving `u` a copy of it is the
+   * same program, and `u` keeps owning an array no one else reads.
+   */
+  private isMovedArray(w: Var, node: ts.Node): boolean {
+    if (!w.owned || w.role !== "local" || !ts.isBinaryExpression(node) || !ts.isExpressionStatement(node.parent)) return false;
+    let rhs = node.right;
+    while (ts.isParenthesizedExpression(rhs) || ts.isNonNullExpression(rhs)) rhs = rhs.expression;
+    if (!ts.isIdentifier(rhs)) return false;
+    const sym = this.checker.getSymbolAtLocation(rhs);
+    const d = sym?.valueDeclaration;
+    if (!d || !ts.isVariableDeclaration(d) || !ts.isVariableDeclarationList(d.parent) || !(d.parent.flags & ts.NodeFlags.Const)) return false;
+    const block = d.parent.parent.parent;
+    if (!ts.isVariableStatement(d.parent.parent) || node.parent.parent !== block) return false;
+    let ok = true;
+    // a closure could read `next` after the move, when it would be `u`'s array
+    const visit = (n: ts.Node, inClosure: boolean): void => {
+      if (ts.isIdentifier(n) && n !== d.name && n !== rhs && this.checker.getSymbolAtLocation(n) === sym) {
+        const use = n.parent;
+        const indexed = ts.isElementAccessExpression(use) && use.expression === n;
+        const length = ts.isPropertyAccessExpression(use) && use.expression === n && use.name.text === "length";
+        if (inClosure || n.getStart() > node.getStart() || !(indexed || length)) ok = false;
+      }
+      ts.forEachChild(n, (c) => visit(c, inClosure || ts.isFunctionLike(c)));
+    };
+    visit(block, false);
+    return ok;
   }
 
   /** The local array a statement writes into; refuses parameters, globals and aliases. */
