@@ -275,6 +275,11 @@ describe("tensor runtime", () => {
     expect(() => add(tensor([[1, 2, 3]]), tensor([1, 2]))).toThrow(/add: shapes \[1, 3\] and \[2\] do not broadcast \(dimensions are aligned from the right/);
     expect(() => matmul(tensor([[1, 2]]), tensor([[1, 2]]))).toThrow(/matmul: shapes \[1, 2\] and \[1, 2\] do not match/);
     expect(() => reshape(tensor([1, 2, 3]), [2, 2])).toThrow(/reshape: cannot reshape \[3\]/);
+    expect(() => reshape(tensor([1, 2, 3]), [2, -1])).toThrow(/reshape: cannot reshape \[3\] \(size 3\) to \[2, -1\]: the sizes differ/);
+    expect(() => reshape(tensor([1, 2, 3, 4]), [-1, -1])).toThrow(/reshape: .*only one dimension can be -1/);
+    expect(() => reshape(tensor([1, 2, 3, 4]), [1.5, 2])).toThrow(/reshape: .*whole numbers/);
+    expect(reshape(tensor([1, 2, 3, 4]), [-1, 2]).shape).toEqual([2, 2]);
+    expect(reshape(tensor([1, 2, 3, 4]), [4, -1]).shape).toEqual([4, 1]);
     expect(() => item(tensor([1, 2]))).toThrow(/item: needs a tensor with one element/);
   });
   it("sum over axes with keepdims, and mean", () => {

@@ -557,14 +557,16 @@ export function transpose(t: Tensor, perm?: readonly number[]): Tensor {
 
 /** The same data with another shape (one dimension may be -1: inferred). @tsgradTensorOp reshape */
 export function reshape(t: Tensor, shape: Shape): Tensor {
+  const cannot = (why: string) => new Error(`reshape: cannot reshape ${describeShape(t.shape)} (size ${t.size}) to ${describeShape(shape)}: ${why}`);
+  if (shape.some((d) => !Number.isInteger(d) || d < -1)) throw cannot("dimensions are whole numbers, -1 for the one to infer");
   const unknown = shape.indexOf(-1);
-  let s = [...shape];
+  if (unknown !== shape.lastIndexOf(-1)) throw cannot("only one dimension can be -1");
+  const s = [...shape];
   if (unknown >= 0) {
     const known = shape.reduce((n, d, i) => (i === unknown ? n : n * d), 1);
     s[unknown] = known === 0 ? 0 : t.size / known;
   }
-  if (sizeOf(s) !== t.size) throw new Error(`reshape: cannot reshape ${describeShape(t.shape)} (size ${t.size}) to ${describeShape(shape)}`);
-  s = s.map((d) => Math.round(d));
+  if (!Number.isInteger(s[unknown] ?? 0) || sizeOf(s) !== t.size) throw cannot("the sizes differ");
   return new Tensor(t.data, s);
 }
 
