@@ -85,6 +85,35 @@ function reboundArrays(x: number[], rows: number[][]): number {
   return s + q[1]!;
 }
 
+/**
+ * Counters of the user's own, incremented once per trip: read inside the loop, starting away
+ * from zero, counting down, bounding an inner loop (a triangular nest), bounded by a length.
+ */
+function counters(x: number[]): number {
+  let s = x[0]!;
+  let n = 1;
+  for (let k = 0; k < 3; k++) {
+    s = s * n;
+    n = n + 1;
+  }
+  let w = 0;
+  for (let i = 0; i < x.length; i++) {
+    s += w * x[i]!;
+    w++;
+  }
+  let c = 10;
+  for (let i = x.length - 1; i >= 0; i--) c += 1;
+  let m = 1;
+  let p = 1;
+  for (let k = 0; k < 3; k++) {
+    for (let i = 0; i < m; i++) p = p * x[i]!;
+    m += 1;
+  }
+  let t = 0;
+  for (let k = 0; k + 1 < x.length; k++) t++;
+  return s * c + p + t * x[1]!;
+}
+
 /** A double buffer: each step fills a new array and moves it into `u`, which is then written. */
 function doubleBuffer(x: Float64Array): number {
   let u = x.slice();
@@ -522,6 +551,7 @@ const cases: Case[] = [
   { name: "Float64Array parameters", f: float64Params, d: { grad: grad(float64Params), jvp: jvp(float64Params) }, args: [Float64Array.of(0.1, 0.2, 0.3), Float64Array.of(-0.5, 0.4, 1)] },
   { name: "local arrays: Float64Array, Array.fill, literal, [] with push", f: localArrays, d: { grad: grad(localArrays), jvp: jvp(localArrays), valueAndGrad: valueAndGrad(localArrays) }, args: [[0.3, 0.6, -0.2, 0.9]] },
   { name: "overwritten array elements (restored in reverse)", f: overwrittenElements, d: { grad: grad(overwrittenElements), jvp: jvp(overwrittenElements) }, args: [[0.5, 0.8, -0.3, 0.4]] },
+  { name: "counters of the user's own (read in the loop, not from zero, bounding a nest)", f: counters, d: { grad: grad(counters), jvp: jvp(counters), valueAndGrad: valueAndGrad(counters) }, args: [[-0.7, 1.3, -2.4]] },
   { name: "a double buffer (`u = next`, next never used again), then written", f: doubleBuffer, d: { grad: grad(doubleBuffer), jvp: jvp(doubleBuffer), valueAndGrad: valueAndGrad(doubleBuffer) }, args: [Float64Array.of(0.4, 0.9, -0.3)] },
   { name: "array variables given new arrays (q = [...], w = w.slice(), rows)", f: reboundArrays, d: { grad: grad(reboundArrays), jvp: jvp(reboundArrays), valueAndGrad: valueAndGrad(reboundArrays) }, args: [[0.4, 0.9, -0.3], [[0.5, 1.5], [-1, 2], [2, -0.5]]] },
   ...[2.5, 3, -1.5, 0, 4.75].map((t) => ({ name: `counted loops up and down to a data bound (t = ${t})`, f: loopBounds, d: { grad: grad(loopBounds, { wrt: [0] }), jvp: jvp(loopBounds, { wrt: [0] }), valueAndGrad: valueAndGrad(loopBounds, { wrt: [0] }) }, args: [[0.4, -0.3, 0.8], t], params: [0] })),

@@ -6,7 +6,7 @@
  */
 import { num, op } from "../../ir/build.js";
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
-import { varsOf, writesOf } from "../../ir/visit.js";
+import { readsOf, varsOf, writesOf } from "../../ir/visit.js";
 import { isLengthArithmetic, offsetOf } from "../../analyse/recompute.js";
 
 export function closedFormTrips(body: Block): Stmt[] {
@@ -36,9 +36,13 @@ function mapBlockPairs(block: Block): Stmt[] {
   return out;
 }
 
-/** `trips = trips + 1` */
+/**
+ * `trips = trips + 1` of the reverse pass's own trip counter (role "control"): declared 0 right
+ * before its loop and never read inside it. A user's counter (`n = n + 1`) may start anywhere and
+ * be read in the loop, so it is never folded.
+ */
 function incrementOf(s: Stmt): Var | null {
-  if (s.k !== "assign" || s.value.k !== "op" || s.value.op !== "add") return null;
+  if (s.k !== "assign" || s.v.role !== "control" || s.value.k !== "op" || s.value.op !== "add") return null;
   const [a, b] = s.value.args;
   return a?.k === "var" && a.v === s.v && b?.k === "num" && b.value === 1 ? s.v : null;
 }
@@ -79,6 +83,7 @@ function countingLoop(d: Stmt & { k: "decl" }, loop: Stmt & { k: "loop" }): Stmt
   if (c === null || varsOf(bound).has(i) || varsOf(bound).has(trips) || !isLengthArithmetic(bound)) return null;
   const rest = loop.body.filter((_, k) => k !== at);
   const written = writesOf(rest);
+  if (readsOf(rest).has(trips)) return null;
   if (written.has(i) || written.has(trips) || [...varsOf(bound)].some((v) => written.has(v)) || [...varsOf(d.init)].some((v) => written.has(v)))
     return null;
   // up: i = init, init + 1, ... while i + c < E: E - c - init times (+1 for <=)
