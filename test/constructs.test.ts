@@ -86,6 +86,43 @@ function reboundArrays(x: number[], rows: number[][]): number {
 }
 
 /**
+ * A value written, then a conditional jump, then overwritten: the first write is what the jump
+ * leaves behind (after a break, the value returned; after a continue, the next trip's input).
+ * Labeled jumps out of an inner loop too.
+ */
+function writesBeforeJumps(x: number[]): number {
+  let a = 0;
+  for (let i = 0; i < x.length; i++) {
+    a = 2 * x[i]!;
+    if (x[i]! > 1) break;
+    a = Math.sin(x[i]!);
+  }
+  let b = 0;
+  for (let i = 0; i < x.length; i++) {
+    b = x[i]! * 2;
+    if (x[i]! > 1) break;
+    b += x[i]! * x[i]!;
+  }
+  let c = 0;
+  let carried = 1;
+  for (let i = 0; i < x.length; i++) {
+    carried = carried * 0.5 + x[i]!;
+    if (x[i]! < 0) continue;
+    carried = Math.cos(carried);
+    c += carried;
+  }
+  let d = 0;
+  outer: for (let i = 0; i < x.length; i++) {
+    for (let j = 0; j < x.length; j++) {
+      d = x[i]! * x[j]!;
+      if (d > 2.5) break outer;
+      d = d * 0.5;
+    }
+  }
+  return a + b * c + carried + d;
+}
+
+/**
  * Counters of the user's own, incremented once per trip: read inside the loop, starting away
  * from zero, counting down, bounding an inner loop (a triangular nest), bounded by a length.
  */
@@ -551,6 +588,7 @@ const cases: Case[] = [
   { name: "Float64Array parameters", f: float64Params, d: { grad: grad(float64Params), jvp: jvp(float64Params) }, args: [Float64Array.of(0.1, 0.2, 0.3), Float64Array.of(-0.5, 0.4, 1)] },
   { name: "local arrays: Float64Array, Array.fill, literal, [] with push", f: localArrays, d: { grad: grad(localArrays), jvp: jvp(localArrays), valueAndGrad: valueAndGrad(localArrays) }, args: [[0.3, 0.6, -0.2, 0.9]] },
   { name: "overwritten array elements (restored in reverse)", f: overwrittenElements, d: { grad: grad(overwrittenElements), jvp: jvp(overwrittenElements) }, args: [[0.5, 0.8, -0.3, 0.4]] },
+  { name: "writes before break/continue (labeled too), then overwritten", f: writesBeforeJumps, d: { grad: grad(writesBeforeJumps), jvp: jvp(writesBeforeJumps), valueAndGrad: valueAndGrad(writesBeforeJumps) }, args: [[0.5, 3, -0.4, 2.1]] },
   { name: "counters of the user's own (read in the loop, not from zero, bounding a nest)", f: counters, d: { grad: grad(counters), jvp: jvp(counters), valueAndGrad: valueAndGrad(counters) }, args: [[-0.7, 1.3, -2.4]] },
   { name: "a double buffer (`u = next`, next never used again), then written", f: doubleBuffer, d: { grad: grad(doubleBuffer), jvp: jvp(doubleBuffer), valueAndGrad: valueAndGrad(doubleBuffer) }, args: [Float64Array.of(0.4, 0.9, -0.3)] },
   { name: "array variables given new arrays (q = [...], w = w.slice(), rows)", f: reboundArrays, d: { grad: grad(reboundArrays), jvp: jvp(reboundArrays), valueAndGrad: valueAndGrad(reboundArrays) }, args: [[0.4, 0.9, -0.3], [[0.5, 1.5], [-1, 2], [2, -0.5]]] },

@@ -22,6 +22,23 @@ const alwaysLiveStack = (v: Var): boolean => v.type.kind === "stack";
  */
 let escaped = new Set<Var>();
 
+/**
+ * The loops a `break` or `continue` may jump out of, innermost last: what is live where each
+ * lands (after the loop; before its update). Liveness flows backwards, so before a jump it is
+ * what is live at its target, not what follows it in the block.
+ */
+interface JumpTarget {
+  readonly label: string | undefined;
+  readonly afterLoop: ReadonlySet<Var>;
+  readonly beforeUpdate: ReadonlySet<Var>;
+}
+let targets: JumpTarget[] = [];
+
+function targetOf(label: string | undefined): JumpTarget | undefined {
+  for (let i = targets.length - 1; i >= 0; i--) if (label === undefined || targets[i]!.label === label) return targets[i];
+  return undefined;
+}
+
 const alwaysLive = (v: Var): boolean => v.type.kind === "array" && (v.owned !== true || escaped.has(v));
 
 function addReads(s: Stmt, live: Live): void {
@@ -53,10 +70,12 @@ function escapingArrays(block: Block): Set<Var> {
 /** Removes dead statements; `liveOut` are the variables live after the block. */
 export function eliminateDeadCode(block: Block, liveOut: ReadonlySet<Var> = new Set()): Stmt[] {
   escaped = escapingArrays(block);
+  targets = [];
   try {
     return sweep(block, new Set(liveOut)).block;
   } finally {
     escaped = new Set();
+    targets = [];
   }
 }
 
@@ -137,9 +156,17 @@ function visit(s: Stmt, live: Live, assignedLater: ReadonlySet<Var>): Stmt | nul
       const after = new Set(live);
       let head = new Set(after);
       if (s.test) forEachVarInExpr(s.test, (v) => head.add(v));
+      const sweepBody = (update: { live: Live }) => {
+        targets.push({ label: s.label, afterLoop: after, beforeUpdate: update.live });
+        try {
+          return sweep(s.body, new Set(update.live));
+        } finally {
+          targets.pop();
+        }
+      };
       for (;;) {
         const u = sweep(s.update, new Set(head));
-        const b = sweep(s.body, new Set(u.live));
+        const b = sweepBody(u);
         const next = new Set(after);
         for (const v of b.live) next.add(v);
         if (s.testAtEnd) for (const v of u.live) next.add(v);
@@ -148,7 +175,7 @@ function visit(s: Stmt, live: Live, assignedLater: ReadonlySet<Var>): Stmt | nul
         head = next;
       }
       const u = sweep(s.update, new Set(head));
-      const b = sweep(s.body, new Set(u.live));
+      const b = sweepBody(u);
       live.clear();
       for (const v of head) live.add(v);
       for (const v of b.live) live.add(v);
@@ -157,6 +184,14 @@ function visit(s: Stmt, live: Live, assignedLater: ReadonlySet<Var>): Stmt | nul
       const observed = b.block.length > 0 || u.block.some((x) => x.k !== "assign" || after.has(x.v)) || (s.test !== null && hasEffects(s.test));
       if (!observed && u.block.length > 0) return null;
       return { ...s, body: b.block, update: u.block };
+    }
+    case "break":
+    case "continue": {
+      const target = targetOf(s.label);
+      if (!target) return s; // not inside a loop of this block: keep what is live (safe)
+      live.clear();
+      for (const v of s.k === "break" ? target.afterLoop : target.beforeUpdate) live.add(v);
+      return s;
     }
     default:
       return s;

@@ -134,6 +134,15 @@ export function inlineSingleUse(body: Block): Stmt[] {
   });
 }
 
+/** Whether control may leave the enclosing block from inside `s` (nested loops included, conservatively). */
+function mayLeave(s: Stmt): boolean {
+  let leaves = false;
+  forEachStmt([s], (x) => {
+    if (x.k === "break" || x.k === "continue" || x.k === "return" || x.k === "throw") leaves = true;
+  });
+  return leaves;
+}
+
 function mentions(s: Stmt, v: Var): boolean {
   let found = false;
   forEachStmt([s], (x) => {
@@ -160,6 +169,8 @@ export function fuseZeroInit(body: Block): Stmt[] {
         s.k === "decl" ? { k: "decl", v: s.v, init, origin } : { k: "assign", v: s.v, value: init, origin };
       for (let q = p + 1; q < out.length; q++) {
         const t = out[q]!;
+        // past a break, continue, return or throw the first value may be the one that is left
+        if (mayLeave(t)) break;
         if (!mentions(t, s.v)) {
           // moving the initialiser past t must not change what it reads
           const w = writesOf([t]);
@@ -213,7 +224,7 @@ export function fuseStoreZero(body: Block): Stmt[] {
           break;
         }
         const w = writesOf([t]);
-        if (mentions(t, s.arr) || w.has(s.arr) || [...indexVars].some((v) => w.has(v))) break;
+        if (mayLeave(t) || mentions(t, s.arr) || w.has(s.arr) || [...indexVars].some((v) => w.has(v))) break;
       }
     }
     return out;
