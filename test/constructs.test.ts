@@ -85,6 +85,16 @@ function reboundArrays(x: number[], rows: number[][]): number {
   return s + q[1]!;
 }
 
+function pick(a: number, on: boolean, twice: boolean): number {
+  return on ? (twice ? 2 * a * a : a * a) : -a;
+}
+/** Comparisons passed straight to boolean parameters (`x > 0`, `i % 2 === 0`, `!(...)`). */
+function comparisonArguments(x: number[]): number {
+  let s = pick(x[0]!, x[0]! > 0, !(x[1]! > 0));
+  for (let i = 0; i < x.length; i++) s += pick(x[i]!, i % 2 === 0, i < 2);
+  return s;
+}
+
 /**
  * A value written, then a conditional jump, then overwritten: the first write is what the jump
  * leaves behind (after a break, the value returned; after a continue, the next trip's input).
@@ -588,6 +598,7 @@ const cases: Case[] = [
   { name: "Float64Array parameters", f: float64Params, d: { grad: grad(float64Params), jvp: jvp(float64Params) }, args: [Float64Array.of(0.1, 0.2, 0.3), Float64Array.of(-0.5, 0.4, 1)] },
   { name: "local arrays: Float64Array, Array.fill, literal, [] with push", f: localArrays, d: { grad: grad(localArrays), jvp: jvp(localArrays), valueAndGrad: valueAndGrad(localArrays) }, args: [[0.3, 0.6, -0.2, 0.9]] },
   { name: "overwritten array elements (restored in reverse)", f: overwrittenElements, d: { grad: grad(overwrittenElements), jvp: jvp(overwrittenElements) }, args: [[0.5, 0.8, -0.3, 0.4]] },
+  { name: "comparisons passed to boolean parameters", f: comparisonArguments, d: { grad: grad(comparisonArguments), jvp: jvp(comparisonArguments), valueAndGrad: valueAndGrad(comparisonArguments) }, args: [[0.5, -1.5, 0.7]] },
   { name: "writes before break/continue (labeled too), then overwritten", f: writesBeforeJumps, d: { grad: grad(writesBeforeJumps), jvp: jvp(writesBeforeJumps), valueAndGrad: valueAndGrad(writesBeforeJumps) }, args: [[0.5, 3, -0.4, 2.1]] },
   { name: "counters of the user's own (read in the loop, not from zero, bounding a nest)", f: counters, d: { grad: grad(counters), jvp: jvp(counters), valueAndGrad: valueAndGrad(counters) }, args: [[-0.7, 1.3, -2.4]] },
   { name: "a double buffer (`u = next`, next never used again), then written", f: doubleBuffer, d: { grad: grad(doubleBuffer), jvp: jvp(doubleBuffer), valueAndGrad: valueAndGrad(doubleBuffer) }, args: [Float64Array.of(0.4, 0.9, -0.3)] },

@@ -91,6 +91,16 @@ function matrixCurvature(P: number[][]): number {
   return s * P[0]![1]!;
 }
 
+function branchy(a: number, on: boolean): number {
+  return on ? a * a * a : Math.sin(a);
+}
+/** Comparisons passed straight to a boolean parameter. */
+function comparisonArguments(x: number[]): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += branchy(x[i]! * x[(i + 1) % x.length]!, x[i]! > 0);
+  return s;
+}
+
 interface Case {
   readonly name: string;
   readonly grad: (x: number[]) => number[];
@@ -106,6 +116,7 @@ const cases: Case[] = [
   { name: "calls into other functions", grad: grad(withCalls), hvp: hvp(withCalls), hessian: hessian(withCalls), jvpGrad: jvp(grad(withCalls)), point: [0.4, -0.3, 0.9] },
   { name: "recursion", grad: grad(recursive), hvp: hvp(recursive), hessian: hessian(recursive), jvpGrad: jvp(grad(recursive)), point: [1.1, 0.7] },
   { name: "tensor code (rules' own calls differentiated again)", grad: grad(tensorCurvature), hvp: hvp(tensorCurvature), hessian: hessian(tensorCurvature), jvpGrad: jvp(grad(tensorCurvature)), point: [0.7, -0.4, 0.9] },
+  { name: "comparisons passed to boolean parameters", grad: grad(comparisonArguments), hvp: hvp(comparisonArguments), hessian: hessian(comparisonArguments), jvpGrad: jvp(grad(comparisonArguments)), point: [0.6, -0.8, 1.3] },
   { name: "local arrays, overwritten and pushed", grad: grad(arrays), hvp: hvp(arrays), hessian: hessian(arrays), jvpGrad: jvp(grad(arrays)), point: [0.5, 0.8, -0.3, 0.4] },
 ];
 

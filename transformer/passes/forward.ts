@@ -109,6 +109,8 @@ class Forward {
       }
       case "call":
       case "op":
+        // a comparison left in place (an argument `x > 0` for a boolean parameter) has no tangent
+        if (typeOfValue(e).kind === "bool") return null;
         // A-normal form gives every call and primitive a statement of its own: one nested here
         // would have its derivative silently dropped
         throw new Error(`forward pass: a nested ${e.k} reached tangentOf`);
