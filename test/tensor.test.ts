@@ -6,7 +6,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { grad, jvp } from "tsgrad";
+import { checkGrad, grad, jvp } from "tsgrad";
+import { expectClose } from "./support/numeric.js";
 import {
   abs, add, broadcastShapes, concat, div, dot, exp, item, log, logSoftmax, logsumexp, matmul, matmulGradA, matmulGradB, max, mean, mul, neg, outer, pow, randn, relu, reshape,
   row, scalar, sigmoid, slice, softmax, softplus, sqrt, stack, sub, sum, tanh, tensor, transpose, where, full, Tensor, rand,
@@ -189,6 +190,16 @@ function powLoop(x: number[], p: number): number {
   return r;
 }
 
+/** A number as the base: a constant, and a parameter. */
+function numberBase(w: number, t: Tensor): number {
+  return item(sum(add(pow(2, t), pow(w, t))));
+}
+function numberBaseLoop(w: number, t: number[]): number {
+  let r = 0;
+  for (const v of t) r += 2 ** v + w ** v;
+  return r;
+}
+
 function itemOfPair(a: Tensor): number {
   return item(mul(a, 2));
 }
@@ -208,6 +219,20 @@ describe("pow at a zero base", () => {
     const [, expected] = grad(powLoop)([0, 1, 2], 2);
     expect(item(gp)).toBeCloseTo(expected, 12);
     expect(jvp(powSum)(tensor([0, 1, 2], [3]), scalar(2), tensor([0, 0, 0], [3]), scalar(1)).tangent).toBeCloseTo(expected, 12);
+  });
+});
+
+describe("pow with a number as the base", () => {
+  it("has the derivatives of the same sum over numbers, in both modes", () => {
+    const t = [0.5, -1.2, 2];
+    const [gw, gt] = grad(numberBase)(1.7, tensor(t, [3]));
+    const [ew, et] = grad(numberBaseLoop)(1.7, t);
+    expect(gw).toBeCloseTo(ew, 12);
+    expectClose(Array.from(gt.data), et, 1e-12);
+    const along = jvp(numberBase)(1.7, tensor(t, [3]), 0.3, tensor([1, -1, 0.5], [3])).tangent;
+    expect(along).toBeCloseTo(jvp(numberBaseLoop)(1.7, t, 0.3, [1, -1, 0.5]).tangent, 12);
+    const [e1, e2] = checkGrad(numberBase, 1.7, tensor(t, [3]));
+    expect(Math.max(e1!, e2!)).toBeLessThan(1e-6);
   });
 });
 

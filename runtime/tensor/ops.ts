@@ -314,7 +314,8 @@ export function exp(t: Tensor): Tensor {
   return new Tensor(d, t.shape);
 }
 /** @tsgradTensorOp log */
-export function log(t: Tensor): Tensor {
+export function log(x: TensorLike): Tensor {
+  const t = asTensor(x); // a number too: pow's exponent rule takes the log of a number base
   const d = new Float64Array(t.size);
   for (let i = 0; i < d.length; i++) d[i] = Math.log(t.data[i]!);
   return new Tensor(d, t.shape);
@@ -357,7 +358,8 @@ export function softplus(t: Tensor): Tensor {
   return new Tensor(d, t.shape);
 }
 /** abs; its derivative at 0 is taken as 0. @tsgradTensorOp abs */
-export function abs(t: Tensor): Tensor {
+export function abs(x: TensorLike): Tensor {
+  const t = asTensor(x);
   const d = new Float64Array(t.size);
   for (let i = 0; i < d.length; i++) d[i] = Math.abs(t.data[i]!);
   return new Tensor(d, t.shape);
