@@ -4,6 +4,7 @@
  * and pops it back in the mirrored place. Storage grows geometrically, so pushes are amortised
  * O(1) and allocation-free in the steady state.
  */
+import { Tensor } from "./tensor/tensor.js";
 
 /** Numbers (and booleans, as 0/1) in a growable Float64Array. */
 export class F64Stack {
@@ -69,12 +70,13 @@ export class RefStack<T> {
 export const stack = new F64Stack();
 export const refStack = new RefStack<unknown>();
 
-type Nested = number | readonly Nested[] | Float64Array;
+type Nested = number | readonly Nested[] | Float64Array | Tensor;
 
 /** Zeros with the shape of a (possibly nested) array: the adjoint of a nested array parameter. */
 export function zerosLike<T extends Nested>(x: T): T {
   if (typeof x === "number") return 0 as T;
   if (x instanceof Float64Array) return new Float64Array(x.length) as T;
+  if (x instanceof Tensor) return new Tensor(new Float64Array(x.size), x.shape) as T;
   return (x as readonly Nested[]).map((e) => zerosLike(e)) as unknown as T;
 }
 

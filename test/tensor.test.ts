@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkGrad, grad, jvp } from "tsgrad";
+import { checkGrad, grad, hvp, jvp } from "tsgrad";
 import { expectClose } from "./support/numeric.js";
 import {
   abs, add, broadcastShapes, concat, div, dot, exp, item, log, logSoftmax, logsumexp, matmul, matmulGradA, matmulGradB, max, mean, mul, neg, outer, pow, randn, relu, reshape,
@@ -233,6 +233,38 @@ describe("pow with a number as the base", () => {
     expect(along).toBeCloseTo(jvp(numberBaseLoop)(1.7, t, 0.3, [1, -1, 0.5]).tangent, 12);
     const [e1, e2] = checkGrad(numberBase, 1.7, tensor(t, [3]));
     expect(Math.max(e1!, e2!)).toBeLessThan(1e-6);
+  });
+});
+
+/** Layers as an array of tensors, walked with for...of and by index. */
+function deep(Ws: Tensor[], x: Tensor): number {
+  let h = x;
+  for (const W of Ws) h = tanh(matmul(h, W));
+  return item(sum(mul(h, h))) + item(sum(mul(Ws[0]!, Ws[Ws.length - 1]!)));
+}
+
+const shift = (Ws: Tensor[], Vs: Tensor[], e: number) => Ws.map((W, i) => add(W, mul(Vs[i]!, e)));
+const flatAll = (Ws: Tensor[]) => Ws.flatMap((W) => Array.from(W.data));
+
+describe("an array of tensors as a parameter (layers)", () => {
+  it("gradient (an array of tensors) = finite differences; jvp agrees with it; hvp = finite differences of the gradient", () => {
+    const Ws = [randn([2, 2], 11), randn([2, 2], 12), randn([2, 2], 13)].map((W) => mul(W, 0.5));
+    const x = randn([3, 2], 14);
+    const [gWs, gx] = grad(deep)(Ws, x);
+    expect(gWs).toHaveLength(3);
+    for (const g of gWs) expect(g.shape).toEqual([2, 2]);
+    const [e1, e2] = checkGrad(deep, Ws, x);
+    expect(Math.max(e1!, e2!)).toBeLessThan(1e-6);
+    const Vs = [randn([2, 2], 21), randn([2, 2], 22), randn([2, 2], 23)];
+    const u = randn([3, 2], 24);
+    const along = jvp(deep)(Ws, x, Vs, u).tangent;
+    const dot = flatAll(gWs).reduce((s, g, i) => s + g * flatAll(Vs)[i]!, 0) + Array.from(gx.data).reduce((s, g, i) => s + g * u.data[i]!, 0);
+    expect(along).toBeCloseTo(dot, 10);
+    const hWs = hvp(deep, { wrt: ["Ws"] })(Ws, x, Vs);
+    const e = 1e-5;
+    const up = flatAll(grad(deep, { wrt: ["Ws"] })(shift(Ws, Vs, e), x));
+    const down = flatAll(grad(deep, { wrt: ["Ws"] })(shift(Ws, Vs, -e), x));
+    expectClose(flatAll(hWs), up.map((g, i) => (g - down[i]!) / (2 * e)), 1e-5, "hvp vs finite differences of grad");
   });
 });
 

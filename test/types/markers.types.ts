@@ -55,6 +55,9 @@ assertType<Equal<Parameters<typeof jacWrt>, [points: number[][], theta: number[]
 assertType<Equal<ReturnType<typeof jacWrt>, number[][]>>();
 const hes = hessian(one);
 assertType<Equal<ReturnType<typeof hes>, number[][]>>();
+declare function layers(Ws: Tensor[], x: Tensor): number;
+const gLayers = grad(layers);
+assertType<Equal<ReturnType<typeof gLayers>, [Tensor[], Tensor]>>();
 declare function tensorEnergy(t: Tensor): number;
 const hesT = hessian(tensorEnergy);
 assertType<Equal<ReturnType<typeof hesT>, Tensor>>();

@@ -102,7 +102,7 @@ export function gradientType(t: IRType): IRType {
 function zerosOf(v: Var): Expr {
   const t = v.type;
   if (t.kind === "tensor") return tensorCall("zerosLike", [ref(v)]);
-  if (t.kind === "array") return t.elem.kind === "array" ? { k: "zerosLike", arr: ref(v) } : alloc(len(ref(v)), t.storage);
+  if (t.kind === "array") return t.elem.kind === "array" || t.elem.kind === "tensor" ? { k: "zerosLike", arr: ref(v) } : alloc(len(ref(v)), t.storage);
   return num(0);
 }
 

@@ -412,7 +412,7 @@ class Forward {
   /** A zero of the given type, shaped like `like` for arrays and records. */
   private zeroLike(type: IRType, like: Expr): Expr {
     if (type.kind === "tensor") return tensorCall("zerosLike", [like]);
-    if (type.kind === "array") return type.elem.kind === "array" ? { k: "zerosLike", arr: like } : alloc(len(like), type.storage);
+    if (type.kind === "array") return type.elem.kind === "array" || type.elem.kind === "tensor" ? { k: "zerosLike", arr: like } : alloc(len(like), type.storage);
     if (type.kind === "record")
       return {
         k: "record",

@@ -4,6 +4,8 @@
  */
 import type { Block, Stmt } from "../../ir/types.js";
 import { mapBlock, mapStmtExprs } from "../../ir/visit.js";
+import { index, ref } from "../../ir/build.js";
+import { tensorCall } from "../../rules/tensor-registry.js";
 import { printBlock } from "../../ir/print.js";
 import { eliminateDeadCode } from "./dce.js";
 import { foldExpr, isDerivativeStatement } from "./fold.js";
@@ -44,5 +46,17 @@ export function simplify(body: Block): Stmt[] {
     cur = foldBlock(cur);
     if (printBlock(cur) === before) break;
   }
-  return cur;
+  return addTensorElements(cur);
+}
+
+/**
+ * `a[i] += t` into an array of tensors (the adjoint of a Tensor[] parameter) is `a[i] =
+ * T.add(a[i], t)`: JavaScript's += would concatenate strings. Done last, so the passes above
+ * treat it as any accumulation.
+ */
+function addTensorElements(body: Block): Stmt[] {
+  return mapBlock(body, (s) => {
+    if (s.k !== "store" || !s.accumulate || s.arr.type.kind !== "array" || s.arr.type.elem.kind !== "tensor") return s;
+    return { ...s, accumulate: false, value: tensorCall("add", [index(ref(s.arr), s.index), s.value]) };
+  });
 }
