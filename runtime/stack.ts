@@ -119,9 +119,14 @@ export function jacobianForward<X extends number[] | Float64Array>(tangent: (dir
   return rows;
 }
 
-/** Whether a tangent has its primal's shape (the entry check of a tangent sweep over tensors). */
-export function sameShape(a: { readonly shape: readonly number[] }, b: { readonly shape: readonly number[] }): boolean {
-  return a.shape.length === b.shape.length && a.shape.every((n, i) => n === b.shape[i]);
+/**
+ * Whether a tangent or cotangent has its primal's shape (the entry check of sweeps over tensors);
+ * false for something that is not a tensor at all (a number where a tensor belongs).
+ */
+export function sameShape(a: { readonly shape: readonly number[] }, b: unknown): boolean {
+  const shape = typeof b === "object" && b !== null ? (b as { shape?: unknown }).shape : undefined;
+  if (!Array.isArray(shape)) return false;
+  return a.shape.length === shape.length && a.shape.every((n, i) => n === shape[i]);
 }
 
 /**

@@ -540,6 +540,32 @@ function secondNames(x: number[], t: number): number {
   return b[0]! * c[0]! + rows[0]![0]! * d[0]!;
 }
 
+function heldProduct(p: { v: number[]; k: number }): number {
+  return p.v[0]! * p.v[1]! * p.k;
+}
+/**
+ * A local array read through its other names (`b = a`, `t ? a : c`, a pushed row, an object
+ * field, a helper given the object), then overwritten through its own name and read again:
+ * the reverse sweep must restore the old elements, whichever name read them.
+ */
+function readsBeforeWrites(x: number[], t: number): number {
+  const a = x.slice();
+  const b = a;
+  const c = t > 0 ? a : x;
+  const rows: number[][] = [];
+  rows.push(a);
+  const o = { v: a, k: x[0]! };
+  const before = b[0]! * b[1]! + c[1]! * rows[0]![0]! + heldProduct(o);
+  a[0] = 3 * x[1]!;
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    const sq = b[i]! * b[i]!;
+    a[i] = 0.5 * x[i]!;
+    s += Math.sin(sq);
+  }
+  return before * before + rows[0]![0]! * x[1]! + heldProduct(o) + s;
+}
+
 /** Elements read straight off a call's result, `scaled(v, k)[1]` (no variable in between). */
 function indexedCalls(v: number[], k: number): number {
   return scaled(v, k)[1]! * scaled([k, v[0]!], v[1]!)[0]! + scaled(v, 2).length;
@@ -625,6 +651,7 @@ const cases: Case[] = [
   { name: "an object holding a local array that is written afterwards", f: heldArrayWritten, d: { grad: grad(heldArrayWritten), jvp: jvp(heldArrayWritten), valueAndGrad: valueAndGrad(heldArrayWritten) }, args: [[0.7, -0.4]] },
   { name: "a helper given an array and one of its elements", f: callWithElementAndArray, d: { grad: grad(callWithElementAndArray), jvp: jvp(callWithElementAndArray), valueAndGrad: valueAndGrad(callWithElementAndArray) }, args: [[0.7, -0.4, 1.3]] },
   { name: "a local array written after it got second names", f: secondNames, d: { grad: grad(secondNames, { wrt: [0] }), jvp: jvp(secondNames, { wrt: [0] }), valueAndGrad: valueAndGrad(secondNames, { wrt: [0] }) }, args: [[0.7, -0.4], 1], params: [0] },
+  { name: "a local array read through other names, then overwritten", f: readsBeforeWrites, d: { grad: grad(readsBeforeWrites, { wrt: [0] }), jvp: jvp(readsBeforeWrites, { wrt: [0] }), valueAndGrad: valueAndGrad(readsBeforeWrites, { wrt: [0] }) }, args: [[0.7, -0.4, 1.2], 1], params: [0] },
   { name: "elements read straight off a call's result", f: indexedCalls, d: { grad: grad(indexedCalls), jvp: jvp(indexedCalls), valueAndGrad: valueAndGrad(indexedCalls) }, args: [[0.7, -0.4], 1.3] },
   ...[[[0.3, -0.4, 0.8], 0.5], [[1.5, 2, -0.5], 2.5], [[2, 1.5, 1], 0.9]].map(([v, k]) => ({
     name: `tuples and objects returned by helpers, early returns too (k = ${k})`,

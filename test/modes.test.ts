@@ -127,7 +127,10 @@ function product(x: number[]): number {
 describe("tangents shaped unlike their primals", () => {
   it("are refused at run time with an error naming the parameter (jvp, hvp; arrays and tensors)", () => {
     expect(() => jvp(product)([1, 2], [1])).toThrow(/tangent \(direction\) for `x` must have the shape of `x`/);
-    expect(() => hvp(product)([1, 2], [1, 0, 0])).toThrow(RangeError);
+    expect(() => hvp(product)([1, 2], [1, 0, 0])).toThrow(/^product: the tangent \(direction\) for `x`/);
+    expect(() => jvp(layerEnergy)({ w: tensor([0.5, -1], [2]), b: 0.3 }, { w: tensor([1], [1]), b: 1 })).toThrow(/tangent \(direction\) for `p.w` must have the shape of `p.w`/);
+    expect(() => hvp(layerEnergy)({ w: tensor([0.5, -1], [2]), b: 0.3 }, { w: tensor([1, 0, 0], [3]), b: 1 })).toThrow(/^layerEnergy: .*`p.w`/);
+    expect(() => jvp(tensorEnergy)(tensor([0, 1, 2], [3]), 1 as unknown as Tensor)).toThrow(RangeError);
     expect(() => jvp(tensorEnergy)(tensor([0, 1, 2], [3]), tensor([1], [1]))).toThrow(/tangent \(direction\) for `t`/);
     expect(jvp(product)([1, 2], [1, 0]).tangent).toBe(2);
   });

@@ -164,7 +164,7 @@ export class Pipeline {
     let assembled: Assembled;
     switch (kind) {
       case "jvp":
-        assembled = simplified(assembleTangent(toAnf(source), mask, true));
+        assembled = simplified(assembleTangent(toAnf(source), mask, source.name));
         break;
       case "jvpVec":
         assembled = simplified(vectorize(simplified(assembleTangent(toAnf(source), mask))));
@@ -197,7 +197,7 @@ export class Pipeline {
       case "hvp":
         // the tangent sweep over the gradient, keeping only the tangent: the gradient's own
         // accumulations that no tangent reads are dead code
-        assembled = simplified(tangentOnly(assembleTangent(toAnf(this.sourceOf(this.derive("grad", mask, key))), mask, true)));
+        assembled = simplified(tangentOnly(assembleTangent(toAnf(this.sourceOf(this.derive("grad", mask, key))), mask, source.name)));
         break;
       case "hessian":
         assembled = assembleHessian(source, mask, this.derive("hvp", mask, key));

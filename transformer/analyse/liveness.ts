@@ -7,12 +7,13 @@
  */
 import type { Block, Expr, Stmt, Var } from "../ir/types.js";
 import { forEachVarInExpr, stmtExprs } from "../ir/visit.js";
+import type { ArrayAliases } from "./aliases.js";
 
 /**
  * The definitions among `candidates` whose value is never read: `v = e` (v a number or boolean),
  * and `a[i] = e` when nothing reads `a` afterwards (arrays are tracked whole).
  */
-export function deadDefinitions(body: Block, candidates: ReadonlySet<Stmt>): Set<Stmt> {
+export function deadDefinitions(body: Block, candidates: ReadonlySet<Stmt>, aliases?: ArrayAliases): Set<Stmt> {
   const seen = new Set<Stmt>();
   // a definition inside a loop is visited once per pass of the loop's fixpoint: live if any pass
   // finds it read
@@ -22,7 +23,9 @@ export function deadDefinitions(body: Block, candidates: ReadonlySet<Stmt>): Set
     const target = s.k === "assign" || s.k === "decl" ? s.v : s.k === "store" ? s.arr : null;
     if (!target) return;
     seen.add(s);
-    if (liveAfter.has(target)) everLive.add(s);
+    // an array read through any of its names keeps a write through another alive
+    const names = aliases ? aliases.expand([target]) : [target];
+    for (const n of names) if (liveAfter.has(n)) everLive.add(s);
   });
   return new Set([...seen].filter((s) => !everLive.has(s)));
 }

@@ -11,6 +11,7 @@
 import type { Block, Expr, Stmt, Var } from "../ir/types.js";
 import { num, op } from "../ir/build.js";
 import { forEachStmt, forEachSubExpr, varsOf, writesOf } from "../ir/visit.js";
+import type { ArrayAliases } from "./aliases.js";
 
 /** Cheap and pure: one primitive over atoms, memory and field reads, constants. No calls, no allocation. */
 export function isCheap(e: Expr): boolean {
@@ -23,12 +24,12 @@ export function isCheap(e: Expr): boolean {
 }
 
 /** The declarations of a block (top level only) that may be recomputed at the block's end. */
-export function recomputableDecls(block: Block): Set<Stmt> {
+export function recomputableDecls(block: Block, aliases?: ArrayAliases): Set<Stmt> {
   const out = new Set<Stmt>();
   const recomputedVars = new Set<Var>();
   block.forEach((s, p) => {
     if (s.k !== "decl" || !isCheap(s.init)) return;
-    const later = writesOf(block.slice(p + 1));
+    const later = writesOf(block.slice(p + 1), aliases);
     if (later.has(s.v)) return;
     for (const u of varsOf(s.init)) if (u === s.v || (!recomputedVars.has(u) && later.has(u))) return;
     out.add(s);
@@ -75,7 +76,7 @@ const ARITHMETIC = new Set(["add", "sub", "mul", "div", "neg"]);
  *
  * Returns, per statement, the values it may recompute and how.
  */
-export function justInTimeValues(block: Block): Map<Stmt, Map<Var, Expr>> {
+export function justInTimeValues(block: Block, aliases?: ArrayAliases): Map<Stmt, Map<Var, Expr>> {
   const out = new Map<Stmt, Map<Var, Expr>>();
   block.forEach((d, p) => {
     if (d.k !== "decl" || d.v.type.kind !== "num" || d.init.k !== "op" || !ARITHMETIC.has(d.init.op) || !isCheap(d.init)) return;
@@ -90,7 +91,7 @@ export function justInTimeValues(block: Block): Map<Stmt, Map<Var, Expr>> {
     for (let q = p + 1; q < block.length; q++) {
       const s = block[q]!;
       if (s.k !== "decl" && s.k !== "assign" && s.k !== "store") break;
-      const w = writesOf(block.slice(p + 1, q));
+      const w = writesOf(block.slice(p + 1, q), aliases);
       if (w.has(d.v) || [...inputs].some((u) => w.has(u))) break;
       add(s);
       if (writesOf([s]).has(d.v)) break;

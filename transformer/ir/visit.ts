@@ -1,4 +1,5 @@
 /** Traversals of the IR: what an expression reads, what a statement writes, substitution. */
+import type { ArrayAliases } from "../analyse/aliases.js";
 import type { Block, Expr, Stmt, Var } from "./types.js";
 
 /** Calls `f` on every variable an expression reads (arrays read through `index`/`len` too). */
@@ -166,8 +167,11 @@ export function forEachStmt(block: Block, f: (s: Stmt, loopDepth: number) => voi
   }
 }
 
-/** Variables whose value (or, for arrays, contents) a statement changes, nested blocks included. */
-export function writesOf(block: Block): Set<Var> {
+/**
+ * Variables whose value (or, for arrays, contents) a statement changes, nested blocks included;
+ * with `aliases`, every other name of a written array too.
+ */
+export function writesOf(block: Block, aliases?: ArrayAliases): Set<Var> {
   const out = new Set<Var>();
   forEachStmt(block, (s) => {
     switch (s.k) {
@@ -189,7 +193,7 @@ export function writesOf(block: Block): Set<Var> {
         if (x.k === "pop") out.add(x.stack);
       });
   });
-  return out;
+  return aliases ? aliases.expand(out) : out;
 }
 
 /** Variables a block reads, nested blocks included. */

@@ -336,10 +336,13 @@ function withOwned(a: Var): Var {
 // forward mode
 
 /** jvp(f) and callee tangent functions: primal and tangent parameters, `{ value, tangent }`. */
-/** `checkTangents`: check on entry that array and tensor tangents are shaped like their primals. */
-export function assembleTangent(fn: IRFunction, wrt: readonly boolean[], checkTangents = false): Assembled {
+/**
+ * `checkTangentsOf`: check on entry that array and tensor tangents are shaped like their
+ * primals, naming this function (the user's, also when `fn` is its generated gradient) in errors.
+ */
+export function assembleTangent(fn: IRFunction, wrt: readonly boolean[], checkTangentsOf: string | null = null): Assembled {
   const activity = activityOf(fn, wrt);
-  const out = forwardPass(fn, activity, wrt, checkTangents);
+  const out = forwardPass(fn, activity, wrt, checkTangentsOf);
   const params = [...out.params.map((p) => p.root), ...out.tangentParams.map((p) => p.root)];
   const returnType: IRType = {
     kind: "record",

@@ -31,7 +31,7 @@ export interface ForwardOutput {
  * @param fn      the function in A-normal form
  * @param wrt     which parameters get a tangent parameter (by position)
  */
-export function forwardPass(fn: IRFunction, activity: Activity, wrt: readonly boolean[], checkTangents = false): ForwardOutput {
+export function forwardPass(fn: IRFunction, activity: Activity, wrt: readonly boolean[], checkTangentsOf: string | null = null): ForwardOutput {
   const tangents = new Map<Var, Var>();
   const tangentParams: Param[] = [];
   fn.params.forEach((p, i) => {
@@ -49,20 +49,22 @@ export function forwardPass(fn: IRFunction, activity: Activity, wrt: readonly bo
     tangentParams.push({ root, leaves, differentiable: true });
   });
   const pass = new Forward(activity, tangents);
-  const checks = checkTangents ? tangentChecks(fn, tangentParams, wrt) : [];
+  const checks = checkTangentsOf !== null ? tangentChecks(fn, tangentParams, wrt, checkTangentsOf) : [];
   return { params: fn.params, tangentParams, body: [...checks, ...pass.block(fn.body)] };
 }
 
-/** A tangent the caller passes must be shaped like its primal (parts of tuples and objects are not checked). */
-function tangentChecks(fn: IRFunction, tangentParams: readonly Param[], wrt: readonly boolean[]): Stmt[] {
+/** A tangent the caller passes must be shaped like its primal, and so must each array or tensor inside a tuple or object. */
+function tangentChecks(fn: IRFunction, tangentParams: readonly Param[], wrt: readonly boolean[], name: string): Stmt[] {
   const out: Stmt[] = [];
   let k = 0;
   fn.params.forEach((p, i) => {
     if (!wrt[i]) return;
-    const t = tangentParams[k++]!.root;
-    const x = p.root;
-    const guard = shapeGuard(ref(x), x.type, ref(t), `${fn.name}: the tangent (direction) for \`${x.name}\` must have the shape of \`${x.name}\``);
-    if (guard) out.push(guard);
+    const tangent = tangentParams[k++]!;
+    p.leaves.forEach((x, j) => {
+      const what = `\`${x === p.root ? x.name : [p.root.name, ...x.path!.keys].join(".")}\``;
+      const guard = shapeGuard(ref(x), x.type, ref(tangent.leaves[j]!), `${name}: the tangent (direction) for ${what} must have the shape of ${what}`);
+      if (guard) out.push(guard);
+    });
   });
   return out;
 }

@@ -32,6 +32,7 @@ import { foldExpr } from "./simplify/fold.js";
 import { tensorArgIsDifferentiable, tensorCall, tensorHasVjp, tensorVjp } from "../rules/tensor-registry.js";
 import { containsCall } from "../ir/visit.js";
 import { deadDefinitions } from "../analyse/liveness.js";
+import { ArrayAliases } from "../analyse/aliases.js";
 
 /**
  * Derivatives a function may call and still be differentiated in reverse mode: gradients (their
@@ -82,7 +83,7 @@ export function reversePass(input: ReverseInput): ReverseOutput {
     const draft = gen.run();
     const found = neededValues(draft, gen, plan);
     const stable = needed !== null && [...found].every((v) => needed!.has(v));
-    const dead = needed ? deadRestores(draft.reverse, gen.restoreOwners) : [];
+    const dead = needed ? deadRestores(draft.reverse, gen.restoreOwners, plan.aliases) : [];
     for (const s of dead) plan.skipSaves.add(s);
     if (stable && dead.length === 0) return { paramAdjoints, ...draft };
     needed = new Set([...(needed ?? []), ...found]);
@@ -91,12 +92,12 @@ export function reversePass(input: ReverseInput): ReverseOutput {
 }
 
 /** The statements whose saved values are restored where nothing reads them. */
-function deadRestores(reverse: readonly Stmt[], owners: ReadonlyMap<Expr, Stmt>): Stmt[] {
+function deadRestores(reverse: readonly Stmt[], owners: ReadonlyMap<Expr, Stmt>, aliases: ArrayAliases): Stmt[] {
   const restores = new Map<Stmt, Stmt>();
   forEachStmt(reverse, (s) => {
     if ((s.k === "assign" || s.k === "store") && owners.has(s.value)) restores.set(s, owners.get(s.value)!);
   });
-  return [...deadDefinitions(reverse, new Set(restores.keys()))].map((r) => restores.get(r)!);
+  return [...deadDefinitions(reverse, new Set(restores.keys()), aliases)].map((r) => restores.get(r)!);
 }
 
 /** Facts about the primal that do not depend on which values are needed. */
@@ -134,6 +135,8 @@ class Plan {
   /** Array adjoints created by the forward sweep (they are read by the reverse sweep). */
   readonly forwardAdjoints = new Set<Var>();
   private readonly controls = new Map<string, Var>();
+  /** The names of arrays with several: a write through one is a write through all. */
+  readonly aliases: ArrayAliases;
 
   control(s: Stmt, role: string, make: () => Var): Var {
     let perStmt = this.stmtIds.get(s);
@@ -152,11 +155,12 @@ class Plan {
   private readonly stmtIds = new Map<Stmt, number>();
 
   constructor(body: Block) {
+    this.aliases = ArrayAliases.of(body);
     forEachStmt(body, (s) => this.original.add(s));
     this.integers = integerVariables(body);
     const visitBlock = (b: Block, nested: boolean) => {
-      if (nested) for (const s of recomputableDecls(b)) this.recomputable.add(s);
-      for (const [s, values] of justInTimeValues(b)) this.justInTime.set(s, values);
+      if (nested) for (const s of recomputableDecls(b, this.aliases)) this.recomputable.add(s);
+      for (const [s, values] of justInTimeValues(b, this.aliases)) this.justInTime.set(s, values);
       b.forEach((s, i) => {
         if (s.k === "if") {
           visitBlock(s.then, true);
@@ -172,7 +176,7 @@ class Plan {
     };
     visitBlock(body, false);
     for (const d of this.recomputable) if (d.k === "decl") this.recomputableDecl.set(d.v, d);
-    this.written = writesOf(body);
+    this.written = writesOf(body, this.aliases);
     forEachStmt(body, (s) => {
       if (s.k === "assign" && s.v.type.kind === "array") this.rebound.add(s.v);
     });
@@ -231,7 +235,9 @@ function neededValues(draft: { reverse: readonly Stmt[] }, gen: Generator, plan:
     if (definedInReverse.has(v) && !gen.recomputedVars.has(v)) return;
     needed.add(v);
   };
-  for (const v of readsOf(draft.reverse)) visit(v);
+  // an array read through one name is needed under all of its names (a write through another
+  // must save what it overwrites)
+  for (const v of plan.aliases.expand(readsOf(draft.reverse))) visit(v);
   // values read by recomputations are needed too (transitively)
   const recomputeByVar = new Map<Var, Stmt & { k: "decl" }>();
   for (const s of plan.recomputable) if (s.k === "decl") recomputeByVar.set(s.v, s);

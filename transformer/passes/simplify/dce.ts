@@ -4,23 +4,24 @@
  * (Rosenbrock's forward sweep shrinks to counting trips).
  *
  * Stores into arrays the function does not own (parameters' adjoints, aliases of them), or that
- * it owns but also names otherwise (see escapingArrays), are always live; stack pushes and pops
+ * it owns but also names otherwise (analyse/aliases.ts), are always live; stack pushes and pops
  * are always live (they pair up).
  */
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
-import { forEachStmt, forEachSubExpr, forEachVarInExpr, hasEffects, stmtExprs } from "../../ir/visit.js";
+import { forEachStmt, forEachVarInExpr, hasEffects, stmtExprs } from "../../ir/visit.js";
+import { ArrayAliases } from "../../analyse/aliases.js";
 
 type Live = Set<Var>;
 
 const alwaysLiveStack = (v: Var): boolean => v.type.kind === "stack";
 
 /**
- * Arrays the function made (owned) that get a second name: `b = a`, `b = t ? a : c`,
- * `rows.push(a)`, `o = { v: a }`. A write through one name is read through the other, which
- * liveness by name does not see, so writes into such an array are always kept. Set for the
+ * Arrays the function made (owned) that get a second name (`b = a`, `rows.push(a)`,
+ * `o = { v: a }`; see analyse/aliases.ts). A write through one name is read through the other,
+ * which liveness by name does not see, so writes into such an array are always kept. Set for the
  * duration of one elimination.
  */
-let escaped = new Set<Var>();
+let aliases = new ArrayAliases();
 
 /**
  * The loops a `break` or `continue` may jump out of, innermost last: what is live where each
@@ -39,42 +40,20 @@ function targetOf(label: string | undefined): JumpTarget | undefined {
   return undefined;
 }
 
-const alwaysLive = (v: Var): boolean => v.type.kind === "array" && (v.owned !== true || escaped.has(v));
+const alwaysLive = (v: Var): boolean => v.type.kind === "array" && (v.owned !== true || aliases.hasOtherNames(v));
 
 function addReads(s: Stmt, live: Live): void {
   for (const e of stmtExprs(s)) forEachVarInExpr(e, (v) => live.add(v));
 }
 
-/** Owned arrays whose reference is copied somewhere (not only indexed, measured or passed to a call). */
-function escapingArrays(block: Block): Set<Var> {
-  const out = new Set<Var>();
-  const scan = (e: Expr): void => {
-    const refs = new Map<Var, number>();
-    const harmless = new Map<Var, number>();
-    const bump = (m: Map<Var, number>, v: Var) => m.set(v, (m.get(v) ?? 0) + 1);
-    forEachSubExpr(e, (x) => {
-      if (x.k === "var" && x.v.type.kind === "array") bump(refs, x.v);
-      if ((x.k === "index" || x.k === "len") && x.arr.k === "var") bump(harmless, x.arr.v);
-      if (x.k === "call") for (const a of x.args) if (a.k === "var") bump(harmless, a.v);
-    });
-    for (const [v, n] of refs) if (n > (harmless.get(v) ?? 0)) out.add(v);
-  };
-  forEachStmt(block, (s) => {
-    if (s.k === "decl") scan(s.init);
-    else if (s.k === "assign") scan(s.value);
-    else if (s.k === "store" || s.k === "push") scan(s.value);
-  });
-  return out;
-}
-
 /** Removes dead statements; `liveOut` are the variables live after the block. */
 export function eliminateDeadCode(block: Block, liveOut: ReadonlySet<Var> = new Set()): Stmt[] {
-  escaped = escapingArrays(block);
+  aliases = ArrayAliases.of(block);
   targets = [];
   try {
     return sweep(block, new Set(liveOut)).block;
   } finally {
-    escaped = new Set();
+    aliases = new ArrayAliases();
     targets = [];
   }
 }

@@ -19,6 +19,7 @@ import {
   varsOf,
   writesOf,
 } from "../../ir/visit.js";
+import { ArrayAliases } from "../../analyse/aliases.js";
 import { isAtom } from "../anf.js";
 import { tensorCall } from "../../rules/tensor-registry.js";
 
@@ -98,6 +99,7 @@ const ref = (v: Var): Expr => ({ k: "var", v });
 /** Moves single-use temporaries into their use when nothing in between changes their inputs. */
 export function inlineSingleUse(body: Block): Stmt[] {
   const { defs, uses } = count(body);
+  const aliases = ArrayAliases.of(body);
   const inlineable = (s: Stmt): s is Stmt & { k: "decl" } =>
     s.k === "decl" &&
     substitutable(s.v) &&
@@ -123,9 +125,9 @@ export function inlineSingleUse(body: Block): Stmt[] {
           p--;
           break;
         }
-        // used deeper inside t, or t changes an input: stop here
+        // used deeper inside t, or t changes an input (under any of its names): stop here
         if (mentions(t, s.v)) break;
-        const w = writesOf([t]);
+        const w = writesOf([t], aliases);
         if ([...reads].some((r) => w.has(r))) break;
         if (hasEffects(s.init)) break;
       }
@@ -157,6 +159,7 @@ function mentions(s: Stmt, v: Var): boolean {
  * adjoint's first contribution initialises it).
  */
 export function fuseZeroInit(body: Block): Stmt[] {
+  const aliases = ArrayAliases.of(body);
   return eachBlock(body, (out) => {
     for (let p = 0; p < out.length; p++) {
       const s = out[p]!;
@@ -173,7 +176,7 @@ export function fuseZeroInit(body: Block): Stmt[] {
         if (mayLeave(t)) break;
         if (!mentions(t, s.v)) {
           // moving the initialiser past t must not change what it reads
-          const w = writesOf([t]);
+          const w = writesOf([t], aliases);
           if ([...inputs].some((x) => w.has(x))) break;
           continue;
         }
@@ -210,6 +213,7 @@ export function fuseZeroInit(body: Block): Stmt[] {
  * (the reverse of an array write clears an adjoint slot, then the next contribution fills it).
  */
 export function fuseStoreZero(body: Block): Stmt[] {
+  const aliases = ArrayAliases.of(body);
   return eachBlock(body, (out) => {
     for (let p = 0; p < out.length; p++) {
       const s = out[p]!;
@@ -223,8 +227,9 @@ export function fuseStoreZero(body: Block): Stmt[] {
           p--;
           break;
         }
-        const w = writesOf([t]);
-        if (mayLeave(t) || mentions(t, s.arr) || w.has(s.arr) || [...indexVars].some((v) => w.has(v))) break;
+        const w = writesOf([t], aliases);
+        const names = aliases.expand([s.arr]);
+        if (mayLeave(t) || [...names].some((n) => mentions(t, n)) || w.has(s.arr) || [...indexVars].some((v) => w.has(v))) break;
       }
     }
     return out;
