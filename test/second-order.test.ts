@@ -101,6 +101,17 @@ function comparisonArguments(x: number[]): number {
   return s;
 }
 
+/** An array read through other names (a pushed row, `?:`) after it is written through its own. */
+function sharedRows(x: number[]): number {
+  const a = x.slice();
+  const rows: number[][] = [];
+  rows.push(a);
+  const b = x[0]! > 0 ? a : x;
+  a[1] *= x[2]!;
+  a[0] = Math.sin(a[0]!) * x[1]!;
+  return rows[0]![0]! * rows[0]![1]! + b[1]! * b[0]!;
+}
+
 interface Case {
   readonly name: string;
   readonly grad: (x: number[]) => number[];
@@ -117,6 +128,7 @@ const cases: Case[] = [
   { name: "recursion", grad: grad(recursive), hvp: hvp(recursive), hessian: hessian(recursive), jvpGrad: jvp(grad(recursive)), point: [1.1, 0.7] },
   { name: "tensor code (rules' own calls differentiated again)", grad: grad(tensorCurvature), hvp: hvp(tensorCurvature), hessian: hessian(tensorCurvature), jvpGrad: jvp(grad(tensorCurvature)), point: [0.7, -0.4, 0.9] },
   { name: "comparisons passed to boolean parameters", grad: grad(comparisonArguments), hvp: hvp(comparisonArguments), hessian: hessian(comparisonArguments), jvpGrad: jvp(grad(comparisonArguments)), point: [0.6, -0.8, 1.3] },
+  { name: "arrays with several names (a pushed row, ?:)", grad: grad(sharedRows), hvp: hvp(sharedRows), hessian: hessian(sharedRows), jvpGrad: jvp(grad(sharedRows)), point: [0.6, -0.8, 1.3] },
   { name: "local arrays, overwritten and pushed", grad: grad(arrays), hvp: hvp(arrays), hessian: hessian(arrays), jvpGrad: jvp(grad(arrays)), point: [0.5, 0.8, -0.3, 0.4] },
 ];
 

@@ -123,7 +123,7 @@ class Gen {
 
   stmt(vars: string[], depth: number, indent: string, ctx: { inLoop?: string; canReturn: boolean }): string[] {
     const e = (d = 2) => this.expr(vars, d, ctx.inLoop);
-    const choice = depth <= 0 ? Math.floor(this.r() * 3) : Math.floor(this.r() * 9);
+    const choice = depth <= 0 ? Math.floor(this.r() * 3) : Math.floor(this.r() * 11);
     const mutable = vars.filter((v) => v.startsWith("t"));
     switch (choice) {
       case 0: {
@@ -150,6 +150,11 @@ class Gen {
         const lines = [`${indent}for (let ${i} = 0; ${i} < ${2 + Math.floor(this.r() * 3)}; ${i}++) {`];
         if (this.chance(0.3)) lines.push(`${indent}  if (${i} === ${Math.floor(this.r() * 3)}) ${this.pick(["continue", "break"])};`);
         lines.push(...this.block(inner, depth - 1, indent + "  ", { ...ctx, inLoop: i }));
+        if (this.chance(0.4)) {
+          // a jump after writes, then more writes: what the jump leaves behind is the first value
+          lines.push(`${indent}  if (${this.cond(inner)}) ${this.pick(["continue", "break"])};`);
+          lines.push(...this.block(inner, depth - 1, indent + "  ", { ...ctx, inLoop: i }));
+        }
         lines.push(`${indent}}`);
         return lines;
       }
@@ -186,6 +191,35 @@ class Gen {
           ...rebind,
           `${indent}${a}.push(${e(1)});`,
           `${indent}for (const el of ${a}) acc += Math.sin(el) * 0.3;`,
+        ];
+      }
+      case 9: {
+        // a counter of the user's own: starts anywhere, read inside the loop and after it
+        const n = `n${this.nextLocal++}`;
+        const i = `i${this.nextLocal++}`;
+        return [
+          `${indent}let ${n} = ${Math.floor(this.r() * 3)};`,
+          `${indent}for (let ${i} = 0; ${i} < ${1 + Math.floor(this.r() * 3)}; ${i}++) {`,
+          `${indent}  acc += ${n} * ${this.expr(vars, 1)};`,
+          `${indent}  ${this.pick([`${n} = ${n} + 1`, `${n}++`, `${n} += 1`])};`,
+          `${indent}}`,
+          `${indent}acc += ${n} * 0.25 * ${this.expr(vars, 1)};`,
+        ];
+      }
+      case 10: {
+        // an array read through a second name, then overwritten through its own
+        const a = `arr${this.nextLocal++}`;
+        const b = `alias${this.nextLocal++}`;
+        const second = this.pick([`const ${b} = ${a};`, `const ${b} = ${this.cond(vars)} ? ${a} : v;`, `const ${b}: number[][] = [];\n${indent}${b}.push(${a});`]);
+        const read = second.includes("push") ? (q: number) => `${b}[0]![${q}]!` : (q: number) => `${b}[${q}]!`;
+        const before = `before${this.nextLocal++}`;
+        return [
+          `${indent}const ${a} = v.slice();`,
+          `${indent}${second}`,
+          `${indent}const ${before} = ${read(0)} * ${read(1)} + ${this.expr(vars, 1)};`,
+          `${indent}${a}[0] = ${this.expr(vars, 1)};`,
+          `${indent}${a}[1] *= ${read(2)};`,
+          `${indent}acc += ${before} * ${before} * 0.1 + ${read(0)} * ${read(1)};`,
         ];
       }
       case 7:

@@ -11,6 +11,7 @@ import type { Block, Expr, Stmt, Var } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
 import { derivativeKind } from "../rules/registry.js";
 import { tensorArgIsDifferentiable } from "../rules/tensor-registry.js";
+import { ArrayAliases } from "./aliases.js";
 
 export interface Activity {
   readonly varied: ReadonlySet<Var>;
@@ -82,25 +83,13 @@ interface Flow {
 
 function flowsOf(body: Block): Flow[] {
   const flows: Flow[] = [];
-  /**
-   * An array bound to a row or a field of another (`row = m[i]`, `v = o.v`) or to another array
-   * is the same memory: what is written through it reaches the whole, so it flows back.
-   */
-  const aliasFlow = (v: Var, init: Expr): void => {
-    if (v.type.kind !== "array") return;
-    let base = init;
-    while (base.k === "index" || base.k === "field") base = base.k === "index" ? base.arr : base.obj;
-    if (base.k === "var" && base.v !== v && (base.v.type.kind === "array" || base.v.type.kind === "record")) flows.push({ target: base.v, from: { k: "var", v } });
-  };
   forEachStmt(body, (s: Stmt) => {
     switch (s.k) {
       case "decl":
         flows.push({ target: s.v, from: s.init });
-        aliasFlow(s.v, s.init);
         break;
       case "assign":
         flows.push({ target: s.v, from: s.value });
-        aliasFlow(s.v, s.value);
         break;
       case "store":
       case "push":
@@ -117,6 +106,10 @@ function flowsOf(body: Block): Flow[] {
         for (const a of x.args) if (a.k === "var" && a.v.type.kind === "array") flows.push({ target: a.v, from: x });
       });
   });
+  // the names of one array are the same memory (`row = m[i]`, `b = t ? a : c`, `rows.push(a)`,
+  // `{ v: a }`): what is written through one reaches the others, both ways
+  for (const names of ArrayAliases.of(body).classes())
+    for (const target of names) for (const v of names) if (v !== target) flows.push({ target, from: { k: "var", v } });
   return flows;
 }
 

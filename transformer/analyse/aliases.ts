@@ -31,6 +31,11 @@ export class ArrayAliases {
     return a === b || this.find(a) === this.find(b);
   }
 
+  /** The groups of names of one array (only those with two names or more). */
+  classes(): Iterable<ReadonlySet<Var>> {
+    return this.members.values();
+  }
+
   /** Whether the array `v` names is also named otherwise. */
   hasOtherNames(v: Var): boolean {
     return (this.members.get(this.find(v))?.size ?? 1) > 1;
