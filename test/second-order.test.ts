@@ -107,7 +107,7 @@ function sharedRows(x: number[]): number {
   const rows: number[][] = [];
   rows.push(a);
   const b = x[0]! > 0 ? a : x;
-  a[1] *= x[2]!;
+  a[1] = a[1]! * x[2]!;
   a[0] = Math.sin(a[0]!) * x[1]!;
   return rows[0]![0]! * rows[0]![1]! + b[1]! * b[0]!;
 }
