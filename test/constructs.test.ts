@@ -182,7 +182,7 @@ function rotate(t: number[], x: number[]): number[] {
   const c = Math.cos(th);
   const s = Math.sin(th);
   if (c > 0) return [c * x[0]! - s * x[1]!, s * x[0]! + c * x[1]!];
-  return x[0]! > 0 ? x : [s, c];
+  return x[0]! > 0 ? x.slice() : [s, c];
 }
 function arrayChoices(t: number[], k: number): number {
   const y = rotate(t, [1, 2]);
@@ -566,6 +566,20 @@ function readsBeforeWrites(x: number[], t: number): number {
   return before * before + rows[0]![0]! * x[1]! + heldProduct(o) + s;
 }
 
+/** A branch on an element read through another name, whose body writes it through its own. */
+function branchOnAlias(x: number[]): number {
+  const a = x.slice();
+  const b = a;
+  let s = 0;
+  for (let i = 0; i < 3; i++) {
+    if (b[0]! > 0) {
+      a[0] = -x[2]!;
+      s += x[1]! * x[1]!;
+    } else s += x[2]! * x[0]!;
+  }
+  return s;
+}
+
 /** Elements read straight off a call's result, `scaled(v, k)[1]` (no variable in between). */
 function indexedCalls(v: number[], k: number): number {
   return scaled(v, k)[1]! * scaled([k, v[0]!], v[1]!)[0]! + scaled(v, 2).length;
@@ -652,6 +666,7 @@ const cases: Case[] = [
   { name: "a helper given an array and one of its elements", f: callWithElementAndArray, d: { grad: grad(callWithElementAndArray), jvp: jvp(callWithElementAndArray), valueAndGrad: valueAndGrad(callWithElementAndArray) }, args: [[0.7, -0.4, 1.3]] },
   { name: "a local array written after it got second names", f: secondNames, d: { grad: grad(secondNames, { wrt: [0] }), jvp: jvp(secondNames, { wrt: [0] }), valueAndGrad: valueAndGrad(secondNames, { wrt: [0] }) }, args: [[0.7, -0.4], 1], params: [0] },
   { name: "a local array read through other names, then overwritten", f: readsBeforeWrites, d: { grad: grad(readsBeforeWrites, { wrt: [0] }), jvp: jvp(readsBeforeWrites, { wrt: [0] }), valueAndGrad: valueAndGrad(readsBeforeWrites, { wrt: [0] }) }, args: [[0.7, -0.4, 1.2], 1], params: [0] },
+  { name: "a branch on an element read through another name, written in the branch", f: branchOnAlias, d: { grad: grad(branchOnAlias), jvp: jvp(branchOnAlias), valueAndGrad: valueAndGrad(branchOnAlias) }, args: [[0.5, 2, 3]] },
   { name: "elements read straight off a call's result", f: indexedCalls, d: { grad: grad(indexedCalls), jvp: jvp(indexedCalls), valueAndGrad: valueAndGrad(indexedCalls) }, args: [[0.7, -0.4], 1.3] },
   ...[[[0.3, -0.4, 0.8], 0.5], [[1.5, 2, -0.5], 2.5], [[2, 1.5, 1], 0.9]].map(([v, k]) => ({
     name: `tuples and objects returned by helpers, early returns too (k = ${k})`,

@@ -138,6 +138,13 @@ const refusals: Refusal[] = [
     source: `${header}function f(x: number[]): number { let a: number[] = [1]; const b: number[] = [x[0]!]; a = b; b[0] = 2; return a[0]! * x[1]!; }\nexport const g = grad(f);\n`,
   },
   {
+    name: "a call of a helper that returns one of its array parameters through ?:",
+    code: 1009,
+    at: "3:66",
+    node: "pick(a, x, true)",
+    source: `${header}function pick(a: number[], b: number[], t: boolean): number[] { return t ? a : b; }\nfunction f(x: number[]): number { const a = x.slice(); const r = pick(a, x, true); a[0] = 5; return r[0]! * r[1]!; }\nexport const g = grad(f);\n`,
+  },
+  {
     name: "reassigning an array parameter",
     code: 1015,
     at: "2:35",

@@ -112,6 +112,22 @@ function sharedRows(x: number[]): number {
   return rows[0]![0]! * rows[0]![1]! + b[1]! * b[0]!;
 }
 
+function readRows(rows: number[][], k: number): number {
+  let s = 0;
+  for (let i = 0; i < rows.length; i++) s += rows[i]![k]! * rows[i]![k]!;
+  return s;
+}
+/** Rows built in a loop and passed to a helper, whose pullback accumulates into rows of adjoints. */
+function rowsToHelper(x: number[]): number {
+  const rows: number[][] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = x.slice();
+    r[i] = r[i]! * 2;
+    rows.push(r);
+  }
+  return readRows(rows, 0) + readRows(rows, 2) * x[1]!;
+}
+
 interface Case {
   readonly name: string;
   readonly grad: (x: number[]) => number[];
@@ -129,6 +145,7 @@ const cases: Case[] = [
   { name: "tensor code (rules' own calls differentiated again)", grad: grad(tensorCurvature), hvp: hvp(tensorCurvature), hessian: hessian(tensorCurvature), jvpGrad: jvp(grad(tensorCurvature)), point: [0.7, -0.4, 0.9] },
   { name: "comparisons passed to boolean parameters", grad: grad(comparisonArguments), hvp: hvp(comparisonArguments), hessian: hessian(comparisonArguments), jvpGrad: jvp(grad(comparisonArguments)), point: [0.6, -0.8, 1.3] },
   { name: "arrays with several names (a pushed row, ?:)", grad: grad(sharedRows), hvp: hvp(sharedRows), hessian: hessian(sharedRows), jvpGrad: jvp(grad(sharedRows)), point: [0.6, -0.8, 1.3] },
+  { name: "rows pushed in a loop, passed to a helper", grad: grad(rowsToHelper), hvp: hvp(rowsToHelper), hessian: hessian(rowsToHelper), jvpGrad: jvp(grad(rowsToHelper)), point: [0.3, -0.5, 1.2] },
   { name: "local arrays, overwritten and pushed", grad: grad(arrays), hvp: hvp(arrays), hessian: hessian(arrays), jvpGrad: jvp(grad(arrays)), point: [0.5, 0.8, -0.3, 0.4] },
 ];
 

@@ -12,6 +12,7 @@ import { forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
 import { derivativeKind } from "../rules/registry.js";
 import { tensorArgIsDifferentiable } from "../rules/tensor-registry.js";
 import { ArrayAliases } from "./aliases.js";
+import { typeOfValue } from "../ir/build.js";
 
 export interface Activity {
   readonly varied: ReadonlySet<Var>;
@@ -103,7 +104,12 @@ function flowsOf(body: Block): Flow[] {
     for (const e of stmtExprs(s))
       forEachSubExpr(e, (x) => {
         if (x.k !== "call" || x.fn.kind !== "vjp") return;
-        for (const a of x.args) if (a.k === "var" && a.v.type.kind === "array") flows.push({ target: a.v, from: x });
+        for (const a of x.args) {
+          // the adjoint array given may be a row or field of another (`rows_bar[0]`): that one
+          let base = a;
+          while (base.k === "index" || base.k === "field") base = base.k === "index" ? base.arr : base.obj;
+          if (base.k === "var" && (base.v.type.kind === "array" || base.v.type.kind === "record") && typeOfValue(a).kind === "array") flows.push({ target: base.v, from: x });
+        }
       });
   });
   // the names of one array are the same memory (`row = m[i]`, `b = t ? a : c`, `rows.push(a)`,

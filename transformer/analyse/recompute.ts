@@ -152,10 +152,10 @@ export function offsetOf(e: Expr, i: Var): number | null {
  * too); likewise for <=, and for counting down. When no iteration runs, the value lies beyond A
  * on the wrong side, and a reverse loop from it back to A runs zero times. No trip count is kept.
  */
-export function closedFormLast(loop: Stmt & { k: "loop" }, ind: Induction, integers: ReadonlySet<Var>): Expr | null {
+export function closedFormLast(loop: Stmt & { k: "loop" }, ind: Induction, integers: ReadonlySet<Var>, aliases?: ArrayAliases): Expr | null {
   const t = loop.test;
   const init = ind.initDecl.init;
-  const writtenInLoop = writesOf([...loop.body, ...loop.update]);
+  const writtenInLoop = writesOf([...loop.body, ...loop.update], aliases);
   const stable = (v: Var) => !writtenInLoop.has(v);
   if (!t || t.k !== "op" || Math.abs(ind.step) !== 1 || !isLengthArithmetic(init, integers) || ![...varsOf(init)].every(stable)) return null;
   const up = ind.step === 1 && (t.op === "lt" || t.op === "le");

@@ -1278,13 +1278,17 @@ class FunctionLowering {
         return undefined;
       }
       if (!isArray(e)) return undefined;
+      // either branch of a choice may be what is returned
+      if (ts.isConditionalExpression(e)) return shared(e.whenTrue) ?? shared(e.whenFalse);
+      if (ts.isBinaryExpression(e)) return e.operatorToken.kind === ts.SyntaxKind.CommaToken ? shared(e.right) : (shared(e.left) ?? shared(e.right));
       if (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) return e;
       if (!ts.isIdentifier(e)) return undefined;
       const decl = this.referencedSymbol(e)?.valueDeclaration;
       if (!decl || ts.isParameter(decl)) return e;
       if (!ts.isVariableDeclaration(decl) || decl.getSourceFile() !== fn.getSourceFile() || decl.pos < fn.pos || decl.end > fn.end) return e; // module level
-      const init = decl.initializer && skipOuter(decl.initializer);
-      return init && (ts.isIdentifier(init) || ts.isElementAccessExpression(init) || ts.isPropertyAccessExpression(init)) ? e : undefined;
+      // `for (const r of m)`: an element of another array
+      if (!decl.initializer) return ts.isForOfStatement(decl.parent.parent) ? e : undefined;
+      return shared(decl.initializer) ? e : undefined;
     };
     const visit = (n: ts.Node): ts.Expression | undefined => {
       if (n !== fn.body && ts.isFunctionLike(n)) return undefined;

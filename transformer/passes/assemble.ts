@@ -9,6 +9,7 @@ import { NUM, TENSOR } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, forEachVarInExpr, mapBlock, stmtExprs, writesOf } from "../ir/visit.js";
 import { refuse, TSG } from "../refusal.js";
 import { analyseActivity, type Activity } from "../analyse/activity.js";
+import { ArrayAliases } from "../analyse/aliases.js";
 import { forwardPass } from "./forward.js";
 import { makesTensorFromData, tensorCall } from "../rules/tensor-registry.js";
 import { reversePass } from "./reverse.js";
@@ -50,8 +51,9 @@ export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
   forEachStmt(fn.body, (s) => {
     if (s.k === "return" && s.value) outputs.push(...resultVarsOf(s.value));
   });
-  // arrays a function writes through its parameters are outputs too (a pullback's adjoints)
-  const written = writesOf(fn.body);
+  // arrays a function writes through its parameters are outputs too (a pullback's adjoints),
+  // also when written through a row or another name (`const row_bar = rows_bar[i]`)
+  const written = writesOf(fn.body, ArrayAliases.of(fn.body));
   for (const p of fn.params) for (const leaf of p.leaves) if (leaf.type.kind === "array" && written.has(leaf)) outputs.push(leaf);
   const activity = analyseActivity(fn.body, inputLeaves(fn, wrt), outputs);
   refuseTensorsFromVariedData(fn, activity);

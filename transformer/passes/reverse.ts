@@ -1016,7 +1016,7 @@ class Generator {
     const f: Stmt[] = [];
     const after: Stmt[] = [];
     let cond = s.cond;
-    const branchWrites = writesOf([...s.then, ...s.else]);
+    const branchWrites = writesOf([...s.then, ...s.else], this.plan.aliases);
     const stable = !containsCall(cond) && ![...varsOf(cond)].some((v) => branchWrites.has(v));
     // Inside loops, re-evaluating the condition pays off only when what it reads is at hand in
     // the reverse sweep anyway; a value of the loop body it would make us store costs more than
@@ -1052,7 +1052,7 @@ class Generator {
     }
     // a count that follows from the loop's test and what never changes: nothing is kept, the
     // reverse loop starts from the last value in closed form
-    const last = ind ? closedFormLast(s, ind, this.plan.integers) : null;
+    const last = ind ? closedFormLast(s, ind, this.plan.integers, this.plan.aliases) : null;
     if (ind && last) {
       const i = ind.v;
       const first = ind.initDecl.init;
