@@ -566,6 +566,39 @@ function readsBeforeWrites(x: number[], t: number): number {
   return before * before + rows[0]![0]! * x[1]! + heldProduct(o) + s;
 }
 
+/** A labeled break out of an inner loop, on a condition the reverse sweep must replay from saved values. */
+function breakOuterOnValue(a: number): number {
+  let v = 2.5;
+  outer: for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      v -= Math.sin(a * (i + 1));
+      if (v < 0) break outer;
+    }
+  }
+  return v * a;
+}
+
+/** Initial values overwritten before any use (the first is dead, its inputs too). */
+function deadInitialValues(a: number): number {
+  let w = Math.exp(a * a);
+  w = a;
+  let u = Math.tanh(a > 0 ? Math.sin(a) : a * a);
+  u = a * a;
+  return w * u;
+}
+
+/** A square times a constant: the value must round as in the source, (a * a) * 0.9, not (0.9 * a) * a. */
+function squareTimesConstant(a: number): number {
+  return a ** 2 * 0.9;
+}
+
+/** max of an element that never depends on the input (sqrt at 0, an infinite slope) and the input. */
+function maxWithConstantElement(a: number): number {
+  const t = new Float64Array(2);
+  t[0] = a;
+  return Math.max(Math.sqrt(t[1]!), a) + Math.min(a * a, Math.sqrt(t[1]!) + 4);
+}
+
 /** A branch on an element read through another name, whose body writes it through its own. */
 function branchOnAlias(x: number[]): number {
   const a = x.slice();
@@ -666,6 +699,10 @@ const cases: Case[] = [
   { name: "a helper given an array and one of its elements", f: callWithElementAndArray, d: { grad: grad(callWithElementAndArray), jvp: jvp(callWithElementAndArray), valueAndGrad: valueAndGrad(callWithElementAndArray) }, args: [[0.7, -0.4, 1.3]] },
   { name: "a local array written after it got second names", f: secondNames, d: { grad: grad(secondNames, { wrt: [0] }), jvp: jvp(secondNames, { wrt: [0] }), valueAndGrad: valueAndGrad(secondNames, { wrt: [0] }) }, args: [[0.7, -0.4], 1], params: [0] },
   { name: "a local array read through other names, then overwritten", f: readsBeforeWrites, d: { grad: grad(readsBeforeWrites, { wrt: [0] }), jvp: jvp(readsBeforeWrites, { wrt: [0] }), valueAndGrad: valueAndGrad(readsBeforeWrites, { wrt: [0] }) }, args: [[0.7, -0.4, 1.2], 1], params: [0] },
+  { name: "a labeled break out of an inner loop on a value the reverse sweep replays", f: breakOuterOnValue, d: { grad: grad(breakOuterOnValue), jvp: jvp(breakOuterOnValue), valueAndGrad: valueAndGrad(breakOuterOnValue) }, args: [0.5] },
+  { name: "initial values overwritten before any use", f: deadInitialValues, d: { grad: grad(deadInitialValues), jvp: jvp(deadInitialValues), valueAndGrad: valueAndGrad(deadInitialValues) }, args: [0.5] },
+  { name: "a square times a constant keeps its rounding", f: squareTimesConstant, d: { grad: grad(squareTimesConstant), jvp: jvp(squareTimesConstant), valueAndGrad: valueAndGrad(squareTimesConstant) }, args: [5 / 7] },
+  { name: "max/min with a side of infinite slope that is not taken", f: maxWithConstantElement, d: { grad: grad(maxWithConstantElement), jvp: jvp(maxWithConstantElement), valueAndGrad: valueAndGrad(maxWithConstantElement) }, args: [0.5] },
   { name: "a branch on an element read through another name, written in the branch", f: branchOnAlias, d: { grad: grad(branchOnAlias), jvp: jvp(branchOnAlias), valueAndGrad: valueAndGrad(branchOnAlias) }, args: [[0.5, 2, 3]] },
   { name: "elements read straight off a call's result", f: indexedCalls, d: { grad: grad(indexedCalls), jvp: jvp(indexedCalls), valueAndGrad: valueAndGrad(indexedCalls) }, args: [[0.7, -0.4], 1.3] },
   ...[[[0.3, -0.4, 0.8], 0.5], [[1.5, 2, -0.5], 2.5], [[2, 1.5, 1], 0.9]].map(([v, k]) => ({

@@ -445,22 +445,27 @@ class FunctionEmitter {
     if (name === "not") return f.createLogicalNot(a[0]!);
     if (name === "select") return f.createConditionalExpression(a[0]!, undefined, a[1]!, undefined, a[2]!);
     if (name === "pow") {
-      const b = args[1]!;
-      if (b.k === "num" && b.value === 2 && (args[0]!.k === "var" || args[0]!.k === "index"))
-        return f.createBinaryExpression(a[0]!, ts.SyntaxKind.AsteriskToken, this.expr(args[0]!));
+      if (isSquare(args)) return f.createBinaryExpression(a[0]!, ts.SyntaxKind.AsteriskToken, this.expr(args[0]!));
       return this.method(f.createIdentifier("Math"), "pow", a);
     }
     const bin = BINARY[name];
     if (bin !== undefined) {
       // the printer drops parentheses in a * (b * c); keep them: floating point is not associative
       const right = args[1]!;
-      const samePrecedence = right.k === "op" && PRECEDENCE[right.op] !== undefined && PRECEDENCE[right.op] === PRECEDENCE[name];
+      const rightOp = right.k === "op" ? (right.op === "pow" && isSquare(right.args) ? "mul" : right.op) : undefined;
+      const samePrecedence = rightOp !== undefined && PRECEDENCE[rightOp] !== undefined && PRECEDENCE[rightOp] === PRECEDENCE[name];
       return f.createBinaryExpression(a[0]!, bin, samePrecedence ? f.createParenthesizedExpression(a[1]!) : a[1]!);
     }
     const math = MATH_NAME_OF[name];
     if (math) return this.method(f.createIdentifier("Math"), math, a);
     throw new Error(`emit: no syntax for primitive ${name}`);
   }
+}
+
+/** `x ** 2` of a variable or element, which is printed as `x * x`. */
+function isSquare(args: readonly Expr[]): boolean {
+  const [x, b] = args;
+  return b?.k === "num" && b.value === 2 && (x?.k === "var" || x?.k === "index");
 }
 
 /** The negation of a condition: `a === b` becomes `a !== b`, `!c` becomes `c`, else `!(...)`. */

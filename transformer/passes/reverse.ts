@@ -83,7 +83,9 @@ export function reversePass(input: ReverseInput): ReverseOutput {
     const draft = gen.run();
     const found = neededValues(draft, gen, plan);
     const stable = needed !== null && [...found].every((v) => needed!.has(v));
-    const dead = needed ? deadRestores(draft.reverse, gen.restoreOwners, plan.aliases) : [];
+    // a restore is dead only in a draft with every needed save: before that, code that reads it
+    // (the replay of a branch whose direction is not saved yet) may still be missing
+    const dead = stable ? deadRestores(draft.reverse, gen.restoreOwners, plan.aliases) : [];
     for (const s of dead) plan.skipSaves.add(s);
     if (stable && dead.length === 0) return { paramAdjoints, ...draft };
     needed = new Set([...(needed ?? []), ...found]);

@@ -97,8 +97,13 @@ function visit(s: Stmt, live: Live, assignedLater: ReadonlySet<Var>): Stmt | nul
       const value = s.k === "decl" ? s.init : s.value;
       if (!live.has(s.v) && !alwaysLive(s.v) && !alwaysLiveStack(s.v) && !hasEffects(value)) {
         if (s.k === "assign" || !assignedLater.has(s.v)) return null;
+        // kept for its binding (the next round drops it if the assignments went), without its
+        // dead value: a number or boolean starts at a constant; anything else keeps what it reads
         live.delete(s.v);
-        return s; // kept for its binding; the next round drops it if the assignments went
+        if (s.v.type.kind === "num") return { ...s, init: { k: "num", value: 0 } };
+        if (s.v.type.kind === "bool") return { ...s, init: { k: "bool", value: false } };
+        addReads(s, live);
+        return s;
       }
       live.delete(s.v);
       addReads(s, live);

@@ -148,6 +148,10 @@ function foldNode(e: Expr): Expr {
       // constants to the front: x * 2 -> 2 * x (exact); 2 * (3 * x) * y -> 6 * x * y (not exact)
       if (isNum(b) && !isNum(a)) return foldNode(op("mul", b, a));
       if (mode === "exact") return e;
+      // (c ? 1 : 0) * x -> c ? x : 0: a partial that is an indicator (max, min) selects, so the
+      // side not taken contributes a structural zero, not 0 * Infinity
+      const picked = pickWith(a, b) ?? pickWith(b, a);
+      if (picked) return picked;
       if (isNum(a)) {
         const inner = splitConstant(b);
         if (inner) return foldNode(op("mul", num(a.value * inner.c), inner.rest));
@@ -196,6 +200,16 @@ function foldNode(e: Expr): Expr {
     default:
       return e;
   }
+}
+
+/** `sel * x` for an indicator `sel = c ? 1 : 0` (or `c ? 0 : 1`): the selection of x or 0. */
+function pickWith(sel: Expr, x: Expr): Expr | null {
+  if (sel.k !== "op" || sel.op !== "select") return null;
+  const [c, t, f] = sel.args;
+  const zeroOrOne = (v: Expr | undefined) => v !== undefined && (isNum(v, 0) || isNum(v, 1));
+  if (!zeroOrOne(t) || !zeroOrOne(f)) return null;
+  const side = (v: Expr) => (isNum(v, 1) ? x : num(0));
+  return foldNode(op("select", c!, side(t!), side(f!)));
 }
 
 const DERIVATIVE_ROLES = new Set(["adjoint", "tangent"]);
