@@ -4,7 +4,7 @@
  * closed forms worked out here (or, for the solver, from the printed finite differences and the
  * implicit function theorem evaluated here), never from the programs themselves.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -285,5 +285,15 @@ describe("examples/mlp.ts and examples/logistic-regression.ts", () => {
     const losses = [...out.matchAll(/step +\d+: loss (\S+)/g)].map((m) => Number(m[1]));
     for (let i = 1; i < losses.length; i++) expect(losses[i]!).toBeLessThan(losses[i - 1]!);
     expect(Number(/accuracy: (\S+)%/.exec(out)![1])).toBeGreaterThan(90);
+  });
+});
+
+describe("the command line", () => {
+  it("refuses a file that does not exist, or a directory, with a non-zero exit", () => {
+    for (const [command, file] of [["emit", "examples/no-such-file.ts"], ["run", "examples"]] as const) {
+      const r = spawnSync(process.execPath, ["bin/tsgrad.js", command, file], { cwd: repo, encoding: "utf8" });
+      expect(r.status, `${command} ${file}`).not.toBe(0);
+      expect(r.stderr).toMatch(file === "examples" ? /is not a file/ : /does not exist/);
+    }
   });
 });

@@ -357,6 +357,7 @@ describe("Vite plugin", () => {
         error(message: string): never {
           throw new Error(message);
         },
+        addWatchFile() {},
       },
       code,
       file,

@@ -1,7 +1,15 @@
 /** The `tsgrad` command line. */
-import { Command } from "commander";
+import fs from "node:fs";
+import { Command, InvalidArgumentError } from "commander";
 import { emitCommand } from "./emit.js";
 import { runFile } from "./run.js";
+
+/** A file argument that must exist and be a file (the commands would otherwise report nothing to do). */
+function existingFile(file: string): string {
+  if (!fs.existsSync(file)) throw new InvalidArgumentError(`${file} does not exist.`);
+  if (!fs.statSync(file).isFile()) throw new InvalidArgumentError(`${file} is not a file.`);
+  return file;
+}
 
 const program = new Command();
 program
@@ -12,7 +20,7 @@ program
 program
   .command("emit")
   .description("print the derivative code tsgrad generates for a file")
-  .argument("<file>", "a TypeScript file that calls grad/jvp/vjp/valueAndGrad")
+  .argument("<file>", "a TypeScript file that calls grad/jvp/vjp/valueAndGrad", existingFile)
   .option("--fn <name>", "only code derived from the function of this name")
   .action(async (file: string, opts: { fn?: string }) => {
     process.exitCode = await emitCommand(file, opts);
@@ -21,7 +29,7 @@ program
 program
   .command("run")
   .description("compile a file with the transformer in memory and run it")
-  .argument("<file>", "a TypeScript file (its relative imports follow)")
+  .argument("<file>", "a TypeScript file (its relative imports follow)", existingFile)
   .argument("[args...]", "arguments passed to the script")
   .allowUnknownOption()
   .action(async (file: string, args: string[]) => {

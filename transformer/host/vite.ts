@@ -20,7 +20,7 @@ interface VitePluginLike {
   name: string;
   enforce: "pre";
   configResolved?(config: { root: string }): void;
-  transform(this: { error(msg: string): never }, code: string, id: string): { code: string; map: string | null } | null;
+  transform(this: { error(msg: string): never; addWatchFile(id: string): void }, code: string, id: string): { code: string; map: string | null } | null;
 }
 
 const TS_FILE = /\.(m|c)?tsx?$/;
@@ -58,11 +58,19 @@ export default function tsgrad(options: TsgradViteOptions = {}): VitePluginLike 
     rootNames = parsed?.fileNames ?? [];
   };
 
-  /** The shared Program, (re)built when `id` is missing from it or changed on disk. */
+  /** The program's own source files (not libraries or declarations), with their texts. */
+  const ownFiles = (p: ts.Program): ts.SourceFile[] => p.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes("/node_modules/"));
+
+  /**
+   * The shared Program, (re)built when `id` is missing from it or differs from `code`, or when
+   * another of its files changed on disk: a derivative generated here may be of a function
+   * declared there.
+   */
   const programFor = (id: string, code: string): ts.Program => {
     if (!compilerOptions) loadConfig();
     const sf = program?.getSourceFile(id);
-    if (program && sf && sf.text === code) return program;
+    const stale = (f: ts.SourceFile) => f.fileName !== id && ts.sys.readFile(f.fileName) !== f.text;
+    if (program && sf && sf.text === code && !ownFiles(program).some(stale)) return program;
     if (!rootNames.includes(id)) rootNames = [...rootNames, id];
     program = ts.createProgram({ rootNames, options: compilerOptions!, oldProgram: program });
     return program;
@@ -96,6 +104,9 @@ export default function tsgrad(options: TsgradViteOptions = {}): VitePluginLike 
         false,
         { before: [tsgradTransformer(p, { report: (d) => diagnostics.push(d) })] },
       );
+      // the generated code depends on the functions it differentiates, wherever they are declared:
+      // a change to any of the program's files must transform this one again
+      for (const f of ownFiles(p)) if (path.resolve(f.fileName) !== path.resolve(id)) this.addWatchFile(f.fileName);
       if (diagnostics.length) this.error(`tsgrad could not differentiate code in ${id}:\n${formatDiagnosticsPlain(diagnostics, root)}`);
       if (js === undefined) return null;
       return { code: js, map };
