@@ -26,11 +26,6 @@ export class ArrayAliases {
     return aliases;
   }
 
-  /** Whether `a` and `b` may name the same memory. */
-  same(a: Var, b: Var): boolean {
-    return a === b || this.find(a) === this.find(b);
-  }
-
   /** The groups of names of one array (only those with two names or more). */
   classes(): Iterable<ReadonlySet<Var>> {
     return this.members.values();

@@ -30,16 +30,16 @@ export const not = (a: Expr): Expr => op("not", a);
 
 /**
  * A guard that throws a RangeError when `given` is not shaped like `like` (an array of numbers
- * of another length, a tensor of another shape); null for values with nothing to check. The
- * caller's directions and cotangents are checked this way on entry: a short array would read
+ * of another length, a tensor of another shape); no statement for values with nothing to check.
+ * The caller's directions and cotangents are checked this way on entry: a short array would read
  * undefined (NaN), a tensor of another shape would broadcast.
  */
-export function shapeGuard(like: Expr, likeType: IRType, given: Expr, message: string): Stmt | null {
+export function shapeGuard(like: Expr, likeType: IRType, given: Expr, message: string): Stmt[] {
   let mismatch: Expr | null = null;
   if (likeType.kind === "array" && likeType.elem.kind === "num") mismatch = op("ne", len(given), len(like));
   else if (likeType.kind === "tensor") mismatch = not(call({ kind: "runtime", key: "sameShape" }, [like, given], { kind: "bool" }));
-  if (!mismatch) return null;
-  return { k: "if", cond: mismatch, then: [{ k: "throw", error: "RangeError", message }], else: [] };
+  if (!mismatch) return [];
+  return [{ k: "if", cond: mismatch, then: [{ k: "throw", error: "RangeError", message }], else: [] }];
 }
 
 export const decl = (v: Var, init: Expr, origin?: Origin): Stmt => ({ k: "decl", v, init, origin });

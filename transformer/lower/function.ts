@@ -653,8 +653,7 @@ class FunctionLowering {
    */
   private isMovedArray(w: Var, node: ts.Node): boolean {
     if (!w.owned || w.role !== "local" || !ts.isBinaryExpression(node) || !ts.isExpressionStatement(node.parent)) return false;
-    let rhs = node.right;
-    while (ts.isParenthesizedExpression(rhs) || ts.isNonNullExpression(rhs)) rhs = rhs.expression;
+    const rhs = skipOuter(node.right);
     if (!ts.isIdentifier(rhs)) return false;
     const sym = this.checker.getSymbolAtLocation(rhs);
     const d = sym?.valueDeclaration;

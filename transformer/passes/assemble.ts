@@ -379,7 +379,7 @@ export function assembleVjpWrapper(fn: IRFunction, wrt: readonly boolean[], pull
               params: [cot],
               returnType: gradType,
               body: [
-                ...guards(shapeGuard(ref(value), fn.returnType, ref(cot), `${fn.name}: the cotangent must have the shape of the output`)),
+                ...shapeGuard(ref(value), fn.returnType, ref(cot), `${fn.name}: the cotangent must have the shape of the output`),
                 {
                   k: "return",
                   value: { k: "call", fn: { kind: "user", key: pullbackKey }, args: [...params.map(ref), ref(cot)], type: gradType },
@@ -404,8 +404,6 @@ export function assembleVjpWrapper(fn: IRFunction, wrt: readonly boolean[], pull
     },
   };
 }
-
-const guards = (guard: Stmt | null): Stmt[] => (guard ? [guard] : []);
 
 // ----------------------------------------------------------------------------------------------
 // second order, by forward over reverse

@@ -62,8 +62,7 @@ function tangentChecks(fn: IRFunction, tangentParams: readonly Param[], wrt: rea
     const tangent = tangentParams[k++]!;
     p.leaves.forEach((x, j) => {
       const what = `\`${x === p.root ? x.name : [p.root.name, ...x.path!.keys].join(".")}\``;
-      const guard = shapeGuard(ref(x), x.type, ref(tangent.leaves[j]!), `${name}: the tangent (direction) for ${what} must have the shape of ${what}`);
-      if (guard) out.push(guard);
+      out.push(...shapeGuard(ref(x), x.type, ref(tangent.leaves[j]!), `${name}: the tangent (direction) for ${what} must have the shape of ${what}`));
     });
   });
   return out;
