@@ -8,7 +8,8 @@
  * everywhere), which keeps it simple and never drops a derivative that exists.
  */
 import type { Block, Expr, Stmt, Var } from "../ir/types.js";
-import { forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
+import { baseVar, forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
+import { writtenArgExprs } from "../ir/calls.js";
 import { derivativeKind } from "../rules/registry.js";
 import { tensorArgIsDifferentiable } from "../rules/tensor-registry.js";
 import { ArrayAliases } from "./aliases.js";
@@ -100,15 +101,15 @@ function flowsOf(body: Block): Flow[] {
         flows.push({ target: s.stack, from: s.value });
         break;
     }
-    // a generated pullback accumulates into the adjoint arrays it is given
+    // a generated pullback (or its tangent version) accumulates into the adjoint arrays it is
+    // given, and only into those: its primal arguments are read, never written. The array given
+    // may be a row or field of another (`rows_bar[0]`): that one is written
     for (const e of stmtExprs(s))
       forEachSubExpr(e, (x) => {
-        if (x.k !== "call" || x.fn.kind !== "vjp") return;
-        for (const a of x.args) {
-          // the adjoint array given may be a row or field of another (`rows_bar[0]`): that one
-          let base = a;
-          while (base.k === "index" || base.k === "field") base = base.k === "index" ? base.arr : base.obj;
-          if (base.k === "var" && (base.v.type.kind === "array" || base.v.type.kind === "record") && typeOfValue(a).kind === "array") flows.push({ target: base.v, from: x });
+        if (x.k !== "call") return;
+        for (const a of writtenArgExprs(x)) {
+          const base = baseVar(a);
+          if (base && (base.type.kind === "array" || base.type.kind === "record") && typeOfValue(a).kind === "array") flows.push({ target: base, from: x });
         }
       });
   });

@@ -1,6 +1,7 @@
 /** Traversals of the IR: what an expression reads, what a statement writes, substitution. */
 import type { ArrayAliases } from "../analyse/aliases.js";
 import type { Block, Expr, Stmt, Var } from "./types.js";
+import { writtenArgExprs } from "./calls.js";
 
 /** Calls `f` on every variable an expression reads (arrays read through `index`/`len` too). */
 export function forEachVarInExpr(e: Expr, f: (v: Var) => void): void {
@@ -191,9 +192,22 @@ export function writesOf(block: Block, aliases?: ArrayAliases): Set<Var> {
     for (const e of stmtExprs(s))
       forEachSubExpr(e, (x) => {
         if (x.k === "pop") out.add(x.stack);
+        // a pullback (or its tangent version) accumulates into the arrays it is given
+        if (x.k === "call")
+          for (const a of writtenArgExprs(x)) {
+            const base = baseVar(a);
+            if (base) out.add(base);
+          }
       });
   });
   return aliases ? aliases.expand(out) : out;
+}
+
+/** The variable an array location is part of: `rows_bar[0]` and `r.grad` are parts of `rows_bar` and `r`. */
+export function baseVar(e: Expr): Var | null {
+  let base = e;
+  while (base.k === "index" || base.k === "field") base = base.k === "index" ? base.arr : base.obj;
+  return base.k === "var" ? base.v : null;
 }
 
 /** Variables a block reads, nested blocks included. */
