@@ -9,7 +9,7 @@
 import ts from "typescript";
 import { fail, TSG } from "../diagnostics.js";
 import { add, alloc, assign, bool, decl, index, len, newVar, num, op, ref, store, typeOfValue } from "../ir/build.js";
-import type { Block, Expr, IRFunction, IRType, OpName, Origin, Param, Stmt, Var } from "../ir/types.js";
+import type { Expr, IRFunction, IRType, OpName, Origin, Param, Stmt, Var } from "../ir/types.js";
 import { NUM, TENSOR } from "../ir/types.js";
 import { tensorRules } from "../rules/tensor.js";
 import {
@@ -24,7 +24,9 @@ import {
 } from "./host.js";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.js";
 import type { MarkerCall, MarkerKind } from "../discover/markers.js";
-import { isDifferentiable, irTypeOf, irTypeOrUndefined, typeToString } from "./types.js";
+import { isDifferentiable, irTypeOf, irTypeOrUndefined, isUntypedArray, typeToString } from "./types.js";
+import { refuseIncrementInExpression, refuseMisplacedRule, refuseMissingArguments, refuseSpreadArguments } from "./refusals.js";
+import { EVERY_WRAPPER, fieldKey, isThisParameter, OUTER, unwrap } from "./syntax.js";
 
 const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = {
   [ts.SyntaxKind.PlusToken]: "add",
@@ -108,7 +110,7 @@ class FunctionLowering {
     if (!fn.body)
       fail(TSG.opaqueCall, fn, "this function has no body to differentiate", "give it a body, or give it a custom rule");
     // `this: T` is a type annotation, not a parameter
-    const params = fn.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === "this")).map((p) => this.lowerParam(p));
+    const params = fn.parameters.filter((p) => !isThisParameter(p)).map((p) => this.lowerParam(p));
     const sig = this.checker.getSignatureFromDeclaration(fn);
     const retType = sig ? this.checker.getReturnTypeOfSignature(sig) : undefined;
     const returnType: IRType = retType ? irTypeOf(this.checker, retType, fn.type ?? fn) : NUM;
@@ -336,8 +338,8 @@ class FunctionLowering {
     if (!ts.isIdentifier(d.name)) {
       if (!d.initializer) fail(TSG.unsupportedSyntax, d, "a destructuring declaration needs an initializer", "initialise it");
       const source =
-        ts.isArrayBindingPattern(d.name) && ts.isArrayLiteralExpression(skipOuter(d.initializer))
-          ? ({ kind: "elements", elems: (skipOuter(d.initializer) as ts.ArrayLiteralExpression).elements } as const)
+        ts.isArrayBindingPattern(d.name) && ts.isArrayLiteralExpression(unwrap(d.initializer, OUTER))
+          ? ({ kind: "elements", elems: (unwrap(d.initializer, OUTER) as ts.ArrayLiteralExpression).elements } as const)
           : this.boundOf(d.initializer);
       this.bindPattern(d.name, source);
       return;
@@ -429,7 +431,7 @@ class FunctionLowering {
 
   /** A tuple or object value, by what it is made of; a call's result is named once. */
   private recordValue(e: ts.Expression): RecordValue {
-    e = skipOuter(e);
+    e = unwrap(e, OUTER);
     if (ts.isIdentifier(e)) {
       const sym = this.symbolOf(e);
       if (this.leaves.has(sym)) return { from: "param", sym, keys: [] };
@@ -493,8 +495,7 @@ class FunctionLowering {
 
   /** The type of `new Array(n).fill(v)` / `[]` / `[1, 2]` when TypeScript says any[]. */
   private freshArrayType(init: ts.Expression): IRType | undefined {
-    let e = init;
-    while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
+    const e = unwrap(init, ["parens", "as"]);
     if (ts.isArrayLiteralExpression(e)) return { kind: "array", elem: NUM, storage: "array" };
     if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "fill")
       return { kind: "array", elem: NUM, storage: "array" };
@@ -513,7 +514,7 @@ class FunctionLowering {
     if (arrType.kind !== "array")
       fail(TSG.unsupportedType, s.expression, "for...of is supported over arrays only", "iterate over a number[] or Float64Array");
     // for...of walks the array it started with, even if the body gives the variable a new one
-    if (arr.k !== "var" || (ts.isIdentifier(skipOuter(s.expression)) && this.assignedIn(s.statement, skipOuter(s.expression) as ts.Identifier))) {
+    if (arr.k !== "var" || (ts.isIdentifier(unwrap(s.expression, OUTER)) && this.assignedIn(s.statement, unwrap(s.expression, OUTER) as ts.Identifier))) {
       const t = newVar(`${d.name.text}_array`, arrType, "temp", { owned: false });
       this.cur.push(decl(t, arr, origin));
       arr = ref(t);
@@ -540,8 +541,8 @@ class FunctionLowering {
         ts.isBinaryExpression(n) &&
         n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
         n.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
-        ts.isIdentifier(skipOuter(n.left)) &&
-        this.referencedSymbol(skipOuter(n.left) as ts.Identifier) === target
+        ts.isIdentifier(unwrap(n.left, OUTER)) &&
+        this.referencedSymbol(unwrap(n.left, OUTER) as ts.Identifier) === target
       )
         return true;
       return ts.forEachChild(n, visit) ?? false;
@@ -550,7 +551,7 @@ class FunctionLowering {
   }
 
   private exprStatement(e: ts.Expression): void {
-    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    e = unwrap(e, ["parens"]);
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) {
       this.exprStatement(e.left);
       this.exprStatement(e.right);
@@ -595,7 +596,7 @@ class FunctionLowering {
 
   /** Lowers `target = value(old)`, where `old` reads the target's current value. */
   private assignTo(target: ts.Expression, value: (old: Expr) => Expr, node: ts.Node): void {
-    while (ts.isParenthesizedExpression(target) || ts.isNonNullExpression(target)) target = target.expression;
+    target = unwrap(target, ["parens", "nonNull"]);
     if (ts.isIdentifier(target)) {
       const sym = this.checker.getSymbolAtLocation(target);
       if (sym && (this.records.has(sym) || this.markerBindings.has(sym)))
@@ -653,7 +654,7 @@ class FunctionLowering {
    */
   private isMovedArray(w: Var, node: ts.Node): boolean {
     if (!w.owned || w.role !== "local" || !ts.isBinaryExpression(node) || !ts.isExpressionStatement(node.parent)) return false;
-    const rhs = skipOuter(node.right);
+    const rhs = unwrap(node.right, OUTER);
     if (!ts.isIdentifier(rhs)) return false;
     const sym = this.checker.getSymbolAtLocation(rhs);
     const d = sym?.valueDeclaration;
@@ -677,7 +678,7 @@ class FunctionLowering {
 
   /** The local array a statement writes into; refuses parameters, globals and aliases. */
   private writableArray(e: ts.Expression, node: ts.Node): Var {
-    while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+    e = unwrap(e, ["parens", "nonNull"]);
     if (!ts.isIdentifier(e))
       fail(TSG.foreignArrayWrite, node, "writes are supported into local arrays named by a variable only", "copy the data into a local array first");
     const v = this.localOf(e, node);
@@ -724,15 +725,14 @@ class FunctionLowering {
   // expressions
 
   private expr(e: ts.Expression, ctx: Ctx): Expr {
-    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e))
-      return this.expr(e.expression, ctx);
+    e = unwrap(e, EVERY_WRAPPER);
     if (ts.isNumericLiteral(e)) return num(Number(e.text));
     if (e.kind === ts.SyntaxKind.TrueKeyword) return bool(true);
     if (e.kind === ts.SyntaxKind.FalseKeyword) return bool(false);
     if (ts.isIdentifier(e)) return this.identifier(e);
     if (ts.isPrefixUnaryExpression(e)) return this.prefix(e, ctx);
     if (ts.isPostfixUnaryExpression(e))
-      fail(TSG.incrementInExpression, e, "++/-- inside an expression is not supported", "write the increment as its own statement");
+      refuseIncrementInExpression(e);
     if (ts.isBinaryExpression(e)) return this.binary(e, ctx);
     if (ts.isConditionalExpression(e)) return this.conditional(e, ctx);
     if (ts.isCallExpression(e)) return this.callExpr(e, ctx);
@@ -831,7 +831,7 @@ class FunctionLowering {
       case ts.SyntaxKind.ExclamationToken:
         return op("not", this.expr(e.operand, "cond"));
       default:
-        fail(TSG.incrementInExpression, e, "++/-- inside an expression is not supported", "write the increment as its own statement");
+        refuseIncrementInExpression(e);
     }
   }
 
@@ -903,7 +903,7 @@ class FunctionLowering {
     if (ts.isCallExpression(callee) && ts.isIdentifier(callee.expression)) {
       const helper = this.checker.getSymbolAtLocation(callee.expression);
       const rule = helper && this.host.ruleKind(helper);
-      if (rule) fail(TSG.badRule, callee, `${rule}(...) must be declared once, at module level: \`const f = ${rule}(...)\``, "declare the function with its rule at module level, then call it");
+      if (rule) refuseMisplacedRule(callee, rule);
     }
     // a tensor operation, called by name or through a namespace (`T.matmul`)
     const opSymbol = this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
@@ -937,7 +937,7 @@ class FunctionLowering {
           if (e.arguments.length !== 1) fail(TSG.unsupportedSyntax, e, "stopGradient takes one number", "write stopGradient(x)");
           return op("stop", this.expr(e.arguments[0]!, ctx));
         }
-        if (rule) fail(TSG.badRule, e, `${rule}(...) must be declared once, at module level: \`const f = ${rule}(...)\``, "declare the function with its rule at module level, then call it");
+        if (rule) refuseMisplacedRule(e, rule);
         const decl = declarationWithBody(target);
         const custom = decl && this.customFunction(decl, e);
         if (custom) return custom;
@@ -960,7 +960,7 @@ class FunctionLowering {
 
   /** The marker call a callee stands for: `grad(h)` itself, or a const bound to it. */
   private invokedMarker(callee: ts.Expression): MarkerCall | undefined {
-    callee = skipOuter(callee);
+    callee = unwrap(callee, OUTER);
     if (ts.isCallExpression(callee)) {
       const kind = this.host.markerOf(callee);
       return kind ? { call: callee, kind } : undefined;
@@ -983,8 +983,7 @@ class FunctionLowering {
     if (!NESTABLE.has(marker.kind))
       fail(TSG.nestedMarker, e, `${marker.kind}(...) cannot be called inside a differentiated function yet`, "call grad, valueAndGrad, jvp or hvp there");
     const target = this.host.markerTarget(marker);
-    for (const a of e.arguments)
-      if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, "spread arguments are not supported", "pass the values one by one");
+    refuseSpreadArguments(e);
     if (e.arguments.length !== target.arity)
       fail(TSG.unsupportedSyntax, e, `this derivative takes ${target.arity} argument${target.arity === 1 ? "" : "s"}`, "pass every argument explicitly");
     const args = e.arguments.map((a) => this.expr(a, "value"));
@@ -1003,8 +1002,7 @@ class FunctionLowering {
     const known = MATH_FUNCTIONS[name];
     if (!known) fail(TSG.opaqueCall, e, `Math.${name} has no derivative rule`, "use one of the supported Math functions");
     const opName = known.op;
-    for (const a of e.arguments)
-      if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, "spread arguments to Math functions are not supported", "pass the values one by one");
+    refuseSpreadArguments(e, "spread arguments to Math functions are not supported");
     const args = e.arguments.map((a) => this.expr(a, ctx));
     const arity = known.arity;
     if (arity !== "any" && args.length !== arity)
@@ -1020,8 +1018,7 @@ class FunctionLowering {
 
   /** `new Array(n).fill(v)` and `Array(n).fill(v)`; `.fill` on anything else is refused. */
   private fillCall(e: ts.CallExpression, callee: ts.PropertyAccessExpression): Expr {
-    let target: ts.Expression = callee.expression;
-    while (ts.isParenthesizedExpression(target)) target = target.expression;
+    const target = unwrap(callee.expression, ["parens"]);
     const isArrayCtor = (x: ts.Expression) => ts.isIdentifier(x) && x.text === "Array";
     if (
       (ts.isNewExpression(target) || ts.isCallExpression(target)) &&
@@ -1080,7 +1077,7 @@ class FunctionLowering {
     if (field) return field;
     if (e.questionDotToken) fail(TSG.unsupportedSyntax, e, "optional chaining is not supported", "check the value explicitly");
     // a call's own refusal says more than this one (`vjp(h)(x).value`)
-    if (ts.isCallExpression(skipOuter(e.expression))) this.expr(e.expression, "value");
+    if (ts.isCallExpression(unwrap(e.expression, OUTER))) this.expr(e.expression, "value");
     fail(TSG.unsupportedSyntax, e, `the property \`${e.name.text}\` cannot be read in a differentiated function`, "read numbers and arrays, .length, and fields of structured parameters");
   }
 
@@ -1093,15 +1090,14 @@ class FunctionLowering {
   /** `p.w`, `p[0]`, `p.layer.b` on a structured parameter: the flattened leaf variable. */
   private structuredLeaf(e: ts.Expression): Var | undefined {
     // only accesses rooted at a structured parameter are fields
-    let root: ts.Expression = e;
-    while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root) || ts.isParenthesizedExpression(root) || ts.isNonNullExpression(root))
-      root = root.expression;
+    let root = unwrap(e, ["parens", "nonNull"]);
+    while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(root.expression, ["parens", "nonNull"]);
     const rootSym = ts.isIdentifier(root) ? this.checker.getSymbolAtLocation(root) : undefined;
     if (!rootSym || !this.leaves.has(rootSym)) return undefined;
     const keys: (string | number)[] = [];
     let cur: ts.Expression = e;
     for (;;) {
-      while (ts.isParenthesizedExpression(cur) || ts.isNonNullExpression(cur)) cur = cur.expression;
+      cur = unwrap(cur, ["parens", "nonNull"]);
       if (ts.isPropertyAccessExpression(cur)) {
         keys.unshift(cur.name.text);
         cur = cur.expression;
@@ -1140,16 +1136,14 @@ class FunctionLowering {
    */
   private customFunction(decl: ts.Declaration, e: ts.CallExpression): Expr | undefined {
     if (!ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
-    let init: ts.Expression = decl.initializer;
-    while (ts.isParenthesizedExpression(init) || ts.isAsExpression(init)) init = init.expression;
+    const init = unwrap(decl.initializer, ["parens", "as"]);
     if (!ts.isCallExpression(init) || !ts.isIdentifier(init.expression)) return undefined;
     const helper = this.checker.getSymbolAtLocation(init.expression);
     const kind = helper && this.host.ruleKind(helper);
     if (!kind || kind === "stopGradient") return undefined;
     if (!isModuleLevel(decl) || !ts.isIdentifier(decl.name))
       fail(TSG.badRule, e, `a function with a ${kind} rule must be declared at module level`, "declare it with const at module level");
-    for (const a of e.arguments)
-      if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, "spread arguments are not supported", "pass the values one by one");
+    refuseSpreadArguments(e);
     const type = this.typeOfNode(e);
     // the binding itself is the primal at run time (the helpers return the function unchanged)
     const external = { file: decl.getSourceFile().fileName, name: decl.name.text, exported: isExported(decl) };
@@ -1173,7 +1167,7 @@ class FunctionLowering {
         kind === "customVjp" ? "write (x, y, ybar) => ... for f(x)" : "write (x, dx) => ... for f(x)",
       );
     if (e.arguments.length !== n)
-      fail(TSG.unsupportedSyntax, e, "calls must pass every parameter explicitly", "pass all arguments (default values are not supported)");
+      refuseMissingArguments(e);
     const args = e.arguments.map((a) => this.expr(a, "value"));
     const ruleKey = this.host.functionKey(ruleFn);
     return { k: "call", fn: { kind: "opaque", key, external, rule: kind === "customVjp" ? { vjp: ruleKey } : { jvp: ruleKey } }, args, type };
@@ -1186,8 +1180,7 @@ class FunctionLowering {
   private tensorCall(e: ts.CallExpression, name: string): Expr {
     const rule = tensorRules[name];
     if (!rule) fail(TSG.opaqueCall, e, `the tensor operation \`${name}\` has no derivative rule`, "use the operations of tsgrad/tensor that have rules");
-    for (const a of e.arguments)
-      if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, "spread arguments are not supported", "pass the values one by one");
+    refuseSpreadArguments(e);
     if (rule.variadic) {
       const [list, axis] = e.arguments;
       if (!list || !ts.isArrayLiteralExpression(list) || list.elements.length === 0)
@@ -1213,8 +1206,7 @@ class FunctionLowering {
 
   /** A function given as an argument: an arrow or function expression, or a function's name. */
   private functionArgument(arg: ts.Expression): FunctionLike | undefined {
-    let e = arg;
-    while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
+    const e = unwrap(arg, ["parens", "as"]);
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return e;
     if (ts.isIdentifier(e)) {
       const sym = this.checker.getSymbolAtLocation(e);
@@ -1228,11 +1220,10 @@ class FunctionLowering {
 
   private userCall(e: ts.CallExpression, fn: FunctionLike): Expr {
     const key = this.host.functionKey(fn);
-    for (const a of e.arguments)
-      if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, "spread arguments are not supported", "pass the values one by one");
+    refuseSpreadArguments(e);
     if (e.arguments.length !== fn.parameters.length)
-      fail(TSG.unsupportedSyntax, e, "calls must pass every parameter explicitly", "pass all arguments (default values are not supported)");
-    const params = fn.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === "this"));
+      refuseMissingArguments(e);
+    const params = fn.parameters.filter((p) => !isThisParameter(p));
     const args = e.arguments.map((a, i) => {
       const t = irTypeOrUndefined(this.checker, this.checker.getTypeAtLocation(params[i] ?? a));
       return t?.kind === "record" ? this.recordArgument(a, t) : this.expr(a, "value");
@@ -1266,7 +1257,7 @@ class FunctionLowering {
   private sharedReturn(fn: FunctionLike): ts.Expression | undefined {
     const isArray = (n: ts.Node) => irTypeOrUndefined(this.checker, this.checker.getTypeAtLocation(n))?.kind === "array";
     const shared = (e: ts.Expression): ts.Expression | undefined => {
-      e = skipOuter(e);
+      e = unwrap(e, OUTER);
       if (ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e)) {
         if (irTypeOrUndefined(this.checker, this.checker.getTypeAtLocation(e))?.kind !== "record") return undefined;
         for (const part of ts.isArrayLiteralExpression(e) ? e.elements : e.properties.map((p) => (ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined)))
@@ -1325,7 +1316,7 @@ class FunctionLowering {
       fields: type.fields.map((f) => {
         const part = parts.find((x) => String(x.key) === String(f.key));
         if (!part) fail(TSG.unsupportedType, e, `the field \`${String(f.key)}\` has no value here`, "give every field a value");
-        const node = skipOuter(part.node);
+        const node = unwrap(part.node, OUTER);
         if (f.type.kind !== "record") return { key: f.key, value: this.expr(node, "value") };
         if (ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node)) return { key: f.key, value: this.recordLiteral(node) };
         return { key: f.key, value: this.recordArgument(node, f.type) };
@@ -1400,38 +1391,15 @@ function breakOutOfSwitch(n: ts.Node): void {
 /** `const dh = grad(h)`: the marker call a const declaration binds, if it binds one. */
 function markerBindingOf(host: LowerHost, d: ts.VariableDeclaration): MarkerCall | undefined {
   if (!ts.isIdentifier(d.name) || !d.initializer || !(d.parent.flags & ts.NodeFlags.Const)) return undefined;
-  const init = skipOuter(d.initializer);
+  const init = unwrap(d.initializer, OUTER);
   if (!ts.isCallExpression(init)) return undefined;
   const kind = host.markerOf(init);
   return kind ? { call: init, kind } : undefined;
 }
 
-/** The expression under parentheses, `as`, `!` and `satisfies`. */
 function holdsNestedArrays(t: IRType): boolean {
   if (t.kind === "array") return t.elem.kind !== "num";
   return t.kind === "record" && t.fields.some((f) => holdsNestedArrays(f.type));
-}
-
-function skipOuter(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
-  return e;
-}
-
-/** The literal key of `r.value` / `r[0]` / `r["value"]`, or undefined. */
-function fieldKey(e: ts.Expression): string | number | undefined {
-  if (ts.isPropertyAccessExpression(e)) return e.name.text;
-  if (ts.isElementAccessExpression(e)) {
-    const a = e.argumentExpression;
-    if (ts.isNumericLiteral(a)) return Number(a.text);
-    if (ts.isStringLiteral(a)) return a.text;
-  }
-  return undefined;
-}
-
-function isUntypedArray(checker: ts.TypeChecker, t: ts.Type): boolean {
-  if (!checker.isArrayType(t)) return false;
-  const elem = checker.getTypeArguments(t as ts.TypeReference)[0];
-  return !!elem && (elem.flags & (ts.TypeFlags.Any | ts.TypeFlags.Never)) !== 0;
 }
 
 /** Whether an initializer creates a new array (so the variable owns it and may write it). */
