@@ -309,7 +309,10 @@ describe("programmatic hosts", () => {
     const project = new Project({ tsConfigFilePath: path.join(dir, "tsconfig.json"), compilerOptions: { outDir, sourceMap: false } });
     const program = project.getProgram().compilerObject as unknown as ts.Program;
     const reported: ts.Diagnostic[] = [];
-    const result = project.emitToMemory({ customTransformers: { before: [tsgradTransformer(program, { report: (d) => reported.push(d) })] } });
+    // ts-morph bundles its own copy of TypeScript's declarations; checking our factory against that copy
+    // structurally can exceed the checker's depth limit depending on the order types were created in (TS2321)
+    const transformer = tsgradTransformer(program, { report: (d) => reported.push(d) }) as never;
+    const result = project.emitToMemory({ customTransformers: { before: [transformer] } });
     expect(result.getEmitSkipped()).toBe(false);
     expect(reported).toEqual([]);
     const main = result.getFiles().find((f) => f.filePath.endsWith("/main.js"));

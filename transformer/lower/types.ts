@@ -73,6 +73,13 @@ export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRTyp
   return undefined;
 }
 
+/** `any[]` or `never[]`: what TypeScript says for `[]` and `new Array(n).fill(0)`. */
+export function isUntypedArray(checker: ts.TypeChecker, t: ts.Type): boolean {
+  if (!checker.isArrayType(t)) return false;
+  const elem = checker.getTypeArguments(t as ts.TypeReference)[0];
+  return !!elem && (elem.flags & (ts.TypeFlags.Any | ts.TypeFlags.Never)) !== 0;
+}
+
 /** The runtime's Tensor class (tagged `@tsgradType tensor`), not any class named Tensor. */
 function isTsgradTensor(type: ts.Type): boolean {
   const sym = type.getSymbol();
