@@ -16,14 +16,6 @@ type Live = Set<Var>;
 const alwaysLiveStack = (v: Var): boolean => v.type.kind === "stack";
 
 /**
- * Arrays the function made (owned) that get a second name (`b = a`, `rows.push(a)`,
- * `o = { v: a }`; see analyse/aliases.ts). A write through one name is read through the other,
- * which liveness by name does not see, so writes into such an array are always kept. Set for the
- * duration of one elimination.
- */
-let aliases = new ArrayAliases();
-
-/**
  * The loops a `break` or `continue` may jump out of, innermost last: what is live where each
  * lands (after the loop; before its update). Liveness flows backwards, so before a jump it is
  * what is live at its target, not what follows it in the block.
@@ -33,29 +25,36 @@ interface JumpTarget {
   readonly afterLoop: ReadonlySet<Var>;
   readonly beforeUpdate: ReadonlySet<Var>;
 }
-let targets: JumpTarget[] = [];
 
-function targetOf(label: string | undefined): JumpTarget | undefined {
-  for (let i = targets.length - 1; i >= 0; i--) if (label === undefined || targets[i]!.label === label) return targets[i];
+/** What one elimination knows while it sweeps. */
+interface Sweep {
+  /**
+   * Arrays the function made (owned) that get a second name (`b = a`, `rows.push(a)`,
+   * `o = { v: a }`; see analyse/aliases.ts). A write through one name is read through the other,
+   * which liveness by name does not see, so writes into such an array are always kept.
+   */
+  readonly aliases: ArrayAliases;
+  /** The loops around the statement being swept, innermost last. */
+  readonly targets: JumpTarget[];
+}
+
+function targetOf(sw: Sweep, label: string | undefined): JumpTarget | undefined {
+  for (let i = sw.targets.length - 1; i >= 0; i--) if (label === undefined || sw.targets[i]!.label === label) return sw.targets[i];
   return undefined;
 }
 
-const alwaysLive = (v: Var): boolean => v.type.kind === "array" && (v.owned !== true || aliases.hasOtherNames(v));
+const alwaysLive = (sw: Sweep, v: Var): boolean => v.type.kind === "array" && (v.owned !== true || sw.aliases.hasOtherNames(v));
 
 function addReads(s: Stmt, live: Live): void {
   for (const e of stmtExprs(s)) forEachVarInExpr(e, (v) => live.add(v));
 }
 
-/** Removes dead statements; `liveOut` are the variables live after the block. */
-export function eliminateDeadCode(block: Block, liveOut: ReadonlySet<Var> = new Set()): Stmt[] {
-  aliases = ArrayAliases.of(block);
-  targets = [];
-  try {
-    return sweep(block, new Set(liveOut)).block;
-  } finally {
-    aliases = new ArrayAliases();
-    targets = [];
-  }
+/**
+ * Removes dead statements; `liveOut` are the variables live after the block, `aliases` the names
+ * of its arrays (computed from the block when not given).
+ */
+export function eliminateDeadCode(block: Block, liveOut: ReadonlySet<Var> = new Set(), aliases = ArrayAliases.of(block)): Stmt[] {
+  return sweep({ aliases, targets: [] }, block, new Set(liveOut)).block;
 }
 
 /**
@@ -73,14 +72,14 @@ function assignsOf(s: Stmt): Set<Var> {
   return out;
 }
 
-function sweep(block: Block, live: Live): { block: Stmt[]; live: Live } {
+function sweep(sw: Sweep, block: Block, live: Live): { block: Stmt[]; live: Live } {
   const out: Stmt[] = [];
   // variables assigned later in this block: a declaration also gives them their binding, and
   // may go only with them
   const assignedLater = new Set<Var>();
   for (let i = block.length - 1; i >= 0; i--) {
     const s = block[i]!;
-    const kept = visit(s, live, assignedLater);
+    const kept = visit(sw, s, live, assignedLater);
     if (kept) out.push(kept);
     if (s.k === "decl") assignedLater.delete(s.v);
     else if (kept) for (const v of assignsOf(kept)) assignedLater.add(v);
@@ -90,12 +89,12 @@ function sweep(block: Block, live: Live): { block: Stmt[]; live: Live } {
 }
 
 /** Updates `live` (to before `s`) and returns `s` without its dead parts, or null if dead. */
-function visit(s: Stmt, live: Live, assignedLater: ReadonlySet<Var>): Stmt | null {
+function visit(sw: Sweep, s: Stmt, live: Live, assignedLater: ReadonlySet<Var>): Stmt | null {
   switch (s.k) {
     case "decl":
     case "assign": {
       const value = s.k === "decl" ? s.init : s.value;
-      if (!live.has(s.v) && !alwaysLive(s.v) && !alwaysLiveStack(s.v) && !hasEffects(value)) {
+      if (!live.has(s.v) && !alwaysLive(sw, s.v) && !alwaysLiveStack(s.v) && !hasEffects(value)) {
         if (s.k === "assign" || !assignedLater.has(s.v)) return null;
         // kept for its binding (the next round drops it if the assignments went), without its
         // dead value: a number or boolean starts at a constant; anything else keeps what it reads
@@ -113,7 +112,7 @@ function visit(s: Stmt, live: Live, assignedLater: ReadonlySet<Var>): Stmt | nul
     case "push":
     case "truncate":
       // a store of a popped value pops even when the element is dead: pushes and pops pair up
-      if (!live.has(s.arr) && !alwaysLive(s.arr) && !stmtExprs(s).some(hasEffects)) return null;
+      if (!live.has(s.arr) && !alwaysLive(sw, s.arr) && !stmtExprs(s).some(hasEffects)) return null;
       live.add(s.arr);
       addReads(s, live);
       return s;
@@ -126,8 +125,8 @@ function visit(s: Stmt, live: Live, assignedLater: ReadonlySet<Var>): Stmt | nul
       addReads(s, live);
       return s;
     case "if": {
-      const t = sweep(s.then, new Set(live));
-      const e = sweep(s.else, new Set(live));
+      const t = sweep(sw, s.then, new Set(live));
+      const e = sweep(sw, s.else, new Set(live));
       live.clear();
       for (const v of t.live) live.add(v);
       for (const v of e.live) live.add(v);
@@ -141,15 +140,13 @@ function visit(s: Stmt, live: Live, assignedLater: ReadonlySet<Var>): Stmt | nul
       let head = new Set(after);
       if (s.test) forEachVarInExpr(s.test, (v) => head.add(v));
       const sweepBody = (update: { live: Live }) => {
-        targets.push({ label: s.label, afterLoop: after, beforeUpdate: update.live });
-        try {
-          return sweep(s.body, new Set(update.live));
-        } finally {
-          targets.pop();
-        }
+        sw.targets.push({ label: s.label, afterLoop: after, beforeUpdate: update.live });
+        const swept = sweep(sw, s.body, new Set(update.live));
+        sw.targets.pop();
+        return swept;
       };
       for (;;) {
-        const u = sweep(s.update, new Set(head));
+        const u = sweep(sw, s.update, new Set(head));
         const b = sweepBody(u);
         const next = new Set(after);
         for (const v of b.live) next.add(v);
@@ -158,7 +155,7 @@ function visit(s: Stmt, live: Live, assignedLater: ReadonlySet<Var>): Stmt | nul
         if (next.size === head.size && [...next].every((v) => head.has(v))) break;
         head = next;
       }
-      const u = sweep(s.update, new Set(head));
+      const u = sweep(sw, s.update, new Set(head));
       const b = sweepBody(u);
       live.clear();
       for (const v of head) live.add(v);
@@ -171,7 +168,7 @@ function visit(s: Stmt, live: Live, assignedLater: ReadonlySet<Var>): Stmt | nul
     }
     case "break":
     case "continue": {
-      const target = targetOf(s.label);
+      const target = targetOf(sw, s.label);
       if (!target) return s; // not inside a loop of this block: keep what is live (safe)
       live.clear();
       for (const v of s.k === "break" ? target.afterLoop : target.beforeUpdate) live.add(v);

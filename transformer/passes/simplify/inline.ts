@@ -19,7 +19,7 @@ import {
   varsOf,
   writesOf,
 } from "../../ir/visit.js";
-import { ArrayAliases } from "../../analyse/aliases.js";
+import type { ArrayAliases } from "../../analyse/aliases.js";
 import { isAtom } from "../anf.js";
 import { tensorCall } from "../../rules/tensor-registry.js";
 import { BlockPositions, Positions } from "./positions.js";
@@ -98,9 +98,8 @@ export function propagateCopies(body: Block): Stmt[] {
 const ref = (v: Var): Expr => ({ k: "var", v });
 
 /** Moves single-use temporaries into their use when nothing in between changes their inputs. */
-export function inlineSingleUse(body: Block): Stmt[] {
+export function inlineSingleUse(body: Block, aliases: ArrayAliases): Stmt[] {
   const { defs, uses } = count(body);
-  const aliases = ArrayAliases.of(body);
   const inlineable = (s: Stmt): s is Stmt & { k: "decl" } =>
     s.k === "decl" &&
     substitutable(s.v) &&
@@ -137,8 +136,7 @@ export function inlineSingleUse(body: Block): Stmt[] {
  * `let v = 0; ...; v = v + e` where nothing in between mentions v becomes `let v = e` (an
  * adjoint's first contribution initialises it).
  */
-export function fuseZeroInit(body: Block): Stmt[] {
-  const aliases = ArrayAliases.of(body);
+export function fuseZeroInit(body: Block, aliases: ArrayAliases): Stmt[] {
   return eachBlock(body, (stmts) => {
     const out: (Stmt | null)[] = stmts;
     const at = new BlockPositions(stmts, aliases);
@@ -186,8 +184,7 @@ export function fuseZeroInit(body: Block): Stmt[] {
  * `a[i] = 0; ...; a[i] += e` where nothing in between touches a or changes i becomes `a[i] = e`
  * (the reverse of an array write clears an adjoint slot, then the next contribution fills it).
  */
-export function fuseStoreZero(body: Block): Stmt[] {
-  const aliases = ArrayAliases.of(body);
+export function fuseStoreZero(body: Block, aliases: ArrayAliases): Stmt[] {
   return eachBlock(body, (stmts) => {
     const out: (Stmt | null)[] = stmts;
     const at = new BlockPositions(stmts, aliases);
