@@ -22,7 +22,7 @@ import {
 import type { ArrayAliases } from "../../analyse/aliases.js";
 import { isAtom } from "../anf.js";
 import { tensorCall } from "../../rules/tensor-registry.js";
-import { BlockPositions, Positions } from "./positions.js";
+import { BlockPositions, Positions } from "../../analyse/positions.js";
 
 /**
  * Rebuilds every block of a body, innermost first, with `f` rewriting each block's own list of

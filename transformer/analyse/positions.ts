@@ -8,9 +8,9 @@
  * answer it by binary search over sorted positions: a pass costs O(n log n) in the size of the
  * block, nested blocks included (each nested statement is summarised once per enclosing block).
  */
-import type { Block, Stmt, Var } from "../../ir/types.js";
-import { forEachStmt, forEachVarInExpr, stmtExprs, writesOf } from "../../ir/visit.js";
-import type { ArrayAliases } from "../../analyse/aliases.js";
+import type { Block, Stmt, Var } from "../ir/types.js";
+import { forEachStmt, forEachVarInExpr, stmtExprs, writesOf } from "../ir/visit.js";
+import type { ArrayAliases } from "./aliases.js";
 
 /** Sorted positions per key, with "first position after p" queries. */
 export class Positions<K> {
