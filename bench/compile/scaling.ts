@@ -9,8 +9,8 @@
  * functions (some across files): the time to transform the edited module again.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { DEFAULT_COMPILER_OPTIONS } from "tsgrad/compile";
 import { tsgradTransformer } from "tsgrad/transformer";
@@ -133,9 +133,11 @@ function projectModule(k: number, edit: number): string {
 }
 
 export async function viteRebuild(files: number, edits: number): Promise<ViteRebuild> {
+  fs.mkdirSync(fileURLToPath(new URL("../.scratch/", import.meta.url)), { recursive: true });
   const { createServer } = await import("vite");
   const { default: tsgrad } = await import("tsgrad/vite");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsgrad-vite-rebuild-"));
+  // inside this package, so that the project's `import ... from "tsgrad"` resolves to it
+  const dir = fs.mkdtempSync(path.join(fileURLToPath(new URL("../.scratch/", import.meta.url)), "vite-rebuild-"));
   writeProject(dir, files);
   const server = await createServer({
     root: dir,
