@@ -113,44 +113,52 @@ function flowsOf(body: Block): Flow[] {
         }
       });
   });
-  // the names of one array are the same memory (`row = m[i]`, `b = t ? a : c`, `rows.push(a)`,
-  // `{ v: a }`): what is written through one reaches the others, both ways
-  for (const names of ArrayAliases.of(body).classes())
-    for (const target of names) for (const v of names) if (v !== target) flows.push({ target, from: { k: "var", v } });
   return flows;
 }
 
 export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Iterable<Var>): Activity {
   const flows = flowsOf(body);
-  const reads = flows.map((f) => {
+  // the names of one array are the same memory (`row = m[i]`, `b = t ? a : c`, `rows.push(a)`,
+  // `{ v: a }`): what is written through one reaches the others, both ways, so a class of names
+  // varies, and is useful, as one
+  const aliases = ArrayAliases.of(body);
+  const sameMemory = (v: Var): Iterable<Var> => (aliases.hasOtherNames(v) ? aliases.expand([v]) : [v]);
+  // the dataflow graph, both ways: flows by the variables they read, and by their targets
+  const readers = new Map<Var, number[]>();
+  const writers = new Map<Var, number[]>();
+  const reads = flows.map((f, i) => {
     const vs: Var[] = [];
     differentiableReads(f.from, (v) => vs.push(v));
+    for (const v of vs) push(readers, v, i);
+    push(writers, f.target, i);
     return vs;
   });
 
-  const varied = new Set<Var>(inputs);
-  for (let changed = true; changed; ) {
-    changed = false;
-    flows.forEach((f, i) => {
-      if (!varied.has(f.target) && reads[i]!.some((v) => varied.has(v))) {
-        varied.add(f.target);
-        changed = true;
+  // varied: forward from the inputs (a worklist: each variable is taken once, each flow read once
+  // per variable it reads)
+  const varied = new Set<Var>();
+  const pending: Var[] = [];
+  const vary = (v: Var) => {
+    for (const n of sameMemory(v))
+      if (!varied.has(n)) {
+        varied.add(n);
+        pending.push(n);
       }
-    });
-  }
+  };
+  for (const v of inputs) vary(v);
+  while (pending.length) for (const i of readers.get(pending.pop()!) ?? []) vary(flows[i]!.target);
 
-  const useful = new Set<Var>(outputs);
-  for (let changed = true; changed; ) {
-    changed = false;
-    flows.forEach((f, i) => {
-      if (!useful.has(f.target)) return;
-      for (const v of reads[i]!)
-        if (!useful.has(v)) {
-          useful.add(v);
-          changed = true;
-        }
-    });
-  }
+  // useful: backward from the outputs
+  const useful = new Set<Var>();
+  const use = (v: Var) => {
+    for (const n of sameMemory(v))
+      if (!useful.has(n)) {
+        useful.add(n);
+        pending.push(n);
+      }
+  };
+  for (const v of outputs) use(v);
+  while (pending.length) for (const i of writers.get(pending.pop()!) ?? []) for (const v of reads[i]!) use(v);
 
   const isActive = (v: Var) => varied.has(v) && useful.has(v);
   const isActiveExpr = (e: Expr) => {
@@ -161,4 +169,10 @@ export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Ite
     return active;
   };
   return { varied, useful, isActive, isActiveExpr };
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
 }

@@ -17,7 +17,9 @@ export async function generatedCode(file: string, options: EmitOptions = {}): Pr
   const printer = ts.createPrinter({ removeComments: false });
   const chosen = result.generated.filter((g) => g.file === entry && (!options.fn || sourceName(g) === options.fn));
   const text = chosen.map((g) => printer.printNode(ts.EmitHint.Unspecified, g.node, g.sourceFile)).join("\n\n");
-  const code = text ? await format(text, { parser: "typescript", printWidth: 100 }) : "";
+  // the file path tells prettier this is not TSX (otherwise it guesses, with a regular
+  // expression whose cost is quadratic in the length of code without quotes)
+  const code = text ? await format(text, { parser: "typescript", filepath: "generated.ts", printWidth: 100 }) : "";
   return { code, diagnostics: [...result.errors, ...result.diagnostics], count: chosen.length };
 }
 
