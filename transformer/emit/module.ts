@@ -4,7 +4,7 @@
  * marker call with a reference to its function, and adds the imports the generated code needs.
  * A refused marker call is left in place and reported; the rest of the file still compiles.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { internalErrorDiagnostic, IrRefusal, toDiagnostic, TsgError, TSG } from "../diagnostics.js";
 import { findMarkerCalls, runtimeSpecifier, tensorOpOf, typeTagOf, type MarkerCall } from "../discover/markers.js";
 import { resolveAlias } from "../lower/host.js";

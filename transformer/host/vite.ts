@@ -102,7 +102,7 @@ export default function tsgrad(options: TsgradViteOptions = {}): VitePluginLike 
         },
         undefined,
         false,
-        { before: [tsgradTransformer(p, { report: (d) => diagnostics.push(d) })] },
+        { before: [tsgradTransformer(p, { ts, report: (d) => diagnostics.push(d) })] },
       );
       // the generated code depends on the functions it differentiates, wherever they are declared:
       // a change to any of the program's files must transform this one again

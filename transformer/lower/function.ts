@@ -6,7 +6,7 @@
  * makes compound assignments and `for...of` explicit, and refuses anything it cannot represent
  * soundly with a TSG diagnostic. It does not flatten expressions: that is the ANF pass's job.
  */
-import ts from "typescript";
+import { perCompiler, ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { add, alloc, assign, bool, decl, index, len, newVar, num, op, ref, store, typeOfValue } from "../ir/build.js";
 import type { Block, Expr, IRFunction, IRType, OpName, Origin, Param, Stmt, Var } from "../ir/types.js";
@@ -26,23 +26,23 @@ import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.js";
 import type { MarkerCall, MarkerKind } from "../discover/markers.js";
 import { isDifferentiable, irTypeOf, irTypeOrUndefined, typeToString } from "./types.js";
 
-const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = {
+const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
   [ts.SyntaxKind.PlusToken]: "add",
   [ts.SyntaxKind.MinusToken]: "sub",
   [ts.SyntaxKind.AsteriskToken]: "mul",
   [ts.SyntaxKind.SlashToken]: "div",
   [ts.SyntaxKind.PercentToken]: "mod",
   [ts.SyntaxKind.AsteriskAsteriskToken]: "pow",
-};
-const COMPOUND: Partial<Record<ts.SyntaxKind, OpName>> = {
+}));
+const COMPOUND: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
   [ts.SyntaxKind.PlusEqualsToken]: "add",
   [ts.SyntaxKind.MinusEqualsToken]: "sub",
   [ts.SyntaxKind.AsteriskEqualsToken]: "mul",
   [ts.SyntaxKind.SlashEqualsToken]: "div",
   [ts.SyntaxKind.PercentEqualsToken]: "mod",
   [ts.SyntaxKind.AsteriskAsteriskEqualsToken]: "pow",
-};
-const COMPARE: Partial<Record<ts.SyntaxKind, OpName>> = {
+}));
+const COMPARE: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
   [ts.SyntaxKind.LessThanToken]: "lt",
   [ts.SyntaxKind.LessThanEqualsToken]: "le",
   [ts.SyntaxKind.GreaterThanToken]: "gt",
@@ -51,7 +51,7 @@ const COMPARE: Partial<Record<ts.SyntaxKind, OpName>> = {
   [ts.SyntaxKind.EqualsEqualsToken]: "eq",
   [ts.SyntaxKind.ExclamationEqualsEqualsToken]: "ne",
   [ts.SyntaxKind.ExclamationEqualsToken]: "ne",
-};
+}));
 
 /** Value context: the result may carry a derivative. Condition context: only its value matters. */
 type Ctx = "value" | "cond";
