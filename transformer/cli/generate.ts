@@ -19,6 +19,7 @@ import { findMarkerCalls } from "../discover/markers.js";
 import { formatDiagnosticsFor } from "../diagnostics.js";
 import { shortFile } from "../emit/function.js";
 import { tsgradTransformer } from "../index.js";
+import { replacedCalls } from "../host/rewritten.js";
 import { displayPath, loadProject, ownSourceFiles, UsageError, usesMarkers, type ProjectSpec } from "./project.js";
 
 export interface GenerateOptions extends ProjectSpec {
@@ -70,12 +71,9 @@ export async function generateProject(options: GenerateOptions): Promise<{ files
 /** The source's text with its marker calls replaced, the imports generated code needs, and the generated functions. */
 async function derivedText(program: ts.Program, sf: ts.SourceFile, transformed: ts.SourceFile, generated: ts.FunctionDeclaration[], printer: ts.Printer, baseDir: string): Promise<string> {
   const calls = new Set<ts.Node>(findMarkerCalls(sf, program.getTypeChecker()).map((m) => m.call));
-  const generatedSet = new Set<ts.Node>(generated);
-  const added = transformed.statements.filter((s) => !generatedSet.has(s) && ts.isImportDeclaration(s) && s.pos < 0);
-  const body = transformed.statements.filter((s) => !generatedSet.has(s) && !added.includes(s));
-  if (body.length !== sf.statements.length) throw new Error(`tsgrad generate: unexpected shape of the transformed ${sf.fileName}`);
-  const edits: { start: number; end: number; text: string }[] = [];
-  sf.statements.forEach((s, i) => replacedCalls(s, body[i]!, calls, (call, replacement) => edits.push({ start: call.getStart(sf), end: call.getEnd(), text: printer.printNode(ts.EmitHint.Expression, replacement, sf) })));
+  const added = transformed.statements.filter((s) => !generated.includes(s as ts.FunctionDeclaration) && ts.isImportDeclaration(s) && s.pos < 0);
+  const replaced = replacedCalls(sf, transformed, calls, new Set<ts.Node>([...generated, ...added]));
+  const edits = [...replaced].map(([call, replacement]) => ({ start: call.getStart(sf), end: call.getEnd(), text: printer.printNode(ts.EmitHint.Expression, replacement, sf) }));
   // imports go after the file's own imports
   const lastImport = [...sf.statements].reverse().find((s) => ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s));
   const importsAt = lastImport ? lastImport.getEnd() : headerEnd(sf.text);
@@ -107,29 +105,6 @@ const assertElements: ts.TransformerFactory<ts.FunctionDeclaration> = (context) 
   };
   return ts.visitEachChild(root, visit, context);
 };
-
-/** Walks an original subtree and its transformed version side by side; reports each replaced marker call. */
-function replacedCalls(original: ts.Node, transformed: ts.Node, calls: Set<ts.Node>, found: (call: ts.Node, replacement: ts.Node) => void): void {
-  if (original === transformed) return;
-  if (calls.has(original)) {
-    found(original, transformed);
-    return;
-  }
-  const a = childrenOf(original);
-  const b = childrenOf(transformed);
-  if (a.length !== b.length) throw new Error("tsgrad generate: the transformed file does not match its source");
-  a.forEach((child, i) => replacedCalls(child, b[i]!, calls, found));
-}
-
-function childrenOf(n: ts.Node): ts.Node[] {
-  const out: ts.Node[] = [];
-  ts.forEachChild(
-    n,
-    (c) => void out.push(c),
-    (cs) => void out.push(...cs),
-  );
-  return out;
-}
 
 /** Where the first statement may go: after a shebang and leading comments. */
 function headerEnd(text: string): number {
