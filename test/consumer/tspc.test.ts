@@ -3,7 +3,7 @@
  * with `typescript` (the lowest 5.x tsgrad supports, 5.9 and 6.0), `ts-patch` and the packed
  * tsgrad, the plugin in tsconfig.json, `tspc`. The transformer works with that compiler, not a
  * copy of its own (with two copies every `number` parameter would be refused). The same project
- * also runs `tsgrad check` and the language-service plugin in its own tsserver.
+ * also runs the language-service plugin in its own tsserver.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -74,14 +74,6 @@ describe.each([VERSIONS.typescript5Lowest, VERSIONS.typescript59, VERSIONS.types
     const run = sh(dir, "node", ["out-refused/refused.js"]);
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain(`tsgrad refused derivative(guarded) at ${positionIn("src/refused.ts", "derivative(guarded)", refusedSource)} when compiling: ${at} - TSG1004: try/catch cannot be differentiated`);
-  });
-
-  it("tsgrad check reports the refusal and exits 1 (and passes the good program)", () => {
-    const r = sh(dir, "npx", ["tsgrad", "check", "-p", "tsconfig.refused.json"]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`${positionIn("src/refused.ts", "try {", refusedSource)} - error TS91004: TSG1004: `);
-    const good = ok(sh(dir, "npx", ["tsgrad", "check", "-p", "."]), "tsgrad check");
-    expect(good.stdout).toMatch(/no refusals/);
   });
 
   it.skipIf(!editorPlugin)(`the language-service plugin shows the refusal in this TypeScript's tsserver (TypeScript >= ${LANGUAGE_SERVICE_FROM})`, async () => {
