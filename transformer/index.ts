@@ -11,6 +11,7 @@
  */
 import type typescript from "typescript";
 import { checkCompiler, ownCompiler, useCompiler } from "./compiler.js";
+import { importsMarkers } from "./discover/imports.js";
 import { transformModule } from "./emit/module.js";
 import { tableFor } from "./table.js";
 
@@ -56,10 +57,49 @@ export interface TsPatchExtras {
 }
 
 /**
- * ts-patch's plugin entry: `{ "transform": "tsgrad/transformer" }` in compilerOptions.plugins. It
- * runs with the compiler ts-patch runs (the project's own TypeScript), never a second copy.
+ * ts-patch's plugin entry, with the compiler ts-patch runs (the project's own TypeScript), never a
+ * second copy:
+ * - `{ "transform": "tsgrad/transformer" }`: a source transformer; refusals are emit diagnostics;
+ * - `{ "transform": "tsgrad/transformer", "transformProgram": true }`: a program transformer;
+ *   refusals are semantic diagnostics, so `tspc --noEmit` reports them too, and emit runs the
+ *   transformer. Use one entry or the other, not both (each would report every refusal).
  */
-export default function tsPatchPlugin(program: typescript.Program, _config: unknown, extras?: TsPatchExtras): typescript.TransformerFactory<typescript.SourceFile> {
+export default function tsPatchPlugin(
+  program: typescript.Program,
+  configOrHost: unknown,
+  extrasOrConfig?: TsPatchExtras | { transformProgram?: boolean },
+  programExtras?: TsPatchExtras,
+): typescript.TransformerFactory<typescript.SourceFile> | typescript.Program {
+  if ((extrasOrConfig as { transformProgram?: boolean } | undefined)?.transformProgram === true) return checkedProgram(program, programExtras);
+  const extras = extrasOrConfig as TsPatchExtras | undefined;
   const compiler = checkCompiler(extras?.ts ?? ownCompiler(), "the TypeScript that ts-patch runs");
   return tsgradTransformer(program, { ts: compiler, report: (d) => extras?.addDiagnostic?.(d) });
+}
+
+/**
+ * The Program with tsgrad's refusals among its semantic diagnostics (what `tsc --noEmit` reports)
+ * and its emit running the transformer. Everything else is the Program's own (its prototype).
+ */
+function checkedProgram(program: typescript.Program, extras: TsPatchExtras | undefined): typescript.Program {
+  const ts = checkCompiler(extras?.ts ?? ownCompiler(), "the TypeScript that ts-patch runs");
+  let refusals: typescript.Diagnostic[] | undefined;
+  const allRefusals = (): typescript.Diagnostic[] => {
+    if (refusals) return refusals;
+    const found: typescript.Diagnostic[] = [];
+    const transformer = tsgradTransformer(program, { ts, report: (d) => found.push(d) });
+    for (const sf of program.getSourceFiles()) {
+      if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || !importsMarkers(sf, program.getTypeChecker())) continue;
+      ts.transform(sf, [transformer], program.getCompilerOptions()).dispose();
+    }
+    return (refusals = found);
+  };
+  const checked = Object.create(program) as typescript.Program;
+  checked.getSemanticDiagnostics = (sf, token) => [...program.getSemanticDiagnostics(sf, token), ...allRefusals().filter((d) => !sf || d.file === sf)];
+  checked.emit = (target, writeFile, token, onlyDts, custom) =>
+    program.emit(target, writeFile, token, onlyDts, {
+      ...custom,
+      // refusals are already semantic diagnostics; the emitted code of a refused call throws it
+      before: [tsgradTransformer(program, { ts }), ...(custom?.before ?? [])],
+    });
+  return checked;
 }

@@ -49,6 +49,10 @@ describe.each([VERSIONS.typescript5Lowest, VERSIONS.typescript59, VERSIONS.types
       compilerOptions: { ...compilerOptions, outDir: "out-refused", plugins: [{ transform: "tsgrad/transformer" }, { name: "tsgrad/language-service" }] },
       files: ["src/refused.ts"],
     });
+    writeJson(path.join(dir, "tsconfig.program.json"), {
+      compilerOptions: { ...compilerOptions, outDir: "out-program", plugins: [{ transform: "tsgrad/transformer", transformProgram: true }] },
+      files: ["src/cli.ts", "src/refused.ts"],
+    });
     build = sh(dir, "npx", ["tspc", "-p", "."]);
     console.log(`[consumer] TypeScript ${typescript}: npm install ${(install.ms / 1000).toFixed(1)} s, tspc ${(build.ms / 1000).toFixed(1)} s`);
   });
@@ -74,6 +78,18 @@ describe.each([VERSIONS.typescript5Lowest, VERSIONS.typescript59, VERSIONS.types
     const run = sh(dir, "node", ["out-refused/refused.js"]);
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain(`tsgrad refused derivative(guarded) at ${positionIn("src/refused.ts", "derivative(guarded)", refusedSource)} when compiling: ${at} - TSG1004: try/catch cannot be differentiated`);
+  });
+
+  it("as a program transformer, refusals are semantic diagnostics: tspc --noEmit reports them, and emit reports each once", () => {
+    const at = positionIn("src/refused.ts", "try {", refusedSource).split(":");
+    const expected = `src/refused.ts(${at[1]},${at[2]}): error TS91004: TSG1004: `;
+    const check = sh(dir, "npx", ["tspc", "--noEmit", "-p", "tsconfig.program.json"]);
+    expect(check.status).not.toBe(0);
+    expect(check.stdout.split(expected)).toHaveLength(2);
+    const emit = sh(dir, "npx", ["tspc", "-p", "tsconfig.program.json"]);
+    expect(emit.status).not.toBe(0);
+    expect(emit.stdout.split(expected)).toHaveLength(2);
+    expectResults(ok(sh(dir, "node", ["out-program/cli.js"]), "node out-program/cli.js").stdout);
   });
 
   it.skipIf(!editorPlugin)(`the language-service plugin shows the refusal in this TypeScript's tsserver (TypeScript >= ${LANGUAGE_SERVICE_FROM})`, async () => {
