@@ -14,6 +14,18 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appSource, cleanUp, expectResults, ok, packTarball, positionIn, project, sh, VERSIONS, workspace, type Run } from "./support.js";
 
+/** What this test uses of playwright-core (the project's own, not this repository's). */
+interface Chromium {
+  launch(options: { executablePath: string; args: string[] }): Promise<{ newPage(): Promise<Page>; close(): Promise<void> }>;
+}
+interface Page {
+  on(event: "console", listener: (message: { type(): string; text(): string }) => void): void;
+  on(event: "pageerror", listener: (error: Error) => void): void;
+  goto(url: string): Promise<unknown>;
+  waitForFunction(fn: () => boolean, arg: undefined, options: { timeout: number }): Promise<unknown>;
+  textContent(selector: string): Promise<string | null>;
+}
+
 /** Debian's chromium package; a missing browser fails the test (it is installed by .ci/run). */
 const CHROMIUM = process.env.TSGRAD_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -172,7 +184,7 @@ describe("a Vite-built page in headless Chromium", () => {
   it("runs the generated derivatives under a strict Content-Security-Policy (no eval)", async () => {
     expect(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: install Debian's chromium package (apt-get install -y chromium)`).toBe(true);
     const start = performance.now();
-    const { chromium } = (await import(pathToFileURL(path.join(dir, "node_modules/playwright-core/index.mjs")).href)) as typeof import("playwright-core");
+    const { chromium } = (await import(pathToFileURL(path.join(dir, "node_modules/playwright-core/index.mjs")).href)) as { chromium: Chromium };
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
