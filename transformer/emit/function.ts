@@ -5,7 +5,7 @@
  * compound assignments, comments tying statements to the source lines they come from, and
  * source-map ranges pointing at the original function.
  */
-import ts from "typescript";
+import { perCompiler, ts } from "../compiler.js";
 import type { Block, Expr, ExternalRef, GeneratedFunction, IRType, OpName, Origin, Stmt, Var } from "../ir/types.js";
 import { calleeKey } from "../ir/build.js";
 import { forEachStmt, forEachSubExpr, stmtExprs, varsOf } from "../ir/visit.js";
@@ -31,7 +31,7 @@ export interface ModuleScope {
   readonly moduleNames: () => Iterable<string>;
 }
 
-const BINARY: Partial<Record<OpName, ts.BinaryOperator>> = {
+const BINARY: Partial<Record<OpName, ts.BinaryOperator>> = perCompiler(() => ({
   add: ts.SyntaxKind.PlusToken,
   sub: ts.SyntaxKind.MinusToken,
   mul: ts.SyntaxKind.AsteriskToken,
@@ -45,7 +45,7 @@ const BINARY: Partial<Record<OpName, ts.BinaryOperator>> = {
   ne: ts.SyntaxKind.ExclamationEqualsEqualsToken,
   and: ts.SyntaxKind.AmpersandAmpersandToken,
   or: ts.SyntaxKind.BarBarToken,
-};
+}));
 
 /** Arithmetic precedence levels (only equality within a level matters here). */
 const PRECEDENCE: Partial<Record<OpName, number>> = { add: 1, sub: 1, mul: 2, div: 2, mod: 2 };

@@ -73,6 +73,7 @@ export function compileFiles(entries: readonly string[], options: CompileOptions
   const diagnostics: ts.Diagnostic[] = [];
   const generated: GeneratedFunctionText[] = [];
   const transformer = tsgradTransformer(program, {
+    ts,
     report: (d) => diagnostics.push(d),
     onGenerated: (file, fns) => {
       const sf = program.getSourceFile(file)!;

@@ -3,7 +3,7 @@
  * shape, an array's length, a field of a structured parameter or of a record (records.ts), or an
  * array element; anything else is refused.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { index, len, ref, typeOfValue } from "../ir/build.js";
 import type { Expr } from "../ir/types.js";

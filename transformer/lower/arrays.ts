@@ -2,7 +2,7 @@
  * Arrays made or copied in the function: literals (`[a, b]`), `new Float64Array(n | array)`,
  * `new Array(n).fill(v)` and `.slice()`. Each is a fresh array its variable owns (ownership.ts).
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { alloc, typeOfValue } from "../ir/build.js";
 import type { Expr, IRType } from "../ir/types.js";

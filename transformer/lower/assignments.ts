@@ -3,7 +3,7 @@
  * `++`/`--`, `array.push(...)`, and calls made for their effect. Which arrays may be written is
  * ownership.ts's policy.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { assign, decl, index, newVar, num, op, ref, store } from "../ir/build.js";
 import type { Expr } from "../ir/types.js";

@@ -3,7 +3,7 @@
  * (context, node); whatever they must share (variables by symbol, the statements being collected,
  * the source position they point back to) lives in this object, in plain sight.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import type { Expr, IRType, Origin, Stmt, Var } from "../ir/types.js";
 import type { MarkerCall } from "../discover/markers.js";

@@ -3,7 +3,7 @@
  * tuple or object (an alias, see RecordValue), or a name for a derivative function
  * (`const dh = grad(h)`). Patterns (`const [a, b] = ...`) are destructuring.ts's.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { bool, decl, newVar, num } from "../ir/build.js";
 import type { Expr } from "../ir/types.js";

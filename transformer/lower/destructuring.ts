@@ -1,5 +1,5 @@
 /** Destructuring declarations: `const [a, b] = ...`, `const { value, grad: g } = ...`, nested. */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { decl, index, newVar, num, ref, typeOfValue } from "../ir/build.js";
 import { emit, irTypeAt, symbolOf, type LowerContext } from "./context.js";

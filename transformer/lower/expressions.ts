@@ -4,7 +4,7 @@
  * records, arrays). Every module lowers its sub-expressions through `ctx.expression`, which is
  * this dispatcher.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { bool, num } from "../ir/build.js";
 import type { Expr } from "../ir/types.js";

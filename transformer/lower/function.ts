@@ -8,7 +8,7 @@
  * makes compound assignments and `for...of` explicit, and refuses anything it cannot represent
  * soundly with a TSG diagnostic. It does not flatten expressions: that is the ANF pass's job.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { newVar } from "../ir/build.js";
 import type { IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";

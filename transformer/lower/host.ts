@@ -1,5 +1,5 @@
 /** What lowering needs from the driver: the checker and a way to name (and request) callees. */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import type { MarkerCall, MarkerKind } from "../discover/markers.js";
 import { unwrap } from "./syntax.js";
 

@@ -1,5 +1,5 @@
 /** Loops: `for`, `while`, `do...while` and `for...of`, all to the IR's one general `loop`. */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { add, assign, decl, index, len, newVar, num, op, ref, typeOfValue } from "../ir/build.js";
 import type { Expr } from "../ir/types.js";

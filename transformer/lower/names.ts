@@ -4,7 +4,7 @@
  * reads; anything else (a variable of an enclosing function, a value without a declaration tsgrad
  * can read) is refused.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { newVar, num, ref } from "../ir/build.js";
 import type { Expr, Var } from "../ir/types.js";

@@ -1,5 +1,5 @@
 /** Operators: unary `-`, `+` and `!`, binary arithmetic, comparisons, `&&` / `||`, and `?:`. */
-import ts from "typescript";
+import { perCompiler, ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { alloc, assign, decl, newVar, num, op, ref, typeOfValue } from "../ir/build.js";
 import type { Expr, OpName } from "../ir/types.js";
@@ -7,24 +7,24 @@ import { collect, emit, typeOfNode, type LowerContext, type Mode } from "./conte
 import { refuseIncrementInExpression } from "./refusals.js";
 import { typeToString } from "./types.js";
 
-const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = {
+const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
   [ts.SyntaxKind.PlusToken]: "add",
   [ts.SyntaxKind.MinusToken]: "sub",
   [ts.SyntaxKind.AsteriskToken]: "mul",
   [ts.SyntaxKind.SlashToken]: "div",
   [ts.SyntaxKind.PercentToken]: "mod",
   [ts.SyntaxKind.AsteriskAsteriskToken]: "pow",
-};
+}));
 /** `x op= y`, which assignments.ts makes explicit as `x = x op y`. */
-export const COMPOUND: Partial<Record<ts.SyntaxKind, OpName>> = {
+export const COMPOUND: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
   [ts.SyntaxKind.PlusEqualsToken]: "add",
   [ts.SyntaxKind.MinusEqualsToken]: "sub",
   [ts.SyntaxKind.AsteriskEqualsToken]: "mul",
   [ts.SyntaxKind.SlashEqualsToken]: "div",
   [ts.SyntaxKind.PercentEqualsToken]: "mod",
   [ts.SyntaxKind.AsteriskAsteriskEqualsToken]: "pow",
-};
-const COMPARE: Partial<Record<ts.SyntaxKind, OpName>> = {
+}));
+const COMPARE: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
   [ts.SyntaxKind.LessThanToken]: "lt",
   [ts.SyntaxKind.LessThanEqualsToken]: "le",
   [ts.SyntaxKind.GreaterThanToken]: "gt",
@@ -33,7 +33,7 @@ const COMPARE: Partial<Record<ts.SyntaxKind, OpName>> = {
   [ts.SyntaxKind.EqualsEqualsToken]: "eq",
   [ts.SyntaxKind.ExclamationEqualsEqualsToken]: "ne",
   [ts.SyntaxKind.ExclamationEqualsToken]: "ne",
-};
+}));
 
 export function prefixUnary(ctx: LowerContext, e: ts.PrefixUnaryExpression, mode: Mode): Expr {
   switch (e.operator) {

@@ -4,7 +4,7 @@
  * call results, aliases: read-only). Writes go only into owned arrays, an owning variable is only
  * ever given a fresh array, and a function's array result is its own, never one it shares.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { assign, typeOfValue } from "../ir/build.js";
 import type { Expr, Var } from "../ir/types.js";

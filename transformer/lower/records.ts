@@ -3,7 +3,7 @@
  * variables) and of names bound to records (aliases, see RecordValue), record literals
  * (`return [loss, y]`, `{ h, out }`), and records passed to functions.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { decl, newVar, ref, typeOfValue } from "../ir/build.js";
 import type { Expr, IRType, Var } from "../ir/types.js";

@@ -2,7 +2,7 @@
  * Refusals that more than one construct raises, worded once so that users see the same code,
  * message and hint wherever they meet them. Refusals particular to one construct stay beside it.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 
 /** Refuses the first spread argument of a call (`f(...xs)`): argument lists are read one by one. */

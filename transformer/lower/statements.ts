@@ -4,7 +4,7 @@
  * declarations in declarations.ts, expression statements (assignments, ++, push) in
  * assignments.ts.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import type { Stmt } from "../ir/types.js";
 import { expressionStatement } from "./assignments.js";

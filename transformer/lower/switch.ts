@@ -1,5 +1,5 @@
 /** `switch` without fall-through, as an if/else chain. */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { decl, newVar, op, ref, typeOfValue } from "../ir/build.js";
 import type { Stmt } from "../ir/types.js";

@@ -1,5 +1,5 @@
 /** Small readings of TypeScript syntax that several constructs share. */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 
 /**
  * Syntax that wraps an expression without changing its value. Sites differ in which of these they

@@ -1,5 +1,5 @@
 /** Maps TypeScript types (from the TypeChecker) to IR types, refusing what tsgrad cannot carry. */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import type { IRType } from "../ir/types.js";
 import { typeTagOf } from "../discover/markers.js";

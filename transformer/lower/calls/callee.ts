@@ -4,7 +4,7 @@
  * with its own rule, one of the program's functions, ...); `lowerCall` lowers each kind with the
  * module that owns it, and refuses the kinds that cannot be differentiated.
  */
-import ts from "typescript";
+import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import type { Expr } from "../../ir/types.js";
 import type { MarkerCall } from "../../discover/markers.js";

@@ -2,7 +2,7 @@
  * Calls of functions that carry their own rule: `const f = customVjp(primal, rule)`,
  * `customJvp(primal, rule)`, `nonDifferentiable(g)` at module level, and `stopGradient(x)`.
  */
-import ts from "typescript";
+import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import { op } from "../../ir/build.js";
 import type { Expr } from "../../ir/types.js";

@@ -2,7 +2,7 @@
  * Derivatives called inside a differentiated function: `grad(h)(x)`, or `dh(x)` for a
  * `const dh = grad(h)` in the body or at module level.
  */
-import ts from "typescript";
+import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import type { Expr } from "../../ir/types.js";
 import type { MarkerCall, MarkerKind } from "../../discover/markers.js";

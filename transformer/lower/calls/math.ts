@@ -1,5 +1,5 @@
 /** `Math.f(...)` calls and `Math.PI`-style constants, by the registry's tables (rules/math.ts). */
-import ts from "typescript";
+import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import { num, op } from "../../ir/build.js";
 import type { Expr } from "../../ir/types.js";

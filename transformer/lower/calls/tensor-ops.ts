@@ -1,5 +1,5 @@
 /** Tensor operations of tsgrad/tensor (`matmul(a, b)`, `T.sum(x)`) and a tensor's `.shape`. */
-import ts from "typescript";
+import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import { num, typeOfValue } from "../../ir/build.js";
 import type { Expr } from "../../ir/types.js";
