@@ -7,6 +7,7 @@ import { decl, newVar, num, ref } from "../../ir/build.js";
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
 import { mapBlock, mapStmtExprs, substitute } from "../../ir/visit.js";
 import type { Induction } from "../../analyse/recompute.js";
+import { countWork } from "../../analyse/work.js";
 import { refuse, TSG } from "../../refusal.js";
 import { isActive, isNeeded, type Round, type Sweeps, type Where } from "./context.js";
 import { recordAdjoint, scalarAdjoint } from "./adjoints.js";
@@ -28,6 +29,7 @@ export function reverseBlock(round: Round, b: Block, where: Where): ReversedBloc
   const recomputes: Stmt[] = [];
   for (let i = 0; i < b.length; i++) {
     const s = b[i]!;
+    countWork("reverse.generate");
     if (s.k === "decl") {
       if ((s.v.type.kind === "num" || s.v.type.kind === "tensor") && isActive(round, s.v))
         adjointDecls.push(decl(scalarAdjoint(round, s.v), num(0)));

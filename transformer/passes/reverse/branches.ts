@@ -6,7 +6,6 @@
 import { newVar, ref } from "../../ir/build.js";
 import type { Expr, Stmt } from "../../ir/types.js";
 import { BOOL } from "../../ir/types.js";
-import { containsCall, varsOf, writesOf } from "../../ir/visit.js";
 import type { Round, Sweeps, Where } from "./context.js";
 import { definition } from "./definitions.js";
 
@@ -17,13 +16,7 @@ export function reverseIf(round: Round, s: Stmt & { k: "if" }, then: Sweeps, oth
   const f: Stmt[] = [];
   const after: Stmt[] = [];
   let cond: Expr = s.cond;
-  const branchWrites = writesOf([...s.then, ...s.else], plan.aliases);
-  const stable = !containsCall(cond) && ![...varsOf(cond)].some((v) => branchWrites.has(v));
-  // Inside loops, re-evaluating the condition pays off only when what it reads is at hand in
-  // the reverse sweep anyway; a value of the loop body it would make us store costs more than
-  // storing the direction itself.
-  const cheapToReplay = where.loopDepth === 0 || [...varsOf(cond)].every((v) => plan.availableInReverse(v));
-  if (!stable || !cheapToReplay) {
+  if (!plan.replaysBranch(s, where.loopDepth)) {
     // record the direction taken
     const br = plan.control(s, "branch", () => newVar("branch", BOOL, "control"));
     const d = definition(round, { k: "decl", v: br, init: cond, origin: s.origin }, br, cond, true, where);

@@ -14,6 +14,7 @@ import { adjointArray, scalarAdjoint, typeOfAtom } from "./adjoints.js";
 import { arrayAdjointForward, arrayDefinitionAdjoint, type AdjointRestore } from "./arrays.js";
 import { constantSelfPartial, valueAdjoint } from "./partials.js";
 import { recordAdjointForward, recordDefinitionAdjoint } from "./records.js";
+import type { JustInTimeHere } from "./plan.js";
 import { hoist, save } from "./tape.js";
 
 type Origin = Stmt["origin"];
@@ -49,7 +50,7 @@ export function definition(round: Round, s: Stmt, v: Var, e: Expr, isDecl: boole
   // reverse: propagate the adjoint, then give the variable back its old value
   if (active && (v.type.kind === "num" || v.type.kind === "tensor")) {
     // inside loops, cheap values the partials read are recomputed rather than stored
-    const jit = where.loopDepth > 0 ? plan.justInTime.get(s) : undefined;
+    const jit = where.loopDepth > 0 ? plan.justInTimeAt(s, v, e) : undefined;
     scalarDefinitionAdjoint(round, v, e, isDecl, restore, o, r, jit);
   } else if (active && v.type.kind === "array" && !isDecl && varsOf(e).has(v)) {
     // `w = w.slice()`, `w = h(w)`: what reached the new array flows into the old one, so the
@@ -70,7 +71,7 @@ export function definition(round: Round, s: Stmt, v: Var, e: Expr, isDecl: boole
 
 /**
  * The reverse of `v = e` for a number or tensor: `jit` holds the values the statement's reverse
- * may recompute instead of reading (Plan.justInTime), its own output among them.
+ * may recompute instead of reading (Plan.justInTimeAt), its own output among them.
  */
 function scalarDefinitionAdjoint(
   round: Round,
@@ -80,18 +81,17 @@ function scalarDefinitionAdjoint(
   restore: Expr | null,
   o: Origin,
   r: Stmt[],
-  jit: ReadonlyMap<Var, Expr> | undefined,
+  jit: JustInTimeHere | undefined,
 ): void {
   const vBar = scalarAdjoint(round, v);
   // the output, when read by the partials: recomputed on the spot if it is cheap (`jit`)
-  const output: Expr = jit?.get(v) ?? ref(v);
-  const recompute = jit ? new Map([...jit].filter(([u]) => u !== v)) : undefined;
+  const output: Expr = jit?.output ?? ref(v);
+  const recompute = jit?.recompute;
   if (varsOf(e).has(v)) {
     selfUpdateAdjoint(round, v, vBar, e, restore, o, r, recompute);
     return;
   }
-  const readsTarget = recompute && [...recompute.values()].some((x) => varsOf(x).has(v));
-  if (readsTarget && restore) {
+  if (jit?.readsTarget && restore) {
     // a recomputation reads this statement's own target: give it its old value first
     const y = newVar("t", NUM, "temp");
     r.push(decl(y, output, o), assign(v, restore, o));

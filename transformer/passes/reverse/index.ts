@@ -31,6 +31,7 @@ import { seedStatements } from "./adjoints.js";
 import { reverseBlock } from "./blocks.js";
 import { deadRestores, neededValues } from "./needed.js";
 import { Plan } from "./plan.js";
+import { countWork } from "../../analyse/work.js";
 
 export type { ReverseInput, ReverseOutput } from "./context.js";
 
@@ -58,6 +59,7 @@ export function reversePass(input: ReverseInput): ReverseOutput {
   // their saves are dropped in the next round (an accumulator's old values in `s += e`).
   let needed: Set<Var> | null = null;
   for (let round = 0; ; round++) {
+    countWork("reverse.rounds");
     const current = newRound(input, plan, paramAdjoints, needed);
     const draft = generate(current);
     const found = neededValues(draft.reverse, current);

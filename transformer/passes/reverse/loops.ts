@@ -7,7 +7,7 @@ import { add, assign, decl, mul, newVar, num, op, ref, sub } from "../../ir/buil
 import type { Expr, Stmt } from "../../ir/types.js";
 import { NUM } from "../../ir/types.js";
 import { varsOf } from "../../ir/visit.js";
-import { closedFormLast, isCheap, type Induction } from "../../analyse/recompute.js";
+import { isCheap, type Induction } from "../../analyse/recompute.js";
 import type { Round, Sweeps, Where } from "./context.js";
 import { definition } from "./definitions.js";
 
@@ -33,7 +33,7 @@ export function reverseLoop(
   }
   // a count that follows from the loop's test and what never changes: nothing is kept, the
   // reverse loop starts from the last value in closed form
-  const last = ind ? closedFormLast(s, ind, plan.integers, plan.aliases) : null;
+  const last = ind ? plan.closedFormLast(s, ind) : null;
   if (ind && last) {
     const i = ind.v;
     const first = ind.initDecl.init;
