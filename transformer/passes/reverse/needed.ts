@@ -1,19 +1,24 @@
 /**
  * What one round of generation tells the next: the primal values its reverse sweep reads (the
  * "needed" values, whose overwrites the next round saves), and the saves whose restores nothing
- * reads (which the next round drops).
+ * reads (which the next round drops). Both are linear in the size of the reverse sweep.
  */
 import type { Stmt, Var } from "../../ir/types.js";
-import { forEachStmt, readsOf, varsOf } from "../../ir/visit.js";
+import { forEachStmt, forEachVarInExpr, stmtExprs, varsOf } from "../../ir/visit.js";
 import { deadDefinitions } from "../../analyse/liveness.js";
+import { countWork } from "../../analyse/work.js";
 import type { Round } from "./context.js";
 
 /** Primal variables the reverse sweep reads before defining them itself. */
 export function neededValues(reverse: readonly Stmt[], round: Round): Set<Var> {
   const { plan } = round;
   const definedInReverse = new Set<Var>();
+  const reads = new Set<Var>();
   forEachStmt(reverse, (s) => {
+    countWork("reverse.needed");
     if (s.k === "decl") definedInReverse.add(s.v);
+    for (const e of stmtExprs(s)) forEachVarInExpr(e, (v) => reads.add(v));
+    if ((s.k === "store" && s.accumulate) || s.k === "truncate" || s.k === "push") reads.add(s.arr);
   });
   const needed = new Set<Var>();
   const visit = (v: Var) => {
@@ -24,20 +29,24 @@ export function neededValues(reverse: readonly Stmt[], round: Round): Set<Var> {
     needed.add(v);
   };
   // an array read through one name is needed under all of its names (a write through another
-  // must save what it overwrites)
-  for (const v of plan.aliases.expand(readsOf(reverse))) visit(v);
-  // values read by recomputations are needed too (transitively)
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const v of [...needed]) {
-      const s = plan.recomputableDecl.get(v);
-      if (!s) continue;
-      for (const u of varsOf(s.init))
-        if (!needed.has(u) && u.role !== "global") {
-          needed.add(u);
-          changed = true;
-        }
-    }
+  // must save what it overwrites); each class is gone through once
+  const classesDone = new Set<unknown>();
+  for (const v of reads) {
+    const key = plan.writes.key(v);
+    if (classesDone.has(key)) continue;
+    classesDone.add(key);
+    for (const name of plan.writes.namesOf(v)) visit(name);
+  }
+  // values read by recomputations are needed too (transitively): a worklist over the needed
+  const work = [...needed];
+  for (let v = work.pop(); v; v = work.pop()) {
+    const s = plan.recomputableDecl.get(v);
+    if (!s) continue;
+    for (const u of varsOf(s.init))
+      if (!needed.has(u) && u.role !== "global") {
+        needed.add(u);
+        work.push(u);
+      }
   }
   return needed;
 }
@@ -47,6 +56,7 @@ export function deadRestores(reverse: readonly Stmt[], round: Round): Stmt[] {
   const owners = round.restoreOwners;
   const restores = new Map<Stmt, Stmt>();
   forEachStmt(reverse, (s) => {
+    countWork("reverse.deadRestores");
     if ((s.k === "assign" || s.k === "store") && owners.has(s.value)) restores.set(s, owners.get(s.value)!);
   });
   return [...deadDefinitions(reverse, new Set(restores.keys()), round.plan.aliases)].map((r) => restores.get(r)!);
