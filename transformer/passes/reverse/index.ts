@@ -26,12 +26,12 @@
  */
 import { newVar } from "../../ir/build.js";
 import type { Param, Var } from "../../ir/types.js";
+import { countWork } from "../../analyse/work.js";
 import { newRound, type ReverseInput, type ReverseOutput, type Round } from "./context.js";
 import { seedStatements } from "./adjoints.js";
 import { reverseBlock } from "./blocks.js";
 import { deadRestores, neededValues } from "./needed.js";
 import { Plan } from "./plan.js";
-import { countWork } from "../../analyse/work.js";
 
 export type { ReverseInput, ReverseOutput } from "./context.js";
 
@@ -58,7 +58,7 @@ export function reversePass(input: ReverseInput): ReverseOutput {
   // Restores that nothing in the reverse sweep reads before the variable changes again are dead:
   // their saves are dropped in the next round (an accumulator's old values in `s += e`).
   let needed: Set<Var> | null = null;
-  for (let round = 0; ; round++) {
+  for (let rounds = 1; ; rounds++) {
     countWork("reverse.rounds");
     const current = newRound(input, plan, paramAdjoints, needed);
     const draft = generate(current);
@@ -70,7 +70,7 @@ export function reversePass(input: ReverseInput): ReverseOutput {
     for (const s of dead) plan.skipSaves.add(s);
     if (stable && dead.length === 0) return { paramAdjoints, ...draft };
     needed = new Set([...(needed ?? []), ...found]);
-    if (round > 20) throw new Error("reverse pass: the set of needed values does not converge");
+    if (rounds > 21) throw new Error("reverse pass: the set of needed values does not converge");
   }
 }
 
