@@ -12,7 +12,7 @@ import { analyseActivity, type Activity } from "../analyse/activity.js";
 import { ArrayAliases } from "../analyse/aliases.js";
 import { forwardPass } from "./forward.js";
 import { makesTensorFromData, tensorCall } from "../rules/tensor-registry.js";
-import { reversePass } from "./reverse.js";
+import { reversePass } from "./reverse/index.js";
 import { parseDerivedKey } from "../ir/keys.js";
 
 export interface Assembled {

@@ -11,7 +11,7 @@
 import { add, alloc, assign, calleeKey, decl, index, len, mul, newVar, num, ref, shapeGuard, store } from "../ir/build.js";
 import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { refuse, TSG } from "../refusal.js";
-import { ruleCall } from "./reverse.js";
+import { ruleCall } from "./reverse/calls.js";
 import { tensorCall, tensorJvp } from "../rules/tensor-registry.js";
 import { NUM } from "../ir/types.js";
 import { exprEquals, varsOf } from "../ir/visit.js";
