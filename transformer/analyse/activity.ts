@@ -114,10 +114,20 @@ function flowsOf(body: Block): Flow[] {
       });
   });
   // the names of one array are the same memory (`row = m[i]`, `b = t ? a : c`, `rows.push(a)`,
-  // `{ v: a }`): what is written through one reaches the others, both ways
+  // `{ v: a }`): what is written through one reaches the others, both ways. Except into module
+  // data and parameters: no name writes into those (lowering refuses it), so a local array that
+  // shares a name with one (`b = t ? a : CONST`) does not make the constant vary
   for (const names of ArrayAliases.of(body).classes())
-    for (const target of names) for (const v of names) if (v !== target) flows.push({ target, from: { k: "var", v } });
+    for (const target of names) {
+      if (neverWritten(target)) continue;
+      for (const v of names) if (v !== target) flows.push({ target, from: { k: "var", v } });
+    }
   return flows;
+}
+
+/** Memory that no name writes into: module-level data and parameters (borrowed, read-only). */
+function neverWritten(v: Var): boolean {
+  return v.role === "global" || v.role === "param";
 }
 
 export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Iterable<Var>): Activity {

@@ -1,0 +1,57 @@
+/**
+ * Bugs found by random programs (npm run fuzz), each as the small program its reproducer shrank
+ * to, against closed forms or central finite differences of the plain function: never against
+ * another of tsgrad's modes.
+ */
+import { describe, expect, it } from "vitest";
+import { grad, hessian, hvp, jvp, valueAndGrad } from "tsgrad";
+import { expectClose } from "./support/numeric.js";
+
+/** Central differences of a function of one number. */
+function fd(f: (x: number) => number, x: number, h = 1e-5): number {
+  return (f(x + h) - f(x - h)) / (2 * h);
+}
+
+// ---- a module constant given a second name with a local array -------------------------------
+
+const WEIGHTS = [1, 2, 3, 4];
+/** `b` names the local copy or the constant itself; writes go through `a` only. */
+function aliasOfConstant(x: number, k: number): number {
+  const a = WEIGHTS.slice();
+  const b = k > 1 ? a : WEIGHTS;
+  const before = b[0]! * b[1]! + x;
+  a[0] = x;
+  a[1]! *= b[2]!;
+  return before * before * 0.1 + b[0]! * b[1]!;
+}
+/** The same with a data parameter (not differentiated) in the constant's place. */
+function aliasOfData(x: number, d: number[], k: number): number {
+  const a = d.slice();
+  const b = k > 1 ? a : d;
+  const before = b[0]! * b[1]! + x;
+  a[0] = x;
+  a[1]! *= b[2]!;
+  return before * before * 0.1 + b[0]! * b[1]!;
+}
+
+describe("a module constant or a data array named together with a local array (b = t ? a : C)", () => {
+  // k > 1: b is a, so f = 0.1 (2 + x)² + 6 x; otherwise b is the constant: f = 0.1 (2 + x)² + 2
+  const slope = (x: number, k: number) => 0.2 * (2 + x) + (k > 1 ? 6 : 0);
+  for (const k of [0, 2]) {
+    it(`k = ${k}: jvp, grad, hvp and hessian are the closed form (the constant gets no tangent)`, () => {
+      const x = 0.7;
+      expectClose(jvp(aliasOfConstant, { wrt: [0] })(x, k, 1).tangent, slope(x, k), 1e-12);
+      expectClose(grad(aliasOfConstant, { wrt: [0] })(x, k), slope(x, k), 1e-12);
+      expectClose(hvp(aliasOfConstant, { wrt: [0] })(x, k, 1), 0.2, 1e-12);
+      expectClose(fd((t) => aliasOfConstant(t, k), x), slope(x, k), 1e-8);
+      expectClose(jvp(aliasOfData, { wrt: [0] })(x, [1, 2, 3, 4], k, 1).tangent, slope(x, k), 1e-12);
+      expectClose(hvp(aliasOfData, { wrt: [0] })(x, [1, 2, 3, 4], k, 1), 0.2, 1e-12);
+      expectClose(valueAndGrad(aliasOfData, { wrt: [0] })(x, [1, 2, 3, 4], k).grad, slope(x, k), 1e-12);
+    });
+  }
+  it("the hessian of a wrapper of one array", () => {
+    const at = (z: number[]) => aliasOfConstant(z[0]!, 2);
+    expectClose(hessian(at)([0.3]), [[0.2]], 1e-12);
+    expect(aliasOfConstant(0.7, 2)).toBeCloseTo(0.1 * 2.7 * 2.7 + 4.2, 12);
+  });
+});
