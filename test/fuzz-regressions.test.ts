@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { grad, hessian, hvp, jvp, valueAndGrad } from "tsgrad";
+import { item, scalar, stack, sum, type Tensor } from "tsgrad/tensor";
 import { expectClose } from "./support/numeric.js";
 
 /** Central differences of a function of one number. */
@@ -53,5 +54,33 @@ describe("a module constant or a data array named together with a local array (b
     const at = (z: number[]) => aliasOfConstant(z[0]!, 2);
     expectClose(hessian(at)([0.3]), [[0.2]], 1e-12);
     expect(aliasOfConstant(0.7, 2)).toBeCloseTo(0.1 * 2.7 * 2.7 + 4.2, 12);
+  });
+});
+
+// ---- a helper that ignores its tensor parameter, or uses it on one branch only ----------------
+
+function ignoresTensor(t: Tensor, c: number): number {
+  return c * c;
+}
+function tensorOnOneBranch(t: Tensor, c: number): number {
+  if (c > 0) return c * item(sum(t));
+  return c;
+}
+/** A tensor made of the inputs handed to helpers whose pullbacks give it nothing (on some paths). */
+function handsDownTensor(z: number[]): number {
+  const t = stack([scalar(z[0]!), scalar(z[1]!)]);
+  return ignoresTensor(t, z[2]!) + tensorOnOneBranch(t, z[2]!);
+}
+
+describe("a helper's tensor parameter that receives no derivative", () => {
+  it("grad is the closed form (the pullback returns a zero tensor, not the number 0)", () => {
+    // z2 > 0: f = z2² + z2 (z0 + z1); z2 <= 0: f = z2² + z2
+    expectClose(grad(handsDownTensor)([0.5, 0.25, 2]), [2, 2, 4 + 0.75], 1e-12);
+    expectClose(grad(handsDownTensor)([0.5, 0.25, -2]), [0, 0, -4 + 1], 1e-12);
+    expectClose(hvp(handsDownTensor)([0.5, 0.25, 2], [1, 0, 0]), [0, 0, 1], 1e-12);
+    const z = [0.5, 0.25, 2];
+    const step = 1e-5;
+    const fd2 = (handsDownTensor([z[0]!, z[1]!, 2 + step]) - handsDownTensor([z[0]!, z[1]!, 2 - step])) / (2 * step);
+    expectClose(fd2, 4.75, 1e-8);
   });
 });

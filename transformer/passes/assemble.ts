@@ -219,6 +219,7 @@ export function assembleCalleePullback(fn: IRFunction, active: readonly boolean[
   const out = reversePass({ fn, result, activity, wrt: active, seed: ref(seed) });
   const arrayAdjointParams: Var[] = [];
   const scalarAdjoints: Var[] = [];
+  const body: Stmt[] = [];
   fn.params.forEach((p, i) => {
     if (!active[i]) return;
     // a tuple or object: its leaves in order, as the caller lists its own (reverse.ts, callAdjoint)
@@ -228,11 +229,14 @@ export function assembleCalleePullback(fn: IRFunction, active: readonly boolean[
       if (leaf.type.kind === "array") {
         // the caller's adjoint array, accumulated in place
         arrayAdjointParams.push(adj ?? newVar(`${leaf.name}_bar`, leaf.type, "adjoint", { owned: false }));
-      } else scalarAdjoints.push(adj ?? newVar(`${leaf.name}_bar`, leaf.type, "adjoint"));
+      } else {
+        // zeros of the leaf's shape: a tensor's adjoint is a tensor even where nothing flows into it
+        const a = adj ?? newVar(`${leaf.name}_bar`, leaf.type, "adjoint");
+        scalarAdjoints.push(a);
+        body.push(decl(a, zerosOf(leaf)));
+      }
     }
   });
-  const body: Stmt[] = [];
-  for (const a of scalarAdjoints) body.push(decl(a, num(0)));
   body.push(...out.prelude, { k: "comment", text: "forward sweep" }, ...out.forward);
   body.push({ k: "comment", text: "reverse sweep" }, ...out.reverse);
   let returnType: IRType = { kind: "void" };
