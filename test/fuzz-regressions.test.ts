@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { grad, hessian, hvp, jvp, valueAndGrad } from "tsgrad";
-import { item, scalar, stack, sum, type Tensor } from "tsgrad/tensor";
+import { item, mul, scalar, stack, sum, type Tensor } from "tsgrad/tensor";
 import { expectClose } from "./support/numeric.js";
 
 /** Central differences of a function of one number. */
@@ -85,5 +85,25 @@ describe("a helper's tensor parameter that receives no derivative", () => {
     expectClose(hvp(oneBranch)([0.5, 0.25, 2], [1, 0, 0]), [0, 0, 1], 1e-12);
     const step = 1e-5;
     expectClose((oneBranch([0.5, 0.25, 2 + step]) - oneBranch([0.5, 0.25, 2 - step])) / (2 * step), 0.75, 1e-8);
+  });
+});
+
+// ---- reverse mode through valueAndGrad of a tensor function, its gradient unread -------------
+
+function tensorInner(a: Tensor, b: Tensor): number {
+  return item(sum(mul(a, b)));
+}
+/** Only the value of valueAndGrad is read: the gradient's cotangent is zero. */
+function valueOnly(x: number): number {
+  const t = stack([scalar(x), scalar(x * x)]);
+  return valueAndGrad(tensorInner, { wrt: [0] })(t, t).value;
+}
+
+describe("grad of a function reading only the value of valueAndGrad of a tensor function", () => {
+  it("is the closed form (the unread tensor gradient's cotangent is a zero tensor, not the number 0)", () => {
+    // valueOnly(x) = x² + x⁴
+    const x = 1.3;
+    expectClose(grad(valueOnly)(x), 2 * x + 4 * x ** 3, 1e-12);
+    expectClose(fd(valueOnly, x), 2 * x + 4 * x ** 3, 1e-8);
   });
 });

@@ -272,7 +272,10 @@ export function assembleGradientPullback(h: IRFunction, gradMask: readonly boole
   const seed = newVar("seed", seedType, "param", { owned: false });
   const u: Expr = withValue ? { k: "field", obj: ref(seed), key: "grad" } : ref(seed);
   const gradCount = gradMask.filter(Boolean).length;
-  const directions = gradMask.flatMap((m, i) => (m ? [gradCount === 1 ? u : ({ k: "field", obj: u, key: gradMask.slice(0, i).filter(Boolean).length } as Expr)] : []));
+  // a tensor's part of the seed is the number 0 where nothing flowed into it (an unread
+  // gradient): the tangent sweep takes directions shaped like their parameters
+  const shaped = (d: Expr, i: number): Expr => (params[i]!.type.kind === "tensor" ? tensorCall("broadcastLike", [d, ref(params[i]!)]) : d);
+  const directions = gradMask.flatMap((m, i) => (m ? [shaped(gradCount === 1 ? u : ({ k: "field", obj: u, key: gradMask.slice(0, i).filter(Boolean).length } as Expr), i)] : []));
   const activeType = gradients(h, active, new Map()).type;
   const sweepType: IRType = { kind: "record", tuple: false, fields: [{ key: "value", type: activeType }, { key: "tangent", type: activeType }] };
   const sweep = newVar("hessian_times_seed", sweepType, "temp");

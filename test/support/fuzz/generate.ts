@@ -405,10 +405,12 @@ class ProgramGenerator {
         return this.derivativeCall(s, depth);
       case 14:
         return c.pick([
-          () => `Math.pow(1.5 + Math.sin(${a()}), ${a()})`,
+          // exponents bounded: an overflow hidden by a saturating function (tanh(huge)) makes
+          // 0 x Infinity in the derivative (NaN, a documented limit)
+          () => `Math.pow(1.5 + Math.sin(${a()}), 2 * Math.tanh(${a()}))`,
           () => `(${a()}) ** 2`,
           () => `(${a()}) ** 3`,
-          () => `(1.2 + (${a()}) ** 2) ** (${a()})`,
+          () => `(1.2 + (${a()}) ** 2) ** Math.sin(${a()})`,
           () => `Math.pow(${a()}, 2)`,
         ])();
       case 15:
