@@ -107,3 +107,28 @@ describe("grad of a function reading only the value of valueAndGrad of a tensor 
     expectClose(fd(valueOnly, x), 2 * x + 4 * x ** 3, 1e-8);
   });
 });
+
+// ---- reverse mode over jvp of a helper that reads one field of a tuple ------------------------
+
+function secondOnly(a: [number, number]): number {
+  let acc = a[1];
+  acc -= Math.sin(acc);
+  return acc;
+}
+function viaTuple(a: number): number {
+  return secondOnly([a, a * a]);
+}
+/** The slope of viaTuple, by jvp: grad of it is reverse mode over forward mode. */
+function slopeViaTuple(y: number): number {
+  return jvp(viaTuple)(y, 1).tangent;
+}
+
+describe("grad of a function calling jvp of a helper that hands a tuple to one reading a single field", () => {
+  it("is the closed form (the pullback returns one adjoint per leaf of the tuple's type, read or not)", () => {
+    // viaTuple(a) = a² - sin(a²): slope = 2a (1 - cos a²), and its derivative 2 (1 - cos a²) + 4 a² sin a²
+    const y = 0.7;
+    const want = 2 * (1 - Math.cos(y * y)) + 4 * y * y * Math.sin(y * y);
+    expectClose(grad(slopeViaTuple)(y), want, 1e-12);
+    expectClose(fd(slopeViaTuple, y), want, 1e-8);
+  });
+});

@@ -56,7 +56,7 @@ describe("random programs through every marker", () => {
 
   it("the programs have the shapes that hid bugs: helper chains, pass-throughs, helpers in another module", () => {
     const stats = programs.map((p) => p.program.stats);
-    expect(stats.filter((s) => s.depth >= 3).length).toBeGreaterThanOrEqual(PROGRAMS / 4);
+    expect(stats.filter((s) => s.depth >= 3).length).toBeGreaterThanOrEqual(PROGRAMS / 5);
     expect(stats.filter((s) => s.passThrough > 0).length).toBeGreaterThanOrEqual(PROGRAMS / 4);
     expect(stats.filter((s) => s.libHelpers > 0).length).toBeGreaterThanOrEqual(PROGRAMS / 5);
     const kinds = new Set(programs.flatMap((p) => p.program.params.map((q) => q.kind)));

@@ -12,7 +12,7 @@ import { analyseActivity, type Activity } from "../analyse/activity.js";
 import { ArrayAliases } from "../analyse/aliases.js";
 import { forwardPass } from "./forward.js";
 import { makesTensorFromData, tensorCall } from "../rules/tensor-registry.js";
-import { reversePass } from "./reverse.js";
+import { differentiableLeaves, reversePass } from "./reverse.js";
 import { parseDerivedKey } from "../ir/keys.js";
 
 export interface Assembled {
@@ -222,18 +222,26 @@ export function assembleCalleePullback(fn: IRFunction, active: readonly boolean[
   const body: Stmt[] = [];
   fn.params.forEach((p, i) => {
     if (!active[i]) return;
-    // a tuple or object: its leaves in order, as the caller lists its own (reverse.ts, callAdjoint)
-    const leaves = p.root.type.kind === "record" ? p.leaves.filter((l) => isDifferentiableLeaf(l.type)) : [p.root];
+    // a tuple or object: every differentiable leaf of its type, in order, as the caller lists
+    // them (reverse.ts, callAdjoint), also those the function never reads (a derived function's
+    // parameter has leaves only for what it reads)
+    const root = p.root;
+    const leaves =
+      root.type.kind === "record"
+        ? differentiableLeaves(root.type).map(({ keys, type }) => ({ keys, type, v: p.leaves.find((l) => l.path && sameKeys(l.path.keys, keys)) }))
+        : [{ keys: [], type: root.type, v: root }];
     for (const leaf of leaves) {
-      const adj = out.paramAdjoints.get(leaf);
+      const adj = leaf.v && out.paramAdjoints.get(leaf.v);
+      const name = leaf.v?.name ?? [root.name, ...leaf.keys].join("_");
       if (leaf.type.kind === "array") {
         // the caller's adjoint array, accumulated in place
-        arrayAdjointParams.push(adj ?? newVar(`${leaf.name}_bar`, leaf.type, "adjoint", { owned: false }));
+        arrayAdjointParams.push(adj ?? newVar(`${name}_bar`, leaf.type, "adjoint", { owned: false }));
       } else {
         // zeros of the leaf's shape: a tensor's adjoint is a tensor even where nothing flows into it
-        const a = adj ?? newVar(`${leaf.name}_bar`, leaf.type, "adjoint");
+        const a = adj ?? newVar(`${name}_bar`, leaf.type, "adjoint");
         scalarAdjoints.push(a);
-        body.push(decl(a, zerosOf(leaf)));
+        const path = leaf.keys.reduce<Expr>((obj, key) => ({ k: "field", obj, key }), ref(root));
+        body.push(decl(a, leaf.v ? zerosOf(leaf.v) : leaf.type.kind === "tensor" ? tensorCall("zerosLike", [path]) : num(0)));
       }
     }
   });

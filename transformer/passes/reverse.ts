@@ -1148,7 +1148,7 @@ function sameKeys(a: readonly (string | number)[], b: readonly (string | number)
 }
 
 /** Leaves of a record type that carry derivatives (numbers, arrays of numbers, tensors), by path. */
-function differentiableLeaves(t: IRType, keys: readonly (string | number)[] = []): { keys: (string | number)[]; type: IRType }[] {
+export function differentiableLeaves(t: IRType, keys: readonly (string | number)[] = []): { keys: (string | number)[]; type: IRType }[] {
   if (t.kind === "record") return t.fields.flatMap((f) => differentiableLeaves(f.type, [...keys, f.key]));
   const differentiable = t.kind === "num" || t.kind === "tensor" || (t.kind === "array" && t.elem.kind === "num");
   return differentiable ? [{ keys: [...keys], type: t }] : [];
