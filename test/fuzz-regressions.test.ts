@@ -132,3 +132,32 @@ describe("grad of a function calling jvp of a helper that hands a tuple to one r
     expectClose(fd(slopeViaTuple, y), want, 1e-8);
   });
 });
+
+// ---- forward over forward through a helper naming its parameter together with a local array ---
+
+/** `c` names the local copy or the parameter; writes go through `b` only. */
+function aliasParam(a: number[]): number {
+  const b = a.slice();
+  const c = a[0]! > 0 ? b : a;
+  const before = c[0]! * c[1]!;
+  b[1]! *= c[2]!;
+  return before + c[0]! * c[1]!;
+}
+function slopeAliasParam(x: number): number {
+  return jvp(aliasParam)([x, 2 * x, 3 * x], [1, 0, 0]).tangent;
+}
+
+describe("jvp and grad of a function calling jvp of a helper that names its parameter with a local array", () => {
+  it("are the closed form (the parameter's tangent is read-only: no tangent of it is needed)", () => {
+    // a0 > 0: aliasParam = a0 a1 + a0 a1 a2, slope along [1, 0, 0] = a1 + a1 a2 = 2x + 6x²;
+    // a0 <= 0: 2 a0 a1, slope 2 a1 = 4x
+    for (const [x, want] of [
+      [0.7, 2 + 12 * 0.7],
+      [-0.7, 4],
+    ] as const) {
+      expectClose(jvp(slopeAliasParam)(x, 1).tangent, want, 1e-12);
+      expectClose(grad(slopeAliasParam)(x), want, 1e-12);
+      expectClose(fd(slopeAliasParam, x), want, 1e-8);
+    }
+  });
+});

@@ -83,7 +83,7 @@ interface Flow {
   readonly from: Expr;
 }
 
-function flowsOf(body: Block): Flow[] {
+function flowsOf(body: Block, readOnly: ReadonlySet<Var>): Flow[] {
   const flows: Flow[] = [];
   forEachStmt(body, (s: Stmt) => {
     switch (s.k) {
@@ -115,23 +115,22 @@ function flowsOf(body: Block): Flow[] {
   });
   // the names of one array are the same memory (`row = m[i]`, `b = t ? a : c`, `rows.push(a)`,
   // `{ v: a }`): what is written through one reaches the others, both ways. Except into module
-  // data and parameters: no name writes into those (lowering refuses it), so a local array that
-  // shares a name with one (`b = t ? a : CONST`) does not make the constant vary
+  // data and read-only parameters: no name writes into those, so a local array that shares a
+  // name with one (`b = t ? a : CONST`) does not make it vary
   for (const names of ArrayAliases.of(body).classes())
     for (const target of names) {
-      if (neverWritten(target)) continue;
+      if (target.role === "global" || readOnly.has(target)) continue;
       for (const v of names) if (v !== target) flows.push({ target, from: { k: "var", v } });
     }
   return flows;
 }
 
-/** Memory that no name writes into: module-level data and parameters (borrowed, read-only). */
-function neverWritten(v: Var): boolean {
-  return v.role === "global" || v.role === "param";
-}
-
-export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Iterable<Var>): Activity {
-  const flows = flowsOf(body);
+/**
+ * @param readOnly parameters (leaves) the function never writes into: all of a source function's,
+ *   and of a generated one those its calling convention does not write (ir/calls.ts)
+ */
+export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Iterable<Var>, readOnly: ReadonlySet<Var> = new Set()): Activity {
+  const flows = flowsOf(body, readOnly);
   const reads = flows.map((f) => {
     const vs: Var[] = [];
     differentiableReads(f.from, (v) => vs.push(v));

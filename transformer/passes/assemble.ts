@@ -14,6 +14,7 @@ import { forwardPass } from "./forward.js";
 import { makesTensorFromData, tensorCall } from "../rules/tensor-registry.js";
 import { differentiableLeaves, reversePass } from "./reverse.js";
 import { parseDerivedKey } from "../ir/keys.js";
+import { writtenArgs } from "../ir/calls.js";
 
 export interface Assembled {
   readonly params: readonly Var[];
@@ -55,7 +56,11 @@ export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
   // also when written through a row or another name (`const row_bar = rows_bar[i]`)
   const written = writesOf(fn.body, ArrayAliases.of(fn.body));
   for (const p of fn.params) for (const leaf of p.leaves) if (leaf.type.kind === "array" && written.has(leaf)) outputs.push(leaf);
-  const activity = analyseActivity(fn.body, inputLeaves(fn, wrt), outputs);
+  // parameters the calling convention does not write (a pullback writes its adjoint arrays, the
+  // tangent version of one those and their tangents; a source function nothing it is given)
+  const writtenPositions = new Set(writtenArgs({ kind: "user", key: fn.key }, fn.params.length));
+  const readOnly = new Set(fn.params.filter((_, i) => !writtenPositions.has(i)).flatMap((p) => [p.root, ...p.leaves]));
+  const activity = analyseActivity(fn.body, inputLeaves(fn, wrt), outputs, readOnly);
   refuseTensorsFromVariedData(fn, activity);
   return activity;
 }

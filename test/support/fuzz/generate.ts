@@ -515,8 +515,8 @@ class ProgramGenerator {
   /** grad, valueAndGrad or jvp of a helper called right here (the outer pass then goes over it). */
   private derivativeCall(s: Scope, depth: number): string {
     const c = this.c;
-    // not with respect to a tuple or an object: reverse mode through such a derivative is refused (TSG1009)
-    const eligible = s.callable.filter((h) => h.returns === "num" && h.params[0]!.kind !== "tup" && h.params[0]!.kind !== "obj");
+    // no tuple or object parameters: reverse mode through a derivative of a function of records is refused (TSG1009)
+    const eligible = s.callable.filter((h) => h.returns === "num" && h.params.every((p) => p.kind !== "tup" && p.kind !== "obj"));
     if (!eligible.length) return this.call(s, depth);
     const h = c.pick(eligible);
     this.callsDerivative = true;
