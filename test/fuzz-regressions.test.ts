@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { grad, hessian, hvp, jvp, valueAndGrad } from "tsgrad";
-import { item, mul, scalar, stack, sum, type Tensor } from "tsgrad/tensor";
+import { item, mul, scalar, stack, sum, tensor, type Tensor } from "tsgrad/tensor";
 import { expectClose } from "./support/numeric.js";
 
 /** Central differences of a function of one number. */
@@ -159,5 +159,34 @@ describe("jvp and grad of a function calling jvp of a helper that names its para
       expectClose(grad(slopeAliasParam)(x), want, 1e-12);
       expectClose(fd(slopeAliasParam, x), want, 1e-8);
     }
+  });
+});
+
+// ---- second order in a tensor, through helpers given an object of data ------------------------
+
+function pairOfObject(a: { a: number; b: number[] }, b: number): [number, number] {
+  return [a.b[2]!, Math.hypot(b, 1, a.b[3]!)];
+}
+function objectsDown(x: number, o: { a: number; b: number[] }, t: Tensor): number {
+  let acc = x;
+  acc += pairOfObject({ a: acc - item(sum(t)), b: o.b }, x)[0];
+  acc += pairOfObject(o, x * x)[0];
+  return acc * item(sum(mul(t, t)));
+}
+/** The tensor is the variable; the object is data, handed whole to one call and in part to another. */
+function tensorOnly(t: Tensor, z: number[]): number {
+  return objectsDown(z[0]!, { a: z[1]!, b: [z[2]!, z[3]!, z[4]!, z[5]!] }, t);
+}
+
+describe("hvp and hessian of a tensor function that hands an object of data down to helpers", () => {
+  it("are the closed form (an adjoint array of data gets no tangent, and needs none)", () => {
+    // objectsDown = (x + 2 o.b[2]) sum(t²): the Hessian in t is 2 (x + 2 o.b[2]) I
+    const z = [0.5, 0.3, -0.2, 0.7, 1.1, -0.4];
+    const c = 2 * (0.5 + 2 * 1.1);
+    const t = tensor([1, 2, 3], [3]);
+    expectClose(Array.from(hvp(tensorOnly, { wrt: [0] })(t, z, tensor([1, -1, 0.5], [3])).data), [c, -c, 0.5 * c], 1e-12);
+    const H = hessian(tensorOnly, { wrt: [0] })(t, z);
+    expect(H.shape).toEqual([3, 3]);
+    expectClose(Array.from(H.data), [c, 0, 0, 0, c, 0, 0, 0, c], 1e-12);
   });
 });

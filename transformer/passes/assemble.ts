@@ -53,9 +53,13 @@ export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
     if (s.k === "return" && s.value) outputs.push(...resultVarsOf(s.value));
   });
   // arrays a function writes through its parameters are outputs too (a pullback's adjoints),
-  // also when written through a row or another name (`const row_bar = rows_bar[i]`)
+  // also when written through a row or another name (`const row_bar = rows_bar[i]`): those
+  // among the differentiated parameters. One the caller does not differentiate (an adjoint array
+  // of data, which the caller discards) gets no tangent argument, so nothing may flow into one
   const written = writesOf(fn.body, ArrayAliases.of(fn.body));
-  for (const p of fn.params) for (const leaf of p.leaves) if (leaf.type.kind === "array" && written.has(leaf)) outputs.push(leaf);
+  fn.params.forEach((p, i) => {
+    if (wrt[i]) for (const leaf of p.leaves) if (leaf.type.kind === "array" && written.has(leaf)) outputs.push(leaf);
+  });
   // parameters the calling convention does not write (a pullback writes its adjoint arrays, the
   // tangent version of one those and their tangents; a source function nothing it is given)
   const writtenPositions = new Set(writtenArgs({ kind: "user", key: fn.key }, fn.params.length));
