@@ -47,7 +47,7 @@ export interface Candidate {
  */
 export async function evaluate(workDir: string, candidates: readonly Candidate[], options: { stopAt?: string; expensiveEvery?: number } = {}): Promise<Outcome[]> {
   const files = candidates.map((c) => ({ id: c.id, ...moduleSources(c.program) }));
-  const compiled = compileBatch(workDir, files);
+  const compiled = compileBatch(workDir, files, { keepSources: true });
   const out: Outcome[] = [];
   for (const [i, result] of compiled.entries()) {
     const c = candidates[i]!;

@@ -62,13 +62,14 @@ function rewriteRelativeImports(js: string): string {
 
 /**
  * Compiles every program in `workDir/<id>/` and writes the emitted modules there.
- * `typecheck` also reports TypeScript's own type errors as "invalid" (a generator bug).
+ * `typecheck` also reports TypeScript's own type errors as "invalid" (a generator bug);
+ * `keepSources` writes the .ts sources next to the emitted modules (for reading them).
  */
-export function compileBatch(workDir: string, programs: readonly ProgramFiles[], options: { typecheck?: boolean } = {}): CompileOutcome[] {
+export function compileBatch(workDir: string, programs: readonly ProgramFiles[], options: { typecheck?: boolean; keepSources?: boolean } = {}): CompileOutcome[] {
   const outcomes = new Map<string, CompileOutcome>();
   let pending = programs.slice();
   while (pending.length) {
-    const crashedAt = compileOnce(workDir, pending, outcomes, options.typecheck ?? false);
+    const crashedAt = compileOnce(workDir, pending, outcomes, options.typecheck ?? false, options.keepSources ?? false);
     pending = pending.filter((p) => !outcomes.has(p.id));
     if (crashedAt === undefined && pending.length) throw new Error(`compileBatch: no outcome for ${pending.map((p) => p.id).join(", ")}`);
   }
@@ -76,16 +77,19 @@ export function compileBatch(workDir: string, programs: readonly ProgramFiles[],
 }
 
 /** One Program over `programs`; returns the id that crashed it, if one did. */
-function compileOnce(workDir: string, programs: readonly ProgramFiles[], outcomes: Map<string, CompileOutcome>, typecheck: boolean): string | undefined {
+function compileOnce(workDir: string, programs: readonly ProgramFiles[], outcomes: Map<string, CompileOutcome>, typecheck: boolean, keepSources: boolean): string | undefined {
   const memory = new Map<string, string>();
   const idOf = new Map<string, string>();
   const entries: string[] = [];
   for (const p of programs) {
-    // the folders exist (module resolution asks), and hold the sources next to what is emitted
+    // the folders exist (module resolution asks); the sources go next to what is emitted only on
+    // request (not under test/, where the editor's and Vite's Program would take them in)
     const dir = path.resolve(workDir, p.id);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, "main.ts"), p.main);
-    if (p.lib !== undefined) writeFileSync(path.join(dir, "lib.ts"), p.lib);
+    if (keepSources) {
+      writeFileSync(path.join(dir, "main.ts"), p.main);
+      if (p.lib !== undefined) writeFileSync(path.join(dir, "lib.ts"), p.lib);
+    }
     memory.set(path.join(dir, "main.ts"), p.main);
     idOf.set(path.join(dir, "main.ts"), p.id);
     entries.push(path.join(dir, "main.ts"));
