@@ -449,7 +449,10 @@ class ProgramGenerator {
       () => `Math.log1p(0.5 * Math.sin(${a()}))`,
       () => `Math.log2(1.5 + Math.sin(${a()}))`,
       () => `Math.log10(1 + (${a()}) ** 2)`,
-      () => `Math.cbrt(${a()})`,
+      // shifted off 0: an argument that is exactly 0 (a derivative that vanishes identically)
+      // has an infinite or undefined partial there, and times a zero tangent that is NaN in
+      // forward mode (a documented limit)
+      () => `Math.cbrt(${a()} + 0.37)`,
       () => `Math.cbrt(2 + Math.cos(${a()}))`,
     ])();
   }
@@ -463,7 +466,7 @@ class ProgramGenerator {
       () => `Math.max(${a()}, ${a()})`,
       () => `Math.max(${a()}, ${this.constant()})`,
       () => `Math.atan2(${a()}, 1.2 + (${a()}) ** 2)`,
-      () => `Math.atan2(${a()}, ${a()})`,
+      () => `Math.atan2(${a()}, ${a()} - 0.29)`,
       () => `(${a()} % ${this.c.pick(["0.7", "1.3", "-1.1"])})`,
       () => `(${a()} % (1 + (${a()}) ** 2))`,
       () => `((${a()} - 2) % 1.5)`,
