@@ -191,3 +191,41 @@ describe("hvp and hessian of a tensor function that hands an object of data down
     expectClose(Array.from(H.data), [c, 0, 0, 0, c, 0, 0, 0, c], 1e-12);
   });
 });
+
+// ---- second order in a tensor, through a pass-through helper given an object it ignores --------
+
+function ignoresObject(a: Float64Array, b: { a: number; b: number[] }): number {
+  const acc = a[0]!;
+  return acc + acc;
+}
+function passesObject(a: Float64Array, b: { a: number; b: number[] }): number {
+  return ignoresObject(a, b);
+}
+function objectAndTensor(x: number, w: Float64Array, t: Tensor): number {
+  let acc = x * 0.5;
+  acc += passesObject(w, { a: Math.tanh(acc), b: [x, 1, 2, 3] });
+  acc += item(sum(mul(t, t))) * 0.1;
+  return acc + Math.asinh(acc - item(sum(t)));
+}
+function tensorVariable(t: Tensor, x: number, w: Float64Array): number {
+  return objectAndTensor(x, w, t);
+}
+
+describe("hvp and hessian of a tensor function through a pass-through helper given an object it ignores", () => {
+  it("are the closed form (a pullback's result does not read the adjoint arrays it fills)", () => {
+    // f = c + 0.1 Q + asinh(g), g = c + 0.1 Q - S, c = x/2 + 2 w0, Q = sum t², S = sum t:
+    // H = 0.2 (1 + asinh'(g)) I + asinh''(g) (0.2 t - 1)(0.2 t - 1)ᵀ
+    const x = 0.6;
+    const w = new Float64Array([1.5, 0, 0]);
+    const tv = [0.5, -1, 2];
+    const g = x / 2 + 3 + 0.1 * tv.reduce((a, b) => a + b * b, 0) - tv.reduce((a, b) => a + b, 0);
+    const d1 = 1 / Math.sqrt(1 + g * g);
+    const d2 = -g / (1 + g * g) ** 1.5;
+    const grad = tv.map((ti) => 0.2 * ti - 1);
+    const want = tv.flatMap((_, i) => tv.map((__, j) => (i === j ? 0.2 * (1 + d1) : 0) + d2 * grad[i]! * grad[j]!));
+    const t = tensor(tv, [3]);
+    const H = hessian(tensorVariable, { wrt: [0] })(t, x, w) as unknown as Tensor;
+    expectClose(Array.from(H.data), want, 1e-12);
+    expectClose(Array.from(hvp(tensorVariable, { wrt: [0] })(t, x, w, tensor([0, 1, 0], [3])).data), [want[1]!, want[4]!, want[7]!], 1e-12);
+  });
+});

@@ -9,7 +9,7 @@
  */
 import type { Block, Expr, Stmt, Var } from "../ir/types.js";
 import { baseVar, forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
-import { writtenArgExprs } from "../ir/calls.js";
+import { writtenArgExprs, writtenArgs } from "../ir/calls.js";
 import { derivativeKind } from "../rules/registry.js";
 import { tensorArgIsDifferentiable } from "../rules/tensor-registry.js";
 import { ArrayAliases } from "./aliases.js";
@@ -50,7 +50,14 @@ export function differentiableReads(e: Expr, out: (v: Var) => void): void {
         });
         return;
       }
-      for (const a of e.args) differentiableReads(a, out);
+      {
+        // a pullback's result (the adjoints of scalar arguments) does not depend on the adjoint
+        // arrays it accumulates into: those are written, not read
+        const written = writtenArgs(e.fn, e.args.length);
+        e.args.forEach((a, i) => {
+          if (!written.includes(i)) differentiableReads(a, out);
+        });
+      }
       return;
     case "alloc":
       differentiableReads(e.fill, out);
