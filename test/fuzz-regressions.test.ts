@@ -229,3 +229,32 @@ describe("hvp and hessian of a tensor function through a pass-through helper giv
     expectClose(Array.from(hvp(tensorVariable, { wrt: [0] })(t, x, w, tensor([0, 1, 0], [3])).data), [want[1]!, want[4]!, want[7]!], 1e-12);
   });
 });
+
+// ---- hvp of a function calling grad of a pass-through helper (third order) ---------------------
+
+function ratioPair(a: number[]): [number, number] {
+  return [-(Math.pow(2, a[2]!) / (1.5 + a[1]! * a[1]!)), 1];
+}
+/** A pass-through: its gradient's pullback only calls the pair's. */
+function ratioFirst(a: number[]): number {
+  return ratioPair(a)[0];
+}
+/** d ratioFirst / d a1 at a = [0, 0.3, z0, 0], times z1. */
+function slopeTimes(z: number[]): number {
+  return grad(ratioFirst)([0, 0.3, z[0]!, 0])[1]! * z[1]!;
+}
+
+describe("hvp of a function that calls grad of a pass-through helper", () => {
+  it("is the closed form (the tangent version of the inner pullback's tangent version runs)", () => {
+    // slopeTimes = 2^z0 * 2 a1 / (1.5 + a1²)² * z1 with a1 = 0.3: H = [[ln2² c z1, ln2 c], [ln2 c, 0]], c = 2^z0 0.6 / 1.59²
+    const z = [0.4, 1.3];
+    const c = (2 ** z[0]! * 0.6) / 1.59 ** 2;
+    const ln2 = Math.LN2;
+    expectClose(hvp(slopeTimes)(z, [0, 1]), [ln2 * c, 0], 1e-12);
+    expectClose(hvp(slopeTimes)(z, [1, 0]), [ln2 * ln2 * c * z[1]!, ln2 * c], 1e-12);
+    expectClose(hessian(slopeTimes)(z), [
+      [ln2 * ln2 * c * z[1]!, ln2 * c],
+      [ln2 * c, 0],
+    ], 1e-12);
+  });
+});
