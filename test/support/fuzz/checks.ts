@@ -204,6 +204,15 @@ function stableDirectional(g: (z: number[]) => number[], z: readonly number[], u
   return agree(coarse, fine) ? fine : null;
 }
 
+/**
+ * What rounding adds to a central difference of a function of size |f| at the finest step
+ * (2.5e-6): about eps |f| / h, with a margin. A function of 1e7 whose slope is 2.5 has
+ * differences off by 4e-5 from rounding alone.
+ */
+function roundoffOf(f: number): number {
+  return 1e-9 * Math.abs(f);
+}
+
 // ---- comparisons ----------------------------------------------------------------------------
 
 function dot(a: readonly number[], b: readonly number[]): number {
@@ -257,14 +266,14 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   };
   const ran = (check: string) => (report.ran[check] = (report.ran[check] ?? 0) + 1);
   /** |a - b| <= tol * scale, element-wise; scale defaults to max(1, |a|, |b|). */
-  const close = (check: string, got: number | readonly number[], expected: number | readonly number[], tol: number, scale?: number) => {
+  const close = (check: string, got: number | readonly number[], expected: number | readonly number[], tol: number, scale?: number, roundoff = 0) => {
     ran(check);
     const a = [got].flat();
     const b = [expected].flat();
     if (a.length !== b.length) fail(check, `${check}: ${a.length} numbers where ${b.length} were expected`, b, a);
     for (let i = 0; i < a.length; i++) {
       const s = scale ?? Math.max(1, Math.abs(a[i]!), Math.abs(b[i]!));
-      const ok = Math.abs(a[i]! - b[i]!) <= tol * s || (Number.isNaN(a[i]!) && Number.isNaN(b[i]!));
+      const ok = Math.abs(a[i]! - b[i]!) <= tol * s + roundoff || (Number.isNaN(a[i]!) && Number.isNaN(b[i]!));
       if (!ok) fail(check, `${check}: entry ${i} is ${a[i]}, expected ${b[i]} (tolerance ${tol} x ${s})`, b, a);
     }
   };
@@ -326,7 +335,7 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   const fd = stableDifferences(F, z);
   if (fd) {
     report.smooth++;
-    close("grad:finite-differences", g, fd.map((col) => col[0]!), 2e-5);
+    close("grad:finite-differences", g, fd.map((col) => col[0]!), 2e-5, undefined, roundoffOf(value));
   }
   const flatG = call("flatGrad", () => cases.flatGrad(z.slice(), k));
   close("flatGrad:grad", flatG, g, 1e-10);
@@ -362,7 +371,7 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   close("innerJvp:dot-product", ij.tangent, dot(ig, u), 1e-8, dotScale(ig, u));
   if (fd) {
     const fdInner = stableDifferences((zz) => cases.inner(zz, k), z);
-    if (fdInner) close("innerGrad:finite-differences", ig, fdInner.map((col) => col[0]!), 2e-5);
+    if (fdInner) close("innerGrad:finite-differences", ig, fdInner.map((col) => col[0]!), 2e-5, undefined, roundoffOf(innerValue));
   }
 
   // one number in: grad and grad(grad) of line(s) = flat(base + s dir, K)
@@ -378,7 +387,7 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
     close("lineGG:hvp", lgg, dot(dir, hd), 1e-8, dotScale(dir, hd));
     const fdLine = stableDifferences((s) => cases.line(s[0]!), [point.s]);
     if (fdLine) {
-      close("lineGrad:finite-differences", lg, fdLine[0]![0]!, 2e-5);
+      close("lineGrad:finite-differences", lg, fdLine[0]![0]!, 2e-5, undefined, roundoffOf(lineValue));
       const fdLine2 = stableDirectional((s) => [cases.lineGrad(s[0]!)], [point.s], [1]);
       if (fdLine2) close("lineGG:finite-differences", lgg, fdLine2[0]!, 1e-4);
     }
@@ -415,7 +424,7 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
     close("vjp:dot-product", dot(c, vj.tangent), dot(ct, u), 1e-8, Math.max(dotScale(c, vj.tangent), dotScale(ct, u)));
     if (fd) {
       const fdV = stableDifferences(V, z);
-      if (fdV) close("jacobian:finite-differences", JF.flat(), JF.map((_, j) => fdV.map((col) => col[j]!)).flat(), 2e-5);
+      if (fdV) close("jacobian:finite-differences", JF.flat(), JF.map((_, j) => fdV.map((col) => col[j]!)).flat(), 2e-5, undefined, roundoffOf(Math.max(...vecValue.map(Math.abs))));
     }
   }
 
