@@ -184,7 +184,7 @@ export function sameKeys(a: readonly (string | number)[], b: readonly (string | 
 }
 
 /** Leaves of a record type that carry derivatives (numbers, arrays of numbers, tensors), by path. */
-function differentiableLeaves(
+export function differentiableLeaves(
   t: IRType,
   keys: readonly (string | number)[] = [],
 ): { keys: (string | number)[]; type: IRType }[] {
