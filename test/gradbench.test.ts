@@ -477,7 +477,7 @@ describe("ba", () => {
       for (let r = 0; r < 2; r++) {
         const at = 15 * (2 * i + r);
         expect(Array.from(j.cols.subarray(at, at + 15))).toEqual([...Array.from({ length: 11 }, (_, c) => 11 * cam + c), 22 + 3 * pt, 23 + 3 * pt, 24 + 3 * pt, weightCol + i]);
-        const residual = (c: Float64Array, x: Float64Array, w: number) => reprojectionError(c, x, w, feat)[r]!;
+        const residual = (c: Float64Array, x: Float64Array, w: number) => reprojectionError(c, 0, x, 0, w, feat, 0)[r]!;
         const expected = [
           ...(numericGradient((v: Float64Array) => residual(v, point, problem.w[i]!), [camera], 0) as Float64Array),
           ...(numericGradient((v: Float64Array) => residual(camera, v, problem.w[i]!), [point], 0) as Float64Array),

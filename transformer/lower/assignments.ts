@@ -6,12 +6,15 @@
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { assign, decl, index, newVar, num, op, ref, store } from "../ir/build.js";
-import type { Expr } from "../ir/types.js";
+import type { Expr, IRType } from "../ir/types.js";
+import { resolveCallee } from "./calls/callee.js";
 import { emit, type LowerContext } from "./context.js";
+import { functionName } from "./host.js";
 import { localOf } from "./names.js";
 import { COMPOUND } from "./operators.js";
 import { rebindArray, writableArray } from "./ownership.js";
 import { unwrap } from "./syntax.js";
+import { irTypeOrUndefined } from "./types.js";
 
 /** An expression used as a statement (also a `for` loop's initializer and update). */
 export function expressionStatement(ctx: LowerContext, e: ts.Expression): void {
@@ -65,10 +68,40 @@ function callStatement(ctx: LowerContext, e: ts.CallExpression): void {
     return;
   }
   // a call for its effect: user functions are pure (tsgrad refuses writes outside a
-  // function), so lowering checks it and drops it; a nonDifferentiable one stays (it may log)
+  // function), so lowering checks it and drops it; a nonDifferentiable one stays (it may log).
+  // Dropped, the callee is never lowered, so its own refusal of a write into an argument
+  // (`out[j] = ...` into a caller's work buffer) would never run: refuse that shape here.
+  refuseWriteThroughArguments(ctx, e);
   const lowered = ctx.expression(e, "value");
   if (lowered.k === "call" && lowered.fn.kind === "opaque")
     emit(ctx, decl(newVar("effect", { kind: "void" }, "temp"), lowered, ctx.origin));
+}
+
+/**
+ * `helper(x, out)` as a statement, a function of the program given an array: the only effect it
+ * could have is writing into that array, which tsgrad does not differentiate (its functions
+ * return what they compute). Without this, the call would be dropped as pure and the caller would
+ * read the buffer as it was before: a wrong number instead of a refusal.
+ */
+function refuseWriteThroughArguments(ctx: LowerContext, e: ts.CallExpression): void {
+  const callee = resolveCallee(ctx, e);
+  if (callee.kind !== "user") return;
+  const arrays = e.arguments.filter((a) => carriesArray(irTypeOrUndefined(ctx.checker, ctx.checker.getTypeAtLocation(a))));
+  if (arrays.length > 0)
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      `the result of \`${functionName(callee.fn)}\` is not used, and it is given arrays ` +
+        `(${arrays.map((a) => `\`${a.getText()}\``).join(", ")}): a helper that writes its result into a ` +
+        "caller's array is not differentiated (tsgrad's functions are pure)",
+      "return the result from the helper (a number, or an array it makes), or write the loop inline in the caller",
+    );
+}
+
+function carriesArray(t: IRType | undefined): boolean {
+  if (!t) return false;
+  if (t.kind === "array") return true;
+  return t.kind === "record" && t.fields.some((f) => carriesArray(f.type));
 }
 
 /** Lowers `target = value(old)`, where `old` reads the target's current value. */

@@ -14,13 +14,24 @@ import { type EvalModule, evalFunction } from "../protocol.ts";
 const CAMERA_PARAMS = 11; // rotation (3), centre (3), focal length, principal point (2), distortion (2)
 const BLOCK = CAMERA_PARAMS + 3 + 1; // the parameters one residual depends on: a camera, a point, a weight
 
-/** Rotates `pt` by the angle-axis vector (r0, r1, r2). */
-export function rodrigues(r0: number, r1: number, r2: number, pt: number[]): number[] {
+/**
+ * The two residuals of one observation, from scalars only (no array is made): the camera is
+ * cams[camAt .. camAt + 11), the point X[xAt .. xAt + 3), the feature feats[fAt .. fAt + 2). The
+ * point relative to the camera centre is rotated by the angle-axis vector (Rodrigues), projected,
+ * distorted radially, scaled by the focal length and shifted to the principal point.
+ */
+export function reprojectionError(cams: Float64Array, camAt: number, X: Float64Array, xAt: number, w: number, feats: Float64Array, fAt: number): number[] {
+  const r0 = cams[camAt]!;
+  const r1 = cams[camAt + 1]!;
+  const r2 = cams[camAt + 2]!;
+  const p0 = X[xAt]! - cams[camAt + 3]!;
+  const p1 = X[xAt + 1]! - cams[camAt + 4]!;
+  const p2 = X[xAt + 2]! - cams[camAt + 5]!;
   const sqTheta = r0 * r0 + r1 * r1 + r2 * r2;
-  // At the origin, first order: pt + r × pt.
-  let x = pt[0]! + (r1 * pt[2]! - r2 * pt[1]!);
-  let y = pt[1]! + (r2 * pt[0]! - r0 * pt[2]!);
-  let z = pt[2]! + (r0 * pt[1]! - r1 * pt[0]!);
+  // At the origin, first order: p + r × p.
+  let x = p0 + (r1 * p2 - r2 * p1);
+  let y = p1 + (r2 * p0 - r0 * p2);
+  let z = p2 + (r0 * p1 - r1 * p0);
   if (sqTheta !== 0) {
     const theta = Math.sqrt(sqTheta);
     const cos = Math.cos(theta);
@@ -28,35 +39,29 @@ export function rodrigues(r0: number, r1: number, r2: number, pt: number[]): num
     const w0 = r0 / theta;
     const w1 = r1 / theta;
     const w2 = r2 / theta;
-    const along = (w0 * pt[0]! + w1 * pt[1]! + w2 * pt[2]!) * (1 - cos);
-    x = pt[0]! * cos + (w1 * pt[2]! - w2 * pt[1]!) * sin + w0 * along;
-    y = pt[1]! * cos + (w2 * pt[0]! - w0 * pt[2]!) * sin + w1 * along;
-    z = pt[2]! * cos + (w0 * pt[1]! - w1 * pt[0]!) * sin + w2 * along;
+    const along = (w0 * p0 + w1 * p1 + w2 * p2) * (1 - cos);
+    x = p0 * cos + (w1 * p2 - w2 * p1) * sin + w0 * along;
+    y = p1 * cos + (w2 * p0 - w0 * p2) * sin + w1 * along;
+    z = p2 * cos + (w0 * p1 - w1 * p0) * sin + w2 * along;
   }
-  return [x, y, z];
-}
-
-/** The 2D projection of point X by camera `cam`. */
-export function project(cam: Float64Array, X: Float64Array): number[] {
-  const relative = [X[0]! - cam[3]!, X[1]! - cam[4]!, X[2]! - cam[5]!];
-  const p = rodrigues(cam[0]!, cam[1]!, cam[2]!, relative);
-  const u = p[0]! / p[2]!;
-  const v = p[1]! / p[2]!;
+  const u = x / z;
+  const v = y / z;
   const rsq = u * u + v * v;
-  const distortion = 1 + cam[9]! * rsq + cam[10]! * rsq * rsq;
-  return [u * distortion * cam[6]! + cam[7]!, v * distortion * cam[6]! + cam[8]!];
-}
-
-export function reprojectionError(cam: Float64Array, X: Float64Array, w: number, feat: Float64Array): number[] {
-  const proj = project(cam, X);
-  return [w * (proj[0]! - feat[0]!), w * (proj[1]! - feat[1]!)];
+  const distortion = 1 + cams[camAt + 9]! * rsq + cams[camAt + 10]! * rsq * rsq;
+  const focal = cams[camAt + 6]!;
+  return [w * (u * distortion * focal + cams[camAt + 7]! - feats[fAt]!), w * (v * distortion * focal + cams[camAt + 8]! - feats[fAt + 1]!)];
 }
 
 export function weightError(w: number): number {
   return 1 - w * w;
 }
 
-export const reprojectionVjp = vjp(reprojectionError, { wrt: [0, 1, 2] });
+/**
+ * The pullback of one observation's residuals in its camera, point and weight. It is called with
+ * the observation's camera and point copied into 11- and 3-number work buffers (at 0), so that
+ * the adjoints it makes have the block's size, not that of all cameras and points.
+ */
+export const reprojectionVjp = vjp(reprojectionError, { wrt: [0, 2, 4] });
 export const weightErrorGradient = grad(weightError);
 
 export interface BaProblem {
@@ -74,9 +79,7 @@ export function baObjective(b: BaProblem): { reprojErr: Float64Array; wErr: Floa
   const reprojErr = new Float64Array(2 * b.p);
   const wErr = new Float64Array(b.p);
   for (let i = 0; i < b.p; i++) {
-    const cam = b.obs[2 * i]!;
-    const pt = b.obs[2 * i + 1]!;
-    const e = reprojectionError(b.cams.subarray(cam * CAMERA_PARAMS, (cam + 1) * CAMERA_PARAMS), b.X.subarray(pt * 3, pt * 3 + 3), b.w[i]!, b.feats.subarray(2 * i, 2 * i + 2));
+    const e = reprojectionError(b.cams, b.obs[2 * i]! * CAMERA_PARAMS, b.X, b.obs[2 * i + 1]! * 3, b.w[i]!, b.feats, 2 * i);
     reprojErr[2 * i] = e[0]!;
     reprojErr[2 * i + 1] = e[1]!;
     wErr[i] = weightError(b.w[i]!);
@@ -104,10 +107,14 @@ export function baJacobian(b: BaProblem): SparseJacobian {
   const weightColumns = pointColumns + 3 * b.m;
   let nnz = 0;
   let row = 0;
+  const camera = new Float64Array(CAMERA_PARAMS);
+  const point = new Float64Array(3);
   for (let i = 0; i < b.p; i++) {
     const cam = b.obs[2 * i]!;
     const pt = b.obs[2 * i + 1]!;
-    const { pullback } = reprojectionVjp(b.cams.subarray(cam * CAMERA_PARAMS, (cam + 1) * CAMERA_PARAMS), b.X.subarray(pt * 3, pt * 3 + 3), b.w[i]!, b.feats.subarray(2 * i, 2 * i + 2));
+    for (let j = 0; j < CAMERA_PARAMS; j++) camera[j] = b.cams[cam * CAMERA_PARAMS + j]!;
+    for (let j = 0; j < 3; j++) point[j] = b.X[3 * pt + j]!;
+    const { pullback } = reprojectionVjp(camera, 0, point, 0, b.w[i]!, b.feats, 2 * i);
     for (let r = 0; r < 2; r++) {
       const [dCam, dX, dW] = pullback(r === 0 ? [1, 0] : [0, 1]);
       for (let j = 0; j < CAMERA_PARAMS; j++) {

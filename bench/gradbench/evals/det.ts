@@ -8,25 +8,36 @@ import { type EvalModule, evalFunction } from "../protocol.ts";
 
 /**
  * Determinant of the minor of `a` (ell by ell, row-major) made of rows `row`..ell-1 and the
- * columns listed in `cols`.
+ * columns whose bits are clear in `used` (bit j is set when a row above took column j):
+ * expansion along its first row. A set of bits rather than a list of the remaining columns, so
+ * that no array is made at any level of the recursion. The bits are read with `/` and `%` on
+ * powers of two (exact for ell up to 52): tsgrad does not take JavaScript's bitwise operators yet.
  */
-export function minorDeterminant(a: Float64Array, ell: number, row: number, cols: number[]): number {
-  if (cols.length === 1) return a[row * ell + cols[0]!]!;
+export function minorDeterminant(a: Float64Array, ell: number, row: number, used: number): number {
+  if (row === ell - 1) {
+    let last = 0;
+    let bit = 1;
+    for (let j = 0; j < ell; j++) {
+      if (Math.floor(used / bit) % 2 === 0) last = j;
+      bit *= 2;
+    }
+    return a[row * ell + last]!;
+  }
   let det = 0;
   let sign = 1;
-  for (let j = 0; j < cols.length; j++) {
-    const rest: number[] = [];
-    for (let k = 0; k < cols.length; k++) if (k !== j) rest.push(cols[k]!);
-    det += sign * a[row * ell + cols[j]!]! * minorDeterminant(a, ell, row + 1, rest);
-    sign = -sign;
+  let bit = 1;
+  for (let j = 0; j < ell; j++) {
+    if (Math.floor(used / bit) % 2 === 0) {
+      det += sign * a[row * ell + j]! * minorDeterminant(a, ell, row + 1, used + bit);
+      sign = -sign;
+    }
+    bit *= 2;
   }
   return det;
 }
 
 export function determinant(a: Float64Array, ell: number): number {
-  const cols: number[] = [];
-  for (let j = 0; j < ell; j++) cols.push(j);
-  return minorDeterminant(a, ell, 0, cols);
+  return minorDeterminant(a, ell, 0, 0);
 }
 
 export const determinantGradient = grad(determinant, { wrt: [0] });
@@ -39,6 +50,7 @@ interface DetInput {
 function prepare(input: unknown): DetInput {
   const r = record(input);
   const ell = integer(r.ell, "ell", 1);
+  if (ell > 52) throw new Error(`ell must be at most 52 (the expansion by minors keeps the columns taken as the bits of a number), got ${ell}`);
   return { a: vector(r.A, "A", ell * ell), ell };
 }
 

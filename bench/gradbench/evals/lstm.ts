@@ -19,10 +19,13 @@ export function sigmoid(x: number): number {
 export function lstmObjective(main: Float64Array, extra: Float64Array, state: Float64Array, sequence: Float64Array, layers: number, b: number): number {
   const c = sequence.length / b;
   const s = state.slice(); // the state evolves; the caller's stays as it was
+  // Work buffers, made once and overwritten at every step: the scaled character and the
+  // prediction.
+  const scaled = new Float64Array(b);
+  const prediction = new Float64Array(b);
   let total = 0;
   for (let t = 0; t < c - 1; t++) {
-    const scaled: number[] = [];
-    for (let i = 0; i < b; i++) scaled.push(sequence[t * b + i]! * extra[i]!);
+    for (let i = 0; i < b; i++) scaled[i] = sequence[t * b + i]! * extra[i]!;
     for (let layer = 0; layer < layers; layer++) {
       const w = 8 * b * layer; // this layer's weights; its biases follow at w + 4b
       const h = 2 * b * layer; // this layer's hidden vector; its cell vector follows at h + b
@@ -33,16 +36,18 @@ export function lstmObjective(main: Float64Array, extra: Float64Array, state: Fl
         const ingate = sigmoid(s[h + i]! * main[w + b + i]! + main[w + 5 * b + i]!);
         const outgate = sigmoid(input * main[w + 2 * b + i]! + main[w + 6 * b + i]!);
         const change = Math.tanh(s[h + i]! * main[w + 3 * b + i]! + main[w + 7 * b + i]!);
-        s[h + b + i] = s[h + b + i]! * forget + ingate * change;
-        s[h + i] = outgate * Math.tanh(s[h + b + i]!);
+        const cell = s[h + b + i]! * forget + ingate * change;
+        s[h + b + i] = cell;
+        s[h + i] = outgate * Math.tanh(cell);
       }
     }
     const top = 2 * b * (layers - 1);
-    const prediction: number[] = [];
-    for (let i = 0; i < b; i++) prediction.push(s[top + i]! * extra[b + i]! + extra[2 * b + i]!);
     // ADBench's log-sum-exp adds 2 to the sum.
     let sum = 2;
-    for (let i = 0; i < b; i++) sum += Math.exp(prediction[i]!);
+    for (let i = 0; i < b; i++) {
+      prediction[i] = s[top + i]! * extra[b + i]! + extra[2 * b + i]!;
+      sum += Math.exp(prediction[i]!);
+    }
     const lse = Math.log(sum);
     for (let i = 0; i < b; i++) total += sequence[(t + 1) * b + i]! * (prediction[i]! - lse);
   }
