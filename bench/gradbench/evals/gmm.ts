@@ -56,8 +56,12 @@ export function logMultiGamma(a: number, p: number): number {
  * The objective as a performance-minded TypeScript user writes it, the way GradBench's C++ does:
  * work buffers made once per call (exp(q), the sums of q, the centred point, the k terms of each
  * point) and reused across the loops, typed arrays indexed directly, and nothing allocated per
- * point or component. Q_c (x_i - mu_c) is accumulated column by column, as the strict lower
- * triangle l is packed (column by column, row c of l), so its index just counts up.
+ * point or component. Each entry of Q_c (x_i - mu_c) is summed in a local, row by row; l is
+ * packed column by column (row c of l), and a table of where each column starts, made once,
+ * gives entry (row, col) without a running index.
+ * (Accumulating Q_c (x_i - mu_c) column by column into a buffer, as GradBench's C++ does, reads
+ * l in order but writes the buffer d(d-1)/2 times per point and component: slower in JavaScript,
+ * and each of those writes is saved for the reverse sweep.)
  */
 export function gmmObjective(p: GmmParams, data: GmmData): number {
   const d = data.d;
@@ -80,26 +84,25 @@ export function gmmObjective(p: GmmParams, data: GmmData): number {
     sumQ[c] = s;
   }
 
+  // Where column col of the strict lower triangle starts in l, less col + 1: entry (row, col) is
+  // at column[col] + row.
+  const column = new Float64Array(d);
+  for (let col = 0; col < d; col++) column[col] = (col * (2 * d - col - 1)) / 2 - col - 1;
   // Log-likelihood: for each point, log-sum-exp over the components of
   // alpha_c + sum(q_c) - |Q_c (x_i - mu_c)|^2 / 2.
   const centered = new Float64Array(d);
-  const qx = new Float64Array(d);
   const terms = new Float64Array(k);
   let sumLse = 0;
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < k; c++) {
-      for (let j = 0; j < d; j++) {
-        centered[j] = x[i * d + j]! - mu[c * d + j]!;
-        qx[j] = qDiag[c * d + j]! * centered[j]!;
-      }
-      let li = c * lSize;
-      for (let col = 0; col < d; col++)
-        for (let row = col + 1; row < d; row++) {
-          qx[row] = qx[row]! + l[li]! * centered[col]!;
-          li++;
-        }
+      for (let j = 0; j < d; j++) centered[j] = x[i * d + j]! - mu[c * d + j]!;
       let sq = 0;
-      for (let j = 0; j < d; j++) sq += qx[j]! * qx[j]!;
+      for (let row = 0; row < d; row++) {
+        let entry = qDiag[c * d + row]! * centered[row]!;
+        const lRow = c * lSize + row;
+        for (let col = 0; col < row; col++) entry += l[lRow + column[col]!]! * centered[col]!;
+        sq += entry * entry;
+      }
       terms[c] = alpha[c]! + sumQ[c]! - 0.5 * sq;
     }
     let max = terms[0]!;
