@@ -51,13 +51,15 @@ export default defineConfig({
     ],
   },
   // the worker is bundled on its own: it gets the plugins of the modules it imports
-  worker: { format: "es", plugins: () => [typescriptLibs(), tsgradDeclarations()] },
+  worker: { format: "es", plugins: () => [typescriptLibs(), tsgradDeclarations()], rolldownOptions: { checks: { pluginTimings: false } } },
   build: {
     outDir: "dist",
     emptyOutDir: true,
     target: "es2022",
     chunkSizeWarningLimit: 8000,
     reportCompressedSize: false,
+    // the declarations' emit takes seconds by design; no report of slow plugins each build
+    rolldownOptions: { checks: { pluginTimings: false } },
   },
   server: { fs: { allow: [repo] } },
   plugins: [typescriptLibs(), tsgradDeclarations(), runtimeModules(), contentSecurityPolicy()],

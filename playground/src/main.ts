@@ -8,7 +8,7 @@ import { gradientDescent, newton, type Point } from "./calculus.js";
 import { generatedView, problemNode, replaceText, showProblems, sourceEditor } from "./editor.js";
 import { EXAMPLES, exampleById, type Example } from "./examples.js";
 import { ContourPlot, type Window } from "./plot.js";
-import { SHOWN_MARKERS, type CompileRequest, type CompileResponse, type ShownMarker, type WorkerReply } from "./protocol.js";
+import { SHOWN_MARKERS, type CompileRequest, type CompileResponse, type FormattedCode, type ShownMarker, type WorkerReply } from "./protocol.js";
 import { clearReadout, showIterates, showPoint } from "./readout.js";
 import { decodeState, encodeState, type PageState } from "./share.js";
 import { derivativesOf, loadModule, type UserDerivatives } from "./user-module.js";
@@ -22,6 +22,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 export interface Metrics {
   firstReply?: number;
   firstCompile?: number;
+  /** Per shown update: compile and format in the worker, render on the page, latency from the keystroke. */
   updates: { edit: number; compile: number; format: number; render: number; latency: number }[];
 }
 const metrics: Metrics = { updates: [] };
@@ -30,6 +31,8 @@ const metrics: Metrics = { updates: [] };
 const defaults = EXAMPLES[0]!;
 let state: PageState = { source: defaults.source, exampleId: defaults.id, window: defaults.window, point: defaults.point, direction: Math.PI / 2, step: defaults.step, steps: 30, marker: "grad" };
 let compiled: CompileResponse | undefined;
+/** The generated code shown: the compiler's print of `compiled`, replaced by prettier's as it comes. */
+let code: Partial<Record<ShownMarker, string>> = {};
 let derivatives: UserDerivatives | undefined;
 
 // ---- the worker -------------------------------------------------------------------------------
@@ -39,12 +42,14 @@ const started = performance.now();
 let nextId = 1;
 let newestApplied = 0;
 const sent = new Map<number, { source: string; editedAt: number }>();
+/** The newest compile shown, until its shown marker's formatted code arrives too. */
+let awaitingFormat: { id: number; source: string; editedAt: number; compile: number; render: number; format?: number; rendered: boolean } | undefined;
 
 function compile(source: string, editedAt: number): void {
   const id = nextId++;
   sent.set(id, { source, editedAt });
   setStatus("compiling", "compiling…");
-  const request: CompileRequest = { type: "compile", id, source, runtimeUrls };
+  const request: CompileRequest = { type: "compile", id, source, runtimeUrls, shown: state.marker };
   worker.postMessage(request);
 }
 
@@ -52,6 +57,7 @@ worker.addEventListener("message", (event: MessageEvent<WorkerReply>) => void on
 worker.addEventListener("error", (event) => setStatus("error", `the compile worker failed: ${event.message}`));
 
 async function onReply(reply: WorkerReply): Promise<void> {
+  if (reply.type === "formatted") return onFormatted(reply);
   const request = sent.get(reply.id);
   sent.delete(reply.id);
   if (!request || reply.id < newestApplied) return;
@@ -60,8 +66,10 @@ async function onReply(reply: WorkerReply): Promise<void> {
     setStatus("error", `tsgrad failed inside the worker: ${reply.message.split("\n")[0]}`);
     return;
   }
-  if (metrics.firstReply === undefined) [metrics.firstReply, metrics.firstCompile] = [performance.now() - started, reply.timings.total];
+  if (metrics.firstReply === undefined) [metrics.firstReply, metrics.firstCompile] = [performance.now() - started, reply.timings.compile];
   compiled = reply;
+  code = { ...reply.code };
+  awaitingFormat = { id: reply.id, source: request.source, editedAt: request.editedAt, compile: reply.timings.compile, render: 0, rendered: false };
   // problems are placed by offsets into the compiled text: skip them if the editor moved on
   if (editor.state.doc.toString() === request.source) {
     showProblems(editor, reply.diagnostics);
@@ -70,18 +78,40 @@ async function onReply(reply: WorkerReply): Promise<void> {
   showGenerated();
   const renderStart = performance.now();
   await refreshModule(reply);
-  const end = performance.now();
-  if (reply.id === newestApplied) {
-    const update = { edit: request.editedAt, compile: reply.timings.compile, format: reply.timings.format, render: end - renderStart, latency: end - request.editedAt };
-    metrics.updates.push(update);
-    const pending = sent.size > 0;
-    setStatus(
-      pending ? "compiling" : reply.diagnostics.length ? "problems" : "ready",
-      `compiled in ${Math.round(reply.timings.compile)} ms, formatted in ${Math.round(reply.timings.format)} ms, plotted in ${Math.round(update.render)} ms` +
-        (request.editedAt > started ? `: ${Math.round(update.latency)} ms from the keystroke` : ""),
-    );
-    $("status").dataset.compiles = String(metrics.updates.length);
+  if (awaitingFormat?.id !== reply.id) return;
+  awaitingFormat.render = performance.now() - renderStart;
+  awaitingFormat.rendered = true;
+  finishUpdate();
+}
+
+function onFormatted(reply: FormattedCode): void {
+  if (reply.id !== compiled?.id) return;
+  code = { ...code, ...reply.code };
+  showGenerated();
+  if (awaitingFormat?.id === reply.id && awaitingFormat.format === undefined) {
+    awaitingFormat.format = reply.ms;
+    finishUpdate();
   }
+}
+
+/**
+ * An update is done once its code is formatted and its plots drawn (either may come first): the
+ * status says how long it took and turns "ready" (or "problems") if nothing newer is on its way.
+ */
+function finishUpdate(): void {
+  const u = awaitingFormat;
+  if (!u || !u.rendered || (u.format === undefined && compiled?.code[state.marker] !== undefined)) return;
+  awaitingFormat = undefined;
+  const end = performance.now();
+  const update = { edit: u.editedAt, compile: u.compile, format: u.format ?? 0, render: u.render, latency: end - u.editedAt };
+  metrics.updates.push(update);
+  const pending = sent.size > 0 || timer !== undefined || editor.state.doc.toString() !== u.source;
+  setStatus(
+    pending ? "compiling" : compiled?.diagnostics.length ? "problems" : "ready",
+    `compiled in ${Math.round(update.compile)} ms, formatted in ${Math.round(update.format)} ms, plotted in ${Math.round(update.render)} ms` +
+      (u.editedAt > started ? `: ${Math.round(update.latency)} ms from the keystroke` : ""),
+  );
+  $("status").dataset.compiles = String(metrics.updates.length);
 }
 
 async function refreshModule(reply: CompileResponse): Promise<void> {
@@ -120,12 +150,16 @@ const editor = sourceEditor($("editor"), state.source, (text) => {
 const generated = generatedView($("generated"));
 
 let timer: ReturnType<typeof setTimeout> | undefined;
-let firstPendingEdit = 0;
+let lastEdit = 0;
 function scheduleCompile(editedAt: number): void {
   // the latency counted is the last keystroke's (earlier ones are superseded by it)
-  firstPendingEdit = editedAt;
+  lastEdit = editedAt;
   clearTimeout(timer);
-  timer = setTimeout(() => compile(state.source, firstPendingEdit), DEBOUNCE);
+  setStatus("compiling", "compiling…");
+  timer = setTimeout(() => {
+    timer = undefined;
+    compile(state.source, lastEdit);
+  }, DEBOUNCE);
   saveHashSoon();
 }
 
@@ -151,7 +185,6 @@ function listProblems(): void {
 }
 
 function showGenerated(): void {
-  const code = compiled?.code ?? {};
   for (const button of document.querySelectorAll<HTMLButtonElement>("#marker-tabs button")) {
     const marker = button.dataset.marker as ShownMarker;
     button.setAttribute("aria-selected", String(marker === state.marker));

@@ -203,6 +203,8 @@ export class ContourPlot {
     this.y = scaleLinear().domain(this.window.y).range([height, 0]);
     this.svg.attr("width", outer).attr("height", height + MARGIN.top + MARGIN.bottom).attr("viewBox", `0 0 ${outer} ${height + MARGIN.top + MARGIN.bottom}`);
     this.svg.select("#plot-area rect").attr("width", width).attr("height", height);
+    // where the plot area is and what it shows, for readers of the page other than eyes (tests)
+    this.svg.attr("data-window", [...this.window.x, ...this.window.y].join(",")).attr("data-area", [MARGIN.left, MARGIN.top, width, height].join(","));
     this.svg.select("rect.hit").attr("width", width).attr("height", height);
   }
 

@@ -10,6 +10,8 @@ export interface CompileRequest {
   readonly source: string;
   /** Where the page loads each runtime module from: the emitted imports are rewritten to these. */
   readonly runtimeUrls: Readonly<Record<string, string>>;
+  /** The marker whose code the page shows: formatted first. */
+  readonly shown: ShownMarker;
 }
 
 /** A problem at a range of the user's module (character offsets), as the editor shows it. */
@@ -54,10 +56,22 @@ export interface CompileResponse {
   readonly diagnostics: SourceDiagnostic[];
   readonly exports: MarkerExport[];
   readonly target?: PlotTarget;
-  /** Formatted generated code for each marker the module exports for the target. */
+  /**
+   * Generated code for each marker the module exports for the target, as the compiler prints it.
+   * Formatted code follows in `formatted` replies: the page runs and plots the module meanwhile.
+   */
   readonly code: Partial<Record<ShownMarker, string>>;
-  /** Milliseconds: the compile (Program, check, transform, emit), formatting, and both. */
-  readonly timings: { readonly compile: number; readonly format: number; readonly total: number };
+  /** Milliseconds: the compile (Program, check, transform, emit, the page's analysis). */
+  readonly timings: { readonly compile: number };
+}
+
+/** Formatted code for the compile `id`: the shown marker's first, then the others'. */
+export interface FormattedCode {
+  readonly type: "formatted";
+  readonly id: number;
+  readonly code: Partial<Record<ShownMarker, string>>;
+  /** Milliseconds prettier took for these. */
+  readonly ms: number;
 }
 
 export interface CompileFailure {
@@ -66,4 +80,4 @@ export interface CompileFailure {
   readonly message: string;
 }
 
-export type WorkerReply = CompileResponse | CompileFailure;
+export type WorkerReply = CompileResponse | FormattedCode | CompileFailure;

@@ -24,8 +24,9 @@ export async function encodeState(s: PageState): Promise<string> {
   if (s.exampleId) params.set("example", s.exampleId);
   else params.set("code", await deflate(s.source));
   params.set("window", [...s.window.x, ...s.window.y].map(short).join(","));
-  params.set("at", s.point.map(short).join(","));
-  params.set("dir", short(s.direction));
+  // the point and direction exactly (shortest round-trip text): a link gives the same numbers
+  params.set("at", s.point.map(String).join(","));
+  params.set("dir", String(s.direction));
   params.set("step", short(s.step));
   params.set("steps", String(s.steps));
   params.set("show", s.marker);

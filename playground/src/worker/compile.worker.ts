@@ -1,13 +1,13 @@
 /**
  * The compile worker: the transformer, TypeScript and prettier, off the page's thread so typing
  * never waits for them. Each request is the module's whole text; the reply is what the page
- * shows and runs (see protocol.ts). Requests that arrive while one compiles are coalesced: only
- * the newest is compiled next.
+ * shows and runs, then its generated code formatted (see protocol.ts). Requests that arrive while
+ * one compiles are coalesced: only the newest is compiled next.
  */
 import "./shims/process.js";
 import ts from "typescript";
 import { createInMemoryHost } from "../../../transformer/host/browser.js";
-import { SHOWN_MARKERS, type CompileRequest, type CompileResponse, type ShownMarker, type SourceDiagnostic, type WorkerReply } from "../protocol.js";
+import { SHOWN_MARKERS, type CompileRequest, type CompileResponse, type FormattedCode, type ShownMarker, type SourceDiagnostic, type WorkerReply } from "../protocol.js";
 import { describeExports, generatedNames, markerExports, plotTarget } from "./exports.js";
 import { ENTRY, files, GLOBALS } from "./files.js";
 import { formatTypeScript } from "./format.js";
@@ -28,7 +28,7 @@ const host = createInMemoryHost({
   },
 });
 
-async function compile(request: CompileRequest): Promise<CompileResponse> {
+function compile(request: CompileRequest): CompileResponse {
   const start = performance.now();
   let transformed: ts.SourceFile | undefined;
   const result = host.compile(ENTRY, request.source, {
@@ -39,15 +39,12 @@ async function compile(request: CompileRequest): Promise<CompileResponse> {
   const found = markerExports(ts, result.sourceFile, checker);
   const exports = describeExports(found, transformed ? generatedNames(ts, transformed) : new Map());
   const target = plotTarget(ts, result.sourceFile, checker, found);
-  const compiled = performance.now();
-
   const code: Partial<Record<ShownMarker, string>> = {};
   const byName = new Map(result.generated.map((g) => [g.name, g.text]));
   for (const marker of SHOWN_MARKERS) {
     const e = exports.find((x) => x.marker === marker && x.generated && (!target || x.target === target.name));
-    if (e?.generated) code[marker] = await formatTypeScript(reachable(e.generated, byName).join("\n\n"));
+    if (e?.generated) code[marker] = reachable(e.generated, byName).join("\n\n");
   }
-  const end = performance.now();
   return {
     type: "compiled",
     id: request.id,
@@ -56,8 +53,24 @@ async function compile(request: CompileRequest): Promise<CompileResponse> {
     exports,
     target,
     code,
-    timings: { compile: compiled - start, format: end - compiled, total: end - start },
+    timings: { compile: performance.now() - start },
   };
+}
+
+async function format(id: number, code: Partial<Record<ShownMarker, string>>, markers: readonly ShownMarker[]): Promise<FormattedCode> {
+  const start = performance.now();
+  const formatted: Partial<Record<ShownMarker, string>> = {};
+  for (const marker of markers) {
+    const text = code[marker];
+    if (text === undefined) continue;
+    try {
+      formatted[marker] = await formatTypeScript(text);
+    } catch {
+      // prettier refusing tsgrad's output would be a bug to report, not a reason to show nothing
+      formatted[marker] = text;
+    }
+  }
+  return { type: "formatted", id, code: formatted, ms: performance.now() - start };
 }
 
 /** A generated function and every generated function it calls, in the order they are met. */
@@ -109,21 +122,30 @@ function toSourceDiagnostic(d: ts.Diagnostic, source: "tsgrad" | "typescript"): 
 
 let busy = false;
 let next: CompileRequest | undefined;
+/** Lets requests that arrived meanwhile in, so that only the newest of them is worked on. */
+const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+/**
+ * Compiles the newest request and replies at once, so that the page runs and plots the module
+ * while the shown marker's code is formatted here (the page's second reply); the other markers'
+ * code is formatted last, unless a newer request is waiting by then.
+ */
 async function drain(): Promise<void> {
   busy = true;
   while (next) {
     const request = next;
     next = undefined;
-    let reply: WorkerReply;
     try {
-      reply = await compile(request);
+      const compiled = compile(request);
+      postMessage(compiled);
+      postMessage(await format(request.id, compiled.code, [request.shown]));
+      await yieldToMessages();
+      if (!next) postMessage(await format(request.id, compiled.code, SHOWN_MARKERS.filter((m) => m !== request.shown)));
     } catch (e) {
-      reply = { type: "failed", id: request.id, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+      const failure: WorkerReply = { type: "failed", id: request.id, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+      postMessage(failure);
     }
-    postMessage(reply);
-    // let requests that arrived meanwhile in, so that only the newest of them is compiled
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await yieldToMessages();
   }
   busy = false;
 }
