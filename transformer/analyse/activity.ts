@@ -9,7 +9,7 @@
  */
 import type { Block, Expr, Stmt, Var } from "../ir/types.js";
 import { baseVar, forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
-import { writtenArgExprs } from "../ir/calls.js";
+import { writtenArgExprs, writtenArgs } from "../ir/calls.js";
 import { derivativeKind } from "../rules/registry.js";
 import { tensorArgIsDifferentiable } from "../rules/tensor-registry.js";
 import { ArrayAliases } from "./aliases.js";
@@ -50,7 +50,14 @@ export function differentiableReads(e: Expr, out: (v: Var) => void): void {
         });
         return;
       }
-      for (const a of e.args) differentiableReads(a, out);
+      {
+        // a pullback's result (the adjoints of scalar arguments) does not depend on the adjoint
+        // arrays it accumulates into: those are written, not read
+        const written = writtenArgs(e.fn, e.args.length);
+        e.args.forEach((a, i) => {
+          if (!written.includes(i)) differentiableReads(a, out);
+        });
+      }
       return;
     case "alloc":
       differentiableReads(e.fill, out);
@@ -116,13 +123,20 @@ function flowsOf(body: Block): Flow[] {
   return flows;
 }
 
-export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Iterable<Var>): Activity {
+/**
+ * @param readOnly parameters (leaves) the function never writes into: all of a source function's,
+ *   and of a generated one those its calling convention does not write (ir/calls.ts)
+ */
+export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Iterable<Var>, readOnly: ReadonlySet<Var> = new Set()): Activity {
   const flows = flowsOf(body);
   // the names of one array are the same memory (`row = m[i]`, `b = t ? a : c`, `rows.push(a)`,
-  // `{ v: a }`): what is written through one reaches the others, both ways, so a class of names
-  // varies, and is useful, as one
+  // `{ v: a }`): what is written through one reaches the others, both ways. Except into module
+  // data and read-only parameters: no name writes into those, so a local array that shares a
+  // name with one (`b = t ? a : CONST`) does not make it vary, and what it is useful for is its
+  // own business
   const aliases = ArrayAliases.of(body);
-  const sameMemory = (v: Var): Iterable<Var> => (aliases.hasOtherNames(v) ? aliases.expand([v]) : [v]);
+  const writable = (v: Var): boolean => v.role !== "global" && !readOnly.has(v);
+  const otherNames = (v: Var): Iterable<Var> => (aliases.hasOtherNames(v) ? aliases.expand([v]) : []);
   // the dataflow graph, both ways: flows by the variables they read, and by their targets
   const readers = new Map<Var, number[]>();
   const writers = new Map<Var, number[]>();
@@ -138,24 +152,25 @@ export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Ite
   // per variable it reads)
   const varied = new Set<Var>();
   const pending: Var[] = [];
+  const mark = (set: Set<Var>, v: Var) => {
+    if (set.has(v)) return;
+    set.add(v);
+    pending.push(v);
+  };
+  // what varies through one name varies through every writable other
   const vary = (v: Var) => {
-    for (const n of sameMemory(v))
-      if (!varied.has(n)) {
-        varied.add(n);
-        pending.push(n);
-      }
+    mark(varied, v);
+    for (const n of otherNames(v)) if (writable(n)) mark(varied, n);
   };
   for (const v of inputs) vary(v);
   while (pending.length) for (const i of readers.get(pending.pop()!) ?? []) vary(flows[i]!.target);
 
   // useful: backward from the outputs
   const useful = new Set<Var>();
+  // a writable name is useful for what every other name of its memory is
   const use = (v: Var) => {
-    for (const n of sameMemory(v))
-      if (!useful.has(n)) {
-        useful.add(n);
-        pending.push(n);
-      }
+    mark(useful, v);
+    if (writable(v)) for (const n of otherNames(v)) mark(useful, n);
   };
   for (const v of outputs) use(v);
   while (pending.length) for (const i of writers.get(pending.pop()!) ?? []) for (const v of reads[i]!) use(v);

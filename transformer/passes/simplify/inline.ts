@@ -140,17 +140,22 @@ export function fuseZeroInit(body: Block, aliases: ArrayAliases): Stmt[] {
   return eachBlock(body, (stmts) => {
     const out: (Stmt | null)[] = stmts;
     const at = new BlockPositions(stmts, aliases);
+    // A chain `v = a; v += b; v += c; ...` fuses link by link into one growing sum. Its facts are
+    // carried along the chain, each link adding only its increment's, so a chain of n links
+    // costs O(n log n), not the O(n^2) of walking the whole sum again at every link.
+    const chains = new Map<Stmt, FusedChain>();
     for (let p = 0; p < out.length; p++) {
       const s = out[p];
       if (!s || (s.k !== "decl" && s.k !== "assign") || (s.v.type.kind !== "num" && s.v.type.kind !== "tensor")) continue;
       const value = s.k === "decl" ? s.init : s.value;
-      if (hasEffects(value)) continue;
-      const inputs = varsOf(value);
+      const chain = chains.get(s) ?? startChain(value, at, p);
+      if (!chain) continue;
+      const { inputs } = chain;
       if (inputs.has(s.v)) continue;
       // the first later statement that leaves the block (past it the first value may be the one
       // that is left), mentions v, or changes what the initialiser reads
       const leave = at.nextLeave(p);
-      const q = Math.min(leave, at.mentions.next(s.v, p), at.writes.nextOfAny(inputs, p));
+      const q = Math.min(leave, at.mentions.next(s.v, p), chain.nextWrite);
       if (q === Infinity || q === leave || at.mentions.next(s.v, q - 1) !== q) continue;
       const t = out[q]!;
       const make = (init: Expr, origin: Stmt["origin"]): Stmt =>
@@ -172,12 +177,30 @@ export function fuseZeroInit(body: Block, aliases: ArrayAliases): Stmt[] {
         : s.v.type.kind === "tensor"
           ? tensorCall("add", [value, inc])
           : { k: "op" as const, op: "add" as const, args: [value, inc] };
-      out[q] = make(init, t.origin);
-      for (const x of inputs) at.mentions.add(x, q);
+      const fused = make(init, t.origin);
+      out[q] = fused;
       out[p] = null;
+      // q writes v alone, so what the sum read before is next written where it was; the
+      // increment's own inputs are already recorded as mentioned at q
+      if (hasEffects(inc)) continue;
+      const incInputs = varsOf(inc);
+      for (const x of incInputs) inputs.add(x);
+      chains.set(fused, { inputs, nextWrite: Math.min(chain.nextWrite, at.writes.nextOfAny(incInputs, q)) });
     }
     return out.filter((x): x is Stmt => x !== null);
   });
+}
+
+/** What fusing a chain needs to know of its sum so far: what it reads, and where that is next written. */
+interface FusedChain {
+  readonly inputs: Set<Var>;
+  readonly nextWrite: number;
+}
+
+function startChain(value: Expr, at: BlockPositions, p: number): FusedChain | undefined {
+  if (hasEffects(value)) return undefined;
+  const inputs = varsOf(value);
+  return { inputs, nextWrite: at.writes.nextOfAny(inputs, p) };
 }
 
 /**
