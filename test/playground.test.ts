@@ -6,12 +6,12 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveStatic, type StaticSite } from "../playground/tools/serve.js";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const SITE = path.join(REPO, "playground/dist");
@@ -20,14 +20,15 @@ const OUTPUT = path.join(REPO, "test/.output/playground");
 /** Debian's chromium package; a missing browser fails the test (it is installed by .ci/run). */
 const CHROMIUM = process.env.TSGRAD_CHROMIUM ?? "/usr/bin/chromium";
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-/** Compiles on a loaded two-core machine: generous, and never asserted on. */
-const WAIT = { timeout: 90_000 };
+/** Compiles on a loaded two-core machine (the whole suite runs beside this file): generous, and never asserted on. */
+const WAIT = { timeout: 120_000 };
+/** Each test's limit: a few waits of WAIT's length. */
+const TEST_TIMEOUT = 400_000;
 
 type Vec = [number, number];
 type Mat = [Vec, Vec];
 
-let server: Server;
-let url = "";
+let site: StaticSite | undefined;
 let context: BrowserContext;
 let page: Page;
 let profile = "";
@@ -36,40 +37,30 @@ const problems: string[] = [];
 beforeAll(async () => {
   const build = spawnSync("npx", ["vite", "build", "--config", "playground/vite.config.ts", "--logLevel", "warn"], { cwd: REPO, encoding: "utf8" });
   expect(build.status, `playground build failed:\n${build.stdout}\n${build.stderr}`).toBe(0);
-  server = await serve(SITE);
+  site = await serveStatic(SITE);
   expect(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: install Debian's chromium package (apt-get install -y chromium)`).toBe(true);
   profile = mkdtempSync(path.join(os.tmpdir(), "tsgrad-playground-profile-"));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, viewport: { width: 1400, height: 1000 } });
   page = context.pages()[0] ?? (await context.newPage());
   page.on("console", (m) => (m.type() === "error" ? problems.push(m.text()) : undefined));
   page.on("pageerror", (e) => problems.push(e.message));
-  await page.goto(url);
+  await page.goto(site.url);
   await settled();
-}, 240_000);
+}, 900_000);
 
 afterAll(async () => {
   await context?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await site?.close();
 });
-
-/** A static file server for the built site, on a free loopback port. */
-async function serve(root: string): Promise<Server> {
-  const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png" };
-  const s = createServer((req, res) => {
-    const file = path.join(root, decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname).replace(/\/$/, "/index.html"));
-    if (!file.startsWith(root) || !existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const address = s.address();
-  url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/`;
-  return s;
-}
 
 /** Waits until what the page shows is the compile of the editor's current text. */
 async function settled(): Promise<void> {
   await page.waitForFunction(() => ["ready", "problems"].includes(document.getElementById("status")?.dataset.state ?? ""), undefined, WAIT);
+}
+
+async function generatedText(): Promise<string> {
+  return page.evaluate(() => (document.querySelector("#generated")!.shadowRoot!.querySelector(".cm-content") as HTMLElement).innerText);
 }
 
 async function editorText(): Promise<string> {
@@ -99,7 +90,7 @@ async function iterates(table: "descent" | "newton"): Promise<Vec[]> {
   return page.$$eval(`#${table} tbody tr`, (rows) => rows.map((r) => [Number((r as HTMLElement).dataset.x), Number((r as HTMLElement).dataset.y)] as [number, number]));
 }
 
-describe("the playground, built and served as a static site", () => {
+describe("the playground, built and served as a static site", { timeout: TEST_TIMEOUT }, () => {
   it("declares a Content-Security-Policy without 'unsafe-eval' or inline scripts, and has relative asset paths", () => {
     const html = readFileSync(path.join(SITE, "index.html"), "utf8");
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1]?.replace(/&#39;/g, "'");
@@ -139,6 +130,23 @@ describe("the playground, built and served as a static site", () => {
     // both paths are drawn, through their iterates
     expect(await page.locator("svg.plot path.descent").getAttribute("d")).toMatch(/^M/);
     expect(await page.locator("svg.plot circle.iterate.newton").count()).toBe(2);
+  });
+
+  it("shows each marker's generated code in its tab, with the source lines it derives from", async () => {
+    const headings: Record<string, RegExp> = {
+      grad: /\/\*\* Gradient of `f` \(playground\.ts:\d+\)[^\n]*\n\s*function f_grad\(x: number\[\]\)/,
+      valueAndGrad: /\/\*\* Value and gradient of `f`[^\n]*\n\s*function f_valueAndGrad\(/,
+      jvp: /\/\*\* Directional derivative \(forward mode\) of `f`[^\n]*\n\s*function f_jvp\(/,
+      hvp: /\/\*\* Hessian-vector product[^\n]*\n\s*function f_hvp\(/,
+      hessian: /\/\*\* Hessian \(one Hessian-vector product per row\)[^\n]*\n\s*function f_hessian\(/,
+    };
+    for (const [marker, heading] of Object.entries(headings)) {
+      await page.click(`#marker-tabs button[data-marker="${marker}"]`);
+      await page.waitForFunction((m) => document.getElementById("generated")?.dataset.marker === m, marker, WAIT);
+      expect(await page.getAttribute(`#marker-tabs button[data-marker="${marker}"]`, "aria-selected")).toBe("true");
+      expect(await generatedText(), marker).toMatch(heading);
+    }
+    await page.click('#marker-tabs button[data-marker="grad"]');
   });
 
   it("draws level sets where f takes their values, and gradient arrows along the gradient (so across the level sets)", async () => {
@@ -221,6 +229,26 @@ export function f(x: number, y: number): number {
     await page.click('#marker-tabs button[data-marker="grad"]');
   });
 
+  it("turns the direction as its handle is dragged: the directional derivative is ∇f·u for the new u", async () => {
+    const before = await point();
+    const handle = (await page.locator("svg.plot circle.direction-handle").boundingBox())!;
+    const dot = (await page.locator("svg.plot circle.point").boundingBox())!;
+    const [cx, cy] = [dot.x + dot.width / 2, dot.y + dot.height / 2];
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+    await page.mouse.down();
+    // drag the handle to the point's lower left: u turns to about 225°
+    await page.mouse.move(cx - 30, cy + 30, { steps: 8 });
+    await page.mouse.up();
+    // the drag turns the direction and leaves the point where it was
+    expect(await point()).toEqual(before);
+    const u = await values<Vec>("#r-direction");
+    expectClose(Math.hypot(u[0], u[1]), 1);
+    expect(u[0]).toBeLessThan(-0.6);
+    expect(u[1]).toBeLessThan(-0.6);
+    const g = await values<Vec>("#r-gradient");
+    expectClose(Number(await data("#r-directional", "value")), g[0] * u[0] + g[1] * u[1], 1e-12);
+  });
+
   it("aligns the direction with the gradient, where the directional derivative is largest: |∇f|", async () => {
     await page.click("#align");
     const g = await values<Vec>("#r-gradient");
@@ -228,7 +256,13 @@ export function f(x: number, y: number): number {
   });
 
   it("a link holds the module: opening it shows the same function", async () => {
-    await page.waitForFunction(() => location.hash.includes("code="), undefined, WAIT);
+    // the hash follows the page a moment later: wait until it holds the module and this point
+    const [x, y] = await point();
+    await page.waitForFunction(
+      (at) => location.hash.includes("code=") && new URLSearchParams(location.hash.slice(1)).get("at") === at,
+      `${x},${y}`,
+      WAIT,
+    );
     const link = await page.evaluate(() => location.href);
     const other = await context.newPage();
     try {

@@ -23,7 +23,18 @@ export interface Metrics {
   firstReply?: number;
   firstCompile?: number;
   /** Per shown update: compile and format in the worker, render on the page, latency from the keystroke. */
-  updates: { edit: number; compile: number; format: number; render: number; latency: number }[];
+  updates: Update[];
+}
+interface Update {
+  edit: number;
+  compile: number;
+  format: number;
+  /** On the page: loading the module, then computing and drawing the plot and the numbers (`render` is both). */
+  load: number;
+  render: number;
+  latency: number;
+  /** The compile's parts (see protocol.ts). */
+  worker: CompileResponse["timings"];
 }
 const metrics: Metrics = { updates: [] };
 (window as unknown as { playgroundMetrics: Metrics }).playgroundMetrics = metrics;
@@ -43,7 +54,7 @@ let nextId = 1;
 let newestApplied = 0;
 const sent = new Map<number, { source: string; editedAt: number }>();
 /** The newest compile shown, until its shown marker's formatted code arrives too. */
-let awaitingFormat: { id: number; source: string; editedAt: number; compile: number; render: number; format?: number; rendered: boolean } | undefined;
+let awaitingFormat: { id: number; source: string; editedAt: number; worker: CompileResponse["timings"]; load: number; render: number; format?: number; rendered: boolean } | undefined;
 
 function compile(source: string, editedAt: number): void {
   const id = nextId++;
@@ -69,7 +80,7 @@ async function onReply(reply: WorkerReply): Promise<void> {
   if (metrics.firstReply === undefined) [metrics.firstReply, metrics.firstCompile] = [performance.now() - started, reply.timings.compile];
   compiled = reply;
   code = { ...reply.code };
-  awaitingFormat = { id: reply.id, source: request.source, editedAt: request.editedAt, compile: reply.timings.compile, render: 0, rendered: false };
+  awaitingFormat = { id: reply.id, source: request.source, editedAt: request.editedAt, worker: reply.timings, load: 0, render: 0, rendered: false };
   // problems are placed by offsets into the compiled text: skip them if the editor moved on
   if (editor.state.doc.toString() === request.source) {
     showProblems(editor, reply.diagnostics);
@@ -80,6 +91,7 @@ async function onReply(reply: WorkerReply): Promise<void> {
   await refreshModule(reply);
   if (awaitingFormat?.id !== reply.id) return;
   awaitingFormat.render = performance.now() - renderStart;
+  awaitingFormat.load = lastLoad;
   awaitingFormat.rendered = true;
   finishUpdate();
 }
@@ -103,7 +115,7 @@ function finishUpdate(): void {
   if (!u || !u.rendered || (u.format === undefined && compiled?.code[state.marker] !== undefined)) return;
   awaitingFormat = undefined;
   const end = performance.now();
-  const update = { edit: u.editedAt, compile: u.compile, format: u.format ?? 0, render: u.render, latency: end - u.editedAt };
+  const update: Update = { edit: u.editedAt, compile: u.worker.compile, format: u.format ?? 0, load: u.load, render: u.render, latency: end - u.editedAt, worker: u.worker };
   metrics.updates.push(update);
   const pending = sent.size > 0 || timer !== undefined || editor.state.doc.toString() !== u.source;
   setStatus(
@@ -114,6 +126,9 @@ function finishUpdate(): void {
   $("status").dataset.compiles = String(metrics.updates.length);
 }
 
+/** Milliseconds the last module took to load (a `blob:` module import). */
+let lastLoad = 0;
+
 async function refreshModule(reply: CompileResponse): Promise<void> {
   derivatives = undefined;
   const target = reply.target;
@@ -121,8 +136,10 @@ async function refreshModule(reply: CompileResponse): Promise<void> {
   if (target.problem) return unavailable(target.problem);
   if (!reply.js) return unavailable("the module did not compile");
   let namespace: Record<string, unknown>;
+  const loadStart = performance.now();
   try {
     namespace = await loadModule(reply.js);
+    lastLoad = performance.now() - loadStart;
   } catch (e) {
     return unavailable(`the module threw while loading: ${e instanceof Error ? e.message : String(e)}`);
   }

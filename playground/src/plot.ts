@@ -164,20 +164,22 @@ export class ContourPlot {
     const handle = marker.append("circle").attr("class", "direction-handle").attr("cx", hx).attr("cy", hy).attr("r", 9);
     handle.append("title").text("drag to turn the direction u");
     handle.on("pointerdown", (event: PointerEvent) => {
-      const element = event.currentTarget as SVGCircleElement;
-      element.setPointerCapture(event.pointerId);
       event.stopPropagation();
+      event.preventDefault();
+      // the handle is drawn anew at each move: the drag follows the pointer on the window, not on it
       const move = (e: PointerEvent) => {
         const [mx, my] = this.pointer(e);
         if (mx === px && my === py) return;
         this.handlers.onDirection(Math.atan2(py - my, mx - px));
       };
       const up = () => {
-        element.removeEventListener("pointermove", move);
-        element.removeEventListener("pointerup", up);
+        window.removeEventListener("pointermove", move);
+        window.removeEventListener("pointerup", up);
+        window.removeEventListener("pointercancel", up);
       };
-      element.addEventListener("pointermove", move);
-      element.addEventListener("pointerup", up);
+      window.addEventListener("pointermove", move);
+      window.addEventListener("pointerup", up);
+      window.addEventListener("pointercancel", up);
     });
     handle.on("click", (event: MouseEvent) => event.stopPropagation());
   }

@@ -9,6 +9,7 @@
  * parsed again.
  */
 import type typescript from "typescript";
+import { useCompiler } from "../compiler.js";
 import { tsgradTransformer } from "../index.js";
 
 type TS = typeof typescript;
@@ -52,6 +53,8 @@ export interface InMemoryCompileResult {
   /** The Program of this compile (for analyses of the entry's syntax and types). */
   readonly program: typescript.Program;
   readonly sourceFile: typescript.SourceFile;
+  /** Milliseconds spent making the Program, checking the entry, and emitting it (tsgrad runs in the emit). */
+  readonly timings: { readonly program: number; readonly check: number; readonly emit: number };
 }
 
 export interface InMemoryHost {
@@ -59,6 +62,9 @@ export interface InMemoryHost {
 }
 
 export function createInMemoryHost({ ts, files, compilerOptions, roots = [] }: InMemoryHostOptions): InMemoryHost {
+  // the transformer's modules read the compiler through this live binding (see compiler.ts); bound
+  // here, at once, so nothing of the transformer ever reaches for a copy of its own (a browser has none)
+  useCompiler(ts);
   const parsed = new Map<string, typescript.SourceFile>();
   const directories = new Set<string>();
   for (const file of files.keys()) for (let d = parentOf(file); d !== "/"; d = parentOf(d)) directories.add(d);
@@ -88,11 +94,14 @@ export function createInMemoryHost({ ts, files, compilerOptions, roots = [] }: I
         getDirectories: () => [],
         realpath: (f) => f,
       };
+      const start = performance.now();
       const program = ts.createProgram({ rootNames: [entry, ...roots], options: compilerOptions, host, oldProgram: previous });
       previous = program;
       const sourceFile = program.getSourceFile(entry)!;
+      const made = performance.now();
       const syntax = program.getSyntacticDiagnostics(sourceFile);
       const errors = [...syntax, ...(options.typeCheck !== false && !syntax.length ? program.getSemanticDiagnostics(sourceFile) : [])];
+      const checked = performance.now();
       const refusals: typescript.Diagnostic[] = [];
       const generated: GeneratedFunction[] = [];
       const printer = ts.createPrinter({ removeComments: false });
@@ -114,7 +123,8 @@ export function createInMemoryHost({ ts, files, compilerOptions, roots = [] }: I
         false,
         { before: [transformer, ...(options.before ?? [])], after: [...(options.after ?? [])] },
       );
-      return { js, refusals, errors, generated, program, sourceFile };
+      const timings = { program: made - start, check: checked - made, emit: performance.now() - checked };
+      return { js, refusals, errors, generated, program, sourceFile, timings };
     },
   };
 }

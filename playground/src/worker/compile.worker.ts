@@ -35,6 +35,7 @@ function compile(request: CompileRequest): CompileResponse {
     before: [() => (sf) => ((transformed = sf), sf)],
     after: [rewriteImports(request.runtimeUrls)],
   });
+  const compiled = performance.now();
   const checker = result.program.getTypeChecker();
   const found = markerExports(ts, result.sourceFile, checker);
   const exports = describeExports(found, transformed ? generatedNames(ts, transformed) : new Map());
@@ -53,7 +54,7 @@ function compile(request: CompileRequest): CompileResponse {
     exports,
     target,
     code,
-    timings: { compile: performance.now() - start },
+    timings: { compile: performance.now() - start, ...result.timings, exports: performance.now() - compiled },
   };
 }
 
