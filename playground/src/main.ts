@@ -121,7 +121,7 @@ function finishUpdate(): void {
   setStatus(
     pending ? "compiling" : compiled?.diagnostics.length ? "problems" : "ready",
     `compiled in ${Math.round(update.compile)} ms, formatted in ${Math.round(update.format)} ms, plotted in ${Math.round(update.render)} ms` +
-      (u.editedAt > started ? `: ${Math.round(update.latency)} ms from the keystroke` : ""),
+      (u.editedAt > started ? `: ${Math.round(update.latency)} ms from the edit` : ""),
   );
   $("status").dataset.compiles = String(metrics.updates.length);
 }

@@ -14,7 +14,8 @@
  *   shared with other work, wall-clock latency mostly measures the wait for a core; the CPU time
  *   says what an idle machine of the same speed would take. The load average is printed beside.
  *
- * It also saves the README's screenshot (playground/screenshot.png) with `--screenshot`.
+ * It also saves the README's screenshot (playground/screenshot.png) with `--screenshot`, or only
+ * that with `--screenshot-only`.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -145,6 +146,14 @@ async function placeCursor(page: Page, after: string): Promise<void> {
   // the click lands in the last character's right half: the cursor goes after it
 }
 
+/** The README's picture: the helper-call example, its point and direction as they open. */
+async function screenshot(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}#example=helper`);
+  await page.waitForFunction(() => location.hash.includes("example=helper") && document.getElementById("r-point")?.textContent, undefined, { timeout: 120_000 });
+  await settled(page);
+  await page.screenshot({ path: path.join(REPO, "playground/screenshot.png"), fullPage: true });
+}
+
 async function main(): Promise<void> {
   if (!args.has("--no-build")) build();
   const size = siteSize();
@@ -152,6 +161,7 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   try {
+    if (args.has("--screenshot-only")) return await screenshot(await context.newPage(), site.url);
     const first: { reply: number; compile: number }[] = [];
     for (let i = 0; i < FRESH_PAGES; i++) {
       const page = await context.newPage();
@@ -191,11 +201,7 @@ async function main(): Promise<void> {
       const cpu = cpuOfTrace(await browser.stopTracing());
       perExample.push({ id, updates, cpu: { main: cpu.main / updates.length, worker: cpu.worker / updates.length } });
     }
-    if (args.has("--screenshot")) {
-      await page.selectOption("#example", "helper");
-      await settled(page);
-      await page.screenshot({ path: path.join(REPO, "playground/screenshot.png") });
-    }
+    if (args.has("--screenshot")) await screenshot(page, site.url);
 
     console.log(`built site: ${kb(size.total)} (${kb(size.gzip)} gzipped), ${size.files.length} files; largest:`);
     for (const f of size.files.slice(0, 6)) console.log(`  ${f.file}: ${kb(f.bytes)} (${kb(f.gzip)} gzipped)`);
