@@ -84,9 +84,19 @@ export function generatedView(element: HTMLElement): EditorView {
   });
 }
 
+/**
+ * Makes the view hold `text`, changing only the part between what the old and new texts share at
+ * their start and end: a keystroke's new code redraws a line or two, and the view keeps its place.
+ */
 export function replaceText(view: EditorView, text: string): void {
-  if (view.state.doc.toString() === text) return;
-  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+  const old = view.state.doc.toString();
+  if (old === text) return;
+  let start = 0;
+  const shorter = Math.min(old.length, text.length);
+  while (start < shorter && old.charCodeAt(start) === text.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < shorter - start && old.charCodeAt(old.length - 1 - end) === text.charCodeAt(text.length - 1 - end)) end++;
+  view.dispatch({ changes: { from: start, to: old.length - end, insert: text.slice(start, text.length - end) } });
 }
 
 /** Shows the compile's problems in the editor; positions are the compiled text's, which is the editor's. */

@@ -42,8 +42,9 @@ const metrics: Metrics = { updates: [] };
 const defaults = EXAMPLES[0]!;
 let state: PageState = { source: defaults.source, exampleId: defaults.id, window: defaults.window, point: defaults.point, direction: Math.PI / 2, step: defaults.step, steps: 30, marker: "grad" };
 let compiled: CompileResponse | undefined;
-/** The generated code shown: the compiler's print of `compiled`, replaced by prettier's as it comes. */
+/** The generated code of `compiled` as the compiler prints it, and as prettier formats it (as it comes). */
 let code: Partial<Record<ShownMarker, string>> = {};
+let formatted: Partial<Record<ShownMarker, string>> = {};
 let derivatives: UserDerivatives | undefined;
 
 // ---- the worker -------------------------------------------------------------------------------
@@ -80,13 +81,16 @@ async function onReply(reply: WorkerReply): Promise<void> {
   if (metrics.firstReply === undefined) [metrics.firstReply, metrics.firstCompile] = [performance.now() - started, reply.timings.compile];
   compiled = reply;
   code = { ...reply.code };
+  formatted = {};
   awaitingFormat = { id: reply.id, source: request.source, editedAt: request.editedAt, worker: reply.timings, load: 0, render: 0, rendered: false };
   // problems are placed by offsets into the compiled text: skip them if the editor moved on
   if (editor.state.doc.toString() === request.source) {
     showProblems(editor, reply.diagnostics);
     listProblems();
   }
-  showGenerated();
+  // the shown marker's code comes formatted in a moment (the worker's next reply): until then the
+  // view keeps what it shows, rather than flashing the compiler's own print of the new code
+  if (code[state.marker] === undefined) showGenerated();
   const renderStart = performance.now();
   await refreshModule(reply);
   if (awaitingFormat?.id !== reply.id) return;
@@ -98,7 +102,7 @@ async function onReply(reply: WorkerReply): Promise<void> {
 
 function onFormatted(reply: FormattedCode): void {
   if (reply.id !== compiled?.id) return;
-  code = { ...code, ...reply.code };
+  formatted = { ...formatted, ...reply.code };
   showGenerated();
   if (awaitingFormat?.id === reply.id && awaitingFormat.format === undefined) {
     awaitingFormat.format = reply.ms;
@@ -207,7 +211,7 @@ function showGenerated(): void {
     button.setAttribute("aria-selected", String(marker === state.marker));
     button.classList.toggle("missing", !code[marker]);
   }
-  const text = code[state.marker];
+  const text = formatted[state.marker] ?? code[state.marker];
   const target = compiled?.target?.name ?? "f";
   replaceText(generated, text ?? "");
   $("generated-note").textContent = text
