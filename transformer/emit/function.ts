@@ -101,8 +101,18 @@ class FunctionEmitter {
     });
     for (const p of this.gf.params) this.nameOf(p);
     this.commentOrigins = this.gf.name.endsWith("_jvp");
-    const params = this.gf.params.map((p) =>
-      f.createParameterDeclaration(undefined, undefined, this.nameOf(p), undefined, this.typeNode(p.type), undefined),
+    // a source parameter's default value, where only parameters with defaults follow it
+    let trailing = this.gf.params.length;
+    while (trailing > 0 && this.gf.params[trailing - 1]!.defaultValue) trailing--;
+    const params = this.gf.params.map((p, i) =>
+      f.createParameterDeclaration(
+        undefined,
+        undefined,
+        this.nameOf(p),
+        undefined,
+        this.typeNode(p.type),
+        p.defaultValue && i >= trailing ? this.expr(p.defaultValue) : undefined,
+      ),
     );
     const statements = this.block(body);
     const decl = f.createFunctionDeclaration(
@@ -419,7 +429,7 @@ class FunctionEmitter {
         return f.createCallExpression(f.createPropertyAccessExpression(this.scope.runtime(), "zerosLike"), undefined, [this.expr(e.arr)]);
       case "closure": {
         const params = e.params.map((p) =>
-          f.createParameterDeclaration(undefined, undefined, this.nameOf(p), undefined, this.typeNode(p.type), undefined),
+          f.createParameterDeclaration(undefined, undefined, this.nameOf(p), undefined, this.typeNode(p.type), p.defaultValue && this.expr(p.defaultValue)),
         );
         const body = e.body.length === 1 && e.body[0]!.k === "return" && e.body[0]!.value ? this.expr(e.body[0]!.value) : f.createBlock(this.block(e.body), true);
         return f.createArrowFunction(undefined, undefined, params, undefined, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), body);

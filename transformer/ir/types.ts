@@ -74,6 +74,8 @@ export interface Var {
   readonly owned?: boolean;
   /** A variable of the same shape: a tangent's or adjoint's primal (what tensor simplification needs). */
   readonly shapeLike?: Var;
+  /** A parameter's default value (`delta = 1`): a number or boolean constant. */
+  readonly defaultValue?: Expr;
 }
 
 /** A binding of some module that generated code refers to (a constant, an array, a function). */
@@ -258,6 +260,11 @@ export interface Param {
   readonly leaves: readonly Var[];
   /** Whether its type can carry a derivative (number, arrays and records of those). */
   readonly differentiable: boolean;
+  /**
+   * A variable of an enclosing function the source function reads (lower/captures.ts): a leading
+   * parameter its callers pass. At a marker's call site it is data, never differentiated.
+   */
+  readonly captured?: boolean;
 }
 
 /** A function tsgrad generates: what emit turns into one TypeScript function declaration. */

@@ -30,6 +30,8 @@ export interface LowerContext {
   readonly sourceFile: ts.SourceFile;
   /** Parameters and locals by symbol. */
   readonly vars: Map<ts.Symbol, Var>;
+  /** Variables of enclosing functions it reads (leading parameters, see captures.ts): read-only. */
+  readonly captured: Set<ts.Symbol>;
   /** Module-level bindings the function reads, one global variable each. */
   readonly globals: Map<ts.Symbol, Var>;
   /** Leaves of structured parameters by parameter symbol and property path. */
@@ -64,6 +66,7 @@ export function createContext(host: LowerHost, fn: FunctionLike, dispatch: Dispa
     fn,
     sourceFile: fn.getSourceFile(),
     vars: new Map(),
+    captured: new Set(),
     globals: new Map(),
     leaves: new Map(),
     records: new Map(),

@@ -85,11 +85,13 @@ export function lowerStatement(ctx: LowerContext, s: ts.Statement, label?: strin
       switchStatement(ctx, s as ts.SwitchStatement);
       return;
     case ts.SyntaxKind.FunctionDeclaration:
+      // a local helper: lowered as a function of its own where it is called (captures.ts)
+      return;
     case ts.SyntaxKind.ClassDeclaration:
       fail(
         TSG.unsupportedSyntax,
         s,
-        "nested function and class declarations are not supported",
+        "class declarations are not supported inside a differentiated function",
         "move the declaration to module level",
       );
     case ts.SyntaxKind.ForInStatement:

@@ -40,7 +40,7 @@ export type Callee =
   | { readonly kind: "customRule"; readonly rule: CustomRule }
   /** A function of the program declared at module level (also through imports). */
   | { readonly kind: "user"; readonly fn: FunctionLike }
-  /** A function declared inside another function: refused (generated code lives at module level). */
+  /** A function bound with `let` or `var` inside another function: refused (it may be rebound). */
   | { readonly kind: "nested"; readonly name: string }
   /** A named function whose body tsgrad cannot see (declared in a .d.ts, a method, ...): refused. */
   | { readonly kind: "bodiless"; readonly name: string; readonly decl: ts.Declaration | undefined }
@@ -89,8 +89,8 @@ function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mo
       fail(
         TSG.capturedLocal,
         e,
-        `\`${callee.name}\` is declared inside another function`,
-        "move it to module level so generated code can call it",
+        `\`${callee.name}\` is a function bound with let or var inside another function, which may be rebound`,
+        "declare it with const or as a function declaration",
       );
     case "bodiless": {
       const file = callee.decl?.getSourceFile();
@@ -170,7 +170,15 @@ function namedCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.Identif
   const rule = decl && customRuleOf(ctx, decl);
   if (rule) return { kind: "customRule", rule };
   const fn = decl ? functionOfDeclaration(decl) : undefined;
+  // a function declared inside another is lifted with what it captures (captures.ts)
   if (fn && fn.body && !fn.getSourceFile().isDeclarationFile)
-    return isModuleLevel(fn) ? { kind: "user", fn } : { kind: "nested", name: callee.text };
+    return isModuleLevel(fn) || isConstFunction(fn) ? { kind: "user", fn } : { kind: "nested", name: callee.text };
   return { kind: "bodiless", name: callee.text, decl };
+}
+
+/** A function declaration, or a function bound to a `const`: a name that always means that function. */
+function isConstFunction(fn: FunctionLike): boolean {
+  if (ts.isFunctionDeclaration(fn)) return true;
+  const d = fn.parent;
+  return ts.isVariableDeclaration(d) && ts.isVariableDeclarationList(d.parent) && (d.parent.flags & ts.NodeFlags.Const) !== 0;
 }
