@@ -15,6 +15,7 @@ import { refuseMisplacedRule } from "../refusals.js";
 import { customRuleCall, customRuleOf, stopGradientCall, type CustomRule } from "./custom-rules.js";
 import { derivativeCall, invokedMarker } from "./derivatives.js";
 import { isGlobalMath, mathCall } from "./math.js";
+import { numberFunctionCall, numberFunctionOf } from "./number-guards.js";
 import { tensorCall } from "./tensor-ops.js";
 import { userCall } from "./user-functions.js";
 
@@ -30,6 +31,8 @@ export type Callee =
   | { readonly kind: "misplacedRule"; readonly rule: string; readonly node: ts.Node }
   /** An operation of tsgrad/tensor, by its name in the registry. */
   | { readonly kind: "tensor"; readonly name: string }
+  /** `Number.isFinite(x)`, `isNaN(x)`, `parseFloat("1e-8")`, ...: guards and constants as data. */
+  | { readonly kind: "number"; readonly name: string }
   /** `Math.f(...)` on the global Math. */
   | { readonly kind: "math"; readonly name: string }
   /** `xs.slice()` (no arguments); `Array(n).fill(v)`. */
@@ -72,6 +75,8 @@ function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mo
       return tensorCall(ctx, e, callee.name);
     case "math":
       return mathCall(ctx, e, callee.name, mode);
+    case "number":
+      return numberFunctionCall(ctx, e, callee.name);
     case "slice":
       // not a flat number array: `slice` is then whatever method the object has
       return (
@@ -127,6 +132,8 @@ export function resolveCallee(ctx: LowerContext, e: ts.CallExpression): Callee {
   const opSymbol = ctx.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
   const tensorOp = opSymbol && ctx.host.tensorOp(opSymbol);
   if (tensorOp) return { kind: "tensor", name: tensorOp };
+  const numberFunction = numberFunctionOf(ctx, callee);
+  if (numberFunction) return { kind: "number", name: numberFunction };
   switch (callee.kind) {
     case ts.SyntaxKind.PropertyAccessExpression:
       return methodCallee(ctx, e, callee as ts.PropertyAccessExpression);
