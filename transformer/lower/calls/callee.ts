@@ -8,7 +8,7 @@ import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import type { Expr } from "../../ir/types.js";
 import type { MarkerCall } from "../../discover/markers.js";
-import { fillCall, sliceCall } from "../arrays.js";
+import { fillCall, fromCall, sliceCall } from "../arrays.js";
 import type { LowerContext, Mode } from "../context.js";
 import { declarationWithBody, functionOfDeclaration, isModuleLevel, resolveAlias, type FunctionLike } from "../host.js";
 import { refuseMisplacedRule } from "../refusals.js";
@@ -38,6 +38,8 @@ export type Callee =
   /** `xs.slice()` (no arguments); `Array(n).fill(v)`. */
   | { readonly kind: "slice"; readonly callee: ts.PropertyAccessExpression }
   | { readonly kind: "fill"; readonly callee: ts.PropertyAccessExpression }
+  /** `Float64Array.from(xs)`, `Array.from(xs)`: a copy. */
+  | { readonly kind: "from"; readonly storage: "f64" | "array" }
   | { readonly kind: "stopGradient" }
   /** A module-level `const f = customVjp(...)`, `customJvp(...)` or `nonDifferentiable(...)`. */
   | { readonly kind: "customRule"; readonly rule: CustomRule }
@@ -84,6 +86,8 @@ function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mo
       );
     case "fill":
       return fillCall(ctx, e, callee.callee);
+    case "from":
+      return fromCall(ctx, e, callee.storage);
     case "stopGradient":
       return stopGradientCall(ctx, e, mode);
     case "customRule":
@@ -151,6 +155,8 @@ function methodCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.Proper
   if (ts.isIdentifier(obj) && obj.text === "Math" && isGlobalMath(ctx, obj)) return { kind: "math", name };
   if (name === "slice" && e.arguments.length === 0) return { kind: "slice", callee };
   if (name === "fill") return { kind: "fill", callee };
+  if (name === "from" && ts.isIdentifier(obj) && (obj.text === "Float64Array" || obj.text === "Array") && isGlobalMath(ctx, obj))
+    return { kind: "from", storage: obj.text === "Float64Array" ? "f64" : "array" };
   return namespaceFunction(ctx, callee) ?? OPAQUE;
 }
 
