@@ -52,3 +52,40 @@ describe("numeric guards and constants", () => {
     expect(messages).toEqual([expect.stringMatching(/^TSG1010 2:55 .*parseFloat of a value known only at run time/)]);
   });
 });
+
+function checked(x: number, p: number[]): number {
+  if (x <= 0) throw new RangeError(`x must be positive, got ${x} (p has ${p.length}: ${p})`);
+  const y = Math.log(x) * p[0]!;
+  if (!Number.isFinite(y)) throw new Error(`y = ${y}`);
+  return y * y;
+}
+
+/** The message the plain function throws (JavaScript's own template). */
+function thrownBy(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return `${(e as Error).name}: ${(e as Error).message}`;
+  }
+  return "nothing thrown";
+}
+
+describe("template-literal messages in throw", () => {
+  it("every derivative throws the message the function throws, with the values read as data", () => {
+    for (const [x, p] of [
+      [-1, [3, 4]],
+      [0, [2.5]],
+      [2, [Infinity]],
+    ] as const) {
+      const expected = thrownBy(() => checked(x, [...p]));
+      expect(expected).not.toBe("nothing thrown");
+      expect(thrownBy(() => grad(checked)(x, [...p]))).toBe(expected);
+      expect(thrownBy(() => valueAndGrad(checked)(x, [...p]))).toBe(expected);
+    }
+  });
+
+  it("where nothing is thrown, the derivative against finite differences", () => {
+    const [gx] = grad(checked)(2, [3]);
+    expectClose(gx, numericGradient(checked as never, [2, [3]], 0), 1e-6);
+  });
+});

@@ -273,10 +273,20 @@ class FunctionEmitter {
         return [f.createContinueStatement(s.label)];
       case "return":
         return [f.createReturnStatement(s.value ? this.expr(s.value) : undefined)];
-      case "throw":
-        return [
-          f.createThrowStatement(f.createNewExpression(f.createIdentifier(s.error), undefined, s.message ? [f.createStringLiteral(s.message)] : [])),
-        ];
+      case "throw": {
+        const spans = s.spans ?? [];
+        const message = spans.length
+          ? f.createTemplateExpression(
+              f.createTemplateHead(s.message),
+              spans.map((span, i) =>
+                f.createTemplateSpan(this.expr(span.value), i === spans.length - 1 ? f.createTemplateTail(span.text) : f.createTemplateMiddle(span.text)),
+              ),
+            )
+          : s.message
+            ? f.createStringLiteral(s.message)
+            : undefined;
+        return [f.createThrowStatement(f.createNewExpression(f.createIdentifier(s.error), undefined, message ? [message] : []))];
+      }
       case "comment":
         return [];
     }

@@ -233,12 +233,25 @@ export type Stmt =
   | { readonly k: "continue"; readonly label?: string; readonly origin?: Origin }
   | { readonly k: "return"; readonly value: Expr | null; readonly origin?: Origin }
   /** `throw new Error(message)`: input validation; the reverse sweep never sees it run. */
-  | { readonly k: "throw"; readonly error: "Error" | "TypeError" | "RangeError"; readonly message: string; readonly origin?: Origin }
+  | {
+      readonly k: "throw";
+      readonly error: "Error" | "TypeError" | "RangeError";
+      readonly message: string;
+      /** A template message: after `message`, each value followed by its text (`got ${x}!`). */
+      readonly spans?: readonly TemplateSpan[];
+      readonly origin?: Origin;
+    }
   | { readonly k: "stackPush"; readonly stack: Var; readonly value: Expr; readonly origin?: Origin }
   /** A comment line in generated code (a section header such as "reverse sweep"). */
   | { readonly k: "comment"; readonly text: string; readonly origin?: undefined };
 
 export type Block = readonly Stmt[];
+
+/** `${value}text` in a template message. */
+export interface TemplateSpan {
+  readonly value: Expr;
+  readonly text: string;
+}
 
 export interface IRFunction {
   /** Stable key of the source function (the driver maps it back to a declaration). */
