@@ -9,7 +9,8 @@ import { fail, TSG } from "../../diagnostics.js";
 import type { Expr } from "../../ir/types.js";
 import type { MarkerCall } from "../../discover/markers.js";
 import { fillCall, fromCall, sliceCall } from "../arrays.js";
-import type { LowerContext, Mode } from "../context.js";
+import { ARRAY_METHODS, arrayMethodCall } from "./array-methods.js";
+import { irTypeAt, type LowerContext, type Mode } from "../context.js";
 import { declarationWithBody, functionOfDeclaration, isModuleLevel, resolveAlias, type FunctionLike } from "../host.js";
 import { refuseMisplacedRule } from "../refusals.js";
 import { customRuleCall, customRuleOf, stopGradientCall, type CustomRule } from "./custom-rules.js";
@@ -38,6 +39,8 @@ export type Callee =
   /** `xs.slice()` (no arguments); `Array(n).fill(v)`. */
   | { readonly kind: "slice"; readonly callee: ts.PropertyAccessExpression }
   | { readonly kind: "fill"; readonly callee: ts.PropertyAccessExpression }
+  /** `xs.map(...)`, `.reduce`, `.forEach`, `.filter`, `.some`, `.every`, `.includes`, `.indexOf`: loops. */
+  | { readonly kind: "arrayMethod"; readonly callee: ts.PropertyAccessExpression }
   /** `Float64Array.from(xs)`, `Array.from(xs)`: a copy. */
   | { readonly kind: "from"; readonly storage: "f64" | "array" }
   | { readonly kind: "stopGradient" }
@@ -88,6 +91,8 @@ function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mo
       return fillCall(ctx, e, callee.callee);
     case "from":
       return fromCall(ctx, e, callee.storage);
+    case "arrayMethod":
+      return arrayMethodCall(ctx, e, callee.callee, mode);
     case "stopGradient":
       return stopGradientCall(ctx, e, mode);
     case "customRule":
@@ -155,6 +160,7 @@ function methodCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.Proper
   if (ts.isIdentifier(obj) && obj.text === "Math" && isGlobalMath(ctx, obj)) return { kind: "math", name };
   if (name === "slice" && e.arguments.length === 0) return { kind: "slice", callee };
   if (name === "fill") return { kind: "fill", callee };
+  if (ARRAY_METHODS.has(name) && irTypeAt(ctx, obj)?.kind === "array") return { kind: "arrayMethod", callee };
   if (name === "from" && ts.isIdentifier(obj) && (obj.text === "Float64Array" || obj.text === "Array") && isGlobalMath(ctx, obj))
     return { kind: "from", storage: obj.text === "Float64Array" ? "f64" : "array" };
   return namespaceFunction(ctx, callee) ?? OPAQUE;
