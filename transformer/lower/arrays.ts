@@ -4,10 +4,10 @@
  */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
-import { add, alloc, assign, decl, index, len, newVar, num, op, ref, typeOfValue } from "../ir/build.js";
-import type { Expr, IRType, Stmt, Var } from "../ir/types.js";
+import { add, alloc, assign, decl, index, len, newVar, num, ref, typeOfValue } from "../ir/build.js";
+import type { Expr, IRType, Stmt } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
-import { emit, typeOfNode, type LowerContext } from "./context.js";
+import { countedLoop, emit, evaluatedOnce, typeOfNode, type LowerContext } from "./context.js";
 import { unwrap } from "./syntax.js";
 import { isUntypedArray } from "./types.js";
 
@@ -39,7 +39,7 @@ function spreadLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
     const t = typeOfValue(value);
     if (t.kind !== "array" || t.elem.kind !== "num")
       fail(TSG.unsupportedType, el, "only arrays of numbers can be spread into an array literal", "spread a number[] or Float64Array");
-    return { spread: true, value: value.k === "var" ? value : ref(bound(ctx, "spread", value)) };
+    return { spread: true, value: evaluatedOnce(ctx, "spread", value) };
   });
   if (parts.length === 1) return { k: "copy", arr: parts[0]!.value, storage: "array" };
   const length = parts.map((p) => (p.spread ? len(p.value) : num(1))).reduce((a, b) => add(a, b));
@@ -55,24 +55,9 @@ function spreadLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
       emit(ctx, ...put(p.value));
       continue;
     }
-    const i = newVar("i", NUM, "local");
-    emit(ctx, decl(i, num(0), ctx.origin), {
-      k: "loop",
-      test: op("lt", ref(i), len(p.value)),
-      testAtEnd: false,
-      body: put(index(p.value, ref(i))),
-      update: [assign(i, add(ref(i), num(1)), ctx.origin)],
-      ...(ctx.origin ? { origin: ctx.origin } : {}),
-    });
+    countedLoop(ctx, len(p.value), (i) => put(index(p.value, ref(i))));
   }
   return ref(out);
-}
-
-/** A value evaluated once, held in a new local. */
-function bound(ctx: LowerContext, name: string, value: Expr): Var {
-  const v = newVar(name, typeOfValue(value), "local", { owned: false });
-  emit(ctx, decl(v, value, ctx.origin));
-  return v;
 }
 
 /** `Float64Array.from(xs)`, `Array.from(xs)` of an array of numbers: a copy. */

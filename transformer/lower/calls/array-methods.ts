@@ -16,10 +16,10 @@
  */
 import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
-import { add, alloc, assign, bool, decl, index, len, newVar, num, op, ref, typeOfValue } from "../../ir/build.js";
+import { alloc, assign, bool, decl, index, len, newVar, num, op, ref, typeOfValue } from "../../ir/build.js";
 import type { Expr, IRType, Stmt, Var } from "../../ir/types.js";
 import { NUM } from "../../ir/types.js";
-import { collect, emit, symbolOf, typeOfNode, type LowerContext, type Mode } from "../context.js";
+import { collect, countedLoop, emit, evaluatedOnce, symbolOf, typeOfNode, type LowerContext, type Mode } from "../context.js";
 import { OUTER, unwrap } from "../syntax.js";
 
 export const ARRAY_METHODS = new Set(["map", "reduce", "forEach", "filter", "some", "every", "includes", "indexOf"]);
@@ -31,7 +31,7 @@ export function arrayMethodCall(ctx: LowerContext, e: ts.CallExpression, callee:
   const value = ctx.expression(callee.expression, "value");
   const t = typeOfValue(value);
   if (t.kind !== "array") fail(TSG.opaqueCall, e, `\`.${name}\` is supported on arrays`, "call it on a number[] or Float64Array");
-  const xs = value.k === "var" ? value : ref(bound(ctx, "items", value));
+  const xs = evaluatedOnce(ctx, "items", value);
   switch (name) {
     case "includes":
     case "indexOf":
@@ -100,16 +100,15 @@ function search(ctx: LowerContext, e: ts.CallExpression, xs: Expr, name: "includ
   const wanted = ctx.expression(target, "cond");
   const at = newVar(name === "includes" ? "found" : "position", name === "includes" ? BOOL : NUM, "local");
   emit(ctx, decl(at, name === "includes" ? bool(false) : num(-1), ctx.origin));
-  const i = newVar("i", NUM, "local");
-  const hit = name === "includes" ? bool(true) : ref(i);
-  emit(ctx, decl(i, num(0), ctx.origin), {
-    k: "loop",
-    test: op("lt", ref(i), len(xs)),
-    testAtEnd: false,
-    body: [{ k: "if", cond: op("eq", index(xs, ref(i)), wanted), then: [assign(at, hit, ctx.origin), { k: "break" }], else: [], origin: ctx.origin }],
-    update: [assign(i, add(ref(i), num(1)), ctx.origin)],
-    ...(ctx.origin ? { origin: ctx.origin } : {}),
-  });
+  countedLoop(ctx, len(xs), (i) => [
+    {
+      k: "if",
+      cond: op("eq", index(xs, ref(i)), wanted),
+      then: [assign(at, name === "includes" ? bool(true) : ref(i), ctx.origin), { k: "break" }],
+      else: [],
+      origin: ctx.origin,
+    },
+  ]);
   return ref(at);
 }
 
@@ -140,36 +139,30 @@ function callback(e: ts.CallExpression, name: string): Callback {
  */
 function eachItem(ctx: LowerContext, xs: Expr, fn: Callback, make: (i: Var, result: (mode: Mode) => Expr) => Stmt[]): void {
   const origin = ctx.origin;
-  const i = newVar("i", NUM, "local");
   const [itemParam, indexParam, arrayParam] = fn.parameters;
-  const body = collect(ctx, () => {
-    ctx.origin = origin;
-    if (itemParam) {
-      const t = typeOfValue(xs);
-      const item = newVar((itemParam.name as ts.Identifier).text, t.kind === "array" ? t.elem : NUM, "local", t.kind === "array" && t.elem.kind === "array" ? { owned: false } : {});
-      emit(ctx, decl(item, index(xs, ref(i)), origin));
-      bindParameter(ctx, itemParam, item);
-    }
-    if (indexParam) {
-      const at = newVar((indexParam.name as ts.Identifier).text, NUM, "local");
-      emit(ctx, decl(at, ref(i), origin));
-      bindParameter(ctx, indexParam, at);
-    }
-    if (arrayParam) {
-      if (xs.k !== "var") fail(TSG.unsupportedSyntax, arrayParam, "the callback's array parameter is not supported here", "read the array by its own name");
-      bindParameter(ctx, arrayParam, xs.v);
-    }
-    const last = callbackStatements(ctx, fn.body);
-    emit(ctx, ...make(i, (mode) => (last ? ctx.expression(last, mode) : num(0))));
-  });
-  emit(ctx, decl(i, num(0), origin), {
-    k: "loop",
-    test: op("lt", ref(i), len(xs)),
-    testAtEnd: false,
-    body,
-    update: [assign(i, add(ref(i), num(1)), origin)],
-    ...(origin ? { origin } : {}),
-  });
+  countedLoop(ctx, len(xs), (i) =>
+    collect(ctx, () => {
+      ctx.origin = origin;
+      if (itemParam) {
+        const t = typeOfValue(xs);
+        const elem = t.kind === "array" ? t.elem : NUM;
+        const item = newVar((itemParam.name as ts.Identifier).text, elem, "local", elem.kind === "array" ? { owned: false } : {});
+        emit(ctx, decl(item, index(xs, ref(i)), origin));
+        bindParameter(ctx, itemParam, item);
+      }
+      if (indexParam) {
+        const at = newVar((indexParam.name as ts.Identifier).text, NUM, "local");
+        emit(ctx, decl(at, ref(i), origin));
+        bindParameter(ctx, indexParam, at);
+      }
+      if (arrayParam) {
+        if (xs.k !== "var") fail(TSG.unsupportedSyntax, arrayParam, "the callback's array parameter is not supported here", "read the array by its own name");
+        bindParameter(ctx, arrayParam, xs.v);
+      }
+      const last = callbackStatements(ctx, fn.body);
+      emit(ctx, ...make(i, (mode) => (last ? ctx.expression(last, mode) : num(0))));
+    }),
+  );
 }
 
 /** Lowers a callback's statements; returns the expression it returns (its body, or the final `return e`). */
@@ -195,13 +188,6 @@ function refuseReturns(n: ts.Node): void {
 /** The callback's parameter names the loop's variable. */
 function bindParameter(ctx: LowerContext, p: ts.ParameterDeclaration, v: Var): void {
   ctx.vars.set(symbolOf(ctx, p.name as ts.Identifier), v);
-}
-
-/** A value evaluated once, held in a new local. */
-function bound(ctx: LowerContext, name: string, value: Expr): Var {
-  const v = newVar(name, typeOfValue(value), "local", { owned: false });
-  emit(ctx, decl(v, value, ctx.origin));
-  return v;
 }
 
 /** The name of the variable a call initialises (`const preds = xs.map(...)`), for the array it builds. */

@@ -13,10 +13,10 @@
  */
 import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
-import { add, assign, decl, index, len, newVar, num, op, ref, typeOfValue } from "../../ir/build.js";
+import { assign, decl, index, len, newVar, num, op, ref, typeOfValue } from "../../ir/build.js";
 import type { Expr, OpName } from "../../ir/types.js";
 import { NUM } from "../../ir/types.js";
-import { emit, type LowerContext, type Mode } from "../context.js";
+import { countedLoop, emit, evaluatedOnce, type LowerContext, type Mode } from "../context.js";
 
 const FOLDS: Readonly<Record<string, { readonly op: OpName; readonly identity: number; readonly name: string }>> = {
   max: { op: "max", identity: -Infinity, name: "largest" },
@@ -40,21 +40,8 @@ export function spreadMathCall(ctx: LowerContext, e: ts.CallExpression, name: st
     if (t.kind !== "array" || t.elem.kind !== "num")
       fail(TSG.unsupportedType, a, `Math.${name} can spread an array of numbers (number[] or Float64Array)`, "spread a flat array of numbers");
     // the array is evaluated once, as the spread does
-    let xs = value;
-    if (value.k !== "var") {
-      const spread = newVar("spread", t, "local", { owned: false });
-      emit(ctx, decl(spread, value, ctx.origin));
-      xs = ref(spread);
-    }
-    const i = newVar("i", NUM, "local");
-    emit(ctx, decl(i, num(0), ctx.origin), {
-      k: "loop",
-      test: op("lt", ref(i), len(xs)),
-      testAtEnd: false,
-      body: [assign(acc, op(fold.op, ref(acc), index(xs, ref(i))), ctx.origin)],
-      update: [assign(i, add(ref(i), num(1)), ctx.origin)],
-      ...(ctx.origin ? { origin: ctx.origin } : {}),
-    });
+    const xs = evaluatedOnce(ctx, "spread", value);
+    countedLoop(ctx, len(xs), (i) => [assign(acc, op(fold.op, ref(acc), index(xs, ref(i))), ctx.origin)]);
   }
   return ref(acc);
 }
