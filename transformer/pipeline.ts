@@ -229,6 +229,7 @@ export class Pipeline {
     });
     return {
       key: k,
+      kind,
       name,
       params: assembled.params,
       body: assembled.body,
