@@ -222,7 +222,7 @@ export class Pipeline {
     this.sources.set(k, {
       key: k,
       name,
-      params: paramsOf(assembled.params, assembled.body),
+      params: paramsOf(assembled.params, assembled.body, new Set(source.params.filter((p) => p.captured).map((p) => p.root))),
       body: assembled.body,
       returnType: assembled.returnType,
       origin: source.origin,
@@ -256,9 +256,10 @@ export class Pipeline {
  * Parameters of a generated function as IR parameters. A record keeps its leaves: the variables
  * that stand for its parts, or, where the generated code reads it with field expressions (a
  * pullback's seed `seed[0]`), the record itself, so that a derivative of this function sees it
- * vary (a tangent pass over it then reads `seed_dot[0]`).
+ * vary (a tangent pass over it then reads `seed_dot[0]`). The source's captured variables stay
+ * captured.
  */
-function paramsOf(roots: readonly Var[], body: Block): Param[] {
+function paramsOf(roots: readonly Var[], body: Block, captured: ReadonlySet<Var>): Param[] {
   return roots.map((root) => {
     const leaves: Var[] = [];
     if (root.type.kind === "record") {
@@ -280,7 +281,8 @@ function paramsOf(roots: readonly Var[], body: Block): Param[] {
         leaves.push(root);
       }
     } else leaves.push(root);
-    return { root, leaves, differentiable: isDifferentiable(root.type) };
+    // what a closure captures stays data in its derivatives (lower/captures.ts)
+    return { root, leaves, differentiable: isDifferentiable(root.type), ...(captured.has(root) ? { captured: true } : {}) };
   });
 }
 

@@ -47,7 +47,7 @@ export class ProgramTable implements FunctionTable, LowerHost {
    * Nothing is generated here: the key is a recipe, and whichever module's pipeline meets a call
    * of it generates it. Markers there apply to functions directly (not to other markers' results).
    */
-  markerTarget(marker: MarkerCall): { key: string; arity: number } {
+  markerTarget(marker: MarkerCall): { key: string; arity: number; source: FunctionLike | undefined } {
     const request = resolveRequest(
       {
         table: this,
@@ -60,9 +60,10 @@ export class ProgramTable implements FunctionTable, LowerHost {
       },
       marker,
     );
-    const params = this.source(request.key).params.length;
+    const params = this.source(request.key).params.filter((p) => !p.captured).length;
     const tangents = request.derived === "jvp" || request.derived === "hvp" ? request.mask.filter(Boolean).length : 0;
-    return { key: derivedKey(request.derived, request.mask, request.key), arity: params + tangents };
+    const decl = this.decls.get(request.key);
+    return { key: derivedKey(request.derived, request.mask, request.key), arity: params + tangents, source: decl };
   }
 
   declaration(key: string): FunctionLike | undefined {

@@ -34,10 +34,14 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
   if (!arg) fail(TSG.unsupportedTarget, call, `${kind}() needs the function to differentiate`, `write ${kind}(f)`);
   const target = targetKey(ctx, arg);
   const fn = ctx.sourceOf(target.key);
-  const names = fn.params.map((p) => p.root.name);
-  const differentiable = fn.params.map((p) => p.differentiable);
+  // what a closure captures leads its parameters, and is data (lower/captures.ts): `wrt` names
+  // and counts the parameters the user wrote
+  const own = fn.params.filter((p) => !p.captured);
+  const captured = fn.params.length - own.length;
+  const names = own.map((p) => p.root.name);
+  const differentiable = own.map((p) => p.differentiable);
   const options = kind === "checkGrad" ? {} : readOptions(call.arguments[1], kind === "jacobian" ? ["wrt", "mode"] : ["wrt"]);
-  const mask = options.wrt ? wrtMask(options.wrt, names, differentiable) : [...differentiable];
+  const mask = [...Array<boolean>(captured).fill(false), ...(options.wrt ? wrtMask(options.wrt, names, differentiable) : differentiable)];
   if (!mask.some(Boolean))
     fail(TSG.unsupportedTarget, arg, "this function has no parameter to differentiate (number, number[], Float64Array, or a tuple/object of those)", "give it a numeric parameter");
   const returns = fn.returnType;

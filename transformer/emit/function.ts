@@ -107,8 +107,18 @@ class FunctionEmitter {
     for (const p of this.gf.params) this.nameOf(p);
     // a tangent function's statements are headed by their source lines throughout
     this.commentOrigins = this.gf.kind === "jvp";
-    const params = this.gf.params.map((p) =>
-      f.createParameterDeclaration(undefined, undefined, this.nameOf(p), undefined, this.typeNode(p.type), undefined),
+    // a source parameter's default value, where only parameters with defaults follow it
+    let trailing = this.gf.params.length;
+    while (trailing > 0 && this.gf.params[trailing - 1]!.defaultValue) trailing--;
+    const params = this.gf.params.map((p, i) =>
+      f.createParameterDeclaration(
+        undefined,
+        undefined,
+        this.nameOf(p),
+        undefined,
+        this.typeNode(p.type),
+        p.defaultValue && i >= trailing ? this.expr(p.defaultValue) : undefined,
+      ),
     );
     const statements = this.block(body);
     const decl = f.createFunctionDeclaration(
@@ -270,10 +280,20 @@ class FunctionEmitter {
         return [f.createContinueStatement(s.label)];
       case "return":
         return [f.createReturnStatement(s.value ? this.expr(s.value) : undefined)];
-      case "throw":
-        return [
-          f.createThrowStatement(f.createNewExpression(f.createIdentifier(s.error), undefined, s.message ? [f.createStringLiteral(s.message)] : [])),
-        ];
+      case "throw": {
+        const spans = s.spans ?? [];
+        const message = spans.length
+          ? f.createTemplateExpression(
+              f.createTemplateHead(s.message),
+              spans.map((span, i) =>
+                f.createTemplateSpan(this.expr(span.value), i === spans.length - 1 ? f.createTemplateTail(span.text) : f.createTemplateMiddle(span.text)),
+              ),
+            )
+          : s.message
+            ? f.createStringLiteral(s.message)
+            : undefined;
+        return [f.createThrowStatement(f.createNewExpression(f.createIdentifier(s.error), undefined, message ? [message] : []))];
+      }
       case "section":
         return [];
     }
@@ -426,7 +446,7 @@ class FunctionEmitter {
         return f.createCallExpression(f.createPropertyAccessExpression(this.scope.runtime(), "zerosLike"), undefined, [this.expr(e.arr)]);
       case "closure": {
         const params = e.params.map((p) =>
-          f.createParameterDeclaration(undefined, undefined, this.nameOf(p), undefined, this.typeNode(p.type), undefined),
+          f.createParameterDeclaration(undefined, undefined, this.nameOf(p), undefined, this.typeNode(p.type), p.defaultValue && this.expr(p.defaultValue)),
         );
         const body = e.body.length === 1 && e.body[0]!.k === "return" && e.body[0]!.value ? this.expr(e.body[0]!.value) : f.createBlock(this.block(e.body), true);
         return f.createArrowFunction(undefined, undefined, params, undefined, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), body);

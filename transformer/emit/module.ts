@@ -9,6 +9,7 @@ import { ts } from "../compiler.js";
 import { internalErrorDiagnostic, IrRefusal, toDiagnostic, TsgError, TSG } from "../diagnostics.js";
 import { findMarkerCalls, runtimeSpecifier, tensorOpOf, typeTagOf, type MarkerCall } from "../discover/markers.js";
 import { resolveAlias } from "../lower/host.js";
+import { capturedVariables } from "../lower/captures.js";
 import { resolveRequest, type Request } from "../discover/requests.js";
 import type { ExternalRef, Origin } from "../ir/types.js";
 import { derivedKey, parseDerivedKey, Pipeline } from "../pipeline.js";
@@ -129,10 +130,11 @@ class ModuleEmitter {
   /** The replacement of a marker call. */
   private callSite(request: Request, key: string): ts.Expression {
     const f = this.f;
-    const fn = f.createIdentifier(this.functionNames.get(key)!);
+    const captured = this.capturedAt(request);
+    const fn = closeOver(f, f.createIdentifier(this.functionNames.get(key)!), captured);
     if (request.marker.kind !== "checkGrad") return fn;
     const call = request.marker.call;
-    const params = request.mask.flatMap((m, i) => (m ? [i] : []));
+    const params = request.mask.flatMap((m, i) => (m ? [i - captured.length] : []));
     const compiled = f.createObjectLiteralExpression([
       f.createPropertyAssignment("__tsgradCheck", f.createNumericLiteral(1)),
       f.createPropertyAssignment("f", call.arguments[0]!),
@@ -140,6 +142,31 @@ class ModuleEmitter {
       f.createPropertyAssignment("params", f.createArrayLiteralExpression(params.map((p) => f.createNumericLiteral(p)))),
     ]);
     return f.updateCallExpression(call, call.expression, call.typeArguments, [compiled, ...call.arguments.slice(1)]);
+  }
+
+  /**
+   * What the differentiated function captures (lower/captures.ts), read at the marker's call site:
+   * each name must mean there what it means in the function.
+   */
+  private capturedAt(request: Request): ts.Identifier[] {
+    let source = request.key;
+    for (let d = parseDerivedKey(source); d; d = parseDerivedKey(source)) source = d.base;
+    const decl = this.table.declaration(source);
+    if (!decl) return [];
+    const site = request.marker.call;
+    const captured = capturedVariables(this.table.checker, decl);
+    if (captured.length === 0) return [];
+    const visible = new Set(this.table.checker.getSymbolsInScope(site, ts.SymbolFlags.Value));
+    return captured.map((c) => {
+      if (!visible.has(c.symbol))
+        throw new TsgError(
+          TSG.capturedLocal,
+          site,
+          `the function differentiated reads \`${c.name}\` of an enclosing function, and \`${c.name}\` means something else here (or is not in scope)`,
+          `call ${request.marker.kind}(...) where \`${c.name}\` is the variable the function reads`,
+        );
+      return this.f.createIdentifier(c.name);
+    });
   }
 
   private scope(): ModuleScope {
@@ -314,6 +341,25 @@ function refusalThrow(f: ts.NodeFactory, marker: MarkerCall, d: ts.Diagnostic): 
 function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : file;
+}
+
+/**
+ * A derivative of a closure, given what it captures: `(...args) => loss_grad(xs, ys, ...args)`.
+ * The captured variables are read when the derivative is called, as the closure reads them.
+ */
+function closeOver(f: ts.NodeFactory, fn: ts.Identifier, captured: readonly ts.Identifier[]): ts.Expression {
+  if (captured.length === 0) return fn;
+  let name = "args";
+  while (captured.some((c) => c.text === name)) name += "_";
+  const args = f.createIdentifier(name);
+  return f.createArrowFunction(
+    undefined,
+    undefined,
+    [f.createParameterDeclaration(undefined, f.createToken(ts.SyntaxKind.DotDotDotToken), args)],
+    undefined,
+    f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+    f.createCallExpression(fn, undefined, [...captured, f.createSpreadElement(args)]),
+  );
 }
 
 function baseName(file: string): string {

@@ -118,7 +118,7 @@ function printStmt(s: Stmt, indent: string, out: string[]): void {
       out.push(`${indent}return${s.value ? " " + printExpr(s.value) : ""}`);
       return;
     case "throw":
-      out.push(`${indent}throw ${s.error}(${JSON.stringify(s.message)})`);
+      out.push(`${indent}throw ${s.error}(${JSON.stringify(s.message)}${(s.spans ?? []).map((span) => ` + ${printExpr(span.value)} + ${JSON.stringify(span.text)}`).join("")})`);
       return;
     case "section":
       out.push(`${indent}// ${s.sweep} sweep`);

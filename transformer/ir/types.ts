@@ -76,6 +76,8 @@ export interface Var {
   readonly owned?: boolean;
   /** A variable of the same shape: a tangent's or adjoint's primal (what tensor simplification needs). */
   readonly shapeLike?: Var;
+  /** A parameter's default value (`delta = 1`): a number or boolean constant. */
+  readonly defaultValue?: Expr;
 }
 
 /** A binding of some module that generated code refers to (a constant, an array, a function). */
@@ -182,7 +184,14 @@ export type Stmt =
   | { readonly k: "continue"; readonly label?: string; readonly origin?: Origin }
   | { readonly k: "return"; readonly value: Expr | null; readonly origin?: Origin }
   /** `throw new Error(message)`: input validation; the reverse sweep never sees it run. */
-  | { readonly k: "throw"; readonly error: "Error" | "TypeError" | "RangeError"; readonly message: string; readonly origin?: Origin }
+  | {
+      readonly k: "throw";
+      readonly error: "Error" | "TypeError" | "RangeError";
+      readonly message: string;
+      /** A template message: after `message`, each value followed by its text (`got ${x}!`). */
+      readonly spans?: readonly TemplateSpan[];
+      readonly origin?: Origin;
+    }
   | { readonly k: "stackPush"; readonly stack: Var; readonly value: Expr; readonly origin?: Origin }
   /**
    * The start of a generated function's forward or reverse sweep. Emit prints it as a comment
@@ -192,6 +201,12 @@ export type Stmt =
   | { readonly k: "section"; readonly sweep: "forward" | "reverse"; readonly origin?: undefined };
 
 export type Block = readonly Stmt[];
+
+/** `${value}text` in a template message. */
+export interface TemplateSpan {
+  readonly value: Expr;
+  readonly text: string;
+}
 
 export interface IRFunction {
   /** Stable key of the source function (the driver maps it back to a declaration). */
@@ -213,6 +228,11 @@ export interface Param {
   readonly leaves: readonly Var[];
   /** Whether its type can carry a derivative (number, arrays and records of those). */
   readonly differentiable: boolean;
+  /**
+   * A variable of an enclosing function the source function reads (lower/captures.ts): a leading
+   * parameter its callers pass. At a marker's call site it is data, never differentiated.
+   */
+  readonly captured?: boolean;
 }
 
 /** A function tsgrad generates: what emit turns into one TypeScript function declaration. */

@@ -153,6 +153,8 @@ export function stmtExprs(s: Stmt): Expr[] {
       return s.test ? [s.test] : [];
     case "return":
       return s.value ? [s.value] : [];
+    case "throw":
+      return s.spans ? s.spans.map((span) => span.value) : [];
     default:
       return [];
   }
@@ -291,6 +293,8 @@ export function mapStmtExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
       return { ...s, test: s.test ? f(s.test) : null };
     case "return":
       return { ...s, value: s.value ? f(s.value) : null };
+    case "throw":
+      return s.spans ? { ...s, spans: s.spans.map((span) => ({ ...span, value: f(span.value) })) } : s;
     default:
       return s;
   }

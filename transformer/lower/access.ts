@@ -8,6 +8,7 @@ import { fail, TSG } from "../diagnostics.js";
 import { index, len, ref, typeOfValue } from "../ir/build.js";
 import type { Expr } from "../ir/types.js";
 import { mathConstant } from "./calls/math.js";
+import { numberConstant } from "./calls/number-guards.js";
 import { tensorShape } from "./calls/tensor-ops.js";
 import type { LowerContext } from "./context.js";
 import { recordField, structuredLeaf } from "./records.js";
@@ -31,7 +32,7 @@ export function elementAccess(ctx: LowerContext, e: ts.ElementAccessExpression):
 }
 
 export function propertyAccess(ctx: LowerContext, e: ts.PropertyAccessExpression): Expr {
-  const constant = mathConstant(ctx, e);
+  const constant = mathConstant(ctx, e) ?? numberConstant(ctx, e);
   if (constant) return constant;
   const shape = tensorShape(ctx, e);
   if (shape) return shape;

@@ -1,13 +1,13 @@
 /**
- * Arrays made or copied in the function: literals (`[a, b]`), `new Float64Array(n | array)`,
- * `new Array(n).fill(v)` and `.slice()`. Each is a fresh array its variable owns (ownership.ts).
+ * Arrays made or copied in the function: literals (`[a, b]`, `[...v, x]`),
+ * `new Float64Array(n | array)`, `new Array(n).fill(v)`, `.slice()` and `Float64Array.from(xs)`. Each is a fresh array its variable owns (ownership.ts).
  */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
-import { alloc, typeOfValue } from "../ir/build.js";
-import type { Expr, IRType } from "../ir/types.js";
+import { add, alloc, assign, decl, index, len, newVar, num, ref, typeOfValue } from "../ir/build.js";
+import type { Expr, IRType, Stmt } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
-import { typeOfNode, type LowerContext } from "./context.js";
+import { countedLoop, emit, evaluatedOnce, typeOfNode, type LowerContext } from "./context.js";
 import { unwrap } from "./syntax.js";
 import { isUntypedArray } from "./types.js";
 
@@ -24,10 +24,55 @@ export function arrayLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): E
       "only flat number array literals are supported",
       "build nested data outside the function",
     );
-  for (const el of e.elements)
-    if (ts.isSpreadElement(el))
-      fail(TSG.unsupportedSyntax, el, "spread in array literals is not supported", "push the elements in a loop");
+  if (e.elements.some(ts.isSpreadElement)) return spreadLiteral(ctx, e);
   return { k: "arrayLit", elems: e.elements.map((el) => ctx.expression(el, "value")), storage: "array" };
+}
+
+/**
+ * `[...xs]` is a copy. `[...v, x]`, `[a, ...xs, ...ys]`: a new array of the total length, filled
+ * in order, the loops the spreads stand for.
+ */
+function spreadLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
+  const parts = e.elements.map((el) => {
+    if (!ts.isSpreadElement(el)) return { spread: false, value: ctx.expression(el, "value") };
+    const value = ctx.expression(el.expression, "value");
+    const t = typeOfValue(value);
+    if (t.kind !== "array" || t.elem.kind !== "num")
+      fail(TSG.unsupportedType, el, "only arrays of numbers can be spread into an array literal", "spread a number[] or Float64Array");
+    return { spread: true, value: evaluatedOnce(ctx, "spread", value) };
+  });
+  if (parts.length === 1) return { k: "copy", arr: parts[0]!.value, storage: "array" };
+  const length = parts.map((p) => (p.spread ? len(p.value) : num(1))).reduce((a, b) => add(a, b));
+  const out = newVar("joined", { kind: "array", elem: NUM, storage: "array" }, "local", { owned: true });
+  const at = newVar("at", NUM, "local");
+  emit(ctx, decl(out, alloc(length, "array"), ctx.origin), decl(at, num(0), ctx.origin));
+  const put = (value: Expr): Stmt[] => [
+    { k: "store", arr: out, index: ref(at), value, accumulate: false, origin: ctx.origin },
+    assign(at, add(ref(at), num(1)), ctx.origin),
+  ];
+  for (const p of parts) {
+    if (!p.spread) {
+      emit(ctx, ...put(p.value));
+      continue;
+    }
+    countedLoop(ctx, len(p.value), (i) => put(index(p.value, ref(i))));
+  }
+  return ref(out);
+}
+
+/** `Float64Array.from(xs)`, `Array.from(xs)` of an array of numbers: a copy. */
+export function fromCall(ctx: LowerContext, e: ts.CallExpression, storage: "f64" | "array"): Expr {
+  const [source] = e.arguments;
+  const value = source && e.arguments.length === 1 ? ctx.expression(source, "value") : undefined;
+  const t = value && typeOfValue(value);
+  if (!value || t?.kind !== "array" || t.elem.kind !== "num")
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      `${storage === "f64" ? "Float64Array" : "Array"}.from is supported on an array of numbers, with no mapping function`,
+      "copy the array, then transform it in a loop",
+    );
+  return { k: "copy", arr: value, storage };
 }
 
 /** `new Float64Array(n)` and `new Float64Array(array)`; other constructors are refused. */

@@ -5,7 +5,9 @@
  */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
+import { add, assign, decl, newVar, num, op, ref, typeOfValue } from "../ir/build.js";
 import type { Expr, IRType, Origin, Stmt, Var } from "../ir/types.js";
+import { NUM } from "../ir/types.js";
 import type { MarkerCall } from "../discover/markers.js";
 import type { FunctionLike, LowerHost } from "./host.js";
 import { irTypeOf, irTypeOrUndefined } from "./types.js";
@@ -30,6 +32,8 @@ export interface LowerContext {
   readonly sourceFile: ts.SourceFile;
   /** Parameters and locals by symbol. */
   readonly vars: Map<ts.Symbol, Var>;
+  /** Variables of enclosing functions it reads (leading parameters, see captures.ts): read-only. */
+  readonly captured: Set<ts.Symbol>;
   /** Module-level bindings the function reads, one global variable each. */
   readonly globals: Map<ts.Symbol, Var>;
   /** Leaves of structured parameters by parameter symbol and property path. */
@@ -64,6 +68,7 @@ export function createContext(host: LowerHost, fn: FunctionLike, dispatch: Dispa
     fn,
     sourceFile: fn.getSourceFile(),
     vars: new Map(),
+    captured: new Set(),
     globals: new Map(),
     leaves: new Map(),
     records: new Map(),
@@ -134,3 +139,30 @@ export function originOf(ctx: LowerContext, n: ts.Node): Origin {
   if (text.length > 72) text = text.slice(0, 69) + "...";
   return { file: sf.fileName, line: lc.line + 1, col: lc.character + 1, pos: start, end: n.getEnd(), text };
 }
+
+/** A value evaluated once, held in a new local (an array a spread or a method reads repeatedly). */
+export function evaluatedOnce(ctx: LowerContext, name: string, value: Expr): Expr {
+  if (value.k === "var") return value;
+  const v = newVar(name, typeOfValue(value), "local", { owned: false });
+  emit(ctx, decl(v, value, ctx.origin));
+  return ref(v);
+}
+
+/**
+ * `for (let i = 0; i < length; i++) body(i)`: the loop a spread or an array method stands for,
+ * pointing back at the statement being lowered.
+ */
+export function countedLoop(ctx: LowerContext, length: Expr, body: (i: Var) => Stmt[]): void {
+  const origin = ctx.origin;
+  const i = newVar("i", NUM, "local");
+  const stmts = body(i);
+  emit(ctx, decl(i, num(0), origin), {
+    k: "loop",
+    test: op("lt", ref(i), length),
+    testAtEnd: false,
+    body: stmts,
+    update: [assign(i, add(ref(i), num(1)), origin)],
+    ...(origin ? { origin } : {}),
+  });
+}
+

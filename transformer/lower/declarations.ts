@@ -10,6 +10,7 @@ import type { Expr } from "../ir/types.js";
 import { freshArrayType } from "./arrays.js";
 import { markerBindingOf } from "./calls/derivatives.js";
 import { emit, symbolOf, type LowerContext } from "./context.js";
+import { functionOfDeclaration } from "./host.js";
 import { destructuringDeclaration } from "./destructuring.js";
 import { isFreshArray } from "./ownership.js";
 import { recordValue } from "./records.js";
@@ -21,6 +22,8 @@ export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration
     ctx.markerBindings.set(symbolOf(ctx, d.name as ts.Identifier), marker);
     return;
   }
+  // `const sq = (t) => t * w`: a local helper, lowered as a function of its own where it is called
+  if ((d.parent.flags & ts.NodeFlags.Const) !== 0 && functionOfDeclaration(d)) return;
   if (!ts.isIdentifier(d.name)) {
     destructuringDeclaration(ctx, d, d.name);
     return;

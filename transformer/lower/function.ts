@@ -10,11 +10,12 @@
  */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
-import { newVar } from "../ir/build.js";
-import type { IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
+import { newVar, num } from "../ir/build.js";
+import type { Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import { collect, createContext, emit, originOf, symbolOf, type LowerContext } from "./context.js";
 import { lowerExpression } from "./expressions.js";
+import { capturedVariables, type CapturedVariable } from "./captures.js";
 import { functionName, type FunctionLike, type LowerHost } from "./host.js";
 import { lowerBlock } from "./statements.js";
 import { isThisParameter } from "./syntax.js";
@@ -31,8 +32,10 @@ export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): I
     );
   if (!fn.body)
     fail(TSG.opaqueCall, fn, "this function has no body to differentiate", "give it a body, or give it a custom rule");
+  // what it reads from enclosing functions comes first (lambda lifting, see captures.ts);
   // `this: T` is a type annotation, not a parameter
-  const params = fn.parameters.filter((p) => !isThisParameter(p)).map((p) => lowerParameter(ctx, p));
+  const captured = capturedVariables(ctx.checker, fn).map((c) => capturedParameter(ctx, c));
+  const params = [...captured, ...fn.parameters.filter((p) => !isThisParameter(p)).map((p) => lowerParameter(ctx, p))];
   const sig = ctx.checker.getSignatureFromDeclaration(fn);
   const retType = sig ? ctx.checker.getReturnTypeOfSignature(sig) : undefined;
   const returnType: IRType = retType ? irTypeOf(ctx.checker, retType, fn.type ?? fn) : NUM;
@@ -50,10 +53,14 @@ export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): I
   return { key, name: functionName(fn), params, body, returnType, origin: originOf(ctx, fn) };
 }
 
-/**
- * A parameter. A tuple or object parameter is flattened into one leaf variable per number or
- * array inside it, which is what the passes differentiate; reads of its fields find the leaves.
- */
+/** A variable of an enclosing function, read by this one: a parameter that is only read. */
+function capturedParameter(ctx: LowerContext, c: CapturedVariable): Param {
+  const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(c.firstUse), c.firstUse);
+  ctx.captured.add(c.symbol);
+  return { ...bindParameter(ctx, c.symbol, c.name, type), captured: true };
+}
+
+/** A parameter: its name, type and checks; the binding itself is bindParameter's. */
 function lowerParameter(ctx: LowerContext, p: ts.ParameterDeclaration): Param {
   if (!ts.isIdentifier(p.name))
     fail(
@@ -64,11 +71,41 @@ function lowerParameter(ctx: LowerContext, p: ts.ParameterDeclaration): Param {
     );
   if (p.dotDotDotToken)
     fail(TSG.unsupportedSyntax, p, "rest parameters cannot be differentiated", "pass an array instead");
-  if (p.initializer)
-    fail(TSG.unsupportedSyntax, p, "default parameter values are not supported", "pass the value explicitly");
-  const sym = symbolOf(ctx, p.name);
   const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(p), p);
-  const root = newVar(p.name.text, type, "param", type.kind === "array" ? { owned: false } : {});
+  const defaultValue = p.initializer ? defaultOf(ctx, p.initializer, type) : undefined;
+  return bindParameter(ctx, symbolOf(ctx, p.name), p.name.text, type, defaultValue);
+}
+
+/**
+ * `delta = 1`: a default value, a number or boolean constant. Callers that leave the argument out
+ * pass it (calls/user-functions.ts), and the generated functions declare it too, so a derivative
+ * called without the argument uses it as the function would.
+ */
+function defaultOf(ctx: LowerContext, init: ts.Expression, type: IRType): Expr {
+  const value = constantOf(ctx.expression(init, "value"));
+  if (!value || (type.kind !== "num" && type.kind !== "bool"))
+    fail(
+      TSG.unsupportedSyntax,
+      init,
+      "a default parameter value must be a number or boolean constant",
+      "pass the value explicitly, or compute it in the body from a parameter that callers may leave undefined",
+    );
+  return value;
+}
+
+function constantOf(e: Expr): Expr | undefined {
+  if (e.k === "num" || e.k === "bool") return e;
+  if (e.k === "op" && e.op === "neg" && e.args[0]?.k === "num") return num(-e.args[0].value);
+  return undefined;
+}
+
+/**
+ * A parameter's variables. A tuple or object parameter is flattened into one leaf variable per
+ * number or array inside it, which is what the passes differentiate; reads of its fields find
+ * the leaves.
+ */
+function bindParameter(ctx: LowerContext, sym: ts.Symbol, name: string, type: IRType, defaultValue?: Expr): Param {
+  const root = newVar(name, type, "param", { ...(type.kind === "array" ? { owned: false } : {}), ...(defaultValue ? { defaultValue } : {}) });
   ctx.vars.set(sym, root);
   const leaves: Var[] = [];
   if (type.kind === "record") {
@@ -78,7 +115,7 @@ function lowerParameter(ctx: LowerContext, p: ts.ParameterDeclaration): Param {
         for (const f of t.fields) walk(f.type, [...keys, f.key]);
         return;
       }
-      const leaf = newVar([p.name.getText(), ...keys].join("_"), t, "param", {
+      const leaf = newVar([name, ...keys].join("_"), t, "param", {
         path: { root, keys },
         ...(t.kind === "array" ? { owned: false } : {}),
       });

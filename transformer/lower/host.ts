@@ -21,7 +21,12 @@ export interface LowerHost {
    * A marker used inside a differentiated function (`grad(h)(x)`): the key of the derived
    * function it stands for, and how many arguments that function takes.
    */
-  markerTarget(marker: MarkerCall): { readonly key: string; readonly arity: number };
+  markerTarget(marker: MarkerCall): {
+    readonly key: string;
+    readonly arity: number;
+    /** The source function differentiated, whose captured variables lead the arguments. */
+    readonly source: FunctionLike | undefined;
+  };
 }
 
 export function isFunctionLike(n: ts.Node): n is FunctionLike {

@@ -110,6 +110,14 @@ function global(ctx: LowerContext, e: ts.Identifier, sym: ts.Symbol): Var {
 /** A local or parameter variable that may be assigned; refuses outer variables. */
 export function localOf(ctx: LowerContext, id: ts.Identifier, node: ts.Node): Var {
   const sym = symbolOf(ctx, id);
+  if (ctx.captured.has(sym))
+    fail(
+      TSG.outerWrite,
+      node,
+      `\`${id.text}\` belongs to an enclosing function: a closure that writes it changes state ` +
+        "outside itself, which tsgrad cannot differentiate",
+      "compute the new value in a local variable and return it, or make it a parameter",
+    );
   const v = ctx.vars.get(sym);
   if (v && v.role !== "param") return v;
   if (v && v.role === "param") {

@@ -6,6 +6,7 @@ import type { Expr, OpName } from "../ir/types.js";
 import { collect, emit, typeOfNode, type LowerContext, type Mode } from "./context.js";
 import { refuseIncrementInExpression } from "./refusals.js";
 import { typeToString } from "./types.js";
+import { typeofComparison } from "./calls/number-guards.js";
 
 const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
   [ts.SyntaxKind.PlusToken]: "add",
@@ -51,6 +52,8 @@ export function prefixUnary(ctx: LowerContext, e: ts.PrefixUnaryExpression, mode
 }
 
 export function binary(ctx: LowerContext, e: ts.BinaryExpression, mode: Mode): Expr {
+  const typeofCheck = typeofComparison(ctx, e);
+  if (typeofCheck) return typeofCheck;
   const k = e.operatorToken.kind;
   const arith = ARITH[k];
   if (arith) {

@@ -16,8 +16,8 @@ export function refuseMissingArguments(call: ts.CallExpression): never {
   fail(
     TSG.unsupportedSyntax,
     call,
-    "calls must pass every parameter explicitly",
-    "pass all arguments (default values are not supported)",
+    "this call passes a different number of arguments than the function has parameters",
+    "pass one argument per parameter (only parameters with a default value may be left out)",
   );
 }
 

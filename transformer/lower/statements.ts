@@ -7,6 +7,7 @@
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import type { Stmt } from "../ir/types.js";
+import { typeOfValue } from "../ir/build.js";
 import { expressionStatement } from "./assignments.js";
 import { blockOf, collect, emit, originOf, type LowerContext } from "./context.js";
 import { variableDeclaration } from "./declarations.js";
@@ -85,11 +86,13 @@ export function lowerStatement(ctx: LowerContext, s: ts.Statement, label?: strin
       switchStatement(ctx, s as ts.SwitchStatement);
       return;
     case ts.SyntaxKind.FunctionDeclaration:
+      // a local helper: lowered as a function of its own where it is called (captures.ts)
+      return;
     case ts.SyntaxKind.ClassDeclaration:
       fail(
         TSG.unsupportedSyntax,
         s,
-        "nested function and class declarations are not supported",
+        "class declarations are not supported inside a differentiated function",
         "move the declaration to module level",
       );
     case ts.SyntaxKind.ForInStatement:
@@ -128,24 +131,25 @@ function throwStatement(ctx: LowerContext, s: ts.ThrowStatement): Stmt {
     ["Error", "TypeError", "RangeError"].includes(e.expression.text)
   ) {
     const arg = e.arguments?.[0];
-    const message = !arg
-      ? ""
-      : ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)
-        ? arg.text
-        : undefined;
-    if (message !== undefined)
-      return {
-        k: "throw",
-        error: e.expression.text as "Error" | "TypeError" | "RangeError",
-        message,
-        origin: ctx.origin,
-      };
+    const error = e.expression.text as "Error" | "TypeError" | "RangeError";
+    if (!arg || ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg))
+      return { k: "throw", error, message: arg ? arg.text : "", origin: ctx.origin };
+    // `x must be positive, got ${x}`: the values are read as data
+    if (ts.isTemplateExpression(arg)) {
+      const spans = arg.templateSpans.map((span) => {
+        const value = ctx.expression(span.expression, "cond");
+        if (typeOfValue(value).kind === "record")
+          fail(TSG.unsupportedType, span.expression, "a tuple or object in an error message is not supported", "put its fields in the message");
+        return { value, text: span.literal.text };
+      });
+      return { k: "throw", error, message: arg.head.text, spans, origin: ctx.origin };
+    }
   }
   fail(
     TSG.unsupportedSyntax,
     s,
-    'only `throw new Error("a literal message")` is supported here',
-    "throw an Error (or TypeError/RangeError) with a string literal",
+    'only `throw new Error(message)` with a string or template literal is supported here',
+    "throw an Error (or TypeError/RangeError) with a string or template literal message",
   );
 }
 

@@ -8,13 +8,15 @@ import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import type { Expr } from "../../ir/types.js";
 import type { MarkerCall } from "../../discover/markers.js";
-import { fillCall, sliceCall } from "../arrays.js";
-import type { LowerContext, Mode } from "../context.js";
+import { fillCall, fromCall, sliceCall } from "../arrays.js";
+import { ARRAY_METHODS, arrayMethodCall } from "./array-methods.js";
+import { irTypeAt, type LowerContext, type Mode } from "../context.js";
 import { declarationWithBody, functionOfDeclaration, isModuleLevel, resolveAlias, type FunctionLike } from "../host.js";
 import { refuseMisplacedRule } from "../refusals.js";
 import { customRuleCall, customRuleOf, stopGradientCall, type CustomRule } from "./custom-rules.js";
 import { derivativeCall, invokedMarker } from "./derivatives.js";
 import { isGlobalMath, mathCall } from "./math.js";
+import { numberFunctionCall, numberFunctionOf } from "./number-guards.js";
 import { tensorCall } from "./tensor-ops.js";
 import { userCall } from "./user-functions.js";
 
@@ -30,17 +32,23 @@ export type Callee =
   | { readonly kind: "misplacedRule"; readonly rule: string; readonly node: ts.Node }
   /** An operation of tsgrad/tensor, by its name in the registry. */
   | { readonly kind: "tensor"; readonly name: string }
+  /** `Number.isFinite(x)`, `isNaN(x)`, `parseFloat("1e-8")`, ...: guards and constants as data. */
+  | { readonly kind: "number"; readonly name: string }
   /** `Math.f(...)` on the global Math. */
   | { readonly kind: "math"; readonly name: string }
   /** `xs.slice()` (no arguments); `Array(n).fill(v)`. */
   | { readonly kind: "slice"; readonly callee: ts.PropertyAccessExpression }
   | { readonly kind: "fill"; readonly callee: ts.PropertyAccessExpression }
+  /** `xs.map(...)`, `.reduce`, `.forEach`, `.filter`, `.some`, `.every`, `.includes`, `.indexOf`: loops. */
+  | { readonly kind: "arrayMethod"; readonly callee: ts.PropertyAccessExpression }
+  /** `Float64Array.from(xs)`, `Array.from(xs)`: a copy. */
+  | { readonly kind: "from"; readonly storage: "f64" | "array" }
   | { readonly kind: "stopGradient" }
   /** A module-level `const f = customVjp(...)`, `customJvp(...)` or `nonDifferentiable(...)`. */
   | { readonly kind: "customRule"; readonly rule: CustomRule }
   /** A function of the program declared at module level (also through imports). */
   | { readonly kind: "user"; readonly fn: FunctionLike }
-  /** A function declared inside another function: refused (generated code lives at module level). */
+  /** A function bound with `let` or `var` inside another function: refused (it may be rebound). */
   | { readonly kind: "nested"; readonly name: string }
   /** A named function whose body tsgrad cannot see (declared in a .d.ts, a method, ...): refused. */
   | { readonly kind: "bodiless"; readonly name: string; readonly decl: ts.Declaration | undefined }
@@ -72,6 +80,8 @@ function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mo
       return tensorCall(ctx, e, callee.name);
     case "math":
       return mathCall(ctx, e, callee.name, mode);
+    case "number":
+      return numberFunctionCall(ctx, e, callee.name);
     case "slice":
       // not a flat number array: `slice` is then whatever method the object has
       return (
@@ -79,6 +89,10 @@ function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mo
       );
     case "fill":
       return fillCall(ctx, e, callee.callee);
+    case "from":
+      return fromCall(ctx, e, callee.storage);
+    case "arrayMethod":
+      return arrayMethodCall(ctx, e, callee.callee, mode);
     case "stopGradient":
       return stopGradientCall(ctx, e, mode);
     case "customRule":
@@ -89,8 +103,8 @@ function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mo
       fail(
         TSG.capturedLocal,
         e,
-        `\`${callee.name}\` is declared inside another function`,
-        "move it to module level so generated code can call it",
+        `\`${callee.name}\` is a function bound with let or var inside another function, which may be rebound`,
+        "declare it with const or as a function declaration",
       );
     case "bodiless": {
       const file = callee.decl?.getSourceFile();
@@ -127,6 +141,8 @@ export function resolveCallee(ctx: LowerContext, e: ts.CallExpression): Callee {
   const opSymbol = ctx.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
   const tensorOp = opSymbol && ctx.host.tensorOp(opSymbol);
   if (tensorOp) return { kind: "tensor", name: tensorOp };
+  const numberFunction = numberFunctionOf(ctx, callee);
+  if (numberFunction) return { kind: "number", name: numberFunction };
   switch (callee.kind) {
     case ts.SyntaxKind.PropertyAccessExpression:
       return methodCallee(ctx, e, callee as ts.PropertyAccessExpression);
@@ -144,6 +160,9 @@ function methodCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.Proper
   if (ts.isIdentifier(obj) && obj.text === "Math" && isGlobalMath(ctx, obj)) return { kind: "math", name };
   if (name === "slice" && e.arguments.length === 0) return { kind: "slice", callee };
   if (name === "fill") return { kind: "fill", callee };
+  if (ARRAY_METHODS.has(name) && irTypeAt(ctx, obj)?.kind === "array") return { kind: "arrayMethod", callee };
+  if (name === "from" && ts.isIdentifier(obj) && (obj.text === "Float64Array" || obj.text === "Array") && isGlobalMath(ctx, obj))
+    return { kind: "from", storage: obj.text === "Float64Array" ? "f64" : "array" };
   return namespaceFunction(ctx, callee) ?? OPAQUE;
 }
 
@@ -170,7 +189,15 @@ function namedCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.Identif
   const rule = decl && customRuleOf(ctx, decl);
   if (rule) return { kind: "customRule", rule };
   const fn = decl ? functionOfDeclaration(decl) : undefined;
+  // a function declared inside another is lifted with what it captures (captures.ts)
   if (fn && fn.body && !fn.getSourceFile().isDeclarationFile)
-    return isModuleLevel(fn) ? { kind: "user", fn } : { kind: "nested", name: callee.text };
+    return isModuleLevel(fn) || isConstFunction(fn) ? { kind: "user", fn } : { kind: "nested", name: callee.text };
   return { kind: "bodiless", name: callee.text, decl };
+}
+
+/** A function declaration, or a function bound to a `const`: a name that always means that function. */
+function isConstFunction(fn: FunctionLike): boolean {
+  if (ts.isFunctionDeclaration(fn)) return true;
+  const d = fn.parent;
+  return ts.isVariableDeclaration(d) && ts.isVariableDeclarationList(d.parent) && (d.parent.flags & ts.NodeFlags.Const) !== 0;
 }

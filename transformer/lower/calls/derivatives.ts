@@ -9,6 +9,7 @@ import type { MarkerCall, MarkerKind } from "../../discover/markers.js";
 import { typeOfNode, type LowerContext } from "../context.js";
 import { isModuleLevel, resolveAlias, type LowerHost } from "../host.js";
 import { refuseSpreadArguments } from "../refusals.js";
+import { capturedArguments } from "./user-functions.js";
 import { OUTER, unwrap } from "../syntax.js";
 
 /** Markers whose derivative functions may be called inside a differentiated function. */
@@ -61,6 +62,7 @@ export function derivativeCall(ctx: LowerContext, marker: MarkerCall, e: ts.Call
       `this derivative takes ${target.arity} argument${target.arity === 1 ? "" : "s"}`,
       "pass every argument explicitly",
     );
-  const args = e.arguments.map((a) => ctx.expression(a, "value"));
+  const captured = target.source ? capturedArguments(ctx, target.source, e) : [];
+  const args = [...captured, ...e.arguments.map((a) => ctx.expression(a, "value"))];
   return { k: "call", fn: { kind: "user", key: target.key }, args, type: typeOfNode(ctx, e) };
 }

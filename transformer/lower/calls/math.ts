@@ -6,7 +6,7 @@ import type { Expr } from "../../ir/types.js";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../../rules/math.js";
 import { primitive } from "../../rules/primitives.js";
 import type { LowerContext, Mode } from "../context.js";
-import { refuseSpreadArguments } from "../refusals.js";
+import { spreadMathCall } from "./spread-math.js";
 
 /** Whether `Math` is the global one (declared in the standard library), not a name of the program. */
 export function isGlobalMath(ctx: LowerContext, id: ts.Identifier): boolean {
@@ -26,7 +26,7 @@ export function mathCall(ctx: LowerContext, e: ts.CallExpression, name: string, 
   const known = MATH_FUNCTIONS[name];
   if (!known) fail(TSG.opaqueCall, e, `Math.${name} has no derivative rule`, "use one of the supported Math functions");
   const opName = known.op;
-  refuseSpreadArguments(e, "spread arguments to Math functions are not supported");
+  if (e.arguments.some(ts.isSpreadElement)) return spreadMathCall(ctx, e, name, mode);
   const args = e.arguments.map((a) => ctx.expression(a, mode));
   const arity = known.arity;
   if (arity !== "any" && args.length !== arity)

@@ -7,6 +7,8 @@ import { fail, TSG } from "../../diagnostics.js";
 import type { Expr, IRType } from "../../ir/types.js";
 import { irTypeAt, typeOfNode, type LowerContext } from "../context.js";
 import { functionName, type FunctionLike } from "../host.js";
+import { capturedVariables } from "../captures.js";
+import { ref } from "../../ir/build.js";
 import { sharedReturn } from "../ownership.js";
 import { recordArgument } from "../records.js";
 import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
@@ -15,12 +17,21 @@ import { isThisParameter } from "../syntax.js";
 export function userCall(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLike): Expr {
   const key = ctx.host.functionKey(fn);
   refuseSpreadArguments(e);
-  if (e.arguments.length !== fn.parameters.length) refuseMissingArguments(e);
   const params = fn.parameters.filter((p) => !isThisParameter(p));
-  const args = e.arguments.map((a, i) => {
-    const t = irTypeAt(ctx, params[i] ?? a);
-    return t?.kind === "record" ? recordArgument(ctx, a, t) : ctx.expression(a, "value");
-  });
+  // arguments left out take the parameter's default, a constant (lower/function.ts)
+  const omitted = params.slice(e.arguments.length);
+  if (e.arguments.length > params.length || omitted.some((p) => !p.initializer)) refuseMissingArguments(e);
+  const defaults = omitted.map((p) => ctx.expression(p.initializer!, "value"));
+  // a local helper's captured variables come first: their values here (captures.ts)
+  const captured = capturedArguments(ctx, fn, e);
+  const args = [
+    ...captured,
+    ...e.arguments.map((a, i) => {
+      const t = irTypeAt(ctx, params[i] ?? a);
+      return t?.kind === "record" ? recordArgument(ctx, a, t) : ctx.expression(a, "value");
+    }),
+    ...defaults,
+  ];
   const type = typeOfNode(ctx, e);
   // a call's array result is taken to be the callee's own: one it shares would need aliasing
   const shared = sharedReturn(ctx, fn);
@@ -47,4 +58,26 @@ export function userCall(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLi
 function holdsNestedArrays(t: IRType): boolean {
   if (t.kind === "array") return t.elem.kind !== "num";
   return t.kind === "record" && t.fields.some((f) => holdsNestedArrays(f.type));
+}
+
+/** The current values of what `fn` captures, read where it is called. */
+export function capturedArguments(ctx: LowerContext, fn: FunctionLike, at: ts.Node): Expr[] {
+  return capturedVariables(ctx.checker, fn).map((c) => {
+    const v = ctx.vars.get(c.symbol);
+    if (!v && ctx.records.has(c.symbol))
+      fail(
+        TSG.capturedLocal,
+        at,
+        `\`${functionName(fn)}\` reads \`${c.name}\`, a tuple or object made in this function, which a local helper cannot capture yet`,
+        `pass \`${c.name}\` to it as a parameter`,
+      );
+    if (!v)
+      fail(
+        TSG.capturedLocal,
+        at,
+        `\`${functionName(fn)}\` reads \`${c.name}\`, which is not yet declared here`,
+        `call it after \`${c.name}\` is declared`,
+      );
+    return ref(v);
+  });
 }

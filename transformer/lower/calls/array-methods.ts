@@ -1,0 +1,197 @@
+/**
+ * The functional array style of everyday TypeScript, as the loops it stands for:
+ *
+ *   xs.map((x, i) => e)            const out = new Array(xs.length); for (i) out[i] = e
+ *   xs.reduce((acc, x, i) => e, a) let acc = a; for (i) acc = e
+ *   xs.forEach((x, i) => { ... })  for (i) { ... }
+ *   xs.filter((x, i) => p)         const out = []; for (i) if (p) out.push(x)
+ *   xs.some(p), xs.every(p)        a flag and a loop that stops at the answer
+ *   xs.includes(v), xs.indexOf(v)  the same, comparing with ===
+ *
+ * The callback is inlined: its parameters are locals of the loop body (the element read at the
+ * top, the index a copy of the counter), and it reads and writes the function's variables as the
+ * loop would. Its body is an expression, or a block whose only `return` is its last statement
+ * (`forEach`: no value returned). The loops are then differentiated like any loop; the queries
+ * (`some`, `every`, `includes`, `indexOf`) are data.
+ */
+import { ts } from "../../compiler.js";
+import { fail, TSG } from "../../diagnostics.js";
+import { alloc, assign, bool, decl, index, len, newVar, num, op, ref, typeOfValue } from "../../ir/build.js";
+import type { Expr, IRType, Stmt, Var } from "../../ir/types.js";
+import { NUM } from "../../ir/types.js";
+import { collect, countedLoop, emit, evaluatedOnce, symbolOf, typeOfNode, type LowerContext, type Mode } from "../context.js";
+import { OUTER, unwrap } from "../syntax.js";
+
+export const ARRAY_METHODS = new Set(["map", "reduce", "forEach", "filter", "some", "every", "includes", "indexOf"]);
+
+const BOOL: IRType = { kind: "bool" };
+
+export function arrayMethodCall(ctx: LowerContext, e: ts.CallExpression, callee: ts.PropertyAccessExpression, mode: Mode): Expr {
+  const name = callee.name.text;
+  const value = ctx.expression(callee.expression, "value");
+  const t = typeOfValue(value);
+  if (t.kind !== "array") fail(TSG.opaqueCall, e, `\`.${name}\` is supported on arrays`, "call it on a number[] or Float64Array");
+  const xs = evaluatedOnce(ctx, "items", value);
+  switch (name) {
+    case "includes":
+    case "indexOf":
+      return search(ctx, e, xs, name);
+    case "reduce":
+      return reduce(ctx, e, xs, mode);
+  }
+  const fn = callback(e, name);
+  switch (name) {
+    case "map": {
+      const type = typeOfNode(ctx, e);
+      if (type.kind !== "array" || type.elem.kind !== "num")
+        fail(TSG.unsupportedType, e, "`.map` is supported when the callback returns a number", "build arrays of other values in a loop");
+      const out = newVar(resultName(e, "mapped"), type, "local", { owned: true });
+      emit(ctx, decl(out, alloc(len(xs), "array"), ctx.origin));
+      eachItem(ctx, xs, fn, (i, result) => [{ k: "store", arr: out, index: ref(i), value: result(mode), accumulate: false, origin: ctx.origin }]);
+      return ref(out);
+    }
+    case "forEach":
+      eachItem(ctx, xs, fn, () => []);
+      return num(0);
+    case "filter": {
+      const type = typeOfNode(ctx, e);
+      const out = newVar(resultName(e, "kept"), type, "local", { owned: true });
+      emit(ctx, decl(out, { k: "arrayLit", elems: [], storage: "array" }, ctx.origin));
+      eachItem(ctx, xs, fn, (i, result) => [{ k: "if", cond: result("cond"), then: [{ k: "push", arr: out, value: index(xs, ref(i)), origin: ctx.origin }], else: [], origin: ctx.origin }]);
+      return ref(out);
+    }
+    case "some":
+    case "every": {
+      // some: false until a match; every: true until a miss
+      const found = newVar(name === "some" ? "any" : "all", BOOL, "local");
+      emit(ctx, decl(found, bool(name === "every"), ctx.origin));
+      eachItem(ctx, xs, fn, (_, result) => {
+        const test = result("cond");
+        return [{ k: "if", cond: name === "some" ? test : op("not", test), then: [assign(found, bool(name === "some"), ctx.origin), { k: "break" }], else: [], origin: ctx.origin }];
+      });
+      return ref(found);
+    }
+  }
+  fail(TSG.opaqueCall, e, `\`.${name}\` is not supported`, "write the loop");
+}
+
+/** `xs.reduce((acc, x, i) => e, initial)`: an accumulator and a loop. */
+function reduce(ctx: LowerContext, e: ts.CallExpression, xs: Expr, mode: Mode): Expr {
+  const fn = callback(e, "reduce");
+  const initial = e.arguments[1];
+  if (!initial || e.arguments.length !== 2)
+    fail(TSG.unsupportedSyntax, e, "`.reduce` needs its initial value here", "pass it: `xs.reduce((acc, x) => acc + x, 0)`");
+  const [accParam, ...rest] = fn.parameters;
+  const start = ctx.expression(initial, mode);
+  const type = typeOfValue(start);
+  if (type.kind !== "num") fail(TSG.unsupportedType, initial, "`.reduce` is supported with a number accumulator", "accumulate a number, or write the loop");
+  const acc = newVar(resultName(e, accParam && ts.isIdentifier(accParam.name) ? accParam.name.text : "acc"), NUM, "local");
+  emit(ctx, decl(acc, start, ctx.origin));
+  if (accParam) bindParameter(ctx, accParam, acc);
+  eachItem(ctx, xs, { ...fn, parameters: rest }, (_, result) => [assign(acc, result(mode), ctx.origin)]);
+  return ref(acc);
+}
+
+/** `xs.includes(v)`, `xs.indexOf(v)`: a search with ===, as data. */
+function search(ctx: LowerContext, e: ts.CallExpression, xs: Expr, name: "includes" | "indexOf"): Expr {
+  const [target] = e.arguments;
+  if (!target || e.arguments.length !== 1)
+    fail(TSG.unsupportedSyntax, e, `\`.${name}\` is supported with one argument (no start position)`, "search from the start, or write the loop");
+  const wanted = ctx.expression(target, "cond");
+  const at = newVar(name === "includes" ? "found" : "position", name === "includes" ? BOOL : NUM, "local");
+  emit(ctx, decl(at, name === "includes" ? bool(false) : num(-1), ctx.origin));
+  countedLoop(ctx, len(xs), (i) => [
+    {
+      k: "if",
+      cond: op("eq", index(xs, ref(i)), wanted),
+      then: [assign(at, name === "includes" ? bool(true) : ref(i), ctx.origin), { k: "break" }],
+      else: [],
+      origin: ctx.origin,
+    },
+  ]);
+  return ref(at);
+}
+
+interface Callback {
+  readonly parameters: readonly ts.ParameterDeclaration[];
+  readonly body: ts.ConciseBody;
+}
+
+/** The arrow (or function expression) a method is given, written in the call. */
+function callback(e: ts.CallExpression, name: string): Callback {
+  const arg = e.arguments[0] && unwrap(e.arguments[0], OUTER);
+  if (!arg || !(ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) || (name !== "reduce" && e.arguments.length !== 1))
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      `\`.${name}\` is supported with a callback written in the call (an arrow function), and no \`this\` argument`,
+      `write \`.${name}((x, i) => ...)\`, or the loop`,
+    );
+  for (const p of arg.parameters)
+    if (!ts.isIdentifier(p.name) || p.dotDotDotToken || p.initializer)
+      fail(TSG.unsupportedSyntax, p, "the callback's parameters must be plain names here", "name them: `(x, i) => ...`");
+  return { parameters: arg.parameters, body: arg.body };
+}
+
+/**
+ * The loop over `xs`: per item, the callback's parameters (item, index, array) bound, its
+ * statements lowered, and `make` given the counter and a way to lower its result.
+ */
+function eachItem(ctx: LowerContext, xs: Expr, fn: Callback, make: (i: Var, result: (mode: Mode) => Expr) => Stmt[]): void {
+  const origin = ctx.origin;
+  const [itemParam, indexParam, arrayParam] = fn.parameters;
+  countedLoop(ctx, len(xs), (i) =>
+    collect(ctx, () => {
+      ctx.origin = origin;
+      if (itemParam) {
+        const t = typeOfValue(xs);
+        const elem = t.kind === "array" ? t.elem : NUM;
+        const item = newVar((itemParam.name as ts.Identifier).text, elem, "local", elem.kind === "array" ? { owned: false } : {});
+        emit(ctx, decl(item, index(xs, ref(i)), origin));
+        bindParameter(ctx, itemParam, item);
+      }
+      if (indexParam) {
+        const at = newVar((indexParam.name as ts.Identifier).text, NUM, "local");
+        emit(ctx, decl(at, ref(i), origin));
+        bindParameter(ctx, indexParam, at);
+      }
+      if (arrayParam) {
+        if (xs.k !== "var") fail(TSG.unsupportedSyntax, arrayParam, "the callback's array parameter is not supported here", "read the array by its own name");
+        bindParameter(ctx, arrayParam, xs.v);
+      }
+      const last = callbackStatements(ctx, fn.body);
+      emit(ctx, ...make(i, (mode) => (last ? ctx.expression(last, mode) : num(0))));
+    }),
+  );
+}
+
+/** Lowers a callback's statements; returns the expression it returns (its body, or the final `return e`). */
+function callbackStatements(ctx: LowerContext, body: ts.ConciseBody): ts.Expression | undefined {
+  if (!ts.isBlock(body)) return body;
+  const stmts = body.statements;
+  const final = stmts[stmts.length - 1];
+  const returned = final && ts.isReturnStatement(final) ? final : undefined;
+  const before = returned ? stmts.slice(0, -1) : stmts;
+  for (const s of before) refuseReturns(s);
+  for (const s of ctx.block(before)) emit(ctx, s);
+  return returned?.expression;
+}
+
+/** A `return` anywhere but at the end of the callback would leave the loop iteration early. */
+function refuseReturns(n: ts.Node): void {
+  if (ts.isReturnStatement(n))
+    fail(TSG.unsupportedSyntax, n, "a callback that returns before its last statement is not supported", "compute the result in a variable and return it at the end, or write the loop");
+  if (ts.isFunctionLike(n)) return;
+  ts.forEachChild(n, refuseReturns);
+}
+
+/** The callback's parameter names the loop's variable. */
+function bindParameter(ctx: LowerContext, p: ts.ParameterDeclaration, v: Var): void {
+  ctx.vars.set(symbolOf(ctx, p.name as ts.Identifier), v);
+}
+
+/** The name of the variable a call initialises (`const preds = xs.map(...)`), for the array it builds. */
+function resultName(e: ts.CallExpression, fallback: string): string {
+  const p = e.parent;
+  return ts.isVariableDeclaration(p) && ts.isIdentifier(p.name) ? p.name.text : fallback;
+}
