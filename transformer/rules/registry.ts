@@ -124,21 +124,45 @@ interface Parsed {
   readonly partials: readonly Template[]; // for unary/binary; [partial] for variadic
 }
 
-const parsed = new Map<string, Parsed>();
-function lookup(name: OpName): Parsed | undefined {
-  if (!(name in scalarRules)) return undefined;
-  let p = parsed.get(name);
-  if (!p) {
-    const rule = scalarRules[name as DifferentiableOpName] as ScalarRule;
-    const partials =
-      rule.arity === 1 || rule.arity === 2
-        ? rule.partials.map((f) => parseTemplate(f as (...a: never[]) => unknown))
-        : rule.arity === "variadic"
-          ? [parseTemplate(rule.partial as (...a: never[]) => unknown)]
-          : [];
-    p = { rule, partials };
-    parsed.set(name, p);
+/** Primitives with a boolean result (comparisons and logic): they carry no derivative by nature. */
+const BOOLEAN_OPS = ["lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not"] as const satisfies readonly OpName[];
+type BooleanOpName = (typeof BOOLEAN_OPS)[number];
+
+// Every primitive is classified: a rule, a boolean result, or `select`. A primitive added to
+// OpName without a rule is a type error here (and, should one slip through, an internal error
+// at run time below), never a silent zero derivative.
+type Unclassified = Exclude<OpName, DifferentiableOpName | BooleanOpName | "select">;
+const everyPrimitiveClassified: [Unclassified] extends [never] ? true : Unclassified = true;
+void everyPrimitiveClassified;
+
+/**
+ * A primitive that reached the passes without a derivative rule: a defect of tsgrad (a rule
+ * missing from ./scalar.ts), not a refusal of the user's code. It surfaces as an internal-error
+ * diagnostic at the marker; treating the primitive as constant would make its derivative a
+ * silent zero.
+ */
+export class MissingRuleError extends Error {
+  constructor(readonly primitive: string) {
+    super(`no derivative rule for primitive \`${primitive}\` (add one to transformer/rules/scalar.ts)`);
+    this.name = "MissingRuleError";
   }
+}
+
+const parsed = new Map<string, Parsed>();
+/** The parsed rule of a primitive that is not boolean or `select`; throws if it has none. */
+function lookup(name: OpName): Parsed {
+  let p = parsed.get(name);
+  if (p) return p;
+  if (!Object.hasOwn(scalarRules, name)) throw new MissingRuleError(name);
+  const rule = scalarRules[name as DifferentiableOpName] as ScalarRule;
+  const partials =
+    rule.arity === 1 || rule.arity === 2
+      ? rule.partials.map((f) => parseTemplate(f as (...a: never[]) => unknown))
+      : rule.arity === "variadic"
+        ? [parseTemplate(rule.partial as (...a: never[]) => unknown)]
+        : [];
+  p = { rule, partials };
+  parsed.set(name, p);
   return p;
 }
 
@@ -147,9 +171,8 @@ export type DerivativeKind = "differentiable" | "zero" | "boolean" | "select";
 
 export function derivativeKind(name: OpName): DerivativeKind {
   if (name === "select") return "select";
-  const p = lookup(name);
-  if (!p) return "boolean";
-  return p.rule.arity === "zero" ? "zero" : "differentiable";
+  if ((BOOLEAN_OPS as readonly OpName[]).includes(name)) return "boolean";
+  return lookup(name).rule.arity === "zero" ? "zero" : "differentiable";
 }
 
 /**
@@ -159,7 +182,7 @@ export function derivativeKind(name: OpName): DerivativeKind {
  */
 export function partial(name: OpName, args: readonly Expr[], y: Expr, i: number): Expr {
   const p = lookup(name);
-  if (!p || p.rule.arity === "zero") throw new Error(`no partials for primitive ${name}`);
+  if (p.rule.arity === "zero") throw new Error(`no partials for primitive ${name}`);
   if (p.rule.arity === "variadic") return instantiate(p.partials[0]!, [args[i]!, y]);
   return instantiate(p.partials[i]!, [...args, y]);
 }
@@ -167,7 +190,7 @@ export function partial(name: OpName, args: readonly Expr[], y: Expr, i: number)
 /** Which inputs (by position) and whether the output the partial w.r.t. `i` reads. */
 export function partialReads(name: OpName, arity: number, i: number): { args: boolean[]; output: boolean } {
   const p = lookup(name);
-  if (!p || p.rule.arity === "zero") return { args: new Array(arity).fill(false), output: false };
+  if (p.rule.arity === "zero") return { args: new Array(arity).fill(false), output: false };
   if (p.rule.arity === "variadic") {
     const t = p.partials[0]!;
     const args = new Array<boolean>(arity).fill(false);
