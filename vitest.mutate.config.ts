@@ -30,14 +30,17 @@ export const MUTATION_TESTS = [
   "test/missing-rule.test.ts",
 ];
 
-class InListOrder extends BaseSequencer {
+const host = mutationHost();
+
+/** The list's order, then, in a mutant's run, the files most likely to kill it first. */
+class MutationOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification) => MUTATION_TESTS.findIndex((t) => f.moduleId.endsWith(t));
-    return [...files].sort((a, b) => rank(a) - rank(b));
+    const listed = [...files].sort((a, b) => rank(a) - rank(b));
+    const order = host.order(listed.map((f) => f.moduleId));
+    return listed.sort((a, b) => order.indexOf(a.moduleId) - order.indexOf(b.moduleId));
   }
 }
-
-const host = mutationHost();
 
 export default defineConfig({
   plugins: [host.plugin],
@@ -48,7 +51,7 @@ export default defineConfig({
     include: MUTATION_TESTS,
     setupFiles: ["test/mutation/worker-setup.ts"],
     reporters: ["dot", host.reporter],
-    sequence: { sequencer: InListOrder },
+    sequence: { sequencer: MutationOrder },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

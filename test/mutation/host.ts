@@ -17,7 +17,9 @@
  *     runs only those tests against a mutant); the tests' own coverage in the worker is pooled per
  *     file too, for the same reason: a cache filled by one test serves the next;
  *   - in a mutant's run, a file whose compilation did not reach the mutant is not compiled again:
- *     its output is the dry run's;
+ *     its output is the dry run's; and the test files run in the order most likely to fail first
+ *     (Stryker's runner stops at the first failure): those whose compilation ran the mutated code
+ *     (rather than only loading its module), then those that killed the most mutants so far;
  *   - a mutant reached far more often than in the dry run is taken for an endless loop (Stryker's
  *     hit limit, which it applies in the worker only): compilation fails;
  *   - a test file that fails to load (the mutant made compilation fail or refuse valid code) gets
@@ -44,8 +46,13 @@ type TransformerModule = typeof import("../../transformer/index.js");
 
 /** What the dry run learnt, kept on disk for test runner processes Stryker starts later. */
 interface DryRun {
-  /** Per compiled file: the mutants its compilation reached, how often, and its output. */
-  readonly files: Record<string, { readonly reached: Counts; readonly code: string; readonly js: string }>;
+  /**
+   * Per compiled file: the mutants its compilation reached, how often (`reached`: loading the
+   * transformer included; `ran`: compiling alone), and its output.
+   */
+  readonly files: Record<string, { readonly reached: Counts; readonly ran: Counts; readonly code: string; readonly js: string }>;
+  /** Per test file: how many mutants it killed so far in this Stryker run. */
+  readonly kills: Counts;
 }
 
 /** Files that use the markers: `import ... from "tsgrad"`. */
@@ -58,6 +65,8 @@ const MIN_HIT_LIMIT = 1_000_000;
 export interface MutationHost {
   readonly plugin: Plugin;
   readonly reporter: Reporter;
+  /** Sorts test files (absolute paths), most likely to kill the run's mutant first; stable. */
+  order(files: readonly string[]): string[];
 }
 
 export function mutationHost(): MutationHost {
@@ -66,8 +75,8 @@ export function mutationHost(): MutationHost {
   let mode: "dry-run" | "mutant" | undefined;
   let activeMutant: string | undefined;
   const dryRunFile = () => path.join(root, ".mutation-dry-run.json");
-  let dryRun: { files: Record<string, DryRun["files"][string]> } | undefined;
-  const loadDryRun = () => (dryRun ??= existsSync(dryRunFile()) ? (JSON.parse(readFileSync(dryRunFile(), "utf8")) as DryRun) : { files: {} });
+  let dryRun: DryRun | undefined;
+  const loadDryRun = () => (dryRun ??= existsSync(dryRunFile()) ? (JSON.parse(readFileSync(dryRunFile(), "utf8")) as DryRun) : { files: {}, kills: {} });
 
   // ---- the transformer, loaded from its sources -----------------------------------------------
   let loader: { server: ViteDevServer; load(): Promise<TransformerModule> } | undefined;
@@ -129,10 +138,12 @@ export function mutationHost(): MutationHost {
     const sf = p.getSourceFile(file)!;
     const ns = stryker();
     let transformer: TransformerModule;
+    let loaded: Counts = {};
     if (mode === "mutant") transformer = await (runTransformer ??= freshTransformer());
     else {
       ns.mutantCoverage = { static: {}, perTest: {} }; // counts this file's compilation alone
       transformer = await freshTransformer();
+      loaded = { ...ns.mutantCoverage.static };
     }
     const diagnostics: ts.Diagnostic[] = [];
     let js: string | undefined;
@@ -143,7 +154,11 @@ export function mutationHost(): MutationHost {
     } catch (e) {
       diagnostics.push({ category: ts.DiagnosticCategory.Error, code: 0, file: undefined, start: undefined, length: undefined, messageText: String(e) });
     }
-    if (mode === "dry-run" && js !== undefined && !diagnostics.length) loadDryRun().files[file] = { reached: { ...ns.mutantCoverage!.static }, code, js };
+    if (mode === "dry-run" && js !== undefined && !diagnostics.length) {
+      const reached = { ...ns.mutantCoverage!.static };
+      const ran = Object.fromEntries(Object.entries(reached).flatMap(([id, n]) => (n > (loaded[id] ?? 0) ? [[id, n - (loaded[id] ?? 0)]] : [])));
+      loadDryRun().files[file] = { reached, ran, code, js };
+    }
     return { js, diagnostics };
   };
 
@@ -171,21 +186,39 @@ export function mutationHost(): MutationHost {
 
   const graphsOf = (v: Vitest) => v.projects.flatMap((p) => Object.values(p.vite.environments).map((e) => e.moduleGraph));
 
-  /** The mutants reached compiling a file and every module it imports. */
-  const reachedFrom = (v: Vitest, file: string): Set<string> => {
-    const out = new Set<string>();
+  /** A file and every module it imports (as far as the module graph knows them). */
+  const modulesFrom = (v: Vitest | undefined, file: string): Set<string> => {
+    const out = new Set<string>([file]);
     const seen = new Set<unknown>();
-    for (const graph of graphsOf(v)) {
+    for (const graph of v ? graphsOf(v) : []) {
       const stack = [...(graph.getModulesByFile(file) ?? [])];
       while (stack.length) {
         const m = stack.pop()!;
         if (seen.has(m)) continue;
         seen.add(m);
-        if (m.file) for (const id of Object.keys(loadDryRun().files[path.resolve(m.file)]?.reached ?? {})) out.add(id);
+        if (m.file) out.add(path.resolve(m.file));
         stack.push(...m.importedModules);
       }
     }
     return out;
+  };
+
+  /** The mutants reached compiling a file and every module it imports. */
+  const reachedFrom = (v: Vitest, file: string): Set<string> => {
+    const out = new Set<string>();
+    for (const m of modulesFrom(v, file)) for (const id of Object.keys(loadDryRun().files[m]?.reached ?? {})) out.add(id);
+    return out;
+  };
+
+  const order = (files: readonly string[]): string[] => {
+    if (mode !== "mutant" || activeMutant === undefined) return [...files];
+    const data = loadDryRun();
+    const ran = (f: string) => [...modulesFrom(vitest, f)].reduce((n, m) => n + (data.files[m]?.ran[activeMutant!] ?? 0), 0);
+    const key = new Map(files.map((f, i) => [f, [ran(f) > 0 ? 1 : 0, data.kills[f] ?? 0, -i] as const]));
+    return [...files].sort((a, b) => {
+      const [x, y] = [key.get(a)!, key.get(b)!];
+      return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
+    });
   };
 
   const reporter: Reporter = {
@@ -207,7 +240,7 @@ export function mutationHost(): MutationHost {
         ns.hitLimit = Math.max(MIN_HIT_LIMIT, HIT_FACTOR * hits);
       } else {
         ns.hitCount = undefined;
-        dryRun = { files: {} };
+        dryRun = { files: {}, kills: {} };
       }
       // every file is compiled again in this run, with this run's mutant
       for (const graph of graphsOf(vitest))
@@ -219,16 +252,19 @@ export function mutationHost(): MutationHost {
     },
     onTestRunEnd() {
       if (!vitest) return;
+      const data = loadDryRun();
       for (const file of vitest.state.getFiles()) {
         // a test file that could not load: one failing test, so that Stryker sees the failure
         if (file.result?.state === "fail" && !hasTests(file)) addLoadFailure(file);
         if (mode === "dry-run") poolCoverage(file, reachedFrom(vitest, file.filepath));
+        if (mode === "mutant" && file.result?.state === "fail") data.kills[file.filepath] = (data.kills[file.filepath] ?? 0) + 1;
       }
-      if (mode === "dry-run") writeFileSync(dryRunFile(), JSON.stringify(loadDryRun()));
+      // kept on disk: Stryker may start a new test runner process (after a timeout)
+      writeFileSync(dryRunFile(), JSON.stringify(data));
     },
   };
 
-  return { plugin, reporter };
+  return { plugin, reporter, order };
 }
 
 type FileTask = ReturnType<Vitest["state"]["getFiles"]>[number];

@@ -1,6 +1,9 @@
-// A Stryker ignorer for mutation runs (stryker.config.mjs): the texts of refusals, internal
-// errors and rule notes are messages to people, not derivatives. Mutating them changes no number
-// the tests could check, so they are left out of the run (reported as ignored, not in the score).
+// A Stryker ignorer for mutation runs (stryker.config.mjs). Left out of the run (reported as
+// ignored, not in the score), because mutating them changes no number a test could check:
+//   - the texts of refusals, internal errors and rule notes: messages to people;
+//   - in the tensor rule table, the names of an operation's parameters (only how many there are,
+//     and whether a name ends in `?`, optional, is ever read) and `returns: "tensor"` (the value
+//     every reader takes when `returns` is neither "number" nor "shape").
 // Plain JavaScript: Stryker loads its plugins with Node's own loader.
 import { declareValuePlugin, PluginKind } from "@stryker-mutator/api/plugin";
 
@@ -23,6 +26,12 @@ function shouldIgnore(path) {
     if (cls?.node.superClass && isNamed(cls.node.superClass, (n) => n.endsWith("Error"))) return "the message of an error";
   }
   if (parent.isObjectProperty() && path.key === "value" && isNamed(node.key, (n) => TEXT_PROPERTIES.has(n))) return "documentation text";
+  if (path.isStringLiteral() && !path.node.value.endsWith("?") && parent.isArrayExpression()) {
+    const property = parent.parentPath;
+    if (property?.isObjectProperty() && isNamed(property.node.key, (n) => n === "params")) return "a parameter's name (only the count and a trailing ? are read)";
+  }
+  if (path.isStringLiteral() && path.node.value === "tensor" && parent.isObjectProperty() && isNamed(node.key, (n) => n === "returns"))
+    return "the default kind of result";
   return undefined;
 }
 
