@@ -203,6 +203,34 @@ describe("rule registry", () => {
   });
 });
 
+describe("the template parser", () => {
+  // Templates no rule uses today, written to exercise every construct the parser documents: a
+  // rule added later must not be misread (a comparison read as another, a constant dropped).
+  const templates: Prim[] = [
+    (a, b, y) => (a! < b! ? a! - b! : a! > b! ? a! * b! : y! / 2),
+    (a, b, y) => (a! <= b! ? -a! : a! >= b! ? -(a! + b!) : y!),
+    (a, b, y) => (a === b ? 1 : a !== y ? 2 : 3),
+    (a, b, y) => a! ** 2 + Math.PI * Math.E - Math.LN2 * Math.LN10 + Math.SQRT2 / Math.SQRT1_2 + Math.LOG2E * Math.LOG10E + b! * y!,
+    (a, b, y) => Math.max(a!, b!, y!) + Math.min(a!, b!) + Math.hypot(a!, b!, y!) + Math.atan2(a!, b!) + Math.pow(a!, 2),
+    (a, b, y) => (true ? a! : b!) + (false ? a! : y!),
+    (a, b) => -1 - -a! * -(b! - 2),
+  ];
+  it("reads every documented construct as JavaScript does, ties included", () => {
+    const points = [[1, 1, 1], [1, 2, 3], [2, 1, 0.5], [-1.5, -1.5, 2], [0, 0, 0], [3, -2, -2]];
+    for (const f of templates) {
+      const t = parseTemplate(f);
+      for (const xs of points) expect(evaluate(t.body, xs), `${f.toString()} at ${xs.join(", ")}`).toBe(f(...xs));
+    }
+  });
+  it("refuses what it does not know, naming it", () => {
+    expect(() => parseTemplate(((a: number) => a + unknownName) as Prim)).toThrow(/unknown name unknownName/);
+    expect(() => parseTemplate(((a: number) => Math.random() * a) as Prim)).toThrow(/unsupported syntax/);
+    expect(() => parseTemplate((function (a: number) { return a; }) as Prim)).toThrow(/not an arrow function/);
+    expect(() => parseTemplate(((a: number) => { return a; }) as Prim)).toThrow(/expression body/);
+  });
+});
+const unknownName = 1;
+
 // Stryker's helpers, as they appear in the text of an instrumented template (never called here)
 declare function stryMutAct_9fa48(id: string): boolean;
 declare function stryCov_9fa48(...ids: string[]): void;
