@@ -1,6 +1,8 @@
 // A Stryker ignorer for mutation runs (stryker.config.mjs). Left out of the run (reported as
 // ignored, not in the score), because mutating them changes no number a test could check:
 //   - the texts of refusals, internal errors and rule notes: messages to people;
+//   - the template parser's support for mutation testing itself (transformer/rules/registry.ts:
+//     following Stryker's switches in a rule's text), which only mutation runs use;
 //   - in the tensor rule table, the names of an operation's parameters (only how many there are,
 //     and whether a name ends in `?`, optional, is ever read) and `returns: "tensor"` (the value
 //     every reader takes when `returns` is neither "number" nor "shape").
@@ -12,7 +14,19 @@ const TEXT_PROPERTIES = new Set(["note", "hint", "problem"]);
 
 const isNamed = (node, test) => node.type === "Identifier" && test(node.name);
 
+/** The registry's functions that follow Stryker's instrumentation, and the one call of them. */
+const MUTATION_SUPPORT = new Set(["instrumentation", "recordCoverage", "followInstrumentation", "mutationState", "MUTANT_SWITCH", "COVERAGE_MARK"]);
+
 function shouldIgnore(path) {
+  if (path.isFunctionDeclaration() && MUTATION_SUPPORT.has(path.node.id?.name)) return "mutation testing's own support";
+  if (path.isVariableDeclarator() && path.node.id.type === "Identifier" && MUTATION_SUPPORT.has(path.node.id.name)) return "mutation testing's own support";
+  if (path.isStatement() && path.parentPath?.isBlockStatement()) {
+    // `const instrumented = followInstrumentation(e); if (instrumented) return lower(instrumented);`
+    const { node } = path;
+    const decl = node.type === "VariableDeclaration" && node.declarations[0];
+    if (decl && decl.init?.type === "CallExpression" && isNamed(decl.init.callee, (n) => MUTATION_SUPPORT.has(n))) return "mutation testing's own support";
+    if (node.type === "IfStatement" && isNamed(node.test, (n) => n === "instrumented")) return "mutation testing's own support";
+  }
   const parent = path.parentPath;
   if (!parent) return undefined;
   const { node } = parent;

@@ -71,6 +71,22 @@ function recordCoverage(ids: readonly string[]): void {
   for (const id of ids) counts[id] = (counts[id] ?? 0) + 1;
 }
 
+/** What an instrumented expression stands for: the branch of a switch the running code takes, or the expression a coverage mark wraps. */
+function followInstrumentation(e: ts.Expression): ts.Expression | undefined {
+  if (ts.isConditionalExpression(e)) {
+    const mutant = instrumentation(e.condition, MUTANT_SWITCH);
+    if (mutant) return mutationState()?.activeMutant === mutant[0] ? e.whenTrue : e.whenFalse;
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) {
+    const marks = instrumentation(e.left, COVERAGE_MARK);
+    if (marks) {
+      recordCoverage(marks);
+      return e.right;
+    }
+  }
+  return undefined;
+}
+
 /** Parses a template function's own source text (`(a, b, y) => ...`) into IR with holes. */
 export function parseTemplate(fn: (...args: never[]) => unknown, resolveCall?: CallResolver): Template {
   const text = fn.toString();
@@ -83,6 +99,8 @@ export function parseTemplate(fn: (...args: never[]) => unknown, resolveCall?: C
   const body = node.body;
   if (!ts.isExpression(body)) throw new Error(`rule template must have an expression body: ${text}`);
   const lower = (e: ts.Expression): Expr => {
+    const instrumented = followInstrumentation(e);
+    if (instrumented) return lower(instrumented);
     if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) return lower(e.expression);
     if (ts.isNumericLiteral(e)) return num(Number(e.text));
     if (ts.isIdentifier(e) && e.text === "undefined") return { k: "undef" };
@@ -99,18 +117,7 @@ export function parseTemplate(fn: (...args: never[]) => unknown, resolveCall?: C
       const name = BINARY_OPS[e.operatorToken.kind];
       if (name) return op(name, lower(e.left), lower(e.right));
     }
-    if (ts.isConditionalExpression(e)) {
-      const mutant = instrumentation(e.condition, MUTANT_SWITCH);
-      if (mutant) return lower(mutationState()?.activeMutant === mutant[0] ? e.whenTrue : e.whenFalse);
-      return op("select", lower(e.condition), lower(e.whenTrue), lower(e.whenFalse));
-    }
-    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) {
-      const marks = instrumentation(e.left, COVERAGE_MARK);
-      if (marks) {
-        recordCoverage(marks);
-        return lower(e.right);
-      }
-    }
+    if (ts.isConditionalExpression(e)) return op("select", lower(e.condition), lower(e.whenTrue), lower(e.whenFalse));
     if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "Math") {
       const c = MATH_CONSTANTS[e.name.text];
       if (c !== undefined) return num(c);
