@@ -13,11 +13,11 @@ export default {
     // tests reach the transformer through compilation, not imports: "related" files would be none
     related: false,
   },
-  mutate: ["transformer/rules/**/*.ts", "transformer/passes/forward.ts", "transformer/passes/reverse.ts"],
+  mutate: ["transformer/rules/**/*.ts", "transformer/passes/forward.ts", "transformer/passes/reverse/**/*.ts"],
   coverageAnalysis: "perTest",
   // the sources keep their types: Stryker's @ts-nocheck would only hide nothing here
   disableTypeChecks: false,
-  ignorePatterns: ["bench/results", "scratch", "test/.generated", "reports", "fuzz/failures"],
+  ignorePatterns: ["bench/results", "bench/.scratch", "scratch", "test/.generated", "reports", "fuzz/failures", "fuzz/.work"],
   incremental: true,
   incrementalFile: "reports/mutation/stryker-incremental.json",
   concurrency: 1,

@@ -17,6 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { compileCost, type CompileCost } from "./compile/cost.js";
+import { compileScaling, type CompileScaling } from "./compile/scaling.js";
 import { DisagreementError } from "./harness/agreement.js";
 import { FULL, QUICK } from "./harness/measure.js";
 import { Progress } from "./harness/progress.js";
@@ -25,6 +26,7 @@ import type { Case, CaseResult, Peers } from "./harness/types.js";
 import { loadJax } from "./methods/jax.js";
 import { loadTf } from "./methods/tfjs.js";
 import { markdownReport } from "./report/markdown.js";
+import { scalingMarkdown, scalingSvg } from "./report/scaling.js";
 import { caseRatios, targets } from "./report/ratios.js";
 import { svgChart } from "./report/svg.js";
 import { WORKLOADS } from "./workloads/index.js";
@@ -100,9 +102,12 @@ async function main(): Promise<number> {
   for (const t of timed) results.push(await t.measureMemory());
 
   let cost: CompileCost | undefined;
+  let scaling: CompileScaling | undefined;
   if (selected(COMPILE)) {
     progress.note("compile-time cost over examples/ ...");
     cost = compileCost({ repeats: options.quick ? 1 : 5, commandLine: !options.quick, files: options.quick ? "one" : "all" });
+    progress.note("compile-time scaling: generated programs of growing size ...");
+    scaling = await compileScaling({ quick: options.quick, onNote: (s) => progress.note(s) });
   }
 
   const info = {
@@ -117,11 +122,12 @@ async function main(): Promise<number> {
       tinybench: versionOf("tinybench"),
     },
   };
-  const markdown = markdownReport(results, cost, info);
+  const markdown = markdownReport(results, cost, info) + (scaling ? `\n\n## Compile time against code size\n\n${scalingMarkdown(scaling)}\n` : "");
   mkdirSync(outDir, { recursive: true });
+  if (scaling) writeFileSync(path.join(outDir, "compile-scaling.svg"), scalingSvg(scaling, `${info.machine}. ${info.date}.`));
   writeFileSync(path.join(outDir, "bench.md"), markdown + "\n");
   const ratios = results.map(caseRatios);
-  writeFileSync(path.join(outDir, "bench.json"), JSON.stringify({ ...info, cases: results, ratios, targets: targets(ratios), compile: cost }, null, 2) + "\n");
+  writeFileSync(path.join(outDir, "bench.json"), JSON.stringify({ ...info, cases: results, ratios, targets: targets(ratios), compile: cost, scaling }, null, 2) + "\n");
   writeFileSync(path.join(outDir, "bench.svg"), svgChart(results, `${info.machine}. ${info.date}.`));
   console.log(`\n${markdown}\nwritten: ${path.join(outDir, "bench.{md,json,svg}")}`);
   return 0;

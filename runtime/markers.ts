@@ -20,10 +20,12 @@ export interface GradOptions<W extends readonly (string | number)[] = readonly (
 
 function notTransformed(name: string): never {
   throw new Error(
-    `tsgrad: ${name}() ran without being compiled. The tsgrad transformer replaces ${name}(f) with ` +
-      `generated derivative code at build time, and it did not process this file. Add it to the build: ` +
-      `ts-patch with { "transform": "tsgrad/transformer" } in tsconfig's compilerOptions.plugins, ` +
-      `the Vite/Vitest plugin from "tsgrad/vite", or run the file with \`npx tsgrad run <file>\`.`,
+    `tsgrad: ${name}() was called at run time, so no tsgrad transformer compiled this file: at build time ` +
+      `it replaces ${name}(f) with generated derivative code. Add it to the build: a bundler plugin ` +
+      `(tsgrad/vite, tsgrad/rollup, tsgrad/webpack, tsgrad/rspack, tsgrad/esbuild), \`node --import tsgrad/register app.ts\`, ` +
+      `\`tsgrad generate\` before your usual tsc, or ts-patch's tspc with { "transform": "tsgrad/transformer" } in ` +
+      `tsconfig's compilerOptions.plugins. TypeScript 7's tsc (the native compiler) runs no transformer plugins: ` +
+      `with it, use one of the other routes.`,
   );
 }
 

@@ -386,8 +386,9 @@ describe("odd but valid TypeScript: each is refused with its own code and place,
       }
       if ("refused" in snippet.outcome) {
         expect(messages.map((m) => m.split(" ").slice(0, 2).join(" "))).toEqual([snippet.outcome.refused]);
-        // the marker call is left in place, nothing generated for it
-        expect(c!.js).toContain("export const g = grad(f");
+        // the marker call compiles to code that throws the refusal, nothing generated for it
+        expect(c!.js).toContain('export const g = (() => { throw new Error("tsgrad refused grad(');
+        expect(c!.js).not.toMatch(/function \w+_grad\d*\(/);
         return;
       }
       expect(messages).toEqual([]);
@@ -414,9 +415,9 @@ describe("diagnostics are per marker", () => {
     // one diagnostic per refused marker, each at its own offending code
     expect(c.messages.map((m) => m.split(" ").slice(0, 2).join(" ")).sort()).toEqual(["TSG1004 4:39", "TSG1014 2:49"]);
     const js = c.js!;
-    // the refused calls stay as they were (they throw if run), the others are replaced
-    expect(js).toContain("export const b = grad(random);");
-    expect(js).toContain("export const t = jvp(guarded);");
+    // each refused call throws its own refusal if run, the others are replaced
+    expect(js).toMatch(/export const b = \(\(\) => \{ throw new Error\("tsgrad refused grad\(random\) at [^"]*main\.ts:5:18 when compiling: [^"]*main\.ts:2:49 - TSG1014: /);
+    expect(js).toMatch(/export const t = \(\(\) => \{ throw new Error\("tsgrad refused jvp\(guarded\) at [^"]*main\.ts:9:18 when compiling: [^"]*main\.ts:4:39 - TSG1004: /);
     expect(js).toMatch(/export const g = good_grad;/);
     expect(js).toMatch(/export const v = good_valueAndGrad;/);
     expect(js).toMatch(/export const j = good_jvp;/);

@@ -1,122 +1,105 @@
 /**
- * Property tests over random programs: for every generated program, on random inputs,
- *   - reverse mode (grad) matches central finite differences wherever the function is smooth,
- *   - forward mode (jvp) matches reverse mode (the dot-product test),
- *   - valueAndGrad returns f's own value and grad's gradient,
- *   - hvp (forward over reverse, third order where the program calls derivatives) matches finite
- *     differences of the gradient along the same direction, wherever those are stable.
- * The programs are compiled together into one module through the transformer, then imported.
+ * Random programs through every marker (the CI part of the random-program campaign; the long
+ * campaign is `npm run fuzz`). A fixed set of program seeds: programs with helpers calling helpers
+ * (pass-through helpers, helpers in a sibling module, helpers returning tuples and objects, called
+ * per element in loops), parameters of every kind, module constants passed down, and every
+ * primitive (test/support/fuzz/generate.ts). They are compiled through one ts.Program, and each
+ * is checked at random points (test/support/fuzz/checks.ts):
+ *   - grad, valueAndGrad, jvp, vjp, hvp of the program, against central finite differences of
+ *     the plain program (where those are stable at two step sizes) and against each other (the
+ *     dot-product test; hvp against finite differences of grad, and symmetric in two directions);
+ *   - hessian (symmetric, and its product with a direction is hvp), jvp(grad(f)), jacobian of a
+ *     vector-valued variant in both modes (equal, against jvp, vjp and finite differences),
+ *     grad(grad(g)) of a one-number variant (against the Hessian along its line and finite
+ *     differences), a function that calls grad inside (its gradient is H w + grad / 2), and the
+ *     Hessian of a tensor parameter (a block of the whole Hessian);
+ *   - after every call of generated code the shared stacks are as they were and the arguments
+ *     unchanged.
+ * A failing program reports at once (fast-check's endOnFailure: no shrinking of the inputs; the
+ * campaign tool shrinks the program itself).
  */
+import path from "node:path";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { refStack, stack } from "tsgrad";
-import { importSource } from "./support/compile.js";
-import { clone, dot, expectClose, numericGradient } from "./support/numeric.js";
-import { randomProgram, type RandomProgram } from "./support/random-program.js";
+import { Choices, uint32Stream } from "./support/fuzz/choices.js";
+import { runChecks, type Report } from "./support/fuzz/checks.js";
+import { compileBatch, importCases, type CompileOutcome } from "./support/fuzz/compile.js";
+import { generateProgram } from "./support/fuzz/generate.js";
+import { moduleSources, type CaseExports } from "./support/fuzz/harness.js";
+import { pointArbitrary } from "./support/fuzz/points.js";
+import { GENERATED_DIR } from "./support/compile.js";
 
-type F = (x: number, y: number, v: number[], k: number) => number;
-interface Case {
-  name: string;
-  f: F;
-  grad: (...a: unknown[]) => [number, number, number[]];
-  jvp: (...a: unknown[]) => { value: number; tangent: number };
-  vg: (...a: unknown[]) => { value: number; grad: [number, number, number[]] };
-  hv: (...a: unknown[]) => [number, number, number[]];
-}
+const PROGRAMS = 40;
+const POINTS = 10;
+const SEED = 20261207;
 
-const PROGRAMS = 80;
-const SEED = 20261122;
-const programs: RandomProgram[] = fc
-  .sample(fc.integer({ min: 1, max: 2 ** 31 - 1 }), { seed: SEED, numRuns: PROGRAMS })
-  .map((s, i) => randomProgram(s, `p${i}`));
-
-function moduleSource(ps: readonly RandomProgram[]): string {
-  const wrt = `{ wrt: ["x", "y", "v"] }`;
-  return [
-    `import { grad, hvp, jvp, valueAndGrad } from "tsgrad";`,
-    ...ps.map((p) => p.source),
-    `export const cases = [`,
-    ...ps.map((p) => `  { name: "${p.name}", f: ${p.name}, grad: grad(${p.name}, ${wrt}), jvp: jvp(${p.name}, ${wrt}), vg: valueAndGrad(${p.name}, ${wrt}), hv: hvp(${p.name}, ${wrt}) },`),
-    `];`,
-  ].join("\n");
-}
-
-const input = fc.record({
-  x: fc.double({ min: -1.5, max: 1.5, noNaN: true }),
-  y: fc.double({ min: -1.5, max: 1.5, noNaN: true }),
-  v: fc.array(fc.double({ min: -1.5, max: 1.5, noNaN: true }), { minLength: 4, maxLength: 4 }),
-  k: fc.integer({ min: 0, max: 4 }),
-  u: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 6, maxLength: 6 }),
+const nextSeed = uint32Stream(SEED);
+const programs = Array.from({ length: PROGRAMS }, (_, i) => {
+  const seed = nextSeed() % 2 ** 31;
+  return { seed, program: generateProgram(new Choices([], uint32Stream(seed)), `p${i}`) };
 });
 
-/** Finite differences at two step sizes; null where they disagree (a kink or jump nearby). */
-function smoothGradient(f: F, x: number, y: number, v: number[], k: number): [number, number, number[]] | null {
-  const args = [x, y, v, k];
-  const at = (h: number) => [0, 1, 2].map((p) => numericGradient(f as (...a: never[]) => number, args.map(clone), p, h));
-  const coarse = at(1e-5);
-  const fine = at(2.5e-6);
-  const a = [coarse[0], coarse[1], ...(coarse[2] as number[])] as number[];
-  const b = [fine[0], fine[1], ...(fine[2] as number[])] as number[];
-  for (let i = 0; i < a.length; i++) if (Math.abs(a[i]! - b[i]!) > 1e-4 * Math.max(1, Math.abs(b[i]!))) return null;
-  return fine as [number, number, number[]];
-}
+/** Points per program where f was finite, and where finite differences were stable (checked). */
+const counts: { valid: number; smooth: number; secondOrder: number }[] = [];
 
-describe("random programs", () => {
-  let cases: Case[] = [];
-  beforeAll(async () => {
-    const m = await importSource<{ cases: Case[] }>(moduleSource(programs));
-    cases = m.cases;
-  }, 120_000);
+describe("random programs through every marker", () => {
+  let outcomes: CompileOutcome[] = [];
+  beforeAll(() => {
+    const files = programs.map(({ program }, i) => ({ id: `p${i}`, ...moduleSources(program) }));
+    outcomes = compileBatch(path.join(GENERATED_DIR, "random-programs"), files, { typecheck: true });
+  }, 240_000);
 
-  it(`compiles all ${PROGRAMS} programs`, () => {
-    expect(cases.map((c) => c.name)).toEqual(programs.map((p) => p.name));
+  it(`compiles all ${PROGRAMS} programs: no type error, no refusal, no crash`, () => {
+    const problems = outcomes.filter((o) => o.status !== "ok").map((o) => `${o.id}: ${o.status}\n${"message" in o ? o.message : ""}`);
+    expect(problems).toEqual([]);
   });
 
-  for (let i = 0; i < PROGRAMS; i++) {
-    it(`program p${i}: grad = finite differences, jvp = grad, valueAndGrad = (f, grad)`, () => {
-      const c = cases[i]!;
-      const source = programs[i]!.source;
-      let smoothPoints = 0;
+  it("the programs have the shapes that hid bugs: helper chains, pass-throughs, helpers in another module", () => {
+    const stats = programs.map((p) => p.program.stats);
+    expect(stats.filter((s) => s.depth >= 3).length).toBeGreaterThanOrEqual(PROGRAMS / 5);
+    expect(stats.filter((s) => s.passThrough > 0).length).toBeGreaterThanOrEqual(PROGRAMS / 4);
+    expect(stats.filter((s) => s.libHelpers > 0).length).toBeGreaterThanOrEqual(PROGRAMS / 5);
+    const kinds = new Set(programs.flatMap((p) => p.program.params.map((q) => q.kind)));
+    expect([...kinds].sort()).toEqual(["arr", "f64", "num", "obj", "ten", "tup"]);
+  });
+
+  for (const [i, { seed, program }] of programs.entries()) {
+    const s = program.stats;
+    it(`p${i} (seed ${seed}; ${s.helpers} helpers, chain ${s.depth}, ${s.passThrough} pass-through, ${s.libHelpers} in lib): every marker against finite differences and the other modes`, async () => {
+      const outcome = outcomes[i]!;
+      if (outcome.status !== "ok") return expect.fail(`p${i} did not compile (${outcome.status})`);
+      const cases = await importCases<CaseExports>(outcome.entry);
+      const total: Report = { points: 0, valid: 0, smooth: 0, secondOrder: 0, ran: {} };
       fc.assert(
-        fc.property(input, ({ x, y, v, k, u }) => {
-          const value = c.f(x, y, v.slice(), k);
-          fc.pre(Number.isFinite(value) && Math.abs(value) < 1e8);
-          const depth = [stack.size, refStack.size];
-          const g = c.grad(x, y, v.slice(), k);
-          expect([stack.size, refStack.size], "stacks balanced after grad").toEqual(depth);
-          const context = `\n${source}\nat x=${x}, y=${y}, v=[${v}], k=${k}`;
-          // forward against reverse: <grad, u> = jvp(u)
-          const dirV = u.slice(2, 6);
-          const t = c.jvp(x, y, v.slice(), k, u[0]!, u[1]!, dirV);
-          expectClose(t.value, value, 0, `jvp value${context}`);
-          expectClose(t.tangent, dot([g[0], g[1], ...g[2]], [u[0], u[1], ...dirV]), 1e-8, `dot-product test${context}`);
-          const vg = c.vg(x, y, v.slice(), k);
-          expect([stack.size, refStack.size], "stacks balanced after valueAndGrad").toEqual(depth);
-          expectClose(vg.value, value, 0, `valueAndGrad value${context}`);
-          expectClose(vg.grad, g, 1e-12, `valueAndGrad gradient${context}`);
-          // reverse against finite differences where the function is smooth
-          const fd = smoothGradient(c.f, x, y, v, k);
-          if (fd) {
-            smoothPoints++;
-            expectClose(g, fd, 2e-5, `grad vs finite differences${context}`);
-            // second order: the Hessian times u against finite differences of the gradient along u,
-            // where those agree at two step sizes (no kink of the gradient nearby)
-            const hv = c.hv(x, y, v.slice(), k, u[0]!, u[1]!, dirV);
-            expect([stack.size, refStack.size], "stacks balanced after hvp").toEqual(depth);
-            const along = (h: number) => {
-              const gp = c.grad(x + h * u[0]!, y + h * u[1]!, v.map((vi, j) => vi + h * dirV[j]!), k);
-              const gm = c.grad(x - h * u[0]!, y - h * u[1]!, v.map((vi, j) => vi - h * dirV[j]!), k);
-              return [gp[0], gp[1], ...gp[2]].map((a, j) => (a - [gm[0], gm[1], ...gm[2]][j]!) / (2 * h));
-            };
-            const coarse = along(1e-4);
-            const fine = along(2.5e-5);
-            if (coarse.every((a, j) => Math.abs(a - fine[j]!) <= 1e-4 * Math.max(1, Math.abs(fine[j]!))))
-              expectClose([hv[0], hv[1], ...hv[2]], fine, 1e-4, `hvp vs finite differences of grad${context}`);
+        fc.property(pointArbitrary, (point) => {
+          const r = runChecks(program, cases, [point], { expensiveEvery: total.points % 2 === 0 ? 1 : 2 });
+          total.points++;
+          total.valid += r.valid;
+          total.smooth += r.smooth;
+          total.secondOrder += r.secondOrder;
+          if (r.failure) {
+            const f = r.failure;
+            const sources = moduleSources(program);
+            throw new Error(`${f.message}\n  expected ${JSON.stringify(f.expected)}\n  got      ${JSON.stringify(f.got)}\n${sources.lib ? `---- lib.ts\n${sources.lib}\n---- main.ts\n` : ""}${program.main}`);
           }
         }),
-        { numRuns: 25, seed: SEED + i },
+        { numRuns: POINTS, seed: SEED + i, endOnFailure: true, unbiased: true },
       );
-      expect(smoothPoints, "finite differences were checked at some points").toBeGreaterThan(0);
+      counts[i] = total;
+      // most points must have been checked against finite differences, not skipped as kinks
+      expect(total.valid, "points where the program is finite").toBeGreaterThanOrEqual(POINTS / 2);
+      expect(total.smooth / total.valid, `points checked against finite differences: ${total.smooth} of ${total.valid}`).toBeGreaterThanOrEqual(0.5);
     });
   }
+
+  it("across all programs, most points were checked against finite differences, first and second order", () => {
+    const sum = (f: (c: (typeof counts)[number]) => number) => counts.reduce((a, c) => a + (c ? f(c) : 0), 0);
+    const valid = sum((c) => c.valid);
+    const smooth = sum((c) => c.smooth);
+    const second = sum((c) => c.secondOrder);
+    console.log(`random programs: ${valid} valid points, ${smooth} checked against finite differences, ${second} second order against finite differences of the gradient`);
+    expect(counts.filter(Boolean).length, "programs checked").toBe(PROGRAMS);
+    expect(smooth / valid).toBeGreaterThanOrEqual(0.8);
+    expect(second / valid).toBeGreaterThanOrEqual(0.6);
+  });
 });

@@ -4,7 +4,7 @@
  * and Vite report them like type errors.
  */
 import path from "node:path";
-import ts from "typescript";
+import { ts } from "./compiler.js";
 import { TS_CODE_BASE, TSG, type TsgCode } from "./refusal.js";
 
 export { TSG, IrRefusal, refuse, type TsgCode } from "./refusal.js";

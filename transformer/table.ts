@@ -2,7 +2,7 @@
  * The program's function table: source functions by key (`file#position`), lowered to IR on
  * demand and cached for the life of the Program.
  */
-import ts from "typescript";
+import { ts } from "./compiler.js";
 import { fail, TSG } from "./diagnostics.js";
 import { isMarkerSymbol, markerOfCall, ruleKindOf, tensorOpOf, type MarkerCall } from "./discover/markers.js";
 import { resolveRequest } from "./discover/requests.js";

@@ -9,7 +9,7 @@
  */
 import type { Block, Expr, Stmt, Var } from "../ir/types.js";
 import { baseVar, forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
-import { writtenArgExprs } from "../ir/calls.js";
+import { writtenArgExprs, writtenArgs } from "../ir/calls.js";
 import { derivativeKind } from "../rules/registry.js";
 import { tensorArgIsDifferentiable } from "../rules/tensor-registry.js";
 import { ArrayAliases } from "./aliases.js";
@@ -50,7 +50,14 @@ export function differentiableReads(e: Expr, out: (v: Var) => void): void {
         });
         return;
       }
-      for (const a of e.args) differentiableReads(a, out);
+      {
+        // a pullback's result (the adjoints of scalar arguments) does not depend on the adjoint
+        // arrays it accumulates into: those are written, not read
+        const written = writtenArgs(e.fn, e.args.length);
+        e.args.forEach((a, i) => {
+          if (!written.includes(i)) differentiableReads(a, out);
+        });
+      }
       return;
     case "alloc":
       differentiableReads(e.fill, out);
@@ -113,44 +120,60 @@ function flowsOf(body: Block): Flow[] {
         }
       });
   });
-  // the names of one array are the same memory (`row = m[i]`, `b = t ? a : c`, `rows.push(a)`,
-  // `{ v: a }`): what is written through one reaches the others, both ways
-  for (const names of ArrayAliases.of(body).classes())
-    for (const target of names) for (const v of names) if (v !== target) flows.push({ target, from: { k: "var", v } });
   return flows;
 }
 
-export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Iterable<Var>): Activity {
+/**
+ * @param readOnly parameters (leaves) the function never writes into: all of a source function's,
+ *   and of a generated one those its calling convention does not write (ir/calls.ts)
+ */
+export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Iterable<Var>, readOnly: ReadonlySet<Var> = new Set()): Activity {
   const flows = flowsOf(body);
-  const reads = flows.map((f) => {
+  // the names of one array are the same memory (`row = m[i]`, `b = t ? a : c`, `rows.push(a)`,
+  // `{ v: a }`): what is written through one reaches the others, both ways. Except into module
+  // data and read-only parameters: no name writes into those, so a local array that shares a
+  // name with one (`b = t ? a : CONST`) does not make it vary, and what it is useful for is its
+  // own business
+  const aliases = ArrayAliases.of(body);
+  const writable = (v: Var): boolean => v.role !== "global" && !readOnly.has(v);
+  const otherNames = (v: Var): Iterable<Var> => (aliases.hasOtherNames(v) ? aliases.expand([v]) : []);
+  // the dataflow graph, both ways: flows by the variables they read, and by their targets
+  const readers = new Map<Var, number[]>();
+  const writers = new Map<Var, number[]>();
+  const reads = flows.map((f, i) => {
     const vs: Var[] = [];
     differentiableReads(f.from, (v) => vs.push(v));
+    for (const v of vs) push(readers, v, i);
+    push(writers, f.target, i);
     return vs;
   });
 
-  const varied = new Set<Var>(inputs);
-  for (let changed = true; changed; ) {
-    changed = false;
-    flows.forEach((f, i) => {
-      if (!varied.has(f.target) && reads[i]!.some((v) => varied.has(v))) {
-        varied.add(f.target);
-        changed = true;
-      }
-    });
-  }
+  // varied: forward from the inputs (a worklist: each variable is taken once, each flow read once
+  // per variable it reads)
+  const varied = new Set<Var>();
+  const pending: Var[] = [];
+  const mark = (set: Set<Var>, v: Var) => {
+    if (set.has(v)) return;
+    set.add(v);
+    pending.push(v);
+  };
+  // what varies through one name varies through every writable other
+  const vary = (v: Var) => {
+    mark(varied, v);
+    for (const n of otherNames(v)) if (writable(n)) mark(varied, n);
+  };
+  for (const v of inputs) vary(v);
+  while (pending.length) for (const i of readers.get(pending.pop()!) ?? []) vary(flows[i]!.target);
 
-  const useful = new Set<Var>(outputs);
-  for (let changed = true; changed; ) {
-    changed = false;
-    flows.forEach((f, i) => {
-      if (!useful.has(f.target)) return;
-      for (const v of reads[i]!)
-        if (!useful.has(v)) {
-          useful.add(v);
-          changed = true;
-        }
-    });
-  }
+  // useful: backward from the outputs
+  const useful = new Set<Var>();
+  // a writable name is useful for what every other name of its memory is
+  const use = (v: Var) => {
+    mark(useful, v);
+    if (writable(v)) for (const n of otherNames(v)) mark(useful, n);
+  };
+  for (const v of outputs) use(v);
+  while (pending.length) for (const i of writers.get(pending.pop()!) ?? []) for (const v of reads[i]!) use(v);
 
   const isActive = (v: Var) => varied.has(v) && useful.has(v);
   const isActiveExpr = (e: Expr) => {
@@ -161,4 +184,10 @@ export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Ite
     return active;
   };
   return { varied, useful, isActive, isActiveExpr };
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
 }

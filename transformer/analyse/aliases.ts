@@ -46,17 +46,25 @@ export class ArrayAliases {
     return out;
   }
 
+  /** The representative of v's class (union-find with path halving: near-constant time). */
   private find(v: Var): Var {
     let r = v;
-    while (this.parent.has(r)) r = this.parent.get(r)!;
+    for (let up = this.parent.get(r); up !== undefined; up = this.parent.get(r)) {
+      const grand = this.parent.get(up);
+      if (grand !== undefined) this.parent.set(r, grand);
+      r = grand ?? up;
+    }
     return r;
   }
 
   private join(v: Var, names: readonly Var[]): void {
     for (const n of names) {
-      const a = this.find(v);
-      const b = this.find(n);
+      let a = this.find(v);
+      let b = this.find(n);
       if (a === b) continue;
+      // the smaller class joins the larger: each name moves O(log n) times in all
+      const sizeOf = (r: Var) => this.members.get(r)?.size ?? 1;
+      if (sizeOf(a) < sizeOf(b)) [a, b] = [b, a];
       this.parent.set(b, a);
       const merged = this.members.get(a) ?? new Set([a]);
       for (const m of this.members.get(b) ?? [b]) merged.add(m);

@@ -4,6 +4,7 @@ import ts from "typescript";
 import { format } from "prettier";
 import { formatDiagnosticsFor } from "../diagnostics.js";
 import { compileFiles, type GeneratedFunctionText } from "../host/compile.js";
+import { withDisplayPaths } from "./generate.js";
 
 export interface EmitOptions {
   /** Only functions generated from the source function of this name. */
@@ -17,7 +18,11 @@ export async function generatedCode(file: string, options: EmitOptions = {}): Pr
   const printer = ts.createPrinter({ removeComments: false });
   const chosen = result.generated.filter((g) => g.file === entry && (!options.fn || sourceName(g) === options.fn));
   const text = chosen.map((g) => printer.printNode(ts.EmitHint.Unspecified, g.node, g.sourceFile)).join("\n\n");
-  const code = text ? await format(text, { parser: "typescript", printWidth: 100 }) : "";
+  // the file path tells prettier this is not TSX (otherwise it guesses, with a regular
+  // expression whose cost is quadratic in the length of code without quotes)
+  const code = text
+    ? await format(withDisplayPaths(text, result.program), { parser: "typescript", filepath: "generated.ts", printWidth: 100 })
+    : "";
   return { code, diagnostics: [...result.errors, ...result.diagnostics], count: chosen.length };
 }
 
@@ -31,7 +36,12 @@ export async function emitCommand(file: string, options: EmitOptions): Promise<n
   const { code, diagnostics, count } = await generatedCode(file, options);
   if (diagnostics.length) process.stderr.write(formatDiagnosticsFor(process.stderr, diagnostics));
   if (count === 0 && !diagnostics.length)
-    process.stderr.write(`tsgrad: no derivative code generated for ${file}${options.fn ? ` from a function named ${options.fn}` : ""} (no grad/jvp/vjp/valueAndGrad call found)\n`);
+    process.stderr.write(
+      options.fn
+        ? `tsgrad: no derivative code generated for ${file} from a function named ${options.fn}\n`
+        : `tsgrad: no derivative code generated for ${file} (no grad/jvp/vjp/valueAndGrad call found)\n`,
+    );
   process.stdout.write(code);
-  return diagnostics.length ? 1 : 0;
+  // --fn that names nothing is a mistake (a typo, a renamed function), not an empty answer
+  return diagnostics.length || (options.fn && count === 0) ? 1 : 0;
 }

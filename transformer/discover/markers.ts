@@ -3,7 +3,7 @@
  * `@tsgradMarker` tag in the doc comment of the declaration its symbol resolves to (through
  * imports and renames), never by its name, so a user's own `grad` function is not touched.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { resolveAlias } from "../lower/host.js";
 
 export type MarkerKind = "grad" | "valueAndGrad" | "jvp" | "vjp" | "checkGrad" | "hvp" | "hessian" | "jacobian";

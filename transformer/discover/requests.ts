@@ -4,7 +4,7 @@
  * literal), and the target must be a function tsgrad can see, or another marker's result
  * (`grad(grad(g))`, `jvp(grad(f))`), which the pipeline generates first.
  */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import type { IRFunction } from "../ir/types.js";
 import { declarationWithBody, functionOfDeclaration, isFunctionLike, resolveAlias, type FunctionLike } from "../lower/host.js";

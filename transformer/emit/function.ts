@@ -5,12 +5,13 @@
  * compound assignments, comments tying statements to the source lines they come from, and
  * source-map ranges pointing at the original function.
  */
-import ts from "typescript";
+import { perCompiler, ts } from "../compiler.js";
 import type { Block, Expr, ExternalRef, GeneratedFunction, IRType, OpName, Origin, Stmt, Var } from "../ir/types.js";
 import { calleeKey } from "../ir/build.js";
 import { forEachStmt, forEachSubExpr, stmtExprs, varsOf } from "../ir/visit.js";
 import { MATH_NAME_OF } from "../rules/math.js";
 import { Namer } from "./names.js";
+import { mentionedIn, Positions } from "../analyse/positions.js";
 
 /** What a function's emit needs from its module. */
 export interface ModuleScope {
@@ -30,7 +31,7 @@ export interface ModuleScope {
   readonly moduleNames: () => Iterable<string>;
 }
 
-const BINARY: Partial<Record<OpName, ts.BinaryOperator>> = {
+const BINARY: Partial<Record<OpName, ts.BinaryOperator>> = perCompiler(() => ({
   add: ts.SyntaxKind.PlusToken,
   sub: ts.SyntaxKind.MinusToken,
   mul: ts.SyntaxKind.AsteriskToken,
@@ -44,7 +45,7 @@ const BINARY: Partial<Record<OpName, ts.BinaryOperator>> = {
   ne: ts.SyntaxKind.ExclamationEqualsEqualsToken,
   and: ts.SyntaxKind.AmpersandAmpersandToken,
   or: ts.SyntaxKind.BarBarToken,
-};
+}));
 
 /** Arithmetic precedence levels (only equality within a level matters here). */
 const PRECEDENCE: Partial<Record<OpName, number>> = { add: 1, sub: 1, mul: 2, div: 2, mod: 2 };
@@ -519,13 +520,21 @@ export function prepareForEmit(body: Block, params: readonly Var[]): Stmt[] {
 }
 
 function foldLoopCounters(b: Block): Stmt[] {
+  // where each variable is next mentioned, and declared again, in this block (a forward scan
+  // per counter would make this quadratic in the number of loops)
+  const mentions = new Positions<Var>();
+  const declarations = new Positions<Var>();
+  b.forEach((s, p) => {
+    for (const v of mentionedIn(s)) mentions.add(v, p);
+    if (s.k === "decl") declarations.add(s.v, p);
+  });
   const out: Stmt[] = [];
   for (let i = 0; i < b.length; i++) {
     let s = b[i]!;
     if (s.k === "if") s = { ...s, then: foldLoopCounters(s.then), else: foldLoopCounters(s.else) };
     else if (s.k === "loop") s = { ...s, body: foldLoopCounters(s.body), update: foldLoopCounters(s.update) };
     const next = b[i + 1];
-    if (s.k === "decl" && next?.k === "loop" && ownsCounter(s, next, b.slice(i + 2))) {
+    if (s.k === "decl" && next?.k === "loop" && ownsCounter(s, next) && unusedAfter(s.v, i + 1, mentions, declarations)) {
       out.push({ ...next, body: foldLoopCounters(next.body), update: foldLoopCounters(next.update), init: s });
       i++;
       continue;
@@ -535,20 +544,17 @@ function foldLoopCounters(b: Block): Stmt[] {
   return out;
 }
 
-function ownsCounter(d: Stmt & { k: "decl" }, loop: Stmt & { k: "loop" }, rest: Block): boolean {
+/** Whether a loop's header uses the variable `d` declares right before it (so `for (let i = ...)` may own it). */
+function ownsCounter(d: Stmt & { k: "decl" }, loop: Stmt & { k: "loop" }): boolean {
   if (loop.testAtEnd || loop.label || !updateIsExpression(loop.update) || loop.update.length === 0) return false;
-  const inHeader = (loop.test && varsOf(loop.test).has(d.v)) || loop.update.some((u) => u.k === "assign" && u.v === d.v);
-  if (!inHeader) return false;
-  for (const s of rest) {
-    if (s.k === "decl" && s.v === d.v) return true; // declared again: later uses are of the new one
-    let used = false;
-    forEachStmt([s], (x) => {
-      if (((x.k === "decl" || x.k === "assign") && x.v === d.v) || stmtExprs(x).some((e) => varsOf(e).has(d.v))) used = true;
-      if (x.k === "loop" && x.init && x.init.v === d.v) used = true;
-    });
-    if (used) return false;
-  }
-  return true;
+  return (loop.test !== null && varsOf(loop.test).has(d.v)) || loop.update.some((u) => u.k === "assign" && u.v === d.v);
+}
+
+/** Whether nothing after position `p` of the block uses v before declaring it again (later uses are of the new one). */
+function unusedAfter(v: Var, p: number, mentions: Positions<Var>, declarations: Positions<Var>): boolean {
+  const redeclared = declarations.next(v, p);
+  const used = mentions.next(v, p);
+  return used === Infinity || redeclared <= used;
 }
 
 function fixDeclarations(body: Block, params: readonly Var[]): Stmt[] {

@@ -4,7 +4,8 @@
  * marker call with a reference to its function, and adds the imports the generated code needs.
  * A refused marker call is left in place and reported; the rest of the file still compiles.
  */
-import ts from "typescript";
+import path from "node:path";
+import { ts } from "../compiler.js";
 import { internalErrorDiagnostic, IrRefusal, toDiagnostic, TsgError, TSG } from "../diagnostics.js";
 import { findMarkerCalls, runtimeSpecifier, tensorOpOf, typeTagOf, type MarkerCall } from "../discover/markers.js";
 import { resolveAlias } from "../lower/host.js";
@@ -80,16 +81,19 @@ class ModuleEmitter {
         this.replacements.set(marker.call, this.callSite(request, key));
       });
     } catch (e) {
-      this.report(e, marker.call);
+      const refusal = this.report(e, marker.call);
+      // a host that emits anyway (tsc without noEmitOnError) gets code that throws the refusal
+      if (refusal) this.replacements.set(marker.call, refusalThrow(this.f, marker, refusal));
     }
   }
 
-  private report(e: unknown, at: ts.Node): void {
+  private report(e: unknown, at: ts.Node): ts.Diagnostic | undefined {
     const before = this.diagnostics.length;
     this.reportOnce(e, at);
     // the same refusal reached through several markers is reported once
     const d = this.diagnostics[before];
     if (d && this.diagnostics.slice(0, before).some((x) => x.start === d.start && x.code === d.code && x.file === d.file)) this.diagnostics.pop();
+    return d;
   }
 
   private reportOnce(e: unknown, at: ts.Node): void {
@@ -277,6 +281,39 @@ function relativeSpecifier(from: string, to: string): string {
   const up = fromParts.length - i;
   const rest = toParts.slice(i).join("/").replace(/\.ts$/, ".js");
   return (up === 0 ? "./" : "../".repeat(up)) + rest;
+}
+
+/**
+ * What a refused marker call becomes: an expression that throws the refusal itself (where the
+ * marker is, and the diagnostic: file:line:col, TSG code, message and hint), evaluated where the
+ * marker call was.
+ */
+function refusalThrow(f: ts.NodeFactory, marker: MarkerCall, d: ts.Diagnostic): ts.Expression {
+  const where = (file: ts.SourceFile | undefined, pos: number | undefined) => {
+    if (!file || pos === undefined) return "";
+    const { line, character } = file.getLineAndCharacterOfPosition(pos);
+    return `${displayPath(file.fileName)}:${line + 1}:${character + 1}`;
+  };
+  const call = marker.call;
+  const markerText = `${call.expression.getText()}(${call.arguments.map((a) => a.getText()).join(", ")})`;
+  const message =
+    `tsgrad refused ${markerText.length > 60 ? `${call.expression.getText()}(...)` : markerText} at ${where(call.getSourceFile(), call.getStart())} when compiling: ` +
+    `${where(d.file, d.start)}${d.file ? " - " : ""}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+  const thrower = f.createArrowFunction(
+    undefined,
+    undefined,
+    [],
+    undefined,
+    f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+    f.createBlock([f.createThrowStatement(f.createNewExpression(f.createIdentifier("Error"), undefined, [f.createStringLiteral(message)]))]),
+  );
+  return f.createCallExpression(f.createParenthesizedExpression(thrower), undefined, []);
+}
+
+/** A path as the user reads it: relative to the working directory when inside it. */
+function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : file;
 }
 
 function baseName(file: string): string {

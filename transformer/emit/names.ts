@@ -1,5 +1,5 @@
 /** Readable, unique names for generated code: source names first, `_2` style suffixes on clashes. */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 
 const JS_RESERVED = new Set(
   (

@@ -7,6 +7,9 @@ import path from "node:path";
 import ts from "typescript";
 import { tsgradTransformer } from "../index.js";
 
+/** Statements and expression nodes the IR traversals visited so far (for tests of compile-time growth). */
+export { traversalWork } from "../ir/work.js";
+
 export interface CompileOptions {
   /** Overrides of compiler options (defaults: ESNext modules, bundler resolution). */
   readonly compilerOptions?: ts.CompilerOptions;
@@ -70,6 +73,7 @@ export function compileFiles(entries: readonly string[], options: CompileOptions
   const diagnostics: ts.Diagnostic[] = [];
   const generated: GeneratedFunctionText[] = [];
   const transformer = tsgradTransformer(program, {
+    ts,
     report: (d) => diagnostics.push(d),
     onGenerated: (file, fns) => {
       const sf = program.getSourceFile(file)!;

@@ -2,9 +2,11 @@
 import type { ArrayAliases } from "../analyse/aliases.js";
 import type { Block, Expr, Stmt, Var } from "./types.js";
 import { writtenArgExprs } from "./calls.js";
+import { traversalWork } from "./work.js";
 
 /** Calls `f` on every variable an expression reads (arrays read through `index`/`len` too). */
 export function forEachVarInExpr(e: Expr, f: (v: Var) => void): void {
+  traversalWork.visits++;
   switch (e.k) {
     case "num":
     case "bool":
@@ -61,6 +63,7 @@ export function varsOf(e: Expr): Set<Var> {
 
 /** Every sub-expression, outermost first. */
 export function forEachSubExpr(e: Expr, f: (e: Expr) => void): void {
+  traversalWork.visits++;
   f(e);
   switch (e.k) {
     case "op":
@@ -157,6 +160,7 @@ export function stmtExprs(s: Stmt): Expr[] {
 /** Calls `f` on every statement of a block, nested ones included, parents before children. */
 export function forEachStmt(block: Block, f: (s: Stmt, loopDepth: number) => void, loopDepth = 0): void {
   for (const s of block) {
+    traversalWork.visits++;
     f(s, loopDepth);
     if (s.k === "if") {
       forEachStmt(s.then, f, loopDepth);
@@ -223,6 +227,7 @@ export function readsOf(block: Block): Set<Var> {
 
 /** Rebuilds an expression bottom-up; `f` sees each node after its children were rebuilt. */
 export function mapExpr(e: Expr, f: (e: Expr) => Expr): Expr {
+  traversalWork.visits++;
   let r: Expr;
   switch (e.k) {
     case "op":
@@ -294,6 +299,7 @@ export function mapStmtExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
 export function mapBlock(block: Block, f: (s: Stmt) => Stmt | Stmt[]): Stmt[] {
   const out: Stmt[] = [];
   for (const s of block) {
+    traversalWork.visits++;
     let t: Stmt = s;
     if (s.k === "if") t = { ...s, then: mapBlock(s.then, f), else: mapBlock(s.else, f) };
     else if (s.k === "loop") t = { ...s, body: mapBlock(s.body, f), update: mapBlock(s.update, f) };

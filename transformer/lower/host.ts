@@ -1,6 +1,7 @@
 /** What lowering needs from the driver: the checker and a way to name (and request) callees. */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import type { MarkerCall, MarkerKind } from "../discover/markers.js";
+import { unwrap } from "./syntax.js";
 
 export type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
 
@@ -31,9 +32,7 @@ export function isFunctionLike(n: ts.Node): n is FunctionLike {
 export function functionOfDeclaration(decl: ts.Declaration): FunctionLike | undefined {
   if (ts.isFunctionDeclaration(decl)) return decl;
   if (ts.isVariableDeclaration(decl) && decl.initializer) {
-    let init: ts.Expression = decl.initializer;
-    while (ts.isParenthesizedExpression(init) || ts.isAsExpression(init) || ts.isSatisfiesExpression(init))
-      init = init.expression;
+    const init = unwrap(decl.initializer, ["parens", "as", "satisfies"]);
     if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
   }
   return undefined;

@@ -1,5 +1,5 @@
 /** Maps TypeScript types (from the TypeChecker) to IR types, refusing what tsgrad cannot carry. */
-import ts from "typescript";
+import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import type { IRType } from "../ir/types.js";
 import { typeTagOf } from "../discover/markers.js";
@@ -71,6 +71,13 @@ export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRTyp
     return { kind: "record", fields, tuple: false };
   }
   return undefined;
+}
+
+/** `any[]` or `never[]`: what TypeScript says for `[]` and `new Array(n).fill(0)`. */
+export function isUntypedArray(checker: ts.TypeChecker, t: ts.Type): boolean {
+  if (!checker.isArrayType(t)) return false;
+  const elem = checker.getTypeArguments(t as ts.TypeReference)[0];
+  return !!elem && (elem.flags & (ts.TypeFlags.Any | ts.TypeFlags.Never)) !== 0;
 }
 
 /** The runtime's Tensor class (tagged `@tsgradType tensor`), not any class named Tensor. */

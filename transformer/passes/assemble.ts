@@ -12,8 +12,10 @@ import { analyseActivity, type Activity } from "../analyse/activity.js";
 import { ArrayAliases } from "../analyse/aliases.js";
 import { forwardPass } from "./forward.js";
 import { makesTensorFromData, tensorCall } from "../rules/tensor-registry.js";
-import { reversePass } from "./reverse.js";
+import { reversePass } from "./reverse/index.js";
+import { differentiableLeaves } from "./reverse/adjoints.js";
 import { parseDerivedKey } from "../ir/keys.js";
+import { writtenArgs } from "../ir/calls.js";
 
 export interface Assembled {
   readonly params: readonly Var[];
@@ -52,10 +54,18 @@ export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
     if (s.k === "return" && s.value) outputs.push(...resultVarsOf(s.value));
   });
   // arrays a function writes through its parameters are outputs too (a pullback's adjoints),
-  // also when written through a row or another name (`const row_bar = rows_bar[i]`)
+  // also when written through a row or another name (`const row_bar = rows_bar[i]`): those
+  // among the differentiated parameters. One the caller does not differentiate (an adjoint array
+  // of data, which the caller discards) gets no tangent argument, so nothing may flow into one
   const written = writesOf(fn.body, ArrayAliases.of(fn.body));
-  for (const p of fn.params) for (const leaf of p.leaves) if (leaf.type.kind === "array" && written.has(leaf)) outputs.push(leaf);
-  const activity = analyseActivity(fn.body, inputLeaves(fn, wrt), outputs);
+  fn.params.forEach((p, i) => {
+    if (wrt[i]) for (const leaf of p.leaves) if (leaf.type.kind === "array" && written.has(leaf)) outputs.push(leaf);
+  });
+  // parameters the calling convention does not write (a pullback writes its adjoint arrays, the
+  // tangent version of one those and their tangents; a source function nothing it is given)
+  const writtenPositions = new Set(writtenArgs({ kind: "user", key: fn.key }, fn.params.length));
+  const readOnly = new Set(fn.params.filter((_, i) => !writtenPositions.has(i)).flatMap((p) => [p.root, ...p.leaves]));
+  const activity = analyseActivity(fn.body, inputLeaves(fn, wrt), outputs, readOnly);
   refuseTensorsFromVariedData(fn, activity);
   return activity;
 }
@@ -219,20 +229,32 @@ export function assembleCalleePullback(fn: IRFunction, active: readonly boolean[
   const out = reversePass({ fn, result, activity, wrt: active, seed: ref(seed) });
   const arrayAdjointParams: Var[] = [];
   const scalarAdjoints: Var[] = [];
+  const body: Stmt[] = [];
   fn.params.forEach((p, i) => {
     if (!active[i]) return;
-    // a tuple or object: its leaves in order, as the caller lists its own (reverse.ts, callAdjoint)
-    const leaves = p.root.type.kind === "record" ? p.leaves.filter((l) => isDifferentiableLeaf(l.type)) : [p.root];
+    // a tuple or object: every differentiable leaf of its type, in order, as the caller lists
+    // them (reverse.ts, callAdjoint), also those the function never reads (a derived function's
+    // parameter has leaves only for what it reads)
+    const root = p.root;
+    const leaves =
+      root.type.kind === "record"
+        ? differentiableLeaves(root.type).map(({ keys, type }) => ({ keys, type, v: p.leaves.find((l) => l.path && sameKeys(l.path.keys, keys)) }))
+        : [{ keys: [], type: root.type, v: root }];
     for (const leaf of leaves) {
-      const adj = out.paramAdjoints.get(leaf);
+      const adj = leaf.v && out.paramAdjoints.get(leaf.v);
+      const name = leaf.v?.name ?? [root.name, ...leaf.keys].join("_");
       if (leaf.type.kind === "array") {
         // the caller's adjoint array, accumulated in place
-        arrayAdjointParams.push(adj ?? newVar(`${leaf.name}_bar`, leaf.type, "adjoint", { owned: false }));
-      } else scalarAdjoints.push(adj ?? newVar(`${leaf.name}_bar`, leaf.type, "adjoint"));
+        arrayAdjointParams.push(adj ?? newVar(`${name}_bar`, leaf.type, "adjoint", { owned: false }));
+      } else {
+        // zeros of the leaf's shape: a tensor's adjoint is a tensor even where nothing flows into it
+        const a = adj ?? newVar(`${name}_bar`, leaf.type, "adjoint");
+        scalarAdjoints.push(a);
+        const path = leaf.keys.reduce<Expr>((obj, key) => ({ k: "field", obj, key }), ref(root));
+        body.push(decl(a, leaf.v ? zerosOf(leaf.v) : leaf.type.kind === "tensor" ? tensorCall("zerosLike", [path]) : num(0)));
+      }
     }
   });
-  const body: Stmt[] = [];
-  for (const a of scalarAdjoints) body.push(decl(a, num(0)));
   body.push(...out.prelude, { k: "comment", text: "forward sweep" }, ...out.forward);
   body.push({ k: "comment", text: "reverse sweep" }, ...out.reverse);
   let returnType: IRType = { kind: "void" };
@@ -268,7 +290,10 @@ export function assembleGradientPullback(h: IRFunction, gradMask: readonly boole
   const seed = newVar("seed", seedType, "param", { owned: false });
   const u: Expr = withValue ? { k: "field", obj: ref(seed), key: "grad" } : ref(seed);
   const gradCount = gradMask.filter(Boolean).length;
-  const directions = gradMask.flatMap((m, i) => (m ? [gradCount === 1 ? u : ({ k: "field", obj: u, key: gradMask.slice(0, i).filter(Boolean).length } as Expr)] : []));
+  // a tensor's part of the seed is the number 0 where nothing flowed into it (an unread
+  // gradient): the tangent sweep takes directions shaped like their parameters
+  const shaped = (d: Expr, i: number): Expr => (params[i]!.type.kind === "tensor" ? tensorCall("broadcastLike", [d, ref(params[i]!)]) : d);
+  const directions = gradMask.flatMap((m, i) => (m ? [shaped(gradCount === 1 ? u : ({ k: "field", obj: u, key: gradMask.slice(0, i).filter(Boolean).length } as Expr), i)] : []));
   const activeType = gradients(h, active, new Map()).type;
   const sweepType: IRType = { kind: "record", tuple: false, fields: [{ key: "value", type: activeType }, { key: "tangent", type: activeType }] };
   const sweep = newVar("hessian_times_seed", sweepType, "temp");

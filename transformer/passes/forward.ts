@@ -9,9 +9,10 @@
  * (forward over reverse), and this pass's output can be simplified and emitted.
  */
 import { add, alloc, assign, calleeKey, decl, index, len, mul, newVar, num, ref, shapeGuard, store } from "../ir/build.js";
+import { writtenArgs } from "../ir/calls.js";
 import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { refuse, TSG } from "../refusal.js";
-import { ruleCall } from "./reverse.js";
+import { ruleCall } from "./reverse/calls.js";
 import { tensorCall, tensorJvp } from "../rules/tensor-registry.js";
 import { NUM } from "../ir/types.js";
 import { exprEquals, varsOf } from "../ir/visit.js";
@@ -166,9 +167,9 @@ class Forward {
           out.push(s);
           return;
         }
-        if (value.k === "call" && value.fn.kind === "vjp" && value.args.some((a) => this.tangentOf(a) !== null)) {
-          // a pullback accumulates into active adjoint arrays: its tangent version must run even
-          // when its own result carries nothing
+        if (value.k === "call" && writtenArgs(value.fn, value.args.length).length > 0 && value.args.some((a) => this.tangentOf(a) !== null)) {
+          // a pullback (or the tangent version of one) accumulates into active adjoint arrays:
+          // its tangent version must run even when its own result carries nothing
           this.call(s, v, value, out);
           return;
         }

@@ -3,7 +3,7 @@
  * them for the forward and reverse passes. Passes never special-case a primitive's calculus;
  * they ask here.
  */
-import ts from "typescript";
+import { perCompiler, ts } from "../compiler.js";
 import { bool, num, op } from "../ir/build.js";
 import type { Expr, OpName } from "../ir/types.js";
 import { forEachSubExpr } from "../ir/visit.js";
@@ -23,7 +23,7 @@ function hole(i: number) {
   return holes[i]!;
 }
 
-const BINARY_OPS: Partial<Record<ts.SyntaxKind, OpName>> = {
+const BINARY_OPS: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
   [ts.SyntaxKind.PlusToken]: "add",
   [ts.SyntaxKind.MinusToken]: "sub",
   [ts.SyntaxKind.AsteriskToken]: "mul",
@@ -35,7 +35,7 @@ const BINARY_OPS: Partial<Record<ts.SyntaxKind, OpName>> = {
   [ts.SyntaxKind.GreaterThanEqualsToken]: "ge",
   [ts.SyntaxKind.EqualsEqualsEqualsToken]: "eq",
   [ts.SyntaxKind.ExclamationEqualsEqualsToken]: "ne",
-};
+}));
 
 /** How a template names calls other than Math.*: `T.matmul(...)` becomes a tensor operation. */
 export type CallResolver = (namespace: string, name: string, args: Expr[]) => Expr | undefined;

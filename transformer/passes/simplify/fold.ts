@@ -9,7 +9,6 @@
  * tangents and adjoints) also reassociates constants and rewrites `a * (1 / y)` as `a / y`.
  */
 export type FoldMode = "exact" | "algebraic";
-let mode: FoldMode = "algebraic";
 import { num, op } from "../../ir/build.js";
 import type { Expr, Stmt } from "../../ir/types.js";
 import { exprEquals, mapExpr } from "../../ir/visit.js";
@@ -33,11 +32,49 @@ const EVAL: Partial<Record<string, (...a: number[]) => number>> = {
   abs: Math.abs,
 };
 
+/** Counts of a sum/difference tree: integer constants and non-constant terms by sign. */
+interface SumShape {
+  /** False when a constant in it is not an integer (then nothing regroups). */
+  readonly integral: boolean;
+  readonly constants: number;
+  readonly plus: number;
+  readonly minus: number;
+}
+
+/**
+ * The shape of a sum, memoized by node: folding visits every node of a long sum bottom-up, and
+ * each asks about the whole sum below it, so without the memo a sum of n terms costs O(n²).
+ */
+const shapes = new WeakMap<Expr, SumShape>();
+function sumShape(x: Expr): SumShape {
+  if (x.k === "num") return { integral: Number.isInteger(x.value), constants: 1, plus: 0, minus: 0 };
+  if (x.k !== "op" || (x.op !== "add" && x.op !== "sub")) return { integral: true, constants: 0, plus: 1, minus: 0 };
+  let shape = shapes.get(x);
+  if (!shape) {
+    const a = sumShape(x.args[0]!);
+    const b = sumShape(x.args[1]!);
+    const add = x.op === "add";
+    shape = {
+      integral: a.integral && b.integral,
+      constants: a.constants + b.constants,
+      plus: a.plus + (add ? b.plus : b.minus),
+      minus: a.minus + (add ? b.minus : b.plus),
+    };
+    shapes.set(x, shape);
+  }
+  return shape;
+}
+
 /**
  * x + c where e is a sum/difference of one non-constant term and integer constants, when that
  * has fewer constants than e (`1 + (n - 1)` is `n`); null otherwise.
  */
-function linearOffset(e: Expr): Expr | null {
+function linearOffset(e: Expr, mode: FoldMode): Expr | null {
+  // without terms of both signs nothing cancels: more than one term, or fewer than two
+  // constants, cannot become one term plus one constant
+  const shape = sumShape(e);
+  if (!shape.integral) return null;
+  if ((shape.plus === 0 || shape.minus === 0) && (shape.plus + shape.minus > 1 || shape.constants < 2)) return null;
   let constants = 0;
   const terms: { sign: number; e: Expr }[] = [];
   let total = 0;
@@ -90,19 +127,19 @@ function splitConstant(e: Expr): { c: number; rest: Expr } | null {
   return inner ? { c: inner.c, rest: op("mul", inner.rest, b) } : null;
 }
 
-export function foldExpr(e: Expr, foldMode: FoldMode = "algebraic"): Expr {
-  mode = foldMode;
+export function foldExpr(e: Expr, mode: FoldMode = "algebraic"): Expr {
   // rules build new nodes from folded parts; a few rounds reach the fixpoint
+  const fold = (x: Expr): Expr => foldNode(x, mode);
   let cur = e;
   for (let i = 0; i < 4; i++) {
-    const next = mapExpr(cur, foldNode);
+    const next = mapExpr(cur, fold);
     if (exprEquals(next, cur)) return next;
     cur = next;
   }
   return cur;
 }
 
-function foldNode(e: Expr): Expr {
+function foldNode(e: Expr, mode: FoldMode): Expr {
   if (e.k !== "op") return e;
   const a = e.args[0]!;
   const b = e.args[1]!;
@@ -115,53 +152,53 @@ function foldNode(e: Expr): Expr {
   switch (e.op) {
     case "add": {
       // c + (x - d) and (x - d) + c, (x + d) + c: collect the constants (index arithmetic)
-      const offset = linearOffset(e);
+      const offset = linearOffset(e, mode);
       if (offset) return offset;
       if (isNum(a, 0)) return b;
       if (isNum(b, 0)) return a;
-      if (b.k === "op" && b.op === "neg") return foldNode(op("sub", a, b.args[0]!));
+      if (b.k === "op" && b.op === "neg") return foldNode(op("sub", a, b.args[0]!), mode);
       // a + (-2 * y) -> a - 2 * y (exact: negation is)
       if (b.k === "op" && b.op === "mul" && isNum(b.args[0]!) && b.args[0].value < 0)
-        return foldNode(op("sub", a, op("mul", num(-b.args[0].value), b.args[1]!)));
-      if (a.k === "op" && a.op === "neg") return foldNode(op("sub", b, a.args[0]!));
-      if (exprEquals(a, b)) return foldNode(op("mul", num(2), a));
+        return foldNode(op("sub", a, op("mul", num(-b.args[0].value), b.args[1]!)), mode);
+      if (a.k === "op" && a.op === "neg") return foldNode(op("sub", b, a.args[0]!), mode);
+      if (exprEquals(a, b)) return foldNode(op("mul", num(2), a), mode);
       if (isNum(b) && b.value < 0) return op("sub", a, num(-b.value));
       return e;
     }
     case "sub": {
-      const offset = linearOffset(e);
+      const offset = linearOffset(e, mode);
       if (offset) return offset;
       if (isNum(b, 0)) return a;
       if (isNum(b) && b.value < 0) return op("add", a, num(-b.value));
-      if (isNum(a, 0)) return foldNode(op("neg", b));
-      if (b.k === "op" && b.op === "neg") return foldNode(op("add", a, b.args[0]!));
+      if (isNum(a, 0)) return foldNode(op("neg", b), mode);
+      if (b.k === "op" && b.op === "neg") return foldNode(op("add", a, b.args[0]!), mode);
       return e;
     }
     case "mul":
       if (isNum(a, 0) || isNum(b, 0)) return num(0);
       if (isNum(a, 1)) return b;
       if (isNum(b, 1)) return a;
-      if (isNum(a, -1)) return foldNode(op("neg", b));
-      if (isNum(b, -1)) return foldNode(op("neg", a));
-      if (a.k === "op" && a.op === "neg") return foldNode(op("neg", foldNode(op("mul", a.args[0]!, b))));
-      if (b.k === "op" && b.op === "neg") return foldNode(op("neg", foldNode(op("mul", a, b.args[0]!))));
+      if (isNum(a, -1)) return foldNode(op("neg", b), mode);
+      if (isNum(b, -1)) return foldNode(op("neg", a), mode);
+      if (a.k === "op" && a.op === "neg") return foldNode(op("neg", foldNode(op("mul", a.args[0]!, b), mode)), mode);
+      if (b.k === "op" && b.op === "neg") return foldNode(op("neg", foldNode(op("mul", a, b.args[0]!), mode)), mode);
       // constants to the front: x * 2 -> 2 * x (exact); 2 * (3 * x) * y -> 6 * x * y (not exact)
-      if (isNum(b) && !isNum(a)) return foldNode(op("mul", b, a));
+      if (isNum(b) && !isNum(a)) return foldNode(op("mul", b, a), mode);
       if (mode === "exact") return e;
       // (c ? 1 : 0) * x -> c ? x : 0: a partial that is an indicator (max, min) selects, so the
       // side not taken contributes a structural zero, not 0 * Infinity
-      const picked = pickWith(a, b) ?? pickWith(b, a);
+      const picked = pickWith(a, b, mode) ?? pickWith(b, a, mode);
       if (picked) return picked;
       if (isNum(a)) {
         const inner = splitConstant(b);
-        if (inner) return foldNode(op("mul", num(a.value * inner.c), inner.rest));
+        if (inner) return foldNode(op("mul", num(a.value * inner.c), inner.rest), mode);
       } else {
         const left = splitConstant(a);
-        if (left) return foldNode(op("mul", num(left.c), op("mul", left.rest, b)));
+        if (left) return foldNode(op("mul", num(left.c), op("mul", left.rest, b)), mode);
       }
       // a * (1 / y) -> a / y
-      if (b.k === "op" && b.op === "div" && isNum(b.args[0]!, 1)) return foldNode(op("div", a, b.args[1]!));
-      if (a.k === "op" && a.op === "div" && isNum(a.args[0]!, 1)) return foldNode(op("div", b, a.args[1]!));
+      if (b.k === "op" && b.op === "div" && isNum(b.args[0]!, 1)) return foldNode(op("div", a, b.args[1]!), mode);
+      if (a.k === "op" && a.op === "div" && isNum(a.args[0]!, 1)) return foldNode(op("div", b, a.args[1]!), mode);
       // c * (d / y) -> (c * d) / y keeps constants together
       if (isNum(a) && b.k === "op" && b.op === "div" && isNum(b.args[0]!))
         return op("div", num(a.value * (b.args[0] as { value: number }).value), b.args[1]!);
@@ -169,13 +206,13 @@ function foldNode(e: Expr): Expr {
     case "div":
       if (isNum(a, 0)) return num(0);
       if (isNum(b, 1)) return a;
-      if (a.k === "op" && a.op === "neg") return foldNode(op("neg", foldNode(op("div", a.args[0]!, b))));
+      if (a.k === "op" && a.op === "neg") return foldNode(op("neg", foldNode(op("div", a.args[0]!, b), mode)), mode);
       return e;
     case "neg":
       if (isNum(a)) return num(-a.value);
       if (a.k === "op" && a.op === "neg") return a.args[0]!;
       if (a.k === "op" && a.op === "sub") return op("sub", a.args[1]!, a.args[0]!);
-      if (a.k === "op" && a.op === "mul" && isNum(a.args[0]!)) return foldNode(op("mul", num(-(a.args[0] as { value: number }).value), a.args[1]!));
+      if (a.k === "op" && a.op === "mul" && isNum(a.args[0]!)) return foldNode(op("mul", num(-(a.args[0] as { value: number }).value), a.args[1]!), mode);
       return e;
     case "pow":
       if (isNum(b, 1)) return a;
@@ -203,13 +240,13 @@ function foldNode(e: Expr): Expr {
 }
 
 /** `sel * x` for an indicator `sel = c ? 1 : 0` (or `c ? 0 : 1`): the selection of x or 0. */
-function pickWith(sel: Expr, x: Expr): Expr | null {
+function pickWith(sel: Expr, x: Expr, mode: FoldMode): Expr | null {
   if (sel.k !== "op" || sel.op !== "select") return null;
   const [c, t, f] = sel.args;
   const zeroOrOne = (v: Expr | undefined) => v !== undefined && (isNum(v, 0) || isNum(v, 1));
   if (!zeroOrOne(t) || !zeroOrOne(f)) return null;
   const side = (v: Expr) => (isNum(v, 1) ? x : num(0));
-  return foldNode(op("select", c!, side(t!), side(f!)));
+  return foldNode(op("select", c!, side(t!), side(f!)), mode);
 }
 
 const DERIVATIVE_ROLES = new Set(["adjoint", "tangent"]);

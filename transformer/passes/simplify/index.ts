@@ -8,6 +8,7 @@ import { index, ref } from "../../ir/build.js";
 import { tensorCall } from "../../rules/tensor-registry.js";
 import { printBlock } from "../../ir/print.js";
 import { eliminateDeadCode } from "./dce.js";
+import { ArrayAliases } from "../../analyse/aliases.js";
 import { foldExpr, isDerivativeStatement } from "./fold.js";
 import { closedFormTrips } from "./trips.js";
 import { simplifyTensors } from "./tensors.js";
@@ -37,12 +38,15 @@ export function simplify(body: Block): Stmt[] {
     cur = foldBlock(cur);
     cur = simplifyTensors(cur);
     cur = propagateCopies(cur);
-    cur = fuseZeroInit(cur);
-    cur = fuseStoreZero(cur);
+    // the names of each array, once per round: the rewrites below only ever remove names, so
+    // classes found here are never too small for them
+    const aliases = ArrayAliases.of(cur);
+    cur = fuseZeroInit(cur, aliases);
+    cur = fuseStoreZero(cur, aliases);
     cur = dropUnchangedStores(cur);
-    cur = eliminateDeadCode(cur);
+    cur = eliminateDeadCode(cur, new Set(), aliases);
     cur = closedFormTrips(cur);
-    cur = inlineSingleUse(cur);
+    cur = inlineSingleUse(cur, aliases);
     cur = foldBlock(cur);
     if (printBlock(cur) === before) break;
   }

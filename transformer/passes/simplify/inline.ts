@@ -19,9 +19,10 @@ import {
   varsOf,
   writesOf,
 } from "../../ir/visit.js";
-import { ArrayAliases } from "../../analyse/aliases.js";
+import type { ArrayAliases } from "../../analyse/aliases.js";
 import { isAtom } from "../anf.js";
 import { tensorCall } from "../../rules/tensor-registry.js";
+import { BlockPositions, Positions } from "../../analyse/positions.js";
 
 /**
  * Rebuilds every block of a body, innermost first, with `f` rewriting each block's own list of
@@ -97,9 +98,8 @@ export function propagateCopies(body: Block): Stmt[] {
 const ref = (v: Var): Expr => ({ k: "var", v });
 
 /** Moves single-use temporaries into their use when nothing in between changes their inputs. */
-export function inlineSingleUse(body: Block): Stmt[] {
+export function inlineSingleUse(body: Block, aliases: ArrayAliases): Stmt[] {
   const { defs, uses } = count(body);
-  const aliases = ArrayAliases.of(body);
   const inlineable = (s: Stmt): s is Stmt & { k: "decl" } =>
     s.k === "decl" &&
     substitutable(s.v) &&
@@ -110,129 +110,126 @@ export function inlineSingleUse(body: Block): Stmt[] {
     uses.get(s.v) === 1 &&
     !hasEffects(s.init) &&
     !allocates(s.init);
-  return eachBlock(body, (out) => {
+  return eachBlock(body, (stmts) => {
+    const out: (Stmt | null)[] = stmts;
+    const at = new BlockPositions(stmts, aliases);
     for (let p = 0; p < out.length; p++) {
-      const s = out[p]!;
-      if (!inlineable(s)) continue;
+      const s = out[p];
+      if (!s || !inlineable(s)) continue;
+      // the first later statement that mentions v: its own expressions must be where v is used
+      // (not deeper inside it), and nothing before it may change an input (under any name)
+      const q = at.mentions.next(s.v, p);
+      if (q === Infinity) continue;
       const reads = varsOf(s.init);
-      for (let q = p + 1; q < out.length; q++) {
-        const t = out[q]!;
-        const usesHere = stmtExprs(t).some((e) => varsOf(e).has(s.v));
-        if (usesHere) {
-          if (t.k === "loop") break; // the test runs many times
-          out[q] = mapStmtExprs(t, (e) => substitute(e, new Map([[s.v, s.init]])));
-          out.splice(p, 1);
-          p--;
-          break;
-        }
-        // used deeper inside t, or t changes an input (under any of its names): stop here
-        if (mentions(t, s.v)) break;
-        const w = writesOf([t], aliases);
-        if ([...reads].some((r) => w.has(r))) break;
-        if (hasEffects(s.init)) break;
-      }
+      if (at.writes.nextOfAny(reads, p) < q) continue;
+      const t = out[q]!;
+      if (t.k === "loop" || !stmtExprs(t).some((e) => varsOf(e).has(s.v))) continue; // a loop's test runs many times
+      out[q] = mapStmtExprs(t, (e) => substitute(e, new Map([[s.v, s.init]])));
+      for (const r of reads) at.mentions.add(r, q);
+      out[p] = null;
     }
-    return out;
+    return out.filter((x): x is Stmt => x !== null);
   });
-}
-
-/** Whether control may leave the enclosing block from inside `s` (nested loops included, conservatively). */
-function mayLeave(s: Stmt): boolean {
-  let leaves = false;
-  forEachStmt([s], (x) => {
-    if (x.k === "break" || x.k === "continue" || x.k === "return" || x.k === "throw") leaves = true;
-  });
-  return leaves;
-}
-
-function mentions(s: Stmt, v: Var): boolean {
-  let found = false;
-  forEachStmt([s], (x) => {
-    for (const e of stmtExprs(x)) if (varsOf(e).has(v)) found = true;
-    if ((x.k === "decl" || x.k === "assign") && x.v === v) found = true;
-  });
-  return found;
 }
 
 /**
  * `let v = 0; ...; v = v + e` where nothing in between mentions v becomes `let v = e` (an
  * adjoint's first contribution initialises it).
  */
-export function fuseZeroInit(body: Block): Stmt[] {
-  const aliases = ArrayAliases.of(body);
-  return eachBlock(body, (out) => {
+export function fuseZeroInit(body: Block, aliases: ArrayAliases): Stmt[] {
+  return eachBlock(body, (stmts) => {
+    const out: (Stmt | null)[] = stmts;
+    const at = new BlockPositions(stmts, aliases);
+    // A chain `v = a; v += b; v += c; ...` fuses link by link into one growing sum. Its facts are
+    // carried along the chain, each link adding only its increment's, so a chain of n links
+    // costs O(n log n), not the O(n^2) of walking the whole sum again at every link.
+    const chains = new Map<Stmt, FusedChain>();
     for (let p = 0; p < out.length; p++) {
-      const s = out[p]!;
-      if ((s.k !== "decl" && s.k !== "assign") || (s.v.type.kind !== "num" && s.v.type.kind !== "tensor")) continue;
+      const s = out[p];
+      if (!s || (s.k !== "decl" && s.k !== "assign") || (s.v.type.kind !== "num" && s.v.type.kind !== "tensor")) continue;
       const value = s.k === "decl" ? s.init : s.value;
-      if (hasEffects(value)) continue;
-      const inputs = varsOf(value);
+      const chain = chains.get(s) ?? startChain(value, at, p);
+      if (!chain) continue;
+      const { inputs } = chain;
       if (inputs.has(s.v)) continue;
+      // the first later statement that leaves the block (past it the first value may be the one
+      // that is left), mentions v, or changes what the initialiser reads
+      const leave = at.nextLeave(p);
+      const q = Math.min(leave, at.mentions.next(s.v, p), chain.nextWrite);
+      if (q === Infinity || q === leave || at.mentions.next(s.v, q - 1) !== q) continue;
+      const t = out[q]!;
       const make = (init: Expr, origin: Stmt["origin"]): Stmt =>
         s.k === "decl" ? { k: "decl", v: s.v, init, origin } : { k: "assign", v: s.v, value: init, origin };
-      for (let q = p + 1; q < out.length; q++) {
-        const t = out[q]!;
-        // past a break, continue, return or throw the first value may be the one that is left
-        if (mayLeave(t)) break;
-        if (!mentions(t, s.v)) {
-          // moving the initialiser past t must not change what it reads
-          const w = writesOf([t], aliases);
-          if ([...inputs].some((x) => w.has(x))) break;
-          continue;
-        }
-        if (t.k === "assign" && t.v === s.v && !varsOf(t.value).has(s.v)) {
-          // v = a; ...; v = b  ->  v = b (the first value is never read)
-          out[q] = make(t.value, t.origin);
-          out.splice(p, 1);
-          p--;
-          break;
-        }
-        const inc = increment(t, s.v);
-        if (inc) {
-          // v = a; ...; v += b  ->  v = a + b (nothing in between reads v); a tensor adjoint starts
-          // from 0 or zeros of its primal's shape, which its first contribution has
-          const startsAtZero = (value.k === "num" && value.value === 0) || (value.k === "call" && value.fn.kind === "tensor" && value.fn.key === "zerosLike");
-          const init = startsAtZero
-            ? inc
-            : s.v.type.kind === "tensor"
-              ? tensorCall("add", [value, inc])
-              : { k: "op" as const, op: "add" as const, args: [value, inc] };
-          out[q] = make(init, t.origin);
-          out.splice(p, 1);
-          p--;
-        }
-        break;
+      if (t.k === "assign" && t.v === s.v && !varsOf(t.value).has(s.v)) {
+        // v = a; ...; v = b  ->  v = b (the first value is never read)
+        out[q] = make(t.value, t.origin);
+        out[p] = null;
+        continue;
       }
+      const inc = increment(t, s.v);
+      if (!inc) continue;
+      // v = a; ...; v += b  ->  v = a + b (nothing in between reads v); a tensor adjoint starts
+      // from 0 or zeros of its primal's shape, which its first contribution has
+      const startsAtZero =
+        (value.k === "num" && value.value === 0) || (value.k === "call" && value.fn.kind === "tensor" && value.fn.key === "zerosLike");
+      const init = startsAtZero
+        ? inc
+        : s.v.type.kind === "tensor"
+          ? tensorCall("add", [value, inc])
+          : { k: "op" as const, op: "add" as const, args: [value, inc] };
+      const fused = make(init, t.origin);
+      out[q] = fused;
+      out[p] = null;
+      // q writes v alone, so what the sum read before is next written where it was; the
+      // increment's own inputs are already recorded as mentioned at q
+      if (hasEffects(inc)) continue;
+      const incInputs = varsOf(inc);
+      for (const x of incInputs) inputs.add(x);
+      chains.set(fused, { inputs, nextWrite: Math.min(chain.nextWrite, at.writes.nextOfAny(incInputs, q)) });
     }
-    return out;
+    return out.filter((x): x is Stmt => x !== null);
   });
+}
+
+/** What fusing a chain needs to know of its sum so far: what it reads, and where that is next written. */
+interface FusedChain {
+  readonly inputs: Set<Var>;
+  readonly nextWrite: number;
+}
+
+function startChain(value: Expr, at: BlockPositions, p: number): FusedChain | undefined {
+  if (hasEffects(value)) return undefined;
+  const inputs = varsOf(value);
+  return { inputs, nextWrite: at.writes.nextOfAny(inputs, p) };
 }
 
 /**
  * `a[i] = 0; ...; a[i] += e` where nothing in between touches a or changes i becomes `a[i] = e`
  * (the reverse of an array write clears an adjoint slot, then the next contribution fills it).
  */
-export function fuseStoreZero(body: Block): Stmt[] {
-  const aliases = ArrayAliases.of(body);
-  return eachBlock(body, (out) => {
+export function fuseStoreZero(body: Block, aliases: ArrayAliases): Stmt[] {
+  return eachBlock(body, (stmts) => {
+    const out: (Stmt | null)[] = stmts;
+    const at = new BlockPositions(stmts, aliases);
     for (let p = 0; p < out.length; p++) {
-      const s = out[p]!;
-      if (s.k !== "store" || s.accumulate || s.value.k !== "num" || s.value.value !== 0) continue;
-      const indexVars = varsOf(s.index);
-      for (let q = p + 1; q < out.length; q++) {
-        const t = out[q]!;
-        if (t.k === "store" && t.arr === s.arr && t.accumulate && exprEquals(t.index, s.index) && !varsOf(t.value).has(s.arr)) {
-          out[q] = { ...t, accumulate: false };
-          out.splice(p, 1);
-          p--;
-          break;
-        }
-        const w = writesOf([t], aliases);
-        const names = aliases.expand([s.arr]);
-        if (mayLeave(t) || [...names].some((n) => mentions(t, n)) || w.has(s.arr) || [...indexVars].some((v) => w.has(v))) break;
+      const s = out[p];
+      if (!s || s.k !== "store" || s.accumulate || s.value.k !== "num" || s.value.value !== 0) continue;
+      // the first later statement that may leave, mentions any name of a, writes a or changes i:
+      // if it is the accumulation into the same slot, the two fuse
+      const q = Math.min(
+        at.nextLeave(p),
+        at.mentions.nextOfAny(aliases.expand([s.arr]), p),
+        at.writes.next(s.arr, p),
+        at.writes.nextOfAny(varsOf(s.index), p),
+      );
+      if (q === Infinity) continue;
+      const t = out[q]!;
+      if (t.k === "store" && t.arr === s.arr && t.accumulate && exprEquals(t.index, s.index) && !varsOf(t.value).has(s.arr)) {
+        out[q] = { ...t, accumulate: false };
+        out[p] = null;
       }
     }
-    return out;
+    return out.filter((x): x is Stmt => x !== null);
   });
 }
 
@@ -245,26 +242,38 @@ export function fuseStoreZero(body: Block): Stmt[] {
  */
 export function dropUnchangedStores(body: Block): Stmt[] {
   const kind = (v: Var) => (v.role === "adjoint" || v.role === "tangent" ? v.role : "primal");
-  return eachBlock(body, (out) => {
+  return eachBlock(body, (stmts) => {
+    const out: (Stmt | null)[] = stmts;
+    // what stops a search, by position: nested blocks and calls; stores by kind of array; writes
+    const barriers = new Positions<true>();
+    const stores = new Positions<string>();
+    const writes = new Positions<Var>();
+    const register = (t: Stmt, q: number, f: <K>(index: Positions<K>, key: K, q: number) => void) => {
+      if (t.k === "if" || t.k === "loop" || stmtExprs(t).some(containsCall)) f(barriers, true, q);
+      if (t.k === "store" || t.k === "push" || t.k === "truncate") f(stores, kind(t.arr), q);
+      for (const v of writesOf([t])) f(writes, v, q);
+    };
+    stmts.forEach((t, q) => register(t, q, (index, key, at) => index.add(key, at)));
     for (let p = 0; p < out.length; p++) {
-      const s = out[p]!;
-      if (s.k !== "decl" || s.init.k !== "index" || s.init.arr.k !== "var") continue;
+      const s = out[p];
+      if (!s || s.k !== "decl" || s.init.k !== "index" || s.init.arr.k !== "var") continue;
       const arr = s.init.arr.v;
       const slot = s.init.index;
-      const slotVars = varsOf(slot);
-      for (let q = p + 1; q < out.length; q++) {
-        const t = out[q]!;
-        if (t.k === "store" && !t.accumulate && t.arr === arr && exprEquals(t.index, slot) && t.value.k === "var" && t.value.v === s.v) {
-          out.splice(q, 1);
-          break;
-        }
-        if (t.k === "if" || t.k === "loop" || stmtExprs(t).some(containsCall)) break;
-        if ((t.k === "store" || t.k === "push" || t.k === "truncate") && (t.arr === arr || kind(t.arr) === kind(arr))) break;
-        const w = writesOf([t]);
-        if (w.has(arr) || w.has(s.v) || [...slotVars].some((v) => w.has(v))) break;
+      const q = Math.min(
+        barriers.next(true, p),
+        stores.next(kind(arr), p),
+        writes.next(arr, p),
+        writes.next(s.v, p),
+        writes.nextOfAny(varsOf(slot), p),
+      );
+      if (q === Infinity) continue;
+      const t = out[q]!;
+      if (t.k === "store" && !t.accumulate && t.arr === arr && exprEquals(t.index, slot) && t.value.k === "var" && t.value.v === s.v) {
+        register(t, q, (index, key, at) => index.remove(key, at));
+        out[q] = null;
       }
     }
-    return out;
+    return out.filter((x): x is Stmt => x !== null);
   });
 }
 

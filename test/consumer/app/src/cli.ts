@@ -1,0 +1,3 @@
+import { results } from "./results.js";
+
+console.log(JSON.stringify(results));

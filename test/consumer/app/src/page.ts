@@ -1,0 +1,3 @@
+import { results } from "./results.js";
+
+document.getElementById("out")!.textContent = JSON.stringify(results);

@@ -1,0 +1,260 @@
+/**
+ * Bugs found by random programs (npm run fuzz), each as the small program its reproducer shrank
+ * to, against closed forms or central finite differences of the plain function: never against
+ * another of tsgrad's modes.
+ */
+import { describe, expect, it } from "vitest";
+import { grad, hessian, hvp, jvp, valueAndGrad } from "tsgrad";
+import { item, mul, scalar, stack, sum, tensor, type Tensor } from "tsgrad/tensor";
+import { expectClose } from "./support/numeric.js";
+
+/** Central differences of a function of one number. */
+function fd(f: (x: number) => number, x: number, h = 1e-5): number {
+  return (f(x + h) - f(x - h)) / (2 * h);
+}
+
+// ---- a module constant given a second name with a local array -------------------------------
+
+const WEIGHTS = [1, 2, 3, 4];
+/** `b` names the local copy or the constant itself; writes go through `a` only. */
+function aliasOfConstant(x: number, k: number): number {
+  const a = WEIGHTS.slice();
+  const b = k > 1 ? a : WEIGHTS;
+  const before = b[0]! * b[1]! + x;
+  a[0] = x;
+  a[1]! *= b[2]!;
+  return before * before * 0.1 + b[0]! * b[1]!;
+}
+/** The same with a data parameter (not differentiated) in the constant's place. */
+function aliasOfData(x: number, d: number[], k: number): number {
+  const a = d.slice();
+  const b = k > 1 ? a : d;
+  const before = b[0]! * b[1]! + x;
+  a[0] = x;
+  a[1]! *= b[2]!;
+  return before * before * 0.1 + b[0]! * b[1]!;
+}
+
+describe("a module constant or a data array named together with a local array (b = t ? a : C)", () => {
+  // k > 1: b is a, so f = 0.1 (2 + x)² + 6 x; otherwise b is the constant: f = 0.1 (2 + x)² + 2
+  const slope = (x: number, k: number) => 0.2 * (2 + x) + (k > 1 ? 6 : 0);
+  for (const k of [0, 2]) {
+    it(`k = ${k}: jvp, grad, hvp and hessian are the closed form (the constant gets no tangent)`, () => {
+      const x = 0.7;
+      expectClose(jvp(aliasOfConstant, { wrt: [0] })(x, k, 1).tangent, slope(x, k), 1e-12);
+      expectClose(grad(aliasOfConstant, { wrt: [0] })(x, k), slope(x, k), 1e-12);
+      expectClose(hvp(aliasOfConstant, { wrt: [0] })(x, k, 1), 0.2, 1e-12);
+      expectClose(fd((t) => aliasOfConstant(t, k), x), slope(x, k), 1e-8);
+      expectClose(jvp(aliasOfData, { wrt: [0] })(x, [1, 2, 3, 4], k, 1).tangent, slope(x, k), 1e-12);
+      expectClose(hvp(aliasOfData, { wrt: [0] })(x, [1, 2, 3, 4], k, 1), 0.2, 1e-12);
+      expectClose(valueAndGrad(aliasOfData, { wrt: [0] })(x, [1, 2, 3, 4], k).grad, slope(x, k), 1e-12);
+    });
+  }
+  it("the hessian of a wrapper of one array", () => {
+    const at = (z: number[]) => aliasOfConstant(z[0]!, 2);
+    expectClose(hessian(at)([0.3]), [[0.2]], 1e-12);
+    expect(aliasOfConstant(0.7, 2)).toBeCloseTo(0.1 * 2.7 * 2.7 + 4.2, 12);
+  });
+});
+
+// ---- a helper that ignores its tensor parameter, or uses it on one branch only ----------------
+
+function ignoresTensor(t: Tensor, c: number): number {
+  return c * c;
+}
+function tensorOnOneBranch(t: Tensor, c: number): number {
+  if (c > 0) return c * item(sum(t));
+  return c;
+}
+/** A tensor made of the inputs, handed to one helper whose pullback gives it nothing (on some paths). */
+function ignored(z: number[]): number {
+  return ignoresTensor(stack([scalar(z[0]!), scalar(z[1]!)]), z[2]!);
+}
+function oneBranch(z: number[]): number {
+  return tensorOnOneBranch(stack([scalar(z[0]!), scalar(z[1]!)]), z[2]!);
+}
+
+describe("a helper's tensor parameter that receives no derivative", () => {
+  it("grad, valueAndGrad and hvp are the closed form (the pullback returns a zero tensor, not the number 0)", () => {
+    expectClose(grad(ignored)([0.5, 0.25, 2]), [0, 0, 4], 1e-12);
+    expectClose(valueAndGrad(ignored)([0.5, 0.25, 2]).grad, [0, 0, 4], 1e-12);
+    expectClose(hvp(ignored)([0.5, 0.25, 2], [0, 0, 1]), [0, 0, 2], 1e-12);
+    // z2 > 0: z2 (z0 + z1); z2 <= 0: z2
+    expectClose(grad(oneBranch)([0.5, 0.25, 2]), [2, 2, 0.75], 1e-12);
+    expectClose(grad(oneBranch)([0.5, 0.25, -2]), [0, 0, 1], 1e-12);
+    expectClose(hvp(oneBranch)([0.5, 0.25, 2], [1, 0, 0]), [0, 0, 1], 1e-12);
+    const step = 1e-5;
+    expectClose((oneBranch([0.5, 0.25, 2 + step]) - oneBranch([0.5, 0.25, 2 - step])) / (2 * step), 0.75, 1e-8);
+  });
+});
+
+// ---- reverse mode through valueAndGrad of a tensor function, its gradient unread -------------
+
+function tensorInner(a: Tensor, b: Tensor): number {
+  return item(sum(mul(a, b)));
+}
+/** Only the value of valueAndGrad is read: the gradient's cotangent is zero. */
+function valueOnly(x: number): number {
+  const t = stack([scalar(x), scalar(x * x)]);
+  return valueAndGrad(tensorInner, { wrt: [0] })(t, t).value;
+}
+
+describe("grad of a function reading only the value of valueAndGrad of a tensor function", () => {
+  it("is the closed form (the unread tensor gradient's cotangent is a zero tensor, not the number 0)", () => {
+    // valueOnly(x) = x² + x⁴
+    const x = 1.3;
+    expectClose(grad(valueOnly)(x), 2 * x + 4 * x ** 3, 1e-12);
+    expectClose(fd(valueOnly, x), 2 * x + 4 * x ** 3, 1e-8);
+  });
+});
+
+// ---- reverse mode over jvp of a helper that reads one field of a tuple ------------------------
+
+function secondOnly(a: [number, number]): number {
+  let acc = a[1];
+  acc -= Math.sin(acc);
+  return acc;
+}
+function viaTuple(a: number): number {
+  return secondOnly([a, a * a]);
+}
+/** The slope of viaTuple, by jvp: grad of it is reverse mode over forward mode. */
+function slopeViaTuple(y: number): number {
+  return jvp(viaTuple)(y, 1).tangent;
+}
+
+describe("grad of a function calling jvp of a helper that hands a tuple to one reading a single field", () => {
+  it("is the closed form (the pullback returns one adjoint per leaf of the tuple's type, read or not)", () => {
+    // viaTuple(a) = a² - sin(a²): slope = 2a (1 - cos a²), and its derivative 2 (1 - cos a²) + 4 a² sin a²
+    const y = 0.7;
+    const want = 2 * (1 - Math.cos(y * y)) + 4 * y * y * Math.sin(y * y);
+    expectClose(grad(slopeViaTuple)(y), want, 1e-12);
+    expectClose(fd(slopeViaTuple, y), want, 1e-8);
+  });
+});
+
+// ---- forward over forward through a helper naming its parameter together with a local array ---
+
+/** `c` names the local copy or the parameter; writes go through `b` only. */
+function aliasParam(a: number[]): number {
+  const b = a.slice();
+  const c = a[0]! > 0 ? b : a;
+  const before = c[0]! * c[1]!;
+  b[1]! *= c[2]!;
+  return before + c[0]! * c[1]!;
+}
+function slopeAliasParam(x: number): number {
+  return jvp(aliasParam)([x, 2 * x, 3 * x], [1, 0, 0]).tangent;
+}
+
+describe("jvp and grad of a function calling jvp of a helper that names its parameter with a local array", () => {
+  it("are the closed form (the parameter's tangent is read-only: no tangent of it is needed)", () => {
+    // a0 > 0: aliasParam = a0 a1 + a0 a1 a2, slope along [1, 0, 0] = a1 + a1 a2 = 2x + 6x²;
+    // a0 <= 0: 2 a0 a1, slope 2 a1 = 4x
+    for (const [x, want] of [
+      [0.7, 2 + 12 * 0.7],
+      [-0.7, 4],
+    ] as const) {
+      expectClose(jvp(slopeAliasParam)(x, 1).tangent, want, 1e-12);
+      expectClose(grad(slopeAliasParam)(x), want, 1e-12);
+      expectClose(fd(slopeAliasParam, x), want, 1e-8);
+    }
+  });
+});
+
+// ---- second order in a tensor, through helpers given an object of data ------------------------
+
+function pairOfObject(a: { a: number; b: number[] }, b: number): [number, number] {
+  return [a.b[2]!, Math.hypot(b, 1, a.b[3]!)];
+}
+function objectsDown(x: number, o: { a: number; b: number[] }, t: Tensor): number {
+  let acc = x;
+  acc += pairOfObject({ a: acc - item(sum(t)), b: o.b }, x)[0];
+  acc += pairOfObject(o, x * x)[0];
+  return acc * item(sum(mul(t, t)));
+}
+/** The tensor is the variable; the object is data, handed whole to one call and in part to another. */
+function tensorOnly(t: Tensor, z: number[]): number {
+  return objectsDown(z[0]!, { a: z[1]!, b: [z[2]!, z[3]!, z[4]!, z[5]!] }, t);
+}
+
+describe("hvp and hessian of a tensor function that hands an object of data down to helpers", () => {
+  it("are the closed form (an adjoint array of data gets no tangent, and needs none)", () => {
+    // objectsDown = (x + 2 o.b[2]) sum(t²): the Hessian in t is 2 (x + 2 o.b[2]) I
+    const z = [0.5, 0.3, -0.2, 0.7, 1.1, -0.4];
+    const c = 2 * (0.5 + 2 * 1.1);
+    const t = tensor([1, 2, 3], [3]);
+    expectClose(Array.from(hvp(tensorOnly, { wrt: [0] })(t, z, tensor([1, -1, 0.5], [3])).data), [c, -c, 0.5 * c], 1e-12);
+    // (the marker's type says number | number[][] for a tensor with `wrt`; it is a tensor)
+    const H = hessian(tensorOnly, { wrt: [0] })(t, z) as unknown as Tensor;
+    expect(H.shape).toEqual([3, 3]);
+    expectClose(Array.from(H.data), [c, 0, 0, 0, c, 0, 0, 0, c], 1e-12);
+  });
+});
+
+// ---- second order in a tensor, through a pass-through helper given an object it ignores --------
+
+function ignoresObject(a: Float64Array, b: { a: number; b: number[] }): number {
+  const acc = a[0]!;
+  return acc + acc;
+}
+function passesObject(a: Float64Array, b: { a: number; b: number[] }): number {
+  return ignoresObject(a, b);
+}
+function objectAndTensor(x: number, w: Float64Array, t: Tensor): number {
+  let acc = x * 0.5;
+  acc += passesObject(w, { a: Math.tanh(acc), b: [x, 1, 2, 3] });
+  acc += item(sum(mul(t, t))) * 0.1;
+  return acc + Math.asinh(acc - item(sum(t)));
+}
+function tensorVariable(t: Tensor, x: number, w: Float64Array): number {
+  return objectAndTensor(x, w, t);
+}
+
+describe("hvp and hessian of a tensor function through a pass-through helper given an object it ignores", () => {
+  it("are the closed form (a pullback's result does not read the adjoint arrays it fills)", () => {
+    // f = c + 0.1 Q + asinh(g), g = c + 0.1 Q - S, c = x/2 + 2 w0, Q = sum t², S = sum t:
+    // H = 0.2 (1 + asinh'(g)) I + asinh''(g) (0.2 t - 1)(0.2 t - 1)ᵀ
+    const x = 0.6;
+    const w = new Float64Array([1.5, 0, 0]);
+    const tv = [0.5, -1, 2];
+    const g = x / 2 + 3 + 0.1 * tv.reduce((a, b) => a + b * b, 0) - tv.reduce((a, b) => a + b, 0);
+    const d1 = 1 / Math.sqrt(1 + g * g);
+    const d2 = -g / (1 + g * g) ** 1.5;
+    const grad = tv.map((ti) => 0.2 * ti - 1);
+    const want = tv.flatMap((_, i) => tv.map((__, j) => (i === j ? 0.2 * (1 + d1) : 0) + d2 * grad[i]! * grad[j]!));
+    const t = tensor(tv, [3]);
+    const H = hessian(tensorVariable, { wrt: [0] })(t, x, w) as unknown as Tensor;
+    expectClose(Array.from(H.data), want, 1e-12);
+    expectClose(Array.from(hvp(tensorVariable, { wrt: [0] })(t, x, w, tensor([0, 1, 0], [3])).data), [want[1]!, want[4]!, want[7]!], 1e-12);
+  });
+});
+
+// ---- hvp of a function calling grad of a pass-through helper (third order) ---------------------
+
+function ratioPair(a: number[]): [number, number] {
+  return [-(Math.pow(2, a[2]!) / (1.5 + a[1]! * a[1]!)), 1];
+}
+/** A pass-through: its gradient's pullback only calls the pair's. */
+function ratioFirst(a: number[]): number {
+  return ratioPair(a)[0];
+}
+/** d ratioFirst / d a1 at a = [0, 0.3, z0, 0], times z1. */
+function slopeTimes(z: number[]): number {
+  return grad(ratioFirst)([0, 0.3, z[0]!, 0])[1]! * z[1]!;
+}
+
+describe("hvp of a function that calls grad of a pass-through helper", () => {
+  it("is the closed form (the tangent version of the inner pullback's tangent version runs)", () => {
+    // slopeTimes = 2^z0 * 2 a1 / (1.5 + a1²)² * z1 with a1 = 0.3: H = [[ln2² c z1, ln2 c], [ln2 c, 0]], c = 2^z0 0.6 / 1.59²
+    const z = [0.4, 1.3];
+    const c = (2 ** z[0]! * 0.6) / 1.59 ** 2;
+    const ln2 = Math.LN2;
+    expectClose(hvp(slopeTimes)(z, [0, 1]), [ln2 * c, 0], 1e-12);
+    expectClose(hvp(slopeTimes)(z, [1, 0]), [ln2 * ln2 * c * z[1]!, ln2 * c], 1e-12);
+    expectClose(hessian(slopeTimes)(z), [
+      [ln2 * ln2 * c * z[1]!, ln2 * c],
+      [ln2 * c, 0],
+    ], 1e-12);
+  });
+});

@@ -1,0 +1,441 @@
+/**
+ * The checks run on every generated program at every point: each marker against central finite
+ * differences of the plain program (where the program is smooth there), and against the other
+ * modes (the dot-product test between jvp and vjp, hvp against finite differences of grad, the
+ * Hessian's symmetry and its product with a direction, the Jacobian forward against reverse,
+ * `grad(grad(line))` against the Hessian along the line). After every call of generated code the
+ * shared stacks must be as they were and the arguments unchanged.
+ *
+ * A check reports the first failure it finds, with a stable id (`hessian:symmetry`), what was
+ * expected and what came back. No test framework is imported: the CI test and the campaign tool
+ * both read the report.
+ */
+import { refStack, stack } from "tsgrad";
+import { Tensor, tensor } from "tsgrad/tensor";
+import type { CaseExports } from "./harness.js";
+import { offsets } from "./harness.js";
+import { ARR_LEN, F64_LEN, TEN_LEN, flatSize, type GeneratedProgram, type Param } from "./spec.js";
+
+/** One input: a flat point, two directions, the data `k`, a position on the line, a cotangent. */
+export interface Point {
+  readonly z: readonly number[];
+  readonly u: readonly number[];
+  readonly u2: readonly number[];
+  readonly k: number;
+  readonly s: number;
+  readonly c: readonly number[];
+}
+
+export interface Failure {
+  /** Stable id: `<what>:<against what>`, or `<what>:threw|stack|mutated`. */
+  readonly check: string;
+  readonly message: string;
+  readonly expected?: unknown;
+  readonly got?: unknown;
+  readonly point?: Point;
+}
+
+export interface Report {
+  failure?: Failure;
+  /** Points tried, points where f was finite, points where first-order finite differences were stable (and checked). */
+  points: number;
+  valid: number;
+  smooth: number;
+  /** Points where a second-order reference (finite differences of the gradient) was stable. */
+  secondOrder: number;
+  /** How many times each check compared something. */
+  ran: Record<string, number>;
+}
+
+/** The largest flat size a program may have; points carry this many numbers. */
+export const MAX_FLAT = 1 + 5 * (1 + ARR_LEN);
+
+export const VEC_OUTPUTS = 3;
+
+class CheckFailed extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
+// ---- arguments ------------------------------------------------------------------------------
+
+/** The program's arguments (without k) built from a flat vector. */
+export function buildArgs(params: readonly Param[], z: readonly number[]): unknown[] {
+  const offs = offsets(params);
+  return params.map((p, i) => {
+    const at = offs[i]!;
+    const seq = (n: number, from = 0) => Array.from({ length: n }, (_, j) => z[at + from + j]!);
+    switch (p.kind) {
+      case "num":
+        return z[at]!;
+      case "arr":
+        return seq(ARR_LEN);
+      case "f64":
+        return Float64Array.from(seq(F64_LEN));
+      case "tup":
+        return seq(2);
+      case "obj":
+        return { a: z[at]!, b: seq(ARR_LEN, 1) };
+      case "ten":
+        return tensor(seq(TEN_LEN), [TEN_LEN]);
+    }
+  });
+}
+
+/** A value shaped like the parameters (a gradient: bare for one parameter) as a flat vector. */
+export function flattenLike(params: readonly Param[], value: unknown): number[] {
+  const parts = params.length === 1 ? [value] : (value as unknown[]);
+  if (!Array.isArray(parts) || parts.length !== params.length) throw new Error(`expected ${params.length} gradients, got ${describe(value)}`);
+  const out: number[] = [];
+  params.forEach((p, i) => {
+    const v = parts[i] as never;
+    const expectLength = (xs: ArrayLike<number>, n: number) => {
+      if (!xs || xs.length !== n) throw new Error(`gradient of ${p.name} has the wrong shape: ${describe(v)}`);
+      out.push(...Array.from(xs));
+    };
+    switch (p.kind) {
+      case "num":
+        if (typeof v !== "number") throw new Error(`gradient of ${p.name} is not a number: ${describe(v)}`);
+        out.push(v);
+        break;
+      case "arr":
+        expectLength(v, ARR_LEN);
+        break;
+      case "f64":
+        if (!((v as unknown) instanceof Float64Array)) throw new Error(`gradient of ${p.name} is not a Float64Array: ${describe(v)}`);
+        expectLength(v, F64_LEN);
+        break;
+      case "tup":
+        expectLength(v, 2);
+        break;
+      case "obj": {
+        const o = v as { a: number; b: number[] };
+        if (typeof o?.a !== "number") throw new Error(`gradient of ${p.name} has no number a: ${describe(v)}`);
+        out.push(o.a);
+        expectLength(o.b, ARR_LEN);
+        break;
+      }
+      case "ten":
+        if (!((v as unknown) instanceof Tensor)) throw new Error(`gradient of ${p.name} is not a Tensor: ${describe(v)}`);
+        expectLength((v as Tensor).data, TEN_LEN);
+        break;
+    }
+  });
+  return out;
+}
+
+function describe(v: unknown): string {
+  try {
+    return v instanceof Tensor ? `Tensor[${Array.from(v.data)}]` : v instanceof Float64Array ? `Float64Array[${Array.from(v)}]` : JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** A deep copy for the "arguments unchanged" check (compared against the live arguments). */
+function snapshot(v: unknown): unknown {
+  if (v instanceof Tensor) return { tensor: Array.from(v.data), shape: [...v.shape] };
+  if (v instanceof Float64Array) return { f64: Array.from(v) };
+  if (Array.isArray(v)) return v.map(snapshot);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, snapshot(x)]));
+  return v;
+}
+
+// ---- finite differences ---------------------------------------------------------------------
+
+/** Central differences of a flat function (scalar or vector valued) at one step size. */
+function centralJacobian(f: (z: number[]) => number | number[], z: readonly number[], h: number): number[][] {
+  const cols: number[][] = [];
+  for (let i = 0; i < z.length; i++) {
+    const step = h * Math.max(1, Math.abs(z[i]!));
+    const up = z.slice();
+    const down = z.slice();
+    up[i]! += step;
+    down[i]! -= step;
+    const a = [f(up)].flat();
+    const b = [f(down)].flat();
+    cols.push(a.map((x, j) => (x - b[j]!) / (2 * step)));
+  }
+  return cols; // cols[i][j] = d out_j / d z_i
+}
+
+/** Whether two estimates agree: the sign that the function is smooth around the point. */
+function agree(a: readonly number[], b: readonly number[], tol = 1e-4): boolean {
+  return a.every((x, i) => Number.isFinite(x) && Math.abs(x - b[i]!) <= tol * Math.max(1, Math.abs(b[i]!)));
+}
+
+/** One-sided differences (forward minus backward) at one step: they differ where the slope jumps at z itself. */
+function oneSidedAgree(f: (z: number[]) => number | number[], z: readonly number[], h: number): boolean {
+  const mid = [f(z.slice())].flat();
+  for (let i = 0; i < z.length; i++) {
+    const step = h * Math.max(1, Math.abs(z[i]!));
+    const up = z.slice();
+    const down = z.slice();
+    up[i]! += step;
+    down[i]! -= step;
+    const a = [f(up)].flat().map((x, j) => (x - mid[j]!) / step);
+    const b = [f(down)].flat().map((x, j) => (mid[j]! - x) / step);
+    if (!agree(a, b, 1e-3)) return false;
+  }
+  return true;
+}
+
+/**
+ * Central differences at two step sizes; the finer one where they agree (and the one-sided
+ * differences agree too), else null: a kink or a jump nearby, where finite differences mean
+ * nothing.
+ */
+function stableDifferences(f: (z: number[]) => number | number[], z: readonly number[], steps: readonly [number, number] = [1e-5, 2.5e-6]): number[][] | null {
+  const coarse = centralJacobian(f, z, steps[0]);
+  const fine = centralJacobian(f, z, steps[1]);
+  return coarse.every((col, i) => agree(col, fine[i]!)) && oneSidedAgree(f, z, 1e-6) ? fine : null;
+}
+
+/** d/dt g(z + t u) at t = 0 for a vector-valued g, at two step sizes; null where they disagree. */
+function stableDirectional(g: (z: number[]) => number[], z: readonly number[], u: readonly number[], steps: readonly [number, number] = [1e-4, 2.5e-5]): number[] | null {
+  const at = (h: number) => {
+    const up = g(z.map((x, i) => x + h * u[i]!));
+    const down = g(z.map((x, i) => x - h * u[i]!));
+    return up.map((x, i) => (x - down[i]!) / (2 * h));
+  };
+  const coarse = at(steps[0]);
+  const fine = at(steps[1]);
+  return agree(coarse, fine) ? fine : null;
+}
+
+/**
+ * What rounding adds to a central difference of a function of size |f| at the finest step
+ * (2.5e-6): about eps |f| / h, with a margin. A function of 1e7 whose slope is 2.5 has
+ * differences off by 4e-5 from rounding alone.
+ */
+function roundoffOf(f: number): number {
+  return 1e-9 * Math.abs(f);
+}
+
+// ---- comparisons ----------------------------------------------------------------------------
+
+function dot(a: readonly number[], b: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** Scale for a sum of products: what a rounding error in it is relative to. */
+function dotScale(a: readonly number[], b: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! * b[i]!);
+  return Math.max(1, s);
+}
+
+// ---- the checks -----------------------------------------------------------------------------
+
+export interface CheckOptions {
+  /** Skip the costliest checks (full Hessian, Jacobians) at all but every `every`-th point. */
+  readonly expensiveEvery?: number;
+}
+
+export function runChecks(program: GeneratedProgram, cases: CaseExports, points: readonly Point[], options: CheckOptions = {}): Report {
+  const report: Report = { points: 0, valid: 0, smooth: 0, secondOrder: 0, ran: {} };
+  const every = options.expensiveEvery ?? 1;
+  for (const [index, point] of points.entries()) {
+    report.points++;
+    try {
+      checkPoint(program, cases, point, report, index % every === 0);
+    } catch (e) {
+      if (e instanceof CheckFailed) {
+        report.failure = { ...e.failure, point };
+        return report;
+      }
+      throw e;
+    }
+  }
+  return report;
+}
+
+function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point, report: Report, expensive: boolean): void {
+  const params = program.params;
+  const n = flatSize(params);
+  const z = point.z.slice(0, n);
+  const u = point.u.slice(0, n);
+  const u2 = point.u2.slice(0, n);
+  const k = point.k;
+
+  const fail = (check: string, message: string, expected?: unknown, got?: unknown): never => {
+    throw new CheckFailed({ check, message, expected, got });
+  };
+  const ran = (check: string) => (report.ran[check] = (report.ran[check] ?? 0) + 1);
+  /** |a - b| <= tol * scale, element-wise; scale defaults to max(1, |a|, |b|). */
+  const close = (check: string, got: number | readonly number[], expected: number | readonly number[], tol: number, scale?: number, roundoff = 0) => {
+    ran(check);
+    const a = [got].flat();
+    const b = [expected].flat();
+    if (a.length !== b.length) fail(check, `${check}: ${a.length} numbers where ${b.length} were expected`, b, a);
+    for (let i = 0; i < a.length; i++) {
+      const s = scale ?? Math.max(1, Math.abs(a[i]!), Math.abs(b[i]!));
+      const ok = Math.abs(a[i]! - b[i]!) <= tol * s + roundoff || (Number.isNaN(a[i]!) && Number.isNaN(b[i]!));
+      if (!ok) fail(check, `${check}: entry ${i} is ${a[i]}, expected ${b[i]} (tolerance ${tol} x ${s})`, b, a);
+    }
+  };
+  /** Calls generated code: it must not throw, must leave the stacks as they were and its arguments unchanged. */
+  const call = <T>(name: string, fn: () => T, args: readonly unknown[] = []): T => {
+    const before = [stack.size, refStack.size];
+    const copies = args.map(snapshot);
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      return fail(`${name}:threw`, `${name} threw: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    }
+    const after = [stack.size, refStack.size];
+    if (after[0] !== before[0] || after[1] !== before[1]) fail(`${name}:stack`, `${name} left the stacks at [${after}], not [${before}]`, before, after);
+    args.forEach((a, i) => {
+      if (JSON.stringify(snapshot(a)) !== JSON.stringify(copies[i])) fail(`${name}:mutated`, `${name} changed its argument ${i}`, copies[i], snapshot(a));
+    });
+    return result;
+  };
+  const flatGrad = (g: unknown, name: string): number[] => {
+    try {
+      return flattenLike(params, g);
+    } catch (e) {
+      return fail(`${name}:shape`, `${name}: ${(e as Error).message}`);
+    }
+  };
+
+  // the plain function, in the flat space of its parameters
+  const F = (zz: readonly number[]): number => cases.f(...buildArgs(params, zz), k);
+  let value: number;
+  try {
+    value = F(z);
+  } catch (e) {
+    return fail("f:threw", `the program itself threw: ${(e as Error).message}`);
+  }
+  if (!Number.isFinite(value) || Math.abs(value) > 1e8) return;
+  report.valid++;
+  close("flat:value", call("flat", () => cases.flat(z.slice(), k)), value, 0);
+
+  // first order: grad, valueAndGrad, jvp, vjp
+  const args = buildArgs(params, z);
+  const g = flatGrad(call("grad", () => cases.grad(...args, k), args), "grad");
+  const vg = call("valueAndGrad", () => cases.vg(...args, k), args);
+  close("valueAndGrad:value", vg.value, value, 0);
+  close("valueAndGrad:grad", flatGrad(vg.grad, "valueAndGrad"), g, 1e-12);
+  const tangents = buildArgs(params, u);
+  const jv = call("jvp", () => cases.jvp(...args, k, ...tangents), [...args, ...tangents]);
+  close("jvp:value", jv.value, value, 0);
+  close("jvp:dot-product", jv.tangent, dot(g, u), 1e-8, dotScale(g, u));
+  const pb = call("vjp", () => cases.vjp(...args, k), args);
+  close("vjp:value", pb.value, value, 0);
+  // the pullback's sweep is seeded with the cotangent, grad's with 1: where the terms cancel, the
+  // two round differently (1e-9 absolute seen on a gradient of 5e-7 made of terms near 1)
+  close("vjp:pullback", flatGrad(call("pullback", () => pb.pullback(1.75)), "pullback"), g.map((x) => 1.75 * x), 1e-9);
+  close("vjp:pullback-again", flatGrad(call("pullback", () => pb.pullback(-0.5)), "pullback"), g.map((x) => -0.5 * x), 1e-9);
+
+  // against finite differences of the plain function, where they are stable
+  const fd = stableDifferences(F, z);
+  if (fd) {
+    report.smooth++;
+    close("grad:finite-differences", g, fd.map((col) => col[0]!), 2e-5, undefined, roundoffOf(value));
+  }
+  const flatG = call("flatGrad", () => cases.flatGrad(z.slice(), k));
+  close("flatGrad:grad", flatG, g, 1e-10);
+
+  // second order: hvp against finite differences of grad along u, and symmetric in two directions
+  const gradAt = (zz: number[]) => flattenLike(params, cases.grad(...buildArgs(params, zz), k));
+  const hv = flatGrad(call("hvp", () => cases.hvp(...args, k, ...tangents), [...args, ...tangents]), "hvp");
+  const tangents2 = buildArgs(params, u2);
+  const hv2 = flatGrad(call("hvp", () => cases.hvp(...args, k, ...tangents2), [...args, ...tangents2]), "hvp");
+  close("hvp:symmetry", dot(u2, hv), dot(u, hv2), 1e-8, Math.max(dotScale(u2, hv), dotScale(u, hv2)));
+  const fdHv = fd ? stableDirectional(gradAt, z, u) : null;
+  if (fdHv) {
+    report.secondOrder++;
+    close("hvp:finite-differences", hv, fdHv, 1e-4);
+  }
+  close("flatHvp:hvp", call("flatHvp", () => cases.flatHvp(z.slice(), k, u.slice())), hv, 1e-9);
+
+  // jvp(grad(at)) where at(z) = flat(z, K): its tangent is the Hessian along u at k = K
+  const K = program.line.k;
+  const jg = call("jvpGrad", () => cases.jvpGrad(z.slice(), u.slice()));
+  close("jvpGrad:value", jg.value, call("flatGrad", () => cases.flatGrad(z.slice(), K)), 1e-12);
+  close("jvpGrad:hvp", jg.tangent, call("flatHvp", () => cases.flatHvp(z.slice(), K, u.slice())), 1e-9);
+  if (K === k && fdHv) close("jvpGrad:finite-differences", jg.tangent, fdHv, 1e-4);
+
+  // a function calling grad inside: inner(z) = 0.5 flat(z) + <w, grad flat(z)>, w_i = sin(i + 1.5)
+  const w = z.map((_, i) => Math.sin(i + 1.5));
+  const innerValue = call("inner", () => cases.inner(z.slice(), k));
+  const ig = call("innerGrad", () => cases.innerGrad(z.slice(), k));
+  const hw = call("flatHvp", () => cases.flatHvp(z.slice(), k, w));
+  close("innerGrad:hvp", ig, hw.map((x, i) => x + 0.5 * g[i]!), 1e-8);
+  const ij = call("innerJvp", () => cases.innerJvp(z.slice(), k, u.slice()));
+  close("innerJvp:value", ij.value, innerValue, 0);
+  close("innerJvp:dot-product", ij.tangent, dot(ig, u), 1e-8, dotScale(ig, u));
+  if (fd) {
+    const fdInner = stableDifferences((zz) => cases.inner(zz, k), z);
+    if (fdInner) close("innerGrad:finite-differences", ig, fdInner.map((col) => col[0]!), 2e-5, undefined, roundoffOf(innerValue));
+  }
+
+  // one number in: grad and grad(grad) of line(s) = flat(base + s dir, K)
+  const dir = program.line.dir as number[];
+  const zs = program.line.base.map((b, i) => b + point.s * dir[i]!);
+  const lineValue = cases.line(point.s);
+  if (Number.isFinite(lineValue) && Math.abs(lineValue) < 1e8) {
+    const lg = call("lineGrad", () => cases.lineGrad(point.s));
+    const lgg = call("lineGG", () => cases.lineGG(point.s));
+    const flatGs = call("flatGrad", () => cases.flatGrad(zs.slice(), K));
+    close("lineGrad:grad", lg, dot(dir, flatGs), 1e-9, dotScale(dir, flatGs));
+    const hd = call("flatHvp", () => cases.flatHvp(zs.slice(), K, dir.slice()));
+    close("lineGG:hvp", lgg, dot(dir, hd), 1e-8, dotScale(dir, hd));
+    const fdLine = stableDifferences((s) => cases.line(s[0]!), [point.s]);
+    if (fdLine) {
+      close("lineGrad:finite-differences", lg, fdLine[0]![0]!, 2e-5, undefined, roundoffOf(lineValue));
+      const fdLine2 = stableDirectional((s) => [cases.lineGrad(s[0]!)], [point.s], [1]);
+      if (fdLine2) close("lineGG:finite-differences", lgg, fdLine2[0]!, 1e-4);
+    }
+  }
+
+  if (!expensive) return;
+
+  // the Hessian: symmetric, and times u it is hvp
+  const H = call("hessian", () => cases.hessian(z.slice(), k));
+  if (!Array.isArray(H) || H.length !== n) fail("hessian:shape", `hessian: ${n} rows expected`, n, describe(H));
+  for (let i = 0; i < n; i++) close("hessian:symmetry", H.map((row) => row[i]!), H[i]!, 1e-8);
+  close("hessian:hvp", H.map((row) => dot(row, u)), hv, 1e-8);
+
+  // Jacobians of the vector-valued variant, both modes, against jvp, vjp and finite differences
+  const V = (zz: number[]) => cases.vec(zz, k);
+  const vecValue = V(z.slice());
+  if (vecValue.every((x) => Number.isFinite(x) && Math.abs(x) < 1e8)) {
+    const JF = call("jacobianForward", () => cases.jacForward(z.slice(), k));
+    const JR = call("jacobianReverse", () => cases.jacReverse(z.slice(), k));
+    close("jacobian:forward-reverse", JF.flat(), JR.flat(), 1e-10);
+    const vj = call("vecJvp", () => cases.vecJvp(z.slice(), k, u.slice()));
+    close("vecJvp:value", vj.value, vecValue, 0);
+    close(
+      "jacobian:jvp",
+      JF.map((row) => dot(row, u)),
+      vj.tangent,
+      1e-8,
+    );
+    const vv = call("vecVjp", () => cases.vecVjp(z.slice(), k));
+    close("vecVjp:value", vv.value, vecValue, 0);
+    const c = point.c.slice(0, VEC_OUTPUTS);
+    const ct = call("vecPullback", () => vv.pullback(c.slice()));
+    close("jacobian:vjp", z.map((_, i) => JR.reduce((s, row, j) => s + c[j]! * row[i]!, 0)), ct, 1e-8);
+    close("vjp:dot-product", dot(c, vj.tangent), dot(ct, u), 1e-8, Math.max(dotScale(c, vj.tangent), dotScale(ct, u)));
+    if (fd) {
+      const fdV = stableDifferences(V, z);
+      if (fdV) close("jacobian:finite-differences", JF.flat(), JF.map((_, j) => fdV.map((col) => col[j]!)).flat(), 2e-5, undefined, roundoffOf(Math.max(...vecValue.map(Math.abs))));
+    }
+  }
+
+  // the Hessian of the tensor parameter alone is that block of the whole Hessian
+  if (cases.tenHessian) {
+    const t = params.findIndex((p) => p.kind === "ten");
+    const at = offsets(params)[t]!;
+    const T = buildArgs(params, z)[t];
+    const HT = call("tensorHessian", () => cases.tenHessian!(T, z.slice(), k), [T]);
+    const block = Array.from({ length: TEN_LEN }, (_, i) => Array.from({ length: TEN_LEN }, (_, j) => H[at + i]![at + j]!)).flat();
+    if (!(HT instanceof Tensor) || HT.shape.join() !== `${TEN_LEN},${TEN_LEN}`) fail("tensorHessian:shape", "tensor Hessian: a [3, 3] tensor expected", [TEN_LEN, TEN_LEN], describe(HT));
+    close("tensorHessian:hessian", Array.from(HT.data), block, 1e-8);
+  }
+}

@@ -1,0 +1,861 @@
+/**
+ * Random programs in the language tsgrad differentiates, shaped like the code that hides bugs:
+ *
+ * - helpers calling helpers (a call graph up to 4 or 5 levels deep), pure pass-through helpers
+ *   among them (`return next(a, C)`), some in a sibling module, some returning tuples or objects;
+ * - parameters of every kind (`number`, `number[]`, `Float64Array`, tuples, objects with an array
+ *   field, tensors), handed down whole, as literals, or as module constants;
+ * - helpers called per element inside loops, local arrays built and handed down;
+ * - every primitive with a rule (smooth ones, inverse and hyperbolic functions, expm1, log1p,
+ *   log2, log10, cbrt, pow, and the kinked abs, min, max, atan2, `%` on dividends of both signs,
+ *   floor, sign, round), in domains where finite differences mean something;
+ * - the statement shapes that found earlier bugs: reassignment and compound assignment,
+ *   branches on data and on active values, counted and while loops with break and continue and
+ *   jumps after writes, early returns, local arrays written by index, pushed, rebound and read
+ *   through a second name, counters of the user's own, switch on data, and derivatives (grad,
+ *   jvp, valueAndGrad) called inside the program.
+ *
+ * Every decision is one draw from `Choices`, whose zero is the simplest option, so a recorded
+ * program can be shrunk by editing its draws (shrink.ts). Values stay bounded: functions with a
+ * restricted domain get arguments squashed into it (`Math.asin(0.9 * Math.tanh(e))`).
+ */
+import { Choices } from "./choices.js";
+import { ARR_LEN, F64_LEN, TEN_LEN, TYPE_OF, flatSize, type GeneratedProgram, type Kind, type Param } from "./spec.js";
+
+type Returns = "num" | "tup" | "rec";
+type Where = "main" | "lib";
+
+interface Helper {
+  readonly name: string;
+  readonly params: readonly Param[];
+  readonly returns: Returns;
+  readonly where: Where;
+  readonly exported: boolean;
+  /** Length of the longest chain of calls below it, itself included. */
+  readonly depth: number;
+  readonly passThrough: boolean;
+}
+
+interface Constant {
+  readonly name: string;
+  readonly kind: Kind;
+  readonly where: Where;
+  readonly source: string;
+}
+
+/** A non-number value readable in scope: an array, a tuple, an object or a tensor. */
+interface Value {
+  readonly expr: string;
+  readonly kind: Exclude<Kind, "num">;
+}
+
+interface Scope {
+  /** Numbers readable here. */
+  readonly scalars: string[];
+  /** `let` numbers that statements may reassign. */
+  readonly mutable: string[];
+  readonly values: Value[];
+  /** The integer data parameter `k` is in scope (the program function, not helpers). */
+  readonly data: boolean;
+  /** The innermost counted loop's variable and its bound. */
+  readonly loop?: { readonly name: string; readonly bound: number };
+  /** A block in the program function may return early; helpers may too. */
+  readonly canReturn: boolean;
+  readonly returns: Returns;
+  /** Which module the code is in: a lib helper sees only lib helpers and constants. */
+  readonly where: Where;
+  /** Helpers this code may call. */
+  readonly callable: readonly Helper[];
+}
+
+const LEN: Record<"arr" | "f64" | "ten", number> = { arr: ARR_LEN, f64: F64_LEN, ten: TEN_LEN };
+
+/** The tensor operations generated code may use (imported whole: unused names are harmless). */
+export const TENSOR_IMPORTS = ["add", "dot", "exp", "item", "logsumexp", "max", "mean", "mul", "scalar", "sigmoid", "softplus", "stack", "sub", "sum", "tanh", "tensor", "type Tensor"];
+
+export function generateProgram(c: Choices, name: string): GeneratedProgram {
+  return new ProgramGenerator(c, name).program();
+}
+
+class ProgramGenerator {
+  private readonly helpers: Helper[] = [];
+  private readonly helperSources = new Map<string, string>();
+  private readonly constants: Constant[] = [];
+  /** Module-level derivative bindings (`const p_d0 = grad(h, { wrt: [0] })`), by module. */
+  private readonly bindings: { name: string; where: Where; source: string }[] = [];
+  private id = 0;
+  private callsDerivative = false;
+
+  constructor(
+    private readonly c: Choices,
+    private readonly name: string,
+  ) {}
+
+  program(): GeneratedProgram {
+    const c = this.c;
+    c.list("helper", 0, 6, 0.85, () => c.span("helper-body", () => this.helper()));
+    const params = this.signature();
+    const body = c.span("main", () => this.mainFunction(params));
+    const n = flatSize(params);
+    const line = c.span("line", () => ({
+      base: Array.from({ length: n }, () => this.unit()),
+      dir: Array.from({ length: n }, () => this.unit()),
+      k: c.int(5),
+    }));
+    const vecExtra = c.span("vec-extra", () => {
+      const scope: Scope = {
+        scalars: Array.from({ length: Math.min(n, 4) }, (_, i) => `z[${i}]!`),
+        mutable: [],
+        values: [],
+        data: false,
+        canReturn: false,
+        returns: "num",
+        where: "main",
+        callable: this.callableFrom("main", Infinity),
+      };
+      return this.expr(scope, 2);
+    });
+    const inMain = (where: Where) => (x: { where: Where }) => x.where === where;
+    const main = [
+      ...this.constants.filter(inMain("main")).map((k) => k.source),
+      ...this.bindings.filter(inMain("main")).map((b) => b.source),
+      ...this.helpers.filter(inMain("main")).map((h) => this.helperSources.get(h.name)!),
+      body,
+    ].join("\n\n");
+    const lib = [
+      ...this.constants.filter(inMain("lib")).map((k) => k.source),
+      ...this.bindings.filter(inMain("lib")).map((b) => b.source),
+      ...this.helpers.filter(inMain("lib")).map((h) => this.helperSources.get(h.name)!),
+    ].join("\n\n");
+    const libImports = [
+      ...this.constants.filter(inMain("lib")).map((k) => k.name),
+      ...this.helpers.filter((h) => h.where === "lib" && h.exported).map((h) => h.name),
+    ];
+    return {
+      name: this.name,
+      params,
+      main,
+      lib,
+      libImports: lib ? libImports : [],
+      callsDerivative: this.callsDerivative,
+      line,
+      vecExtra,
+      stats: {
+        helpers: this.helpers.length,
+        depth: this.helpers.reduce((d, h) => Math.max(d, h.depth), 0),
+        libHelpers: this.helpers.filter((h) => h.where === "lib").length,
+        passThrough: this.helpers.filter((h) => h.passThrough).length,
+      },
+    };
+  }
+
+  // ---- small draws ----------------------------------------------------------------------
+
+  private fresh(prefix: string): string {
+    return `${prefix}${this.id++}`;
+  }
+
+  /** A literal in [-2, 2] with two decimals; the zero draw is 1. */
+  private constant(): string {
+    const i = this.c.int(401);
+    return i === 0 ? "1" : ((i - 200) / 100).toString();
+  }
+
+  /** A number in [-1, 1] (base points and directions). */
+  private unit(): number {
+    return Math.round((this.c.int(2001) - 1000)) / 1000;
+  }
+
+  private kind(): Kind {
+    return this.c.pick(["num", "arr", "num", "f64", "tup", "obj", "ten"] as const);
+  }
+
+  // ---- module constants -----------------------------------------------------------------
+
+  /** A module constant of a kind, in a module code there may read (made on first need). */
+  private constantOf(kind: "num" | "arr" | "f64" | "ten", where: Where): string {
+    const visible = this.constants.filter((k) => k.kind === kind && (where === "main" || k.where === "lib"));
+    if (visible.length && !this.c.flag(0.2)) return this.c.pick(visible).name;
+    const home: Where = where === "lib" || this.c.flag(0.35) ? "lib" : "main";
+    const name = `${this.name}_${{ num: "S", arr: "C", f64: "F", ten: "N" }[kind]}${this.id++}`;
+    const nums = (n: number) => Array.from({ length: n }, () => this.constant()).join(", ");
+    const value = {
+      num: this.constant(),
+      arr: `[${nums(ARR_LEN)}]`,
+      f64: `new Float64Array([${nums(F64_LEN)}])`,
+      ten: `tensor([${nums(TEN_LEN)}], [${TEN_LEN}])`,
+    }[kind];
+    const source = `${home === "lib" ? "export " : ""}const ${name} = ${value};`;
+    this.constants.push({ name, kind, where: home, source });
+    return name;
+  }
+
+  /**
+   * A value that does not vary: a module constant (numbers, arrays, Float64Arrays, tensors), or
+   * a literal of constants for tuples and objects (module-level tuples and objects are refused,
+   * TSG1010).
+   */
+  private fixed(kind: Kind, where: Where): string {
+    if (kind === "tup") return `[${this.constant()}, ${this.constant()}]`;
+    if (kind === "obj") return `{ a: ${this.constant()}, b: ${this.constantOf("arr", where)} }`;
+    return this.constantOf(kind, where);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------
+
+  private callableFrom(where: Where, before: number): Helper[] {
+    return this.helpers.filter((h, i) => i < before && (where === "lib" ? h.where === "lib" : h.where === "main" || h.exported));
+  }
+
+  private helper(): void {
+    const c = this.c;
+    const index = this.helpers.length;
+    const name = `${this.name}_h${index}`;
+    const where: Where = c.flag(0.3) ? "lib" : "main";
+    const exported = where === "lib" && !c.flag(0.15);
+    const callable = this.callableFrom(where, index);
+    const shape = c.int(callable.length ? 4 : 2); // 0: an expression, 1: statements, 2-3: a pass-through of an earlier helper
+    if (shape >= 2) return this.passThrough(name, where, exported, c.flag(0.6) ? callable[callable.length - 1]! : c.pick(callable));
+    const params = c.list("param", 1, 3, 0.45, (i) => ({ name: "abc"[i]!, kind: this.kind() }));
+    const returns: Returns = c.pick(["num", "num", "num", "tup", "rec"] as const);
+    const scope = this.scopeOf(params, false, returns, where, callable);
+    const before = this.callDepth;
+    this.callDepth = 0;
+    let text: string;
+    if (shape === 0) {
+      text = `  return ${this.result(scope, 3)};`;
+    } else {
+      const lines = [`  let acc = ${this.expr(scope, 1)};`];
+      scope.scalars.push("acc");
+      lines.push(...this.block(scope, 2, "  "));
+      lines.push(`  return ${this.result(scope, 2, "acc")};`);
+      text = lines.join("\n");
+    }
+    const depth = 1 + this.callDepth;
+    this.callDepth = before;
+    const sig = params.map((p) => `${p.name}: ${TYPE_OF[p.kind]}`).join(", ");
+    this.helperSources.set(name, `${exported ? "export " : ""}function ${name}(${sig}): ${this.returnType(returns)} {\n${text}\n}`);
+    this.helpers.push({ name, params, returns, where, exported, depth, passThrough: false });
+  }
+
+  /** `function name(own params): R { return callee(own params and constants); }` */
+  private passThrough(name: string, where: Where, exported: boolean, callee: Helper): void {
+    const c = this.c;
+    const own: Param[] = [];
+    const args = callee.params.map((p, i) => {
+      if (i === 0 || c.flag(0.75)) {
+        const mine = { name: "abcdef"[own.length]!, kind: p.kind };
+        own.push(mine);
+        return mine.name;
+      }
+      return p.kind === "num" && c.flag(0.5) ? this.constant() : this.fixed(p.kind, where);
+    });
+    if (c.flag(0.3) && own.length > 1) own.reverse(); // the same parameters in another order
+    let returns = callee.returns;
+    let call = `${callee.name}(${args.join(", ")})`;
+    if (returns !== "num" && c.flag(0.3)) {
+      call = this.readPair(call, returns, 0);
+      returns = "num";
+    }
+    const sig = own.map((p) => `${p.name}: ${TYPE_OF[p.kind]}`).join(", ");
+    this.helperSources.set(name, `${exported ? "export " : ""}function ${name}(${sig}): ${this.returnType(returns)} {\n  return ${call};\n}`);
+    this.helpers.push({ name, params: own, returns, where, exported, depth: callee.depth + 1, passThrough: true });
+  }
+
+  /** Depth of the deepest helper called by the code being generated (for a helper's own depth). */
+  private callDepth = 0;
+
+  private returnType(r: Returns): string {
+    return { num: "number", tup: "[number, number]", rec: "{ p: number; q: number }" }[r];
+  }
+
+  private result(scope: Scope, depth: number, first?: string): string {
+    const a = first ? `${first} + ${this.expr(scope, depth - 1)}` : this.expr(scope, depth);
+    if (scope.returns === "num") return a;
+    const b = this.expr(scope, depth - 1);
+    return scope.returns === "tup" ? `[${a}, ${b}]` : this.c.flag(0.5) ? `{ p: ${a}, q: ${b} }` : `{ q: ${b}, p: ${a} }`;
+  }
+
+  private readPair(call: string, returns: Returns, which: 0 | 1): string {
+    return returns === "tup" ? `${call}[${which}]` : `${call}.${which === 0 ? "p" : "q"}`;
+  }
+
+  private scopeOf(params: readonly Param[], data: boolean, returns: Returns, where: Where, callable: readonly Helper[]): Scope {
+    const scalars: string[] = [];
+    const values: Value[] = [];
+    for (const p of params) {
+      if (p.kind === "num") scalars.push(p.name);
+      else values.push({ expr: p.name, kind: p.kind });
+      if (p.kind === "obj") values.push({ expr: `${p.name}.b`, kind: "arr" });
+    }
+    return { scalars, mutable: [], values, data, canReturn: true, returns, where, callable };
+  }
+
+  // ---- the program function -------------------------------------------------------------
+
+  private signature(): Param[] {
+    const names: Record<Kind, string> = { num: "y", arr: "v", f64: "w", tup: "tp", obj: "o", ten: "tn" };
+    const used = new Map<string, number>();
+    const extra = this.c.list("param", 0, 5, 0.8, () => {
+      const kind = this.kind();
+      const base = names[kind];
+      const n = used.get(base) ?? 0;
+      used.set(base, n + 1);
+      return { name: n ? `${base}${n + 1}` : base, kind };
+    });
+    return [{ name: "x", kind: "num" }, ...extra];
+  }
+
+  private mainFunction(params: readonly Param[]): string {
+    const scope = this.scopeOf(params, true, "num", "main", this.callableFrom("main", Infinity));
+    const lines = [`  let acc = x * 0.5 + ${this.atom(scope)};`];
+    scope.scalars.push("acc");
+    if (scope.callable.length) {
+      // calls of the helpers, the deepest first: the chains are what this generator is about
+      const deepest = scope.callable.reduce((a, h) => (h.depth > a.depth ? h : a));
+      lines.push(
+        ...this.c.list("entry-call", 0, 3, 0.85, (i) => {
+          const h = i === 0 ? deepest : this.c.pick(scope.callable);
+          const call = this.callOf(h, scope, 2);
+          return `  acc += ${h.returns === "num" ? call : this.readPair(call, h.returns, 0)};`;
+        }),
+      );
+    }
+    lines.push(...this.block(scope, 2, "  "));
+    lines.push(`  return acc + ${this.expr(scope, 2)};`);
+    const sig = [...params.map((p) => `${p.name}: ${TYPE_OF[p.kind]}`), "k: number"].join(", ");
+    return `export function ${this.name}(${sig}): number {\n${lines.join("\n")}\n}`;
+  }
+
+  // ---- expressions ----------------------------------------------------------------------
+
+  /** A number read from what is in scope, or a literal. */
+  private atom(s: Scope): string {
+    const c = this.c;
+    const loop = s.loop ? [s.loop.name] : [];
+    const data = s.data ? ["k"] : [];
+    const n = s.scalars.length + s.values.length + loop.length + data.length + 1;
+    let i = c.int(n);
+    if (i < s.scalars.length) return s.scalars[i]!;
+    i -= s.scalars.length;
+    if (i < s.values.length) {
+      const v = s.values[i]!;
+      if (v.kind === "ten") return `item(${c.pick(["sum", "mean"])}(${v.expr}))`;
+      return this.element(v, s);
+    }
+    i -= s.values.length;
+    if (i < loop.length) return `${loop[i]} * 0.5`;
+    i -= loop.length;
+    if (i < data.length) return `k * 0.25`;
+    return this.constant();
+  }
+
+  /** One element of an array, tuple or object (by a constant index or the loop's counter). */
+  private element(v: Value, s: Scope): string {
+    const c = this.c;
+    switch (v.kind) {
+      case "tup":
+        return `${v.expr}[${c.int(2)}]`;
+      case "obj":
+        return c.flag(0.5) ? `${v.expr}.b[${c.int(ARR_LEN)}]!` : `${v.expr}.a`;
+      case "ten":
+        return `item(sum(${v.expr}))`;
+      default: {
+        const len = LEN[v.kind];
+        if (s.loop && c.flag(0.4)) return s.loop.bound <= len ? `${v.expr}[${s.loop.name}]!` : `${v.expr}[${s.loop.name} % ${len}]!`;
+        return `${v.expr}[${c.int(len)}]!`;
+      }
+    }
+  }
+
+  expr(s: Scope, depth: number): string {
+    return this.c.span("expr", () => this.exprBody(s, depth));
+  }
+
+  private exprBody(s: Scope, depth: number): string {
+    const c = this.c;
+    if (depth <= 0) return this.atom(s);
+    const a = () => this.expr(s, depth - 1);
+    switch (c.int(24)) {
+      case 0:
+      case 1:
+        return this.atom(s);
+      case 2:
+        return `(${a()} + ${a()})`;
+      case 3:
+        return `(${a()} - ${a()})`;
+      case 4:
+        return `(${a()} * ${a()})`;
+      case 5:
+        return `(${a()} / (1.5 + (${a()}) ** 2))`;
+      case 6:
+        return `Math.${c.pick(["sin", "cos", "tanh", "atan"])}(${a()})`;
+      case 7:
+        return c.pick([() => `Math.exp(Math.sin(${a()}))`, () => `Math.log(1 + (${a()}) ** 2)`, () => `Math.sqrt(2 + Math.cos(${a()}))`])();
+      case 8:
+        return `(-(${a()}))`;
+      case 9:
+        return c.flag(0.5) ? `Math.hypot(${a()}, 1, ${a()})` : `Math.hypot(${a()}, ${a()})`;
+      case 10:
+        return `(${this.cond(s)} ? ${a()} : ${a()})`;
+      case 11:
+      case 12:
+        return this.call(s, depth);
+      case 13:
+        return this.derivativeCall(s, depth);
+      case 14:
+        return c.pick([
+          // exponents bounded: an overflow hidden by a saturating function (tanh(huge)) makes
+          // 0 x Infinity in the derivative (NaN, a documented limit)
+          () => `Math.pow(1.5 + Math.sin(${a()}), 2 * Math.tanh(${a()}))`,
+          () => `(${a()}) ** 2`,
+          () => `(${a()}) ** 3`,
+          () => `(1.2 + (${a()}) ** 2) ** Math.sin(${a()})`,
+          () => `Math.pow(${a()}, 2)`,
+        ])();
+      case 15:
+      case 16:
+        return this.special(s, depth);
+      case 17:
+      case 18:
+        return this.kinked(s, depth);
+      case 19:
+        return this.tensorScalar(s, depth);
+      case 20: {
+        const pairs = s.callable.filter((h) => h.returns !== "num");
+        if (!pairs.length) return `(${this.constant()} * ${a()})`;
+        const h = c.pick(pairs);
+        return this.readPair(this.callOf(h, s, depth), h.returns, c.pick([0, 1] as const));
+      }
+      default:
+        return `(${this.constant()} * ${a()})`;
+    }
+  }
+
+  /** The smooth primitives with a restricted domain, their arguments squashed into it. */
+  private special(s: Scope, depth: number): string {
+    const a = () => this.expr(s, depth - 1);
+    return this.c.pick([
+      () => `Math.tan(0.9 * Math.atan(${a()}))`,
+      () => `Math.asin(0.9 * Math.tanh(${a()}))`,
+      () => `Math.acos(0.8 * Math.sin(${a()}))`,
+      () => `Math.sinh(2 * Math.tanh(${a()}))`,
+      () => `Math.cosh(Math.sin(${a()}))`,
+      () => `Math.asinh(${a()})`,
+      () => `Math.acosh(1.2 + (${a()}) ** 2)`,
+      () => `Math.atanh(0.8 * Math.tanh(${a()}))`,
+      () => `Math.expm1(Math.sin(${a()}))`,
+      () => `Math.log1p((${a()}) ** 2)`,
+      () => `Math.log1p(0.5 * Math.sin(${a()}))`,
+      () => `Math.log2(1.5 + Math.sin(${a()}))`,
+      () => `Math.log10(1 + (${a()}) ** 2)`,
+      // shifted off 0: an argument that is exactly 0 (a derivative that vanishes identically)
+      // has an infinite or undefined partial there, and times a zero tangent that is NaN in
+      // forward mode (a documented limit)
+      () => `Math.cbrt(${a()} + 0.37)`,
+      () => `Math.cbrt(2 + Math.cos(${a()}))`,
+    ])();
+  }
+
+  /** Primitives with kinks or jumps: checked where finite differences say the function is smooth. */
+  private kinked(s: Scope, depth: number): string {
+    const a = () => this.expr(s, depth - 1);
+    return this.c.pick([
+      () => `Math.abs(${a()})`,
+      () => `Math.min(${a()}, ${a()})`,
+      () => `Math.max(${a()}, ${a()})`,
+      () => `Math.max(${a()}, ${this.constant()})`,
+      () => `Math.atan2(${a()}, 1.2 + (${a()}) ** 2)`,
+      () => `Math.atan2(${a()}, ${a()} - 0.29)`,
+      () => `(${a()} % ${this.c.pick(["0.7", "1.3", "-1.1"])})`,
+      () => `(${a()} % (1 + (${a()}) ** 2))`,
+      () => `((${a()} - 2) % 1.5)`,
+      () => `(${a()} * Math.floor(${a()}))`,
+      () => `(Math.floor(${a()}) + ${a()})`,
+      () => `(${a()} * Math.${this.c.pick(["sign", "round", "trunc", "ceil"])}(${a()}))`,
+    ])();
+  }
+
+  cond(s: Scope): string {
+    const c = this.c;
+    const scalar = () => c.pick(s.scalars.length ? s.scalars : ["0.5"]);
+    const options = [() => `${scalar()} > ${this.constant()}`, () => `${scalar()} < ${scalar()}`];
+    if (s.data) options.push(() => `k > ${c.int(4)}`, () => `(k > 1 && ${scalar()} < ${this.constant()}) || ${scalar()} > 1.5`, () => `!(k % 3 === 2)`);
+    return c.pick(options)();
+  }
+
+  // ---- calls ----------------------------------------------------------------------------
+
+  /** A call of a helper returning a number, or of a pair-returning one read at one side. */
+  private call(s: Scope, depth: number): string {
+    const c = this.c;
+    if (!s.callable.length) return `(${this.constant()} * ${this.expr(s, depth - 1)})`;
+    const h = c.pick(s.callable);
+    const call = this.callOf(h, s, depth);
+    return h.returns === "num" ? call : this.readPair(call, h.returns, c.pick([0, 1] as const));
+  }
+
+  private callOf(h: Helper, s: Scope, depth: number, args?: readonly string[]): string {
+    this.callDepth = Math.max(this.callDepth, h.depth);
+    return `${h.name}(${(args ?? h.params.map((p) => this.arg(p.kind, s, depth))).join(", ")})`;
+  }
+
+  /** An argument of a kind: a value in scope, a module constant, or a literal. */
+  private arg(kind: Kind, s: Scope, depth: number): string {
+    const c = this.c;
+    if (kind === "num") return this.expr(s, depth - 1);
+    const inScope = s.values.filter((v) => v.kind === kind).map((v) => v.expr);
+    const small = () => this.expr(s, Math.min(1, depth - 1));
+    const options: (() => string)[] = inScope.map((e) => () => e);
+    options.push(() => this.fixed(kind, s.where));
+    if (kind === "arr") options.push(() => `[${Array.from({ length: ARR_LEN }, small).join(", ")}]`);
+    if (kind === "tup") options.push(() => `[${small()}, ${small()}]`);
+    if (kind === "obj") options.push(() => `{ a: ${small()}, b: ${this.arg("arr", s, depth - 1)} }`);
+    if (kind === "ten") options.push(() => this.tensor(s, Math.min(2, depth - 1)));
+    return c.pick(options)();
+  }
+
+  /** grad, valueAndGrad or jvp of a helper called right here (the outer pass then goes over it). */
+  private derivativeCall(s: Scope, depth: number): string {
+    const c = this.c;
+    // no tuple or object parameters: reverse mode through a derivative of a function of records is refused (TSG1009)
+    const eligible = s.callable.filter((h) => h.returns === "num" && h.params.every((p) => p.kind !== "tup" && p.kind !== "obj"));
+    if (!eligible.length) return this.call(s, depth);
+    const h = c.pick(eligible);
+    this.callsDerivative = true;
+    const first = h.params[0]!;
+    // a structured parameter passed whole to a derivative is refused (TSG1009): literals there
+    const literal = this.child(s, { values: s.values.filter((v) => v.kind !== "tup" && v.kind !== "obj") });
+    const args = h.params.map((p) => this.arg(p.kind, literal, Math.min(depth, 2)));
+    this.callDepth = Math.max(this.callDepth, h.depth);
+    const readGrad = (g: string) => this.readShaped(g, first.kind);
+    const marker = (m: string) => {
+      if (!c.flag(0.3)) return `${m}(${h.name}, { wrt: [0] })`;
+      // bound once at module level: `const dh = grad(h, { wrt: [0] })`
+      const binding = `${this.name}_d${this.id++}`;
+      const where = s.where;
+      this.bindings.push({ name: binding, where, source: `const ${binding} = ${m}(${h.name}, { wrt: [0] });` });
+      return binding;
+    };
+    switch (c.int(4)) {
+      case 0:
+        return readGrad(`${marker("grad")}(${args.join(", ")})`);
+      case 1: {
+        const vg = `${marker("valueAndGrad")}(${args.join(", ")})`;
+        return c.flag(0.5) ? `${vg}.value` : readGrad(`${vg}.grad`);
+      }
+      default: {
+        const tangent = this.tangentLiteral(first.kind, s);
+        return `${marker("jvp")}(${[...args, tangent].join(", ")}).tangent`;
+      }
+    }
+  }
+
+  /** A number read from a value shaped like a parameter of a kind (a gradient). */
+  private readShaped(g: string, kind: Kind): string {
+    const c = this.c;
+    switch (kind) {
+      case "num":
+        return g;
+      case "tup":
+        return `${g}[${c.int(2)}]`;
+      case "obj":
+        return c.flag(0.5) ? `${g}.a` : `${g}.b[${c.int(ARR_LEN)}]!`;
+      case "ten":
+        return `item(sum(${g}))`;
+      default:
+        return `${g}[${c.int(LEN[kind])}]!`;
+    }
+  }
+
+  private tangentLiteral(kind: Kind, s: Scope): string {
+    const k = () => this.constant();
+    switch (kind) {
+      case "num":
+        return k();
+      case "arr":
+        return `[${k()}, ${k()}, ${k()}, ${k()}]`;
+      case "tup":
+        return `[${k()}, ${k()}]`;
+      case "obj":
+        return `{ a: ${k()}, b: [${k()}, ${k()}, ${k()}, ${k()}] }`;
+      default:
+        return this.constantOf(kind as "f64" | "ten", s.where);
+    }
+  }
+
+  // ---- tensors --------------------------------------------------------------------------
+
+  private tensor(s: Scope, depth: number): string {
+    return this.c.span("tensor", () => {
+      const c = this.c;
+      const t = () => this.tensor(s, depth - 1);
+      const e = () => this.expr(s, Math.min(1, depth - 1));
+      const atoms = s.values.filter((v) => v.kind === "ten").map((v) => v.expr);
+      const atom = () => (atoms.length && !c.flag(0.15) ? c.pick(atoms) : c.flag(0.5) ? this.constantOf("ten", s.where) : `stack([scalar(${e()}), scalar(${e()}), scalar(${e()})])`);
+      if (depth <= 0) return atom();
+      return c.pick([
+        atom,
+        () => `tanh(${t()})`,
+        () => `mul(${t()}, ${t()})`,
+        () => `add(${t()}, scalar(${e()}))`,
+        () => `mul(${t()}, ${e()})`,
+        () => `sub(${t()}, ${t()})`,
+        () => `sigmoid(${t()})`,
+        () => `exp(tanh(${t()}))`,
+        () => `softplus(${t()})`,
+      ])();
+    });
+  }
+
+  /** A number from tensors: a reduction, a dot product, logsumexp, max. */
+  private tensorScalar(s: Scope, depth: number): string {
+    const c = this.c;
+    if (!s.values.some((v) => v.kind === "ten") && !c.flag(0.15)) return this.atom(s);
+    const t = () => this.tensor(s, Math.min(2, depth - 1));
+    return c.pick([() => `item(sum(${t()}))`, () => `item(mean(${t()}))`, () => `item(dot(${t()}, ${t()}))`, () => `item(logsumexp(${t()}))`, () => `item(max(${t()}))`])();
+  }
+
+  // ---- statements -----------------------------------------------------------------------
+
+  block(s: Scope, depth: number, indent: string): string[] {
+    return this.c.list("stmt", 1, 4, 0.55, () => this.stmt(s, depth, indent)).flat();
+  }
+
+  private child(s: Scope, extra: Partial<Scope> = {}): Scope {
+    return { ...s, scalars: [...s.scalars], mutable: [...s.mutable], values: [...s.values], ...extra };
+  }
+
+  private stmt(s: Scope, depth: number, ind: string): string[] {
+    const c = this.c;
+    const e = (d = 2) => this.expr(s, d);
+    const kind = depth <= 0 ? c.int(3) : c.int(17);
+    switch (kind) {
+      case 0: {
+        const name = this.fresh("t");
+        const line = `${ind}let ${name} = ${e()};`;
+        s.scalars.push(name);
+        s.mutable.push(name);
+        return [line];
+      }
+      case 1: {
+        if (!s.mutable.length) return [`${ind}acc += ${e()};`];
+        const t = c.pick(s.mutable);
+        return [
+          c.pick([
+            () => `${ind}${t} ${c.pick(["=", "+=", "-=", "*="])} ${e()};`,
+            () => `${ind}${t} /= 1.5 + (${e(1)}) ** 2;`,
+            () => `${ind}${t} %= ${c.pick(["1.7", "-0.9"])};`,
+            () => `${ind}${t} = ${t} * 0.5 + Math.sin(${t});`,
+          ])(),
+        ];
+      }
+      case 2:
+        return [`${ind}acc ${c.pick(["+=", "-="])} ${e()};`];
+      case 3: {
+        const lines = [`${ind}if (${this.cond(s)}) {`, ...this.block(this.child(s), depth - 1, ind + "  ")];
+        if (c.flag(0.6)) lines.push(`${ind}} else {`, ...this.block(this.child(s), depth - 1, ind + "  "));
+        lines.push(`${ind}}`);
+        return lines;
+      }
+      case 4: {
+        const i = this.fresh("i");
+        const bound = 2 + c.int(3);
+        const inner = this.child(s, { loop: { name: i, bound } });
+        const lines = [`${ind}for (let ${i} = 0; ${i} < ${bound}; ${i}++) {`];
+        if (c.flag(0.3)) lines.push(`${ind}  if (${i} === ${c.int(3)}) ${c.pick(["continue", "break"])};`);
+        lines.push(...this.block(inner, depth - 1, ind + "  "));
+        if (c.flag(0.4)) {
+          // a jump after writes, then more writes: what the jump leaves behind is the first value
+          lines.push(`${ind}  if (${this.cond(inner)}) ${c.pick(["continue", "break"])};`);
+          lines.push(...this.block(inner, depth - 1, ind + "  "));
+        }
+        lines.push(`${ind}}`);
+        return lines;
+      }
+      case 5: {
+        if (!s.data) return [`${ind}acc = acc * 0.5 + ${e()};`];
+        // a while loop with a data-dependent trip count and a value carried across iterations
+        const j = this.fresh("j");
+        const inner = this.child(s, { loop: undefined });
+        return [
+          `${ind}let ${j} = 0;`,
+          `${ind}while (${j} < k && ${j} < 4) {`,
+          `${ind}  acc = acc * 0.5 + ${this.expr(inner, 2)};`,
+          ...this.block(inner, depth - 1, ind + "  "),
+          `${ind}  ${j}++;`,
+          `${ind}}`,
+        ];
+      }
+      case 6:
+        return this.localArray(s, ind);
+      case 7:
+        if (s.canReturn) return [`${ind}if (${this.cond(s)}) return ${this.result(s, 1, "acc")};`];
+        return [`${ind}acc *= 0.9;`];
+      case 8: {
+        const name = this.fresh("c");
+        const line = `${ind}const ${name} = Math.tanh(${e(3)});`;
+        s.scalars.push(name);
+        return [line];
+      }
+      case 9: {
+        // a counter of the user's own: starts anywhere, read inside the loop and after it
+        const n = this.fresh("n");
+        const i = this.fresh("i");
+        return [
+          `${ind}let ${n} = ${c.int(3)};`,
+          `${ind}for (let ${i} = 0; ${i} < ${1 + c.int(3)}; ${i}++) {`,
+          `${ind}  acc += ${n} * ${this.expr(s, 1)};`,
+          `${ind}  ${c.pick([`${n} = ${n} + 1`, `${n}++`, `${n} += 1`])};`,
+          `${ind}}`,
+          `${ind}acc += ${n} * 0.25 * ${this.expr(s, 1)};`,
+        ];
+      }
+      case 10:
+        return this.aliasedArray(s, ind);
+      case 11:
+      case 12:
+        return this.perElement(s, ind);
+      case 13:
+        return this.destructure(s, ind);
+      case 14:
+        return this.localTensor(s, ind);
+      case 15:
+        return this.handDown(s, ind);
+      default:
+        return this.switchOnData(s, depth, ind);
+    }
+  }
+
+  /** An array of a kind in scope to copy from, or a module constant. */
+  private source(s: Scope, kind: "arr" | "f64"): string {
+    const inScope = s.values.filter((v) => v.kind === kind).map((v) => v.expr);
+    return inScope.length && !this.c.flag(0.2) ? this.c.pick(inScope) : this.constantOf(kind, s.where);
+  }
+
+  /** A local array written by index (old values restored by the reverse sweep), pushed, maybe rebound. */
+  private localArray(s: Scope, ind: string): string[] {
+    const c = this.c;
+    const a = this.fresh("arr");
+    if (c.flag(0.3)) {
+      // a fresh array filled, then read: its old elements are never needed back
+      const src = this.source(s, "f64");
+      const lines = [
+        `${ind}const ${a} = new Float64Array(${F64_LEN});`,
+        `${ind}for (let q = 0; q < ${a}.length; q++) ${a}[q] = ${this.expr(s, 1)} * ${src}[q]!;`,
+        `${ind}for (let q = 0; q < ${a}.length; q++) acc += ${a}[q]! * ${a}[${F64_LEN - 1} - q]! * 0.5;`,
+      ];
+      s.values.push({ expr: a, kind: "f64" });
+      return lines;
+    }
+    const src = this.source(s, "arr");
+    const rebind = c.flag(0.4) ? [`${ind}${a} = ${c.pick([`${a}.slice()`, `[${a}[1]! * ${this.expr(s, 1)}, ${a}[0]!, ${a}[3]!, ${a}[2]!]`])};`] : [];
+    const lines = [
+      `${ind}let ${a} = ${src}.slice();`,
+      `${ind}for (let q = 0; q < ${a}.length; q++) ${a}[q] = ${a}[q]! * ${this.expr(s, 1)} + ${a}[(q + 1) % ${a}.length]!;`,
+      ...rebind,
+      `${ind}${a}.push(${this.expr(s, 1)});`,
+      `${ind}for (const el of ${a}) acc += Math.sin(el) * 0.3;`,
+    ];
+    s.values.push({ expr: a, kind: "arr" });
+    return lines;
+  }
+
+  /** An array read through a second name, then overwritten through its own. */
+  private aliasedArray(s: Scope, ind: string): string[] {
+    const c = this.c;
+    const a = this.fresh("arr");
+    const b = this.fresh("alias");
+    const src = this.source(s, "arr");
+    const other = this.source(s, "arr");
+    const second = c.pick([`const ${b} = ${a};`, `const ${b} = ${this.cond(s)} ? ${a} : ${other};`, `const ${b}: number[][] = [];\n${ind}${b}.push(${a});`]);
+    const read = second.includes("push") ? (q: number) => `${b}[0]![${q}]!` : (q: number) => `${b}[${q}]!`;
+    const before = this.fresh("before");
+    return [
+      `${ind}const ${a} = ${src}.slice();`,
+      `${ind}${second}`,
+      `${ind}const ${before} = ${read(0)} * ${read(1)} + ${this.expr(s, 1)};`,
+      `${ind}${a}[0] = ${this.expr(s, 1)};`,
+      `${ind}${a}[1] *= ${read(2)};`,
+      `${ind}acc += ${before} * ${before} * 0.1 + ${read(0)} * ${read(1)};`,
+    ];
+  }
+
+  /** A helper called once per element of an array, inside a loop. */
+  private perElement(s: Scope, ind: string): string[] {
+    const c = this.c;
+    const withNum = s.callable.filter((h) => h.params.some((p) => p.kind === "num" || p.kind === "arr"));
+    if (!withNum.length) return [`${ind}acc += ${this.expr(s, 2)};`];
+    const h = c.pick(withNum);
+    const slot = h.params.findIndex((p) => p.kind === "num" || p.kind === "arr");
+    const src = this.source(s, "arr");
+    const read = (el: string) => (h.params[slot]!.kind === "num" ? el : `[${el}, ${this.expr(s, 1)}, ${el} * 0.5, ${this.atom(s)}]`);
+    const call = (el: string) => {
+      const args = h.params.map((p, i) => (i === slot ? read(el) : this.arg(p.kind, s, 1)));
+      const text = this.callOf(h, s, 1, args);
+      return h.returns === "num" ? text : this.readPair(text, h.returns, c.pick([0, 1] as const));
+    };
+    if (c.flag(0.5)) {
+      const i = this.fresh("i");
+      return [`${ind}for (let ${i} = 0; ${i} < ${src}.length; ${i}++) {`, `${ind}  acc += ${call(`${src}[${i}]!`)} * 0.5;`, `${ind}}`];
+    }
+    const el = this.fresh("el");
+    return [`${ind}for (const ${el} of ${src}) acc ${c.pick(["+=", "-="])} ${call(el)};`];
+  }
+
+  /** A helper's tuple or object result destructured into two numbers. */
+  private destructure(s: Scope, ind: string): string[] {
+    const c = this.c;
+    const pairs = s.callable.filter((h) => h.returns !== "num");
+    if (!pairs.length) return [`${ind}acc -= ${this.expr(s, 2)};`];
+    const h = c.pick(pairs);
+    const p = this.fresh("p");
+    const q = this.fresh("q");
+    const call = this.callOf(h, s, 2);
+    const line = h.returns === "tup" ? `${ind}const [${p}, ${q}] = ${call};` : `${ind}const { p: ${p}, q: ${q} } = ${call};`;
+    s.scalars.push(p, q);
+    return [line, `${ind}acc += ${p} * ${q};`];
+  }
+
+  /** A local tensor, read as a number right away and kept in scope. */
+  private localTensor(s: Scope, ind: string): string[] {
+    if (!s.values.some((v) => v.kind === "ten") && !this.c.flag(0.2)) return [`${ind}acc += ${this.expr(s, 2)};`];
+    const t = this.fresh("tt");
+    const lines = [`${ind}const ${t} = ${this.tensor(s, 2)};`, `${ind}acc += item(sum(mul(${t}, ${t}))) * 0.1;`];
+    s.values.push({ expr: t, kind: "ten" });
+    return lines;
+  }
+
+  /** A local array built from values here, written, then handed down to a helper. */
+  private handDown(s: Scope, ind: string): string[] {
+    const c = this.c;
+    const a = this.fresh("loc");
+    const lines = [`${ind}const ${a} = [${Array.from({ length: ARR_LEN }, () => this.expr(s, 1)).join(", ")}];`];
+    if (c.flag(0.5)) lines.push(`${ind}${a}[${c.int(ARR_LEN)}] = ${this.expr(s, 1)};`);
+    s.values.push({ expr: a, kind: "arr" });
+    const takers = s.callable.filter((h) => h.params.some((p) => p.kind === "arr"));
+    if (takers.length) {
+      const h = c.pick(takers);
+      const slot = h.params.findIndex((p) => p.kind === "arr");
+      const args = h.params.map((p, i) => (i === slot ? a : this.arg(p.kind, s, 1)));
+      const call = this.callOf(h, s, 1, args);
+      lines.push(`${ind}acc += ${h.returns === "num" ? call : this.readPair(call, h.returns, 0)};`);
+    } else lines.push(`${ind}acc += ${a}[0]! * ${a}[${ARR_LEN - 1}]!;`);
+    return lines;
+  }
+
+  /** `switch` on the data parameter, cases ending in break or return. */
+  private switchOnData(s: Scope, depth: number, ind: string): string[] {
+    const c = this.c;
+    if (!s.data) return [`${ind}acc += 0.5 * ${this.expr(s, 2)};`];
+    const lines = [`${ind}switch (k) {`];
+    const cases = 1 + c.int(3);
+    // no switch on k inside a case of one (TypeScript narrows k there)
+    const inner = this.child(s, { canReturn: false, data: false });
+    for (let i = 0; i < cases; i++) {
+      lines.push(`${ind}  case ${i}: {`, ...this.block(this.child(inner), depth - 1, ind + "    "), `${ind}    break;`, `${ind}  }`);
+    }
+    lines.push(`${ind}  default:`, `${ind}    acc ${c.pick(["+=", "*="])} ${this.expr(s, 1)};`, `${ind}}`);
+    return lines;
+  }
+}

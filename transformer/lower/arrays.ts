@@ -1,0 +1,96 @@
+/**
+ * Arrays made or copied in the function: literals (`[a, b]`), `new Float64Array(n | array)`,
+ * `new Array(n).fill(v)` and `.slice()`. Each is a fresh array its variable owns (ownership.ts).
+ */
+import { ts } from "../compiler.js";
+import { fail, TSG } from "../diagnostics.js";
+import { alloc, typeOfValue } from "../ir/build.js";
+import type { Expr, IRType } from "../ir/types.js";
+import { NUM } from "../ir/types.js";
+import { typeOfNode, type LowerContext } from "./context.js";
+import { unwrap } from "./syntax.js";
+import { isUntypedArray } from "./types.js";
+
+/** A flat number array literal (tuples and objects are records.ts's). */
+export function arrayLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
+  const raw = ctx.checker.getTypeAtLocation(e);
+  const type: IRType = isUntypedArray(ctx.checker, raw)
+    ? { kind: "array", elem: NUM, storage: "array" }
+    : typeOfNode(ctx, e);
+  if (type.kind !== "array" || type.elem.kind !== "num")
+    fail(
+      TSG.unsupportedType,
+      e,
+      "only flat number array literals are supported",
+      "build nested data outside the function",
+    );
+  for (const el of e.elements)
+    if (ts.isSpreadElement(el))
+      fail(TSG.unsupportedSyntax, el, "spread in array literals is not supported", "push the elements in a loop");
+  return { k: "arrayLit", elems: e.elements.map((el) => ctx.expression(el, "value")), storage: "array" };
+}
+
+/** `new Float64Array(n)` and `new Float64Array(array)`; other constructors are refused. */
+export function newExpression(ctx: LowerContext, e: ts.NewExpression): Expr {
+  const ctor = e.expression;
+  const args = e.arguments ?? [];
+  if (ts.isIdentifier(ctor) && ctor.text === "Float64Array" && args.length === 1) {
+    const arg = ctx.expression(args[0]!, "value");
+    const t = typeOfValue(arg);
+    if (t.kind === "num") return alloc(arg, "f64");
+    if (t.kind === "array" && t.elem.kind === "num") return { k: "copy", arr: arg, storage: "f64" };
+  }
+  if (ts.isIdentifier(ctor) && ctor.text === "Array")
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      "`new Array(n)` has holes, not numbers",
+      "write `new Array(n).fill(0)` or `new Float64Array(n)`",
+    );
+  fail(
+    TSG.unsupportedSyntax,
+    e,
+    "only `new Float64Array(n)` and `new Float64Array(array)` can be constructed here",
+    "allocate arrays with new Float64Array(n), new Array(n).fill(0) or []",
+  );
+}
+
+/** `new Array(n).fill(v)` and `Array(n).fill(v)`; `.fill` on anything else is refused. */
+export function fillCall(ctx: LowerContext, e: ts.CallExpression, callee: ts.PropertyAccessExpression): Expr {
+  const target = unwrap(callee.expression, ["parens"]);
+  const isArrayCtor = (x: ts.Expression) => ts.isIdentifier(x) && x.text === "Array";
+  if (
+    (ts.isNewExpression(target) || ts.isCallExpression(target)) &&
+    isArrayCtor(target.expression) &&
+    target.arguments?.length === 1 &&
+    e.arguments.length === 1
+  ) {
+    const length = ctx.expression(target.arguments[0]!, "cond");
+    return alloc(length, "array", ctx.expression(e.arguments[0]!, "value"));
+  }
+  fail(
+    TSG.unsupportedSyntax,
+    e,
+    "fill is supported only as `new Array(n).fill(value)`",
+    "fill a new array, or write a loop",
+  );
+}
+
+/**
+ * `xs.slice()` on a flat number array: a copy. Anything else called `slice` is undefined here,
+ * and the caller resolves the call as it would any other method.
+ */
+export function sliceCall(ctx: LowerContext, callee: ts.PropertyAccessExpression): Expr | undefined {
+  const arr = ctx.expression(callee.expression, "value");
+  const t = typeOfValue(arr);
+  return t.kind === "array" && t.elem.kind === "num" ? { k: "copy", arr, storage: t.storage } : undefined;
+}
+
+/** The type of `new Array(n).fill(v)` / `[]` / `[1, 2]` when TypeScript says any[]. */
+export function freshArrayType(init: ts.Expression): IRType | undefined {
+  const e = unwrap(init, ["parens", "as"]);
+  if (ts.isArrayLiteralExpression(e)) return { kind: "array", elem: NUM, storage: "array" };
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "fill")
+    return { kind: "array", elem: NUM, storage: "array" };
+  return undefined;
+}

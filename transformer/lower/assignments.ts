@@ -1,0 +1,125 @@
+/**
+ * Expression statements: assignments (`=`, `+=` and the other compound operators, made explicit),
+ * `++`/`--`, `array.push(...)`, and calls made for their effect. Which arrays may be written is
+ * ownership.ts's policy.
+ */
+import { ts } from "../compiler.js";
+import { fail, TSG } from "../diagnostics.js";
+import { assign, decl, index, newVar, num, op, ref, store } from "../ir/build.js";
+import type { Expr } from "../ir/types.js";
+import { emit, type LowerContext } from "./context.js";
+import { localOf } from "./names.js";
+import { COMPOUND } from "./operators.js";
+import { rebindArray, writableArray } from "./ownership.js";
+import { unwrap } from "./syntax.js";
+
+/** An expression used as a statement (also a `for` loop's initializer and update). */
+export function expressionStatement(ctx: LowerContext, e: ts.Expression): void {
+  e = unwrap(e, ["parens"]);
+  switch (e.kind) {
+    case ts.SyntaxKind.BinaryExpression: {
+      const b = e as ts.BinaryExpression;
+      const k = b.operatorToken.kind;
+      if (k === ts.SyntaxKind.CommaToken) {
+        expressionStatement(ctx, b.left);
+        expressionStatement(ctx, b.right);
+        return;
+      }
+      if (k === ts.SyntaxKind.EqualsToken) {
+        assignTo(ctx, b.left, (_old) => ctx.expression(b.right, "value"), b);
+        return;
+      }
+      const compound = COMPOUND[k];
+      if (compound) {
+        assignTo(ctx, b.left, (old) => op(compound, old, ctx.expression(b.right, "value")), b);
+        return;
+      }
+      break;
+    }
+    case ts.SyntaxKind.PrefixUnaryExpression:
+    case ts.SyntaxKind.PostfixUnaryExpression: {
+      const u = e as ts.PrefixUnaryExpression | ts.PostfixUnaryExpression;
+      if (u.operator !== ts.SyntaxKind.PlusPlusToken && u.operator !== ts.SyntaxKind.MinusMinusToken) break;
+      const delta = u.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub";
+      assignTo(ctx, u.operand, (old) => op(delta, old, num(1)), u);
+      return;
+    }
+    case ts.SyntaxKind.CallExpression:
+      callStatement(ctx, e as ts.CallExpression);
+      return;
+  }
+  fail(
+    TSG.unsupportedSyntax,
+    e,
+    "this expression statement is not supported",
+    "use assignments, compound assignments, ++/-- and push",
+  );
+}
+
+/** `xs.push(a, b)`, or a call for its effect. */
+function callStatement(ctx: LowerContext, e: ts.CallExpression): void {
+  const callee = e.expression;
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === "push") {
+    const arr = writableArray(ctx, callee.expression, e);
+    for (const a of e.arguments) emit(ctx, { k: "push", arr, value: ctx.expression(a, "value"), origin: ctx.origin });
+    return;
+  }
+  // a call for its effect: user functions are pure (tsgrad refuses writes outside a
+  // function), so lowering checks it and drops it; a nonDifferentiable one stays (it may log)
+  const lowered = ctx.expression(e, "value");
+  if (lowered.k === "call" && lowered.fn.kind === "opaque")
+    emit(ctx, decl(newVar("effect", { kind: "void" }, "temp"), lowered, ctx.origin));
+}
+
+/** Lowers `target = value(old)`, where `old` reads the target's current value. */
+function assignTo(ctx: LowerContext, target: ts.Expression, value: (old: Expr) => Expr, node: ts.Node): void {
+  target = unwrap(target, ["parens", "nonNull"]);
+  switch (target.kind) {
+    case ts.SyntaxKind.Identifier: {
+      const id = target as ts.Identifier;
+      const sym = ctx.checker.getSymbolAtLocation(id);
+      if (sym && (ctx.records.has(sym) || ctx.markerBindings.has(sym)))
+        fail(
+          TSG.unsupportedSyntax,
+          node,
+          "tuples, objects and derivative functions cannot be reassigned here",
+          "declare a new const for the new value",
+        );
+      const v = localOf(ctx, id, node);
+      if (v.type.kind === "array") {
+        rebindArray(ctx, v, value(ref(v)), node);
+        return;
+      }
+      emit(ctx, assign(v, value(ref(v)), ctx.origin));
+      return;
+    }
+    case ts.SyntaxKind.ElementAccessExpression: {
+      const access = target as ts.ElementAccessExpression;
+      const arr = writableArray(ctx, access.expression, node);
+      if (arr.type.kind === "array" && arr.type.elem.kind !== "num")
+        fail(
+          TSG.unsupportedSyntax,
+          node,
+          "writing rows of nested arrays is not supported",
+          "use a flat array and compute the index",
+        );
+      const i = ctx.expression(access.argumentExpression, "cond");
+      emit(ctx, store(arr, i, value(index(ref(arr), i)), ctx.origin));
+      return;
+    }
+    case ts.SyntaxKind.PropertyAccessExpression:
+      fail(
+        TSG.outerWrite,
+        node,
+        "writes to object fields are not supported",
+        "compute a new value in a local variable",
+      );
+    default:
+      fail(
+        TSG.unsupportedSyntax,
+        node,
+        "unsupported assignment target",
+        "assign to a local variable or an element of a local array",
+      );
+  }
+}

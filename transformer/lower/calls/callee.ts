@@ -1,0 +1,176 @@
+/**
+ * Calls, by what the callee resolves to. `resolveCallee` decides, with the TypeChecker, which kind
+ * of function a call reaches (a derivative, a tensor operation, Math, an array method, a function
+ * with its own rule, one of the program's functions, ...); `lowerCall` lowers each kind with the
+ * module that owns it, and refuses the kinds that cannot be differentiated.
+ */
+import { ts } from "../../compiler.js";
+import { fail, TSG } from "../../diagnostics.js";
+import type { Expr } from "../../ir/types.js";
+import type { MarkerCall } from "../../discover/markers.js";
+import { fillCall, sliceCall } from "../arrays.js";
+import type { LowerContext, Mode } from "../context.js";
+import { declarationWithBody, functionOfDeclaration, isModuleLevel, resolveAlias, type FunctionLike } from "../host.js";
+import { refuseMisplacedRule } from "../refusals.js";
+import { customRuleCall, customRuleOf, stopGradientCall, type CustomRule } from "./custom-rules.js";
+import { derivativeCall, invokedMarker } from "./derivatives.js";
+import { isGlobalMath, mathCall } from "./math.js";
+import { tensorCall } from "./tensor-ops.js";
+import { userCall } from "./user-functions.js";
+
+/** What a call's callee is. The order of `resolveCallee`'s tests decides between overlapping kinds. */
+export type Callee =
+  /** `eval(...)`: refused. */
+  | { readonly kind: "eval" }
+  /** `grad(h)(x)`, or `dh(x)` for `const dh = grad(h)`: a call of the derived function. */
+  | { readonly kind: "derivative"; readonly marker: MarkerCall }
+  /** A marker used inside the function without being called right away: refused. */
+  | { readonly kind: "uncalledMarker" }
+  /** `customVjp(...)(x)` or `customVjp(...)` in the body, not in a module-level const: refused. */
+  | { readonly kind: "misplacedRule"; readonly rule: string; readonly node: ts.Node }
+  /** An operation of tsgrad/tensor, by its name in the registry. */
+  | { readonly kind: "tensor"; readonly name: string }
+  /** `Math.f(...)` on the global Math. */
+  | { readonly kind: "math"; readonly name: string }
+  /** `xs.slice()` (no arguments); `Array(n).fill(v)`. */
+  | { readonly kind: "slice"; readonly callee: ts.PropertyAccessExpression }
+  | { readonly kind: "fill"; readonly callee: ts.PropertyAccessExpression }
+  | { readonly kind: "stopGradient" }
+  /** A module-level `const f = customVjp(...)`, `customJvp(...)` or `nonDifferentiable(...)`. */
+  | { readonly kind: "customRule"; readonly rule: CustomRule }
+  /** A function of the program declared at module level (also through imports). */
+  | { readonly kind: "user"; readonly fn: FunctionLike }
+  /** A function declared inside another function: refused (generated code lives at module level). */
+  | { readonly kind: "nested"; readonly name: string }
+  /** A named function whose body tsgrad cannot see (declared in a .d.ts, a method, ...): refused. */
+  | { readonly kind: "bodiless"; readonly name: string; readonly decl: ts.Declaration | undefined }
+  /** Anything else: refused. */
+  | { readonly kind: "opaque" };
+
+const OPAQUE: Callee = { kind: "opaque" };
+
+export function lowerCall(ctx: LowerContext, e: ts.CallExpression, mode: Mode): Expr {
+  return lowerCallTo(ctx, e, resolveCallee(ctx, e), mode);
+}
+
+function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mode: Mode): Expr {
+  switch (callee.kind) {
+    case "eval":
+      fail(TSG.evalCall, e, "eval cannot be differentiated", "write the computation as code");
+    case "derivative":
+      return derivativeCall(ctx, callee.marker, e);
+    case "uncalledMarker":
+      fail(
+        TSG.nestedMarker,
+        e,
+        "inside a differentiated function, a marker's result must be called right away or bound with const",
+        "write `grad(h)(x)`, or `const dh = grad(h);` then `dh(x)`",
+      );
+    case "misplacedRule":
+      refuseMisplacedRule(callee.node, callee.rule);
+    case "tensor":
+      return tensorCall(ctx, e, callee.name);
+    case "math":
+      return mathCall(ctx, e, callee.name, mode);
+    case "slice":
+      // not a flat number array: `slice` is then whatever method the object has
+      return (
+        sliceCall(ctx, callee.callee) ?? lowerCallTo(ctx, e, namespaceFunction(ctx, callee.callee) ?? OPAQUE, mode)
+      );
+    case "fill":
+      return fillCall(ctx, e, callee.callee);
+    case "stopGradient":
+      return stopGradientCall(ctx, e, mode);
+    case "customRule":
+      return customRuleCall(ctx, callee.rule, e);
+    case "user":
+      return userCall(ctx, e, callee.fn);
+    case "nested":
+      fail(
+        TSG.capturedLocal,
+        e,
+        `\`${callee.name}\` is declared inside another function`,
+        "move it to module level so generated code can call it",
+      );
+    case "bodiless": {
+      const file = callee.decl?.getSourceFile();
+      const where = file?.isDeclarationFile ? ` (it is declared in ${file.fileName.split("/").pop()})` : "";
+      fail(
+        TSG.opaqueCall,
+        e,
+        `\`${callee.name}\` has no body tsgrad can see${where} and no derivative rule`,
+        "call a function written in TypeScript in this program, or give this one a custom rule",
+      );
+    }
+    case "opaque":
+      fail(
+        TSG.opaqueCall,
+        e,
+        "this call has no body tsgrad can see and no derivative rule",
+        "call Math.*, array methods slice/push/fill, or functions of your own program",
+      );
+  }
+}
+
+/** Resolves a call's callee with the TypeChecker; refuses nothing itself (lowerCall does). */
+export function resolveCallee(ctx: LowerContext, e: ts.CallExpression): Callee {
+  const callee = e.expression;
+  if (ts.isIdentifier(callee) && callee.text === "eval") return { kind: "eval" };
+  const marker = invokedMarker(ctx, callee);
+  if (marker) return { kind: "derivative", marker };
+  if (ts.isCallExpression(callee) && ts.isIdentifier(callee.expression)) {
+    const helper = ctx.checker.getSymbolAtLocation(callee.expression);
+    const rule = helper && ctx.host.ruleKind(helper);
+    if (rule) return { kind: "misplacedRule", rule, node: callee };
+  }
+  // a tensor operation, called by name or through a namespace (`T.matmul`)
+  const opSymbol = ctx.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
+  const tensorOp = opSymbol && ctx.host.tensorOp(opSymbol);
+  if (tensorOp) return { kind: "tensor", name: tensorOp };
+  switch (callee.kind) {
+    case ts.SyntaxKind.PropertyAccessExpression:
+      return methodCallee(ctx, e, callee as ts.PropertyAccessExpression);
+    case ts.SyntaxKind.Identifier:
+      return namedCallee(ctx, e, callee as ts.Identifier);
+    default:
+      return OPAQUE;
+  }
+}
+
+/** `obj.name(...)`: Math, an array method, or a function of a namespace import. */
+function methodCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.PropertyAccessExpression): Callee {
+  const obj = callee.expression;
+  const name = callee.name.text;
+  if (ts.isIdentifier(obj) && obj.text === "Math" && isGlobalMath(ctx, obj)) return { kind: "math", name };
+  if (name === "slice" && e.arguments.length === 0) return { kind: "slice", callee };
+  if (name === "fill") return { kind: "fill", callee };
+  return namespaceFunction(ctx, callee) ?? OPAQUE;
+}
+
+/** A function of another module called through a namespace import: `models.loss(...)`. */
+function namespaceFunction(ctx: LowerContext, callee: ts.PropertyAccessExpression): Callee | undefined {
+  const member = ctx.checker.getSymbolAtLocation(callee.name);
+  const target = member && resolveAlias(ctx.checker, member);
+  const d = target && declarationWithBody(target);
+  const fn = d && functionOfDeclaration(d);
+  if (fn && fn.body && !fn.getSourceFile().isDeclarationFile && isModuleLevel(fn)) return { kind: "user", fn };
+  return undefined;
+}
+
+/** `f(...)`: a marker, a rule helper, a function with its own rule, or one of the program's functions. */
+function namedCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.Identifier): Callee {
+  const sym = ctx.checker.getSymbolAtLocation(callee);
+  if (!sym) return OPAQUE;
+  const target = resolveAlias(ctx.checker, sym);
+  if (ctx.host.isMarker(target)) return { kind: "uncalledMarker" };
+  const helper = ctx.host.ruleKind(target);
+  if (helper === "stopGradient") return { kind: "stopGradient" };
+  if (helper) return { kind: "misplacedRule", rule: helper, node: e };
+  const decl = declarationWithBody(target);
+  const rule = decl && customRuleOf(ctx, decl);
+  if (rule) return { kind: "customRule", rule };
+  const fn = decl ? functionOfDeclaration(decl) : undefined;
+  if (fn && fn.body && !fn.getSourceFile().isDeclarationFile)
+    return isModuleLevel(fn) ? { kind: "user", fn } : { kind: "nested", name: callee.text };
+  return { kind: "bodiless", name: callee.text, decl };
+}

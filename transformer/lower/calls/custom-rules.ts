@@ -1,0 +1,114 @@
+/**
+ * Calls of functions that carry their own rule: `const f = customVjp(primal, rule)`,
+ * `customJvp(primal, rule)`, `nonDifferentiable(g)` at module level, and `stopGradient(x)`.
+ */
+import { ts } from "../../compiler.js";
+import { fail, TSG } from "../../diagnostics.js";
+import { op } from "../../ir/build.js";
+import type { Expr } from "../../ir/types.js";
+import { typeOfNode, type LowerContext, type Mode } from "../context.js";
+import {
+  declarationWithBody,
+  functionOfDeclaration,
+  isExported,
+  isModuleLevel,
+  resolveAlias,
+  type FunctionLike,
+} from "../host.js";
+import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
+import { unwrap } from "../syntax.js";
+
+/** A declaration whose initializer is a call of a rule helper: `const f = customVjp(...)`. */
+export interface CustomRule {
+  readonly kind: "customVjp" | "customJvp" | "nonDifferentiable";
+  readonly decl: ts.VariableDeclaration;
+  /** The helper's call: `customVjp(primal, rule)`. */
+  readonly init: ts.CallExpression;
+}
+
+/** The rule a callee's declaration gives it, if it is `const f = customVjp(...)` or its kin. */
+export function customRuleOf(ctx: LowerContext, decl: ts.Declaration): CustomRule | undefined {
+  if (!ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
+  const init = unwrap(decl.initializer, ["parens", "as"]);
+  if (!ts.isCallExpression(init) || !ts.isIdentifier(init.expression)) return undefined;
+  const helper = ctx.checker.getSymbolAtLocation(init.expression);
+  const kind = helper && ctx.host.ruleKind(helper);
+  if (!kind || kind === "stopGradient") return undefined;
+  return { kind, decl, init };
+}
+
+/** A call of a function declared with its own rule, which the passes call instead of deriving one. */
+export function customRuleCall(ctx: LowerContext, { kind, decl, init }: CustomRule, e: ts.CallExpression): Expr {
+  if (!isModuleLevel(decl) || !ts.isIdentifier(decl.name))
+    fail(
+      TSG.badRule,
+      e,
+      `a function with a ${kind} rule must be declared at module level`,
+      "declare it with const at module level",
+    );
+  refuseSpreadArguments(e);
+  const type = typeOfNode(ctx, e);
+  // the binding itself is the primal at run time (the helpers return the function unchanged)
+  const external = { file: decl.getSourceFile().fileName, name: decl.name.text, exported: isExported(decl) };
+  const key = `opaque:${external.file}#${external.name}`;
+  if (kind === "nonDifferentiable") {
+    const args = e.arguments.map((a) => ctx.expression(a, "cond"));
+    return { k: "call", fn: { kind: "opaque", key, external }, args, type };
+  }
+  const [primalArg, ruleArg] = init.arguments;
+  const primal = primalArg && functionArgument(ctx, primalArg);
+  const ruleFn = ruleArg && functionArgument(ctx, ruleArg);
+  if (!primal || !ruleFn)
+    fail(
+      TSG.badRule,
+      init,
+      `${kind} takes the function and its rule, both functions written in this program`,
+      `write ${kind}((x: number) => ..., (x, ...) => ...)`,
+    );
+  const n = primal.parameters.length;
+  const expected = kind === "customVjp" ? n + 2 : 2 * n;
+  if (ruleFn.parameters.length !== expected) {
+    const takes =
+      kind === "customVjp"
+        ? "the arguments, the output and its cotangent"
+        : "the arguments, then one tangent per argument";
+    fail(
+      TSG.badRule,
+      ruleArg!,
+      `a ${kind} rule for a function of ${n} parameter${n === 1 ? "" : "s"} takes ${expected} (${takes}), ` +
+        `not ${ruleFn.parameters.length}`,
+      kind === "customVjp" ? "write (x, y, ybar) => ... for f(x)" : "write (x, dx) => ... for f(x)",
+    );
+  }
+  if (e.arguments.length !== n) refuseMissingArguments(e);
+  const args = e.arguments.map((a) => ctx.expression(a, "value"));
+  const ruleKey = ctx.host.functionKey(ruleFn);
+  const rule = kind === "customVjp" ? { vjp: ruleKey } : { jvp: ruleKey };
+  return { k: "call", fn: { kind: "opaque", key, external, rule }, args, type };
+}
+
+/** `stopGradient(x)`: the value of `x`, through which no derivative flows. */
+export function stopGradientCall(ctx: LowerContext, e: ts.CallExpression, mode: Mode): Expr {
+  if (e.arguments.length !== 1)
+    fail(TSG.unsupportedSyntax, e, "stopGradient takes one number", "write stopGradient(x)");
+  return op("stop", ctx.expression(e.arguments[0]!, mode));
+}
+
+/** A function given as an argument: an arrow or function expression, or a function's name. */
+function functionArgument(ctx: LowerContext, arg: ts.Expression): FunctionLike | undefined {
+  const e = unwrap(arg, ["parens", "as"]);
+  switch (e.kind) {
+    case ts.SyntaxKind.ArrowFunction:
+    case ts.SyntaxKind.FunctionExpression:
+      return e as ts.ArrowFunction | ts.FunctionExpression;
+    case ts.SyntaxKind.Identifier: {
+      const sym = ctx.checker.getSymbolAtLocation(e);
+      const target = sym && resolveAlias(ctx.checker, sym);
+      const d = target && declarationWithBody(target);
+      const fn = d && functionOfDeclaration(d);
+      return fn?.body && !fn.getSourceFile().isDeclarationFile ? fn : undefined;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Derivatives called inside a differentiated function: `grad(h)(x)`, or `dh(x)` for a
+ * `const dh = grad(h)` in the body or at module level.
+ */
+import { ts } from "../../compiler.js";
+import { fail, TSG } from "../../diagnostics.js";
+import type { Expr } from "../../ir/types.js";
+import type { MarkerCall, MarkerKind } from "../../discover/markers.js";
+import { typeOfNode, type LowerContext } from "../context.js";
+import { isModuleLevel, resolveAlias, type LowerHost } from "../host.js";
+import { refuseSpreadArguments } from "../refusals.js";
+import { OUTER, unwrap } from "../syntax.js";
+
+/** Markers whose derivative functions may be called inside a differentiated function. */
+const NESTABLE = new Set<MarkerKind>(["grad", "valueAndGrad", "jvp", "hvp"]);
+
+/** `const dh = grad(h)`: the marker call a const declaration binds, if it binds one. */
+export function markerBindingOf(host: LowerHost, d: ts.VariableDeclaration): MarkerCall | undefined {
+  if (!ts.isIdentifier(d.name) || !d.initializer || !(d.parent.flags & ts.NodeFlags.Const)) return undefined;
+  const init = unwrap(d.initializer, OUTER);
+  if (!ts.isCallExpression(init)) return undefined;
+  const kind = host.markerOf(init);
+  return kind ? { call: init, kind } : undefined;
+}
+
+/** The marker call a callee stands for: `grad(h)` itself, or a const bound to it. */
+export function invokedMarker(ctx: LowerContext, callee: ts.Expression): MarkerCall | undefined {
+  callee = unwrap(callee, OUTER);
+  if (ts.isCallExpression(callee)) {
+    const kind = ctx.host.markerOf(callee);
+    return kind ? { call: callee, kind } : undefined;
+  }
+  if (!ts.isIdentifier(callee)) return undefined;
+  const sym = ctx.checker.getSymbolAtLocation(callee);
+  if (!sym) return undefined;
+  const local = ctx.markerBindings.get(sym);
+  if (local) return local;
+  const d = resolveAlias(ctx.checker, sym).valueDeclaration;
+  return d && ts.isVariableDeclaration(d) && isModuleLevel(d) ? markerBindingOf(ctx.host, d) : undefined;
+}
+
+/**
+ * A derivative called inside the function (`grad(h)(x)`): a call of the derived function,
+ * which the pipeline generates like any callee. Differentiating the caller then
+ * differentiates it (forward over reverse, reverse over forward, ...).
+ */
+export function derivativeCall(ctx: LowerContext, marker: MarkerCall, e: ts.CallExpression): Expr {
+  if (!NESTABLE.has(marker.kind))
+    fail(
+      TSG.nestedMarker,
+      e,
+      `${marker.kind}(...) cannot be called inside a differentiated function yet`,
+      "call grad, valueAndGrad, jvp or hvp there",
+    );
+  const target = ctx.host.markerTarget(marker);
+  refuseSpreadArguments(e);
+  if (e.arguments.length !== target.arity)
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      `this derivative takes ${target.arity} argument${target.arity === 1 ? "" : "s"}`,
+      "pass every argument explicitly",
+    );
+  const args = e.arguments.map((a) => ctx.expression(a, "value"));
+  return { k: "call", fn: { kind: "user", key: target.key }, args, type: typeOfNode(ctx, e) };
+}

@@ -1,0 +1,50 @@
+/**
+ * Calls of the program's own functions (`f(x)`, `models.loss(p, x)`): a call by key, which the
+ * driver lowers on demand and the passes differentiate like the caller.
+ */
+import { ts } from "../../compiler.js";
+import { fail, TSG } from "../../diagnostics.js";
+import type { Expr, IRType } from "../../ir/types.js";
+import { irTypeAt, typeOfNode, type LowerContext } from "../context.js";
+import { functionName, type FunctionLike } from "../host.js";
+import { sharedReturn } from "../ownership.js";
+import { recordArgument } from "../records.js";
+import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
+import { isThisParameter } from "../syntax.js";
+
+export function userCall(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLike): Expr {
+  const key = ctx.host.functionKey(fn);
+  refuseSpreadArguments(e);
+  if (e.arguments.length !== fn.parameters.length) refuseMissingArguments(e);
+  const params = fn.parameters.filter((p) => !isThisParameter(p));
+  const args = e.arguments.map((a, i) => {
+    const t = irTypeAt(ctx, params[i] ?? a);
+    return t?.kind === "record" ? recordArgument(ctx, a, t) : ctx.expression(a, "value");
+  });
+  const type = typeOfNode(ctx, e);
+  // a call's array result is taken to be the callee's own: one it shares would need aliasing
+  const shared = sharedReturn(ctx, fn);
+  if (shared)
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      `\`${functionName(fn)}\` returns an array it did not make (\`${shared.getText()}\`), ` +
+        "which the caller would share with it",
+      `return a copy from it (\`${shared.getText()}.slice()\`)`,
+    );
+  // the passes give a call's array result one flat adjoint or tangent array
+  if (holdsNestedArrays(type))
+    fail(
+      TSG.unsupportedType,
+      e,
+      "a call of a function that returns arrays of arrays cannot be differentiated yet",
+      "return a flat array (rows one after another, read as r[i * n + j]), " +
+        "or build the rows in the calling function",
+    );
+  return { k: "call", fn: { kind: "user", key }, args, type };
+}
+
+function holdsNestedArrays(t: IRType): boolean {
+  if (t.kind === "array") return t.elem.kind !== "num";
+  return t.kind === "record" && t.fields.some((f) => holdsNestedArrays(f.type));
+}

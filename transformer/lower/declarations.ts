@@ -1,0 +1,63 @@
+/**
+ * `const` / `let` declarations of one name: a number, boolean or array variable, a name for a
+ * tuple or object (an alias, see RecordValue), or a name for a derivative function
+ * (`const dh = grad(h)`). Patterns (`const [a, b] = ...`) are destructuring.ts's.
+ */
+import { ts } from "../compiler.js";
+import { fail, TSG } from "../diagnostics.js";
+import { bool, decl, newVar, num } from "../ir/build.js";
+import type { Expr } from "../ir/types.js";
+import { freshArrayType } from "./arrays.js";
+import { markerBindingOf } from "./calls/derivatives.js";
+import { emit, symbolOf, type LowerContext } from "./context.js";
+import { destructuringDeclaration } from "./destructuring.js";
+import { isFreshArray } from "./ownership.js";
+import { recordValue } from "./records.js";
+import { irTypeOf, isUntypedArray } from "./types.js";
+
+export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration): void {
+  const marker = markerBindingOf(ctx.host, d);
+  if (marker) {
+    ctx.markerBindings.set(symbolOf(ctx, d.name as ts.Identifier), marker);
+    return;
+  }
+  if (!ts.isIdentifier(d.name)) {
+    destructuringDeclaration(ctx, d, d.name);
+    return;
+  }
+  const sym = symbolOf(ctx, d.name);
+  const declared = ctx.checker.getTypeAtLocation(d.name);
+  // `new Array(n).fill(0)` and `[]` are typed any[] by TypeScript: their initialiser says more
+  const initial = d.initializer && isUntypedArray(ctx.checker, declared) ? freshArrayType(d.initializer) : undefined;
+  const type = initial ?? irTypeOf(ctx.checker, declared, d);
+  if (type.kind === "record") {
+    if (!d.initializer)
+      fail(
+        TSG.unsupportedSyntax,
+        d,
+        "a tuple or object variable needs an initializer",
+        "initialise it where it is declared",
+      );
+    ctx.records.set(sym, recordValue(ctx, d.initializer));
+    return;
+  }
+  let init: Expr;
+  let owned: boolean | undefined;
+  if (d.initializer) {
+    init = ctx.expression(d.initializer, "value");
+    // a variable owns (may write) only an array it made; see ownership.ts
+    if (type.kind === "array") owned = isFreshArray(init);
+  } else {
+    if (type.kind === "array")
+      fail(
+        TSG.unsupportedSyntax,
+        d,
+        "array variables need an initializer",
+        "initialise it, e.g. `= new Float64Array(n)`",
+      );
+    init = type.kind === "bool" ? bool(false) : num(0);
+  }
+  const v = newVar(d.name.text, type, "local", owned !== undefined ? { owned } : {});
+  ctx.vars.set(sym, v);
+  emit(ctx, decl(v, init, ctx.origin));
+}

@@ -1,0 +1,112 @@
+/** Destructuring declarations: `const [a, b] = ...`, `const { value, grad: g } = ...`, nested. */
+import { ts } from "../compiler.js";
+import { fail, TSG } from "../diagnostics.js";
+import { decl, index, newVar, num, ref, typeOfValue } from "../ir/build.js";
+import { emit, irTypeAt, symbolOf, type LowerContext } from "./context.js";
+import { project, recordValue, type Part } from "./records.js";
+import { OUTER, unwrap } from "./syntax.js";
+
+/** What a name or a pattern binds: a value, a record, or (`const [a, b] = [x, y]`) literal elements. */
+type Bound = Part | { readonly kind: "elements"; readonly elems: readonly ts.Expression[] };
+
+export function destructuringDeclaration(
+  ctx: LowerContext,
+  d: ts.VariableDeclaration,
+  pattern: ts.BindingPattern,
+): void {
+  if (!d.initializer)
+    fail(TSG.unsupportedSyntax, d, "a destructuring declaration needs an initializer", "initialise it");
+  // `const [a, b] = [x, y]` binds each name to its element, with no array in between
+  const literal = unwrap(d.initializer, OUTER);
+  const source: Bound =
+    ts.isArrayBindingPattern(pattern) && ts.isArrayLiteralExpression(literal)
+      ? { kind: "elements", elems: literal.elements }
+      : boundOf(ctx, d.initializer);
+  bindPattern(ctx, pattern, source);
+}
+
+/** Binds a name, or each name of a pattern, to its part of `source`. */
+function bindPattern(ctx: LowerContext, name: ts.BindingName, source: Bound): void {
+  if (ts.isIdentifier(name)) {
+    const sym = symbolOf(ctx, name);
+    if (source.kind === "record") {
+      ctx.records.set(sym, source.value);
+      return;
+    }
+    if (source.kind === "elements")
+      fail(TSG.unsupportedSyntax, name, "this destructuring is not supported", "declare each value separately");
+    // the value's own type: TypeScript types `const [a] = xs` as number | undefined
+    const type = typeOfValue(source.expr);
+    if (type.kind === "record")
+      fail(
+        TSG.unsupportedType,
+        name,
+        "arrays of tuples or objects are not supported",
+        "keep the fields in separate arrays",
+      );
+    const v = newVar(name.text, type, "local", type.kind === "array" ? { owned: false } : {});
+    ctx.vars.set(sym, v);
+    emit(ctx, decl(v, source.expr, ctx.origin));
+    return;
+  }
+  name.elements.forEach((el, i) => {
+    if (ts.isOmittedExpression(el)) return;
+    if (el.dotDotDotToken)
+      fail(
+        TSG.unsupportedSyntax,
+        el,
+        "rest elements in destructuring are not supported",
+        "read the elements you need one by one",
+      );
+    if (el.initializer)
+      fail(
+        TSG.unsupportedSyntax,
+        el,
+        "default values in destructuring are not supported",
+        "read the value and test it explicitly",
+      );
+    let key: string | number = i;
+    if (ts.isObjectBindingPattern(name)) {
+      const prop = el.propertyName ?? el.name;
+      if (ts.isIdentifier(prop) || ts.isStringLiteral(prop)) key = prop.text;
+      else if (ts.isNumericLiteral(prop)) key = Number(prop.text);
+      else fail(TSG.dynamicKey, el, "computed keys in destructuring are not supported", "name the property");
+    }
+    bindPattern(ctx, el.name, partOf(ctx, source, key, el));
+  });
+}
+
+/** One part of what a pattern takes apart: a field, an array element, a literal's element. */
+function partOf(ctx: LowerContext, source: Bound, key: string | number, node: ts.Node): Bound {
+  if (source.kind === "record") return project(ctx, source.value, key, node);
+  if (source.kind === "elements") {
+    const el = typeof key === "number" ? source.elems[key] : undefined;
+    if (!el || ts.isSpreadElement(el))
+      fail(
+        TSG.unsupportedSyntax,
+        node,
+        "this element has no value to bind",
+        "destructure as many elements as the literal has",
+      );
+    return boundOf(ctx, el);
+  }
+  if (typeOfValue(source.expr).kind !== "array" || typeof key !== "number")
+    fail(
+      TSG.unsupportedType,
+      node,
+      "only tuples, objects and arrays can be destructured",
+      "declare each value separately",
+    );
+  return { kind: "value", expr: index(source.expr, num(key)) };
+}
+
+/** An expression about to be destructured or bound. Arrays are named once, not re-evaluated. */
+function boundOf(ctx: LowerContext, e: ts.Expression): Bound {
+  if (irTypeAt(ctx, e)?.kind === "record") return { kind: "record", value: recordValue(ctx, e) };
+  const value = ctx.expression(e, "value");
+  const type = typeOfValue(value);
+  if (type.kind !== "array" || value.k === "var") return { kind: "value", expr: value };
+  const t = newVar("elements", type, "temp", { owned: false });
+  emit(ctx, decl(t, value, ctx.origin));
+  return { kind: "value", expr: ref(t) };
+}

@@ -1,0 +1,110 @@
+/** Loops: `for`, `while`, `do...while` and `for...of`, all to the IR's one general `loop`. */
+import { ts } from "../compiler.js";
+import { fail, TSG } from "../diagnostics.js";
+import { add, assign, decl, index, len, newVar, num, op, ref, typeOfValue } from "../ir/build.js";
+import type { Expr } from "../ir/types.js";
+import { NUM } from "../ir/types.js";
+import { expressionStatement } from "./assignments.js";
+import { blockOf, collect, emit, referencedSymbol, symbolOf, type LowerContext } from "./context.js";
+import { variableDeclaration } from "./declarations.js";
+import { OUTER, unwrap } from "./syntax.js";
+
+export function forLoop(ctx: LowerContext, s: ts.ForStatement, label: string | undefined): void {
+  const origin = ctx.origin;
+  if (s.initializer) {
+    if (ts.isVariableDeclarationList(s.initializer))
+      for (const d of s.initializer.declarations) variableDeclaration(ctx, d);
+    else expressionStatement(ctx, s.initializer);
+  }
+  const test = s.condition ? loopCondition(ctx, s.condition) : null;
+  const body = blockOf(ctx, s.statement);
+  const update = s.incrementor ? collect(ctx, () => expressionStatement(ctx, s.incrementor!)) : [];
+  emit(ctx, { k: "loop", label, test, testAtEnd: false, body, update, origin });
+}
+
+export function whileLoop(ctx: LowerContext, s: ts.WhileStatement, label: string | undefined): void {
+  const origin = ctx.origin;
+  const test = loopCondition(ctx, s.expression);
+  emit(ctx, { k: "loop", label, test, testAtEnd: false, body: blockOf(ctx, s.statement), update: [], origin });
+}
+
+export function doLoop(ctx: LowerContext, s: ts.DoStatement, label: string | undefined): void {
+  const origin = ctx.origin;
+  const body = blockOf(ctx, s.statement);
+  const test = loopCondition(ctx, s.expression);
+  emit(ctx, { k: "loop", label, test, testAtEnd: true, body, update: [], origin });
+}
+
+/** `for (const v of array)`: an index loop over the array, `v` read from it at the top of the body. */
+export function forOfLoop(ctx: LowerContext, s: ts.ForOfStatement, label: string | undefined): void {
+  const origin = ctx.origin;
+  if (!ts.isVariableDeclarationList(s.initializer) || s.initializer.declarations.length !== 1)
+    fail(TSG.unsupportedSyntax, s, "for...of must declare its loop variable", "write `for (const v of array)`");
+  const d = s.initializer.declarations[0]!;
+  if (!ts.isIdentifier(d.name))
+    fail(
+      TSG.unsupportedSyntax,
+      d,
+      "destructuring in for...of is not supported yet",
+      "index the element inside the loop",
+    );
+  let arr = ctx.expression(s.expression, "value");
+  const arrType = typeOfValue(arr);
+  if (arrType.kind !== "array")
+    fail(
+      TSG.unsupportedType,
+      s.expression,
+      "for...of is supported over arrays only",
+      "iterate over a number[] or Float64Array",
+    );
+  // for...of walks the array it started with, even if the body gives the variable a new one
+  const iterated = unwrap(s.expression, OUTER);
+  if (arr.k !== "var" || (ts.isIdentifier(iterated) && assignedIn(ctx, s.statement, iterated))) {
+    const t = newVar(`${d.name.text}_array`, arrType, "temp", { owned: false });
+    emit(ctx, decl(t, arr, origin));
+    arr = ref(t);
+  }
+  const k = newVar(`${d.name.text}_index`, NUM, "local");
+  emit(ctx, decl(k, num(0), origin));
+  const elemType = arrType.elem;
+  const elem = newVar(d.name.text, elemType, "local", elemType.kind === "array" ? { owned: false } : {});
+  ctx.vars.set(symbolOf(ctx, d.name), elem);
+  const body = collect(ctx, () => {
+    emit(ctx, decl(elem, index(arr, ref(k)), origin));
+    const rest = blockOf(ctx, s.statement);
+    emit(ctx, ...rest);
+  });
+  const update = [assign(k, add(ref(k), num(1)), origin)];
+  emit(ctx, { k: "loop", label, test: op("lt", ref(k), len(arr)), testAtEnd: false, body, update, origin });
+}
+
+/** A loop test: evaluated many times, so it must not need prelude statements. */
+function loopCondition(ctx: LowerContext, e: ts.Expression): Expr {
+  const before = ctx.statements.length;
+  const r = ctx.expression(e, "cond");
+  if (ctx.statements.length !== before)
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      "this loop condition needs statements of its own (a ?: with active values)",
+      "compute it in the loop body into a variable",
+    );
+  return r;
+}
+
+/** Whether `node` assigns the variable `id` names (`id = ...`, `id += ...`). */
+function assignedIn(ctx: LowerContext, node: ts.Node, id: ts.Identifier): boolean {
+  const target = referencedSymbol(ctx, id);
+  const visit = (n: ts.Node): boolean => {
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      n.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+    ) {
+      const left = unwrap(n.left, OUTER);
+      if (ts.isIdentifier(left) && referencedSymbol(ctx, left) === target) return true;
+    }
+    return ts.forEachChild(n, visit) ?? false;
+  };
+  return visit(node);
+}

@@ -1,0 +1,127 @@
+/**
+ * Names: what an identifier refers to, resolved with the TypeChecker. A parameter or local is
+ * its IR variable; a module-level constant or array becomes a global variable the generated code
+ * reads; anything else (a variable of an enclosing function, a value without a declaration tsgrad
+ * can read) is refused.
+ */
+import { ts } from "../compiler.js";
+import { fail, TSG } from "../diagnostics.js";
+import { newVar, num, ref } from "../ir/build.js";
+import type { Expr, Var } from "../ir/types.js";
+import { referencedSymbol, symbolOf, type LowerContext } from "./context.js";
+import { isExported, isModuleLevel, resolveAlias } from "./host.js";
+import { irTypeOf } from "./types.js";
+
+export function identifier(ctx: LowerContext, e: ts.Identifier): Expr {
+  if (e.text === "undefined") fail(TSG.unsupportedType, e, "undefined cannot be differentiated", "use a number");
+  const sym = referencedSymbol(ctx, e);
+  if (!sym) {
+    const special = nonFiniteConstant(e);
+    if (special) return special;
+    fail(TSG.unsupportedSyntax, e, `\`${e.text}\` does not resolve to a declaration`, "declare it");
+  }
+  if (ctx.records.has(sym))
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      "a tuple or object can only be read field by field here",
+      "read its fields (r[0], r.value) instead of the whole value",
+    );
+  if (ctx.markerBindings.has(sym))
+    fail(TSG.nestedMarker, e, "a derivative function can only be called here", "call it: `dh(x)`");
+  const local = ctx.vars.get(sym);
+  if (local) {
+    if (local.type.kind === "record")
+      fail(
+        TSG.unsupportedSyntax,
+        e,
+        "a structured parameter can only be read field by field",
+        "read its fields (p.w, p[0]) instead of the whole value",
+      );
+    return ref(local);
+  }
+  const target = resolveAlias(ctx.checker, sym);
+  const declNode = target.valueDeclaration ?? target.declarations?.[0];
+  if (declNode && declNode.getSourceFile().isDeclarationFile) {
+    const special = nonFiniteConstant(e);
+    if (special) return special;
+  }
+  return ref(global(ctx, e, target));
+}
+
+/** The global `NaN` and `Infinity`: numbers, not bindings generated code must import. */
+function nonFiniteConstant(e: ts.Identifier): Expr | undefined {
+  if (e.text === "NaN") return num(NaN);
+  if (e.text === "Infinity") return num(Infinity);
+  return undefined;
+}
+
+/** A module-level binding read by the function (constants, arrays, nested arrays). */
+function global(ctx: LowerContext, e: ts.Identifier, sym: ts.Symbol): Var {
+  const known = ctx.globals.get(sym);
+  if (known) return known;
+  const declNode = sym.valueDeclaration;
+  if (!declNode || !ts.isVariableDeclaration(declNode) || !isModuleLevel(declNode)) {
+    if (declNode && declNode.pos >= ctx.fn.pos && declNode.end <= ctx.fn.end)
+      fail(
+        TSG.unsupportedSyntax,
+        e,
+        `\`${e.text}\` is used before its declaration`,
+        "declare the variable before reading it",
+      );
+    if (declNode && (ts.isParameter(declNode) || ts.isVariableDeclaration(declNode)))
+      fail(
+        TSG.capturedLocal,
+        e,
+        `\`${e.text}\` is a local variable of an enclosing function; ` +
+          "generated code lives at module level and cannot see it",
+        "pass it as a parameter, or move the function to module level",
+      );
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      `\`${e.text}\` cannot be read here`,
+      "read numbers, booleans or arrays declared at module level, or parameters",
+    );
+  }
+  if (declNode.getSourceFile().isDeclarationFile)
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      `\`${e.text}\` is declared without a value tsgrad can read`,
+      "declare the value in a TypeScript source file",
+    );
+  const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(e), e);
+  if (type.kind === "record")
+    fail(
+      TSG.unsupportedType,
+      e,
+      "module-level tuples and objects cannot be read yet",
+      "use module-level numbers and arrays",
+    );
+  const v = newVar(e.text, type, "global", {
+    external: { file: declNode.getSourceFile().fileName, name: sym.getName(), exported: isExported(declNode) },
+    ...(type.kind === "array" ? { owned: false } : {}),
+  });
+  ctx.globals.set(sym, v);
+  return v;
+}
+
+/** A local or parameter variable that may be assigned; refuses outer variables. */
+export function localOf(ctx: LowerContext, id: ts.Identifier, node: ts.Node): Var {
+  const sym = symbolOf(ctx, id);
+  const v = ctx.vars.get(sym);
+  if (v && v.role !== "param") return v;
+  if (v && v.role === "param") {
+    if (v.type.kind === "record")
+      fail(TSG.outerWrite, node, "structured parameters cannot be reassigned", "copy the fields into locals");
+    return v;
+  }
+  fail(
+    TSG.outerWrite,
+    node,
+    `\`${id.text}\` is declared outside the differentiated function, ` +
+      "and writing it is a side effect tsgrad cannot differentiate",
+    "compute the value in a local variable and return it",
+  );
+}

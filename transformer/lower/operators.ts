@@ -1,0 +1,147 @@
+/** Operators: unary `-`, `+` and `!`, binary arithmetic, comparisons, `&&` / `||`, and `?:`. */
+import { perCompiler, ts } from "../compiler.js";
+import { fail, TSG } from "../diagnostics.js";
+import { alloc, assign, decl, newVar, num, op, ref, typeOfValue } from "../ir/build.js";
+import type { Expr, OpName } from "../ir/types.js";
+import { collect, emit, typeOfNode, type LowerContext, type Mode } from "./context.js";
+import { refuseIncrementInExpression } from "./refusals.js";
+import { typeToString } from "./types.js";
+
+const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
+  [ts.SyntaxKind.PlusToken]: "add",
+  [ts.SyntaxKind.MinusToken]: "sub",
+  [ts.SyntaxKind.AsteriskToken]: "mul",
+  [ts.SyntaxKind.SlashToken]: "div",
+  [ts.SyntaxKind.PercentToken]: "mod",
+  [ts.SyntaxKind.AsteriskAsteriskToken]: "pow",
+}));
+/** `x op= y`, which assignments.ts makes explicit as `x = x op y`. */
+export const COMPOUND: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
+  [ts.SyntaxKind.PlusEqualsToken]: "add",
+  [ts.SyntaxKind.MinusEqualsToken]: "sub",
+  [ts.SyntaxKind.AsteriskEqualsToken]: "mul",
+  [ts.SyntaxKind.SlashEqualsToken]: "div",
+  [ts.SyntaxKind.PercentEqualsToken]: "mod",
+  [ts.SyntaxKind.AsteriskAsteriskEqualsToken]: "pow",
+}));
+const COMPARE: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
+  [ts.SyntaxKind.LessThanToken]: "lt",
+  [ts.SyntaxKind.LessThanEqualsToken]: "le",
+  [ts.SyntaxKind.GreaterThanToken]: "gt",
+  [ts.SyntaxKind.GreaterThanEqualsToken]: "ge",
+  [ts.SyntaxKind.EqualsEqualsEqualsToken]: "eq",
+  [ts.SyntaxKind.EqualsEqualsToken]: "eq",
+  [ts.SyntaxKind.ExclamationEqualsEqualsToken]: "ne",
+  [ts.SyntaxKind.ExclamationEqualsToken]: "ne",
+}));
+
+export function prefixUnary(ctx: LowerContext, e: ts.PrefixUnaryExpression, mode: Mode): Expr {
+  switch (e.operator) {
+    case ts.SyntaxKind.MinusToken: {
+      const inner = ctx.expression(e.operand, mode);
+      return inner.k === "num" ? num(-inner.value) : op("neg", inner);
+    }
+    case ts.SyntaxKind.PlusToken:
+      return ctx.expression(e.operand, mode);
+    case ts.SyntaxKind.ExclamationToken:
+      return op("not", ctx.expression(e.operand, "cond"));
+    default:
+      refuseIncrementInExpression(e);
+  }
+}
+
+export function binary(ctx: LowerContext, e: ts.BinaryExpression, mode: Mode): Expr {
+  const k = e.operatorToken.kind;
+  const arith = ARITH[k];
+  if (arith) {
+    const left = ctx.expression(e.left, mode);
+    const right = ctx.expression(e.right, mode);
+    const lt = typeOfValue(left);
+    const rt = typeOfValue(right);
+    if (lt.kind !== "num" || rt.kind !== "num")
+      fail(
+        TSG.unsupportedType,
+        e,
+        `\`${ts.tokenToString(k)}\` on ${typeToString(lt)} and ${typeToString(rt)} is not supported`,
+        "apply arithmetic to numbers",
+      );
+    return op(arith, left, right);
+  }
+  const cmp = COMPARE[k];
+  if (cmp) return op(cmp, ctx.expression(e.left, "cond"), ctx.expression(e.right, "cond"));
+  switch (k) {
+    case ts.SyntaxKind.AmpersandAmpersandToken:
+    case ts.SyntaxKind.BarBarToken:
+      return logical(ctx, e);
+    case ts.SyntaxKind.QuestionQuestionToken:
+      fail(TSG.unsupportedSyntax, e, "?? is not supported", "use an explicit comparison");
+  }
+  if (k === ts.SyntaxKind.EqualsToken || COMPOUND[k])
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      "assignment inside an expression is not supported",
+      "write the assignment as its own statement",
+    );
+  fail(
+    TSG.unsupportedSyntax,
+    e,
+    `the operator \`${ts.tokenToString(k)}\` is not supported`,
+    "use arithmetic, comparisons and && / || on booleans",
+  );
+}
+
+/** `&&` and `||` on booleans; the right side may not need statements (it is evaluated lazily). */
+function logical(ctx: LowerContext, e: ts.BinaryExpression): Expr {
+  const type = typeOfNode(ctx, e);
+  if (type.kind !== "bool")
+    fail(
+      TSG.unsupportedType,
+      e,
+      "&& and || are supported on booleans only",
+      "use a ?: expression to choose between numbers",
+    );
+  const left = ctx.expression(e.left, "cond");
+  const before = ctx.statements.length;
+  const right = ctx.expression(e.right, "cond");
+  if (ctx.statements.length !== before)
+    fail(
+      TSG.unsupportedSyntax,
+      e.right,
+      "the right side of && / || needs statements of its own",
+      "compute it into a variable first",
+    );
+  return op(e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ? "and" : "or", left, right);
+}
+
+/**
+ * `c ? a : b` where the value may carry a derivative becomes an if statement: evaluating both
+ * sides eagerly would let a NaN of the side not taken leak into the adjoint. In conditions only
+ * its value matters, and it stays an expression.
+ */
+export function conditional(ctx: LowerContext, e: ts.ConditionalExpression, mode: Mode): Expr {
+  const cond = ctx.expression(e.condition, "cond");
+  const type = typeOfNode(ctx, e);
+  if (mode === "cond" || type.kind === "bool" || type.kind === "data") {
+    const before = ctx.statements.length;
+    const a = ctx.expression(e.whenTrue, "cond");
+    const b = ctx.expression(e.whenFalse, "cond");
+    if (ctx.statements.length === before) return op("select", cond, a, b);
+  }
+  const flatArray = type.kind === "array" && type.elem.kind === "num";
+  if (type.kind !== "num" && type.kind !== "tensor" && !flatArray)
+    fail(
+      TSG.unsupportedType,
+      e,
+      `?: choosing between values of type ${typeToString(type)} is not supported`,
+      "choose between numbers, arrays or tensors, or use if/else",
+    );
+  // an array chosen is a read-only alias of the one taken (given its array in each branch)
+  const t = newVar("choice", type, "temp", flatArray ? { owned: false } : {});
+  const origin = ctx.origin;
+  emit(ctx, decl(t, type.kind === "array" ? alloc(num(0), type.storage) : num(0), origin));
+  const then = collect(ctx, () => emit(ctx, assign(t, ctx.expression(e.whenTrue, "value"), origin)));
+  const els = collect(ctx, () => emit(ctx, assign(t, ctx.expression(e.whenFalse, "value"), origin)));
+  emit(ctx, { k: "if", cond, then, else: els, origin });
+  return ref(t);
+}

@@ -1,0 +1,258 @@
+/**
+ * Tuples and objects ("records"): reading fields of structured parameters (flattened into leaf
+ * variables) and of names bound to records (aliases, see RecordValue), record literals
+ * (`return [loss, y]`, `{ h, out }`), and records passed to functions.
+ */
+import { ts } from "../compiler.js";
+import { fail, TSG } from "../diagnostics.js";
+import { decl, newVar, ref, typeOfValue } from "../ir/build.js";
+import type { Expr, IRType, Var } from "../ir/types.js";
+import { emit, irTypeAt, symbolOf, typeOfNode, type LowerContext, type RecordValue } from "./context.js";
+import { fieldKey, OUTER, unwrap } from "./syntax.js";
+
+/** A part of a record: a value (number, array, tensor) or a record again. */
+export type Part =
+  | { readonly kind: "value"; readonly expr: Expr }
+  | { readonly kind: "record"; readonly value: RecordValue };
+
+type RecordType = IRType & { kind: "record" };
+
+/** A tuple or object value, by what it is made of; a call's result is named once. */
+export function recordValue(ctx: LowerContext, e: ts.Expression): RecordValue {
+  e = unwrap(e, OUTER);
+  switch (e.kind) {
+    case ts.SyntaxKind.Identifier: {
+      const sym = symbolOf(ctx, e as ts.Identifier);
+      if (ctx.leaves.has(sym)) return { from: "param", sym, keys: [] };
+      const alias = ctx.records.get(sym);
+      if (alias) return alias;
+      fail(
+        TSG.unsupportedType,
+        e,
+        "module-level tuples and objects cannot be read yet",
+        "use module-level numbers and arrays, or pass the value as a parameter",
+      );
+    }
+    case ts.SyntaxKind.PropertyAccessExpression:
+    case ts.SyntaxKind.ElementAccessExpression: {
+      const key = fieldKey(e);
+      if (key === undefined) break;
+      const holder = (e as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression;
+      const part = project(ctx, recordValue(ctx, holder), key, e);
+      if (part.kind === "record") return part.value;
+      break;
+    }
+    case ts.SyntaxKind.CallExpression: {
+      const value = ctx.expression(e, "value");
+      const type = typeOfValue(value);
+      if (type.kind !== "record") break;
+      const t = newVar("result", type, "temp");
+      emit(ctx, decl(t, value, ctx.origin));
+      return { from: "ir", expr: ref(t) };
+    }
+    case ts.SyntaxKind.ArrayLiteralExpression:
+    case ts.SyntaxKind.ObjectLiteralExpression: {
+      const value = recordLiteral(ctx, e as ts.ArrayLiteralExpression | ts.ObjectLiteralExpression);
+      const t = newVar("record", typeOfValue(value), "temp");
+      emit(ctx, decl(t, value, ctx.origin));
+      return { from: "ir", expr: ref(t) };
+    }
+  }
+  fail(
+    TSG.unsupportedSyntax,
+    e,
+    "this tuple or object value is not supported here",
+    "bind the result of a call with const, then read its fields",
+  );
+}
+
+/** The field `key` of a record: a value (an array field gets a name of its own) or a record. */
+export function project(ctx: LowerContext, r: RecordValue, key: string | number, node: ts.Node): Part {
+  if (r.from === "param") {
+    const byPath = ctx.leaves.get(r.sym)!;
+    const path = [...r.keys, key].join(".");
+    const leaf = byPath.get(path);
+    if (leaf) return { kind: "value", expr: ref(leaf) };
+    if ([...byPath.keys()].some((p) => p.startsWith(`${path}.`)))
+      return { kind: "record", value: { from: "param", sym: r.sym, keys: [...r.keys, key] } };
+    fail(TSG.dynamicKey, node, `the field \`${String(key)}\` cannot be read here`, "read a number or array field");
+  }
+  const type = typeOfValue(r.expr);
+  const fieldType = type.kind === "record" ? type.fields.find((f) => f.key === key)?.type : undefined;
+  if (!fieldType) fail(TSG.dynamicKey, node, `this value has no field \`${String(key)}\``, "read one of its fields");
+  const field: Expr = { k: "field", obj: r.expr, key };
+  if (fieldType.kind === "record") return { kind: "record", value: { from: "ir", expr: field } };
+  if (fieldType.kind !== "array") return { kind: "value", expr: field };
+  const name = typeof key === "string" ? key : "elements";
+  const t = newVar(name, fieldType, "temp", { owned: false });
+  emit(ctx, decl(t, field, ctx.origin));
+  return { kind: "value", expr: ref(t) };
+}
+
+/** `r.value`, `r[0]`, `vg.grad[1]` on a tuple or object that is not a structured parameter's leaf. */
+export function recordField(
+  ctx: LowerContext,
+  e: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+): Expr | undefined {
+  const key = fieldKey(e);
+  if (key === undefined || irTypeAt(ctx, e.expression)?.kind !== "record") return undefined;
+  const part = project(ctx, recordValue(ctx, e.expression), key, e);
+  if (part.kind !== "value")
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      "a tuple or object can only be read field by field here",
+      "read the numbers or arrays inside it",
+    );
+  return part.expr;
+}
+
+/** `p.w`, `p[0]`, `p.layer.b` on a structured parameter: the flattened leaf variable. */
+export function structuredLeaf(ctx: LowerContext, e: ts.Expression): Var | undefined {
+  // only accesses rooted at a structured parameter are fields
+  let root = unwrap(e, ["parens", "nonNull"]);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root))
+    root = unwrap(root.expression, ["parens", "nonNull"]);
+  const rootSym = ts.isIdentifier(root) ? ctx.checker.getSymbolAtLocation(root) : undefined;
+  if (!rootSym || !ctx.leaves.has(rootSym)) return undefined;
+  const keys: (string | number)[] = [];
+  let cur: ts.Expression = e;
+  for (;;) {
+    cur = unwrap(cur, ["parens", "nonNull"]);
+    if (ts.isPropertyAccessExpression(cur)) {
+      keys.unshift(cur.name.text);
+      cur = cur.expression;
+    } else if (ts.isElementAccessExpression(cur)) {
+      const arg = cur.argumentExpression;
+      if (ts.isNumericLiteral(arg)) keys.unshift(Number(arg.text));
+      else if (ts.isStringLiteral(arg)) keys.unshift(arg.text);
+      else {
+        const t = typeOfNode(ctx, cur.expression);
+        if (t.kind === "record")
+          fail(
+            TSG.dynamicKey,
+            cur,
+            "a computed key into a tuple or object parameter is not supported",
+            "use a literal key, or pass an array",
+          );
+        return undefined;
+      }
+      cur = cur.expression;
+    } else break;
+  }
+  if (!ts.isIdentifier(cur) || keys.length === 0) return undefined;
+  const sym = ctx.checker.getSymbolAtLocation(cur);
+  if (!sym) return undefined;
+  const byPath = ctx.leaves.get(sym);
+  if (!byPath) return undefined;
+  // the path may stop at an array leaf and continue with an index: find the longest prefix
+  for (let n = keys.length; n > 0; n--) {
+    const leaf = byPath.get(keys.slice(0, n).join("."));
+    if (leaf) {
+      if (n === keys.length) return leaf;
+      return undefined; // indexing into an array leaf: handled by elementAccess on the leaf
+    }
+  }
+  fail(TSG.dynamicKey, e, "this field of a structured parameter cannot be read", "read a number or array field");
+}
+
+/**
+ * A tuple or object literal (`return [loss, y]`, `return { h, out }`): a record of its parts,
+ * in the literal's own order. A part that is itself a tuple or object is a literal again, or a
+ * value read whole (a structured parameter, a call's result) taken apart by its type.
+ */
+export function recordLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression | ts.ObjectLiteralExpression): Expr {
+  const type = typeOfNode(ctx, e);
+  if (type.kind !== "record")
+    fail(
+      TSG.unsupportedType,
+      e,
+      "this literal is not a tuple or object of numbers and arrays",
+      "return a tuple or object type",
+    );
+  const parts = ts.isArrayLiteralExpression(e) ? tupleParts(e) : objectParts(e);
+  return {
+    k: "record",
+    tuple: type.tuple,
+    fields: type.fields.map((f) => {
+      const part = parts.find((x) => String(x.key) === String(f.key));
+      if (!part)
+        fail(TSG.unsupportedType, e, `the field \`${String(f.key)}\` has no value here`, "give every field a value");
+      const node = unwrap(part.node, OUTER);
+      if (f.type.kind !== "record") return { key: f.key, value: ctx.expression(node, "value") };
+      if (ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node))
+        return { key: f.key, value: recordLiteral(ctx, node) };
+      return { key: f.key, value: recordArgument(ctx, node, f.type) };
+    }),
+  };
+}
+
+type LiteralPart = { key: string | number; node: ts.Expression };
+
+function tupleParts(e: ts.ArrayLiteralExpression): LiteralPart[] {
+  return e.elements.map((el, i) => {
+    if (ts.isSpreadElement(el) || ts.isOmittedExpression(el))
+      fail(TSG.unsupportedSyntax, el, "spread and holes in tuple literals are not supported", "write each element");
+    return { key: i, node: el };
+  });
+}
+
+function objectParts(e: ts.ObjectLiteralExpression): LiteralPart[] {
+  return e.properties.map((p): LiteralPart => {
+    switch (p.kind) {
+      case ts.SyntaxKind.PropertyAssignment:
+        if (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name))
+          return { key: p.name.text, node: p.initializer };
+        break;
+      case ts.SyntaxKind.ShorthandPropertyAssignment:
+        return { key: p.name.text, node: p.name };
+    }
+    fail(
+      TSG.unsupportedSyntax,
+      p,
+      "only `key: value` and shorthand properties are supported in object literals here",
+      "write each field as `key: value`",
+    );
+  });
+}
+
+/**
+ * A tuple or object passed to a function (`forward(params, x)`): a record literal of its
+ * parts, in the order of the parameter's own type (the callee's leaves and the caller's
+ * adjoints then line up, whatever order the caller's type lists the fields in).
+ */
+export function recordArgument(ctx: LowerContext, arg: ts.Expression, target: RecordType): Expr {
+  const build = (r: RecordValue, t: RecordType): Expr => ({
+    k: "record",
+    tuple: t.tuple,
+    fields: t.fields.map((f) => {
+      const part = project(ctx, r, f.key, arg);
+      if (f.type.kind === "record") {
+        if (part.kind !== "record")
+          fail(
+            TSG.unsupportedType,
+            arg,
+            `the field \`${String(f.key)}\` is not a tuple or object here`,
+            "pass a value of the parameter's type",
+          );
+        return { key: f.key, value: build(part.value, f.type) };
+      }
+      if (part.kind !== "value")
+        fail(
+          TSG.unsupportedType,
+          arg,
+          `the field \`${String(f.key)}\` is a tuple or object here`,
+          "pass a value of the parameter's type",
+        );
+      if (f.type.kind === "array" && f.type.elem.kind !== "num")
+        fail(
+          TSG.unsupportedType,
+          arg,
+          "a tuple or object holding nested arrays cannot be passed to a function yet",
+          "pass the nested array as a parameter of its own",
+        );
+      return { key: f.key, value: part.expr };
+    }),
+  });
+  return build(recordValue(ctx, arg), target);
+}
