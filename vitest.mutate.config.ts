@@ -27,6 +27,7 @@ export const MUTATION_TESTS = [
   "test/jacobian.test.ts",
   "test/tensor.test.ts",
   "test/constructs.test.ts",
+  "test/fuzz-regressions.test.ts",
   "test/missing-rule.test.ts",
 ];
 
