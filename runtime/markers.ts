@@ -128,7 +128,7 @@ export function hessian<F extends (x: never) => number>(f: F): (...args: Paramet
 export function hessian<F extends (...args: never[]) => number, const W extends readonly (string | number)[]>(
   f: F,
   options: GradOptions<W>,
-): (...args: Parameters<F>) => number | number[][];
+): (...args: Parameters<F>) => HessianOfSome<Parameters<F>, W>;
 export function hessian(f: Fn, options?: GradOptions): never {
   void f;
   void options;
@@ -136,6 +136,15 @@ export function hessian(f: Fn, options?: GradOptions): never {
 }
 
 type HessianOf<X> = X extends number ? number : X extends Tensor ? Tensor : number[][];
+/**
+ * The Hessian with respect to the one parameter `wrt` selects: by position, its parameter's;
+ * by name (which TypeScript cannot resolve to a position), any differentiable parameter's.
+ */
+type HessianOfSome<P extends readonly unknown[], W extends readonly (string | number)[]> = W extends readonly [infer Only]
+  ? Only extends number
+    ? HessianOf<P[Only]>
+    : HessianOf<ParamGradients<P>[number]>
+  : HessianOf<ParamGradients<P>[number]>;
 
 export interface JacobianOptions {
   /**

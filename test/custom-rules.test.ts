@@ -9,6 +9,7 @@ import { customJvp, customVjp, grad, hvp, jvp, nonDifferentiable, stopGradient, 
 import fc from "fast-check";
 import { gradImplicit, gradThroughLoop, lossThroughLoop, solve } from "../examples/implicit.js";
 import { compileSource } from "./support/compile.js";
+import { expectClose, matVec, numericHessian } from "./support/numeric.js";
 import { verifyDerivatives } from "./support/verify.js";
 import { item, mul, sum, tanh, type Tensor, tensor } from "tsgrad/tensor";
 
@@ -166,15 +167,9 @@ describe("stopGradient and nonDifferentiable", () => {
 });
 
 describe("second order through a rule", () => {
-  it("hvp differentiates the rule function itself", () => {
-    const f = (v: number[]) => usesSoftclip(v[0]!, v[1]!);
-    const h = 1e-5;
-    const g = grad(wrapped);
-    const hv = hvp(wrapped)([0.7, -1.3], [1, 0]);
-    const fd = g([0.7 + h, -1.3]).map((a, i) => (a - g([0.7 - h, -1.3])[i]!) / (2 * h));
-    expect(Math.abs(hv[0]! - fd[0]!)).toBeLessThan(1e-5);
-    expect(Math.abs(hv[1]! - fd[1]!)).toBeLessThan(1e-5);
-    void f;
+  it("hvp differentiates the rule function itself (here exact: second differences of the function)", () => {
+    const x = [0.7, -1.3];
+    for (const v of [[1, 0], [0.3, -2]]) expectClose(hvp(wrapped)(x, v), matVec(numericHessian(wrapped, x), v), 1e-5);
   });
 });
 
@@ -182,13 +177,16 @@ function wrapped(v: number[]): number {
   return usesSoftclip(v[0]!, v[1]!);
 }
 
+/** softclip's derivative, 1 / (1 + |u|)², and the gradient of usesSoftclip in closed form. */
+const softclipSlope = (u: number) => 1 / ((1 + Math.abs(u)) * (1 + Math.abs(u)));
+const usesSoftclipGradient = (x: number, y: number) => [y * softclipSlope(x * y) + softclipSlope(x) * y, x * softclipSlope(x * y) + x / (1 + Math.abs(x))];
+
 describe("vjp through a rule", () => {
   it("pulls back through customVjp", () => {
     const r = vjp(usesSoftclip)(0.7, -1.3);
-    const [gx, gy] = grad(usesSoftclip)(0.7, -1.3);
-    const [px, py] = r.pullback(1);
-    expect(px).toBe(gx);
-    expect(py).toBe(gy);
+    expect(r.value).toBe(usesSoftclip(0.7, -1.3));
+    expectClose(r.pullback(1), usesSoftclipGradient(0.7, -1.3), 1e-15);
+    expectClose(r.pullback(-2), usesSoftclipGradient(0.7, -1.3).map((g) => -2 * g), 1e-15);
   });
 });
 
@@ -220,5 +218,110 @@ describe("implicit differentiation (examples/implicit.ts)", () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+// ---- rules that differ from the true derivative on purpose: the numbers show which was used -----
+// A rule equal to the true derivative cannot show it was used (differentiating the body gives the
+// same numbers). These are off by a known factor, and the references are closed forms of what the
+// rule says, worked out by hand.
+
+/** x³ with a reverse rule of twice its derivative: 6 x² ȳ. */
+const cubeDoubled = customVjp(
+  (x: number): number => x * x * x,
+  (x, y, ybar) => 6 * x * x * ybar,
+);
+/** x³ with a forward rule of three times its derivative: 9 x² dx. */
+const cubeTripled = customJvp(
+  (x: number): number => x * x * x,
+  (x, dx) => 9 * x * x * dx,
+);
+function doubledUser(x: number, y: number): number {
+  return cubeDoubled(x * y) + x;
+}
+function tripledUser(x: number, y: number): number {
+  return cubeTripled(x * y) + x;
+}
+function doubledPacked(v: number[]): number {
+  return doubledUser(v[0]!, v[1]!);
+}
+
+/** The cube root with half its derivative: ȳ / (6 y²). */
+const cbrtHalf = customVjp(
+  (a: number): number => Math.cbrt(a),
+  (a, y, ybar) => ybar / (6 * y * y),
+);
+function halfTwice(x: number): number {
+  let v = x;
+  v = cbrtHalf(v);
+  v = cbrtHalf(v);
+  return v * x;
+}
+function halfInLoop(x: number): number {
+  let v = x;
+  for (let i = 0; i < 2; i++) v = cbrtHalf(v);
+  return v * x;
+}
+
+/** Half the squared norm of a tensor, with three times its gradient: 3 t ȳ. */
+const energyTripled = customVjp(
+  (t: Tensor): number => item(sum(mul(t, t))) * 0.5,
+  (t, y, ybar) => mul(t, ybar * 3),
+);
+function usesEnergyTripled(t: Tensor, s: number): number {
+  return energyTripled(tanh(mul(t, s))) * s;
+}
+
+describe("rules that differ from the true derivative are the ones used", () => {
+  const [x, y] = [0.7, -1.3];
+  const u = x * y;
+  it("customVjp in reverse mode (grad, valueAndGrad, vjp) and forward mode (jvp)", () => {
+    const expected = [6 * u * u * y + 1, 6 * u * u * x];
+    expectClose(grad(doubledUser)(x, y), expected, 1e-14);
+    expectClose(valueAndGrad(doubledUser)(x, y).grad, expected, 1e-14);
+    expect(valueAndGrad(doubledUser)(x, y).value).toBe(u * u * u + x);
+    const r = vjp(doubledUser)(x, y);
+    expectClose(r.pullback(1), expected, 1e-14);
+    expectClose(r.pullback(3), expected.map((e) => 3 * e), 1e-14);
+    // forward mode uses the reverse rule with cotangent 1, dotted with the tangents
+    expectClose(jvp(doubledUser)(x, y, 0.5, -2).tangent, 6 * u * u * (0.5 * y - 2 * x) + 0.5, 1e-14);
+  });
+  it("customJvp in forward mode, and in reverse mode along each argument", () => {
+    expectClose(jvp(tripledUser)(x, y, 0.5, -2).tangent, 9 * u * u * (0.5 * y - 2 * x) + 0.5, 1e-14);
+    expectClose(grad(tripledUser)(x, y), [9 * u * u * y + 1, 9 * u * u * x], 1e-14);
+  });
+  it("second order differentiates the rule: hvp is the Jacobian of the rule's gradient", () => {
+    // the rule's gradient is (6 x² y³ + 1, 6 x³ y²); its Jacobian [[12 x y³, 18 x² y²], [18 x² y², 12 x³ y]]
+    const [v1, v2] = [0.25, -1.5];
+    const H = [[12 * x * y ** 3, 18 * x * x * y * y], [18 * x * x * y * y, 12 * x ** 3 * y]];
+    expectClose(hvp(doubledPacked)([x, y], [v1, v2]), [H[0]![0]! * v1 + H[0]![1]! * v2, H[1]![0]! * v1 + H[1]![1]! * v2], 1e-12);
+  });
+  it("v = rule(v), once after another and in a loop: each application reads its own input and output", () => {
+    for (const a of [8, 0.7, 2.5]) {
+      const v1 = Math.cbrt(a);
+      const v2 = Math.cbrt(v1);
+      // each application's rule: 1 / (6 y²) with y its output
+      const expected = a * (1 / (6 * v2 * v2)) * (1 / (6 * v1 * v1)) + v2;
+      for (const f of [halfTwice, halfInLoop]) expect(f(a)).toBe(v2 * a);
+      expectClose(grad(halfTwice)(a), expected, 1e-14);
+      expectClose(grad(halfInLoop)(a), expected, 1e-14);
+      expectClose(jvp(halfTwice)(a, 2).tangent, 2 * expected, 1e-14);
+      expectClose(jvp(halfInLoop)(a, 2).tangent, 2 * expected, 1e-14);
+    }
+  });
+  it("a tensor rule, in both modes", () => {
+    const data = [0.3, -0.8, 1.1];
+    const s = 0.7;
+    const h = data.map((t) => Math.tanh(t * s));
+    const energy = 0.5 * h.reduce((acc, hi) => acc + hi * hi, 0);
+    // d/dt_i = s (3 h_i) (1 - h_i²) s ; d/ds = energy + s Σ (3 h_i) (1 - h_i²) t_i
+    const dt = h.map((hi) => s * 3 * hi * (1 - hi * hi) * s);
+    const ds = energy + s * h.reduce((acc, hi, i) => acc + 3 * hi * (1 - hi * hi) * data[i]!, 0);
+    const [gt, gs] = grad(usesEnergyTripled)(tensor(data, [3]), s);
+    expectClose(Array.from(gt.data), dt, 1e-12);
+    expectClose(gs, ds, 1e-12);
+    const dir = [1, 0.5, -2];
+    const tangent = jvp(usesEnergyTripled)(tensor(data, [3]), s, tensor(dir, [3]), 0.25).tangent;
+    expectClose(tangent, dt.reduce((acc, d, i) => acc + d * dir[i]!, 0) + 0.25 * ds, 1e-12);
   });
 });

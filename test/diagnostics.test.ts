@@ -2,12 +2,14 @@
  * Refusals as diagnostics: for each construct tsgrad refuses, a snippet that triggers it, and
  * checks of the stable code (TSG<N>, and 90000 + N as the TypeScript code), the line:col of the
  * offending node, the offending text quoted in the message, and the `hint:` line. Then: odd but
- * valid TypeScript never makes the compiler throw or report an internal error, and diagnostics
- * are per marker (a refused marker does not stop the others in the file).
+ * valid TypeScript never makes the compiler throw or report an internal error (each case is
+ * refused with its code and place, or differentiated correctly), and diagnostics are per marker
+ * (a refused marker does not stop the others in the file).
  */
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { compileSource, importSource, type Compiled } from "./support/compile.js";
+import { expectClose, numericGradient } from "./support/numeric.js";
 
 const header = `import { grad, jvp, valueAndGrad, vjp } from "tsgrad";\n`;
 
@@ -315,59 +317,61 @@ describe("second order is not a refusal for a function of one number", () => {
 });
 
 /**
- * Odd but valid TypeScript. Each is compiled with `grad`: it may be refused (TSG diagnostics) or
- * compiled; never an exception, never an internal error. Snippets marked `scalar` define
- * f(x: number): number; if tsgrad compiles them, the gradient must match finite differences.
+ * Odd but valid TypeScript. Each is compiled with `grad`, never with an exception or an internal
+ * error, and each has one exact outcome: refused with a stable TSG code at the offending node
+ * (`refused: "TSG1009 3:40"`, line:col in the whole source), or compiled (`at`: the arguments
+ * where the generated gradient must match central finite differences of the plain function).
  */
-const odd: { readonly code: string; readonly scalar?: number }[] = [
-  { code: "class P { constructor(public v: number) {} get w() { return this.v * 2; } }\nfunction f(x: number): number { return new P(x).w; }", scalar: 1.3 },
-  { code: "class Q { static k = 2; }\nfunction f(x: number): number { return x * Q.k; }", scalar: 1.3 },
-  { code: "function f(x: number): number { const o = { get sq() { return x * x; } }; return o.sq; }", scalar: 1.3 },
-  { code: "function f(x: number): number { const s = String(x) + 'a'; return s.length * x; }" },
-  { code: "function f(x: number): number { return x.toFixed(2).length + parseFloat(`${x}`); }" },
-  { code: "function f(x: number): number { return `${x}`.length * x; }" },
-  { code: "function f(x: number): number { const t = String.raw`a${x}`; return t.length; }" },
-  { code: "function f(p: { a?: { b: number } }): number { return p.a?.b ?? 0; }" },
-  { code: "function f(p: { g?: (v: number) => number }, x: number): number { return p.g?.(x) ?? x; }" },
-  { code: "function f(x: number[]): number { return Math.max(...x); }" },
-  { code: "function f(x: number[]): number { const y = [...x, 1]; return y[0]! * y.length; }" },
-  { code: "function f(p: { a: number; b: number }): number { const q = { ...p, c: 1 }; return q.a * q.c; }" },
-  { code: "function f(x: number): number { const [a, b] = [x, 2 * x]; return a * b; }", scalar: 1.3 },
-  { code: "function f(p: { a: number; b: number }): number { const { a, b: c } = p; return a * c; }" },
-  { code: "function f([a, b]: [number, number]): number { return a * b; }" },
-  { code: "function f(x: number, ...rest: number[]): number { return x * rest.length; }" },
-  { code: "function f(x: number, y = 2): number { return x * y; }" },
-  { code: "function f(x: number): number { block: { if (x > 0) break block; x = -x; } return x; }", scalar: 1.3 },
+type Outcome = { readonly refused: string } | { readonly at: readonly unknown[] };
+const odd: { readonly code: string; readonly outcome: Outcome }[] = [
+  { code: "class P { constructor(public v: number) {} get w() { return this.v * 2; } }\nfunction f(x: number): number { return new P(x).w; }", outcome: { refused: "TSG1009 3:40" } },
+  { code: "class Q { static k = 2; }\nfunction f(x: number): number { return x * Q.k; }", outcome: { refused: "TSG1009 3:44" } },
+  { code: "function f(x: number): number { const o = { get sq() { return x * x; } }; return o.sq; }", outcome: { refused: "TSG1009 2:45" } },
+  { code: "function f(x: number): number { const s = String(x) + 'a'; return s.length * x; }", outcome: { refused: "TSG1002 2:43" } },
+  { code: "function f(x: number): number { return x.toFixed(2).length + parseFloat(`${x}`); }", outcome: { refused: "TSG1002 2:40" } },
+  { code: "function f(x: number): number { return `${x}`.length * x; }", outcome: { refused: "TSG1010 2:40" } },
+  { code: "function f(x: number): number { const t = String.raw`a${x}`; return t.length; }", outcome: { refused: "TSG1009 2:43" } },
+  { code: "function f(p: { a?: { b: number } }): number { return p.a?.b ?? 0; }", outcome: { refused: "TSG1010 2:12" } },
+  { code: "function f(p: { g?: (v: number) => number }, x: number): number { return p.g?.(x) ?? x; }", outcome: { refused: "TSG1010 2:12" } },
+  { code: "function f(x: number[]): number { return Math.max(...x); }", outcome: { refused: "TSG1009 2:51" } },
+  { code: "function f(x: number[]): number { const y = [...x, 1]; return y[0]! * y.length; }", outcome: { refused: "TSG1009 2:46" } },
+  { code: "function f(p: { a: number; b: number }): number { const q = { ...p, c: 1 }; return q.a * q.c; }", outcome: { refused: "TSG1009 2:63" } },
+  { code: "function f(x: number): number { const [a, b] = [x, 2 * x]; return a * b; }", outcome: { at: [1.3] } },
+  { code: "function f(p: { a: number; b: number }): number { const { a, b: c } = p; return a * c; }", outcome: { at: [{ a: 1.2, b: -0.7 }] } },
+  { code: "function f([a, b]: [number, number]): number { return a * b; }", outcome: { refused: "TSG1009 2:12" } },
+  { code: "function f(x: number, ...rest: number[]): number { return x * rest.length; }", outcome: { refused: "TSG1009 2:23" } },
+  { code: "function f(x: number, y = 2): number { return x * y; }", outcome: { refused: "TSG1009 2:23" } },
+  { code: "function f(x: number): number { block: { if (x > 0) break block; x = -x; } return x; }", outcome: { refused: "TSG1009 2:33" } },
   {
     code: "function f(x: number): number { outer: for (let i = 0; i < 3; i++) { for (let j = 0; j < 3; j++) { if (j > i) continue outer; x *= 1.1; } } return x; }",
-    scalar: 1.3,
+    outcome: { at: [1.3] },
   },
-  { code: "function f(x: number): number { if (x < 0) throw new Error(`negative ${x}`); return x * x; }", scalar: 1.3 },
-  { code: "function f(x: number): number { if (x < 0) throw 'bad'; return x; }", scalar: 1.3 },
-  { code: "function f(x: number): number { if (x < 0) throw new Error('negative'); return x * x; }", scalar: 1.3 },
-  { code: "function f(x: number): number { return [x, 2].map((v) => v * v)[0]!; }", scalar: 1.3 },
-  { code: "function f(x: number): number { let y = x; y ||= 2; y ??= 3; return y; }", scalar: 1.3 },
-  { code: "function f(x: bigint): number { return Number(x); }" },
-  { code: "function f(x: number): number { return typeof x === 'number' ? x : 0; }", scalar: 1.3 },
-  { code: "function f(x: number): number { for (const k in { a: 1 }) x += k.length; return x; }", scalar: 1.3 },
-  { code: "function f(x: number): number { return (x | 0) + (x >>> 1) + (~x) + (x ^ 3); }", scalar: 1.3 },
-  { code: "function f(x: number): number { return (x, x * 2); }", scalar: 1.3 },
-  { code: "function f(x: number): number { const s = Symbol('s'); const o = { [s]: x }; return o[s]; }", scalar: 1.3 },
-  { code: "enum E { A = 1, B = 2 }\nfunction f(x: number): number { return x * E.B; }", scalar: 1.3 },
-  { code: "namespace NS { export const k = 3; }\nfunction f(x: number): number { return x * NS.k; }", scalar: 1.3 },
-  { code: "function f(x: number): number { const m = new Map<string, number>([['a', x]]); return m.get('a')!; }", scalar: 1.3 },
-  { code: "function f(x: number): number { function h(v: number): number { return v * x; } return h(x); }", scalar: 1.3 },
-  { code: "function f(x: number): number { return ((v: number) => v * v)(x); }", scalar: 1.3 },
-  { code: "function f(x: number): number { return x > 0 ? Infinity : -x; }", scalar: -1.3 },
-  { code: "function f(x: number): number { while (true) { if (x > 10) return x; x = x * 2 + 1; } }", scalar: 1.3 },
-  { code: "function f(x: number): number { return x < 1 ? x : f(x - 1) * x; }", scalar: 2.5 },
-  { code: "const f = function named(x: number): number { return x * x; };", scalar: 1.3 },
-  { code: "function f(x: number): number { return x! * (x as number) * (<number>x); }", scalar: 1.3 },
-  { code: "function f(x: number): number { debugger; return x; }", scalar: 1.3 },
-  { code: "function f(x: number): number { return new Date(x).getTime(); }" },
+  { code: "function f(x: number): number { if (x < 0) throw new Error(`negative ${x}`); return x * x; }", outcome: { refused: "TSG1009 2:44" } },
+  { code: "function f(x: number): number { if (x < 0) throw 'bad'; return x; }", outcome: { refused: "TSG1009 2:44" } },
+  { code: "function f(x: number): number { if (x < 0) throw new Error('negative'); return x * x; }", outcome: { at: [1.3] } },
+  { code: "function f(x: number): number { return [x, 2].map((v) => v * v)[0]!; }", outcome: { refused: "TSG1002 2:40" } },
+  { code: "function f(x: number): number { let y = x; y ||= 2; y ??= 3; return y; }", outcome: { refused: "TSG1009 2:44" } },
+  { code: "function f(x: bigint): number { return Number(x); }", outcome: { refused: "TSG1010 2:12" } },
+  { code: "function f(x: number): number { return typeof x === 'number' ? x : 0; }", outcome: { refused: "TSG1009 2:40" } },
+  { code: "function f(x: number): number { for (const k in { a: 1 }) x += k.length; return x; }", outcome: { refused: "TSG1009 2:33" } },
+  { code: "function f(x: number): number { return (x | 0) + (x >>> 1) + (~x) + (x ^ 3); }", outcome: { refused: "TSG1009 2:41" } },
+  { code: "function f(x: number): number { return (x, x * 2); }", outcome: { refused: "TSG1009 2:41" } },
+  { code: "function f(x: number): number { const s = Symbol('s'); const o = { [s]: x }; return o[s]; }", outcome: { refused: "TSG1010 2:39" } },
+  { code: "enum E { A = 1, B = 2 }\nfunction f(x: number): number { return x * E.B; }", outcome: { refused: "TSG1010 3:44" } },
+  { code: "namespace NS { export const k = 3; }\nfunction f(x: number): number { return x * NS.k; }", outcome: { refused: "TSG1010 3:44" } },
+  { code: "function f(x: number): number { const m = new Map<string, number>([['a', x]]); return m.get('a')!; }", outcome: { refused: "TSG1010 2:39" } },
+  { code: "function f(x: number): number { function h(v: number): number { return v * x; } return h(x); }", outcome: { refused: "TSG1009 2:33" } },
+  { code: "function f(x: number): number { return ((v: number) => v * v)(x); }", outcome: { refused: "TSG1002 2:40" } },
+  { code: "function f(x: number): number { return x > 0 ? Infinity : -x; }", outcome: { at: [-1.3] } },
+  { code: "function f(x: number): number { while (true) { if (x > 10) return x; x = x * 2 + 1; } }", outcome: { at: [1.3] } },
+  { code: "function f(x: number): number { return x < 1 ? x : f(x - 1) * x; }", outcome: { at: [2.5] } },
+  { code: "const f = function named(x: number): number { return x * x; };", outcome: { at: [1.3] } },
+  { code: "function f(x: number): number { return x! * (x as number) * (<number>x); }", outcome: { at: [1.3] } },
+  { code: "function f(x: number): number { debugger; return x; }", outcome: { refused: "TSG1009 2:33" } },
+  { code: "function f(x: number): number { return new Date(x).getTime(); }", outcome: { refused: "TSG1002 2:40" } },
 ];
 
-describe("the compiler never crashes on odd but valid TypeScript", () => {
+describe("odd but valid TypeScript: each is refused with its own code and place, or differentiated correctly", () => {
   for (const snippet of odd)
     it(snippet.code.split("\n").pop()!.slice(0, 90), async () => {
       const source = `${header}${snippet.code}\nexport { f };\nexport const g = grad(f as unknown as (x: number) => number);\n`;
@@ -380,21 +384,18 @@ describe("the compiler never crashes on odd but valid TypeScript", () => {
         expect(m).toMatch(/^TSG10\d\d \d+:\d+ TSG10\d\d: [^]*\n {2}hint: \S/);
         expect(m).not.toContain("internal error");
       }
-      if (messages.length === 0) {
-        // compiled: the marker was replaced by generated code
-        expect(c!.js).toMatch(/export const g = \w+_grad\d*;/);
-        if (snippet.scalar !== undefined) {
-          const m = await importSource<{ f: (x: number) => number; g: (x: number) => number }>(source);
-          const x = snippet.scalar;
-          const h = 1e-6;
-          const fd = (m.f(x + h) - m.f(x - h)) / (2 * h);
-          expect(m.g(x)).toBeCloseTo(fd, 5);
-        }
-      } else {
-        // refused: the marker call compiles to code that throws the refusal, nothing generated for it
+      if ("refused" in snippet.outcome) {
+        expect(messages.map((m) => m.split(" ").slice(0, 2).join(" "))).toEqual([snippet.outcome.refused]);
+        // the marker call compiles to code that throws the refusal, nothing generated for it
         expect(c!.js).toContain('export const g = (() => { throw new Error("tsgrad refused grad(');
         expect(c!.js).not.toMatch(/function \w+_grad\d*\(/);
+        return;
       }
+      expect(messages).toEqual([]);
+      expect(c!.js).toMatch(/export const g = \w+_grad\d*;/);
+      const m = await importSource<{ f: (...a: never[]) => number; g: (...a: unknown[]) => unknown }>(source);
+      const args = snippet.outcome.at;
+      expectClose(m.g(...args), numericGradient(m.f, args, 0), 1e-6, "grad vs finite differences");
     });
 });
 

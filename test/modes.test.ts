@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkGrad, grad, hvp, jvp, valueAndGrad, vjp } from "tsgrad";
+import { checkGrad, customVjp, grad, hvp, jvp, valueAndGrad, vjp } from "tsgrad";
 import { add, exp, item, matmul, mul, sum, tanh, type Tensor, tensor } from "tsgrad/tensor";
 import { dot, expectClose, numericDirectional } from "./support/numeric.js";
 
@@ -12,6 +12,11 @@ function logistic(w: number[], x: number[]): number {
   let z = 0;
   for (let i = 0; i < w.length; i++) z += w[i]! * x[i]!;
   return 1 / (1 + Math.exp(-z));
+}
+/** The logistic's gradient in closed form: s (1 - s) x and s (1 - s) w, s = logistic(w, x). */
+function logisticGradient(w: number[], x: number[]): [number[], number[]] {
+  const s = logistic(w, x);
+  return [x.map((xi) => s * (1 - s) * xi), w.map((wi) => s * (1 - s) * wi)];
 }
 
 /** A map R^3 -> R^3 with a loop and a branch. */
@@ -45,7 +50,7 @@ describe("vjp", () => {
     const r = vjp(logistic)(w, x);
     expect(r.value).toBe(logistic(w, x));
     const [gw, gx] = r.pullback(1);
-    const [ew, ex] = grad(logistic)(w, x);
+    const [ew, ex] = logisticGradient(w, x);
     expectClose(gw, ew, 1e-14);
     expectClose(gx, ex, 1e-14);
     // linear in the cotangent, and callable again
@@ -89,7 +94,23 @@ describe("vjp of an arrow function", () => {
   });
 });
 
+/** x² with a deliberately wrong rule: 4 x instead of 2 x. */
+const wrongSquare = customVjp(
+  (x: number): number => x * x,
+  (x, y, ybar) => 4 * x * ybar,
+);
+function usesWrongSquare(w: number, x: number): number {
+  return wrongSquare(w) * x + w * x;
+}
+
 describe("checkGrad", () => {
+  it("reports a large error for a wrong gradient (a customVjp rule off by a factor of 2), and only where it is wrong", () => {
+    const [ew, ex] = checkGrad(usesWrongSquare, 1.5, 0.8);
+    // the generated d/dw is 4 w x + x = 5.6, the true one 2 w x + x = 3.2: error |5.6 - 3.2| / 5.6
+    expect(ew).toBeCloseTo(2.4 / 5.6, 6);
+    // d/dx = w² + w reads no rule: right
+    expect(ex).toBeLessThan(1e-7);
+  });
   it("reports tiny errors for a correct gradient, one per parameter", () => {
     const errors = checkGrad(logistic, [0.5, -0.3, 0.8], [1, 2, -1]);
     expect(errors).toHaveLength(2);
@@ -191,12 +212,12 @@ function layerEnergy(p: { w: Tensor; b: number }): number {
 }
 
 describe("valueAndGrad", () => {
-  it("agrees with f and grad on random points", () => {
+  it("gives f's value and the closed-form gradient on random points", () => {
     fc.assert(
       fc.property(vec3, vec3, (w, x) => {
         const r = valueAndGrad(logistic)(w, x);
         expect(r.value).toBe(logistic(w, x));
-        expectClose(r.grad, grad(logistic)(w, x), 0);
+        expectClose(r.grad, logisticGradient(w, x), 1e-14);
       }),
     );
   });

@@ -1,11 +1,15 @@
 /**
  * Every rule of the registry, checked on its own: the partial derivatives written in
  * transformer/rules/primitives.ts are executable TypeScript, so each is evaluated directly at random
- * points of the primitive's domain and compared with central finite differences of the primitive.
- * The registry must also turn each of them into IR.
+ * points of the primitive's domain and compared with central finite differences of the primitive
+ * (piecewise-constant primitives too: away from their jumps, the differences must vanish). The IR
+ * the registry parses from each template is evaluated at the same points, ties and kinks included,
+ * and must give the TypeScript function's numbers. test/rules-generated.test.ts checks the rules
+ * again through generated code.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { Expr } from "../transformer/ir/types.js";
 import { primitives, type Primitive } from "../transformer/rules/primitives.js";
 import { differentiableOps, parseTemplate } from "../transformer/rules/registry.js";
 
@@ -45,7 +49,8 @@ const awayFromZero = fc.oneof(fc.double({ min: -4, max: -0.1, noNaN: true }), fc
 /** Inputs where each primitive is smooth (away from its kinks and jumps). */
 const DOMAINS: Record<string, fc.Arbitrary<number[]>> = {
   div: fc.tuple(wide, awayFromZero),
-  mod: fc.tuple(positive, fc.double({ min: 0.3, max: 2, noNaN: true })).filter(([a, b]) => Math.abs(a / b - Math.round(a / b)) > 0.01),
+  // dividends and divisors of both signs: % truncates toward zero (a floor would differ for a / b < 0)
+  mod: fc.tuple(wide, fc.oneof(fc.double({ min: -2, max: -0.3, noNaN: true }), fc.double({ min: 0.3, max: 2, noNaN: true }))).filter(([a, b]) => Math.abs(a / b - Math.round(a / b)) > 0.01),
   pow: fc.tuple(positive, fc.double({ min: -2, max: 3, noNaN: true })),
   tan: fc.tuple(fc.double({ min: -1.2, max: 1.2, noNaN: true })),
   asin: fc.tuple(unit),
@@ -68,6 +73,19 @@ const DOMAINS: Record<string, fc.Arbitrary<number[]>> = {
   expm1: fc.tuple(wide),
   sinh: fc.tuple(wide),
   cosh: fc.tuple(wide),
+  // piecewise constant: away from the jumps (integers; halves for round; 0 for sign)
+  floor: fc.tuple(wide).filter(([x]) => Math.abs(x - Math.round(x)) > 0.01),
+  ceil: fc.tuple(wide).filter(([x]) => Math.abs(x - Math.round(x)) > 0.01),
+  trunc: fc.tuple(wide).filter(([x]) => Math.abs(x - Math.round(x)) > 0.01),
+  round: fc.tuple(wide).filter(([x]) => Math.abs(x - Math.floor(x) - 0.5) > 0.01),
+  sign: fc.tuple(awayFromZero),
+};
+
+/** Points where the rules make documented choices or are easy to get wrong: ties, zeros, kinks. */
+const SPECIAL_POINTS: Record<string, number[][]> = {
+  unary: [[0], [1], [-1], [0.5], [-2.5]],
+  binary: [[1, 1], [-2, -2], [0, 0], [0, 2.5], [0, 1], [0, -1], [2.5, 0], [-1.5, 2], [3, -2], [-7.1, 3]],
+  variadic: [[0, 0], [0, 0, 0], [3, 4], [-1, 0]],
 };
 
 function arityOf(rule: ScalarRule): number {
@@ -88,6 +106,46 @@ function finiteDifference(f: Prim, xs: number[], i: number): number {
   up[i]! += h;
   down[i]! -= h;
   return (f(...up) - f(...down)) / (2 * h);
+}
+
+/** The numbers JavaScript gives each IR primitive: an evaluator independent of tsgrad's emit. */
+const JS_OPS: Record<string, (...a: never[]) => unknown> = {
+  add: (a: number, b: number) => a + b,
+  sub: (a: number, b: number) => a - b,
+  mul: (a: number, b: number) => a * b,
+  div: (a: number, b: number) => a / b,
+  mod: (a: number, b: number) => a % b,
+  pow: (a: number, b: number) => a ** b,
+  neg: (a: number) => -a,
+  lt: (a: number, b: number) => a < b,
+  le: (a: number, b: number) => a <= b,
+  gt: (a: number, b: number) => a > b,
+  ge: (a: number, b: number) => a >= b,
+  eq: (a: number, b: number) => a === b,
+  ne: (a: number, b: number) => a !== b,
+  and: (a: boolean, b: boolean) => a && b,
+  or: (a: boolean, b: boolean) => a || b,
+  not: (a: boolean) => !a,
+  select: (c: boolean, a: number, b: number) => (c ? a : b),
+};
+
+/** Evaluates a template's IR with its holes bound to `args`. */
+function evaluate(e: Expr, args: readonly number[]): unknown {
+  switch (e.k) {
+    case "num":
+    case "bool":
+      return e.value;
+    case "var":
+      expect(e.v.id, "a template reads only its parameters").toBeLessThan(0);
+      return args[-1 - e.v.id];
+    case "op": {
+      const f = JS_OPS[e.op] ?? (Math as unknown as Record<string, (...a: number[]) => number>)[e.op];
+      expect(f, `a JavaScript meaning for ${e.op}`).toBeTypeOf("function");
+      return (f as (...a: unknown[]) => unknown)(...e.args.map((a) => evaluate(a, args)));
+    }
+    default:
+      throw new Error(`unexpected ${e.k} in a scalar template`);
+  }
 }
 
 describe("rule registry", () => {
@@ -115,7 +173,7 @@ describe("rule registry", () => {
           const y = prim(...xs);
           const analytic = partialsOf(rule, xs, y);
           xs.forEach((_, i) => {
-            const fd = rule.partials === "zero" ? 0 : finiteDifference(prim, xs, i);
+            const fd = finiteDifference(prim, xs, i);
             const tol = 1e-5 * Math.max(1, Math.abs(fd), Math.abs(analytic[i]!));
             expect(Math.abs(analytic[i]! - fd), `d${name}/dx${i} at ${xs.join(", ")}`).toBeLessThanOrEqual(tol);
           });
@@ -126,9 +184,21 @@ describe("rule registry", () => {
 
     const partials = rule.partials;
     if (partials !== "zero")
-      it(`${name}: its template becomes IR`, () => {
-        const fns = "each" in partials ? [partials.each] : partials;
-        for (const f of fns) expect(() => parseTemplate(f as Prim)).not.toThrow();
+      it(`${name}: the IR parsed from its template computes what the template does`, () => {
+        const fns = ("each" in partials ? [partials.each] : partials) as readonly Prim[];
+        const prim = PRIMITIVES[name]!;
+        const domain = DOMAINS[name] ?? fc.array(wide, { minLength: arityOf(rule), maxLength: arityOf(rule) });
+        const special = SPECIAL_POINTS[rule.arity === "variadic" ? "variadic" : rule.arity === 1 ? "unary" : "binary"]!;
+        const points = [...special, ...fc.sample(domain, { numRuns: 100, seed: 11 })];
+        for (const f of fns) {
+          const template = parseTemplate(f);
+          for (const xs of points) {
+            const y = prim(...xs);
+            // variadic partials take one input and the output: check each input in turn
+            const calls = rule.arity === "variadic" ? xs.map((x) => [x, y]) : [[...xs, y]];
+            for (const args of calls) expect(evaluate(template.body, args), `${name} at ${args.join(", ")}`).toBe(f(...args));
+          }
+        }
       });
   }
 
@@ -140,5 +210,58 @@ describe("rule registry", () => {
     const min = primitives.min.partials;
     expect([min[0](2, 2, 2), min[1](2, 2, 2)]).toEqual([1, 0]);
     expect(primitives.hypot.partials.each(0, 0)).toBe(0);
+  });
+});
+
+describe("the template parser", () => {
+  // Templates no rule uses today, written to exercise every construct the parser documents: a
+  // rule added later must not be misread (a comparison read as another, a constant dropped).
+  const templates: Prim[] = [
+    (a, b, y) => (a! < b! ? a! - b! : a! > b! ? a! * b! : y! / 2),
+    (a, b, y) => (a! <= b! ? -a! : a! >= b! ? -(a! + b!) : y!),
+    (a, b, y) => (a === b ? 1 : a !== y ? 2 : 3),
+    (a, b, y) => a! ** 2 + Math.PI * Math.E - Math.LN2 * Math.LN10 + Math.SQRT2 / Math.SQRT1_2 + Math.LOG2E * Math.LOG10E + b! * y!,
+    (a, b, y) => Math.max(a!, b!, y!) + Math.min(a!, b!) + Math.hypot(a!, b!, y!) + Math.atan2(a!, b!) + Math.pow(a!, 2),
+    (a, b, y) => (true ? a! : b!) + (false ? a! : y!),
+    (a, b) => -1 - -a! * -(b! - 2),
+  ];
+  it("reads every documented construct as JavaScript does, ties included", () => {
+    const points = [[1, 1, 1], [1, 2, 3], [2, 1, 0.5], [-1.5, -1.5, 2], [0, 0, 0], [3, -2, -2]];
+    for (const f of templates) {
+      const t = parseTemplate(f);
+      for (const xs of points) expect(evaluate(t.body, xs), `${f.toString()} at ${xs.join(", ")}`).toBe(f(...xs));
+    }
+  });
+  it("refuses what it does not know, naming it", () => {
+    expect(() => parseTemplate(((a: number) => a + unknownName) as Prim)).toThrow(/unknown name unknownName/);
+    expect(() => parseTemplate(((a: number) => Math.random() * a) as Prim)).toThrow(/unsupported syntax/);
+    expect(() => parseTemplate((function (a: number) { return a; }) as Prim)).toThrow(/not an arrow function/);
+    expect(() => parseTemplate(((a: number) => { return a; }) as Prim)).toThrow(/expression body/);
+  });
+});
+const unknownName = 1;
+
+// Stryker's helpers, as they appear in the text of an instrumented template (never called here)
+declare function stryMutAct_9fa48(id: string): boolean;
+declare function stryCov_9fa48(...ids: string[]): void;
+
+describe("templates under mutation testing (npm run mutate)", () => {
+  it("the parser follows a mutant switch by the active mutant, and records coverage marks", () => {
+    // the text a mutation tester gives `(x, y) => y` with one mutant: `(x, y) => x`
+    const instrumented = (x: number, y: number) => (stryMutAct_9fa48("switch-test") ? x : (stryCov_9fa48("switch-test"), y));
+    const g = globalThis as { __stryker__?: { activeMutant?: string; mutantCoverage?: unknown } };
+    const ns = (g.__stryker__ ??= {});
+    const saved = { activeMutant: ns.activeMutant, mutantCoverage: ns.mutantCoverage };
+    try {
+      ns.mutantCoverage = { static: {}, perTest: {} };
+      ns.activeMutant = undefined;
+      expect(evaluate(parseTemplate(instrumented as Prim).body, [2, 3])).toBe(3);
+      expect(JSON.stringify(ns.mutantCoverage)).toContain('"switch-test":1');
+      ns.activeMutant = "switch-test";
+      expect(evaluate(parseTemplate(instrumented as Prim).body, [2, 3])).toBe(2);
+    } finally {
+      ns.activeMutant = saved.activeMutant;
+      ns.mutantCoverage = saved.mutantCoverage;
+    }
   });
 });

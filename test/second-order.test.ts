@@ -1,12 +1,13 @@
 /**
  * Second order by forward over reverse: the forward pass applied to the reverse pass's output,
- * its stacks, loops, branches and calls included. Checked against finite differences of the
- * generated gradient, for symmetry (Clairaut), and hvp against hessian(f) v.
+ * its stacks, loops, branches and calls included. Checked against second differences of the plain
+ * function (a reference that involves no derivative code) or closed forms, for symmetry
+ * (Clairaut), and the modes against each other (hvp against hessian(f) v, jvp(grad f)).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { grad, hessian, hvp, jvp, valueAndGrad } from "tsgrad";
-import { dot, expectClose } from "./support/numeric.js";
+import { dot, expectClose, matVec, numericHessian } from "./support/numeric.js";
 import { anisotropicGrad, classify, eigenvalues2, hessians, newtonStep } from "../examples/critical-points.js";
 import { rosen } from "../examples/rosenbrock.js";
 import { full, item, mean, mul, scalar, softmax, sum, tanh, add, tensor, logsumexp, exp, matmul, reshape, stack, type Tensor } from "tsgrad/tensor";
@@ -66,12 +67,6 @@ function f64(x: Float64Array): number {
   return s;
 }
 
-/** Central differences of a gradient along v: (g(x + h v) - g(x - h v)) / 2h. */
-function fdHvp(g: (x: number[]) => ArrayLike<number>, x: number[], v: number[], h = 1e-5): number[] {
-  const up = Array.from(g(x.map((xi, i) => xi + h * v[i]!)));
-  const down = Array.from(g(x.map((xi, i) => xi - h * v[i]!)));
-  return up.map((u, i) => (u - down[i]!) / (2 * h));
-}
 
 const WEIGHTS = tensor([0.5, -1, 2, 0.25, 1.5, -0.75], [2, 3]);
 /** Tensor code over numbers: full, scalar, reductions with and without axes, softmax, logsumexp. */
@@ -130,6 +125,7 @@ function rowsToHelper(x: number[]): number {
 
 interface Case {
   readonly name: string;
+  readonly f: (x: number[]) => number;
   readonly grad: (x: number[]) => number[];
   readonly hvp: (x: number[], v: number[]) => number[];
   readonly hessian: (x: number[]) => number[][];
@@ -138,29 +134,31 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "Rosenbrock", grad: grad(rosen), hvp: hvp(rosen), hessian: hessian(rosen), jvpGrad: jvp(grad(rosen)), point: [1.2, 0.8, 1.1, -0.4] },
-  { name: "loops with stacks and a data-dependent Newton iteration", grad: grad(newtonMix), hvp: hvp(newtonMix), hessian: hessian(newtonMix), jvpGrad: jvp(grad(newtonMix)), point: [0.6, -0.8, 1.3] },
-  { name: "calls into other functions", grad: grad(withCalls), hvp: hvp(withCalls), hessian: hessian(withCalls), jvpGrad: jvp(grad(withCalls)), point: [0.4, -0.3, 0.9] },
-  { name: "recursion", grad: grad(recursive), hvp: hvp(recursive), hessian: hessian(recursive), jvpGrad: jvp(grad(recursive)), point: [1.1, 0.7] },
-  { name: "tensor code (rules' own calls differentiated again)", grad: grad(tensorCurvature), hvp: hvp(tensorCurvature), hessian: hessian(tensorCurvature), jvpGrad: jvp(grad(tensorCurvature)), point: [0.7, -0.4, 0.9] },
-  { name: "comparisons passed to boolean parameters", grad: grad(comparisonArguments), hvp: hvp(comparisonArguments), hessian: hessian(comparisonArguments), jvpGrad: jvp(grad(comparisonArguments)), point: [0.6, -0.8, 1.3] },
-  { name: "arrays with several names (a pushed row, ?:)", grad: grad(sharedRows), hvp: hvp(sharedRows), hessian: hessian(sharedRows), jvpGrad: jvp(grad(sharedRows)), point: [0.6, -0.8, 1.3] },
-  { name: "rows pushed in a loop, passed to a helper", grad: grad(rowsToHelper), hvp: hvp(rowsToHelper), hessian: hessian(rowsToHelper), jvpGrad: jvp(grad(rowsToHelper)), point: [0.3, -0.5, 1.2] },
-  { name: "local arrays, overwritten and pushed", grad: grad(arrays), hvp: hvp(arrays), hessian: hessian(arrays), jvpGrad: jvp(grad(arrays)), point: [0.5, 0.8, -0.3, 0.4] },
+  { name: "Rosenbrock", f: rosen, grad: grad(rosen), hvp: hvp(rosen), hessian: hessian(rosen), jvpGrad: jvp(grad(rosen)), point: [1.2, 0.8, 1.1, -0.4] },
+  { name: "loops with stacks and a data-dependent Newton iteration", f: newtonMix, grad: grad(newtonMix), hvp: hvp(newtonMix), hessian: hessian(newtonMix), jvpGrad: jvp(grad(newtonMix)), point: [0.6, -0.8, 1.3] },
+  { name: "calls into other functions", f: withCalls, grad: grad(withCalls), hvp: hvp(withCalls), hessian: hessian(withCalls), jvpGrad: jvp(grad(withCalls)), point: [0.4, -0.3, 0.9] },
+  { name: "recursion", f: recursive, grad: grad(recursive), hvp: hvp(recursive), hessian: hessian(recursive), jvpGrad: jvp(grad(recursive)), point: [1.1, 0.7] },
+  { name: "tensor code (rules' own calls differentiated again)", f: tensorCurvature, grad: grad(tensorCurvature), hvp: hvp(tensorCurvature), hessian: hessian(tensorCurvature), jvpGrad: jvp(grad(tensorCurvature)), point: [0.7, -0.4, 0.9] },
+  { name: "comparisons passed to boolean parameters", f: comparisonArguments, grad: grad(comparisonArguments), hvp: hvp(comparisonArguments), hessian: hessian(comparisonArguments), jvpGrad: jvp(grad(comparisonArguments)), point: [0.6, -0.8, 1.3] },
+  { name: "arrays with several names (a pushed row, ?:)", f: sharedRows, grad: grad(sharedRows), hvp: hvp(sharedRows), hessian: hessian(sharedRows), jvpGrad: jvp(grad(sharedRows)), point: [0.6, -0.8, 1.3] },
+  { name: "rows pushed in a loop, passed to a helper", f: rowsToHelper, grad: grad(rowsToHelper), hvp: hvp(rowsToHelper), hessian: hessian(rowsToHelper), jvpGrad: jvp(grad(rowsToHelper)), point: [0.3, -0.5, 1.2] },
+  { name: "local arrays, overwritten and pushed", f: arrays, grad: grad(arrays), hvp: hvp(arrays), hessian: hessian(arrays), jvpGrad: jvp(grad(arrays)), point: [0.5, 0.8, -0.3, 0.4] },
 ];
 
 describe("Hessian-vector products and Hessians", () => {
   for (const c of cases) {
-    it(`${c.name}: hvp = finite differences of the gradient; H symmetric; hvp = H v`, () => {
+    it(`${c.name}: H and hvp = second differences of f; H symmetric; hvp = H v`, () => {
       const x = c.point;
       const H = c.hessian(x.slice());
       expect(H).toHaveLength(x.length);
+      expectClose(H, numericHessian(c.f, x), 2e-5, "H vs second differences of f");
       for (let i = 0; i < x.length; i++)
         for (let j = 0; j < i; j++) expectClose(H[i]![j], H[j]![i], 1e-9, `symmetry H[${i}][${j}]`);
+      const reference = numericHessian(c.f, x);
       fc.assert(
         fc.property(fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: x.length, maxLength: x.length }), (v) => {
           const hv = c.hvp(x.slice(), v.slice());
-          expectClose(hv, fdHvp(c.grad, x, v), 1e-5, "hvp vs finite differences of grad");
+          expectClose(hv, matVec(reference, v), 2e-5, "hvp vs second differences of f");
           expectClose(hv, H.map((row) => dot(row, v)), 1e-9, "hvp vs H v");
           const r = c.jvpGrad(x.slice(), v.slice());
           expectClose(r.value, c.grad(x.slice()), 0, "jvp(grad f) value is grad f, bit for bit");
@@ -171,16 +169,13 @@ describe("Hessian-vector products and Hessians", () => {
     });
   }
 
-  it("a number[][] parameter: hvp and jvp(grad f) = finite differences of the gradient, row by row", () => {
+  it("a number[][] parameter: hvp and jvp(grad f) = second differences of f, row by row", () => {
     const P = [[0.7, -0.3], [1.2, 0.4], [-0.5, 0.9]];
     const U = [[1, 0.5], [-0.25, 0], [0.75, -1]];
-    const g = grad(matrixCurvature);
-    const e = 1e-5;
-    const up = g(P.map((r, i) => r.map((p, j) => p + e * U[i]![j]!)));
-    const down = g(P.map((r, i) => r.map((p, j) => p - e * U[i]![j]!)));
-    const fd = up.map((r, i) => r.map((u, j) => (u - down[i]![j]!) / (2 * e)));
+    const rows = (flat: number[]) => [flat.slice(0, 2), flat.slice(2, 4), flat.slice(4, 6)];
+    const reference = rows(matVec(numericHessian((flat) => matrixCurvature(rows(flat)), P.flat()), U.flat()));
     const hv = hvp(matrixCurvature)(P, U);
-    for (let i = 0; i < P.length; i++) expectClose(hv[i]!, fd[i]!, 1e-6, `row ${i}`);
+    for (let i = 0; i < P.length; i++) expectClose(hv[i]!, reference[i]!, 2e-5, `row ${i}`);
     const t = jvp(grad(matrixCurvature))(P, U).tangent;
     for (let i = 0; i < P.length; i++) expectClose(t[i]!, hv[i]!, 1e-12, `jvp(grad) row ${i}`);
   });
@@ -190,10 +185,7 @@ describe("Hessian-vector products and Hessians", () => {
     const v = Float64Array.of(1, 0.5, -1);
     const hv = hvp(f64)(x, v);
     expect(hv).toBeInstanceOf(Float64Array);
-    const g = grad(f64);
-    const h = 1e-5;
-    const fd = Array.from(g(x.map((xi, i) => xi + h * v[i]!))).map((u, i) => (u - g(x.map((xj, j) => xj - h * v[j]!))[i]!) / (2 * h));
-    expectClose(hv, fd, 1e-5);
+    expectClose(hv, matVec(numericHessian((y) => f64(Float64Array.from(y)), Array.from(x)), Array.from(v)), 2e-5);
   });
 });
 
@@ -206,18 +198,18 @@ function numbersQuartic(x: number[]): number {
 }
 
 describe("the Hessian of a function of a tensor", () => {
-  it("has shape [...x, ...x], is symmetric, matches finite differences of the gradient and hvp", () => {
+  it("has shape [...x, ...x], is symmetric, matches second differences of f and hvp", () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 4, maxLength: 4 }), (x) => {
         const H = hessian(tensorQuartic)(tensor(x, [2, 2]));
         expect(H.shape).toEqual([2, 2, 2, 2]);
         for (let i = 0; i < 4; i++) for (let j = 0; j < i; j++) expectClose(H.data[i * 4 + j], H.data[j * 4 + i], 1e-9, `symmetry ${i} ${j}`);
-        const gradient = (y: number[]) => Array.from(grad(tensorQuartic)(tensor(y, [2, 2])).data);
+        const reference = numericHessian((y) => tensorQuartic(tensor(y, [2, 2])), x);
         for (let j = 0; j < 4; j++) {
           const e = [0, 0, 0, 0];
           e[j] = 1;
           const column = Array.from({ length: 4 }, (_, i) => H.data[i * 4 + j]!);
-          expectClose(column, fdHvp(gradient, x, e), 1e-5, `column ${j} vs finite differences`);
+          expectClose(column, reference.map((row) => row[j]!), 2e-5, `column ${j} vs second differences of f`);
           expectClose(column, Array.from(hvp(tensorQuartic)(tensor(x, [2, 2]), tensor(e, [2, 2])).data), 1e-12, `column ${j} vs hvp`);
         }
         expectClose(Array.from(H.data), hessian(numbersQuartic)(x).flat(), 1e-9, "the same Hessian through number[]");
@@ -230,34 +222,72 @@ describe("the Hessian of a function of a tensor", () => {
 function g(x: number): number {
   return Math.sin(x) * x * x + Math.exp(-x) / (1 + x * x);
 }
+/** g' and g'' in closed form: (sin x x²)' = x² cos x + 2x sin x, (e^-x q)' = e^-x (q' - q), q = 1 / (1 + x²). */
+function gPrime(x: number): number {
+  const q = 1 / (1 + x * x);
+  const dq = -2 * x * q * q;
+  return x * x * Math.cos(x) + 2 * x * Math.sin(x) + Math.exp(-x) * (dq - q);
+}
+function gSecond(x: number): number {
+  const q = 1 / (1 + x * x);
+  const dq = -2 * x * q * q;
+  const ddq = -2 * q * q + 8 * x * x * q * q * q;
+  return -x * x * Math.sin(x) + 4 * x * Math.cos(x) + 2 * Math.sin(x) + Math.exp(-x) * (ddq - 2 * dq + q);
+}
+
+/** The Rosenbrock Hessian in closed form (banded: each term couples x_i and x_i+1). */
+function rosenHessian(x: number[]): number[][] {
+  const H = x.map(() => x.map(() => 0));
+  for (let i = 0; i + 1 < x.length; i++) {
+    H[i]![i]! += 1200 * x[i]! * x[i]! - 400 * x[i + 1]! + 2;
+    H[i]![i + 1]! += -400 * x[i]!;
+    H[i + 1]![i]! += -400 * x[i]!;
+    H[i + 1]![i + 1]! += 200;
+  }
+  return H;
+}
+function rosenGradient(x: number[]): number[] {
+  const out = x.map(() => 0);
+  for (let i = 0; i + 1 < x.length; i++) {
+    const a = x[i + 1]! - x[i]! * x[i]!;
+    out[i]! += -400 * x[i]! * a - 2 * (1 - x[i]!);
+    out[i + 1]! += 200 * a;
+  }
+  return out;
+}
 
 const dRosen = grad(rosen);
 const jvpOfBoundGrad = jvp(dRosen);
 
 describe("nested markers", () => {
+  it("the closed forms of g' and g'' used below agree with differences of g", () => {
+    for (const x of [-2, -0.3, 0.4, 0.7, 2.5]) {
+      const e = 1e-4;
+      expectClose(gPrime(x), (g(x + e) - g(x - e)) / (2 * e), 1e-7);
+      expectClose(gSecond(x), (g(x + e) - 2 * g(x) + g(x - e)) / (e * e), 1e-5);
+    }
+  });
   it("grad(grad(g)) is the second derivative of a function of one number", () => {
     const g2 = grad(grad(g));
-    const g1 = grad(g);
     fc.assert(
       fc.property(fc.double({ min: -3, max: 3, noNaN: true }), (x) => {
-        const h = 1e-5;
-        expectClose(g2(x), (g1(x + h) - g1(x - h)) / (2 * h), 1e-6);
+        expectClose(g2(x), gSecond(x), 1e-12);
       }),
     );
   });
   it("valueAndGrad(grad(g)) gives g' and g''", () => {
     const r = valueAndGrad(grad(g))(0.7);
-    expect(r.value).toBe(grad(g)(0.7));
-    expect(r.grad).toBe(grad(grad(g))(0.7));
+    expectClose(r.value, gPrime(0.7), 1e-14);
+    expectClose(r.grad, gSecond(0.7), 1e-12);
   });
   it("a marker of a const that holds a marker: jvp(dRosen) with const dRosen = grad(rosen)", () => {
     const x = [1.2, 0.8, 1.1, -0.4];
     const v = [0.3, -1, 0.5, 2];
-    expectClose(jvpOfBoundGrad(x, v).tangent, hvp(rosen)(x, v), 1e-12);
-    expectClose(jvpOfBoundGrad(x, v).value, dRosen(x), 0);
+    expectClose(jvpOfBoundGrad(x, v).tangent, matVec(rosenHessian(x), v), 1e-12);
+    expectClose(jvpOfBoundGrad(x, v).value, rosenGradient(x), 1e-13);
   });
   it("hessian of a function of one number is its second derivative", () => {
-    expect(hessian(g)(0.4)).toBe(grad(grad(g))(0.4));
+    expectClose(hessian(g)(0.4), gSecond(0.4), 1e-12);
   });
 });
 

@@ -117,3 +117,28 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * The Hessian of a function of a number[] by central second differences of the function itself
+ * (no gradient involved, so independent of any derivative code):
+ *   H_ij ≈ [f(x + h_i e_i + h_j e_j) - f(x + h_i e_i - h_j e_j) - f(x - h_i e_i + h_j e_j)
+ *           + f(x - h_i e_i - h_j e_j)] / (4 h_i h_j),
+ * with steps h_i = h max(1, |x_i|). About 1e-7 relative error for smooth f of moderate size.
+ */
+export function numericHessian(f: (x: number[]) => number, x: readonly number[], h = 1e-4): number[][] {
+  const steps = x.map((xi) => h * Math.max(1, Math.abs(xi)));
+  const at = (i: number, si: number, j: number, sj: number) => {
+    const y = x.slice();
+    y[i]! += si * steps[i]!;
+    y[j]! += sj * steps[j]!;
+    return f(y);
+  };
+  return x.map((_, i) =>
+    x.map((_, j) => (at(i, 1, j, 1) - at(i, 1, j, -1) - at(i, -1, j, 1) + at(i, -1, j, -1)) / (4 * steps[i]! * steps[j]!)),
+  );
+}
+
+/** A matrix times a vector. */
+export function matVec(m: readonly (readonly number[])[], v: readonly number[]): number[] {
+  return m.map((row) => row.reduce((s, a, j) => s + a * v[j]!, 0));
+}

@@ -61,6 +61,19 @@ assertType<Equal<ReturnType<typeof gLayers>, [Tensor[], Tensor]>>();
 declare function tensorEnergy(t: Tensor): number;
 const hesT = hessian(tensorEnergy);
 assertType<Equal<ReturnType<typeof hesT>, Tensor>>();
+// with `wrt`, the selected parameter's Hessian: a tensor for a tensor, rows for an array, a number for a number
+declare function tensorAndData(t: Tensor, z: number[], k: number): number;
+const hesTWrt = hessian(tensorAndData, { wrt: [0] });
+assertType<Equal<ReturnType<typeof hesTWrt>, Tensor>>();
+const hesArrayWrt = hessian(tensorAndData, { wrt: [1] });
+assertType<Equal<ReturnType<typeof hesArrayWrt>, number[][]>>();
+const hesF64Wrt = hessian(f64, { wrt: [0] });
+assertType<Equal<ReturnType<typeof hesF64Wrt>, number[][]>>();
+const hesNumWrt = hessian(loss, { wrt: [1] });
+assertType<Equal<ReturnType<typeof hesNumWrt>, number>>();
+// by name, any differentiable parameter's
+const hesByName = hessian(tensorAndData, { wrt: ["t"] });
+assertType<Equal<ReturnType<typeof hesByName>, Tensor | number[][] | number>>();
 const vjpT = vjp(layer);
 assertType<Equal<ReturnType<ReturnType<typeof vjpT>["pullback"]>, Tensor>>();
 const jvpT = jvp(layer);

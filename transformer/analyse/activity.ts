@@ -126,8 +126,17 @@ function flowsOf(body: Block): Flow[] {
 /**
  * @param readOnly parameters (leaves) the function never writes into: all of a source function's,
  *   and of a generated one those its calling convention does not write (ir/calls.ts)
+ * @param discarded parameters the function writes into whose derivative the caller does not
+ *   want (a pullback's adjoint array of data): they never vary, whatever flows into them or
+ *   shares their memory. The caller passes no tangent for them, so none may be read or written
  */
-export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Iterable<Var>, readOnly: ReadonlySet<Var> = new Set()): Activity {
+export function analyseActivity(
+  body: Block,
+  inputs: Iterable<Var>,
+  outputs: Iterable<Var>,
+  readOnly: ReadonlySet<Var> = new Set(),
+  discarded: ReadonlySet<Var> = new Set(),
+): Activity {
   const flows = flowsOf(body);
   // the names of one array are the same memory (`row = m[i]`, `b = t ? a : c`, `rows.push(a)`,
   // `{ v: a }`): what is written through one reaches the others, both ways. Except into module
@@ -159,8 +168,8 @@ export function analyseActivity(body: Block, inputs: Iterable<Var>, outputs: Ite
   };
   // what varies through one name varies through every writable other
   const vary = (v: Var) => {
-    mark(varied, v);
-    for (const n of otherNames(v)) if (writable(n)) mark(varied, n);
+    if (!discarded.has(v)) mark(varied, v);
+    for (const n of otherNames(v)) if (writable(n) && !discarded.has(n)) mark(varied, n);
   };
   for (const v of inputs) vary(v);
   while (pending.length) for (const i of readers.get(pending.pop()!) ?? []) vary(flows[i]!.target);

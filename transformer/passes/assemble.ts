@@ -65,7 +65,11 @@ export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
   // tangent version of one those and their tangents; a source function nothing it is given)
   const writtenPositions = new Set(writtenArgs({ kind: "user", key: fn.key }, fn.params.length));
   const readOnly = new Set(fn.params.filter((_, i) => !writtenPositions.has(i)).flatMap((p) => [p.root, ...p.leaves]));
-  const activity = analyseActivity(fn.body, inputLeaves(fn, wrt), outputs, readOnly);
+  // written but not differentiated: the caller discards what flows into them, and passes no
+  // tangent for them, also when they share memory with an active array here (an adjoint array
+  // handed on to a callee, or saved on the tape in a loop)
+  const discarded = new Set(fn.params.filter((_, i) => writtenPositions.has(i) && !wrt[i]).flatMap((p) => [p.root, ...p.leaves]));
+  const activity = analyseActivity(fn.body, inputLeaves(fn, wrt), outputs, readOnly, discarded);
   refuseTensorsFromVariedData(fn, activity);
   return activity;
 }

@@ -41,6 +41,53 @@ const BINARY_OPS: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
 /** How a template names calls other than Math.*: `T.matmul(...)` becomes a tensor operation. */
 export type CallResolver = (namespace: string, name: string, args: Expr[]) => Expr | undefined;
 
+/*
+ * Mutation testing (`npm run mutate`) mutates the rule table, and a template is read from its
+ * function's own text, which then carries the mutation tester's (Stryker's) instrumentation: a
+ * mutant switch `stryMutAct_9fa48("7") ? mutated : original` and coverage marks
+ * `(stryCov_9fa48("7", ...), original)`. The parser follows a switch the way the running function
+ * would (by the active mutant in Stryker's global namespace) and records the marks, so that a
+ * mutated rule reaches the generated code. Outside mutation runs no template contains them.
+ */
+const MUTANT_SWITCH = "stryMutAct_9fa48";
+const COVERAGE_MARK = "stryCov_9fa48";
+interface MutationState {
+  activeMutant?: string;
+  currentTestId?: string;
+  mutantCoverage?: { static: Record<string, number>; perTest: Record<string, Record<string, number>> };
+}
+const mutationState = () => (globalThis as { __stryker__?: MutationState }).__stryker__;
+
+/** The mutant ids of a call of Stryker's helper `name`, or undefined for any other expression. */
+function instrumentation(e: ts.Expression, name: string): string[] | undefined {
+  if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression) || e.expression.text !== name) return undefined;
+  return e.arguments.map((a) => (ts.isStringLiteral(a) ? a.text : ""));
+}
+
+function recordCoverage(ids: readonly string[]): void {
+  const state = mutationState();
+  if (!state) return;
+  const coverage = (state.mutantCoverage ??= { static: {}, perTest: {} });
+  const counts = state.currentTestId ? (coverage.perTest[state.currentTestId] ??= {}) : coverage.static;
+  for (const id of ids) counts[id] = (counts[id] ?? 0) + 1;
+}
+
+/** What an instrumented expression stands for: the branch of a switch the running code takes, or the expression a coverage mark wraps. */
+function followInstrumentation(e: ts.Expression): ts.Expression | undefined {
+  if (ts.isConditionalExpression(e)) {
+    const mutant = instrumentation(e.condition, MUTANT_SWITCH);
+    if (mutant) return mutationState()?.activeMutant === mutant[0] ? e.whenTrue : e.whenFalse;
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) {
+    const marks = instrumentation(e.left, COVERAGE_MARK);
+    if (marks) {
+      recordCoverage(marks);
+      return e.right;
+    }
+  }
+  return undefined;
+}
+
 /** Parses a template function's own source text (`(a, b, y) => ...`) into IR with holes. */
 export function parseTemplate(fn: (...args: never[]) => unknown, resolveCall?: CallResolver): Template {
   const text = fn.toString();
@@ -53,6 +100,8 @@ export function parseTemplate(fn: (...args: never[]) => unknown, resolveCall?: C
   const body = node.body;
   if (!ts.isExpression(body)) throw new Error(`rule template must have an expression body: ${text}`);
   const lower = (e: ts.Expression): Expr => {
+    const instrumented = followInstrumentation(e);
+    if (instrumented) return lower(instrumented);
     if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) return lower(e.expression);
     if (ts.isNumericLiteral(e)) return num(Number(e.text));
     if (ts.isIdentifier(e) && e.text === "undefined") return { k: "undef" };

@@ -5,7 +5,7 @@
  */
 import type { Expr, IRType } from "../ir/types.js";
 import { NUM, TENSOR } from "../ir/types.js";
-import { instantiate, parseTemplate, type Template } from "./registry.js";
+import { instantiate, MissingRuleError, parseTemplate, type Template } from "./registry.js";
 import { tensorRules, type TensorRule } from "./tensor.js";
 
 const SHAPE: IRType = { kind: "array", elem: NUM, storage: "array" };
@@ -51,7 +51,7 @@ for (const [name, rule] of Object.entries(tensorRules)) {
 /** Whether argument i of a call of `name` with these arguments carries a derivative. */
 export function tensorArgIsDifferentiable(name: string, i: number, nArgs: number): boolean {
   const rule = tensorRules[name];
-  if (!rule) return false;
+  if (!rule) return false; // the assembled wrappers' own helpers (jacobianFromTangents): never differentiated
   if (PARTS[name]) return i < nArgs - 1;
   if (LINEAR_PIECES[name]) return i === 0;
   return rule.diff[i] ?? false;
@@ -101,7 +101,9 @@ export function tensorJvp(name: string, i: number, args: readonly Expr[], y: Exp
   if (pieces) return tensorCall(pieces.embed, [d, args[args.length - 1]!, { k: "num", value: i }, ...args.slice(0, -1)]);
   if (LINEAR_PIECES[name]) return tensorCall(name, [d, ...args.slice(1)]);
   const t = templates(name).jvp[i];
-  return t ? instantiate(t, [...allArguments(name, args), y, d]) : null;
+  // a differentiable argument without a forward rule would otherwise get a silent zero tangent
+  if (!t) throw new MissingRuleError(`${name} (forward rule of argument ${i})`);
+  return instantiate(t, [...allArguments(name, args), y, d]);
 }
 
 /** Whether the reverse rule of argument i exists (helpers of rules have forward rules only). */

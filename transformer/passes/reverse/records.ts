@@ -47,12 +47,14 @@ export function recordAdjointForward(
     );
   return recordAdjoint(round, v).flatMap(({ keys, v: leaf }) => {
     if (leaf.type.kind !== "array") return [];
-    // A literal's array field shares its adjoint array; an inactive one gets an empty adjoint
-    // (what reaches it goes nowhere, and its primal may not even be computed in this sweep).
+    // A literal's array field shares its adjoint array; an inactive one gets zeros that nothing
+    // reads (what reaches them goes nowhere), as long as the field: a callee's pullback adds into
+    // them element by element, and the tangent version of that pullback gets a tangent array of
+    // the same length (forward over reverse), which an empty array growing would no longer match.
     // A call's array field gets zeros as long as the primal's.
     const init =
       e.k === "record"
-        ? (adjointArray(round, recordPart(e, keys)) ?? alloc(num(0), leaf.type.storage))
+        ? (adjointArray(round, recordPart(e, keys)) ?? alloc(len(recordPart(e, keys)), leaf.type.storage))
         : alloc(len(recordPart(ref(v), keys)), leaf.type.storage);
     return placeArrayAdjoint(round, leaf, init, o, f, where);
   });
