@@ -7,7 +7,8 @@ import { fail, TSG } from "./diagnostics.js";
 import { isMarkerSymbol, markerOfCall, ruleKindOf, tensorOpOf, type MarkerCall } from "./discover/markers.js";
 import { resolveRequest } from "./discover/requests.js";
 import { lowerFunction } from "./lower/function.js";
-import { isModuleLevel, resolveAlias, type FunctionLike, type LowerHost } from "./lower/host.js";
+import type { LowerHost } from "./lower/host.js";
+import { isModuleLevel, resolveAlias, type FunctionLike } from "./syntax/declarations.js";
 import type { IRFunction } from "./ir/types.js";
 import { derivedKey, parseDerivedKey, type FunctionTable } from "./pipeline.js";
 
@@ -50,7 +51,8 @@ export class ProgramTable implements FunctionTable, LowerHost {
   markerTarget(marker: MarkerCall): { key: string; arity: number } {
     const request = resolveRequest(
       {
-        table: this,
+        checker: this.checker,
+        functionKey: (decl) => this.functionKey(decl),
         sourceOf: (key) => {
           if (parseDerivedKey(key))
             fail(TSG.nestedMarker, marker.call, `inside a differentiated function, ${marker.kind}(...) must apply to a function, not to another marker's result`, "name the inner derivative as a function of its own and differentiate that");

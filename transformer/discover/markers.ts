@@ -4,7 +4,7 @@
  * imports and renames), never by its name, so a user's own `grad` function is not touched.
  */
 import { ts } from "../compiler.js";
-import { resolveAlias } from "../lower/host.js";
+import { resolveAlias } from "../syntax/declarations.js";
 
 export type MarkerKind = "grad" | "valueAndGrad" | "jvp" | "vjp" | "checkGrad" | "hvp" | "hessian" | "jacobian";
 const KINDS = new Set<MarkerKind>(["grad", "valueAndGrad", "jvp", "vjp", "checkGrad", "hvp", "hessian", "jacobian"]);

@@ -8,7 +8,7 @@ import path from "node:path";
 import { ts } from "../compiler.js";
 import { internalErrorDiagnostic, IrRefusal, toDiagnostic, TsgError, TSG } from "../diagnostics.js";
 import { findMarkerCalls, runtimeSpecifier, tensorOpOf, typeTagOf, type MarkerCall } from "../discover/markers.js";
-import { resolveAlias } from "../lower/host.js";
+import { resolveAlias } from "../syntax/declarations.js";
 import { resolveRequest, type Request } from "../discover/requests.js";
 import type { ExternalRef, Origin } from "../ir/types.js";
 import { derivedKey, parseDerivedKey, Pipeline } from "../pipeline.js";
@@ -66,7 +66,7 @@ class ModuleEmitter {
     try {
       this.pipeline.transaction(() => {
         const request = resolveRequest(
-          { table: this.table, sourceOf: (k) => this.pipeline.sourceOf(k), derive: (kind, mask, k) => this.pipeline.derive(kind, mask, k) },
+          { checker: this.table.checker, functionKey: (decl) => this.table.functionKey(decl), sourceOf: (k) => this.pipeline.sourceOf(k), derive: (kind, mask, k) => this.pipeline.derive(kind, mask, k) },
           marker,
         );
         const key = this.pipeline.derive(request.derived, request.mask, request.key);

@@ -11,7 +11,7 @@ import { mathConstant } from "./calls/math.js";
 import { tensorShape } from "./calls/tensor-ops.js";
 import type { LowerContext } from "./context.js";
 import { recordField, structuredLeaf } from "./records.js";
-import { OUTER, unwrap } from "./syntax.js";
+import { OUTER, unwrap } from "../syntax/unwrap.js";
 
 export function elementAccess(ctx: LowerContext, e: ts.ElementAccessExpression): Expr {
   const leaf = structuredLeaf(ctx, e);

@@ -8,7 +8,7 @@ import { alloc, typeOfValue } from "../ir/build.js";
 import type { Expr, IRType } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import { typeOfNode, type LowerContext } from "./context.js";
-import { unwrap } from "./syntax.js";
+import { unwrap } from "../syntax/unwrap.js";
 import { isUntypedArray } from "./types.js";
 
 /** A flat number array literal (tuples and objects are records.ts's). */

@@ -11,7 +11,7 @@ import { emit, type LowerContext } from "./context.js";
 import { localOf } from "./names.js";
 import { COMPOUND } from "./operators.js";
 import { rebindArray, writableArray } from "./ownership.js";
-import { unwrap } from "./syntax.js";
+import { unwrap } from "../syntax/unwrap.js";
 
 /** An expression used as a statement (also a `for` loop's initializer and update). */
 export function expressionStatement(ctx: LowerContext, e: ts.Expression): void {

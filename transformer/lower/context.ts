@@ -7,7 +7,8 @@ import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import type { Expr, IRType, Origin, Stmt, Var } from "../ir/types.js";
 import type { MarkerCall } from "../discover/markers.js";
-import type { FunctionLike, LowerHost } from "./host.js";
+import type { LowerHost } from "./host.js";
+import type { FunctionLike } from "../syntax/declarations.js";
 import { irTypeOf, irTypeOrUndefined } from "./types.js";
 
 /** Value context: the result may carry a derivative. Condition context: only its value matters. */

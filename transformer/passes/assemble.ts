@@ -57,7 +57,7 @@ export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
   // also when written through a row or another name (`const row_bar = rows_bar[i]`): those
   // among the differentiated parameters. One the caller does not differentiate (an adjoint array
   // of data, which the caller discards) gets no tangent argument, so nothing may flow into one
-  const written = writesOf(fn.body, ArrayAliases.of(fn.body));
+  const written = ArrayAliases.of(fn.body).expand(writesOf(fn.body));
   fn.params.forEach((p, i) => {
     if (wrt[i]) for (const leaf of p.leaves) if (leaf.type.kind === "array" && written.has(leaf)) outputs.push(leaf);
   });

@@ -10,7 +10,7 @@ import type { Expr } from "../../ir/types.js";
 import type { MarkerCall } from "../../discover/markers.js";
 import { fillCall, sliceCall } from "../arrays.js";
 import type { LowerContext, Mode } from "../context.js";
-import { declarationWithBody, functionOfDeclaration, isModuleLevel, resolveAlias, type FunctionLike } from "../host.js";
+import { declarationWithBody, functionOfDeclaration, isModuleLevel, resolveAlias, type FunctionLike } from "../../syntax/declarations.js";
 import { refuseMisplacedRule } from "../refusals.js";
 import { customRuleCall, customRuleOf, stopGradientCall, type CustomRule } from "./custom-rules.js";
 import { derivativeCall, invokedMarker } from "./derivatives.js";

@@ -6,7 +6,7 @@ import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import type { Expr, IRType } from "../../ir/types.js";
 import { irTypeAt, typeOfNode, type LowerContext } from "../context.js";
-import { functionName, type FunctionLike } from "../host.js";
+import { functionName, type FunctionLike } from "../../syntax/declarations.js";
 import { sharedReturn } from "../ownership.js";
 import { recordArgument } from "../records.js";
 import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
