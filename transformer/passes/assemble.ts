@@ -23,6 +23,25 @@ export interface Assembled {
   readonly returnType: IRType;
   /** The doc comment's first words, when the kind's usual ones would mislead. */
   readonly doc?: string;
+  /** What the differentiating pass produced, before assembly (for `tsgrad emit --stages`). */
+  readonly pass?: PassOutput;
+}
+
+/** A pass's output as it was handed to assembly: the tangent body, or the reverse pass's sweeps. */
+export interface PassOutput {
+  readonly stage: "forward" | "reverse";
+  readonly sections: readonly { readonly label?: string; readonly body: Block }[];
+}
+
+function reverseSections(out: { readonly prelude: Block; readonly forward: Block; readonly reverse: Block }): PassOutput {
+  return {
+    stage: "reverse",
+    sections: [
+      { label: "prelude", body: out.prelude },
+      { label: "forward sweep", body: out.forward },
+      { label: "reverse sweep", body: out.reverse },
+    ],
+  };
 }
 
 /** Inputs of activity analysis: the leaves of the differentiated parameters. */
@@ -204,10 +223,10 @@ export function assembleGradient(fn: IRFunction, wrt: readonly boolean[], withVa
         ],
       },
     });
-    return { params: [...fn.params.map((p) => p.root), ...(seed ? [seed] : [])], body, returnType: type };
+    return { params: [...fn.params.map((p) => p.root), ...(seed ? [seed] : [])], body, returnType: type, pass: reverseSections(out) };
   }
   body.push({ k: "return", value: grads.value });
-  return { params: [...fn.params.map((p) => p.root), ...(seed ? [seed] : [])], body, returnType: grads.type };
+  return { params: [...fn.params.map((p) => p.root), ...(seed ? [seed] : [])], body, returnType: grads.type, pass: reverseSections(out) };
 }
 
 /** The pullback vjp(f) returns: the gradient for a given cotangent of the output. */
@@ -269,7 +288,7 @@ export function assembleCalleePullback(fn: IRFunction, active: readonly boolean[
     returnType = { kind: "record", tuple: true, fields: scalarAdjoints.map((a, i) => ({ key: i, type: a.type })) };
   }
   const params = [...fn.params.map((p) => p.root), seed, ...arrayAdjointParams.map((a) => withOwned(a))];
-  return { params, body, returnType };
+  return { params, body, returnType, pass: reverseSections(out) };
 }
 
 /**
@@ -379,7 +398,7 @@ export function assembleTangent(fn: IRFunction, wrt: readonly boolean[], checkTa
       { key: "tangent", type: fn.returnType },
     ],
   };
-  return { params, body: out.body, returnType };
+  return { params, body: out.body, returnType, pass: { stage: "forward", sections: [{ body: out.body }] } };
 }
 
 /** vjp(f): the value now, and a pullback that computes the gradient for any cotangent. */
