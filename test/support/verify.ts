@@ -7,7 +7,7 @@
  *   - every call leaves the shared stacks of the reverse sweep as it found them.
  */
 import { expect } from "vitest";
-import { refStack, stack } from "tsgrad";
+import { refStack, stack } from "tsgrad/internal";
 import { clone, dot, expectClose, numericDirectional, numericGradient, rng, scalarPaths, setAt } from "./numeric.js";
 
 type AnyFn = (...args: never[]) => unknown;

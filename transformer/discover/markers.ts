@@ -93,8 +93,8 @@ export function findMarkerCalls(sf: ts.SourceFile, checker: ts.TypeChecker): Mar
 }
 
 /**
- * The module specifier this file imports the markers from (generated code imports the runtime
- * helpers from the same place). Falls back to "tsgrad".
+ * The module specifier this file imports the markers from (generated code imports the runtime's
+ * helpers from beside it: `internalSpecifier`). Falls back to "tsgrad".
  */
 export function runtimeSpecifier(sf: ts.SourceFile, checker: ts.TypeChecker): string {
   for (const stmt of sf.statements) {
@@ -115,4 +115,14 @@ export function runtimeSpecifier(sf: ts.SourceFile, checker: ts.TypeChecker): st
     }
   }
   return "tsgrad";
+}
+
+/**
+ * Where generated code imports the runtime's helpers from, given where the markers come from: the
+ * package's internal entry ("tsgrad" -> "tsgrad/internal"), or, for a path to the runtime's index
+ * (tsgrad's own sources), the internal folder beside it.
+ */
+export function internalSpecifier(runtime: string): string {
+  const index = /^(.*\/)index(\.[cm]?[jt]s)?$/.exec(runtime);
+  return index ? `${index[1]}internal/index${index[2] ?? ""}` : `${runtime}/internal`;
 }

@@ -6,7 +6,7 @@
  */
 import { ts } from "../compiler.js";
 import { displayPath, IrRefusal, TSG } from "../diagnostics.js";
-import { runtimeSpecifier, tensorOpOf, typeTagOf, type MarkerCall } from "../discover/markers.js";
+import { internalSpecifier, runtimeSpecifier, tensorOpOf, typeTagOf, type MarkerCall } from "../discover/markers.js";
 import type { Request } from "../discover/requests.js";
 import { derivedKey, parseDerivedKey } from "../ir/keys.js";
 import type { ExternalRef, GeneratedFunction, Origin } from "../ir/types.js";
@@ -187,7 +187,7 @@ export class ModuleEmitter {
     const importDecls: ts.Statement[] = [];
     if (this.runtimeNs)
       importDecls.push(
-        f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(this.runtimeNs)), f.createStringLiteral(this.runtimeModule)),
+        f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(this.runtimeNs)), f.createStringLiteral(internalSpecifier(this.runtimeModule))),
       );
     if (this.tensorNs)
       importDecls.push(
