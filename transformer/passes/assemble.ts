@@ -368,11 +368,6 @@ export function assembleGradientPullback(h: IRFunction, gradMask: readonly boole
   };
 }
 
-/** Leaves of a tuple or object that carry derivatives: numbers, tensors, arrays of numbers. */
-function isDifferentiableLeaf(t: IRType): boolean {
-  return t.kind === "num" || t.kind === "tensor" || (t.kind === "array" && t.elem.kind === "num");
-}
-
 /** Array adjoint parameters belong to the caller: never owned (stores into them always live). */
 function withOwned(a: Var): Var {
   return a.owned === false ? a : (Object.assign(a, { owned: false }) as Var);
@@ -381,8 +376,8 @@ function withOwned(a: Var): Var {
 // ----------------------------------------------------------------------------------------------
 // forward mode
 
-/** jvp(f) and callee tangent functions: primal and tangent parameters, `{ value, tangent }`. */
 /**
+ * jvp(f) and callee tangent functions: primal and tangent parameters, `{ value, tangent }`.
  * `checkTangentsOf`: check on entry that array and tensor tangents are shaped like their
  * primals, naming this function (the user's, also when `fn` is its generated gradient) in errors.
  */

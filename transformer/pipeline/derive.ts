@@ -325,7 +325,7 @@ function anfReported(fn: IRFunction, report: Report): IRFunction {
 
 /** Reverse mode needs one exit and no jumps, then A-normal form. */
 function reverseReadyReported(fn: IRFunction, report: Report): IRFunction {
-  const structured = structure(fn).fn;
+  const structured = structure(fn);
   report("structured", () => functionIR(structured));
   return anfReported(structured, report);
 }

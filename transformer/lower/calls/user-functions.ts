@@ -2,7 +2,6 @@
  * Calls of the program's own functions (`f(x)`, `models.loss(p, x)`): a call by key, which the
  * driver lowers on demand and the passes differentiate like the caller.
  */
-import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import type { Expr, IRType } from "../../ir/types.js";
 import { irTypeAt, typeOfNode, type LowerContext } from "../context.js";
