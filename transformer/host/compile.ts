@@ -7,8 +7,8 @@ import path from "node:path";
 import ts from "typescript";
 import { tsgradTransformer, type TransformerOptions } from "../index.js";
 
-/** Statements and expression nodes the IR traversals visited so far (for tests of compile-time growth). */
-export { traversalWork } from "../ir/work.js";
+/** Counts of the compiler's work over the IR (for the tests of compile-time growth). */
+export { resetWorkCounts, traversalWork, workCounts } from "../ir/work.js";
 
 export interface CompileOptions {
   /** Overrides of compiler options (defaults: ESNext modules, bundler resolution). */
