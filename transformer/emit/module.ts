@@ -187,7 +187,7 @@ export class ModuleEmitter {
     const importDecls: ts.Statement[] = [];
     if (this.runtimeNs)
       importDecls.push(
-        f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(this.runtimeNs)), f.createStringLiteral(internalSpecifier(this.runtimeModule))),
+        f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(this.runtimeNs)), f.createStringLiteral(internalSpecifier(this.sf, this.host.checker))),
       );
     if (this.tensorNs)
       importDecls.push(
