@@ -124,12 +124,14 @@ async function main(): Promise<number> {
   };
   const markdown = markdownReport(results, cost, info) + (scaling ? `\n\n## Compile time against code size\n\n${scalingMarkdown(scaling)}\n` : "");
   mkdirSync(outDir, { recursive: true });
+  // a run of some workloads writes beside the full run's report, never over it
+  const stem = options.only ? `bench-${options.only.join("-")}` : "bench";
   if (scaling) writeFileSync(path.join(outDir, "compile-scaling.svg"), scalingSvg(scaling, `${info.machine}. ${info.date}.`));
-  writeFileSync(path.join(outDir, "bench.md"), markdown + "\n");
+  writeFileSync(path.join(outDir, `${stem}.md`), markdown + "\n");
   const ratios = results.map(caseRatios);
-  writeFileSync(path.join(outDir, "bench.json"), JSON.stringify({ ...info, cases: results, ratios, targets: targets(ratios), compile: cost, scaling }, null, 2) + "\n");
-  writeFileSync(path.join(outDir, "bench.svg"), svgChart(results, `${info.machine}. ${info.date}.`));
-  console.log(`\n${markdown}\nwritten: ${path.join(outDir, "bench.{md,json,svg}")}`);
+  writeFileSync(path.join(outDir, `${stem}.json`), JSON.stringify({ ...info, cases: results, ratios, targets: targets(ratios), compile: cost, scaling }, null, 2) + "\n");
+  if (results.length > 0) writeFileSync(path.join(outDir, `${stem}.svg`), svgChart(results, `${info.machine}. ${info.date}.`));
+  console.log(`\n${markdown}\nwritten: ${path.join(outDir, `${stem}.{md,json${results.length > 0 ? ",svg" : ""}}`)}`);
   return 0;
 }
 

@@ -60,6 +60,8 @@ function importCycles(files: readonly string[]): string[][] {
  * the top of transformer/. Listed bottom up; everything a part may import is listed before it.
  */
 const LAYERS: Record<string, readonly string[]> = {
+  // the one table of primitives: plain data, at the bottom, so that the IR's types derive from it
+  "transformer/rules/primitives.ts": [],
   "runtime/tensor": [],
   "runtime/internal": ["runtime/tensor"],
   "runtime/types.ts": ["runtime/tensor"],
@@ -78,15 +80,20 @@ const LAYERS: Record<string, readonly string[]> = {
   "transformer/passes": ["transformer/refusal.ts", "transformer/ir", "transformer/rules", "transformer/analyse"],
   "transformer/emit": ["transformer/compiler.ts", "transformer/refusal.ts", "transformer/diagnostics.ts", "transformer/ir", "transformer/syntax", "transformer/rules", "transformer/discover", "transformer/analyse"],
 };
+// every part of the transformer may read the table of primitives
+for (const part of Object.keys(LAYERS))
+  if (part.startsWith("transformer/") && part !== "transformer/rules/primitives.ts") LAYERS[part] = [...LAYERS[part]!, "transformer/rules/primitives.ts"];
 const BELOW_PIPELINE = Object.keys(LAYERS).filter((k) => k.startsWith("transformer/"));
 LAYERS["transformer/pipeline"] = BELOW_PIPELINE.filter((k) => k !== "transformer/pipeline");
 LAYERS["transformer/index.ts"] = [...BELOW_PIPELINE, "transformer/pipeline"];
 LAYERS["transformer/host"] = [...LAYERS["transformer/index.ts"], "transformer/index.ts"];
 LAYERS["transformer/cli"] = [...LAYERS["transformer/host"], "transformer/host"];
 
-/** The part a file belongs to: its folder under transformer/ or runtime/, or the file itself at their top. */
+/** The part a file belongs to: its folder under transformer/ or runtime/, or the file itself at their top (and the table of primitives). */
 function partOf(file: string): string {
-  const parts = path.relative(root, file).split(path.sep);
+  const relative = path.relative(root, file).split(path.sep).join("/");
+  if (relative === "transformer/rules/primitives.ts") return relative;
+  const parts = relative.split("/");
   return parts.length > 2 ? parts.slice(0, 2).join("/") : parts.join("/");
 }
 

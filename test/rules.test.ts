@@ -1,17 +1,24 @@
 /**
  * Every rule of the registry, checked on its own: the partial derivatives written in
- * transformer/rules/scalar.ts are executable TypeScript, so each is evaluated directly at random
+ * transformer/rules/primitives.ts are executable TypeScript, so each is evaluated directly at random
  * points of the primitive's domain and compared with central finite differences of the primitive.
  * The registry must also turn each of them into IR.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scalarRules, type ScalarRule } from "../transformer/rules/scalar.js";
+import { primitives, type Primitive } from "../transformer/rules/primitives.js";
 import { differentiableOps, parseTemplate } from "../transformer/rules/registry.js";
+
+/** A primitive of the table with a derivative rule (not a boolean, not `select`). */
+type ScalarRule = Exclude<Primitive, { readonly kind: "comparison" | "boolean" } | { readonly arity: 3 }>;
 
 type Prim = (...xs: number[]) => number;
 
-const PRIMITIVES: Record<string, Prim> = {
+/**
+ * The functions the rules are derivatives of, independent of tsgrad: JavaScript's own operators,
+ * and for a Math function the `Math` function itself (so a new one is checked without a line here).
+ */
+const OPERATORS: Record<string, Prim> = {
   add: (a, b) => a! + b!,
   sub: (a, b) => a! - b!,
   mul: (a, b) => a! * b!,
@@ -19,15 +26,16 @@ const PRIMITIVES: Record<string, Prim> = {
   mod: (a, b) => a! % b!,
   pow: (a, b) => a! ** b!,
   neg: (a) => -a!,
-  sin: Math.sin, cos: Math.cos, tan: Math.tan, asin: Math.asin, acos: Math.acos, atan: Math.atan,
-  atan2: Math.atan2, sinh: Math.sinh, cosh: Math.cosh, tanh: Math.tanh, asinh: Math.asinh,
-  acosh: Math.acosh, atanh: Math.atanh, exp: Math.exp, expm1: Math.expm1, log: Math.log,
-  log1p: Math.log1p, log2: Math.log2, log10: Math.log10, sqrt: Math.sqrt, cbrt: Math.cbrt,
-  hypot: Math.hypot, abs: Math.abs, min: Math.min, max: Math.max,
-  sign: Math.sign, floor: Math.floor, ceil: Math.ceil, round: Math.round, trunc: Math.trunc,
   // stopGradient: the identity whose derivative is cut on purpose (checked apart below)
   stop: (a) => a!,
 };
+const PRIMITIVES: Record<string, Prim> = Object.fromEntries(
+  differentiableOps().flatMap((name) => {
+    const math = (primitives[name] as Primitive).math;
+    const f = OPERATORS[name] ?? (math ? (Math as unknown as Record<string, Prim | undefined>)[math] : undefined);
+    return f ? [[name, f]] : [];
+  }),
+);
 
 const wide = fc.double({ min: -3, max: 3, noNaN: true });
 const positive = fc.double({ min: 0.1, max: 5, noNaN: true });
@@ -63,14 +71,13 @@ const DOMAINS: Record<string, fc.Arbitrary<number[]>> = {
 };
 
 function arityOf(rule: ScalarRule): number {
-  if (rule.arity === 1 || rule.arity === 2) return rule.arity;
-  return 1;
+  return typeof rule.arity === "number" ? rule.arity : 1;
 }
 
 function partialsOf(rule: ScalarRule, xs: number[], y: number): number[] {
-  if (rule.arity === 1) return [rule.partials[0](xs[0]!, y)];
+  if (rule.arity === 1 && rule.partials !== "zero") return [rule.partials[0](xs[0]!, y)];
   if (rule.arity === 2) return rule.partials.map((p) => p(xs[0]!, xs[1]!, y));
-  if (rule.arity === "variadic") return xs.map((x) => rule.partial(x, y));
+  if (rule.arity === "variadic") return xs.map((x) => rule.partials.each(x, y));
   return xs.map(() => 0);
 }
 
@@ -84,14 +91,18 @@ function finiteDifference(f: Prim, xs: number[], i: number): number {
 }
 
 describe("rule registry", () => {
-  const rules = scalarRules as Record<string, ScalarRule>;
+  const rules = Object.fromEntries(differentiableOps().map((name) => [name, primitives[name] as ScalarRule]));
 
-  it("has a rule for every primitive tsgrad lowers Math.* and operators to", () => {
+  it("has a rule for every primitive tsgrad lowers Math.* and operators to, and a reference function for each", () => {
     expect(new Set(differentiableOps())).toEqual(new Set(Object.keys(PRIMITIVES)));
+    // every numeric primitive of the table has its rule (booleans and select have none by nature)
+    for (const [name, p] of Object.entries(primitives) as [string, Primitive][])
+      expect(p.partials !== undefined || p.kind === "comparison" || p.kind === "boolean", name).toBe(true);
+    expect(differentiableOps()).toEqual(expect.arrayContaining(["sin", "hypot", "min", "floor", "stop", "add"]));
   });
 
   it("stop (stopGradient) declares a zero derivative, whatever its value's", () => {
-    expect(rules.stop!.arity).toBe("zero");
+    expect(rules.stop!.partials).toBe("zero");
   });
 
   for (const [name, rule] of Object.entries(rules)) {
@@ -104,7 +115,7 @@ describe("rule registry", () => {
           const y = prim(...xs);
           const analytic = partialsOf(rule, xs, y);
           xs.forEach((_, i) => {
-            const fd = rule.arity === "zero" ? 0 : finiteDifference(prim, xs, i);
+            const fd = rule.partials === "zero" ? 0 : finiteDifference(prim, xs, i);
             const tol = 1e-5 * Math.max(1, Math.abs(fd), Math.abs(analytic[i]!));
             expect(Math.abs(analytic[i]! - fd), `d${name}/dx${i} at ${xs.join(", ")}`).toBeLessThanOrEqual(tol);
           });
@@ -113,22 +124,21 @@ describe("rule registry", () => {
       );
     });
 
-    if (rule.arity !== "zero")
+    const partials = rule.partials;
+    if (partials !== "zero")
       it(`${name}: its template becomes IR`, () => {
-        const fns = rule.arity === "variadic" ? [rule.partial] : rule.partials;
+        const fns = "each" in partials ? [partials.each] : partials;
         for (const f of fns) expect(() => parseTemplate(f as Prim)).not.toThrow();
       });
   }
 
   it("documents the choices made where derivatives do not exist", () => {
-    const abs = rules.abs as Extract<ScalarRule, { arity: 1 }>;
-    expect(abs.partials[0](0, 0)).toBe(0);
+    expect(primitives.abs.partials[0](0, 0)).toBe(0);
     // ties go to the first argument
-    const max = rules.max as Extract<ScalarRule, { arity: 2 }>;
-    expect([max.partials[0](1, 1, 1), max.partials[1](1, 1, 1)]).toEqual([1, 0]);
-    const min = rules.min as Extract<ScalarRule, { arity: 2 }>;
-    expect([min.partials[0](2, 2, 2), min.partials[1](2, 2, 2)]).toEqual([1, 0]);
-    const hypot = rules.hypot as Extract<ScalarRule, { arity: "variadic" }>;
-    expect(hypot.partial(0, 0)).toBe(0);
+    const max = primitives.max.partials;
+    expect([max[0](1, 1, 1), max[1](1, 1, 1)]).toEqual([1, 0]);
+    const min = primitives.min.partials;
+    expect([min[0](2, 2, 2), min[1](2, 2, 2)]).toEqual([1, 0]);
+    expect(primitives.hypot.partials.each(0, 0)).toBe(0);
   });
 });

@@ -5,9 +5,9 @@
  */
 import path from "node:path";
 import { ts } from "./compiler.js";
-import { TS_CODE_BASE, TSG, type TsgCode } from "./refusal.js";
+import { INTERNAL_ERROR_CODE, TS_CODE_BASE, type TsgCode } from "./refusal.js";
 
-export { TSG, IrRefusal, refuse, type TsgCode } from "./refusal.js";
+export { TSG, InternalError, IrRefusal, refuse, type TsgCode } from "./refusal.js";
 
 /** A refusal raised while reading a function; caught per marker call and reported. */
 export class TsgError extends Error {
@@ -53,17 +53,28 @@ export function toDiagnostic(err: TsgError, fallbackFile?: ts.SourceFile): ts.Di
   };
 }
 
-/** An unexpected exception inside tsgrad becomes a diagnostic at the marker, never a crash. */
+/**
+ * An exception inside tsgrad that is not a refusal (an `InternalError`, or any other: a defect of
+ * tsgrad, not of the user's code) becomes a diagnostic at the marker, never a crash. It has no TSG
+ * code of its own, so that the codes keep meaning "tsgrad refuses this construct"; with
+ * `TSGRAD_DEBUG` set in the environment it carries the stack.
+ */
 export function internalErrorDiagnostic(e: unknown, node: ts.Node): ts.Diagnostic {
-  const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
-  return toDiagnostic(
-    new TsgError(
-      TSG.unsupportedSyntax,
-      node,
-      `tsgrad could not differentiate this function (internal error: ${detail.split("\n")[0]})`,
-      "please report this with the function's source; meanwhile rewrite the construct named above",
-    ),
-  );
+  const message = e instanceof Error ? e.message : String(e);
+  const stack = process.env.TSGRAD_DEBUG && e instanceof Error && e.stack ? `\n${e.stack}` : "";
+  const file = node.getSourceFile();
+  const text = snippet(node);
+  return {
+    category: ts.DiagnosticCategory.Error,
+    code: INTERNAL_ERROR_CODE,
+    file,
+    start: node.getStart(file),
+    length: node.getEnd() - node.getStart(file),
+    messageText:
+      `internal error in tsgrad, please report: ${message.split("\n")[0]}${text ? ` (at \`${text}\`)` : ""}\n` +
+      `  hint: report it with the differentiated function's source (set TSGRAD_DEBUG=1 for the stack); meanwhile rewrite the construct named above${stack}`,
+    source: "tsgrad",
+  };
 }
 
 /** Formats diagnostics the way tsc does: file:line:col - error TSG....: message. */

@@ -37,6 +37,9 @@ export type TsgCode = (typeof TSG)[keyof typeof TSG];
 /** The numeric code TypeScript prints (`error TS91002`); the message itself starts with TSG1002. */
 export const TS_CODE_BASE = 90000;
 
+/** The code TypeScript prints for an internal error of tsgrad (`error TS90000`): no TSG refusal code. */
+export const INTERNAL_ERROR_CODE = TS_CODE_BASE;
+
 /**
  * A refusal raised by a pass, which sees only the IR: it points at a source position (an IR
  * origin) instead of a node. The driver turns it into a diagnostic.
@@ -61,3 +64,15 @@ export function refuse(
   throw new IrRefusal(code, origin, problem, hint);
 }
 
+
+/**
+ * A defect of tsgrad itself (a broken invariant, a primitive without a rule), never a refusal of
+ * the user's code. The driver reports it as an internal error to report, not under a TSG code;
+ * any other unexpected exception is reported the same way.
+ */
+export class InternalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InternalError";
+  }
+}

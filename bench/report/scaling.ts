@@ -26,7 +26,7 @@ export function scalingMarkdown(s: CompileScaling): string {
   for (const series of s.series)
     lines.push(row([SHAPE_NAMES[series.shape] ?? series.shape, ...series.points.map((p) => formatMs(p.transformMs)), series.exponent.toFixed(2)]));
   const out = [
-    "Transformer time (its own: the file is type-checked first) against the size of the code; the",
+    "Transformer CPU time (its own: the file is type-checked first; CPU time, which other work on a shared machine inflates less than wall-clock time) against the size of the code; the",
     "exponent k of time ~ n^k is fitted on the sizes of 1,000 statements and more.",
     "",
     lines.join("\n"),
@@ -65,7 +65,7 @@ export function scalingSvg(s: CompileScaling, caption: string): string {
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`);
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  parts.push(`<text x="${margin.left}" y="20" font-size="13">tsgrad transformer time against code size (log-log)</text>`);
+  parts.push(`<text x="${margin.left}" y="20" font-size="13">tsgrad transformer CPU time against code size (log-log)</text>`);
   for (const t of x.ticks(8).filter((v) => Number.isInteger(Math.log10(v)) || x.ticks(8).length < 12)) {
     parts.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#eee"/>`);
     parts.push(`<text x="${x(t)}" y="${height - margin.bottom + 14}" text-anchor="middle">${x.tickFormat(8, "~s")(t)}</text>`);
@@ -75,7 +75,7 @@ export function scalingSvg(s: CompileScaling, caption: string): string {
     parts.push(`<text x="${margin.left - 6}" y="${y(t) + 4}" text-anchor="end">${y.tickFormat(6, "~s")(t)}</text>`);
   }
   parts.push(`<text x="${(margin.left + width - margin.right) / 2}" y="${height - margin.bottom + 32}" text-anchor="middle">statements in the differentiated code</text>`);
-  parts.push(`<text transform="translate(18 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)" text-anchor="middle">transformer time (ms)</text>`);
+  parts.push(`<text transform="translate(18 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)" text-anchor="middle">transformer CPU time (ms)</text>`);
   s.series.forEach((series, i) => {
     const color = COLORS[i % COLORS.length]!;
     parts.push(`<path d="${path([...series.points])}" fill="none" stroke="${color}" stroke-width="2"/>`);

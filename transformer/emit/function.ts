@@ -7,11 +7,14 @@
  */
 import { perCompiler, ts } from "../compiler.js";
 import type { Block, Expr, ExternalRef, GeneratedFunction, IRType, OpName, Origin, Stmt, Var } from "../ir/types.js";
-import { calleeKey } from "../ir/build.js";
-import { forEachStmt, forEachSubExpr, stmtExprs, varsOf } from "../ir/visit.js";
-import { MATH_NAME_OF } from "../rules/math.js";
+import { calleeKey, sameKeys } from "../ir/build.js";
+import { forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
+import { mathNameOf } from "../rules/math.js";
+import { takesTensorList } from "../rules/tensor-registry.js";
+import { isBooleanOp, primitive, type Operator } from "../rules/primitives.js";
+import { InternalError } from "../refusal.js";
 import { Namer } from "./names.js";
-import { mentionedIn, Positions } from "../analyse/positions.js";
+import { prepareForEmit, updateIsExpression } from "./prepare.js";
 
 /** What a function's emit needs from its module. */
 export interface ModuleScope {
@@ -31,24 +34,26 @@ export interface ModuleScope {
   readonly moduleNames: () => Iterable<string>;
 }
 
-const BINARY: Partial<Record<OpName, ts.BinaryOperator>> = perCompiler(() => ({
-  add: ts.SyntaxKind.PlusToken,
-  sub: ts.SyntaxKind.MinusToken,
-  mul: ts.SyntaxKind.AsteriskToken,
-  div: ts.SyntaxKind.SlashToken,
-  mod: ts.SyntaxKind.PercentToken,
-  lt: ts.SyntaxKind.LessThanToken,
-  le: ts.SyntaxKind.LessThanEqualsToken,
-  gt: ts.SyntaxKind.GreaterThanToken,
-  ge: ts.SyntaxKind.GreaterThanEqualsToken,
-  eq: ts.SyntaxKind.EqualsEqualsEqualsToken,
-  ne: ts.SyntaxKind.ExclamationEqualsEqualsToken,
-  and: ts.SyntaxKind.AmpersandAmpersandToken,
-  or: ts.SyntaxKind.BarBarToken,
+/** The token of each operator the primitive table prints primitives with. */
+const TOKENS: Record<Operator, ts.BinaryOperator | ts.PrefixUnaryOperator> = perCompiler(() => ({
+  "+": ts.SyntaxKind.PlusToken,
+  "-": ts.SyntaxKind.MinusToken,
+  "*": ts.SyntaxKind.AsteriskToken,
+  "/": ts.SyntaxKind.SlashToken,
+  "%": ts.SyntaxKind.PercentToken,
+  "<": ts.SyntaxKind.LessThanToken,
+  "<=": ts.SyntaxKind.LessThanEqualsToken,
+  ">": ts.SyntaxKind.GreaterThanToken,
+  ">=": ts.SyntaxKind.GreaterThanEqualsToken,
+  "===": ts.SyntaxKind.EqualsEqualsEqualsToken,
+  "!==": ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  "&&": ts.SyntaxKind.AmpersandAmpersandToken,
+  "||": ts.SyntaxKind.BarBarToken,
+  "!": ts.SyntaxKind.ExclamationToken,
 }));
 
 /** Arithmetic precedence levels (only equality within a level matters here). */
-const PRECEDENCE: Partial<Record<OpName, number>> = { add: 1, sub: 1, mul: 2, div: 2, mod: 2 };
+const PRECEDENCE: Partial<Record<Operator, number>> = { "+": 1, "-": 1, "*": 2, "/": 2, "%": 2 };
 
 export function emitFunction(gf: GeneratedFunction, name: string, scope: ModuleScope): ts.FunctionDeclaration {
   return new FunctionEmitter(gf, scope).emit(name);
@@ -82,7 +87,7 @@ class FunctionEmitter {
           if (x.fn.external.file === scope.fileName) referenced.add(x.fn.external.name);
         }
         else if (x.k === "call") {
-          const callee = scope.callee(calleeKeyOf(x.fn));
+          const callee = scope.callee(calleeKey(x.fn));
           if (ts.isIdentifier(callee)) referenced.add(callee.text);
         }
         if (x.k === "newStack" || x.k === "zerosLike") scope.runtime();
@@ -100,7 +105,8 @@ class FunctionEmitter {
       if (s.k === "assign") this.assigned.add(s.v);
     });
     for (const p of this.gf.params) this.nameOf(p);
-    this.commentOrigins = this.gf.name.endsWith("_jvp");
+    // a tangent function's statements are headed by their source lines throughout
+    this.commentOrigins = this.gf.kind === "jvp";
     const params = this.gf.params.map((p) =>
       f.createParameterDeclaration(undefined, undefined, this.nameOf(p), undefined, this.typeNode(p.type), undefined),
     );
@@ -187,9 +193,10 @@ class FunctionEmitter {
     const out: ts.Statement[] = [];
     for (let i = 0; i < b.length; i++) {
       const s = b[i]!;
-      if (s.k === "comment") {
-        if (s.text === "reverse sweep") this.commentOrigins = true;
-        this.pendingComment = s.text;
+      if (s.k === "section") {
+        // from the reverse sweep on, each statement is headed by the source line it reverses
+        if (s.sweep === "reverse") this.commentOrigins = true;
+        this.pendingComment = `${s.sweep} sweep`;
         continue;
       }
       const comment = this.takeComment(s);
@@ -267,7 +274,7 @@ class FunctionEmitter {
         return [
           f.createThrowStatement(f.createNewExpression(f.createIdentifier(s.error), undefined, s.message ? [f.createStringLiteral(s.message)] : [])),
         ];
-      case "comment":
+      case "section":
         return [];
     }
   }
@@ -376,7 +383,7 @@ class FunctionEmitter {
               ? e.fn.member
                 ? f.createPropertyAccessExpression(this.scope.external(e.fn.external, this.lastOrigin), e.fn.member)
                 : this.scope.external(e.fn.external, this.lastOrigin)
-              : this.scope.callee(calleeKeyOf(e.fn));
+              : this.scope.callee(calleeKey(e.fn));
         return f.createCallExpression(callee, undefined, e.args.map((a) => this.expr(a)));
       }
       case "alloc": {
@@ -432,34 +439,36 @@ class FunctionEmitter {
     const f = this.f;
     const callee = f.createPropertyAccessExpression(this.scope.tensorModule(), name);
     let emitted = args.map((a) => this.expr(a));
-    if (name === "concat" || name === "stack") emitted = [f.createArrayLiteralExpression(emitted.slice(0, -1)), emitted[emitted.length - 1]!];
+    const list = takesTensorList(name);
+    if (list) emitted = [f.createArrayLiteralExpression(emitted.slice(0, -1)), emitted[emitted.length - 1]!];
     // trailing optional arguments left out stay out
-    while (emitted.length > 0 && args[emitted.length - 1]?.k === "undef" && name !== "concat" && name !== "stack") emitted.pop();
+    while (emitted.length > 0 && args[emitted.length - 1]?.k === "undef" && !list) emitted.pop();
     return f.createCallExpression(callee, undefined, emitted);
   }
 
+  /** A primitive, printed the way its table entry says: an operator, a Math call, or structurally. */
   private op(name: OpName, args: readonly Expr[]): ts.Expression {
     const f = this.f;
     const a = args.map((x) => this.expr(x));
-    if (name === "neg") return f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, a[0]!);
+    const p = primitive(name);
     if (name === "stop") return a[0]!; // stopGradient only matters to the passes
-    if (name === "not") return f.createLogicalNot(a[0]!);
     if (name === "select") return f.createConditionalExpression(a[0]!, undefined, a[1]!, undefined, a[2]!);
-    if (name === "pow") {
-      if (isSquare(args)) return f.createBinaryExpression(a[0]!, ts.SyntaxKind.AsteriskToken, this.expr(args[0]!));
-      return this.method(f.createIdentifier("Math"), "pow", a);
-    }
-    const bin = BINARY[name];
-    if (bin !== undefined) {
+    if (name === "pow" && isSquare(args)) return f.createBinaryExpression(a[0]!, ts.SyntaxKind.AsteriskToken, this.expr(args[0]!));
+    if (p.operator !== undefined && p.arity === 1) return f.createPrefixUnaryExpression(TOKENS[p.operator] as ts.PrefixUnaryOperator, a[0]!);
+    if (p.operator !== undefined) {
       // the printer drops parentheses in a * (b * c); keep them: floating point is not associative
       const right = args[1]!;
       const rightOp = right.k === "op" ? (right.op === "pow" && isSquare(right.args) ? "mul" : right.op) : undefined;
-      const samePrecedence = rightOp !== undefined && PRECEDENCE[rightOp] !== undefined && PRECEDENCE[rightOp] === PRECEDENCE[name];
-      return f.createBinaryExpression(a[0]!, bin, samePrecedence ? f.createParenthesizedExpression(a[1]!) : a[1]!);
+      const level = (o: OpName) => {
+        const q = primitive(o);
+        return q.operator === undefined || q.arity !== 2 ? undefined : PRECEDENCE[q.operator];
+      };
+      const samePrecedence = rightOp !== undefined && level(rightOp) !== undefined && level(rightOp) === level(name);
+      return f.createBinaryExpression(a[0]!, TOKENS[p.operator] as ts.BinaryOperator, samePrecedence ? f.createParenthesizedExpression(a[1]!) : a[1]!);
     }
-    const math = MATH_NAME_OF[name];
+    const math = mathNameOf(name);
     if (math) return this.method(f.createIdentifier("Math"), math, a);
-    throw new Error(`emit: no syntax for primitive ${name}`);
+    throw new InternalError(`emit: no syntax for primitive ${name}`);
   }
 }
 
@@ -490,109 +499,16 @@ function negation(e: Expr): Expr | null {
   return null;
 }
 
-const calleeKeyOf = calleeKey;
-
 function exprType(e: Expr): "bool" | "other" {
   if (e.k === "bool") return "bool";
   if (e.k === "var") return e.v.type.kind === "bool" ? "bool" : "other";
-  if (e.k === "op" && ["lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not"].includes(e.op)) return "bool";
+  if (e.k === "op" && isBooleanOp(e.op)) return "bool";
   return "other";
 }
 
 export function shortFile(file: string): string {
   const parts = file.split(/[\\/]/);
   return parts.slice(-2).join("/");
-}
-
-function updateIsExpression(update: Block): boolean {
-  return update.every((u) => u.k === "assign" || u.k === "store");
-}
-
-/**
- * The last shaping before emit:
- * - `let i = 0` right before a loop whose header uses it, and not used after the loop (until it
- *   is declared again), becomes the loop's own `for (let i = 0; ...)`;
- * - a variable declared where an earlier declaration of it is still in scope (the forward and
- *   reverse sweeps both define a recomputed value at the same level) is assigned instead.
- */
-export function prepareForEmit(body: Block, params: readonly Var[]): Stmt[] {
-  return fixDeclarations(foldLoopCounters(body), params);
-}
-
-function foldLoopCounters(b: Block): Stmt[] {
-  // where each variable is next mentioned, and declared again, in this block (a forward scan
-  // per counter would make this quadratic in the number of loops)
-  const mentions = new Positions<Var>();
-  const declarations = new Positions<Var>();
-  b.forEach((s, p) => {
-    for (const v of mentionedIn(s)) mentions.add(v, p);
-    if (s.k === "decl") declarations.add(s.v, p);
-  });
-  const out: Stmt[] = [];
-  for (let i = 0; i < b.length; i++) {
-    let s = b[i]!;
-    if (s.k === "if") s = { ...s, then: foldLoopCounters(s.then), else: foldLoopCounters(s.else) };
-    else if (s.k === "loop") s = { ...s, body: foldLoopCounters(s.body), update: foldLoopCounters(s.update) };
-    const next = b[i + 1];
-    if (s.k === "decl" && next?.k === "loop" && ownsCounter(s, next) && unusedAfter(s.v, i + 1, mentions, declarations)) {
-      out.push({ ...next, body: foldLoopCounters(next.body), update: foldLoopCounters(next.update), init: s });
-      i++;
-      continue;
-    }
-    out.push(s);
-  }
-  return out;
-}
-
-/** Whether a loop's header uses the variable `d` declares right before it (so `for (let i = ...)` may own it). */
-function ownsCounter(d: Stmt & { k: "decl" }, loop: Stmt & { k: "loop" }): boolean {
-  if (loop.testAtEnd || loop.label || !updateIsExpression(loop.update) || loop.update.length === 0) return false;
-  return (loop.test !== null && varsOf(loop.test).has(d.v)) || loop.update.some((u) => u.k === "assign" && u.v === d.v);
-}
-
-/** Whether nothing after position `p` of the block uses v before declaring it again (later uses are of the new one). */
-function unusedAfter(v: Var, p: number, mentions: Positions<Var>, declarations: Positions<Var>): boolean {
-  const redeclared = declarations.next(v, p);
-  const used = mentions.next(v, p);
-  return used === Infinity || redeclared <= used;
-}
-
-function fixDeclarations(body: Block, params: readonly Var[]): Stmt[] {
-  const scopes: Set<Var>[] = [new Set(params)];
-  const visible = (v: Var) => scopes.some((sc) => sc.has(v));
-  const declare = (s: Stmt & { k: "decl" }): Stmt => {
-    if (visible(s.v)) return { k: "assign", v: s.v, value: s.init, origin: s.origin };
-    scopes[scopes.length - 1]!.add(s.v);
-    return s;
-  };
-  const visitBlock = (b: Block): Stmt[] => {
-    scopes.push(new Set());
-    const out = b.flatMap(visitStmt);
-    scopes.pop();
-    return out;
-  };
-  const visitStmt = (s: Stmt): Stmt[] => {
-    if (s.k === "decl") return [declare(s)];
-    if (s.k === "if") return [{ ...s, then: visitBlock(s.then), else: visitBlock(s.else) }];
-    if (s.k === "loop") {
-      scopes.push(new Set());
-      let init = s.init;
-      let prefix: Stmt | null = null;
-      if (init) {
-        const d = declare(init);
-        if (d.k !== "decl") {
-          prefix = d; // already visible: assign before the loop instead
-          init = undefined;
-        }
-      }
-      const loop: Stmt = { ...s, init, body: visitBlock(s.body), update: visitBlock(s.update) };
-      scopes.pop();
-      return prefix ? [prefix, loop] : [loop];
-    }
-    return [s];
-  };
-  scopes.push(new Set());
-  return body.flatMap(visitStmt);
 }
 
 /**
@@ -613,8 +529,4 @@ function wholePart(e: Expr & { k: "record" }): { root: Var; keys: readonly (stri
   let t: IRType = found.root.type;
   for (const k of found.keys) t = t.kind === "record" ? (t.fields.find((f) => f.key === k)?.type ?? t) : t;
   return t.kind === "record" && t.fields.length === e.fields.length && t.tuple === e.tuple ? found : null;
-}
-
-function sameKeys(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
-  return a.length === b.length && a.every((k, i) => k === b[i]);
 }

@@ -1,6 +1,8 @@
 /** Small constructors for IR values, so passes read like the code they generate. */
 import type { ArrayStorage, Callee, Expr, IRType, OpName, Origin, Stmt, Var, VarRole } from "./types.js";
 import { NUM } from "./types.js";
+import { derivedKey } from "./keys.js";
+import { isBooleanOp } from "../rules/primitives.js";
 
 let nextVarId = 1;
 
@@ -62,15 +64,18 @@ export function isOne(e: Expr): boolean {
   return e.k === "num" && e.value === 1;
 }
 
+/** Whether two paths into a record (`p.w[0]` as `["w", 0]`) are the same. */
+export function sameKeys(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}
+
 /** The function-table key of a callee: user functions by their own key, derived ones by recipe. */
 export function calleeKey(c: Callee): string {
   if (c.kind === "user" || c.kind === "opaque") return c.key;
   if (c.kind === "runtime") return `runtime:${c.key}`;
   if (c.kind === "tensor") return `tensor:${c.key}`;
-  return `${c.kind}[${c.active.map((a) => (a ? 1 : 0)).join("")}](${c.key})`;
+  return derivedKey(c.kind, c.active, c.key);
 }
-
-const BOOLEAN_OPS = new Set(["lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not"]);
 
 /** The type of a value expression (numbers unless it is a call or makes an array). */
 export function typeOfValue(e: Expr): IRType {
@@ -102,7 +107,7 @@ export function typeOfValue(e: Expr): IRType {
       return t.kind === "array" ? t.elem : NUM;
     }
     default:
-      return e.k === "op" && BOOLEAN_OPS.has(e.op) ? { kind: "bool" } : NUM;
+      return e.k === "op" && isBooleanOp(e.op) ? { kind: "bool" } : NUM;
   }
 }
 

@@ -34,3 +34,20 @@ export function parseDerivedKey(key: string): { kind: DerivedKind; mask: boolean
   if (!m || !(DERIVED_KINDS as readonly string[]).includes(m[1]!)) return null;
   return { kind: m[1] as DerivedKind, mask: [...m[2]!].map((c) => c === "1"), base: m[3]! };
 }
+
+const fromPullback = new Map<string, boolean>();
+
+/**
+ * Whether the function with this key is a pullback (`vjp`) or is derived from one at any depth
+ * (`jvp[1](vjp[1](h))`, the tangent of a pullback): calls of those accumulate into the adjoint
+ * arrays they are given. Read from the key's recipe, level by level.
+ */
+export function derivesFromPullback(key: string): boolean {
+  let known = fromPullback.get(key);
+  if (known === undefined) {
+    const parsed = parseDerivedKey(key);
+    known = parsed !== null && (parsed.kind === "vjp" || derivesFromPullback(parsed.base));
+    fromPullback.set(key, known);
+  }
+  return known;
+}

@@ -120,8 +120,8 @@ function printStmt(s: Stmt, indent: string, out: string[]): void {
     case "throw":
       out.push(`${indent}throw ${s.error}(${JSON.stringify(s.message)})`);
       return;
-    case "comment":
-      out.push(`${indent}// ${s.text}`);
+    case "section":
+      out.push(`${indent}// ${s.sweep} sweep`);
       return;
   }
 }

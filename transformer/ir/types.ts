@@ -5,6 +5,8 @@
  * of the source, and it is plain data: no TypeScript nodes, no classes. Lowering is the only
  * producer from TypeScript and emit the only consumer back to TypeScript.
  */
+import type { PrimitiveName } from "../rules/primitives.js";
+import type { DerivedKind } from "./keys.js";
 
 /**
  * Types of IR values. Records (tuples, objects) are parameters (flattened into leaves by
@@ -85,62 +87,11 @@ export interface ExternalRef {
   readonly exported: boolean;
 }
 
-/** Names of scalar primitives. Each has exactly one entry in the rule registry. */
-export type OpName =
-  // arithmetic
-  | "add"
-  | "sub"
-  | "mul"
-  | "div"
-  | "mod"
-  | "pow"
-  | "neg"
-  // Math.* (differentiable)
-  | "sin"
-  | "cos"
-  | "tan"
-  | "asin"
-  | "acos"
-  | "atan"
-  | "atan2"
-  | "sinh"
-  | "cosh"
-  | "tanh"
-  | "asinh"
-  | "acosh"
-  | "atanh"
-  | "exp"
-  | "expm1"
-  | "log"
-  | "log1p"
-  | "log2"
-  | "log10"
-  | "sqrt"
-  | "cbrt"
-  | "hypot"
-  | "abs"
-  | "min"
-  | "max"
-  // piecewise constant (zero derivative)
-  | "sign"
-  | "floor"
-  | "ceil"
-  | "round"
-  | "trunc"
-  // comparisons and logic (boolean results, never differentiated)
-  | "lt"
-  | "le"
-  | "gt"
-  | "ge"
-  | "eq"
-  | "ne"
-  | "and"
-  | "or"
-  | "not"
-  // eager selection between two already-computed values (used by rules, never by lowering of `?:`)
-  | "select"
-  // stopGradient(x): the value, with a zero derivative
-  | "stop";
+/**
+ * Names of scalar primitives: the keys of the primitive table (rules/primitives.ts), where each
+ * has its arity, kind, syntax, fold evaluator and derivative rule.
+ */
+export type OpName = PrimitiveName;
 
 export type Expr =
   | { readonly k: "num"; readonly value: number }
@@ -233,8 +184,12 @@ export type Stmt =
   /** `throw new Error(message)`: input validation; the reverse sweep never sees it run. */
   | { readonly k: "throw"; readonly error: "Error" | "TypeError" | "RangeError"; readonly message: string; readonly origin?: Origin }
   | { readonly k: "stackPush"; readonly stack: Var; readonly value: Expr; readonly origin?: Origin }
-  /** A comment line in generated code (a section header such as "reverse sweep"). */
-  | { readonly k: "comment"; readonly text: string; readonly origin?: undefined };
+  /**
+   * The start of a generated function's forward or reverse sweep. Emit prints it as a comment
+   * line, and from the reverse sweep on it quotes, above each statement, the source line it
+   * reverses.
+   */
+  | { readonly k: "section"; readonly sweep: "forward" | "reverse"; readonly origin?: undefined };
 
 export type Block = readonly Stmt[];
 
@@ -264,6 +219,8 @@ export interface Param {
 export interface GeneratedFunction {
   /** Function-table key (`grad[11](file#pos)`), unique per program. */
   readonly key: string;
+  /** What it is (the recipe of its key): emit chooses its comments by it. */
+  readonly kind: DerivedKind;
   /** Preferred name (`rosen_grad`); emit makes it unique in the module. */
   readonly name: string;
   readonly params: readonly Var[];

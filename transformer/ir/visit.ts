@@ -2,6 +2,7 @@
 import type { Block, Expr, Stmt, Var } from "./types.js";
 import { writtenArgExprs } from "./calls.js";
 import { traversalWork } from "./work.js";
+import { derivesFromPullback } from "./keys.js";
 
 /** Calls `f` on every variable an expression reads (arrays read through `index`/`len` too). */
 export function forEachVarInExpr(e: Expr, f: (v: Var) => void): void {
@@ -108,7 +109,7 @@ export function forEachSubExpr(e: Expr, f: (e: Expr) => void): void {
 export function hasEffects(e: Expr): boolean {
   let effects = false;
   forEachSubExpr(e, (s) => {
-    if (s.k === "pop" || (s.k === "call" && (s.fn.kind === "vjp" || s.fn.key.includes("vjp[")))) effects = true;
+    if (s.k === "pop" || (s.k === "call" && (s.fn.kind === "vjp" || derivesFromPullback(s.fn.key)))) effects = true;
     // a nonDifferentiable function may do anything (log, count): keep its calls where they are
     if (s.k === "call" && s.fn.kind === "opaque" && !s.fn.rule && !s.fn.body) effects = true;
   });

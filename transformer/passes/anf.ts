@@ -10,6 +10,7 @@
  */
 import { decl, newVar, ref, typeOfValue } from "../ir/build.js";
 import type { Block, Expr, IRFunction, Stmt } from "../ir/types.js";
+import { isBooleanOp } from "../rules/primitives.js";
 
 export { typeOfValue };
 
@@ -30,8 +31,7 @@ export function isAtom(e: Expr): boolean {
   }
 }
 
-const BOOLEAN_OPS = new Set(["lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not"]);
-export const isBooleanExpr = (e: Expr): boolean => e.k === "bool" || (e.k === "op" && BOOLEAN_OPS.has(e.op));
+export const isBooleanExpr = (e: Expr): boolean => e.k === "bool" || (e.k === "op" && isBooleanOp(e.op));
 
 export function toAnf(fn: IRFunction): IRFunction {
   return { ...fn, body: anfBlock(fn.body) };

@@ -3,7 +3,7 @@
  * (grad, valueAndGrad, jvp, vjp's pullback) and of the internal calling convention between
  * generated functions (tangent functions and joint pullbacks of callees).
  */
-import { alloc, decl, len, newVar, num, ref, shapeGuard, typeOfValue } from "../ir/build.js";
+import { alloc, decl, len, newVar, num, ref, sameKeys, shapeGuard, typeOfValue } from "../ir/build.js";
 import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { NUM, TENSOR } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, forEachVarInExpr, mapBlock, stmtExprs, writesOf } from "../ir/visit.js";
@@ -167,10 +167,6 @@ function gradientOf(p: Param, adjoints: ReadonlyMap<Var, Var>): Expr {
   return build(p.root.type, []);
 }
 
-function sameKeys(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
-  return a.length === b.length && a.every((k, i) => k === b[i]);
-}
-
 /** One gradient bare, several as a tuple in parameter order. */
 function gradients(fn: IRFunction, wrt: readonly boolean[], adjoints: ReadonlyMap<Var, Var>): { value: Expr; type: IRType } {
   const chosen = fn.params.filter((_, i) => wrt[i]);
@@ -195,14 +191,14 @@ export function assembleGradient(fn: IRFunction, wrt: readonly boolean[], withVa
   const activity = activityOf(fn, wrt);
   const out = reversePass({ fn, result, activity, wrt, seed: seed ? ref(seed) : num(1) });
   const body: Stmt[] = [...declareParamAdjoints(out.paramAdjoints), ...out.prelude];
-  body.push({ k: "comment", text: "forward sweep" }, ...out.forward);
+  body.push({ k: "section", sweep: "forward" }, ...out.forward);
   const grads = gradients(fn, wrt, out.paramAdjoints);
   let value: Var | null = null;
   if (withValue) {
     value = newVar("value", fn.returnType, "local");
     body.push(decl(value, result));
   }
-  body.push({ k: "comment", text: "reverse sweep" }, ...out.reverse);
+  body.push({ k: "section", sweep: "reverse" }, ...out.reverse);
   if (withValue) {
     const type: IRType = {
       kind: "record",
@@ -274,8 +270,8 @@ export function assembleCalleePullback(fn: IRFunction, active: readonly boolean[
       }
     }
   });
-  body.push(...out.prelude, { k: "comment", text: "forward sweep" }, ...out.forward);
-  body.push({ k: "comment", text: "reverse sweep" }, ...out.reverse);
+  body.push(...out.prelude, { k: "section", sweep: "forward" }, ...out.forward);
+  body.push({ k: "section", sweep: "reverse" }, ...out.reverse);
   let returnType: IRType = { kind: "void" };
   if (scalarAdjoints.length === 1) {
     body.push({ k: "return", value: ref(scalarAdjoints[0]!) });

@@ -262,6 +262,7 @@ export class Pipeline {
     });
     return {
       key: k,
+      kind,
       name,
       params: assembled.params,
       body: assembled.body,

@@ -1,14 +1,15 @@
 /**
- * The rule registry: turns the template functions of ./scalar.ts into IR, once, and instantiates
- * them for the forward and reverse passes. Passes never special-case a primitive's calculus;
- * they ask here.
+ * The rule registry: turns the template functions of ./primitives.ts into IR, once, and
+ * instantiates them for the forward and reverse passes. Passes never special-case a primitive's
+ * calculus; they ask here.
  */
 import { perCompiler, ts } from "../compiler.js";
 import { bool, num, op } from "../ir/build.js";
 import type { Expr, OpName } from "../ir/types.js";
 import { forEachSubExpr } from "../ir/visit.js";
+import { InternalError } from "../refusal.js";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "./math.js";
-import { scalarRules, type DifferentiableOpName, type ScalarRule } from "./scalar.js";
+import { isBooleanOp, PRIMITIVE_NAMES, primitive, type Primitive } from "./primitives.js";
 
 /** A parsed template: IR with holes numbered by the template's parameter positions. */
 export interface Template {
@@ -120,25 +121,40 @@ function usesHole(t: Template, i: number): boolean {
 }
 
 interface Parsed {
-  readonly rule: ScalarRule;
-  readonly partials: readonly Template[]; // for unary/binary; [partial] for variadic
+  readonly rule: Primitive;
+  readonly partials: readonly Template[]; // for unary/binary; [each] for variadic
 }
 
-const parsed = new Map<string, Parsed>();
-function lookup(name: OpName): Parsed | undefined {
-  if (!(name in scalarRules)) return undefined;
-  let p = parsed.get(name);
-  if (!p) {
-    const rule = scalarRules[name as DifferentiableOpName] as ScalarRule;
-    const partials =
-      rule.arity === 1 || rule.arity === 2
-        ? rule.partials.map((f) => parseTemplate(f as (...a: never[]) => unknown))
-        : rule.arity === "variadic"
-          ? [parseTemplate(rule.partial as (...a: never[]) => unknown)]
-          : [];
-    p = { rule, partials };
-    parsed.set(name, p);
+/**
+ * A primitive that reached the passes without a derivative rule: a defect of tsgrad (an entry of
+ * ./primitives.ts without `partials`, which its type forbids), never a refusal of the user's code
+ * and never a silent zero derivative.
+ */
+export class MissingRuleError extends InternalError {
+  constructor(readonly primitive: string) {
+    super(`no derivative rule for primitive \`${primitive}\` (add one to transformer/rules/primitives.ts)`);
+    this.name = "MissingRuleError";
   }
+}
+
+/** The table's names, to tell a primitive from any other string (`Object.hasOwn`). */
+const PRIMITIVE_NAMES_SET: Readonly<Record<string, true>> = Object.fromEntries(PRIMITIVE_NAMES.map((n) => [n, true]));
+const parsed = new Map<string, Parsed>();
+/** The parsed rule of a primitive that has one; throws MissingRuleError if it has none. */
+function lookup(name: OpName): Parsed {
+  let p = parsed.get(name);
+  if (p) return p;
+  const rule = Object.hasOwn(PRIMITIVE_NAMES_SET, name) ? primitive(name) : undefined;
+  const d = rule?.partials;
+  if (!rule || d === undefined) throw new MissingRuleError(name);
+  const partials =
+    typeof d !== "object"
+      ? [] // "zero", "selects": nothing to instantiate
+      : "each" in d
+        ? [parseTemplate(d.each as (...a: never[]) => unknown)]
+        : d.map((f) => parseTemplate(f as (...a: never[]) => unknown));
+  p = { rule, partials };
+  parsed.set(name, p);
   return p;
 }
 
@@ -146,10 +162,14 @@ function lookup(name: OpName): Parsed | undefined {
 export type DerivativeKind = "differentiable" | "zero" | "boolean" | "select";
 
 export function derivativeKind(name: OpName): DerivativeKind {
-  if (name === "select") return "select";
-  const p = lookup(name);
-  if (!p) return "boolean";
-  return p.rule.arity === "zero" ? "zero" : "differentiable";
+  if (Object.hasOwn(PRIMITIVE_NAMES_SET, name)) {
+    if (isBooleanOp(name)) return "boolean";
+    const d = primitive(name).partials;
+    if (d === "selects") return "select";
+    if (d === "zero") return "zero";
+  }
+  lookup(name); // a rule of partials, or MissingRuleError
+  return "differentiable";
 }
 
 /**
@@ -159,7 +179,7 @@ export function derivativeKind(name: OpName): DerivativeKind {
  */
 export function partial(name: OpName, args: readonly Expr[], y: Expr, i: number): Expr {
   const p = lookup(name);
-  if (!p || p.rule.arity === "zero") throw new Error(`no partials for primitive ${name}`);
+  if (p.rule.partials === "zero" || p.rule.partials === "selects") throw new InternalError(`no partials for primitive ${name}`);
   if (p.rule.arity === "variadic") return instantiate(p.partials[0]!, [args[i]!, y]);
   return instantiate(p.partials[i]!, [...args, y]);
 }
@@ -167,7 +187,7 @@ export function partial(name: OpName, args: readonly Expr[], y: Expr, i: number)
 /** Which inputs (by position) and whether the output the partial w.r.t. `i` reads. */
 export function partialReads(name: OpName, arity: number, i: number): { args: boolean[]; output: boolean } {
   const p = lookup(name);
-  if (!p || p.rule.arity === "zero") return { args: new Array(arity).fill(false), output: false };
+  if (p.rule.partials === "zero" || p.rule.partials === "selects") return { args: new Array(arity).fill(false), output: false };
   if (p.rule.arity === "variadic") {
     const t = p.partials[0]!;
     const args = new Array<boolean>(arity).fill(false);
@@ -178,7 +198,7 @@ export function partialReads(name: OpName, arity: number, i: number): { args: bo
   return { args: Array.from({ length: arity }, (_, j) => usesHole(t, j)), output: usesHole(t, arity) };
 }
 
-/** Every primitive with a rule, for tests that walk the registry. */
+/** Every primitive with a derivative rule (partials or a zero derivative), for tests that walk the registry. */
 export function differentiableOps(): OpName[] {
-  return Object.keys(scalarRules) as OpName[];
+  return PRIMITIVE_NAMES.filter((n) => primitive(n).partials !== undefined && primitive(n).partials !== "selects");
 }

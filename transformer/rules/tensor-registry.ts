@@ -39,17 +39,14 @@ function templates(name: string) {
   return t;
 }
 
-/** Variadic operations: tensors first, then the axis (concatPart & co: the adjoint, axis, index, parts). */
-const PARTS: Record<string, { part: string; embed: string }> = {
-  concat: { part: "concatPart", embed: "concatEmbed" },
-  stack: { part: "stackPart", embed: "stackEmbed" },
-};
-const LINEAR_PIECES: Record<string, string> = {
-  concatPart: "concatEmbed",
-  concatEmbed: "concatPart",
-  stackPart: "stackEmbed",
-  stackEmbed: "stackPart",
-};
+/** Variadic operations (`variadic` in the table): tensors first, then the axis (concatPart & co: the adjoint, axis, index, parts). */
+const PARTS: Record<string, { part: string; embed: string }> = {};
+const LINEAR_PIECES: Record<string, string> = {};
+for (const [name, rule] of Object.entries(tensorRules)) {
+  if (!rule.variadic) continue;
+  if ("part" in rule.variadic) PARTS[name] = rule.variadic;
+  else LINEAR_PIECES[name] = rule.variadic.transpose;
+}
 
 /** Whether argument i of a call of `name` with these arguments carries a derivative. */
 export function tensorArgIsDifferentiable(name: string, i: number, nArgs: number): boolean {
@@ -62,7 +59,17 @@ export function tensorArgIsDifferentiable(name: string, i: number, nArgs: number
 
 /** Operations that make a tensor from data: their inputs must not carry derivatives. */
 export function makesTensorFromData(name: string): boolean {
-  return ["tensor", "zeros", "ones", "arange", "rand", "randn"].includes(name);
+  return tensorRules[name]?.fromData === true;
+}
+
+/** A reduction of every axis (`mean(t)`, no axes given): a single number, whatever t's shape. */
+export function reducesEverything(e: Expr): boolean {
+  return e.k === "call" && e.fn.kind === "tensor" && tensorRules[e.fn.key]?.reduction === true && (e.args[1] === undefined || e.args[1].k === "undef");
+}
+
+/** Emitted code passes the tensors of this operation as one array before the axis (`T.concat([a, b], axis)`). */
+export function takesTensorList(name: string): boolean {
+  return tensorRules[name]?.emit === "list";
 }
 
 /** The adjoint contribution of argument i: its rule instantiated with the output y and adjoint g. */

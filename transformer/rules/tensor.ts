@@ -20,8 +20,23 @@ export interface TensorRule {
   readonly returns: "tensor" | "number" | "shape";
   readonly vjp?: readonly (Template | null)[];
   readonly jvp?: readonly (Template | null)[];
-  /** Variadic (concat, stack): tensors first, then an axis; rules are built by the pass. */
-  readonly variadic?: true;
+  /**
+   * Variadic: tensors first, then an axis; the derivative is built by the registry, not from
+   * templates. `concat` and `stack` name the operations that take the adjoint of one of their
+   * tensors (`part`) and put a tangent in its place (`embed`); those two are each other's
+   * transpose (linear in their first argument, the only one with a derivative).
+   */
+  readonly variadic?: { readonly part: string; readonly embed: string } | { readonly transpose: string };
+  /**
+   * How emitted code calls it: `list` passes the tensors as one array before the axis
+   * (`T.concat([a, b], axis)`), the way users write it (the IR spreads them); by default the
+   * arguments one by one, leaving out trailing optional ones left out in the IR.
+   */
+  readonly emit?: "list";
+  /** A reduction (`sum(t, axes?, keepdims?)`): without axes, of every axis to one number. */
+  readonly reduction?: true;
+  /** Makes a tensor from data (`tensor`, `zeros`, `rand`): a derivative flowing into it would be lost. */
+  readonly fromData?: true;
   /** Values of optional parameters whose default the rules must see (softmax's axis -1). */
   readonly defaults?: Readonly<Record<number, number>>;
   /**
@@ -34,6 +49,12 @@ export interface TensorRule {
 
 type X = T.Tensor;
 type N = number;
+/** A shape argument. */
+type S = T.Shape;
+/** Axes of a reduction, left out for all of them. */
+type A = number | readonly number[] | undefined;
+/** A permutation of axes, left out for the reversed order. */
+type P = readonly number[] | undefined;
 const zero = (params: string[], returns: TensorRule["returns"] = "tensor"): TensorRule => ({ params, diff: params.map(() => false), returns });
 
 export const tensorRules: Record<string, TensorRule> = {
@@ -116,32 +137,36 @@ export const tensorRules: Record<string, TensorRule> = {
 
   // ---- reductions -------------------------------------------------------------------------------
   sum: {
+    reduction: true,
     params: ["t", "axes?", "keepdims?"],
     diff: [true, false, false],
     returns: "tensor",
-    vjp: [(t: X, axes: N, keepdims: boolean, y: X, g: X) => T.expandReduced(g, T.shapeOf(t), axes)],
-    jvp: [(t: X, axes: N, keepdims: boolean, y: X, d: X) => T.sum(d, axes, keepdims)],
+    vjp: [(t: X, axes: A, keepdims: boolean, y: X, g: X) => T.expandReduced(g, T.shapeOf(t), axes)],
+    jvp: [(t: X, axes: A, keepdims: boolean, y: X, d: X) => T.sum(d, axes, keepdims)],
   },
   mean: {
+    reduction: true,
     params: ["t", "axes?", "keepdims?"],
     diff: [true, false, false],
     returns: "tensor",
-    vjp: [(t: X, axes: N, keepdims: boolean, y: X, g: X) => T.div(T.expandReduced(g, T.shapeOf(t), axes), T.sizeRatio(t, y))],
-    jvp: [(t: X, axes: N, keepdims: boolean, y: X, d: X) => T.mean(d, axes, keepdims)],
+    vjp: [(t: X, axes: A, keepdims: boolean, y: X, g: X) => T.div(T.expandReduced(g, T.shapeOf(t), axes), T.sizeRatio(t, y))],
+    jvp: [(t: X, axes: A, keepdims: boolean, y: X, d: X) => T.mean(d, axes, keepdims)],
   },
   max: {
+    reduction: true,
     params: ["t", "axes?", "keepdims?"],
     diff: [true, false, false],
     returns: "tensor",
-    vjp: [(t: X, axes: N, keepdims: boolean, y: X, g: X) => T.mul(T.expandReduced(g, T.shapeOf(t), axes), T.argmaxMask(t, axes))],
-    jvp: [(t: X, axes: N, keepdims: boolean, y: X, d: X) => T.sum(T.mul(d, T.argmaxMask(t, axes)), axes, keepdims)],
+    vjp: [(t: X, axes: A, keepdims: boolean, y: X, g: X) => T.mul(T.expandReduced(g, T.shapeOf(t), axes), T.argmaxMask(t, axes))],
+    jvp: [(t: X, axes: A, keepdims: boolean, y: X, d: X) => T.sum(T.mul(d, T.argmaxMask(t, axes)), axes, keepdims)],
   },
   logsumexp: {
+    reduction: true,
     params: ["t", "axes?", "keepdims?"],
     diff: [true, false, false],
     returns: "tensor",
-    vjp: [(t: X, axes: N, keepdims: boolean, y: X, g: X) => T.mul(T.expandReduced(g, T.shapeOf(t), axes), T.exp(T.sub(t, T.expandReduced(y, T.shapeOf(t), axes))))],
-    jvp: [(t: X, axes: N, keepdims: boolean, y: X, d: X) => T.sum(T.mul(d, T.exp(T.sub(t, T.expandReduced(y, T.shapeOf(t), axes)))), axes, keepdims)],
+    vjp: [(t: X, axes: A, keepdims: boolean, y: X, g: X) => T.mul(T.expandReduced(g, T.shapeOf(t), axes), T.exp(T.sub(t, T.expandReduced(y, T.shapeOf(t), axes))))],
+    jvp: [(t: X, axes: A, keepdims: boolean, y: X, d: X) => T.sum(T.mul(d, T.exp(T.sub(t, T.expandReduced(y, T.shapeOf(t), axes)))), axes, keepdims)],
   },
   softmax: {
     shape: { like: 0 },
@@ -204,15 +229,15 @@ export const tensorRules: Record<string, TensorRule> = {
     params: ["t", "perm?"],
     diff: [true, false],
     returns: "tensor",
-    vjp: [(t: X, perm: N, y: X, g: X) => T.transposeBack(g, perm as never)],
-    jvp: [(t: X, perm: N, y: X, d: X) => T.transpose(d, perm as never)],
+    vjp: [(t: X, perm: P, y: X, g: X) => T.transposeBack(g, perm)],
+    jvp: [(t: X, perm: P, y: X, d: X) => T.transpose(d, perm)],
   },
   transposeBack: {
     params: ["g", "perm?"],
     diff: [true, false],
     returns: "tensor",
-    vjp: [(g: X, perm: N, y: X, gg: X) => T.transpose(gg, perm as never)],
-    jvp: [(g: X, perm: N, y: X, d: X) => T.transposeBack(d, perm as never)],
+    vjp: [(g: X, perm: P, y: X, gg: X) => T.transpose(gg, perm)],
+    jvp: [(g: X, perm: P, y: X, d: X) => T.transposeBack(d, perm)],
   },
   mT: { params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mT(g)], jvp: [(t: X, y: X, d: X) => T.mT(d)] },
   reshape: {
@@ -220,8 +245,8 @@ export const tensorRules: Record<string, TensorRule> = {
     params: ["t", "shape"],
     diff: [true, false],
     returns: "tensor",
-    vjp: [(t: X, shape: N, y: X, g: X) => T.reshape(g, T.shapeOf(t))],
-    jvp: [(t: X, shape: N, y: X, d: X) => T.reshape(d, shape as never)],
+    vjp: [(t: X, shape: S, y: X, g: X) => T.reshape(g, T.shapeOf(t))],
+    jvp: [(t: X, shape: S, y: X, d: X) => T.reshape(d, shape)],
   },
   row: {
     params: ["t", "i"],
@@ -242,8 +267,8 @@ export const tensorRules: Record<string, TensorRule> = {
     params: ["g", "shape", "start"],
     diff: [true, false, false],
     returns: "tensor",
-    vjp: [(g: X, shape: N, start: N, y: X, gg: X) => T.rowsLike(gg, start, g)],
-    jvp: [(g: X, shape: N, start: N, y: X, d: X) => T.padRows(d, shape as never, start)],
+    vjp: [(g: X, shape: S, start: N, y: X, gg: X) => T.rowsLike(gg, start, g)],
+    jvp: [(g: X, shape: S, start: N, y: X, d: X) => T.padRows(d, shape, start)],
   },
   rowsLike: {
     shape: { like: 2 },
@@ -258,8 +283,8 @@ export const tensorRules: Record<string, TensorRule> = {
     params: ["t", "shape"],
     diff: [true, false],
     returns: "tensor",
-    vjp: [(t: X, shape: N, y: X, g: X) => T.unbroadcast(g, T.shapeOf(t))],
-    jvp: [(t: X, shape: N, y: X, d: X) => T.broadcastTo(d, shape as never)],
+    vjp: [(t: X, shape: S, y: X, g: X) => T.unbroadcast(g, T.shapeOf(t))],
+    jvp: [(t: X, shape: S, y: X, d: X) => T.broadcastTo(d, shape)],
   },
   broadcastLike: {
     shape: { like: 1 },
@@ -274,23 +299,24 @@ export const tensorRules: Record<string, TensorRule> = {
     params: ["g", "shape"],
     diff: [true, false],
     returns: "tensor",
-    vjp: [(g: X, shape: N, y: X, gg: X) => T.broadcastLike(gg, g)],
-    jvp: [(g: X, shape: N, y: X, d: X) => T.unbroadcast(d, shape as never)],
+    vjp: [(g: X, shape: S, y: X, gg: X) => T.broadcastLike(gg, g)],
+    jvp: [(g: X, shape: S, y: X, d: X) => T.unbroadcast(d, shape)],
   },
   expandReduced: {
     shape: { of: 1 },
     params: ["g", "shape", "axes?"],
     diff: [true, false, false],
     returns: "tensor",
-    vjp: [(g: X, shape: N, axes: N, y: X, gg: X) => T.reshape(T.sum(gg, axes), T.shapeOf(g))],
-    jvp: [(g: X, shape: N, axes: N, y: X, d: X) => T.expandReduced(d, shape as never, axes)],
+    vjp: [(g: X, shape: S, axes: A, y: X, gg: X) => T.reshape(T.sum(gg, axes), T.shapeOf(g))],
+    jvp: [(g: X, shape: S, axes: A, y: X, d: X) => T.expandReduced(d, shape, axes)],
   },
-  concat: { params: [], diff: [], returns: "tensor", variadic: true },
-  stack: { params: [], diff: [], returns: "tensor", variadic: true },
-  concatPart: { params: [], diff: [], returns: "tensor", variadic: true },
-  concatEmbed: { params: [], diff: [], returns: "tensor", variadic: true },
-  stackPart: { params: [], diff: [], returns: "tensor", variadic: true },
-  stackEmbed: { params: [], diff: [], returns: "tensor", variadic: true },
+  concat: { params: [], diff: [], returns: "tensor", variadic: { part: "concatPart", embed: "concatEmbed" }, emit: "list" },
+  stack: { params: [], diff: [], returns: "tensor", variadic: { part: "stackPart", embed: "stackEmbed" }, emit: "list" },
+  // the adjoint, the axis, the index of the part, the parts
+  concatPart: { params: [], diff: [], returns: "tensor", variadic: { transpose: "concatEmbed" } },
+  concatEmbed: { params: [], diff: [], returns: "tensor", variadic: { transpose: "concatPart" } },
+  stackPart: { params: [], diff: [], returns: "tensor", variadic: { transpose: "stackEmbed" } },
+  stackEmbed: { params: [], diff: [], returns: "tensor", variadic: { transpose: "stackPart" } },
   where: {
     shape: "broadcast",
     params: ["mask", "a", "b"],
@@ -308,8 +334,8 @@ export const tensorRules: Record<string, TensorRule> = {
     params: ["shape", "value"],
     diff: [false, true],
     returns: "tensor",
-    vjp: [null, (shape: N, value: N, y: X, g: X) => T.item(T.sum(g))],
-    jvp: [null, (shape: N, value: N, y: X, d: N) => T.full(shape as never, d)],
+    vjp: [null, (shape: S, value: N, y: X, g: X) => T.item(T.sum(g))],
+    jvp: [null, (shape: S, value: N, y: X, d: N) => T.full(shape, d)],
   },
 
   // ---- no derivative ----------------------------------------------------------------------------
@@ -320,10 +346,10 @@ export const tensorRules: Record<string, TensorRule> = {
   argmaxMask: { ...zero(["t", "axes?"]), shape: { like: 0 } },
   zerosLike: { ...zero(["t"]), shape: { like: 0 } },
   sizeRatio: zero(["t", "y"], "number"),
-  zeros: { ...zero(["shape"]), shape: { of: 0 } },
-  ones: { ...zero(["shape"]), shape: { of: 0 } },
-  arange: zero(["n"]),
-  rand: zero(["shape", "seed", "low?", "high?"]),
-  randn: zero(["shape", "seed", "mean?", "std?"]),
-  tensor: zero(["data", "shape?"]),
+  zeros: { ...zero(["shape"]), shape: { of: 0 }, fromData: true },
+  ones: { ...zero(["shape"]), shape: { of: 0 }, fromData: true },
+  arange: { ...zero(["n"]), fromData: true },
+  rand: { ...zero(["shape", "seed", "low?", "high?"]), fromData: true },
+  randn: { ...zero(["shape", "seed", "mean?", "std?"]), fromData: true },
+  tensor: { ...zero(["data", "shape?"]), fromData: true },
 };

@@ -1,9 +1,10 @@
-/** `Math.f(...)` calls and `Math.PI`-style constants, by the registry's tables (rules/math.ts). */
+/** `Math.f(...)` calls and `Math.PI`-style constants, by the primitive table (rules/math.ts reads it). */
 import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import { num, op } from "../../ir/build.js";
 import type { Expr } from "../../ir/types.js";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../../rules/math.js";
+import { primitive } from "../../rules/primitives.js";
 import type { LowerContext, Mode } from "../context.js";
 import { refuseSpreadArguments } from "../refusals.js";
 
@@ -35,12 +36,11 @@ export function mathCall(ctx: LowerContext, e: ts.CallExpression, name: string, 
       `Math.${name} takes ${arity} argument${arity === 1 ? "" : "s"}`,
       "pass exactly that many",
     );
-  if (name === "min" || name === "max") {
-    if (args.length === 0) return num(name === "min" ? Infinity : -Infinity);
-    // n-ary min/max as a left fold: exactly the same value, one binary rule
-    return args.reduce((acc, a) => op(opName, acc, a));
+  if (known.none !== undefined) {
+    if (args.length === 0) return num(known.none);
+    // min/max of n arguments as a left fold: exactly the same value, one binary rule
+    if (primitive(opName).arity === 2) return args.reduce((acc, a) => op(opName, acc, a));
   }
-  if (name === "hypot") return args.length === 0 ? num(0) : op("hypot", ...args);
   return op(opName, ...args);
 }
 

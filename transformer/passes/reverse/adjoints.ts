@@ -4,7 +4,7 @@
  * them. Nothing here emits forward-sweep code; arrays.ts and records.ts make adjoint arrays in
  * the forward sweep.
  */
-import { accumulate, add, assign, decl, index, len, newVar, num, op, ref, store, zeroValue } from "../../ir/build.js";
+import { accumulate, add, assign, decl, index, len, newVar, num, op, ref, sameKeys, store, zeroValue } from "../../ir/build.js";
 import type { Expr, IRType, Stmt, Var } from "../../ir/types.js";
 import { NUM } from "../../ir/types.js";
 import { tensorCall } from "../../rules/tensor-registry.js";
@@ -177,10 +177,6 @@ export function addArrayInto(target: Expr, source: Expr, o?: Origin): Stmt[] {
 export function countedLoop(k: Var, n: Expr, body: Stmt[], o: Origin): Stmt {
   const update = [assign(k, add(ref(k), num(1)), o)];
   return { k: "loop", test: op("lt", ref(k), n), testAtEnd: false, body, update, origin: o };
-}
-
-export function sameKeys(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
-  return a.length === b.length && a.every((k, i) => k === b[i]);
 }
 
 /** Leaves of a record type that carry derivatives (numbers, arrays of numbers, tensors), by path. */

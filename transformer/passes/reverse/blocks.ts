@@ -79,7 +79,7 @@ function reverseStmt(round: Round, s: Stmt, where: Where): Sweeps {
     }
     case "loop":
       return loopWithChildren(round, s, null, where);
-    case "comment":
+    case "section":
     case "throw":
       return { f: [s], r: [] };
     case "truncate":

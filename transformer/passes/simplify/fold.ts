@@ -12,25 +12,11 @@ export type FoldMode = "exact" | "algebraic";
 import { num, op } from "../../ir/build.js";
 import type { Expr, Stmt } from "../../ir/types.js";
 import { exprEquals, mapExpr } from "../../ir/visit.js";
+import { foldEvaluator } from "../../rules/primitives.js";
 
 const isNum = (e: Expr, v?: number): e is { k: "num"; value: number } =>
   e.k === "num" && (v === undefined || e.value === v);
 
-const EVAL: Partial<Record<string, (...a: number[]) => number>> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  neg: (a) => -a,
-  pow: (a, b) => a ** b,
-  sqrt: Math.sqrt,
-  exp: Math.exp,
-  log: Math.log,
-  sin: Math.sin,
-  cos: Math.cos,
-  sign: Math.sign,
-  abs: Math.abs,
-};
 
 /** Counts of a sum/difference tree: integer constants and non-constant terms by sign. */
 interface SumShape {
@@ -144,7 +130,7 @@ function foldNode(e: Expr, mode: FoldMode): Expr {
   const a = e.args[0]!;
   const b = e.args[1]!;
   // constants
-  const f = EVAL[e.op];
+  const f = foldEvaluator(e.op);
   if (f && e.args.every((x) => x.k === "num")) {
     const v = f(...e.args.map((x) => (x as { value: number }).value));
     if (Number.isFinite(v) && (Number.isInteger(v) || e.op !== "div")) return num(v);

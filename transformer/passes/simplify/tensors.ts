@@ -26,7 +26,7 @@
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
 import { exprEquals, forEachStmt, forEachVarInExpr, hasEffects, mapBlock, mapExpr, mapStmtExprs, stmtExprs, varsOf } from "../../ir/visit.js";
 import { typeOfValue } from "../../ir/build.js";
-import { tensorCall, tensorRule } from "../../rules/tensor-registry.js";
+import { reducesEverything, tensorCall, tensorRule } from "../../rules/tensor-registry.js";
 import { isDerivativeStatement } from "./fold.js";
 
 export function simplifyTensors(body: Block): Stmt[] {
@@ -175,11 +175,6 @@ function sameValue(a: Expr, b: Expr): boolean {
     return a.fn.key === b.fn.key && a.args.length === b.args.length && a.args.every((x, i) => sameValue(x, b.args[i]!));
   if (a.k === "undef" && b.k === "undef") return true;
   return exprEquals(a, b);
-}
-
-/** A reduction over every axis (`mean(t)`): a single number, whatever t's shape. */
-function reducesEverything(e: Expr): boolean {
-  return (isCall(e, "sum") || isCall(e, "mean") || isCall(e, "max") || isCall(e, "logsumexp")) && (e.args[1] === undefined || e.args[1].k === "undef");
 }
 
 /** The simplest part of `e` with e's shape: `shapeOf(mul(h, h))` needs only h. */
