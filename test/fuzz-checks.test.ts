@@ -7,7 +7,7 @@
  */
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { stack } from "tsgrad";
+import { stack } from "tsgrad/internal";
 import { Tensor } from "tsgrad/tensor";
 import { Choices, uint32Stream } from "./support/fuzz/choices.js";
 import { runChecks } from "./support/fuzz/checks.js";

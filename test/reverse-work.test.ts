@@ -1,13 +1,13 @@
 /**
  * The reverse pass's analyses do work linear in the size of the function. Their work is counted
- * (statements visited, by analysis: transformer/analyse/work.ts), not timed, so a busy machine
+ * (statements visited, by analysis: transformer/ir/work.ts), not timed, so a busy machine
  * cannot fool the test: on generated programs of 10 to 80 units of code, each doubling of the
  * code may at most double the work (with 10% to spare). A scan that walks the rest of a block for
  * each of its statements (what just-in-time values once did) quadruples it.
  */
 import { describe, expect, it } from "vitest";
 import { compileSource } from "./support/compile.js";
-import { resetWorkCounts, workCounts } from "../dist/transformer/analyse/work.js";
+import { resetWorkCounts, workCounts } from "tsgrad/compile";
 
 function program(body: string[], helpers = ""): string {
   return [

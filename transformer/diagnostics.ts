@@ -104,3 +104,9 @@ export function formatDiagnosticsPlain(diags: readonly ts.Diagnostic[], cwd = pr
 export function formatDiagnosticsFor(stream: { isTTY?: boolean }, diags: readonly ts.Diagnostic[], cwd = process.cwd()): string {
   return stream.isTTY ? formatDiagnostics(diags, cwd) : formatDiagnosticsPlain(diags, cwd);
 }
+
+/** A path as people read it: relative to the working directory when inside it. */
+export function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : file;
+}

@@ -12,14 +12,17 @@
 import type typescript from "typescript";
 import { checkCompiler, ownCompiler, useCompiler } from "./compiler.js";
 import { importsMarkers } from "./discover/imports.js";
-import { transformModule } from "./emit/module.js";
-import { tableFor } from "./table.js";
+import { transformModule } from "./pipeline/module.js";
+import { tableFor } from "./pipeline/table.js";
+import type { Stage, StageIR } from "./pipeline/derive.js";
 
 export interface TransformerOptions {
   /** Receives tsgrad's diagnostics (refusals with TSG codes). */
   readonly report?: (diagnostic: typescript.Diagnostic) => void;
   /** Receives the generated functions of each file (used by `tsgrad emit`). */
   readonly onGenerated?: (fileName: string, functions: { name: string; key: string; node: typescript.FunctionDeclaration }[]) => void;
+  /** Receives the IR of each derived function (by key) after each stage (used by `tsgrad emit --stages`). */
+  readonly onStage?: (fileName: string, key: string, stage: Stage, ir: StageIR) => void;
   /**
    * The `typescript` module that made the Program (default: tsgrad's own dependency). Pass your
    * own when it may be another copy or version than tsgrad's.
@@ -43,7 +46,8 @@ export function tsgradTransformer(program: typescript.Program | undefined, optio
     if (sf.isDeclarationFile) return sf;
     // a file that does not parse gets the compiler's syntax errors, not refusals of what it recovered
     if (program.getSyntacticDiagnostics(sf).length) return sf;
-    const result = transformModule(sf, table, context);
+    const onStage = options.onStage;
+    const result = transformModule(sf, table, context, onStage ? { observe: (key, stage, ir) => onStage(sf.fileName, key, stage, ir) } : {});
     for (const d of result.diagnostics) options.report?.(d);
     if (result.generated.length) options.onGenerated?.(sf.fileName, result.generated);
     return result.sourceFile;

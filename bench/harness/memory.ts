@@ -4,7 +4,7 @@
  * The stacks are observed from outside, by wrapping their push and pop for that one call; nothing
  * is observed while timing.
  */
-import { refStack, stack } from "tsgrad";
+import { refStack, stack } from "tsgrad/internal";
 import type { MemoryUse } from "./types.js";
 
 /** Bytes held by a value pushed on the reference stack (a tensor's data, an array's doubles). */

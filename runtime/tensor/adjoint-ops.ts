@@ -3,7 +3,11 @@
  * matrix product, of a transpose, of a concatenation...). They are tensor operations like the
  * others, with rules of their own, so derivatives of derivatives compose.
  */
-import { broadcastTo, concat, matmul, reshape, take, transpose, unbroadcast, zeros } from "./ops.js";
+import { broadcastTo } from "./arithmetic.js";
+import { zeros } from "./creation.js";
+import { matmul } from "./linalg.js";
+import { unbroadcast } from "./reductions.js";
+import { concat, reshape, take, transpose } from "./shapes.js";
 import { matmulKernel } from "./kernels.js";
 import { describeShape, Tensor, type Shape } from "./tensor.js";
 

@@ -72,3 +72,8 @@ export function sameShape(a: Shape, b: Shape): boolean {
 }
 
 export const describeShape = (s: Shape): string => `[${s.join(", ")}]`;
+
+/** What tensor operations accept: a tensor, or a number (a tensor of rank 0). */
+export type TensorLike = Tensor | number;
+
+export const asTensor = (x: TensorLike): Tensor => (typeof x === "number" ? new Tensor(Float64Array.of(x), []) : x);

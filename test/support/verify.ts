@@ -8,7 +8,7 @@
  *     snapshot), and the shared stacks of the reverse sweep too.
  */
 import { expect } from "vitest";
-import { refStack, stack } from "tsgrad";
+import { refStack, stack } from "tsgrad/internal";
 import { clone, dot, expectClose, flat, numericDirectional, numericGradient, rng, scalarPaths, setAt } from "./numeric.js";
 
 type AnyFn = (...args: never[]) => unknown;

@@ -14,7 +14,7 @@
 import type { Block, Expr, Stmt, Var } from "../ir/types.js";
 import { forEachVarInExpr, stmtExprs } from "../ir/visit.js";
 import type { ArrayAliases } from "./aliases.js";
-import { countWork } from "./work.js";
+import { countWork } from "../ir/work.js";
 
 /**
  * The definitions among `candidates` whose value is never read: `v = e` (v a number or boolean),

@@ -93,7 +93,7 @@ export class BlockPositions {
   constructor(block: Block, aliases?: ArrayAliases) {
     block.forEach((s, p) => {
       for (const v of mentionedIn(s)) this.mentions.add(v, p);
-      for (const v of writesOf([s], aliases)) this.writes.add(v, p);
+      for (const v of aliases ? aliases.expand(writesOf([s])) : writesOf([s])) this.writes.add(v, p);
       if (mayLeave(s)) this.leaves.add(true, p);
     });
   }

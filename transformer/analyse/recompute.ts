@@ -17,7 +17,7 @@ import type { Block, Expr, Stmt, Var } from "../ir/types.js";
 import { num, op } from "../ir/build.js";
 import { forEachStmt, forEachSubExpr, varsOf, writesOf } from "../ir/visit.js";
 import type { ArrayAliases } from "./aliases.js";
-import { countWork } from "./work.js";
+import { countWork } from "../ir/work.js";
 
 /** Cheap and pure: one primitive over atoms, memory and field reads, constants. No calls, no allocation. */
 export function isCheap(e: Expr): boolean {

@@ -16,11 +16,11 @@ import path from "node:path";
 import { format } from "prettier";
 import ts from "typescript";
 import { findMarkerCalls } from "../discover/markers.js";
-import { formatDiagnosticsFor } from "../diagnostics.js";
+import { displayPath, formatDiagnosticsFor } from "../diagnostics.js";
 import { shortFile } from "../emit/function.js";
 import { tsgradTransformer } from "../index.js";
 import { replacedCalls } from "../host/rewritten.js";
-import { displayPath, loadProject, ownSourceFiles, UsageError, usesMarkers, type ProjectSpec } from "./project.js";
+import { loadProject, ownSourceFiles, UsageError, usesMarkers, type ProjectSpec } from "./project.js";
 
 export interface GenerateOptions extends ProjectSpec {
   readonly out: string;

@@ -67,9 +67,3 @@ export function ownSourceFiles(program: ts.Program): ts.SourceFile[] {
 export function usesMarkers(program: ts.Program, sf: ts.SourceFile): boolean {
   return importsMarkers(sf, program.getTypeChecker());
 }
-
-/** A path for people: relative to the working directory when inside it. */
-export function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : file;
-}

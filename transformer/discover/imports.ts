@@ -6,7 +6,7 @@
  * handling.
  */
 import { ts } from "../compiler.js";
-import { resolveAlias } from "../lower/host.js";
+import { resolveAlias } from "../syntax/declarations.js";
 import { markerKindOf } from "./markers.js";
 
 /** Whether `sf` imports (or requires) a binding that resolves to a marker. */

@@ -3,8 +3,9 @@
  * `@tsgradMarker` tag in the doc comment of the declaration its symbol resolves to (through
  * imports and renames), never by its name, so a user's own `grad` function is not touched.
  */
+import path from "node:path";
 import { ts } from "../compiler.js";
-import { resolveAlias } from "../lower/host.js";
+import { resolveAlias } from "../syntax/declarations.js";
 
 export type MarkerKind = "grad" | "valueAndGrad" | "jvp" | "vjp" | "checkGrad" | "hvp" | "hessian" | "jacobian";
 const KINDS = new Set<MarkerKind>(["grad", "valueAndGrad", "jvp", "vjp", "checkGrad", "hvp", "hessian", "jacobian"]);
@@ -93,10 +94,16 @@ export function findMarkerCalls(sf: ts.SourceFile, checker: ts.TypeChecker): Mar
 }
 
 /**
- * The module specifier this file imports the markers from (generated code imports the runtime
- * helpers from the same place). Falls back to "tsgrad".
+ * The module specifier this file imports the markers from (generated code imports tensor
+ * operations from beside it when the file imports none itself). Falls back to "tsgrad".
  */
 export function runtimeSpecifier(sf: ts.SourceFile, checker: ts.TypeChecker): string {
+  return markerImport(sf, checker)?.specifier ?? "tsgrad";
+}
+
+/** The first import of a marker in a file: its specifier, and the file the marker is declared in. */
+function markerImport(sf: ts.SourceFile, checker: ts.TypeChecker): { specifier: string; declaredIn: string | undefined } | undefined {
+  const declaredIn = (s: ts.Symbol) => s.declarations?.[0]?.getSourceFile().fileName;
   for (const stmt of sf.statements) {
     if (!ts.isImportDeclaration(stmt) || !ts.isStringLiteral(stmt.moduleSpecifier)) continue;
     const clause = stmt.importClause;
@@ -106,13 +113,34 @@ export function runtimeSpecifier(sf: ts.SourceFile, checker: ts.TypeChecker): st
     if (bindings && ts.isNamespaceImport(bindings)) {
       const sym = checker.getSymbolAtLocation(bindings.name);
       const target = sym && resolveAlias(checker, sym);
-      if (target?.exports && [...(target.exports.values() as Iterable<ts.Symbol>)].some((s) => markerKindOf(resolveAlias(checker, s))))
-        return stmt.moduleSpecifier.text;
+      const marker = target?.exports && [...(target.exports.values() as Iterable<ts.Symbol>)].map((s) => resolveAlias(checker, s)).find((s) => markerKindOf(s));
+      if (marker) return { specifier: stmt.moduleSpecifier.text, declaredIn: declaredIn(marker) };
     }
     for (const name of names) {
       const sym = checker.getSymbolAtLocation(name);
-      if (sym && markerKindOf(resolveAlias(checker, sym))) return stmt.moduleSpecifier.text;
+      const marker = sym && resolveAlias(checker, sym);
+      if (marker && markerKindOf(marker)) return { specifier: stmt.moduleSpecifier.text, declaredIn: declaredIn(marker) };
     }
   }
-  return "tsgrad";
+  return undefined;
+}
+
+/**
+ * Where generated code imports the runtime's helpers from: the internal entry of the package that
+ * declares the markers (`tsgrad/internal`), wherever this file imports them from (`tsgrad`, or a
+ * module of the user's that re-exports them); for tsgrad's own sources imported by path, the
+ * `internal` folder beside the markers' module.
+ */
+export function internalSpecifier(sf: ts.SourceFile, checker: ts.TypeChecker): string {
+  const found = markerImport(sf, checker);
+  const declaredIn = found?.declaredIn;
+  const inPackage = declaredIn && /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(declaredIn);
+  if (inPackage) return `${inPackage[1]}/internal`;
+  const specifier = found?.specifier ?? "tsgrad";
+  const bare = /^(?:@[^/]+\/)?[^./][^/]*/.exec(specifier);
+  if (bare) return `${bare[0]}/internal`;
+  if (!declaredIn) return `${specifier}/internal`;
+  let relative = path.posix.relative(path.posix.dirname(sf.fileName), `${path.posix.dirname(declaredIn)}/internal/index.js`);
+  if (!relative.startsWith(".")) relative = `./${relative}`;
+  return relative;
 }

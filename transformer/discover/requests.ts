@@ -7,10 +7,13 @@
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import type { IRFunction } from "../ir/types.js";
-import { declarationWithBody, functionOfDeclaration, isFunctionLike, resolveAlias, type FunctionLike } from "../lower/host.js";
-import type { DerivedKind } from "../pipeline.js";
-import type { ProgramTable } from "../table.js";
+import { declarationWithBody, functionOfDeclaration, isFunctionLike, resolveAlias, type FunctionLike } from "../syntax/declarations.js";
+import type { DerivedKind } from "../ir/keys.js";
+import { unwrap, type Wrapper } from "../syntax/unwrap.js";
 import { markerOfCall, type MarkerCall } from "./markers.js";
+
+/** What a marker's argument and options are read through: `(f)`, `f as F`, `[...] satisfies W`. */
+const VALUE_WRAPPERS: readonly Wrapper[] = ["parens", "as", "satisfies"];
 
 export interface Request {
   readonly marker: MarkerCall;
@@ -21,9 +24,13 @@ export interface Request {
   readonly mask: boolean[];
 }
 
-/** What resolving needs from the pipeline: IR by key, and generation of nested markers. */
+/**
+ * What resolving needs from the pipeline: the checker, a key for each function it names, IR by
+ * key, and generation of nested markers.
+ */
 export interface RequestContext {
-  readonly table: ProgramTable;
+  readonly checker: ts.TypeChecker;
+  functionKey(decl: FunctionLike): string;
   sourceOf(key: string): IRFunction;
   derive(kind: DerivedKind, mask: readonly boolean[], key: string): string;
 }
@@ -123,13 +130,12 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
 
 /** The key of what a marker differentiates: a function, or the result of an inner marker. */
 function targetKey(ctx: RequestContext, arg: ts.Expression): { key: string; derived: boolean } {
-  let e = arg;
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  let e = unwrap(arg, VALUE_WRAPPERS);
   // `const dcost = grad(cost); jvp(dcost)`: the marker the const holds
-  const bound = ts.isIdentifier(e) ? boundMarkerCall(ctx.table.checker, e) : undefined;
+  const bound = ts.isIdentifier(e) ? boundMarkerCall(ctx.checker, e) : undefined;
   if (bound) e = bound;
   if (ts.isCallExpression(e)) {
-    const inner = markerOfCall(ctx.table.checker, e);
+    const inner = markerOfCall(ctx.checker, e);
     if (inner === "grad") {
       const request = resolveRequest(ctx, { call: e, kind: inner });
       return { key: ctx.derive(request.derived, request.mask, request.key), derived: true };
@@ -137,7 +143,7 @@ function targetKey(ctx: RequestContext, arg: ts.Expression): { key: string; deri
     if (inner)
       fail(TSG.nestedMarker, arg, `a derivative of ${inner}(...) is not supported yet`, "differentiate grad(f): jvp(grad(f)), grad(grad(g)) for g of one number, or use hvp(f)");
   }
-  return { key: ctx.table.functionKey(targetFunction(ctx.table.checker, e, arg)), derived: false };
+  return { key: ctx.functionKey(targetFunction(ctx.checker, e, arg)), derived: false };
 }
 
 /** The marker call a `const` binds (`const dcost = grad(cost)`), for a name that refers to one. */
@@ -145,8 +151,7 @@ function boundMarkerCall(checker: ts.TypeChecker, id: ts.Identifier): ts.CallExp
   const sym = checker.getSymbolAtLocation(id);
   const d = sym && resolveAlias(checker, sym).valueDeclaration;
   if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !(d.parent.flags & ts.NodeFlags.Const)) return undefined;
-  let init = d.initializer;
-  while (ts.isParenthesizedExpression(init) || ts.isAsExpression(init) || ts.isSatisfiesExpression(init)) init = init.expression;
+  const init = unwrap(d.initializer, VALUE_WRAPPERS);
   return ts.isCallExpression(init) && markerOfCall(checker, init) ? init : undefined;
 }
 
@@ -191,8 +196,7 @@ function jacobianMode(prop: ts.PropertyAssignment | undefined): "forward" | "rev
 }
 
 function wrtMask(prop: ts.PropertyAssignment, names: readonly string[], differentiable: readonly boolean[]): boolean[] {
-  let init = prop.initializer;
-  while (ts.isAsExpression(init) || ts.isParenthesizedExpression(init) || ts.isSatisfiesExpression(init)) init = init.expression;
+  const init = unwrap(prop.initializer, VALUE_WRAPPERS);
   if (!ts.isArrayLiteralExpression(init))
     fail(TSG.badOptions, prop.initializer, "wrt must be an array literal of parameter names", "write wrt: [\"w\", \"b\"]");
   const mask = names.map(() => false);

@@ -1,40 +1,34 @@
 /**
- * Emit for a whole module: derives what the file's marker calls ask for, emits the generated
- * functions once each (hoisted to the end of the module, deduplicated by key), replaces each
- * marker call with a reference to its function, and adds the imports the generated code needs.
- * A refused marker call is left in place and reported; the rest of the file still compiles.
+ * Emit of a whole module: names the functions derived for the file's marker calls and emits each
+ * once (hoisted to the end of the module, deduplicated by key), replaces each marker call with a
+ * reference to its function (or, refused, with code that throws the refusal), and adds the
+ * imports the generated code needs. What to derive is the driver's (pipeline/module.ts).
  */
-import path from "node:path";
 import { ts } from "../compiler.js";
-import { internalErrorDiagnostic, IrRefusal, toDiagnostic, TsgError, TSG } from "../diagnostics.js";
-import { findMarkerCalls, runtimeSpecifier, tensorOpOf, typeTagOf, type MarkerCall } from "../discover/markers.js";
-import { resolveAlias } from "../lower/host.js";
-import { capturedVariables } from "../lower/captures.js";
-import { resolveRequest, type Request } from "../discover/requests.js";
-import type { ExternalRef, Origin } from "../ir/types.js";
-import { derivedKey, parseDerivedKey, Pipeline } from "../pipeline.js";
-import type { ProgramTable } from "../table.js";
+import { displayPath, IrRefusal, TSG } from "../diagnostics.js";
+import { internalSpecifier, runtimeSpecifier, tensorOpOf, typeTagOf, type MarkerCall } from "../discover/markers.js";
+import type { Request } from "../discover/requests.js";
+import { derivedKey, parseDerivedKey } from "../ir/keys.js";
+import type { ExternalRef, GeneratedFunction, Origin } from "../ir/types.js";
+import { resolveAlias } from "../syntax/declarations.js";
 import { emitFunction, type ModuleScope } from "./function.js";
 import { moduleScopeNames, Namer } from "./names.js";
 
-export interface ModuleResult {
-  readonly sourceFile: ts.SourceFile;
-  readonly diagnostics: ts.Diagnostic[];
-  /** Generated functions by name, for `tsgrad emit`. */
-  readonly generated: { name: string; key: string; node: ts.FunctionDeclaration }[];
+/** What emitting a module needs to know of the program and of what was derived. */
+export interface ModuleHost {
+  readonly program: ts.Program;
+  readonly checker: ts.TypeChecker;
+  /** How generated code in `fromFile` calls the source function `key` by name, or null (it gets a copy). */
+  reference(key: string, fromFile: string): { name: string; file: string; exported: boolean } | null;
+  /** Whether module `file` exports a binding called `name`. */
+  isExportedName(file: string, name: string): boolean;
+  /** A derived function, by key. */
+  generated(key: string): GeneratedFunction | undefined;
 }
 
-export function transformModule(sf: ts.SourceFile, table: ProgramTable, context: ts.TransformationContext): ModuleResult {
-  const diagnostics: ts.Diagnostic[] = [];
-  const markers = findMarkerCalls(sf, table.checker);
-  if (markers.length === 0) return { sourceFile: sf, diagnostics, generated: [] };
-  return new ModuleEmitter(sf, table, context, diagnostics).run(markers);
-}
-
-class ModuleEmitter {
+export class ModuleEmitter {
   private readonly f: ts.NodeFactory;
   private readonly namer: Namer;
-  private readonly pipeline: Pipeline;
   private readonly functionNames = new Map<string, string>();
   private readonly declarations = new Map<string, ts.FunctionDeclaration>();
   private readonly replacements = new Map<ts.CallExpression, ts.Expression>();
@@ -46,63 +40,40 @@ class ModuleEmitter {
 
   constructor(
     private readonly sf: ts.SourceFile,
-    private readonly table: ProgramTable,
     private readonly context: ts.TransformationContext,
-    private readonly diagnostics: ts.Diagnostic[],
+    private readonly host: ModuleHost,
   ) {
     this.f = context.factory;
     this.namer = new Namer(moduleScopeNames(sf));
-    this.pipeline = new Pipeline(table, (key) => table.reference(key, sf.fileName) !== null);
-    this.runtimeModule = runtimeSpecifier(sf, table.checker);
+    this.runtimeModule = runtimeSpecifier(sf, host.checker);
   }
 
-  run(markers: MarkerCall[]): ModuleResult {
-    for (const m of markers) this.handle(m);
-    const generated = [...this.declarations.entries()].map(([key, node]) => ({ key, name: this.functionNames.get(key)!, node }));
-    return { sourceFile: this.rewrite(), diagnostics: this.diagnostics, generated };
+  /**
+   * Emits derived functions (named on first use), all or none: a refusal raised while emitting
+   * one of them leaves none of them declared.
+   */
+  emitFunctions(functions: readonly GeneratedFunction[]): void {
+    const emitted: [string, ts.FunctionDeclaration][] = [];
+    for (const gf of functions) emitted.push([gf.key, emitFunction(gf, this.nameFor(gf.key, gf.name), this.scope())]);
+    for (const [k, node] of emitted) this.declarations.set(k, node);
   }
 
-  private handle(marker: MarkerCall): void {
-    const before = this.pipeline.size;
-    try {
-      this.pipeline.transaction(() => {
-        const request = resolveRequest(
-          { table: this.table, sourceOf: (k) => this.pipeline.sourceOf(k), derive: (kind, mask, k) => this.pipeline.derive(kind, mask, k) },
-          marker,
-        );
-        const key = this.pipeline.derive(request.derived, request.mask, request.key);
-        // emit what this request added (a refusal in emit rolls it all back)
-        const added = this.pipeline.keysSince(before);
-        const emitted: [string, ts.FunctionDeclaration][] = [];
-        for (const k of added) {
-          const gf = this.pipeline.get(k)!;
-          emitted.push([k, emitFunction(gf, this.nameFor(k, gf.name), this.scope())]);
-        }
-        for (const [k, node] of emitted) this.declarations.set(k, node);
-        this.replacements.set(marker.call, this.callSite(request, key));
-      });
-    } catch (e) {
-      const refusal = this.report(e, marker.call);
-      // a host that emits anyway (tsc without noEmitOnError) gets code that throws the refusal
-      if (refusal) this.replacements.set(marker.call, refusalThrow(this.f, marker, refusal));
-    }
+  /**
+   * Replaces a marker call with the function derived for it; `captured` names what the function
+   * reads from enclosing functions, which the call site passes (lower/captures.ts).
+   */
+  replaceCall(request: Request, key: string, captured: readonly string[] = []): void {
+    this.replacements.set(request.marker.call, this.callSite(request, key, captured));
   }
 
-  private report(e: unknown, at: ts.Node): ts.Diagnostic | undefined {
-    const before = this.diagnostics.length;
-    this.reportOnce(e, at);
-    // the same refusal reached through several markers is reported once
-    const d = this.diagnostics[before];
-    if (d && this.diagnostics.slice(0, before).some((x) => x.start === d.start && x.code === d.code && x.file === d.file)) this.diagnostics.pop();
-    return d;
+  /** Replaces a refused marker call with code that throws the refusal. */
+  replaceRefused(marker: MarkerCall, refusal: ts.Diagnostic): void {
+    this.replacements.set(marker.call, refusalThrow(this.f, marker, refusal));
   }
 
-  private reportOnce(e: unknown, at: ts.Node): void {
-    if (e instanceof TsgError) this.diagnostics.push(toDiagnostic(e));
-    else if (e instanceof IrRefusal) {
-      const node = e.origin ? nodeAt(this.table.program.getSourceFile(e.origin.file), e.origin.pos) : undefined;
-      this.diagnostics.push(toDiagnostic(new TsgError(e.code, node ?? at, e.problem, e.hint)));
-    } else this.diagnostics.push(internalErrorDiagnostic(e, at));
+  /** The functions emitted, by key, with their names. */
+  generated(): { name: string; key: string; node: ts.FunctionDeclaration }[] {
+    return [...this.declarations.entries()].map(([key, node]) => ({ key, name: this.functionNames.get(key)!, node }));
   }
 
   private nameFor(key: string, preferred: string): string {
@@ -128,10 +99,9 @@ class ModuleEmitter {
   private readonly localReserved = new Set<string>();
 
   /** The replacement of a marker call. */
-  private callSite(request: Request, key: string): ts.Expression {
+  private callSite(request: Request, key: string, captured: readonly string[]): ts.Expression {
     const f = this.f;
-    const captured = this.capturedAt(request);
-    const fn = closeOver(f, f.createIdentifier(this.functionNames.get(key)!), captured);
+    const fn = closeOver(f, f.createIdentifier(this.functionNames.get(key)!), captured.map((c) => f.createIdentifier(c)));
     if (request.marker.kind !== "checkGrad") return fn;
     const call = request.marker.call;
     const params = request.mask.flatMap((m, i) => (m ? [i - captured.length] : []));
@@ -142,31 +112,6 @@ class ModuleEmitter {
       f.createPropertyAssignment("params", f.createArrayLiteralExpression(params.map((p) => f.createNumericLiteral(p)))),
     ]);
     return f.updateCallExpression(call, call.expression, call.typeArguments, [compiled, ...call.arguments.slice(1)]);
-  }
-
-  /**
-   * What the differentiated function captures (lower/captures.ts), read at the marker's call site:
-   * each name must mean there what it means in the function.
-   */
-  private capturedAt(request: Request): ts.Identifier[] {
-    let source = request.key;
-    for (let d = parseDerivedKey(source); d; d = parseDerivedKey(source)) source = d.base;
-    const decl = this.table.declaration(source);
-    if (!decl) return [];
-    const site = request.marker.call;
-    const captured = capturedVariables(this.table.checker, decl);
-    if (captured.length === 0) return [];
-    const visible = new Set(this.table.checker.getSymbolsInScope(site, ts.SymbolFlags.Value));
-    return captured.map((c) => {
-      if (!visible.has(c.symbol))
-        throw new TsgError(
-          TSG.capturedLocal,
-          site,
-          `the function differentiated reads \`${c.name}\` of an enclosing function, and \`${c.name}\` means something else here (or is not in scope)`,
-          `call ${request.marker.kind}(...) where \`${c.name}\` is the variable the function reads`,
-        );
-      return this.f.createIdentifier(c.name);
-    });
   }
 
   private scope(): ModuleScope {
@@ -185,13 +130,13 @@ class ModuleEmitter {
   private callee(key: string): ts.Expression {
     const f = this.f;
     if (parseDerivedKey(key)) {
-      const gf = this.pipeline.get(key);
+      const gf = this.host.generated(key);
       return f.createIdentifier(this.nameFor(key, gf?.name ?? "derived"));
     }
-    const ref = this.table.reference(key, this.sf.fileName);
+    const ref = this.host.reference(key, this.sf.fileName);
     if (!ref) {
       const copy = derivedKey("primal", [], key);
-      return f.createIdentifier(this.nameFor(copy, this.pipeline.get(copy)?.name ?? "primal"));
+      return f.createIdentifier(this.nameFor(copy, this.host.generated(copy)?.name ?? "primal"));
     }
     if (ref.file === this.sf.fileName) return f.createIdentifier(ref.name);
     return f.createPropertyAccessExpression(this.moduleNamespace(ref.file), ref.name);
@@ -199,7 +144,7 @@ class ModuleEmitter {
 
   private external(ref: ExternalRef, origin: Origin | undefined): ts.Expression {
     if (ref.file === this.sf.fileName) return this.f.createIdentifier(ref.name);
-    if (!ref.exported && !this.table.isExportedName(ref.file, ref.name))
+    if (!ref.exported && !this.host.isExportedName(ref.file, ref.name))
       throw new IrRefusal(
         TSG.capturedLocal,
         origin,
@@ -223,7 +168,7 @@ class ModuleEmitter {
   private sourceMapSource(file: string): ts.SourceMapSource | undefined {
     let s = this.sourceMapSources.get(file);
     if (!s) {
-      const other = this.table.program.getSourceFile(file);
+      const other = this.host.program.getSourceFile(file);
       if (!other) return undefined;
       s = ts.createSourceMapSource(file, other.text);
       this.sourceMapSources.set(file, s);
@@ -232,7 +177,7 @@ class ModuleEmitter {
   }
 
   /** The module with call sites replaced, imports added on top and generated code at the end. */
-  private rewrite(): ts.SourceFile {
+  rewrite(): ts.SourceFile {
     const f = this.f;
     const visit = (n: ts.Node): ts.Node => {
       if (ts.isCallExpression(n)) {
@@ -245,11 +190,11 @@ class ModuleEmitter {
     const importDecls: ts.Statement[] = [];
     if (this.runtimeNs)
       importDecls.push(
-        f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(this.runtimeNs)), f.createStringLiteral(this.runtimeModule)),
+        f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(this.runtimeNs)), f.createStringLiteral(internalSpecifier(this.sf, this.host.checker))),
       );
     if (this.tensorNs)
       importDecls.push(
-        f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(this.tensorNs)), f.createStringLiteral(tensorSpecifier(this.sf, this.table.checker, this.runtimeModule))),
+        f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(this.tensorNs)), f.createStringLiteral(tensorSpecifier(this.sf, this.host.checker, this.runtimeModule))),
       );
     for (const [file, ns] of this.imports)
       importDecls.push(
@@ -278,12 +223,13 @@ class ModuleEmitter {
   private specifierFor(file: string): string {
     for (const stmt of this.sf.statements) {
       if (!ts.isImportDeclaration(stmt) || !ts.isStringLiteral(stmt.moduleSpecifier)) continue;
-      const resolved = ts.resolveModuleName(stmt.moduleSpecifier.text, this.sf.fileName, this.table.program.getCompilerOptions(), ts.sys);
+      const resolved = ts.resolveModuleName(stmt.moduleSpecifier.text, this.sf.fileName, this.host.program.getCompilerOptions(), ts.sys);
       if (resolved.resolvedModule?.resolvedFileName === file) return stmt.moduleSpecifier.text;
     }
     return relativeSpecifier(this.sf.fileName, file);
   }
 }
+
 
 /** The specifier this file imports tensor operations from, or the runtime's `/tensor`. */
 function tensorSpecifier(sf: ts.SourceFile, checker: ts.TypeChecker, runtime: string): string {
@@ -337,12 +283,6 @@ function refusalThrow(f: ts.NodeFactory, marker: MarkerCall, d: ts.Diagnostic): 
   return f.createCallExpression(f.createParenthesizedExpression(thrower), undefined, []);
 }
 
-/** A path as the user reads it: relative to the working directory when inside it. */
-function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : file;
-}
-
 /**
  * A derivative of a closure, given what it captures: `(...args) => loss_grad(xs, ys, ...args)`.
  * The captured variables are read when the derivative is called, as the closure reads them.
@@ -364,18 +304,4 @@ function closeOver(f: ts.NodeFactory, fn: ts.Identifier, captured: readonly ts.I
 
 function baseName(file: string): string {
   return file.split(/[\\/]/).pop() ?? file;
-}
-
-/** The innermost statement-level node at a position (to point a refusal raised in a pass). */
-function nodeAt(sf: ts.SourceFile | undefined, pos: number): ts.Node | undefined {
-  if (!sf) return undefined;
-  let best: ts.Node | undefined;
-  const visit = (n: ts.Node): void => {
-    if (n.getStart(sf) <= pos && pos < n.getEnd()) {
-      if (n.getStart(sf) === pos) best ??= n;
-      ts.forEachChild(n, visit);
-    }
-  };
-  visit(sf);
-  return best;
 }

@@ -5,16 +5,18 @@
  */
 import path from "node:path";
 import ts from "typescript";
-import { tsgradTransformer } from "../index.js";
+import { tsgradTransformer, type TransformerOptions } from "../index.js";
 
-/** Statements and expression nodes the IR traversals visited so far (for tests of compile-time growth). */
-export { traversalWork } from "../ir/work.js";
+/** Counts of the compiler's work over the IR (for the tests of compile-time growth). */
+export { resetWorkCounts, traversalWork, workCounts } from "../ir/work.js";
 
 export interface CompileOptions {
   /** Overrides of compiler options (defaults: ESNext modules, bundler resolution). */
   readonly compilerOptions?: ts.CompilerOptions;
   /** In-memory files (absolute path -> text) that shadow or add to the file system. */
   readonly files?: ReadonlyMap<string, string>;
+  /** Receives the IR of each derived function after each stage (`tsgrad emit --stages`). */
+  readonly onStage?: TransformerOptions["onStage"];
 }
 
 export interface GeneratedFunctionText {
@@ -75,6 +77,7 @@ export function compileFiles(entries: readonly string[], options: CompileOptions
   const transformer = tsgradTransformer(program, {
     ts,
     report: (d) => diagnostics.push(d),
+    ...(options.onStage ? { onStage: options.onStage } : {}),
     onGenerated: (file, fns) => {
       const sf = program.getSourceFile(file)!;
       for (const g of fns) generated.push({ file, ...g, sourceFile: sf });

@@ -1,5 +1,4 @@
 /** Traversals of the IR: what an expression reads, what a statement writes, substitution. */
-import type { ArrayAliases } from "../analyse/aliases.js";
 import type { Block, Expr, Stmt, Var } from "./types.js";
 import { writtenArgExprs } from "./calls.js";
 import { traversalWork } from "./work.js";
@@ -176,10 +175,10 @@ export function forEachStmt(block: Block, f: (s: Stmt, loopDepth: number) => voi
 }
 
 /**
- * Variables whose value (or, for arrays, contents) a statement changes, nested blocks included;
- * with `aliases`, every other name of a written array too.
+ * Variables whose value (or, for arrays, contents) a statement changes, nested blocks included
+ * (the other names of a written array are `ArrayAliases.expand`'s to add).
  */
-export function writesOf(block: Block, aliases?: ArrayAliases): Set<Var> {
+export function writesOf(block: Block): Set<Var> {
   const out = new Set<Var>();
   forEachStmt(block, (s) => {
     switch (s.k) {
@@ -207,7 +206,7 @@ export function writesOf(block: Block, aliases?: ArrayAliases): Set<Var> {
           }
       });
   });
-  return aliases ? aliases.expand(out) : out;
+  return out;
 }
 
 /** The variable an array location is part of: `rows_bar[0]` and `r.grad` are parts of `rows_bar` and `r`. */

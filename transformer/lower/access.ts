@@ -12,7 +12,7 @@ import { numberConstant } from "./calls/number-guards.js";
 import { tensorShape } from "./calls/tensor-ops.js";
 import type { LowerContext } from "./context.js";
 import { recordField, structuredLeaf } from "./records.js";
-import { OUTER, unwrap } from "./syntax.js";
+import { OUTER, unwrap } from "../syntax/unwrap.js";
 
 export function elementAccess(ctx: LowerContext, e: ts.ElementAccessExpression): Expr {
   const leaf = structuredLeaf(ctx, e);

@@ -8,7 +8,7 @@ import { add, alloc, assign, decl, index, len, newVar, num, ref, typeOfValue } f
 import type { Expr, IRType, Stmt } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import { countedLoop, emit, evaluatedOnce, typeOfNode, type LowerContext } from "./context.js";
-import { unwrap } from "./syntax.js";
+import { unwrap } from "../syntax/unwrap.js";
 import { isUntypedArray } from "./types.js";
 
 /** A flat number array literal (tuples and objects are records.ts's). */

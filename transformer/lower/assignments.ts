@@ -9,11 +9,11 @@ import { assign, decl, index, newVar, num, op, ref, store } from "../ir/build.js
 import type { Expr, IRType } from "../ir/types.js";
 import { resolveCallee } from "./calls/callee.js";
 import { emit, type LowerContext } from "./context.js";
-import { functionName } from "./host.js";
+import { functionName } from "../syntax/declarations.js";
 import { localOf } from "./names.js";
 import { COMPOUND } from "./operators.js";
 import { rebindArray, writableArray } from "./ownership.js";
-import { unwrap } from "./syntax.js";
+import { unwrap } from "../syntax/unwrap.js";
 import { irTypeOrUndefined } from "./types.js";
 
 /** An expression used as a statement (also a `for` loop's initializer and update). */

@@ -13,7 +13,7 @@
  * the same enclosing function), what that one captures from outside it.
  */
 import { ts } from "../compiler.js";
-import { functionOfDeclaration, isFunctionLike, isModuleLevel, type FunctionLike } from "./host.js";
+import { functionOfDeclaration, isFunctionLike, isModuleLevel, type FunctionLike } from "../syntax/declarations.js";
 
 /** A variable a function reads from an enclosing function, and where it first reads it. */
 export interface CapturedVariable {

@@ -9,7 +9,8 @@ import { add, assign, decl, newVar, num, op, ref, typeOfValue } from "../ir/buil
 import type { Expr, IRType, Origin, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import type { MarkerCall } from "../discover/markers.js";
-import type { FunctionLike, LowerHost } from "./host.js";
+import type { LowerHost } from "./host.js";
+import type { FunctionLike } from "../syntax/declarations.js";
 import { irTypeOf, irTypeOrUndefined } from "./types.js";
 
 /** Value context: the result may carry a derivative. Condition context: only its value matters. */

@@ -10,7 +10,7 @@ import type { Expr } from "../ir/types.js";
 import { freshArrayType } from "./arrays.js";
 import { markerBindingOf } from "./calls/derivatives.js";
 import { emit, symbolOf, type LowerContext } from "./context.js";
-import { functionOfDeclaration } from "./host.js";
+import { functionOfDeclaration } from "../syntax/declarations.js";
 import { destructuringDeclaration } from "./destructuring.js";
 import { isFreshArray } from "./ownership.js";
 import { recordValue } from "./records.js";

@@ -4,7 +4,7 @@ import { fail, TSG } from "../diagnostics.js";
 import { decl, index, newVar, num, ref, typeOfValue } from "../ir/build.js";
 import { emit, irTypeAt, symbolOf, type LowerContext } from "./context.js";
 import { project, recordValue, type Part } from "./records.js";
-import { OUTER, unwrap } from "./syntax.js";
+import { OUTER, unwrap } from "../syntax/unwrap.js";
 
 /** What a name or a pattern binds: a value, a record, or (`const [a, b] = [x, y]`) literal elements. */
 type Bound = Part | { readonly kind: "elements"; readonly elems: readonly ts.Expression[] };

@@ -16,7 +16,7 @@ import { identifier } from "./names.js";
 import { binary, conditional, prefixUnary } from "./operators.js";
 import { recordLiteral } from "./records.js";
 import { refuseIncrementInExpression } from "./refusals.js";
-import { EVERY_WRAPPER, unwrap } from "./syntax.js";
+import { EVERY_WRAPPER, unwrap } from "../syntax/unwrap.js";
 
 export function lowerExpression(ctx: LowerContext, e: ts.Expression, mode: Mode): Expr {
   e = unwrap(e, EVERY_WRAPPER);

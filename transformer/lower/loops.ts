@@ -7,7 +7,7 @@ import { NUM } from "../ir/types.js";
 import { expressionStatement } from "./assignments.js";
 import { blockOf, collect, emit, referencedSymbol, symbolOf, type LowerContext } from "./context.js";
 import { variableDeclaration } from "./declarations.js";
-import { OUTER, unwrap } from "./syntax.js";
+import { OUTER, unwrap } from "../syntax/unwrap.js";
 
 export function forLoop(ctx: LowerContext, s: ts.ForStatement, label: string | undefined): void {
   const origin = ctx.origin;

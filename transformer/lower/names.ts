@@ -9,7 +9,7 @@ import { fail, TSG } from "../diagnostics.js";
 import { newVar, num, ref } from "../ir/build.js";
 import type { Expr, Var } from "../ir/types.js";
 import { referencedSymbol, symbolOf, type LowerContext } from "./context.js";
-import { isExported, isModuleLevel, resolveAlias } from "./host.js";
+import { isExported, isModuleLevel, resolveAlias } from "../syntax/declarations.js";
 import { irTypeOf } from "./types.js";
 
 export function identifier(ctx: LowerContext, e: ts.Identifier): Expr {

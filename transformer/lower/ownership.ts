@@ -9,9 +9,9 @@ import { fail, TSG } from "../diagnostics.js";
 import { assign, typeOfValue } from "../ir/build.js";
 import type { Expr, Var } from "../ir/types.js";
 import { emit, irTypeAt, referencedSymbol, type LowerContext } from "./context.js";
-import type { FunctionLike } from "./host.js";
+import type { FunctionLike } from "../syntax/declarations.js";
 import { localOf } from "./names.js";
-import { OUTER, unwrap } from "./syntax.js";
+import { OUTER, unwrap } from "../syntax/unwrap.js";
 import { typeToString } from "./types.js";
 
 /** Whether an initializer creates a new array (so the variable owns it and may write it). */

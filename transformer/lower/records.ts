@@ -8,7 +8,8 @@ import { fail, TSG } from "../diagnostics.js";
 import { decl, newVar, ref, typeOfValue } from "../ir/build.js";
 import type { Expr, IRType, Var } from "../ir/types.js";
 import { emit, irTypeAt, symbolOf, typeOfNode, type LowerContext, type RecordValue } from "./context.js";
-import { fieldKey, OUTER, unwrap } from "./syntax.js";
+import { fieldKey } from "./syntax.js";
+import { OUTER, unwrap } from "../syntax/unwrap.js";
 
 /** A part of a record: a value (number, array, tensor) or a record again. */
 export type Part =

@@ -9,8 +9,7 @@
  * derivative.
  */
 import { decl, newVar, ref, typeOfValue } from "../ir/build.js";
-import type { Block, Expr, IRFunction, IRType, Stmt } from "../ir/types.js";
-import { NUM } from "../ir/types.js";
+import type { Block, Expr, IRFunction, Stmt } from "../ir/types.js";
 import { isBooleanOp } from "../rules/primitives.js";
 
 export { typeOfValue };

@@ -23,6 +23,25 @@ export interface Assembled {
   readonly returnType: IRType;
   /** The doc comment's first words, when the kind's usual ones would mislead. */
   readonly doc?: string;
+  /** What the differentiating pass produced, before assembly (for `tsgrad emit --stages`). */
+  readonly pass?: PassOutput;
+}
+
+/** A pass's output as it was handed to assembly: the tangent body, or the reverse pass's sweeps. */
+export interface PassOutput {
+  readonly stage: "forward" | "reverse";
+  readonly sections: readonly { readonly label?: string; readonly body: Block }[];
+}
+
+function reverseSections(out: { readonly prelude: Block; readonly forward: Block; readonly reverse: Block }): PassOutput {
+  return {
+    stage: "reverse",
+    sections: [
+      { label: "prelude", body: out.prelude },
+      { label: "forward sweep", body: out.forward },
+      { label: "reverse sweep", body: out.reverse },
+    ],
+  };
 }
 
 /** Inputs of activity analysis: the leaves of the differentiated parameters. */
@@ -57,7 +76,7 @@ export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
   // also when written through a row or another name (`const row_bar = rows_bar[i]`): those
   // among the differentiated parameters. One the caller does not differentiate (an adjoint array
   // of data, which the caller discards) gets no tangent argument, so nothing may flow into one
-  const written = writesOf(fn.body, ArrayAliases.of(fn.body));
+  const written = ArrayAliases.of(fn.body).expand(writesOf(fn.body));
   fn.params.forEach((p, i) => {
     if (wrt[i]) for (const leaf of p.leaves) if (leaf.type.kind === "array" && written.has(leaf)) outputs.push(leaf);
   });
@@ -204,10 +223,10 @@ export function assembleGradient(fn: IRFunction, wrt: readonly boolean[], withVa
         ],
       },
     });
-    return { params: [...fn.params.map((p) => p.root), ...(seed ? [seed] : [])], body, returnType: type };
+    return { params: [...fn.params.map((p) => p.root), ...(seed ? [seed] : [])], body, returnType: type, pass: reverseSections(out) };
   }
   body.push({ k: "return", value: grads.value });
-  return { params: [...fn.params.map((p) => p.root), ...(seed ? [seed] : [])], body, returnType: grads.type };
+  return { params: [...fn.params.map((p) => p.root), ...(seed ? [seed] : [])], body, returnType: grads.type, pass: reverseSections(out) };
 }
 
 /** The pullback vjp(f) returns: the gradient for a given cotangent of the output. */
@@ -269,7 +288,7 @@ export function assembleCalleePullback(fn: IRFunction, active: readonly boolean[
     returnType = { kind: "record", tuple: true, fields: scalarAdjoints.map((a, i) => ({ key: i, type: a.type })) };
   }
   const params = [...fn.params.map((p) => p.root), seed, ...arrayAdjointParams.map((a) => withOwned(a))];
-  return { params, body, returnType };
+  return { params, body, returnType, pass: reverseSections(out) };
 }
 
 /**
@@ -349,11 +368,6 @@ export function assembleGradientPullback(h: IRFunction, gradMask: readonly boole
   };
 }
 
-/** Leaves of a tuple or object that carry derivatives: numbers, tensors, arrays of numbers. */
-function isDifferentiableLeaf(t: IRType): boolean {
-  return t.kind === "num" || t.kind === "tensor" || (t.kind === "array" && t.elem.kind === "num");
-}
-
 /** Array adjoint parameters belong to the caller: never owned (stores into them always live). */
 function withOwned(a: Var): Var {
   return a.owned === false ? a : (Object.assign(a, { owned: false }) as Var);
@@ -362,8 +376,8 @@ function withOwned(a: Var): Var {
 // ----------------------------------------------------------------------------------------------
 // forward mode
 
-/** jvp(f) and callee tangent functions: primal and tangent parameters, `{ value, tangent }`. */
 /**
+ * jvp(f) and callee tangent functions: primal and tangent parameters, `{ value, tangent }`.
  * `checkTangentsOf`: check on entry that array and tensor tangents are shaped like their
  * primals, naming this function (the user's, also when `fn` is its generated gradient) in errors.
  */
@@ -379,7 +393,7 @@ export function assembleTangent(fn: IRFunction, wrt: readonly boolean[], checkTa
       { key: "tangent", type: fn.returnType },
     ],
   };
-  return { params, body: out.body, returnType };
+  return { params, body: out.body, returnType, pass: { stage: "forward", sections: [{ body: out.body }] } };
 }
 
 /** vjp(f): the value now, and a pullback that computes the gradient for any cotangent. */

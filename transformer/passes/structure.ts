@@ -24,18 +24,13 @@ interface Ctx {
   done?: Var;
 }
 
-export interface Structured {
-  readonly fn: IRFunction;
-  /** The variable holding the returned value (the reverse sweep seeds its adjoint). */
-  readonly result: Var | null;
-}
-
-export function structure(fn: IRFunction): Structured {
+/** The function with one exit, a final `return`, and no `break` or `continue`. */
+export function structure(fn: IRFunction): IRFunction {
   const body = fn.body;
   const last = body[body.length - 1];
   // fast path: the only return is the last statement and there are no jumps at all
   if (!hasJumps(body.slice(0, -1)) && (!last || last.k === "return") && !(last && containsJumpsInside(last))) {
-    return { fn, result: last && last.value && last.value.k === "var" ? last.value.v : null };
+    return fn;
   }
   const t = fn.returnType;
   // an array result is whichever array a return gives: a read-only alias, rebound by each return
@@ -51,10 +46,7 @@ export function structure(fn: IRFunction): Structured {
     );
   const prelude: Stmt[] = [decl(result, zeroValue(t))];
   if (ctx.done) prelude.push(decl(ctx.done, bool(false)));
-  return {
-    fn: { ...fn, body: [...prelude, ...stmts, { k: "return", value: ref(result) }] },
-    result,
-  };
+  return { ...fn, body: [...prelude, ...stmts, { k: "return", value: ref(result) }] };
 }
 
 function hasJumps(block: Block): boolean {

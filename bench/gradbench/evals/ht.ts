@@ -8,7 +8,7 @@
  * so one sweep per coordinate gives every row's entry.
  */
 import { jacobian, jvp } from "tsgrad";
-import { fail, indices, isRecord, record, rows, vector } from "../input.ts";
+import { fail, indices, record, rows, vector } from "../input.ts";
 import { type EvalModule, evalFunction } from "../protocol.ts";
 
 export interface HandModel {

@@ -10,7 +10,7 @@
  * expected and what came back. No test framework is imported: the CI test and the campaign tool
  * both read the report.
  */
-import { refStack, stack } from "tsgrad";
+import { refStack, stack } from "tsgrad/internal";
 import { Tensor, tensor } from "tsgrad/tensor";
 import type { CaseExports } from "./harness.js";
 import { offsets } from "./harness.js";

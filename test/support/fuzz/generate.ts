@@ -21,54 +21,8 @@
  */
 import { Choices } from "./choices.js";
 import { ARR_LEN, F64_LEN, TEN_LEN, TYPE_OF, flatSize, type GeneratedProgram, type Kind, type Param } from "./spec.js";
-
-type Returns = "num" | "tup" | "rec";
-type Where = "main" | "lib";
-
-interface Helper {
-  readonly name: string;
-  readonly params: readonly Param[];
-  readonly returns: Returns;
-  readonly where: Where;
-  readonly exported: boolean;
-  /** Length of the longest chain of calls below it, itself included. */
-  readonly depth: number;
-  readonly passThrough: boolean;
-}
-
-interface Constant {
-  readonly name: string;
-  readonly kind: Kind;
-  readonly where: Where;
-  readonly source: string;
-}
-
-/** A non-number value readable in scope: an array, a tuple, an object or a tensor. */
-interface Value {
-  readonly expr: string;
-  readonly kind: Exclude<Kind, "num">;
-}
-
-interface Scope {
-  /** Numbers readable here. */
-  readonly scalars: string[];
-  /** `let` numbers that statements may reassign. */
-  readonly mutable: string[];
-  readonly values: Value[];
-  /** The integer data parameter `k` is in scope (the program function, not helpers). */
-  readonly data: boolean;
-  /** The innermost counted loop's variable and its bound. */
-  readonly loop?: { readonly name: string; readonly bound: number };
-  /** A block in the program function may return early; helpers may too. */
-  readonly canReturn: boolean;
-  readonly returns: Returns;
-  /** Which module the code is in: a lib helper sees only lib helpers and constants. */
-  readonly where: Where;
-  /** Helpers this code may call. */
-  readonly callable: readonly Helper[];
-}
-
-const LEN: Record<"arr" | "f64" | "ten", number> = { arr: ARR_LEN, f64: F64_LEN, ten: TEN_LEN };
+import { LEN, type Constant, type Helper, type Returns, type Scope, type Value, type Where } from "./scope.js";
+import { block, child } from "./statements.js";
 
 /** The tensor operations generated code may use (imported whole: unused names are harmless). */
 export const TENSOR_IMPORTS = ["add", "dot", "exp", "item", "logsumexp", "max", "mean", "mul", "scalar", "sigmoid", "softplus", "stack", "sub", "sum", "tanh", "tensor", "type Tensor"];
@@ -77,7 +31,7 @@ export function generateProgram(c: Choices, name: string): GeneratedProgram {
   return new ProgramGenerator(c, name).program();
 }
 
-class ProgramGenerator {
+export class ProgramGenerator {
   private readonly helpers: Helper[] = [];
   private readonly helperSources = new Map<string, string>();
   private readonly constants: Constant[] = [];
@@ -87,7 +41,7 @@ class ProgramGenerator {
   private callsDerivative = false;
 
   constructor(
-    private readonly c: Choices,
+    readonly c: Choices,
     private readonly name: string,
   ) {}
 
@@ -151,7 +105,7 @@ class ProgramGenerator {
 
   // ---- small draws ----------------------------------------------------------------------
 
-  private fresh(prefix: string): string {
+  fresh(prefix: string): string {
     return `${prefix}${this.id++}`;
   }
 
@@ -173,7 +127,7 @@ class ProgramGenerator {
   // ---- module constants -----------------------------------------------------------------
 
   /** A module constant of a kind, in a module code there may read (made on first need). */
-  private constantOf(kind: "num" | "arr" | "f64" | "ten", where: Where): string {
+  constantOf(kind: "num" | "arr" | "f64" | "ten", where: Where): string {
     const visible = this.constants.filter((k) => k.kind === kind && (where === "main" || k.where === "lib"));
     if (visible.length && !this.c.flag(0.2)) return this.c.pick(visible).name;
     const home: Where = where === "lib" || this.c.flag(0.35) ? "lib" : "main";
@@ -227,7 +181,7 @@ class ProgramGenerator {
     } else {
       const lines = [`  let acc = ${this.expr(scope, 1)};`];
       scope.scalars.push("acc");
-      lines.push(...this.block(scope, 2, "  "));
+      lines.push(...block(this, scope, 2, "  "));
       lines.push(`  return ${this.result(scope, 2, "acc")};`);
       text = lines.join("\n");
     }
@@ -269,14 +223,14 @@ class ProgramGenerator {
     return { num: "number", tup: "[number, number]", rec: "{ p: number; q: number }" }[r];
   }
 
-  private result(scope: Scope, depth: number, first?: string): string {
+  result(scope: Scope, depth: number, first?: string): string {
     const a = first ? `${first} + ${this.expr(scope, depth - 1)}` : this.expr(scope, depth);
     if (scope.returns === "num") return a;
     const b = this.expr(scope, depth - 1);
     return scope.returns === "tup" ? `[${a}, ${b}]` : this.c.flag(0.5) ? `{ p: ${a}, q: ${b} }` : `{ q: ${b}, p: ${a} }`;
   }
 
-  private readPair(call: string, returns: Returns, which: 0 | 1): string {
+  readPair(call: string, returns: Returns, which: 0 | 1): string {
     return returns === "tup" ? `${call}[${which}]` : `${call}.${which === 0 ? "p" : "q"}`;
   }
 
@@ -321,7 +275,7 @@ class ProgramGenerator {
         }),
       );
     }
-    lines.push(...this.block(scope, 2, "  "));
+    lines.push(...block(this, scope, 2, "  "));
     lines.push(`  return acc + ${this.expr(scope, 2)};`);
     const sig = [...params.map((p) => `${p.name}: ${TYPE_OF[p.kind]}`), "k: number"].join(", ");
     return `export function ${this.name}(${sig}): number {\n${lines.join("\n")}\n}`;
@@ -330,7 +284,7 @@ class ProgramGenerator {
   // ---- expressions ----------------------------------------------------------------------
 
   /** A number read from what is in scope, or a literal. */
-  private atom(s: Scope): string {
+  atom(s: Scope): string {
     const c = this.c;
     const loop = s.loop ? [s.loop.name] : [];
     const data = s.data ? ["k"] : [];
@@ -495,13 +449,13 @@ class ProgramGenerator {
     return h.returns === "num" ? call : this.readPair(call, h.returns, c.pick([0, 1] as const));
   }
 
-  private callOf(h: Helper, s: Scope, depth: number, args?: readonly string[]): string {
+  callOf(h: Helper, s: Scope, depth: number, args?: readonly string[]): string {
     this.callDepth = Math.max(this.callDepth, h.depth);
     return `${h.name}(${(args ?? h.params.map((p) => this.arg(p.kind, s, depth))).join(", ")})`;
   }
 
   /** An argument of a kind: a value in scope, a module constant, or a literal. */
-  private arg(kind: Kind, s: Scope, depth: number): string {
+  arg(kind: Kind, s: Scope, depth: number): string {
     const c = this.c;
     if (kind === "num") return this.expr(s, depth - 1);
     const inScope = s.values.filter((v) => v.kind === kind).map((v) => v.expr);
@@ -525,7 +479,7 @@ class ProgramGenerator {
     this.callsDerivative = true;
     const first = h.params[0]!;
     // a structured parameter passed whole to a derivative is refused (TSG1009): literals there
-    const literal = this.child(s, { values: s.values.filter((v) => v.kind !== "tup" && v.kind !== "obj") });
+    const literal = child(s, { values: s.values.filter((v) => v.kind !== "tup" && v.kind !== "obj") });
     const args = h.params.map((p) => this.arg(p.kind, literal, Math.min(depth, 2)));
     this.callDepth = Math.max(this.callDepth, h.depth);
     const readGrad = (g: string) => this.readShaped(g, first.kind);
@@ -586,7 +540,7 @@ class ProgramGenerator {
 
   // ---- tensors --------------------------------------------------------------------------
 
-  private tensor(s: Scope, depth: number): string {
+  tensor(s: Scope, depth: number): string {
     return this.c.span("tensor", () => {
       const c = this.c;
       const t = () => this.tensor(s, depth - 1);
@@ -614,248 +568,5 @@ class ProgramGenerator {
     if (!s.values.some((v) => v.kind === "ten") && !c.flag(0.15)) return this.atom(s);
     const t = () => this.tensor(s, Math.min(2, depth - 1));
     return c.pick([() => `item(sum(${t()}))`, () => `item(mean(${t()}))`, () => `item(dot(${t()}, ${t()}))`, () => `item(logsumexp(${t()}))`, () => `item(max(${t()}))`])();
-  }
-
-  // ---- statements -----------------------------------------------------------------------
-
-  block(s: Scope, depth: number, indent: string): string[] {
-    return this.c.list("stmt", 1, 4, 0.55, () => this.stmt(s, depth, indent)).flat();
-  }
-
-  private child(s: Scope, extra: Partial<Scope> = {}): Scope {
-    return { ...s, scalars: [...s.scalars], mutable: [...s.mutable], values: [...s.values], ...extra };
-  }
-
-  private stmt(s: Scope, depth: number, ind: string): string[] {
-    const c = this.c;
-    const e = (d = 2) => this.expr(s, d);
-    const kind = depth <= 0 ? c.int(3) : c.int(17);
-    switch (kind) {
-      case 0: {
-        const name = this.fresh("t");
-        const line = `${ind}let ${name} = ${e()};`;
-        s.scalars.push(name);
-        s.mutable.push(name);
-        return [line];
-      }
-      case 1: {
-        if (!s.mutable.length) return [`${ind}acc += ${e()};`];
-        const t = c.pick(s.mutable);
-        return [
-          c.pick([
-            () => `${ind}${t} ${c.pick(["=", "+=", "-=", "*="])} ${e()};`,
-            () => `${ind}${t} /= 1.5 + (${e(1)}) ** 2;`,
-            () => `${ind}${t} %= ${c.pick(["1.7", "-0.9"])};`,
-            () => `${ind}${t} = ${t} * 0.5 + Math.sin(${t});`,
-          ])(),
-        ];
-      }
-      case 2:
-        return [`${ind}acc ${c.pick(["+=", "-="])} ${e()};`];
-      case 3: {
-        const lines = [`${ind}if (${this.cond(s)}) {`, ...this.block(this.child(s), depth - 1, ind + "  ")];
-        if (c.flag(0.6)) lines.push(`${ind}} else {`, ...this.block(this.child(s), depth - 1, ind + "  "));
-        lines.push(`${ind}}`);
-        return lines;
-      }
-      case 4: {
-        const i = this.fresh("i");
-        const bound = 2 + c.int(3);
-        const inner = this.child(s, { loop: { name: i, bound } });
-        const lines = [`${ind}for (let ${i} = 0; ${i} < ${bound}; ${i}++) {`];
-        if (c.flag(0.3)) lines.push(`${ind}  if (${i} === ${c.int(3)}) ${c.pick(["continue", "break"])};`);
-        lines.push(...this.block(inner, depth - 1, ind + "  "));
-        if (c.flag(0.4)) {
-          // a jump after writes, then more writes: what the jump leaves behind is the first value
-          lines.push(`${ind}  if (${this.cond(inner)}) ${c.pick(["continue", "break"])};`);
-          lines.push(...this.block(inner, depth - 1, ind + "  "));
-        }
-        lines.push(`${ind}}`);
-        return lines;
-      }
-      case 5: {
-        if (!s.data) return [`${ind}acc = acc * 0.5 + ${e()};`];
-        // a while loop with a data-dependent trip count and a value carried across iterations
-        const j = this.fresh("j");
-        const inner = this.child(s, { loop: undefined });
-        return [
-          `${ind}let ${j} = 0;`,
-          `${ind}while (${j} < k && ${j} < 4) {`,
-          `${ind}  acc = acc * 0.5 + ${this.expr(inner, 2)};`,
-          ...this.block(inner, depth - 1, ind + "  "),
-          `${ind}  ${j}++;`,
-          `${ind}}`,
-        ];
-      }
-      case 6:
-        return this.localArray(s, ind);
-      case 7:
-        if (s.canReturn) return [`${ind}if (${this.cond(s)}) return ${this.result(s, 1, "acc")};`];
-        return [`${ind}acc *= 0.9;`];
-      case 8: {
-        const name = this.fresh("c");
-        const line = `${ind}const ${name} = Math.tanh(${e(3)});`;
-        s.scalars.push(name);
-        return [line];
-      }
-      case 9: {
-        // a counter of the user's own: starts anywhere, read inside the loop and after it
-        const n = this.fresh("n");
-        const i = this.fresh("i");
-        return [
-          `${ind}let ${n} = ${c.int(3)};`,
-          `${ind}for (let ${i} = 0; ${i} < ${1 + c.int(3)}; ${i}++) {`,
-          `${ind}  acc += ${n} * ${this.expr(s, 1)};`,
-          `${ind}  ${c.pick([`${n} = ${n} + 1`, `${n}++`, `${n} += 1`])};`,
-          `${ind}}`,
-          `${ind}acc += ${n} * 0.25 * ${this.expr(s, 1)};`,
-        ];
-      }
-      case 10:
-        return this.aliasedArray(s, ind);
-      case 11:
-      case 12:
-        return this.perElement(s, ind);
-      case 13:
-        return this.destructure(s, ind);
-      case 14:
-        return this.localTensor(s, ind);
-      case 15:
-        return this.handDown(s, ind);
-      default:
-        return this.switchOnData(s, depth, ind);
-    }
-  }
-
-  /** An array of a kind in scope to copy from, or a module constant. */
-  private source(s: Scope, kind: "arr" | "f64"): string {
-    const inScope = s.values.filter((v) => v.kind === kind).map((v) => v.expr);
-    return inScope.length && !this.c.flag(0.2) ? this.c.pick(inScope) : this.constantOf(kind, s.where);
-  }
-
-  /** A local array written by index (old values restored by the reverse sweep), pushed, maybe rebound. */
-  private localArray(s: Scope, ind: string): string[] {
-    const c = this.c;
-    const a = this.fresh("arr");
-    if (c.flag(0.3)) {
-      // a fresh array filled, then read: its old elements are never needed back
-      const src = this.source(s, "f64");
-      const lines = [
-        `${ind}const ${a} = new Float64Array(${F64_LEN});`,
-        `${ind}for (let q = 0; q < ${a}.length; q++) ${a}[q] = ${this.expr(s, 1)} * ${src}[q]!;`,
-        `${ind}for (let q = 0; q < ${a}.length; q++) acc += ${a}[q]! * ${a}[${F64_LEN - 1} - q]! * 0.5;`,
-      ];
-      s.values.push({ expr: a, kind: "f64" });
-      return lines;
-    }
-    const src = this.source(s, "arr");
-    const rebind = c.flag(0.4) ? [`${ind}${a} = ${c.pick([`${a}.slice()`, `[${a}[1]! * ${this.expr(s, 1)}, ${a}[0]!, ${a}[3]!, ${a}[2]!]`])};`] : [];
-    const lines = [
-      `${ind}let ${a} = ${src}.slice();`,
-      `${ind}for (let q = 0; q < ${a}.length; q++) ${a}[q] = ${a}[q]! * ${this.expr(s, 1)} + ${a}[(q + 1) % ${a}.length]!;`,
-      ...rebind,
-      `${ind}${a}.push(${this.expr(s, 1)});`,
-      `${ind}for (const el of ${a}) acc += Math.sin(el) * 0.3;`,
-    ];
-    s.values.push({ expr: a, kind: "arr" });
-    return lines;
-  }
-
-  /** An array read through a second name, then overwritten through its own. */
-  private aliasedArray(s: Scope, ind: string): string[] {
-    const c = this.c;
-    const a = this.fresh("arr");
-    const b = this.fresh("alias");
-    const src = this.source(s, "arr");
-    const other = this.source(s, "arr");
-    const second = c.pick([`const ${b} = ${a};`, `const ${b} = ${this.cond(s)} ? ${a} : ${other};`, `const ${b}: number[][] = [];\n${ind}${b}.push(${a});`]);
-    const read = second.includes("push") ? (q: number) => `${b}[0]![${q}]!` : (q: number) => `${b}[${q}]!`;
-    const before = this.fresh("before");
-    return [
-      `${ind}const ${a} = ${src}.slice();`,
-      `${ind}${second}`,
-      `${ind}const ${before} = ${read(0)} * ${read(1)} + ${this.expr(s, 1)};`,
-      `${ind}${a}[0] = ${this.expr(s, 1)};`,
-      `${ind}${a}[1] *= ${read(2)};`,
-      `${ind}acc += ${before} * ${before} * 0.1 + ${read(0)} * ${read(1)};`,
-    ];
-  }
-
-  /** A helper called once per element of an array, inside a loop. */
-  private perElement(s: Scope, ind: string): string[] {
-    const c = this.c;
-    const withNum = s.callable.filter((h) => h.params.some((p) => p.kind === "num" || p.kind === "arr"));
-    if (!withNum.length) return [`${ind}acc += ${this.expr(s, 2)};`];
-    const h = c.pick(withNum);
-    const slot = h.params.findIndex((p) => p.kind === "num" || p.kind === "arr");
-    const src = this.source(s, "arr");
-    const read = (el: string) => (h.params[slot]!.kind === "num" ? el : `[${el}, ${this.expr(s, 1)}, ${el} * 0.5, ${this.atom(s)}]`);
-    const call = (el: string) => {
-      const args = h.params.map((p, i) => (i === slot ? read(el) : this.arg(p.kind, s, 1)));
-      const text = this.callOf(h, s, 1, args);
-      return h.returns === "num" ? text : this.readPair(text, h.returns, c.pick([0, 1] as const));
-    };
-    if (c.flag(0.5)) {
-      const i = this.fresh("i");
-      return [`${ind}for (let ${i} = 0; ${i} < ${src}.length; ${i}++) {`, `${ind}  acc += ${call(`${src}[${i}]!`)} * 0.5;`, `${ind}}`];
-    }
-    const el = this.fresh("el");
-    return [`${ind}for (const ${el} of ${src}) acc ${c.pick(["+=", "-="])} ${call(el)};`];
-  }
-
-  /** A helper's tuple or object result destructured into two numbers. */
-  private destructure(s: Scope, ind: string): string[] {
-    const c = this.c;
-    const pairs = s.callable.filter((h) => h.returns !== "num");
-    if (!pairs.length) return [`${ind}acc -= ${this.expr(s, 2)};`];
-    const h = c.pick(pairs);
-    const p = this.fresh("p");
-    const q = this.fresh("q");
-    const call = this.callOf(h, s, 2);
-    const line = h.returns === "tup" ? `${ind}const [${p}, ${q}] = ${call};` : `${ind}const { p: ${p}, q: ${q} } = ${call};`;
-    s.scalars.push(p, q);
-    return [line, `${ind}acc += ${p} * ${q};`];
-  }
-
-  /** A local tensor, read as a number right away and kept in scope. */
-  private localTensor(s: Scope, ind: string): string[] {
-    if (!s.values.some((v) => v.kind === "ten") && !this.c.flag(0.2)) return [`${ind}acc += ${this.expr(s, 2)};`];
-    const t = this.fresh("tt");
-    const lines = [`${ind}const ${t} = ${this.tensor(s, 2)};`, `${ind}acc += item(sum(mul(${t}, ${t}))) * 0.1;`];
-    s.values.push({ expr: t, kind: "ten" });
-    return lines;
-  }
-
-  /** A local array built from values here, written, then handed down to a helper. */
-  private handDown(s: Scope, ind: string): string[] {
-    const c = this.c;
-    const a = this.fresh("loc");
-    const lines = [`${ind}const ${a} = [${Array.from({ length: ARR_LEN }, () => this.expr(s, 1)).join(", ")}];`];
-    if (c.flag(0.5)) lines.push(`${ind}${a}[${c.int(ARR_LEN)}] = ${this.expr(s, 1)};`);
-    s.values.push({ expr: a, kind: "arr" });
-    const takers = s.callable.filter((h) => h.params.some((p) => p.kind === "arr"));
-    if (takers.length) {
-      const h = c.pick(takers);
-      const slot = h.params.findIndex((p) => p.kind === "arr");
-      const args = h.params.map((p, i) => (i === slot ? a : this.arg(p.kind, s, 1)));
-      const call = this.callOf(h, s, 1, args);
-      lines.push(`${ind}acc += ${h.returns === "num" ? call : this.readPair(call, h.returns, 0)};`);
-    } else lines.push(`${ind}acc += ${a}[0]! * ${a}[${ARR_LEN - 1}]!;`);
-    return lines;
-  }
-
-  /** `switch` on the data parameter, cases ending in break or return. */
-  private switchOnData(s: Scope, depth: number, ind: string): string[] {
-    const c = this.c;
-    if (!s.data) return [`${ind}acc += 0.5 * ${this.expr(s, 2)};`];
-    const lines = [`${ind}switch (k) {`];
-    const cases = 1 + c.int(3);
-    // no switch on k inside a case of one (TypeScript narrows k there)
-    const inner = this.child(s, { canReturn: false, data: false });
-    for (let i = 0; i < cases; i++) {
-      lines.push(`${ind}  case ${i}: {`, ...this.block(this.child(inner), depth - 1, ind + "    "), `${ind}    break;`, `${ind}  }`);
-    }
-    lines.push(`${ind}  default:`, `${ind}    acc ${c.pick(["+=", "*="])} ${this.expr(s, 1)};`, `${ind}}`);
-    return lines;
   }
 }

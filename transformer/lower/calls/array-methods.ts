@@ -20,7 +20,7 @@ import { alloc, assign, bool, decl, index, len, newVar, num, op, ref, typeOfValu
 import type { Expr, IRType, Stmt, Var } from "../../ir/types.js";
 import { NUM } from "../../ir/types.js";
 import { collect, countedLoop, emit, evaluatedOnce, symbolOf, typeOfNode, type LowerContext, type Mode } from "../context.js";
-import { OUTER, unwrap } from "../syntax.js";
+import { OUTER, unwrap } from "../../syntax/unwrap.js";
 
 export const ARRAY_METHODS = new Set(["map", "reduce", "forEach", "filter", "some", "every", "includes", "indexOf"]);
 

@@ -11,7 +11,7 @@ import type { MarkerCall } from "../../discover/markers.js";
 import { fillCall, fromCall, sliceCall } from "../arrays.js";
 import { ARRAY_METHODS, arrayMethodCall } from "./array-methods.js";
 import { irTypeAt, type LowerContext, type Mode } from "../context.js";
-import { declarationWithBody, functionOfDeclaration, isModuleLevel, resolveAlias, type FunctionLike } from "../host.js";
+import { declarationWithBody, functionOfDeclaration, isModuleLevel, resolveAlias, type FunctionLike } from "../../syntax/declarations.js";
 import { refuseMisplacedRule } from "../refusals.js";
 import { customRuleCall, customRuleOf, stopGradientCall, type CustomRule } from "./custom-rules.js";
 import { derivativeCall, invokedMarker } from "./derivatives.js";

@@ -7,16 +7,9 @@ import { fail, TSG } from "../../diagnostics.js";
 import { op } from "../../ir/build.js";
 import type { Expr } from "../../ir/types.js";
 import { typeOfNode, type LowerContext, type Mode } from "../context.js";
-import {
-  declarationWithBody,
-  functionOfDeclaration,
-  isExported,
-  isModuleLevel,
-  resolveAlias,
-  type FunctionLike,
-} from "../host.js";
+import { declarationWithBody, functionOfDeclaration, isExported, isModuleLevel, resolveAlias, type FunctionLike } from "../../syntax/declarations.js";
 import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
-import { unwrap } from "../syntax.js";
+import { unwrap } from "../../syntax/unwrap.js";
 
 /** A declaration whose initializer is a call of a rule helper: `const f = customVjp(...)`. */
 export interface CustomRule {

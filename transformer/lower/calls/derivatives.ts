@@ -7,10 +7,11 @@ import { fail, TSG } from "../../diagnostics.js";
 import type { Expr } from "../../ir/types.js";
 import type { MarkerCall, MarkerKind } from "../../discover/markers.js";
 import { typeOfNode, type LowerContext } from "../context.js";
-import { isModuleLevel, resolveAlias, type LowerHost } from "../host.js";
+import type { LowerHost } from "../host.js";
+import { isModuleLevel, resolveAlias } from "../../syntax/declarations.js";
 import { refuseSpreadArguments } from "../refusals.js";
 import { capturedArguments } from "./user-functions.js";
-import { OUTER, unwrap } from "../syntax.js";
+import { OUTER, unwrap } from "../../syntax/unwrap.js";
 
 /** Markers whose derivative functions may be called inside a differentiated function. */
 const NESTABLE = new Set<MarkerKind>(["grad", "valueAndGrad", "jvp", "hvp"]);

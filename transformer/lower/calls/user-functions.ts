@@ -2,11 +2,10 @@
  * Calls of the program's own functions (`f(x)`, `models.loss(p, x)`): a call by key, which the
  * driver lowers on demand and the passes differentiate like the caller.
  */
-import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import type { Expr, IRType } from "../../ir/types.js";
 import { irTypeAt, typeOfNode, type LowerContext } from "../context.js";
-import { functionName, type FunctionLike } from "../host.js";
+import { functionName, type FunctionLike } from "../../syntax/declarations.js";
 import { capturedVariables } from "../captures.js";
 import { ref } from "../../ir/build.js";
 import { sharedReturn } from "../ownership.js";

@@ -7,7 +7,7 @@ import { decl, newVar, num, ref } from "../../ir/build.js";
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
 import { mapBlock, mapStmtExprs, substitute } from "../../ir/visit.js";
 import type { Induction } from "../../analyse/recompute.js";
-import { countWork } from "../../analyse/work.js";
+import { countWork } from "../../ir/work.js";
 import { refuse, TSG } from "../../refusal.js";
 import { isActive, isNeeded, type Round, type Sweeps, type Where } from "./context.js";
 import { recordAdjoint, scalarAdjoint } from "./adjoints.js";

@@ -26,7 +26,7 @@
  */
 import { newVar } from "../../ir/build.js";
 import type { Param, Var } from "../../ir/types.js";
-import { countWork } from "../../analyse/work.js";
+import { countWork } from "../../ir/work.js";
 import { newRound, type ReverseInput, type ReverseOutput, type Round } from "./context.js";
 import { seedStatements } from "./adjoints.js";
 import { reverseBlock } from "./blocks.js";

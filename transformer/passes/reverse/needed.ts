@@ -6,7 +6,7 @@
 import type { Stmt, Var } from "../../ir/types.js";
 import { forEachStmt, forEachVarInExpr, stmtExprs, varsOf } from "../../ir/visit.js";
 import { deadDefinitions } from "../../analyse/liveness.js";
-import { countWork } from "../../analyse/work.js";
+import { countWork } from "../../ir/work.js";
 import type { Round } from "./context.js";
 
 /** Primal variables the reverse sweep reads before defining them itself. */

@@ -23,7 +23,7 @@ import {
   type Induction,
   type JustInTimeWindow,
 } from "../../analyse/recompute.js";
-import { countWork } from "../../analyse/work.js";
+import { countWork } from "../../ir/work.js";
 
 /** One leaf of a record's adjoint: where it sits in the record, and its adjoint variable. */
 export interface RecordLeaf {

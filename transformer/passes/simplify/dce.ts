@@ -7,7 +7,7 @@
  * it owns but also names otherwise (analyse/aliases.ts), are always live; stack pushes and pops
  * are always live (they pair up).
  */
-import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
+import type { Block, Stmt, Var } from "../../ir/types.js";
 import { forEachStmt, forEachVarInExpr, hasEffects, stmtExprs } from "../../ir/visit.js";
 import { ArrayAliases } from "../../analyse/aliases.js";
 import { LiveSet } from "../../analyse/live-set.js";

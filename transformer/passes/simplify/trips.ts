@@ -5,7 +5,7 @@
  * means no iteration to every reverse loop, so no clamping is needed).
  */
 import { num, op } from "../../ir/build.js";
-import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
+import type { Block, Stmt, Var } from "../../ir/types.js";
 import { readsOf, varsOf, writesOf } from "../../ir/visit.js";
 import { isLengthArithmetic, offsetOf } from "../../analyse/recompute.js";
 

@@ -11,12 +11,12 @@
  * generates those in turn, once each: recursion ends because a key is registered before its body
  * is generated.
  */
-import { calleeKey } from "./ir/build.js";
-import { derivedKey, parseDerivedKey, type DerivedKind } from "./ir/keys.js";
-import { isDifferentiable } from "./ir/build.js";
-import type { Block, GeneratedFunction, IRFunction, Param, Var } from "./ir/types.js";
-import { forEachStmt, forEachSubExpr, stmtExprs } from "./ir/visit.js";
-import { toAnf } from "./passes/anf.js";
+import { calleeKey } from "../ir/build.js";
+import { derivedKey, parseDerivedKey, type DerivedKind } from "../ir/keys.js";
+import { isDifferentiable } from "../ir/build.js";
+import type { Block, GeneratedFunction, IRFunction, Param, Var } from "../ir/types.js";
+import { forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
+import { toAnf } from "../passes/anf.js";
 import {
   assembleCalleePullback,
   assembleDerivative,
@@ -29,11 +29,11 @@ import {
   assembleVjpWrapper,
   tangentOnly,
   type Assembled,
-} from "./passes/assemble.js";
-import { simplify } from "./passes/simplify/index.js";
-import { structure } from "./passes/structure.js";
-import { vectorize } from "./passes/vectorize.js";
-import { IrRefusal } from "./refusal.js";
+} from "../passes/assemble.js";
+import { simplify } from "../passes/simplify/index.js";
+import { structure } from "../passes/structure.js";
+import { vectorize } from "../passes/vectorize.js";
+import { IrRefusal } from "../refusal.js";
 
 export interface FunctionTable {
   /** The IR of a source function (lowered on demand and cached); throws a refusal. */
@@ -43,7 +43,27 @@ export interface FunctionTable {
 /** Whether generated code of this module can call a source function by its own name. */
 export type CanReference = (key: string) => boolean;
 
-export { derivedKey, parseDerivedKey, type DerivedKind } from "./ir/keys.js";
+/**
+ * The stages a derived function goes through, in order (each function goes through those its
+ * kind needs): the IR of the function it derives from (`lowered` from source, `input` when that is
+ * itself derived, as the gradient under a Hessian-vector product), one exit and no jumps
+ * (`structured`, reverse mode), A-normal form (`anf`), the differentiating pass's own output
+ * (`forward`, `reverse`), the whole function with its public signature (`assembled`), vector mode
+ * over it (`vectorized`), and after simplification (`simplified`).
+ */
+export type Stage = "lowered" | "input" | "structured" | "anf" | "forward" | "reverse" | "assembled" | "vectorized" | "simplified";
+
+/** The IR at a stage: parameters, and the body in labelled sections (a pass's sweeps). */
+export interface StageIR {
+  readonly params: readonly Var[];
+  readonly sections: readonly { readonly label?: string; readonly body: Block }[];
+}
+
+/** Told each derived function's IR (by key) after each stage, for `tsgrad emit --stages`. */
+export type StageObserver = (key: string, stage: Stage, ir: StageIR) => void;
+
+/** Reports a stage; the IR is made only when someone observes. */
+type Report = (stage: Stage, ir: () => StageIR) => void;
 
 const KIND_SUFFIX: Record<DerivedKind, string> = {
   grad: "grad",
@@ -90,6 +110,7 @@ export class Pipeline {
   constructor(
     private readonly table: FunctionTable,
     private readonly canReference: CanReference,
+    private readonly observe?: StageObserver,
   ) {}
 
   /** Runs `f`; if it throws, forgets every function it registered, then rethrows. */
@@ -161,13 +182,23 @@ export class Pipeline {
 
   private build(kind: DerivedKind, mask: readonly boolean[], key: string, k: string): GeneratedFunction {
     const source = this.sourceOf(key);
+    const observe = this.observe;
+    const report: Report = observe ? (stage, ir) => observe(k, stage, ir()) : () => {};
+    report(parseDerivedKey(key) ? "input" : "lowered", () => functionIR(source));
+    let wasSimplified = false;
+    const anf = (fn: IRFunction) => anfReported(fn, report);
+    const reverseReady = (fn: IRFunction) => reverseReadyReported(fn, report);
+    const simplified = (a: Assembled, before: Stage = "assembled") => {
+      wasSimplified = true;
+      return simplifiedReported(a, report, before);
+    };
     let assembled: Assembled;
     switch (kind) {
       case "jvp":
-        assembled = simplified(assembleTangent(toAnf(source), mask, source.name));
+        assembled = simplified(assembleTangent(anf(source), mask, source.name));
         break;
       case "jvpVec":
-        assembled = simplified(vectorize(simplified(assembleTangent(toAnf(source), mask))));
+        assembled = simplified(vectorize(simplified(assembleTangent(anf(source), mask))), "vectorized");
         break;
       case "grad":
       case "valueAndGrad":
@@ -197,7 +228,7 @@ export class Pipeline {
       case "hvp":
         // the tangent sweep over the gradient, keeping only the tangent: the gradient's own
         // accumulations that no tangent reads are dead code
-        assembled = simplified(tangentOnly(assembleTangent(toAnf(this.sourceOf(this.derive("grad", mask, key))), mask, source.name)));
+        assembled = simplified(tangentOnly(assembleTangent(anf(this.sourceOf(this.derive("grad", mask, key))), mask, source.name)));
         break;
       case "hessian":
         assembled = assembleHessian(source, mask, this.derive("hvp", mask, key));
@@ -218,6 +249,8 @@ export class Pipeline {
         assembled = assembleDerivative(source, mask, this.derive("jvp", mask, key), kind === "valueAndDerivative");
         break;
     }
+    // kinds made of calls of other derived functions (vjp, hessian, jacobian, ...) are only assembled
+    if (!wasSimplified) report("assembled", () => assembledIR(assembled));
     const name = `${source.name}_${KIND_SUFFIX[kind]}`;
     this.sources.set(k, {
       key: k,
@@ -286,11 +319,34 @@ function paramsOf(roots: readonly Var[], body: Block, captured: ReadonlySet<Var>
   });
 }
 
-/** Reverse mode needs one exit and no jumps, then A-normal form. */
-function reverseReady(fn: IRFunction): IRFunction {
-  return toAnf(structure(fn).fn);
+/** A-normal form. */
+function anfReported(fn: IRFunction, report: Report): IRFunction {
+  const anf = toAnf(fn);
+  report("anf", () => functionIR(anf));
+  return anf;
 }
 
-function simplified(a: Assembled): Assembled {
-  return { ...a, body: simplify(a.body) };
+/** Reverse mode needs one exit and no jumps, then A-normal form. */
+function reverseReadyReported(fn: IRFunction, report: Report): IRFunction {
+  const structured = structure(fn);
+  report("structured", () => functionIR(structured));
+  return anfReported(structured, report);
+}
+
+/** Simplification of an assembled function (reporting the pass's output and the assembly first). */
+function simplifiedReported(a: Assembled, report: Report, before: Stage): Assembled {
+  const pass = a.pass;
+  if (pass) report(pass.stage, () => ({ params: a.params, sections: pass.sections }));
+  report(before, () => assembledIR(a));
+  const out = { ...a, body: simplify(a.body) };
+  report("simplified", () => assembledIR(out));
+  return out;
+}
+
+function functionIR(fn: IRFunction): StageIR {
+  return { params: fn.params.map((p) => p.root), sections: [{ body: fn.body }] };
+}
+
+function assembledIR(a: Assembled): StageIR {
+  return { params: a.params, sections: [{ body: a.body }] };
 }

@@ -2,14 +2,16 @@
  * The program's function table: source functions by key (`file#position`), lowered to IR on
  * demand and cached for the life of the Program.
  */
-import { ts } from "./compiler.js";
-import { fail, TSG } from "./diagnostics.js";
-import { isMarkerSymbol, markerOfCall, ruleKindOf, tensorOpOf, type MarkerCall } from "./discover/markers.js";
-import { resolveRequest } from "./discover/requests.js";
-import { lowerFunction } from "./lower/function.js";
-import { isModuleLevel, resolveAlias, type FunctionLike, type LowerHost } from "./lower/host.js";
-import type { IRFunction } from "./ir/types.js";
-import { derivedKey, parseDerivedKey, type FunctionTable } from "./pipeline.js";
+import { ts } from "../compiler.js";
+import { fail, TSG } from "../diagnostics.js";
+import { isMarkerSymbol, markerOfCall, ruleKindOf, tensorOpOf, type MarkerCall } from "../discover/markers.js";
+import { resolveRequest } from "../discover/requests.js";
+import { lowerFunction } from "../lower/function.js";
+import type { LowerHost } from "../lower/host.js";
+import { isModuleLevel, resolveAlias, type FunctionLike } from "../syntax/declarations.js";
+import type { IRFunction } from "../ir/types.js";
+import { derivedKey, parseDerivedKey } from "../ir/keys.js";
+import type { FunctionTable } from "./derive.js";
 
 export class ProgramTable implements FunctionTable, LowerHost {
   readonly checker: ts.TypeChecker;
@@ -50,7 +52,8 @@ export class ProgramTable implements FunctionTable, LowerHost {
   markerTarget(marker: MarkerCall): { key: string; arity: number; source: FunctionLike | undefined } {
     const request = resolveRequest(
       {
-        table: this,
+        checker: this.checker,
+        functionKey: (decl) => this.functionKey(decl),
         sourceOf: (key) => {
           if (parseDerivedKey(key))
             fail(TSG.nestedMarker, marker.call, `inside a differentiated function, ${marker.kind}(...) must apply to a function, not to another marker's result`, "name the inner derivative as a function of its own and differentiate that");

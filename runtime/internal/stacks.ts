@@ -1,0 +1,70 @@
+/**
+ * Stacks for the reverse sweep. Generated code pushes a value only where the forward sweep
+ * overwrites something the reverse sweep needs (one push per overwrite, never per operation),
+ * and pops it back in the mirrored place. Storage grows geometrically, so pushes are amortised
+ * O(1) and allocation-free in the steady state.
+ */
+
+/** Numbers (and booleans, as 0/1) in a growable Float64Array. */
+export class F64Stack {
+  private data = new Float64Array(64);
+  private top = 0;
+
+  push(value: number): void {
+    if (this.top === this.data.length) this.grow();
+    this.data[this.top++] = value;
+  }
+
+  pop(): number {
+    return this.data[--this.top]!;
+  }
+
+  pushBool(value: boolean): void {
+    this.push(value ? 1 : 0);
+  }
+
+  popBool(): boolean {
+    return this.pop() !== 0;
+  }
+
+  /** Number of values held. */
+  get size(): number {
+    return this.top;
+  }
+
+  /** Capacity in values (for memory reports). */
+  get capacity(): number {
+    return this.data.length;
+  }
+
+  private grow(): void {
+    const bigger = new Float64Array(this.data.length * 2);
+    bigger.set(this.data);
+    this.data = bigger;
+  }
+}
+
+/** References (arrays allocated inside loops) in a plain array. */
+export class RefStack<T> {
+  private readonly data: T[] = [];
+
+  push(value: T): void {
+    this.data.push(value);
+  }
+
+  pop(): T {
+    return this.data.pop()!;
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+}
+
+/**
+ * The stacks generated code uses. One of each is enough: every generated function pops exactly
+ * what it pushed, in mirrored order, before it returns, so nested and recursive calls share them
+ * without interference, and no call allocates a stack of its own.
+ */
+export const stack = new F64Stack();
+export const refStack = new RefStack<unknown>();

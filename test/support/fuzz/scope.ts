@@ -1,0 +1,50 @@
+/** What random programs' generation keeps track of: helpers, constants, and what code in scope may read and write. */
+import { ARR_LEN, F64_LEN, TEN_LEN, type Kind, type Param } from "./spec.js";
+
+export type Returns = "num" | "tup" | "rec";
+export type Where = "main" | "lib";
+
+export interface Helper {
+  readonly name: string;
+  readonly params: readonly Param[];
+  readonly returns: Returns;
+  readonly where: Where;
+  readonly exported: boolean;
+  /** Length of the longest chain of calls below it, itself included. */
+  readonly depth: number;
+  readonly passThrough: boolean;
+}
+
+export interface Constant {
+  readonly name: string;
+  readonly kind: Kind;
+  readonly where: Where;
+  readonly source: string;
+}
+
+/** A non-number value readable in scope: an array, a tuple, an object or a tensor. */
+export interface Value {
+  readonly expr: string;
+  readonly kind: Exclude<Kind, "num">;
+}
+
+export interface Scope {
+  /** Numbers readable here. */
+  readonly scalars: string[];
+  /** `let` numbers that statements may reassign. */
+  readonly mutable: string[];
+  readonly values: Value[];
+  /** The integer data parameter `k` is in scope (the program function, not helpers). */
+  readonly data: boolean;
+  /** The innermost counted loop's variable and its bound. */
+  readonly loop?: { readonly name: string; readonly bound: number };
+  /** A block in the program function may return early; helpers may too. */
+  readonly canReturn: boolean;
+  readonly returns: Returns;
+  /** Which module the code is in: a lib helper sees only lib helpers and constants. */
+  readonly where: Where;
+  /** Helpers this code may call. */
+  readonly callable: readonly Helper[];
+}
+
+export const LEN: Record<"arr" | "f64" | "ten", number> = { arr: ARR_LEN, f64: F64_LEN, ten: TEN_LEN };

@@ -1,0 +1,251 @@
+/**
+ * The statements of random programs (generate.ts): declarations and assignments, branches, loops
+ * with break and continue, local arrays built, aliased, pushed and handed down, destructuring,
+ * tensors, switch on data. Each is one draw from the generator's `Choices`.
+ */
+import type { ProgramGenerator } from "./generate.js";
+import type { Scope } from "./scope.js";
+import { ARR_LEN, F64_LEN } from "./spec.js";
+
+
+export function block(g: ProgramGenerator, s: Scope, depth: number, indent: string): string[] {
+  return g.c.list("stmt", 1, 4, 0.55, () => stmt(g, s, depth, indent)).flat();
+}
+
+/** A nested block's scope: what it declares stays in it. */
+export function child(s: Scope, extra: Partial<Scope> = {}): Scope {
+  return { ...s, scalars: [...s.scalars], mutable: [...s.mutable], values: [...s.values], ...extra };
+}
+
+function stmt(g: ProgramGenerator, s: Scope, depth: number, ind: string): string[] {
+  const c = g.c;
+  const e = (d = 2) => g.expr(s, d);
+  const kind = depth <= 0 ? c.int(3) : c.int(17);
+  switch (kind) {
+    case 0: {
+      const name = g.fresh("t");
+      const line = `${ind}let ${name} = ${e()};`;
+      s.scalars.push(name);
+      s.mutable.push(name);
+      return [line];
+    }
+    case 1: {
+      if (!s.mutable.length) return [`${ind}acc += ${e()};`];
+      const t = c.pick(s.mutable);
+      return [
+        c.pick([
+          () => `${ind}${t} ${c.pick(["=", "+=", "-=", "*="])} ${e()};`,
+          () => `${ind}${t} /= 1.5 + (${e(1)}) ** 2;`,
+          () => `${ind}${t} %= ${c.pick(["1.7", "-0.9"])};`,
+          () => `${ind}${t} = ${t} * 0.5 + Math.sin(${t});`,
+        ])(),
+      ];
+    }
+    case 2:
+      return [`${ind}acc ${c.pick(["+=", "-="])} ${e()};`];
+    case 3: {
+      const lines = [`${ind}if (${g.cond(s)}) {`, ...block(g, child(s), depth - 1, ind + "  ")];
+      if (c.flag(0.6)) lines.push(`${ind}} else {`, ...block(g, child(s), depth - 1, ind + "  "));
+      lines.push(`${ind}}`);
+      return lines;
+    }
+    case 4: {
+      const i = g.fresh("i");
+      const bound = 2 + c.int(3);
+      const inner = child(s, { loop: { name: i, bound } });
+      const lines = [`${ind}for (let ${i} = 0; ${i} < ${bound}; ${i}++) {`];
+      if (c.flag(0.3)) lines.push(`${ind}  if (${i} === ${c.int(3)}) ${c.pick(["continue", "break"])};`);
+      lines.push(...block(g, inner, depth - 1, ind + "  "));
+      if (c.flag(0.4)) {
+        // a jump after writes, then more writes: what the jump leaves behind is the first value
+        lines.push(`${ind}  if (${g.cond(inner)}) ${c.pick(["continue", "break"])};`);
+        lines.push(...block(g, inner, depth - 1, ind + "  "));
+      }
+      lines.push(`${ind}}`);
+      return lines;
+    }
+    case 5: {
+      if (!s.data) return [`${ind}acc = acc * 0.5 + ${e()};`];
+      // a while loop with a data-dependent trip count and a value carried across iterations
+      const j = g.fresh("j");
+      const inner = child(s, { loop: undefined });
+      return [
+        `${ind}let ${j} = 0;`,
+        `${ind}while (${j} < k && ${j} < 4) {`,
+        `${ind}  acc = acc * 0.5 + ${g.expr(inner, 2)};`,
+        ...block(g, inner, depth - 1, ind + "  "),
+        `${ind}  ${j}++;`,
+        `${ind}}`,
+      ];
+    }
+    case 6:
+      return localArray(g, s, ind);
+    case 7:
+      if (s.canReturn) return [`${ind}if (${g.cond(s)}) return ${g.result(s, 1, "acc")};`];
+      return [`${ind}acc *= 0.9;`];
+    case 8: {
+      const name = g.fresh("c");
+      const line = `${ind}const ${name} = Math.tanh(${e(3)});`;
+      s.scalars.push(name);
+      return [line];
+    }
+    case 9: {
+      // a counter of the user's own: starts anywhere, read inside the loop and after it
+      const n = g.fresh("n");
+      const i = g.fresh("i");
+      return [
+        `${ind}let ${n} = ${c.int(3)};`,
+        `${ind}for (let ${i} = 0; ${i} < ${1 + c.int(3)}; ${i}++) {`,
+        `${ind}  acc += ${n} * ${g.expr(s, 1)};`,
+        `${ind}  ${c.pick([`${n} = ${n} + 1`, `${n}++`, `${n} += 1`])};`,
+        `${ind}}`,
+        `${ind}acc += ${n} * 0.25 * ${g.expr(s, 1)};`,
+      ];
+    }
+    case 10:
+      return aliasedArray(g, s, ind);
+    case 11:
+    case 12:
+      return perElement(g, s, ind);
+    case 13:
+      return destructure(g, s, ind);
+    case 14:
+      return localTensor(g, s, ind);
+    case 15:
+      return handDown(g, s, ind);
+    default:
+      return switchOnData(g, s, depth, ind);
+  }
+}
+
+/** An array of a kind in scope to copy from, or a module constant. */
+function source(g: ProgramGenerator, s: Scope, kind: "arr" | "f64"): string {
+  const inScope = s.values.filter((v) => v.kind === kind).map((v) => v.expr);
+  return inScope.length && !g.c.flag(0.2) ? g.c.pick(inScope) : g.constantOf(kind, s.where);
+}
+
+/** A local array written by index (old values restored by the reverse sweep), pushed, maybe rebound. */
+function localArray(g: ProgramGenerator, s: Scope, ind: string): string[] {
+  const c = g.c;
+  const a = g.fresh("arr");
+  if (c.flag(0.3)) {
+    // a fresh array filled, then read: its old elements are never needed back
+    const src = source(g, s, "f64");
+    const lines = [
+      `${ind}const ${a} = new Float64Array(${F64_LEN});`,
+      `${ind}for (let q = 0; q < ${a}.length; q++) ${a}[q] = ${g.expr(s, 1)} * ${src}[q]!;`,
+      `${ind}for (let q = 0; q < ${a}.length; q++) acc += ${a}[q]! * ${a}[${F64_LEN - 1} - q]! * 0.5;`,
+    ];
+    s.values.push({ expr: a, kind: "f64" });
+    return lines;
+  }
+  const src = source(g, s, "arr");
+  const rebind = c.flag(0.4) ? [`${ind}${a} = ${c.pick([`${a}.slice()`, `[${a}[1]! * ${g.expr(s, 1)}, ${a}[0]!, ${a}[3]!, ${a}[2]!]`])};`] : [];
+  const lines = [
+    `${ind}let ${a} = ${src}.slice();`,
+    `${ind}for (let q = 0; q < ${a}.length; q++) ${a}[q] = ${a}[q]! * ${g.expr(s, 1)} + ${a}[(q + 1) % ${a}.length]!;`,
+    ...rebind,
+    `${ind}${a}.push(${g.expr(s, 1)});`,
+    `${ind}for (const el of ${a}) acc += Math.sin(el) * 0.3;`,
+  ];
+  s.values.push({ expr: a, kind: "arr" });
+  return lines;
+}
+
+/** An array read through a second name, then overwritten through its own. */
+function aliasedArray(g: ProgramGenerator, s: Scope, ind: string): string[] {
+  const c = g.c;
+  const a = g.fresh("arr");
+  const b = g.fresh("alias");
+  const src = source(g, s, "arr");
+  const other = source(g, s, "arr");
+  const second = c.pick([`const ${b} = ${a};`, `const ${b} = ${g.cond(s)} ? ${a} : ${other};`, `const ${b}: number[][] = [];\n${ind}${b}.push(${a});`]);
+  const read = second.includes("push") ? (q: number) => `${b}[0]![${q}]!` : (q: number) => `${b}[${q}]!`;
+  const before = g.fresh("before");
+  return [
+    `${ind}const ${a} = ${src}.slice();`,
+    `${ind}${second}`,
+    `${ind}const ${before} = ${read(0)} * ${read(1)} + ${g.expr(s, 1)};`,
+    `${ind}${a}[0] = ${g.expr(s, 1)};`,
+    `${ind}${a}[1] *= ${read(2)};`,
+    `${ind}acc += ${before} * ${before} * 0.1 + ${read(0)} * ${read(1)};`,
+  ];
+}
+
+/** A helper called once per element of an array, inside a loop. */
+function perElement(g: ProgramGenerator, s: Scope, ind: string): string[] {
+  const c = g.c;
+  const withNum = s.callable.filter((h) => h.params.some((p) => p.kind === "num" || p.kind === "arr"));
+  if (!withNum.length) return [`${ind}acc += ${g.expr(s, 2)};`];
+  const h = c.pick(withNum);
+  const slot = h.params.findIndex((p) => p.kind === "num" || p.kind === "arr");
+  const src = source(g, s, "arr");
+  const read = (el: string) => (h.params[slot]!.kind === "num" ? el : `[${el}, ${g.expr(s, 1)}, ${el} * 0.5, ${g.atom(s)}]`);
+  const call = (el: string) => {
+    const args = h.params.map((p, i) => (i === slot ? read(el) : g.arg(p.kind, s, 1)));
+    const text = g.callOf(h, s, 1, args);
+    return h.returns === "num" ? text : g.readPair(text, h.returns, c.pick([0, 1] as const));
+  };
+  if (c.flag(0.5)) {
+    const i = g.fresh("i");
+    return [`${ind}for (let ${i} = 0; ${i} < ${src}.length; ${i}++) {`, `${ind}  acc += ${call(`${src}[${i}]!`)} * 0.5;`, `${ind}}`];
+  }
+  const el = g.fresh("el");
+  return [`${ind}for (const ${el} of ${src}) acc ${c.pick(["+=", "-="])} ${call(el)};`];
+}
+
+/** A helper's tuple or object result destructured into two numbers. */
+function destructure(g: ProgramGenerator, s: Scope, ind: string): string[] {
+  const c = g.c;
+  const pairs = s.callable.filter((h) => h.returns !== "num");
+  if (!pairs.length) return [`${ind}acc -= ${g.expr(s, 2)};`];
+  const h = c.pick(pairs);
+  const p = g.fresh("p");
+  const q = g.fresh("q");
+  const call = g.callOf(h, s, 2);
+  const line = h.returns === "tup" ? `${ind}const [${p}, ${q}] = ${call};` : `${ind}const { p: ${p}, q: ${q} } = ${call};`;
+  s.scalars.push(p, q);
+  return [line, `${ind}acc += ${p} * ${q};`];
+}
+
+/** A local tensor, read as a number right away and kept in scope. */
+function localTensor(g: ProgramGenerator, s: Scope, ind: string): string[] {
+  if (!s.values.some((v) => v.kind === "ten") && !g.c.flag(0.2)) return [`${ind}acc += ${g.expr(s, 2)};`];
+  const t = g.fresh("tt");
+  const lines = [`${ind}const ${t} = ${g.tensor(s, 2)};`, `${ind}acc += item(sum(mul(${t}, ${t}))) * 0.1;`];
+  s.values.push({ expr: t, kind: "ten" });
+  return lines;
+}
+
+/** A local array built from values here, written, then handed down to a helper. */
+function handDown(g: ProgramGenerator, s: Scope, ind: string): string[] {
+  const c = g.c;
+  const a = g.fresh("loc");
+  const lines = [`${ind}const ${a} = [${Array.from({ length: ARR_LEN }, () => g.expr(s, 1)).join(", ")}];`];
+  if (c.flag(0.5)) lines.push(`${ind}${a}[${c.int(ARR_LEN)}] = ${g.expr(s, 1)};`);
+  s.values.push({ expr: a, kind: "arr" });
+  const takers = s.callable.filter((h) => h.params.some((p) => p.kind === "arr"));
+  if (takers.length) {
+    const h = c.pick(takers);
+    const slot = h.params.findIndex((p) => p.kind === "arr");
+    const args = h.params.map((p, i) => (i === slot ? a : g.arg(p.kind, s, 1)));
+    const call = g.callOf(h, s, 1, args);
+    lines.push(`${ind}acc += ${h.returns === "num" ? call : g.readPair(call, h.returns, 0)};`);
+  } else lines.push(`${ind}acc += ${a}[0]! * ${a}[${ARR_LEN - 1}]!;`);
+  return lines;
+}
+
+/** `switch` on the data parameter, cases ending in break or return. */
+function switchOnData(g: ProgramGenerator, s: Scope, depth: number, ind: string): string[] {
+  const c = g.c;
+  if (!s.data) return [`${ind}acc += 0.5 * ${g.expr(s, 2)};`];
+  const lines = [`${ind}switch (k) {`];
+  const cases = 1 + c.int(3);
+  // no switch on k inside a case of one (TypeScript narrows k there)
+  const inner = child(s, { canReturn: false, data: false });
+  for (let i = 0; i < cases; i++) {
+    lines.push(`${ind}  case ${i}: {`, ...block(g, child(inner), depth - 1, ind + "    "), `${ind}    break;`, `${ind}  }`);
+  }
+  lines.push(`${ind}  default:`, `${ind}    acc ${c.pick(["+=", "*="])} ${g.expr(s, 1)};`, `${ind}}`);
+  return lines;
+}
