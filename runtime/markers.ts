@@ -162,15 +162,15 @@ type JacobianOf<F extends Fn> = ReturnType<F> extends Tensor ? Tensor : number[]
  * function of several parameters names the one to differentiate with `wrt` (the others are data).
  * @tsgradMarker jacobian
  */
-export function jacobian<F extends (x: never) => number[] | Float64Array | Tensor>(f: F, options?: JacobianOptions): (...args: Parameters<F>) => JacobianOf<F>;
+export function jacobian<F extends (x: never) => number[] | Float64Array | Tensor>(
+  f: F,
+  options?: JacobianOptions,
+): (...args: Parameters<F>) => JacobianOf<F>;
 export function jacobian<F extends (...args: never[]) => number[] | Float64Array | Tensor>(
   f: F,
   options: JacobianOptions & { readonly wrt: readonly [string | number] },
 ): (...args: Parameters<F>) => JacobianOf<F>;
-export function jacobian(
-  f: Fn,
-  options?: JacobianOptions & { readonly wrt?: readonly [string | number] },
-): never {
+export function jacobian(f: Fn, options?: JacobianOptions & { readonly wrt?: readonly [string | number] }): never {
   void f;
   void options;
   return notTransformed("jacobian");
@@ -204,21 +204,26 @@ export function checkGrad(f: unknown, ...args: unknown[]): number[] {
   const grads = f.params.length === 1 ? [g] : (g as unknown[]);
   return f.params.map((p, k) => {
     let worst = 0;
-    forEachLeaf(args[p], grads[k], (get, set, analytic) => {
-      const x = get();
-      const h = 1e-6 * Math.max(1, Math.abs(x));
-      set(x + h);
-      const up = f.f(...(cloneArgs(args) as never[])) as number;
-      set(x - h);
-      const down = f.f(...(cloneArgs(args) as never[])) as number;
-      set(x);
-      const fd = (up - down) / (2 * h);
-      const err = Math.abs(analytic - fd) / Math.max(1, Math.abs(analytic), Math.abs(fd));
-      if (Number.isNaN(err) || Number.isNaN(worst)) worst = NaN;
-      else if (err > worst) worst = err;
-    }, (v) => {
-      args[p] = v;
-    });
+    forEachLeaf(
+      args[p],
+      grads[k],
+      (get, set, analytic) => {
+        const x = get();
+        const h = 1e-6 * Math.max(1, Math.abs(x));
+        set(x + h);
+        const up = f.f(...(cloneArgs(args) as never[])) as number;
+        set(x - h);
+        const down = f.f(...(cloneArgs(args) as never[])) as number;
+        set(x);
+        const fd = (up - down) / (2 * h);
+        const err = Math.abs(analytic - fd) / Math.max(1, Math.abs(analytic), Math.abs(fd));
+        if (Number.isNaN(err) || Number.isNaN(worst)) worst = NaN;
+        else if (err > worst) worst = err;
+      },
+      (v) => {
+        args[p] = v;
+      },
+    );
     return worst;
   });
 }
@@ -275,8 +280,7 @@ function forEachLeaf(
           },
           (gradient as Record<string, number>)[key]!,
         );
-      else if (typeof field === "object" && field !== null)
-        forEachLeaf(field, (gradient as Record<string, unknown>)[key], visit, () => {});
+      else if (typeof field === "object" && field !== null) forEachLeaf(field, (gradient as Record<string, unknown>)[key], visit, () => {});
     }
   }
 }

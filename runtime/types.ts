@@ -50,7 +50,9 @@ export type GradientOf<F extends (...args: never[]) => unknown> =
  * parameter's exact type; by name (`wrt: ["w"]`) TypeScript cannot see which parameter a name
  * is, so each is typed as the union of the gradients of all parameters.
  */
-export type GradientOfSome<F extends (...args: never[]) => unknown, W extends readonly (string | number)[]> = W extends readonly [infer Only]
+export type GradientOfSome<F extends (...args: never[]) => unknown, W extends readonly (string | number)[]> = W extends readonly [
+  infer Only,
+]
   ? SelectedGradient<Parameters<F>, Only>
   : SelectedGradients<F, W>;
 

@@ -30,7 +30,10 @@ export interface TransformerOptions {
   readonly ts?: typeof typescript;
 }
 
-export function tsgradTransformer(program: typescript.Program | undefined, options: TransformerOptions = {}): typescript.TransformerFactory<typescript.SourceFile> {
+export function tsgradTransformer(
+  program: typescript.Program | undefined,
+  options: TransformerOptions = {},
+): typescript.TransformerFactory<typescript.SourceFile> {
   const compiler = options.ts ? checkCompiler(options.ts, "the typescript module given to tsgradTransformer") : ownCompiler();
   if (!program)
     throw new Error(
@@ -47,7 +50,12 @@ export function tsgradTransformer(program: typescript.Program | undefined, optio
     // a file that does not parse gets the compiler's syntax errors, not refusals of what it recovered
     if (program.getSyntacticDiagnostics(sf).length) return sf;
     const onStage = options.onStage;
-    const result = transformModule(sf, table, context, onStage ? { observe: (key, stage, ir) => onStage(sf.fileName, key, stage, ir) } : {});
+    const result = transformModule(
+      sf,
+      table,
+      context,
+      onStage ? { observe: (key, stage, ir) => onStage(sf.fileName, key, stage, ir) } : {},
+    );
     for (const d of result.diagnostics) options.report?.(d);
     if (result.generated.length) options.onGenerated?.(sf.fileName, result.generated);
     return result.sourceFile;
@@ -74,7 +82,8 @@ export default function tsPatchPlugin(
   extrasOrConfig?: TsPatchExtras | { transformProgram?: boolean },
   programExtras?: TsPatchExtras,
 ): typescript.TransformerFactory<typescript.SourceFile> | typescript.Program {
-  if ((extrasOrConfig as { transformProgram?: boolean } | undefined)?.transformProgram === true) return checkedProgram(program, programExtras);
+  if ((extrasOrConfig as { transformProgram?: boolean } | undefined)?.transformProgram === true)
+    return checkedProgram(program, programExtras);
   const extras = extrasOrConfig as TsPatchExtras | undefined;
   const compiler = checkCompiler(extras?.ts ?? ownCompiler(), "the TypeScript that ts-patch runs");
   return tsgradTransformer(program, { ts: compiler, report: (d) => extras?.addDiagnostic?.(d) });
@@ -98,7 +107,10 @@ function checkedProgram(program: typescript.Program, extras: TsPatchExtras | und
     return (refusals = found);
   };
   const checked = Object.create(program) as typescript.Program;
-  checked.getSemanticDiagnostics = (sf, token) => [...program.getSemanticDiagnostics(sf, token), ...allRefusals().filter((d) => !sf || d.file === sf)];
+  checked.getSemanticDiagnostics = (sf, token) => [
+    ...program.getSemanticDiagnostics(sf, token),
+    ...allRefusals().filter((d) => !sf || d.file === sf),
+  ];
   checked.emit = (target, writeFile, token, onlyDts, custom) =>
     program.emit(target, writeFile, token, onlyDts, {
       ...custom,

@@ -55,15 +55,9 @@ export class IrRefusal extends Error {
   }
 }
 
-export function refuse(
-  code: TsgCode,
-  origin: IrRefusal["origin"],
-  problem: string,
-  hint: string,
-): never {
+export function refuse(code: TsgCode, origin: IrRefusal["origin"], problem: string, hint: string): never {
   throw new IrRefusal(code, origin, problem, hint);
 }
-
 
 /**
  * A defect of tsgrad itself (a broken invariant, a primitive without a rule), never a refusal of

@@ -19,7 +19,8 @@ export function tensor(data: number | readonly unknown[] | Float64Array, shape?:
   }
   const flat = (data as unknown[]).flat(Infinity) as number[];
   const s = shape ?? inferred;
-  if (flat.length !== sizeOf(s)) throw new Error(`tensor: ${flat.length} values do not fit shape ${describeShape(s)} (nested arrays must be rectangular)`);
+  if (flat.length !== sizeOf(s))
+    throw new Error(`tensor: ${flat.length} values do not fit shape ${describeShape(s)} (nested arrays must be rectangular)`);
   return new Tensor(Float64Array.from(flat), s);
 }
 

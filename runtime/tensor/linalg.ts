@@ -19,13 +19,16 @@ import { mul } from "./arithmetic.js";
 export function matmul(a: Tensor, b: Tensor): Tensor {
   const av = a.rank === 1 ? reshape(a, [1, a.shape[0]!]) : a;
   const bv = b.rank === 1 ? reshape(b, [b.shape[0]!, 1]) : b;
-  if (av.rank < 2 || bv.rank < 2) throw new Error(`matmul: needs tensors of rank 1 or more, got ${describeShape(a.shape)} and ${describeShape(b.shape)}`);
+  if (av.rank < 2 || bv.rank < 2)
+    throw new Error(`matmul: needs tensors of rank 1 or more, got ${describeShape(a.shape)} and ${describeShape(b.shape)}`);
   const m = av.shape[av.rank - 2]!;
   const k = av.shape[av.rank - 1]!;
   const k2 = bv.shape[bv.rank - 2]!;
   const n = bv.shape[bv.rank - 1]!;
   if (k !== k2)
-    throw new Error(`matmul: shapes ${describeShape(a.shape)} and ${describeShape(b.shape)} do not match (the last axis of the first, ${k}, must equal the second-to-last of the second, ${k2})`);
+    throw new Error(
+      `matmul: shapes ${describeShape(a.shape)} and ${describeShape(b.shape)} do not match (the last axis of the first, ${k}, must equal the second-to-last of the second, ${k2})`,
+    );
   const batchA = av.shape.slice(0, -2);
   const batchB = bv.shape.slice(0, -2);
   const batch = broadcastShapes("matmul", batchA, batchB);
@@ -34,7 +37,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const sa = broadcastStrides(batchA, batch);
   const sb = broadcastStrides(batchB, batch);
   forEachRow(batch, sa, sb, (o, ia, ib, length, da, db) => {
-    for (let j = 0; j < length; j++) matmulKernel(av.data, (ia + j * da) * m * k, k, 1, bv.data, (ib + j * db) * k * n, out, (o + j) * m * n, m, k, n);
+    for (let j = 0; j < length; j++)
+      matmulKernel(av.data, (ia + j * da) * m * k, k, 1, bv.data, (ib + j * db) * k * n, out, (o + j) * m * n, m, k, n);
   });
   let shape = [...batch, m, n];
   if (a.rank === 1) shape = shape.filter((_, i) => i !== shape.length - 2);
@@ -53,6 +57,7 @@ export function dot(a: Tensor, b: Tensor): Tensor {
 
 /** Outer product of two vectors: [m] x [n] -> [m, n]. @tsgradTensorOp outer */
 export function outer(a: Tensor, b: Tensor): Tensor {
-  if (a.rank !== 1 || b.rank !== 1) throw new Error(`outer: needs two vectors, got ${describeShape(a.shape)} and ${describeShape(b.shape)}`);
+  if (a.rank !== 1 || b.rank !== 1)
+    throw new Error(`outer: needs two vectors, got ${describeShape(a.shape)} and ${describeShape(b.shape)}`);
   return mul(reshape(a, [a.size, 1]), reshape(b, [1, b.size]));
 }

@@ -30,7 +30,8 @@ export function transpose(t: Tensor, perm?: readonly number[]): Tensor {
 
 /** The same data with another shape (one dimension may be -1: inferred). @tsgradTensorOp reshape */
 export function reshape(t: Tensor, shape: Shape): Tensor {
-  const cannot = (why: string) => new Error(`reshape: cannot reshape ${describeShape(t.shape)} (size ${t.size}) to ${describeShape(shape)}: ${why}`);
+  const cannot = (why: string) =>
+    new Error(`reshape: cannot reshape ${describeShape(t.shape)} (size ${t.size}) to ${describeShape(shape)}: ${why}`);
   if (shape.some((d) => !Number.isInteger(d) || d < -1)) throw cannot("dimensions are whole numbers, -1 for the one to infer");
   const unknown = shape.indexOf(-1);
   if (unknown !== shape.lastIndexOf(-1)) throw cannot("only one dimension can be -1");
@@ -96,7 +97,8 @@ export function concat(ts: readonly Tensor[], axis = 0): Tensor {
 export function stack(ts: readonly Tensor[], axis = 0): Tensor {
   if (ts.length === 0) throw new Error("stack: needs at least one tensor");
   const shape = ts[0]!.shape;
-  for (const t of ts) if (!sameShape(t.shape, shape)) throw new Error(`stack: shapes ${ts.map((x) => describeShape(x.shape)).join(", ")} differ`);
+  for (const t of ts)
+    if (!sameShape(t.shape, shape)) throw new Error(`stack: shapes ${ts.map((x) => describeShape(x.shape)).join(", ")} differ`);
   const ax = axis < 0 ? axis + shape.length + 1 : axis;
   const expanded = ts.map((t) => reshape(t, [...shape.slice(0, ax), 1, ...shape.slice(ax)]));
   return concat(expanded, ax);
@@ -117,4 +119,3 @@ export function take(t: Tensor, axis: number, start: number, length: number): Te
     out.set(t.data.subarray((o * t.shape[ax]! + start) * inner, (o * t.shape[ax]! + start + length) * inner), o * length * inner);
   return new Tensor(out, shape);
 }
-

@@ -116,7 +116,8 @@ function flowsOf(body: Block): Flow[] {
         if (x.k !== "call") return;
         for (const a of writtenArgExprs(x)) {
           const base = baseVar(a);
-          if (base && (base.type.kind === "array" || base.type.kind === "record") && typeOfValue(a).kind === "array") flows.push({ target: base, from: x });
+          if (base && (base.type.kind === "array" || base.type.kind === "record") && typeOfValue(a).kind === "array")
+            flows.push({ target: base, from: x });
         }
       });
   });

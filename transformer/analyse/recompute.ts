@@ -157,8 +157,7 @@ export function inductionOf(
   const e = u.value;
   if (e.k !== "op" || (e.op !== "add" && e.op !== "sub")) return null;
   const [a, b] = e.args;
-  if (!a || !b || a.k !== "var" || a.v !== v || b.k !== "num" || !Number.isInteger(b.value) || b.value === 0)
-    return null;
+  if (!a || !b || a.k !== "var" || a.v !== v || b.k !== "num" || !Number.isInteger(b.value) || b.value === 0) return null;
   if (loop.body.some((s) => writes.of(s).has(v))) return null;
   if (readOutside(v)) return null;
   return { v, step: e.op === "add" ? b.value : -b.value, initDecl: before };
@@ -277,8 +276,7 @@ export function integerVariables(body: Block): Set<Var> {
   const definitions = new Map<Var, Expr[]>();
   forEachStmt(body, (s) => {
     countWork("reverse.integers");
-    if ((s.k === "decl" || s.k === "assign") && s.v.type.kind === "num")
-      listAt(definitions, s.v).push(s.k === "decl" ? s.init : s.value);
+    if ((s.k === "decl" || s.k === "assign") && s.v.type.kind === "num") listAt(definitions, s.v).push(s.k === "decl" ? s.init : s.value);
   });
   interface Waiting {
     readonly v: Var;
@@ -336,22 +334,11 @@ export function offsetOf(e: Expr, i: Var): number | null {
  * too); likewise for <=, and for counting down. When no iteration runs, the value lies beyond A
  * on the wrong side, and a reverse loop from it back to A runs zero times. No trip count is kept.
  */
-export function closedFormLast(
-  loop: Stmt & { k: "loop" },
-  ind: Induction,
-  integers: ReadonlySet<Var>,
-  writes: Writes,
-): Expr | null {
+export function closedFormLast(loop: Stmt & { k: "loop" }, ind: Induction, integers: ReadonlySet<Var>, writes: Writes): Expr | null {
   const t = loop.test;
   const init = ind.initDecl.init;
   const stable = (v: Var) => !writes.blockWritesClassOf([loop.body, loop.update], v);
-  if (
-    !t ||
-    t.k !== "op" ||
-    Math.abs(ind.step) !== 1 ||
-    !isLengthArithmetic(init, integers) ||
-    ![...varsOf(init)].every(stable)
-  )
+  if (!t || t.k !== "op" || Math.abs(ind.step) !== 1 || !isLengthArithmetic(init, integers) || ![...varsOf(init)].every(stable))
     return null;
   const up = ind.step === 1 && (t.op === "lt" || t.op === "le");
   const down = ind.step === -1 && (t.op === "gt" || t.op === "ge");

@@ -40,7 +40,9 @@ export function checkCommand(spec: ProjectSpec): number {
   if (diagnostics.length) {
     process.stderr.write(formatDiagnosticsFor(process.stderr, diagnostics));
     const refusals = diagnostics.filter((d) => d.source === "tsgrad").length;
-    process.stderr.write(`tsgrad check: ${refusals} refusal${refusals === 1 ? "" : "s"}${diagnostics.length > refusals ? ` and ${diagnostics.length - refusals} other error${diagnostics.length - refusals === 1 ? "" : "s"}` : ""}\n`);
+    process.stderr.write(
+      `tsgrad check: ${refusals} refusal${refusals === 1 ? "" : "s"}${diagnostics.length > refusals ? ` and ${diagnostics.length - refusals} other error${diagnostics.length - refusals === 1 ? "" : "s"}` : ""}\n`,
+    );
     return 1;
   }
   process.stdout.write(`tsgrad check: no refusals (${files} file${files === 1 ? "" : "s"}, ${withMarkers} with markers)\n`);

@@ -18,7 +18,10 @@ export interface EmitOptions {
 }
 
 /** The generated functions of a file as formatted TypeScript text. */
-export async function generatedCode(file: string, options: EmitOptions = {}): Promise<{ code: string; diagnostics: ts.Diagnostic[]; count: number }> {
+export async function generatedCode(
+  file: string,
+  options: EmitOptions = {},
+): Promise<{ code: string; diagnostics: ts.Diagnostic[]; count: number }> {
   const entry = path.resolve(file);
   const stages = options.stages ? new StageLog() : undefined;
   const result = compileFiles([entry], stages ? { onStage: stages.observe } : {});
@@ -28,13 +31,17 @@ export async function generatedCode(file: string, options: EmitOptions = {}): Pr
     const text = functions.map((g) => printer.printNode(ts.EmitHint.Unspecified, g.node, g.sourceFile)).join("\n\n");
     // the file path tells prettier this is not TSX (otherwise it guesses, with a regular
     // expression whose cost is quadratic in the length of code without quotes)
-    return text ? await format(withDisplayPaths(text, result.program), { parser: "typescript", filepath: "generated.ts", printWidth: 100 }) : "";
+    return text
+      ? await format(withDisplayPaths(text, result.program), { parser: "typescript", filepath: "generated.ts", printWidth: 100 })
+      : "";
   };
   let code: string;
   if (stages) {
     const parts: string[] = [];
     for (const g of chosen)
-      parts.push(`// ==== ${g.name}: ${keyForPeople(g.key)} ====\n${stages.print(g.file, g.key)}\n// ---- stage: emitted ----\n${await print([g])}`);
+      parts.push(
+        `// ==== ${g.name}: ${keyForPeople(g.key)} ====\n${stages.print(g.file, g.key)}\n// ---- stage: emitted ----\n${await print([g])}`,
+      );
     code = parts.join("\n");
   } else code = await print(chosen);
   return { code, diagnostics: [...result.errors, ...result.diagnostics], count: chosen.length };

@@ -46,7 +46,9 @@ export async function generateProject(options: GenerateOptions): Promise<{ files
     if (inside(outDir, source)) continue; // an earlier run's output that the tsconfig includes
     const rel = path.relative(baseDir, source);
     if (rel.startsWith("..") || path.isAbsolute(rel))
-      throw new UsageError(`${displayPath(source)} is outside ${displayPath(baseDir) || "."}; generate from a tsconfig.json or folder that holds every source file`);
+      throw new UsageError(
+        `${displayPath(source)} is outside ${displayPath(baseDir) || "."}; generate from a tsconfig.json or folder that holds every source file`,
+      );
     const target = path.join(outDir, rel);
     const syntax = program.getSyntacticDiagnostics(sf);
     if (syntax.length) {
@@ -59,21 +61,43 @@ export async function generateProject(options: GenerateOptions): Promise<{ files
     }
     const refusals: ts.Diagnostic[] = [];
     const generated: ts.FunctionDeclaration[] = [];
-    const transformer = tsgradTransformer(program, { ts, report: (d) => refusals.push(d), onGenerated: (_file, fns) => generated.push(...fns.map((g) => g.node)) });
+    const transformer = tsgradTransformer(program, {
+      ts,
+      report: (d) => refusals.push(d),
+      onGenerated: (_file, fns) => generated.push(...fns.map((g) => g.node)),
+    });
     const result = ts.transform(sf, [transformer], program.getCompilerOptions());
     diagnostics.push(...refusals);
-    if (!refusals.length) files.push({ path: target, text: await derivedText(program, sf, result.transformed[0]!, generated, printer, baseDir), derived: true });
+    if (!refusals.length)
+      files.push({
+        path: target,
+        text: await derivedText(program, sf, result.transformed[0]!, generated, printer, baseDir),
+        derived: true,
+      });
     result.dispose();
   }
   return { files, diagnostics };
 }
 
 /** The source's text with its marker calls replaced, the imports generated code needs, and the generated functions. */
-async function derivedText(program: ts.Program, sf: ts.SourceFile, transformed: ts.SourceFile, generated: ts.FunctionDeclaration[], printer: ts.Printer, baseDir: string): Promise<string> {
+async function derivedText(
+  program: ts.Program,
+  sf: ts.SourceFile,
+  transformed: ts.SourceFile,
+  generated: ts.FunctionDeclaration[],
+  printer: ts.Printer,
+  baseDir: string,
+): Promise<string> {
   const calls = new Set<ts.Node>(findMarkerCalls(sf, program.getTypeChecker()).map((m) => m.call));
-  const added = transformed.statements.filter((s) => !generated.includes(s as ts.FunctionDeclaration) && ts.isImportDeclaration(s) && s.pos < 0);
+  const added = transformed.statements.filter(
+    (s) => !generated.includes(s as ts.FunctionDeclaration) && ts.isImportDeclaration(s) && s.pos < 0,
+  );
   const replaced = replacedCalls(sf, transformed, calls, new Set<ts.Node>([...generated, ...added]));
-  const edits = [...replaced].map(([call, replacement]) => ({ start: call.getStart(sf), end: call.getEnd(), text: printer.printNode(ts.EmitHint.Expression, replacement, sf) }));
+  const edits = [...replaced].map(([call, replacement]) => ({
+    start: call.getStart(sf),
+    end: call.getEnd(),
+    text: printer.printNode(ts.EmitHint.Expression, replacement, sf),
+  }));
   // imports go after the file's own imports
   const lastImport = [...sf.statements].reverse().find((s) => ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s));
   const importsAt = lastImport ? lastImport.getEnd() : headerEnd(sf.text);
@@ -100,7 +124,8 @@ const assertElements: ts.TransformerFactory<ts.FunctionDeclaration> = (context) 
     const visited = ts.visitEachChild(n, visit, context);
     if (!ts.isElementAccessExpression(visited)) return visited;
     const parent = n.parent as ts.Node | undefined;
-    const isPlainStore = parent && ts.isBinaryExpression(parent) && parent.left === n && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+    const isPlainStore =
+      parent && ts.isBinaryExpression(parent) && parent.left === n && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken;
     return isPlainStore ? visited : context.factory.createNonNullExpression(visited);
   };
   return ts.visitEachChild(root, visit, context);
@@ -138,7 +163,9 @@ export async function generateCommand(options: GenerateOptions): Promise<number>
   if (options.check) {
     const stale = files.filter((f) => !fs.existsSync(f.path) || fs.readFileSync(f.path, "utf8") !== f.text);
     if (stale.length) {
-      process.stderr.write(`tsgrad generate --check: ${stale.length} of ${files.length} files in ${displayPath(path.resolve(options.out))} are stale or missing:\n`);
+      process.stderr.write(
+        `tsgrad generate --check: ${stale.length} of ${files.length} files in ${displayPath(path.resolve(options.out))} are stale or missing:\n`,
+      );
       for (const f of stale) process.stderr.write(`  ${displayPath(f.path)}\n`);
       process.stderr.write("run `tsgrad generate` again (without --check) to update them\n");
       return 1;
@@ -151,6 +178,8 @@ export async function generateCommand(options: GenerateOptions): Promise<number>
     if (!fs.existsSync(f.path) || fs.readFileSync(f.path, "utf8") !== f.text) fs.writeFileSync(f.path, f.text);
   }
   const derived = files.filter((f) => f.derived).length;
-  process.stdout.write(`tsgrad generate: ${files.length} files in ${displayPath(path.resolve(options.out))} (${derived} with generated derivatives, ${files.length - derived} copied)\n`);
+  process.stdout.write(
+    `tsgrad generate: ${files.length} files in ${displayPath(path.resolve(options.out))} (${derived} with generated derivatives, ${files.length - derived} copied)\n`,
+  );
   return 0;
 }

@@ -41,7 +41,10 @@ program
   .description("print the derivative code tsgrad generates for a file")
   .argument("<file>", "a TypeScript file that calls grad/jvp/vjp/valueAndGrad", existingFile)
   .option("--fn <name>", "only code derived from the function of this name (exits 1 when none is)")
-  .option("--stages", "before each function's code, its IR after each stage: lowered, structured, anf, forward/reverse, assembled, simplified")
+  .option(
+    "--stages",
+    "before each function's code, its IR after each stage: lowered, structured, anf, forward/reverse, assembled, simplified",
+  )
   .action(async (file: string, opts: { fn?: string; stages?: boolean }) => exit(() => emitCommand(file, opts)));
 
 program

@@ -35,13 +35,20 @@ export function loadProject(spec: ProjectSpec): LoadedProject {
       if (!fs.statSync(f).isFile()) throw new UsageError(`${f} is not a file`);
     }
     const options = nearestConfigOptions(path.resolve(path.dirname(spec.files[0]!))) ?? DEFAULT_COMPILER_OPTIONS;
-    const program = ts.createProgram(spec.files.map((f) => path.resolve(f)), { ...options, noEmit: false });
+    const program = ts.createProgram(
+      spec.files.map((f) => path.resolve(f)),
+      { ...options, noEmit: false },
+    );
     return { program, baseDir: process.cwd(), configErrors: [] };
   }
   let configPath = path.resolve(spec.project ?? ".");
   if (fs.existsSync(configPath) && fs.statSync(configPath).isDirectory()) configPath = path.join(configPath, "tsconfig.json");
   if (!fs.existsSync(configPath))
-    throw new UsageError(spec.project ? `${spec.project}: no tsconfig.json there` : "no files given and no tsconfig.json in the working directory (give files or -p <tsconfig.json>)");
+    throw new UsageError(
+      spec.project
+        ? `${spec.project}: no tsconfig.json there`
+        : "no files given and no tsconfig.json in the working directory (give files or -p <tsconfig.json>)",
+    );
   const read = ts.readConfigFile(configPath, ts.sys.readFile);
   if (read.error) return { program: ts.createProgram([], {}), baseDir: path.dirname(configPath), configErrors: [read.error] };
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configPath), undefined, configPath);
@@ -60,7 +67,9 @@ function nearestConfigOptions(dir: string): ts.CompilerOptions | undefined {
 
 /** The program's own source files: not declarations, not libraries. */
 export function ownSourceFiles(program: ts.Program): ts.SourceFile[] {
-  return program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !/[\\/]node_modules[\\/]/.test(sf.fileName) && !program.isSourceFileDefaultLibrary(sf));
+  return program
+    .getSourceFiles()
+    .filter((sf) => !sf.isDeclarationFile && !/[\\/]node_modules[\\/]/.test(sf.fileName) && !program.isSourceFileDefaultLibrary(sf));
 }
 
 /** Whether a file of the program imports a marker (and so has calls to rewrite). */

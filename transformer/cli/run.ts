@@ -18,7 +18,10 @@ export async function runFile(file: string, args: readonly string[], options: Ru
   if (options.typeCheck && !result.errors.length)
     problems.push(
       ...result.program.getGlobalDiagnostics(),
-      ...result.program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !/[\\/]node_modules[\\/]/.test(sf.fileName)).flatMap((sf) => result.program.getSemanticDiagnostics(sf)),
+      ...result.program
+        .getSourceFiles()
+        .filter((sf) => !sf.isDeclarationFile && !/[\\/]node_modules[\\/]/.test(sf.fileName))
+        .flatMap((sf) => result.program.getSemanticDiagnostics(sf)),
     );
   if (problems.length) {
     process.stderr.write(formatDiagnosticsFor(process.stderr, problems));
@@ -42,8 +45,25 @@ export async function runFile(file: string, args: readonly string[], options: Ru
 /** The nearest tsconfig.json's checking options (its emit options stay tsgrad's), or the defaults with every @types package. */
 function typeCheckOptions(entry: string): ts.CompilerOptions {
   const configPath = ts.findConfigFile(path.dirname(entry), ts.sys.fileExists, "tsconfig.json");
-  const parsed = configPath ? ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config ?? {}, ts.sys, path.dirname(configPath)).options : {};
+  const parsed = configPath
+    ? ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config ?? {}, ts.sys, path.dirname(configPath)).options
+    : {};
   const checking: ts.CompilerOptions = { ...parsed };
-  for (const emitOnly of ["outDir", "outFile", "rootDir", "declaration", "declarationMap", "sourceMap", "noEmit", "emitDeclarationOnly", "composite", "incremental", "tsBuildInfoFile", "module", "moduleResolution"]) delete checking[emitOnly];
+  for (const emitOnly of [
+    "outDir",
+    "outFile",
+    "rootDir",
+    "declaration",
+    "declarationMap",
+    "sourceMap",
+    "noEmit",
+    "emitDeclarationOnly",
+    "composite",
+    "incremental",
+    "tsBuildInfoFile",
+    "module",
+    "moduleResolution",
+  ])
+    delete checking[emitOnly];
   return { types: undefined, ...checking, allowImportingTsExtensions: true, noEmit: false };
 }

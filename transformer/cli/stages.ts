@@ -20,7 +20,9 @@ export class StageLog {
 
   /** The stages of a derived function, printed, each under a `// ---- stage: name ----` line. */
   print(file: string, key: string): string {
-    return (this.byFunction.get(`${file}\n${key}`) ?? []).map(({ stage, ir }) => `// ---- stage: ${stage} ----\n${printStage(ir)}`).join("\n");
+    return (this.byFunction.get(`${file}\n${key}`) ?? [])
+      .map(({ stage, ir }) => `// ---- stage: ${stage} ----\n${printStage(ir)}`)
+      .join("\n");
   }
 }
 

@@ -113,7 +113,9 @@ function markerImport(sf: ts.SourceFile, checker: ts.TypeChecker): { specifier: 
     if (bindings && ts.isNamespaceImport(bindings)) {
       const sym = checker.getSymbolAtLocation(bindings.name);
       const target = sym && resolveAlias(checker, sym);
-      const marker = target?.exports && [...(target.exports.values() as Iterable<ts.Symbol>)].map((s) => resolveAlias(checker, s)).find((s) => markerKindOf(s));
+      const marker =
+        target?.exports &&
+        [...(target.exports.values() as Iterable<ts.Symbol>)].map((s) => resolveAlias(checker, s)).find((s) => markerKindOf(s));
       if (marker) return { specifier: stmt.moduleSpecifier.text, declaredIn: declaredIn(marker) };
     }
     for (const name of names) {

@@ -50,12 +50,22 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
   const options = kind === "checkGrad" ? {} : readOptions(call.arguments[1], kind === "jacobian" ? ["wrt", "mode"] : ["wrt"]);
   const mask = [...Array<boolean>(captured).fill(false), ...(options.wrt ? wrtMask(options.wrt, names, differentiable) : differentiable)];
   if (!mask.some(Boolean))
-    fail(TSG.unsupportedTarget, arg, "this function has no parameter to differentiate (number, number[], Float64Array, or a tuple/object of those)", "give it a numeric parameter");
+    fail(
+      TSG.unsupportedTarget,
+      arg,
+      "this function has no parameter to differentiate (number, number[], Float64Array, or a tuple/object of those)",
+      "give it a numeric parameter",
+    );
   const returns = fn.returnType;
   const scalarOut = returns.kind === "num";
   const flatOut = (returns.kind === "array" && returns.elem.kind === "num") || returns.kind === "tensor";
   const nested = (what: string): never =>
-    fail(TSG.nestedMarker, arg, `${kind} of ${what} is not supported yet`, "use hvp(f) for Hessian-vector products, jvp(grad(f)) for directional second derivatives");
+    fail(
+      TSG.nestedMarker,
+      arg,
+      `${kind} of ${what} is not supported yet`,
+      "use hvp(f) for Hessian-vector products, jvp(grad(f)) for directional second derivatives",
+    );
 
   if ((kind === "grad" || kind === "valueAndGrad" || kind === "checkGrad" || kind === "hvp" || kind === "hessian") && !scalarOut)
     fail(
@@ -65,7 +75,12 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
       "use vjp or jvp for functions returning arrays, or reduce the output to a number",
     );
   if ((kind === "jvp" || kind === "vjp") && !(scalarOut || flatOut || target.derived))
-    fail(TSG.unsupportedOutput, arg, `${kind} needs a function that returns a number, number[], Float64Array or Tensor`, "return a number, a flat array or a tensor");
+    fail(
+      TSG.unsupportedOutput,
+      arg,
+      `${kind} needs a function that returns a number, number[], Float64Array or Tensor`,
+      "return a number, a flat array or a tensor",
+    );
 
   let derived: DerivedKind;
   switch (kind) {
@@ -141,7 +156,12 @@ function targetKey(ctx: RequestContext, arg: ts.Expression): { key: string; deri
       return { key: ctx.derive(request.derived, request.mask, request.key), derived: true };
     }
     if (inner)
-      fail(TSG.nestedMarker, arg, `a derivative of ${inner}(...) is not supported yet`, "differentiate grad(f): jvp(grad(f)), grad(grad(g)) for g of one number, or use hvp(f)");
+      fail(
+        TSG.nestedMarker,
+        arg,
+        `a derivative of ${inner}(...) is not supported yet`,
+        "differentiate grad(f): jvp(grad(f)), grad(grad(g)) for g of one number, or use hvp(f)",
+      );
   }
   return { key: ctx.functionKey(targetFunction(ctx.checker, e, arg)), derived: false };
 }
@@ -164,23 +184,46 @@ function targetFunction(checker: ts.TypeChecker, e: ts.Expression, arg: ts.Expre
     const fn = decl && functionOfDeclaration(decl);
     if (fn && fn.body && !fn.getSourceFile().isDeclarationFile) return fn;
     if (decl?.getSourceFile().isDeclarationFile)
-      fail(TSG.opaqueCall, arg, "this function's body is not visible (it is declared in a .d.ts file)", "differentiate a function written in TypeScript in this program");
+      fail(
+        TSG.opaqueCall,
+        arg,
+        "this function's body is not visible (it is declared in a .d.ts file)",
+        "differentiate a function written in TypeScript in this program",
+      );
   }
-  fail(TSG.unsupportedTarget, arg, "the argument must name a function declared in this program, or be an arrow function", "pass a function declaration's name or an arrow function");
+  fail(
+    TSG.unsupportedTarget,
+    arg,
+    "the argument must name a function declared in this program, or be an arrow function",
+    "pass a function declaration's name or an arrow function",
+  );
 }
 
 /** A marker's options, an object literal read at compile time: the properties it may have. */
-function readOptions(options: ts.Expression | undefined, allowed: readonly ("wrt" | "mode")[]): { wrt?: ts.PropertyAssignment; mode?: ts.PropertyAssignment } {
+function readOptions(
+  options: ts.Expression | undefined,
+  allowed: readonly ("wrt" | "mode")[],
+): { wrt?: ts.PropertyAssignment; mode?: ts.PropertyAssignment } {
   if (!options) return {};
   if (!ts.isObjectLiteralExpression(options))
-    fail(TSG.badOptions, options, "options must be an object literal", `write { ${allowed.map((a) => (a === "wrt" ? 'wrt: ["w"]' : 'mode: "forward"')).join(", ")} }`);
+    fail(
+      TSG.badOptions,
+      options,
+      "options must be an object literal",
+      `write { ${allowed.map((a) => (a === "wrt" ? 'wrt: ["w"]' : 'mode: "forward"')).join(", ")} }`,
+    );
   const found: { wrt?: ts.PropertyAssignment; mode?: ts.PropertyAssignment } = {};
   for (const prop of options.properties) {
     if (!ts.isPropertyAssignment(prop) || !ts.isIdentifier(prop.name))
       fail(TSG.badOptions, prop, "options must be plain `key: value` properties", 'write { wrt: ["w", "b"] }');
     const name = prop.name.text;
     if (!(allowed as readonly string[]).includes(name))
-      fail(TSG.badOptions, prop, `unknown option \`${name}\``, `the supported option${allowed.length > 1 ? "s are" : " is"} ${allowed.join(" and ")}`);
+      fail(
+        TSG.badOptions,
+        prop,
+        `unknown option \`${name}\``,
+        `the supported option${allowed.length > 1 ? "s are" : " is"} ${allowed.join(" and ")}`,
+      );
     found[name as "wrt" | "mode"] = prop;
   }
   return found;
@@ -198,23 +241,45 @@ function jacobianMode(prop: ts.PropertyAssignment | undefined): "forward" | "rev
 function wrtMask(prop: ts.PropertyAssignment, names: readonly string[], differentiable: readonly boolean[]): boolean[] {
   const init = unwrap(prop.initializer, VALUE_WRAPPERS);
   if (!ts.isArrayLiteralExpression(init))
-    fail(TSG.badOptions, prop.initializer, "wrt must be an array literal of parameter names", "write wrt: [\"w\", \"b\"]");
+    fail(TSG.badOptions, prop.initializer, "wrt must be an array literal of parameter names", 'write wrt: ["w", "b"]');
   const mask = names.map(() => false);
   for (const el of init.elements) {
     let i: number;
     if (ts.isNumericLiteral(el)) {
       i = Number(el.text);
       if (!Number.isInteger(i) || i < 0 || i >= names.length)
-        fail(TSG.badOptions, el, `${el.text} is not a parameter position of this function (it has ${names.length})`, `use a position from 0 to ${names.length - 1}`);
+        fail(
+          TSG.badOptions,
+          el,
+          `${el.text} is not a parameter position of this function (it has ${names.length})`,
+          `use a position from 0 to ${names.length - 1}`,
+        );
     } else if (ts.isStringLiteral(el) || ts.isNoSubstitutionTemplateLiteral(el)) {
       i = names.indexOf(el.text);
-      if (i < 0) fail(TSG.badOptions, el, `\`${el.text}\` is not a parameter of this function (it has ${names.join(", ")})`, "name one of its parameters");
+      if (i < 0)
+        fail(
+          TSG.badOptions,
+          el,
+          `\`${el.text}\` is not a parameter of this function (it has ${names.join(", ")})`,
+          "name one of its parameters",
+        );
     } else
-      fail(TSG.badOptions, el, "wrt entries must be parameter names or positions written as literals (known at compile time)", "write wrt: [\"w\"] or wrt: [0]");
-    if (!differentiable[i]) fail(TSG.badOptions, el, `parameter \`${names[i]}\` cannot carry a derivative`, "choose a number, array, or tuple/object parameter");
+      fail(
+        TSG.badOptions,
+        el,
+        "wrt entries must be parameter names or positions written as literals (known at compile time)",
+        'write wrt: ["w"] or wrt: [0]',
+      );
+    if (!differentiable[i])
+      fail(TSG.badOptions, el, `parameter \`${names[i]}\` cannot carry a derivative`, "choose a number, array, or tuple/object parameter");
     if (mask[i]) fail(TSG.badOptions, el, `parameter \`${names[i]}\` is listed twice`, "list each parameter once");
     if (mask.slice(i + 1).some(Boolean))
-      fail(TSG.badOptions, el, "wrt must list parameters in the order the function declares them (gradients come in that order)", `move \`${names[i]}\` before the parameters declared after it`);
+      fail(
+        TSG.badOptions,
+        el,
+        "wrt must list parameters in the order the function declares them (gradients come in that order)",
+        `move \`${names[i]}\` before the parameters declared after it`,
+      );
     mask[i] = true;
   }
   return mask;

@@ -85,8 +85,7 @@ class FunctionEmitter {
         else if (x.k === "call" && x.fn.kind === "opaque") {
           scope.external(x.fn.external, undefined);
           if (x.fn.external.file === scope.fileName) referenced.add(x.fn.external.name);
-        }
-        else if (x.k === "call") {
+        } else if (x.k === "call") {
           const callee = scope.callee(calleeKey(x.fn));
           if (ts.isIdentifier(callee)) referenced.add(callee.text);
         }
@@ -264,8 +263,7 @@ class FunctionEmitter {
         return [f.createExpressionStatement(this.method(this.varRef(s.stack), isBool ? "pushBool" : "push", [this.expr(s.value)]))];
       }
       case "if": {
-        if (s.then.length === 0 && s.else.length > 0)
-          return this.stmt({ ...s, cond: negate(s.cond), then: s.else, else: [] });
+        if (s.then.length === 0 && s.else.length > 0) return this.stmt({ ...s, cond: negate(s.cond), then: s.else, else: [] });
         const then = f.createBlock(this.block(s.then), true);
         let els: ts.Statement | undefined;
         if (s.else.length === 1 && s.else[0]!.k === "if") els = this.stmt(s.else[0]!)[0];
@@ -286,7 +284,10 @@ class FunctionEmitter {
           ? f.createTemplateExpression(
               f.createTemplateHead(s.message),
               spans.map((span, i) =>
-                f.createTemplateSpan(this.expr(span.value), i === spans.length - 1 ? f.createTemplateTail(span.text) : f.createTemplateMiddle(span.text)),
+                f.createTemplateSpan(
+                  this.expr(span.value),
+                  i === spans.length - 1 ? f.createTemplateTail(span.text) : f.createTemplateMiddle(span.text),
+                ),
               ),
             )
           : s.message
@@ -335,7 +336,13 @@ class FunctionEmitter {
     const f = this.f;
     if (value.k === "op" && value.args[0]?.k === "var" && value.args[0].v === v && value.args.length === 2) {
       const compound =
-        value.op === "add" ? ts.SyntaxKind.PlusEqualsToken : value.op === "sub" ? ts.SyntaxKind.MinusEqualsToken : value.op === "mul" ? ts.SyntaxKind.AsteriskEqualsToken : undefined;
+        value.op === "add"
+          ? ts.SyntaxKind.PlusEqualsToken
+          : value.op === "sub"
+            ? ts.SyntaxKind.MinusEqualsToken
+            : value.op === "mul"
+              ? ts.SyntaxKind.AsteriskEqualsToken
+              : undefined;
       if (compound) {
         const rhs = value.args[1]!;
         if (value.op === "add") return this.accumulation(this.varRef(v), rhs);
@@ -404,7 +411,11 @@ class FunctionEmitter {
                 ? f.createPropertyAccessExpression(this.scope.external(e.fn.external, this.lastOrigin), e.fn.member)
                 : this.scope.external(e.fn.external, this.lastOrigin)
               : this.scope.callee(calleeKey(e.fn));
-        return f.createCallExpression(callee, undefined, e.args.map((a) => this.expr(a)));
+        return f.createCallExpression(
+          callee,
+          undefined,
+          e.args.map((a) => this.expr(a)),
+        );
       }
       case "alloc": {
         const length = this.expr(e.length);
@@ -430,7 +441,11 @@ class FunctionEmitter {
       case "record": {
         // every field of a parameter (or of a part of one), in order: that parameter itself
         const whole = wholePart(e);
-        if (whole) return whole.keys.reduce<ts.Expression>((x, k) => (typeof k === "number" ? f.createElementAccessExpression(x, k) : f.createPropertyAccessExpression(x, k)), this.varRef(whole.root));
+        if (whole)
+          return whole.keys.reduce<ts.Expression>(
+            (x, k) => (typeof k === "number" ? f.createElementAccessExpression(x, k) : f.createPropertyAccessExpression(x, k)),
+            this.varRef(whole.root),
+          );
         if (e.tuple) return f.createArrayLiteralExpression(e.fields.map((fl) => this.expr(fl.value)));
         return f.createObjectLiteralExpression(
           e.fields.map((fl) => f.createPropertyAssignment(String(fl.key), this.expr(fl.value))),
@@ -446,9 +461,19 @@ class FunctionEmitter {
         return f.createCallExpression(f.createPropertyAccessExpression(this.scope.runtime(), "zerosLike"), undefined, [this.expr(e.arr)]);
       case "closure": {
         const params = e.params.map((p) =>
-          f.createParameterDeclaration(undefined, undefined, this.nameOf(p), undefined, this.typeNode(p.type), p.defaultValue && this.expr(p.defaultValue)),
+          f.createParameterDeclaration(
+            undefined,
+            undefined,
+            this.nameOf(p),
+            undefined,
+            this.typeNode(p.type),
+            p.defaultValue && this.expr(p.defaultValue),
+          ),
         );
-        const body = e.body.length === 1 && e.body[0]!.k === "return" && e.body[0]!.value ? this.expr(e.body[0]!.value) : f.createBlock(this.block(e.body), true);
+        const body =
+          e.body.length === 1 && e.body[0]!.k === "return" && e.body[0]!.value
+            ? this.expr(e.body[0]!.value)
+            : f.createBlock(this.block(e.body), true);
         return f.createArrowFunction(undefined, undefined, params, undefined, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), body);
       }
     }
@@ -474,7 +499,8 @@ class FunctionEmitter {
     if (name === "stop") return a[0]!; // stopGradient only matters to the passes
     if (name === "select") return f.createConditionalExpression(a[0]!, undefined, a[1]!, undefined, a[2]!);
     if (name === "pow" && isSquare(args)) return f.createBinaryExpression(a[0]!, ts.SyntaxKind.AsteriskToken, this.expr(args[0]!));
-    if (p.operator !== undefined && p.arity === 1) return f.createPrefixUnaryExpression(TOKENS[p.operator] as ts.PrefixUnaryOperator, a[0]!);
+    if (p.operator !== undefined && p.arity === 1)
+      return f.createPrefixUnaryExpression(TOKENS[p.operator] as ts.PrefixUnaryOperator, a[0]!);
     if (p.operator !== undefined) {
       // the printer drops parentheses in a * (b * c); keep them: floating point is not associative
       const right = args[1]!;
@@ -484,7 +510,11 @@ class FunctionEmitter {
         return q.operator === undefined || q.arity !== 2 ? undefined : PRECEDENCE[q.operator];
       };
       const samePrecedence = rightOp !== undefined && level(rightOp) !== undefined && level(rightOp) === level(name);
-      return f.createBinaryExpression(a[0]!, TOKENS[p.operator] as ts.BinaryOperator, samePrecedence ? f.createParenthesizedExpression(a[1]!) : a[1]!);
+      return f.createBinaryExpression(
+        a[0]!,
+        TOKENS[p.operator] as ts.BinaryOperator,
+        samePrecedence ? f.createParenthesizedExpression(a[1]!) : a[1]!,
+      );
     }
     const math = mathNameOf(name);
     if (math) return this.method(f.createIdentifier("Math"), math, a);
@@ -538,7 +568,12 @@ export function shortFile(file: string): string {
 function wholePart(e: Expr & { k: "record" }): { root: Var; keys: readonly (string | number)[] } | null {
   let found: { root: Var; keys: readonly (string | number)[] } | null = null;
   for (const field of e.fields) {
-    const part = field.value.k === "var" && field.value.v.path ? { root: field.value.v.path.root, keys: field.value.v.path.keys } : field.value.k === "record" ? wholePart(field.value) : null;
+    const part =
+      field.value.k === "var" && field.value.v.path
+        ? { root: field.value.v.path.root, keys: field.value.v.path.keys }
+        : field.value.k === "record"
+          ? wholePart(field.value)
+          : null;
     if (!part || part.keys.length === 0 || part.keys[part.keys.length - 1] !== field.key) return null;
     const prefix = part.keys.slice(0, -1);
     if (found && (found.root !== part.root || !sameKeys(found.keys, prefix))) return null;

@@ -101,7 +101,11 @@ export class ModuleEmitter {
   /** The replacement of a marker call. */
   private callSite(request: Request, key: string, captured: readonly string[]): ts.Expression {
     const f = this.f;
-    const fn = closeOver(f, f.createIdentifier(this.functionNames.get(key)!), captured.map((c) => f.createIdentifier(c)));
+    const fn = closeOver(
+      f,
+      f.createIdentifier(this.functionNames.get(key)!),
+      captured.map((c) => f.createIdentifier(c)),
+    );
     if (request.marker.kind !== "checkGrad") return fn;
     const call = request.marker.call;
     const params = request.mask.flatMap((m, i) => (m ? [i - captured.length] : []));
@@ -158,7 +162,9 @@ export class ModuleEmitter {
   private moduleNamespace(file: string): ts.Identifier {
     let ns = this.imports.get(file);
     if (!ns) {
-      const stem = baseName(file).replace(/\.[cm]?tsx?$/, "").replace(/[^A-Za-z0-9_$]/g, "_");
+      const stem = baseName(file)
+        .replace(/\.[cm]?tsx?$/, "")
+        .replace(/[^A-Za-z0-9_$]/g, "_");
       ns = this.f.createIdentifier(this.moduleName(`${stem}_module`));
       this.imports.set(file, ns);
     }
@@ -190,15 +196,27 @@ export class ModuleEmitter {
     const importDecls: ts.Statement[] = [];
     if (this.runtimeNs)
       importDecls.push(
-        f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(this.runtimeNs)), f.createStringLiteral(internalSpecifier(this.sf, this.host.checker))),
+        f.createImportDeclaration(
+          undefined,
+          f.createImportClause(false, undefined, f.createNamespaceImport(this.runtimeNs)),
+          f.createStringLiteral(internalSpecifier(this.sf, this.host.checker)),
+        ),
       );
     if (this.tensorNs)
       importDecls.push(
-        f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(this.tensorNs)), f.createStringLiteral(tensorSpecifier(this.sf, this.host.checker, this.runtimeModule))),
+        f.createImportDeclaration(
+          undefined,
+          f.createImportClause(false, undefined, f.createNamespaceImport(this.tensorNs)),
+          f.createStringLiteral(tensorSpecifier(this.sf, this.host.checker, this.runtimeModule)),
+        ),
       );
     for (const [file, ns] of this.imports)
       importDecls.push(
-        f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(ns)), f.createStringLiteral(this.specifierFor(file))),
+        f.createImportDeclaration(
+          undefined,
+          f.createImportClause(false, undefined, f.createNamespaceImport(ns)),
+          f.createStringLiteral(this.specifierFor(file)),
+        ),
       );
     const generated = [...this.declarations.values()];
     if (generated.length) {
@@ -230,7 +248,6 @@ export class ModuleEmitter {
   }
 }
 
-
 /** The specifier this file imports tensor operations from, or the runtime's `/tensor`. */
 function tensorSpecifier(sf: ts.SourceFile, checker: ts.TypeChecker, runtime: string): string {
   for (const stmt of sf.statements) {
@@ -239,7 +256,8 @@ function tensorSpecifier(sf: ts.SourceFile, checker: ts.TypeChecker, runtime: st
     const names = b && ts.isNamedImports(b) ? b.elements.map((el) => el.name) : b && ts.isNamespaceImport(b) ? [] : [];
     for (const n of names) {
       const sym = checker.getSymbolAtLocation(n);
-      if (sym && (tensorOpOf(resolveAlias(checker, sym)) || typeTagOf(resolveAlias(checker, sym)) === "tensor")) return stmt.moduleSpecifier.text;
+      if (sym && (tensorOpOf(resolveAlias(checker, sym)) || typeTagOf(resolveAlias(checker, sym)) === "tensor"))
+        return stmt.moduleSpecifier.text;
     }
     if (b && ts.isNamespaceImport(b) && /tensor/.test(stmt.moduleSpecifier.text)) return stmt.moduleSpecifier.text;
   }
@@ -278,7 +296,9 @@ function refusalThrow(f: ts.NodeFactory, marker: MarkerCall, d: ts.Diagnostic): 
     [],
     undefined,
     f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
-    f.createBlock([f.createThrowStatement(f.createNewExpression(f.createIdentifier("Error"), undefined, [f.createStringLiteral(message)]))]),
+    f.createBlock([
+      f.createThrowStatement(f.createNewExpression(f.createIdentifier("Error"), undefined, [f.createStringLiteral(message)])),
+    ]),
   );
   return f.createCallExpression(f.createParenthesizedExpression(thrower), undefined, []);
 }

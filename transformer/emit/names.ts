@@ -23,7 +23,8 @@ export function moduleScopeNames(sf: ts.SourceFile): Set<string> {
   };
   for (const stmt of sf.statements) {
     if (ts.isVariableStatement(stmt)) for (const d of stmt.declarationList.declarations) addBinding(d.name);
-    else if ((ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isEnumDeclaration(stmt)) && stmt.name) out.add(stmt.name.text);
+    else if ((ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isEnumDeclaration(stmt)) && stmt.name)
+      out.add(stmt.name.text);
     else if (ts.isImportDeclaration(stmt) && stmt.importClause) {
       const c = stmt.importClause;
       if (c.name) out.add(c.name.text);

@@ -110,7 +110,8 @@ export function createInMemoryHost({ ts, files, compilerOptions, roots = [] }: I
         report: (d) => refusals.push(d),
         onGenerated: (file, functions) => {
           if (file !== entry) return;
-          for (const g of functions) generated.push({ name: g.name, key: g.key, text: printer.printNode(ts.EmitHint.Unspecified, g.node, sourceFile) });
+          for (const g of functions)
+            generated.push({ name: g.name, key: g.key, text: printer.printNode(ts.EmitHint.Unspecified, g.node, sourceFile) });
         },
       });
       let js = "";

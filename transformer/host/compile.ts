@@ -70,7 +70,11 @@ export function compileFiles(entries: readonly string[], options: CompileOptions
       return getSourceFile(f, lang, onError, create);
     };
   }
-  const program = ts.createProgram(entries.map((e) => path.resolve(e)), compilerOptions, host);
+  const program = ts.createProgram(
+    entries.map((e) => path.resolve(e)),
+    compilerOptions,
+    host,
+  );
   const outputs = new Map<string, string>();
   const diagnostics: ts.Diagnostic[] = [];
   const generated: GeneratedFunctionText[] = [];

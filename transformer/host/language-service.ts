@@ -37,7 +37,9 @@ export default function init(modules: { typescript: TS }): typescript.server.Plu
       const proxy = Object.create(null) as typescript.LanguageService;
       for (const key of Object.keys(service) as (keyof typescript.LanguageService)[]) {
         const method = service[key];
-        if (typeof method === "function") (proxy as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => (method as (...a: unknown[]) => unknown).apply(service, args);
+        if (typeof method === "function")
+          (proxy as unknown as Record<string, unknown>)[key] = (...args: unknown[]) =>
+            (method as (...a: unknown[]) => unknown).apply(service, args);
       }
       proxy.getSemanticDiagnostics = (fileName) => {
         const prior = service.getSemanticDiagnostics(fileName);
@@ -60,7 +62,11 @@ function refusalsIn(ts: TS, program: typescript.Program, sf: typescript.SourceFi
   if (program.getSyntacticDiagnostics(sf).length || !importsMarkers(sf, program.getTypeChecker())) return [];
   const reported: typescript.Diagnostic[] = [];
   const generated = new Set<typescript.Node>();
-  const transformer = tsgradTransformer(program, { ts, report: (d) => reported.push(d), onGenerated: (_f, fns) => fns.forEach((g) => generated.add(g.node)) });
+  const transformer = tsgradTransformer(program, {
+    ts,
+    report: (d) => reported.push(d),
+    onGenerated: (_f, fns) => fns.forEach((g) => generated.add(g.node)),
+  });
   const result = ts.transform(sf, [transformer], program.getCompilerOptions());
   try {
     const here = reported.filter((d) => d.file === sf);
@@ -84,8 +90,18 @@ function refusalsIn(ts: TS, program: typescript.Program, sf: typescript.SourceFi
         file: sf,
         start: at.getStart(sf),
         length: at.getEnd() - at.getStart(sf),
-        messageText: `${text.split("\n")[0]}${where && d.file ? ` (in ${d.file.fileName.split(/[\\/]/).pop()}:${where.line + 1}:${where.character + 1})` : ""}\n${text.split("\n").slice(1).join("\n")}`.trimEnd(),
-        relatedInformation: [{ category: ts.DiagnosticCategory.Message, code: d.code, file: d.file, start: d.start, length: d.length, messageText: "the refused code" }],
+        messageText:
+          `${text.split("\n")[0]}${where && d.file ? ` (in ${d.file.fileName.split(/[\\/]/).pop()}:${where.line + 1}:${where.character + 1})` : ""}\n${text.split("\n").slice(1).join("\n")}`.trimEnd(),
+        relatedInformation: [
+          {
+            category: ts.DiagnosticCategory.Message,
+            code: d.code,
+            file: d.file,
+            start: d.start,
+            length: d.length,
+            messageText: "the refused code",
+          },
+        ],
       });
     }
     return here;

@@ -116,11 +116,14 @@ export class TsgradProject {
 
   /** Compiler options from tsconfig.json, with what the hosts need forced. */
   private loadConfig(): ts.CompilerOptions {
-    const configPath = this.options.tsconfig ? path.resolve(this.root, this.options.tsconfig) : ts.findConfigFile(this.root, ts.sys.fileExists, "tsconfig.json");
+    const configPath = this.options.tsconfig
+      ? path.resolve(this.root, this.options.tsconfig)
+      : ts.findConfigFile(this.root, ts.sys.fileExists, "tsconfig.json");
     let parsed: ts.ParsedCommandLine | undefined;
     if (configPath) {
       const read = ts.readConfigFile(configPath, ts.sys.readFile);
-      if (read.error) throw new Error(`tsgrad: cannot read ${configPath}: ${ts.flattenDiagnosticMessageText(read.error.messageText, "\n")}`);
+      if (read.error)
+        throw new Error(`tsgrad: cannot read ${configPath}: ${ts.flattenDiagnosticMessageText(read.error.messageText, "\n")}`);
       parsed = ts.parseJsonConfigFileContent(read.config ?? {}, ts.sys, path.dirname(configPath), undefined, configPath);
     }
     this.rootNames = parsed?.fileNames.map((f) => path.resolve(f)) ?? [];

@@ -48,7 +48,8 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
     return await next(specifier, context);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    const relative = specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/") || specifier.startsWith("file:");
+    const relative =
+      specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/") || specifier.startsWith("file:");
     if (!relative || !context.parentURL || (code !== "ERR_MODULE_NOT_FOUND" && code !== "ERR_UNSUPPORTED_DIR_IMPORT")) throw e;
     for (const candidate of candidates(specifier)) {
       try {
@@ -106,4 +107,3 @@ function withInlineMap(code: string, map: string | null, file: string): string {
   const encoded = Buffer.from(JSON.stringify(parsed)).toString("base64");
   return `${code.replace(/\s*$/, "\n")}//# sourceMappingURL=data:application/json;base64,${encoded}\n`;
 }
-

@@ -7,7 +7,12 @@
 import ts from "typescript";
 
 /** Each replaced call of `calls` in `original`'s statements, with its replacement (`transformed` is the transformer's output). */
-export function replacedCalls(original: ts.SourceFile, transformed: ts.SourceFile, calls: ReadonlySet<ts.Node>, extra: ReadonlySet<ts.Node>): Map<ts.Node, ts.Node> {
+export function replacedCalls(
+  original: ts.SourceFile,
+  transformed: ts.SourceFile,
+  calls: ReadonlySet<ts.Node>,
+  extra: ReadonlySet<ts.Node>,
+): Map<ts.Node, ts.Node> {
   const body = transformed.statements.filter((s) => !extra.has(s));
   if (body.length !== original.statements.length) throw new Error(`tsgrad: unexpected shape of the transformed ${original.fileName}`);
   const found = new Map<ts.Node, ts.Node>();

@@ -14,35 +14,37 @@ import { TsgradProject, type TsgradPluginOptions } from "./project.js";
 
 export type { TsgradPluginOptions } from "./project.js";
 
-export const tsgradUnplugin: UnpluginInstance<TsgradPluginOptions | undefined, false> = createUnplugin((options: TsgradPluginOptions | undefined) => {
-  const project = new TsgradProject(options);
-  return {
-    name: "tsgrad",
-    enforce: "pre",
-    transform: {
-      filter: { id: { include: [/\.(m|c)?tsx?(\?.*)?$/], exclude: [/[\\/]node_modules[\\/]/, /\.d\.(m|c)?ts$/] } },
-      handler(code, rawId) {
-        const id = rawId.split("?")[0]!;
-        const out = project.transform(id, code);
-        if (!out) return null;
-        for (const dep of out.dependencies) this.addWatchFile(dep);
-        if (out.diagnostics.length) {
-          this.error(`tsgrad could not differentiate code in ${id}:\n${formatDiagnosticsPlain(out.diagnostics, project.root)}`);
-          return null;
-        }
-        return { code: out.code, map: out.map };
+export const tsgradUnplugin: UnpluginInstance<TsgradPluginOptions | undefined, false> = createUnplugin(
+  (options: TsgradPluginOptions | undefined) => {
+    const project = new TsgradProject(options);
+    return {
+      name: "tsgrad",
+      enforce: "pre",
+      transform: {
+        filter: { id: { include: [/\.(m|c)?tsx?(\?.*)?$/], exclude: [/[\\/]node_modules[\\/]/, /\.d\.(m|c)?ts$/] } },
+        handler(code, rawId) {
+          const id = rawId.split("?")[0]!;
+          const out = project.transform(id, code);
+          if (!out) return null;
+          for (const dep of out.dependencies) this.addWatchFile(dep);
+          if (out.diagnostics.length) {
+            this.error(`tsgrad could not differentiate code in ${id}:\n${formatDiagnosticsPlain(out.diagnostics, project.root)}`);
+            return null;
+          }
+          return { code: out.code, map: out.map };
+        },
       },
-    },
-    vite: {
-      configResolved(config: { root: string }) {
-        project.root = config.root;
+      vite: {
+        configResolved(config: { root: string }) {
+          project.root = config.root;
+        },
       },
-    },
-    webpack(compiler) {
-      project.root = compiler.context;
-    },
-    rspack(compiler) {
-      project.root = compiler.context;
-    },
-  };
-});
+      webpack(compiler) {
+        project.root = compiler.context;
+      },
+      rspack(compiler) {
+        project.root = compiler.context;
+      },
+    };
+  },
+);

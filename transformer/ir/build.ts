@@ -111,11 +111,11 @@ export function typeOfValue(e: Expr): IRType {
   }
 }
 
-
 /** Whether values of this type can carry a derivative (numbers, and arrays/records of them). */
 /** The zero of a type: what a variable holds before its first assignment, or a missing adjoint. */
 export function zeroValue(type: IRType): Expr {
-  if (type.kind === "record") return { k: "record", tuple: type.tuple, fields: type.fields.map((f) => ({ key: f.key, value: zeroValue(f.type) })) };
+  if (type.kind === "record")
+    return { k: "record", tuple: type.tuple, fields: type.fields.map((f) => ({ key: f.key, value: zeroValue(f.type) })) };
   if (type.kind === "bool") return { k: "bool", value: false };
   if (type.kind === "data") return { k: "str", value: "" };
   if (type.kind === "array") return alloc(num(0), type.storage);
@@ -135,4 +135,3 @@ export function isDifferentiable(t: IRType): boolean {
       return false;
   }
 }
-

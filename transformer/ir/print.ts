@@ -99,9 +99,7 @@ function printStmt(s: Stmt, indent: string, out: string[]): void {
       return;
     case "loop":
       out.push(
-        `${indent}${s.label ? s.label + ": " : ""}loop${s.testAtEnd ? " (test at end)" : ""} ${
-          s.test ? printExpr(s.test) : "true"
-        } {`,
+        `${indent}${s.label ? s.label + ": " : ""}loop${s.testAtEnd ? " (test at end)" : ""} ${s.test ? printExpr(s.test) : "true"} {`,
       );
       printBlockInto(s.body, indent + "  ", out);
       if (s.update.length) {
@@ -118,7 +116,9 @@ function printStmt(s: Stmt, indent: string, out: string[]): void {
       out.push(`${indent}return${s.value ? " " + printExpr(s.value) : ""}`);
       return;
     case "throw":
-      out.push(`${indent}throw ${s.error}(${JSON.stringify(s.message)}${(s.spans ?? []).map((span) => ` + ${printExpr(span.value)} + ${JSON.stringify(span.text)}`).join("")})`);
+      out.push(
+        `${indent}throw ${s.error}(${JSON.stringify(s.message)}${(s.spans ?? []).map((span) => ` + ${printExpr(span.value)} + ${JSON.stringify(span.text)}`).join("")})`,
+      );
       return;
     case "section":
       out.push(`${indent}// ${s.sweep} sweep`);

@@ -48,15 +48,7 @@ export interface Origin {
   readonly text: string;
 }
 
-export type VarRole =
-  | "param"
-  | "local"
-  | "temp"
-  | "global"
-  | "tangent"
-  | "adjoint"
-  | "saved"
-  | "control";
+export type VarRole = "param" | "local" | "temp" | "global" | "tangent" | "adjoint" | "saved" | "control";
 
 /**
  * A variable. Identity is the object (and its id); `name` is only a preference, made unique by

@@ -120,7 +120,15 @@ export function hasEffects(e: Expr): boolean {
 export function allocates(e: Expr): boolean {
   let found = false;
   forEachSubExpr(e, (s) => {
-    if (s.k === "alloc" || s.k === "arrayLit" || s.k === "copy" || s.k === "record" || s.k === "newStack" || s.k === "zerosLike" || s.k === "closure")
+    if (
+      s.k === "alloc" ||
+      s.k === "arrayLit" ||
+      s.k === "copy" ||
+      s.k === "record" ||
+      s.k === "newStack" ||
+      s.k === "zerosLike" ||
+      s.k === "closure"
+    )
       found = true;
   });
   return found;

@@ -21,12 +21,7 @@ export function elementAccess(ctx: LowerContext, e: ts.ElementAccessExpression):
   if (field) return field;
   const arr = ctx.expression(e.expression, "value");
   if (typeOfValue(arr).kind !== "array")
-    fail(
-      TSG.dynamicKey,
-      e,
-      "computed property keys are supported on arrays only",
-      "use a literal property name, or an array",
-    );
+    fail(TSG.dynamicKey, e, "computed property keys are supported on arrays only", "use a literal property name, or an array");
   const i = ctx.expression(e.argumentExpression, "cond");
   return index(arr, i);
 }
@@ -44,8 +39,7 @@ export function propertyAccess(ctx: LowerContext, e: ts.PropertyAccessExpression
   if (leaf) return ref(leaf);
   const field = recordField(ctx, e);
   if (field) return field;
-  if (e.questionDotToken)
-    fail(TSG.unsupportedSyntax, e, "optional chaining is not supported", "check the value explicitly");
+  if (e.questionDotToken) fail(TSG.unsupportedSyntax, e, "optional chaining is not supported", "check the value explicitly");
   // a call's own refusal says more than this one (`vjp(h)(x).value`)
   if (ts.isCallExpression(unwrap(e.expression, OUTER))) ctx.expression(e.expression, "value");
   fail(

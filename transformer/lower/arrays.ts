@@ -14,16 +14,9 @@ import { isUntypedArray } from "./types.js";
 /** A flat number array literal (tuples and objects are records.ts's). */
 export function arrayLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
   const raw = ctx.checker.getTypeAtLocation(e);
-  const type: IRType = isUntypedArray(ctx.checker, raw)
-    ? { kind: "array", elem: NUM, storage: "array" }
-    : typeOfNode(ctx, e);
+  const type: IRType = isUntypedArray(ctx.checker, raw) ? { kind: "array", elem: NUM, storage: "array" } : typeOfNode(ctx, e);
   if (type.kind !== "array" || type.elem.kind !== "num")
-    fail(
-      TSG.unsupportedType,
-      e,
-      "only flat number array literals are supported",
-      "build nested data outside the function",
-    );
+    fail(TSG.unsupportedType, e, "only flat number array literals are supported", "build nested data outside the function");
   if (e.elements.some(ts.isSpreadElement)) return spreadLiteral(ctx, e);
   return { k: "arrayLit", elems: e.elements.map((el) => ctx.expression(el, "value")), storage: "array" };
 }
@@ -86,12 +79,7 @@ export function newExpression(ctx: LowerContext, e: ts.NewExpression): Expr {
     if (t.kind === "array" && t.elem.kind === "num") return { k: "copy", arr: arg, storage: "f64" };
   }
   if (ts.isIdentifier(ctor) && ctor.text === "Array")
-    fail(
-      TSG.unsupportedSyntax,
-      e,
-      "`new Array(n)` has holes, not numbers",
-      "write `new Array(n).fill(0)` or `new Float64Array(n)`",
-    );
+    fail(TSG.unsupportedSyntax, e, "`new Array(n)` has holes, not numbers", "write `new Array(n).fill(0)` or `new Float64Array(n)`");
   fail(
     TSG.unsupportedSyntax,
     e,
@@ -113,12 +101,7 @@ export function fillCall(ctx: LowerContext, e: ts.CallExpression, callee: ts.Pro
     const length = ctx.expression(target.arguments[0]!, "cond");
     return alloc(length, "array", ctx.expression(e.arguments[0]!, "value"));
   }
-  fail(
-    TSG.unsupportedSyntax,
-    e,
-    "fill is supported only as `new Array(n).fill(value)`",
-    "fill a new array, or write a loop",
-  );
+  fail(TSG.unsupportedSyntax, e, "fill is supported only as `new Array(n).fill(value)`", "fill a new array, or write a loop");
 }
 
 /**

@@ -51,12 +51,7 @@ export function expressionStatement(ctx: LowerContext, e: ts.Expression): void {
       callStatement(ctx, e as ts.CallExpression);
       return;
   }
-  fail(
-    TSG.unsupportedSyntax,
-    e,
-    "this expression statement is not supported",
-    "use assignments, compound assignments, ++/-- and push",
-  );
+  fail(TSG.unsupportedSyntax, e, "this expression statement is not supported", "use assignments, compound assignments, ++/-- and push");
 }
 
 /** `xs.push(a, b)`, or a call for its effect. */
@@ -130,29 +125,14 @@ function assignTo(ctx: LowerContext, target: ts.Expression, value: (old: Expr) =
       const access = target as ts.ElementAccessExpression;
       const arr = writableArray(ctx, access.expression, node);
       if (arr.type.kind === "array" && arr.type.elem.kind !== "num")
-        fail(
-          TSG.unsupportedSyntax,
-          node,
-          "writing rows of nested arrays is not supported",
-          "use a flat array and compute the index",
-        );
+        fail(TSG.unsupportedSyntax, node, "writing rows of nested arrays is not supported", "use a flat array and compute the index");
       const i = ctx.expression(access.argumentExpression, "cond");
       emit(ctx, store(arr, i, value(index(ref(arr), i)), ctx.origin));
       return;
     }
     case ts.SyntaxKind.PropertyAccessExpression:
-      fail(
-        TSG.outerWrite,
-        node,
-        "writes to object fields are not supported",
-        "compute a new value in a local variable",
-      );
+      fail(TSG.outerWrite, node, "writes to object fields are not supported", "compute a new value in a local variable");
     default:
-      fail(
-        TSG.unsupportedSyntax,
-        node,
-        "unsupported assignment target",
-        "assign to a local variable or an element of a local array",
-      );
+      fail(TSG.unsupportedSyntax, node, "unsupported assignment target", "assign to a local variable or an element of a local array");
   }
 }

@@ -48,7 +48,8 @@ function find(
     seen.add(c.symbol);
     out.push(c);
   };
-  const outside = (d: ts.Node) => d.getSourceFile() === fn.getSourceFile() && (d.end <= fn.pos || d.pos >= fn.end || (d.pos <= fn.pos && d.end >= fn.end));
+  const outside = (d: ts.Node) =>
+    d.getSourceFile() === fn.getSourceFile() && (d.end <= fn.pos || d.pos >= fn.end || (d.pos <= fn.pos && d.end >= fn.end));
   const visit = (n: ts.Node): void => {
     if (ts.isTypeNode(n)) return;
     if (ts.isIdentifier(n)) {
@@ -84,7 +85,8 @@ function valueSymbol(checker: ts.TypeChecker, n: ts.Identifier): ts.Symbol | und
 function isLocalBinding(d: ts.Declaration): boolean {
   if (ts.isParameter(d)) return true;
   if (ts.isVariableDeclaration(d) || ts.isBindingElement(d) || ts.isFunctionDeclaration(d)) {
-    for (let p: ts.Node | undefined = d.parent; p; p = p.parent) if (isFunctionLike(p) || ts.isMethodDeclaration(p) || ts.isConstructorDeclaration(p) || ts.isAccessor(p)) return true;
+    for (let p: ts.Node | undefined = d.parent; p; p = p.parent)
+      if (isFunctionLike(p) || ts.isMethodDeclaration(p) || ts.isConstructorDeclaration(p) || ts.isAccessor(p)) return true;
   }
   return false;
 }

@@ -166,4 +166,3 @@ export function countedLoop(ctx: LowerContext, length: Expr, body: (i: Var) => S
     ...(origin ? { origin } : {}),
   });
 }
-

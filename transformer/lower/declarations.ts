@@ -35,12 +35,7 @@ export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration
   const type = initial ?? irTypeOf(ctx.checker, declared, d);
   if (type.kind === "record") {
     if (!d.initializer)
-      fail(
-        TSG.unsupportedSyntax,
-        d,
-        "a tuple or object variable needs an initializer",
-        "initialise it where it is declared",
-      );
+      fail(TSG.unsupportedSyntax, d, "a tuple or object variable needs an initializer", "initialise it where it is declared");
     ctx.records.set(sym, recordValue(ctx, d.initializer));
     return;
   }
@@ -52,12 +47,7 @@ export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration
     if (type.kind === "array") owned = isFreshArray(init);
   } else {
     if (type.kind === "array")
-      fail(
-        TSG.unsupportedSyntax,
-        d,
-        "array variables need an initializer",
-        "initialise it, e.g. `= new Float64Array(n)`",
-      );
+      fail(TSG.unsupportedSyntax, d, "array variables need an initializer", "initialise it, e.g. `= new Float64Array(n)`");
     init = type.kind === "bool" ? bool(false) : num(0);
   }
   const v = newVar(d.name.text, type, "local", owned !== undefined ? { owned } : {});

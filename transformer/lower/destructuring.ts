@@ -9,13 +9,8 @@ import { OUTER, unwrap } from "../syntax/unwrap.js";
 /** What a name or a pattern binds: a value, a record, or (`const [a, b] = [x, y]`) literal elements. */
 type Bound = Part | { readonly kind: "elements"; readonly elems: readonly ts.Expression[] };
 
-export function destructuringDeclaration(
-  ctx: LowerContext,
-  d: ts.VariableDeclaration,
-  pattern: ts.BindingPattern,
-): void {
-  if (!d.initializer)
-    fail(TSG.unsupportedSyntax, d, "a destructuring declaration needs an initializer", "initialise it");
+export function destructuringDeclaration(ctx: LowerContext, d: ts.VariableDeclaration, pattern: ts.BindingPattern): void {
+  if (!d.initializer) fail(TSG.unsupportedSyntax, d, "a destructuring declaration needs an initializer", "initialise it");
   // `const [a, b] = [x, y]` binds each name to its element, with no array in between
   const literal = unwrap(d.initializer, OUTER);
   const source: Bound =
@@ -38,12 +33,7 @@ function bindPattern(ctx: LowerContext, name: ts.BindingName, source: Bound): vo
     // the value's own type: TypeScript types `const [a] = xs` as number | undefined
     const type = typeOfValue(source.expr);
     if (type.kind === "record")
-      fail(
-        TSG.unsupportedType,
-        name,
-        "arrays of tuples or objects are not supported",
-        "keep the fields in separate arrays",
-      );
+      fail(TSG.unsupportedType, name, "arrays of tuples or objects are not supported", "keep the fields in separate arrays");
     const v = newVar(name.text, type, "local", type.kind === "array" ? { owned: false } : {});
     ctx.vars.set(sym, v);
     emit(ctx, decl(v, source.expr, ctx.origin));
@@ -52,19 +42,9 @@ function bindPattern(ctx: LowerContext, name: ts.BindingName, source: Bound): vo
   name.elements.forEach((el, i) => {
     if (ts.isOmittedExpression(el)) return;
     if (el.dotDotDotToken)
-      fail(
-        TSG.unsupportedSyntax,
-        el,
-        "rest elements in destructuring are not supported",
-        "read the elements you need one by one",
-      );
+      fail(TSG.unsupportedSyntax, el, "rest elements in destructuring are not supported", "read the elements you need one by one");
     if (el.initializer)
-      fail(
-        TSG.unsupportedSyntax,
-        el,
-        "default values in destructuring are not supported",
-        "read the value and test it explicitly",
-      );
+      fail(TSG.unsupportedSyntax, el, "default values in destructuring are not supported", "read the value and test it explicitly");
     let key: string | number = i;
     if (ts.isObjectBindingPattern(name)) {
       const prop = el.propertyName ?? el.name;
@@ -82,21 +62,11 @@ function partOf(ctx: LowerContext, source: Bound, key: string | number, node: ts
   if (source.kind === "elements") {
     const el = typeof key === "number" ? source.elems[key] : undefined;
     if (!el || ts.isSpreadElement(el))
-      fail(
-        TSG.unsupportedSyntax,
-        node,
-        "this element has no value to bind",
-        "destructure as many elements as the literal has",
-      );
+      fail(TSG.unsupportedSyntax, node, "this element has no value to bind", "destructure as many elements as the literal has");
     return boundOf(ctx, el);
   }
   if (typeOfValue(source.expr).kind !== "array" || typeof key !== "number")
-    fail(
-      TSG.unsupportedType,
-      node,
-      "only tuples, objects and arrays can be destructured",
-      "declare each value separately",
-    );
+    fail(TSG.unsupportedType, node, "only tuples, objects and arrays can be destructured", "declare each value separately");
   return { kind: "value", expr: index(source.expr, num(key)) };
 }
 

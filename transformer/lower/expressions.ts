@@ -61,12 +61,7 @@ export function lowerExpression(ctx: LowerContext, e: ts.Expression, mode: Mode)
         "give the literal a type of those (annotate the variable or the function's return type)",
       );
     case ts.SyntaxKind.TemplateExpression:
-      fail(
-        TSG.unsupportedType,
-        e,
-        "template strings cannot appear in a differentiated function",
-        "move string handling outside it",
-      );
+      fail(TSG.unsupportedType, e, "template strings cannot appear in a differentiated function", "move string handling outside it");
     case ts.SyntaxKind.ArrowFunction:
     case ts.SyntaxKind.FunctionExpression:
       fail(

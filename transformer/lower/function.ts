@@ -25,14 +25,8 @@ import { irTypeOf, isDifferentiable } from "./types.js";
 export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): IRFunction {
   const ctx = createContext(host, fn, { expression: lowerExpression, block: lowerBlock });
   if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) || fn.asteriskToken)
-    fail(
-      TSG.asyncOrGenerator,
-      fn,
-      "async and generator functions cannot be differentiated",
-      "write a plain synchronous function",
-    );
-  if (!fn.body)
-    fail(TSG.opaqueCall, fn, "this function has no body to differentiate", "give it a body, or give it a custom rule");
+    fail(TSG.asyncOrGenerator, fn, "async and generator functions cannot be differentiated", "write a plain synchronous function");
+  if (!fn.body) fail(TSG.opaqueCall, fn, "this function has no body to differentiate", "give it a body, or give it a custom rule");
   // what it reads from enclosing functions comes first (lambda lifting, see captures.ts);
   // `this: T` is a type annotation, not a parameter
   const captured = capturedVariables(ctx.checker, fn).map((c) => capturedParameter(ctx, c));
@@ -70,8 +64,7 @@ function lowerParameter(ctx: LowerContext, p: ts.ParameterDeclaration): Param {
       "destructured parameters are not supported yet",
       "take the parameter whole and read its fields in the body",
     );
-  if (p.dotDotDotToken)
-    fail(TSG.unsupportedSyntax, p, "rest parameters cannot be differentiated", "pass an array instead");
+  if (p.dotDotDotToken) fail(TSG.unsupportedSyntax, p, "rest parameters cannot be differentiated", "pass an array instead");
   const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(p), p);
   const defaultValue = p.initializer ? defaultOf(ctx, p.initializer, type) : undefined;
   return bindParameter(ctx, symbolOf(ctx, p.name), p.name.text, type, defaultValue);
@@ -106,7 +99,10 @@ function constantOf(e: Expr): Expr | undefined {
  * the leaves.
  */
 function bindParameter(ctx: LowerContext, sym: ts.Symbol, name: string, type: IRType, defaultValue?: Expr): Param {
-  const root = newVar(name, type, "param", { ...(type.kind === "array" ? { owned: false } : {}), ...(defaultValue ? { defaultValue } : {}) });
+  const root = newVar(name, type, "param", {
+    ...(type.kind === "array" ? { owned: false } : {}),
+    ...(defaultValue ? { defaultValue } : {}),
+  });
   ctx.vars.set(sym, root);
   const leaves: Var[] = [];
   if (type.kind === "record") {

@@ -12,8 +12,7 @@ import { OUTER, unwrap } from "../syntax/unwrap.js";
 export function forLoop(ctx: LowerContext, s: ts.ForStatement, label: string | undefined): void {
   const origin = ctx.origin;
   if (s.initializer) {
-    if (ts.isVariableDeclarationList(s.initializer))
-      for (const d of s.initializer.declarations) variableDeclaration(ctx, d);
+    if (ts.isVariableDeclarationList(s.initializer)) for (const d of s.initializer.declarations) variableDeclaration(ctx, d);
     else expressionStatement(ctx, s.initializer);
   }
   const test = s.condition ? loopCondition(ctx, s.condition) : null;
@@ -42,21 +41,11 @@ export function forOfLoop(ctx: LowerContext, s: ts.ForOfStatement, label: string
     fail(TSG.unsupportedSyntax, s, "for...of must declare its loop variable", "write `for (const v of array)`");
   const d = s.initializer.declarations[0]!;
   if (!ts.isIdentifier(d.name))
-    fail(
-      TSG.unsupportedSyntax,
-      d,
-      "destructuring in for...of is not supported yet",
-      "index the element inside the loop",
-    );
+    fail(TSG.unsupportedSyntax, d, "destructuring in for...of is not supported yet", "index the element inside the loop");
   let arr = ctx.expression(s.expression, "value");
   const arrType = typeOfValue(arr);
   if (arrType.kind !== "array")
-    fail(
-      TSG.unsupportedType,
-      s.expression,
-      "for...of is supported over arrays only",
-      "iterate over a number[] or Float64Array",
-    );
+    fail(TSG.unsupportedType, s.expression, "for...of is supported over arrays only", "iterate over a number[] or Float64Array");
   // for...of walks the array it started with, even if the body gives the variable a new one
   const iterated = unwrap(s.expression, OUTER);
   if (arr.k !== "var" || (ts.isIdentifier(iterated) && assignedIn(ctx, s.statement, iterated))) {

@@ -27,8 +27,7 @@ export function identifier(ctx: LowerContext, e: ts.Identifier): Expr {
       "a tuple or object can only be read field by field here",
       "read its fields (r[0], r.value) instead of the whole value",
     );
-  if (ctx.markerBindings.has(sym))
-    fail(TSG.nestedMarker, e, "a derivative function can only be called here", "call it: `dh(x)`");
+  if (ctx.markerBindings.has(sym)) fail(TSG.nestedMarker, e, "a derivative function can only be called here", "call it: `dh(x)`");
   const local = ctx.vars.get(sym);
   if (local) {
     if (local.type.kind === "record")
@@ -63,18 +62,12 @@ function global(ctx: LowerContext, e: ts.Identifier, sym: ts.Symbol): Var {
   const declNode = sym.valueDeclaration;
   if (!declNode || !ts.isVariableDeclaration(declNode) || !isModuleLevel(declNode)) {
     if (declNode && declNode.pos >= ctx.fn.pos && declNode.end <= ctx.fn.end)
-      fail(
-        TSG.unsupportedSyntax,
-        e,
-        `\`${e.text}\` is used before its declaration`,
-        "declare the variable before reading it",
-      );
+      fail(TSG.unsupportedSyntax, e, `\`${e.text}\` is used before its declaration`, "declare the variable before reading it");
     if (declNode && (ts.isParameter(declNode) || ts.isVariableDeclaration(declNode)))
       fail(
         TSG.capturedLocal,
         e,
-        `\`${e.text}\` is a local variable of an enclosing function; ` +
-          "generated code lives at module level and cannot see it",
+        `\`${e.text}\` is a local variable of an enclosing function; ` + "generated code lives at module level and cannot see it",
         "pass it as a parameter, or move the function to module level",
       );
     fail(
@@ -93,12 +86,7 @@ function global(ctx: LowerContext, e: ts.Identifier, sym: ts.Symbol): Var {
     );
   const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(e), e);
   if (type.kind === "record")
-    fail(
-      TSG.unsupportedType,
-      e,
-      "module-level tuples and objects cannot be read yet",
-      "use module-level numbers and arrays",
-    );
+    fail(TSG.unsupportedType, e, "module-level tuples and objects cannot be read yet", "use module-level numbers and arrays");
   const v = newVar(e.text, type, "global", {
     external: { file: declNode.getSourceFile().fileName, name: sym.getName(), exported: isExported(declNode) },
     ...(type.kind === "array" ? { owned: false } : {}),
@@ -121,15 +109,13 @@ export function localOf(ctx: LowerContext, id: ts.Identifier, node: ts.Node): Va
   const v = ctx.vars.get(sym);
   if (v && v.role !== "param") return v;
   if (v && v.role === "param") {
-    if (v.type.kind === "record")
-      fail(TSG.outerWrite, node, "structured parameters cannot be reassigned", "copy the fields into locals");
+    if (v.type.kind === "record") fail(TSG.outerWrite, node, "structured parameters cannot be reassigned", "copy the fields into locals");
     return v;
   }
   fail(
     TSG.outerWrite,
     node,
-    `\`${id.text}\` is declared outside the differentiated function, ` +
-      "and writing it is a side effect tsgrad cannot differentiate",
+    `\`${id.text}\` is declared outside the differentiated function, ` + "and writing it is a side effect tsgrad cannot differentiate",
     "compute the value in a local variable and return it",
   );
 }

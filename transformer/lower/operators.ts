@@ -80,12 +80,7 @@ export function binary(ctx: LowerContext, e: ts.BinaryExpression, mode: Mode): E
       fail(TSG.unsupportedSyntax, e, "?? is not supported", "use an explicit comparison");
   }
   if (k === ts.SyntaxKind.EqualsToken || COMPOUND[k])
-    fail(
-      TSG.unsupportedSyntax,
-      e,
-      "assignment inside an expression is not supported",
-      "write the assignment as its own statement",
-    );
+    fail(TSG.unsupportedSyntax, e, "assignment inside an expression is not supported", "write the assignment as its own statement");
   fail(
     TSG.unsupportedSyntax,
     e,
@@ -98,22 +93,12 @@ export function binary(ctx: LowerContext, e: ts.BinaryExpression, mode: Mode): E
 function logical(ctx: LowerContext, e: ts.BinaryExpression): Expr {
   const type = typeOfNode(ctx, e);
   if (type.kind !== "bool")
-    fail(
-      TSG.unsupportedType,
-      e,
-      "&& and || are supported on booleans only",
-      "use a ?: expression to choose between numbers",
-    );
+    fail(TSG.unsupportedType, e, "&& and || are supported on booleans only", "use a ?: expression to choose between numbers");
   const left = ctx.expression(e.left, "cond");
   const before = ctx.statements.length;
   const right = ctx.expression(e.right, "cond");
   if (ctx.statements.length !== before)
-    fail(
-      TSG.unsupportedSyntax,
-      e.right,
-      "the right side of && / || needs statements of its own",
-      "compute it into a variable first",
-    );
+    fail(TSG.unsupportedSyntax, e.right, "the right side of && / || needs statements of its own", "compute it into a variable first");
   return op(e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ? "and" : "or", left, right);
 }
 

@@ -27,12 +27,7 @@ export function isFreshArray(e: Expr): boolean {
  */
 export function rebindArray(ctx: LowerContext, v: Var, value: Expr, node: ts.Node): void {
   if (v.role === "param")
-    fail(
-      TSG.arrayRebind,
-      node,
-      "array parameters cannot be reassigned",
-      "copy it into a local first: `let y = x.slice()`",
-    );
+    fail(TSG.arrayRebind, node, "array parameters cannot be reassigned", "copy it into a local first: `let y = x.slice()`");
   const t = typeOfValue(value);
   if (t.kind !== "array" || v.type.kind !== "array" || t.storage !== v.type.storage || t.elem.kind !== v.type.elem.kind)
     fail(
@@ -62,8 +57,7 @@ export function rebindArray(ctx: LowerContext, v: Var, value: Expr, node: ts.Nod
  * same program, and `u` keeps owning an array no one else reads.
  */
 function isMovedArray(ctx: LowerContext, w: Var, node: ts.Node): boolean {
-  if (!w.owned || w.role !== "local" || !ts.isBinaryExpression(node) || !ts.isExpressionStatement(node.parent))
-    return false;
+  if (!w.owned || w.role !== "local" || !ts.isBinaryExpression(node) || !ts.isExpressionStatement(node.parent)) return false;
   const rhs = unwrap(node.right, OUTER);
   if (!ts.isIdentifier(rhs)) return false;
   const sym = ctx.checker.getSymbolAtLocation(rhs);
@@ -98,8 +92,7 @@ export function writableArray(ctx: LowerContext, e: ts.Expression, node: ts.Node
       "copy the data into a local array first",
     );
   const v = localOf(ctx, e, node);
-  if (v.type.kind !== "array")
-    fail(TSG.unsupportedType, node, "only arrays can be written by index", "use a number[] or Float64Array");
+  if (v.type.kind !== "array") fail(TSG.unsupportedType, node, "only arrays can be written by index", "use a number[] or Float64Array");
   if (!v.owned)
     fail(
       TSG.foreignArrayWrite,
@@ -139,9 +132,7 @@ export function sharedReturn(ctx: LowerContext, fn: FunctionLike): ts.Expression
       }
       case ts.SyntaxKind.BinaryExpression: {
         const b = e as ts.BinaryExpression;
-        return b.operatorToken.kind === ts.SyntaxKind.CommaToken
-          ? shared(b.right)
-          : (shared(b.left) ?? shared(b.right));
+        return b.operatorToken.kind === ts.SyntaxKind.CommaToken ? shared(b.right) : (shared(b.left) ?? shared(b.right));
       }
       case ts.SyntaxKind.ElementAccessExpression:
       case ts.SyntaxKind.PropertyAccessExpression:
@@ -171,7 +162,5 @@ export function sharedReturn(ctx: LowerContext, fn: FunctionLike): ts.Expression
 /** The elements of a tuple literal, or the values of an object literal's properties. */
 function literalParts(e: ts.ArrayLiteralExpression | ts.ObjectLiteralExpression): (ts.Expression | undefined)[] {
   if (ts.isArrayLiteralExpression(e)) return [...e.elements];
-  return e.properties.map((p) =>
-    ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined,
-  );
+  return e.properties.map((p) => (ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined));
 }

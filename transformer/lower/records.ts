@@ -12,9 +12,7 @@ import { fieldKey } from "./syntax.js";
 import { OUTER, unwrap } from "../syntax/unwrap.js";
 
 /** A part of a record: a value (number, array, tensor) or a record again. */
-export type Part =
-  | { readonly kind: "value"; readonly expr: Expr }
-  | { readonly kind: "record"; readonly value: RecordValue };
+export type Part = { readonly kind: "value"; readonly expr: Expr } | { readonly kind: "record"; readonly value: RecordValue };
 
 type RecordType = IRType & { kind: "record" };
 
@@ -91,20 +89,12 @@ export function project(ctx: LowerContext, r: RecordValue, key: string | number,
 }
 
 /** `r.value`, `r[0]`, `vg.grad[1]` on a tuple or object that is not a structured parameter's leaf. */
-export function recordField(
-  ctx: LowerContext,
-  e: ts.PropertyAccessExpression | ts.ElementAccessExpression,
-): Expr | undefined {
+export function recordField(ctx: LowerContext, e: ts.PropertyAccessExpression | ts.ElementAccessExpression): Expr | undefined {
   const key = fieldKey(e);
   if (key === undefined || irTypeAt(ctx, e.expression)?.kind !== "record") return undefined;
   const part = project(ctx, recordValue(ctx, e.expression), key, e);
   if (part.kind !== "value")
-    fail(
-      TSG.unsupportedSyntax,
-      e,
-      "a tuple or object can only be read field by field here",
-      "read the numbers or arrays inside it",
-    );
+    fail(TSG.unsupportedSyntax, e, "a tuple or object can only be read field by field here", "read the numbers or arrays inside it");
   return part.expr;
 }
 
@@ -112,8 +102,7 @@ export function recordField(
 export function structuredLeaf(ctx: LowerContext, e: ts.Expression): Var | undefined {
   // only accesses rooted at a structured parameter are fields
   let root = unwrap(e, ["parens", "nonNull"]);
-  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root))
-    root = unwrap(root.expression, ["parens", "nonNull"]);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(root.expression, ["parens", "nonNull"]);
   const rootSym = ts.isIdentifier(root) ? ctx.checker.getSymbolAtLocation(root) : undefined;
   if (!rootSym || !ctx.leaves.has(rootSym)) return undefined;
   const keys: (string | number)[] = [];
@@ -165,24 +154,17 @@ export function structuredLeaf(ctx: LowerContext, e: ts.Expression): Var | undef
 export function recordLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression | ts.ObjectLiteralExpression): Expr {
   const type = typeOfNode(ctx, e);
   if (type.kind !== "record")
-    fail(
-      TSG.unsupportedType,
-      e,
-      "this literal is not a tuple or object of numbers and arrays",
-      "return a tuple or object type",
-    );
+    fail(TSG.unsupportedType, e, "this literal is not a tuple or object of numbers and arrays", "return a tuple or object type");
   const parts = ts.isArrayLiteralExpression(e) ? tupleParts(e) : objectParts(e);
   return {
     k: "record",
     tuple: type.tuple,
     fields: type.fields.map((f) => {
       const part = parts.find((x) => String(x.key) === String(f.key));
-      if (!part)
-        fail(TSG.unsupportedType, e, `the field \`${String(f.key)}\` has no value here`, "give every field a value");
+      if (!part) fail(TSG.unsupportedType, e, `the field \`${String(f.key)}\` has no value here`, "give every field a value");
       const node = unwrap(part.node, OUTER);
       if (f.type.kind !== "record") return { key: f.key, value: ctx.expression(node, "value") };
-      if (ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node))
-        return { key: f.key, value: recordLiteral(ctx, node) };
+      if (ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node)) return { key: f.key, value: recordLiteral(ctx, node) };
       return { key: f.key, value: recordArgument(ctx, node, f.type) };
     }),
   };
@@ -239,12 +221,7 @@ export function recordArgument(ctx: LowerContext, arg: ts.Expression, target: Re
         return { key: f.key, value: build(part.value, f.type) };
       }
       if (part.kind !== "value")
-        fail(
-          TSG.unsupportedType,
-          arg,
-          `the field \`${String(f.key)}\` is a tuple or object here`,
-          "pass a value of the parameter's type",
-        );
+        fail(TSG.unsupportedType, arg, `the field \`${String(f.key)}\` is a tuple or object here`, "pass a value of the parameter's type");
       if (f.type.kind === "array" && f.type.elem.kind !== "num")
         fail(
           TSG.unsupportedType,

@@ -7,8 +7,7 @@ import { fail, TSG } from "../diagnostics.js";
 
 /** Refuses the first spread argument of a call (`f(...xs)`): argument lists are read one by one. */
 export function refuseSpreadArguments(call: ts.CallExpression, problem = "spread arguments are not supported"): void {
-  for (const a of call.arguments)
-    if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, problem, "pass the values one by one");
+  for (const a of call.arguments) if (ts.isSpreadElement(a)) fail(TSG.unsupportedSyntax, a, problem, "pass the values one by one");
 }
 
 /** A call that does not pass exactly one argument per parameter of its callee. */
@@ -23,12 +22,7 @@ export function refuseMissingArguments(call: ts.CallExpression): never {
 
 /** `x++` or `++x` used for its value rather than as a statement of its own. */
 export function refuseIncrementInExpression(node: ts.Node): never {
-  fail(
-    TSG.incrementInExpression,
-    node,
-    "++/-- inside an expression is not supported",
-    "write the increment as its own statement",
-  );
+  fail(TSG.incrementInExpression, node, "++/-- inside an expression is not supported", "write the increment as its own statement");
 }
 
 /** `customVjp(...)` and its kin used anywhere but as the initializer of a module-level const. */

@@ -73,12 +73,7 @@ export function lowerStatement(ctx: LowerContext, s: ts.Statement, label?: strin
     case ts.SyntaxKind.EmptyStatement:
       return;
     case ts.SyntaxKind.TryStatement:
-      fail(
-        TSG.tryCatch,
-        s,
-        "try/catch cannot be differentiated",
-        "move the try/catch outside the differentiated function",
-      );
+      fail(TSG.tryCatch, s, "try/catch cannot be differentiated", "move the try/catch outside the differentiated function");
     case ts.SyntaxKind.ThrowStatement:
       emit(ctx, throwStatement(ctx, s as ts.ThrowStatement));
       return;
@@ -113,23 +108,14 @@ function labeledStatement(ctx: LowerContext, s: ts.LabeledStatement): void {
       lowerStatement(ctx, inner, s.label.text);
       return;
     default:
-      fail(
-        TSG.unsupportedSyntax,
-        s,
-        "labels are supported on loops only",
-        "label the loop, or restructure with if/else",
-      );
+      fail(TSG.unsupportedSyntax, s, "labels are supported on loops only", "label the loop, or restructure with if/else");
   }
 }
 
 /** `throw new Error("...")` (Error, TypeError, RangeError with a literal message). */
 function throwStatement(ctx: LowerContext, s: ts.ThrowStatement): Stmt {
   const e = s.expression;
-  if (
-    ts.isNewExpression(e) &&
-    ts.isIdentifier(e.expression) &&
-    ["Error", "TypeError", "RangeError"].includes(e.expression.text)
-  ) {
+  if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && ["Error", "TypeError", "RangeError"].includes(e.expression.text)) {
     const arg = e.arguments?.[0];
     const error = e.expression.text as "Error" | "TypeError" | "RangeError";
     if (!arg || ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg))
@@ -139,7 +125,12 @@ function throwStatement(ctx: LowerContext, s: ts.ThrowStatement): Stmt {
       const spans = arg.templateSpans.map((span) => {
         const value = ctx.expression(span.expression, "cond");
         if (typeOfValue(value).kind === "record")
-          fail(TSG.unsupportedType, span.expression, "a tuple or object in an error message is not supported", "put its fields in the message");
+          fail(
+            TSG.unsupportedType,
+            span.expression,
+            "a tuple or object in an error message is not supported",
+            "put its fields in the message",
+          );
         return { value, text: span.literal.text };
       });
       return { k: "throw", error, message: arg.head.text, spans, origin: ctx.origin };
@@ -148,7 +139,7 @@ function throwStatement(ctx: LowerContext, s: ts.ThrowStatement): Stmt {
   fail(
     TSG.unsupportedSyntax,
     s,
-    'only `throw new Error(message)` with a string or template literal is supported here',
+    "only `throw new Error(message)` with a string or template literal is supported here",
     "throw an Error (or TypeError/RangeError) with a string or template literal message",
   );
 }
@@ -161,10 +152,5 @@ function unsupportedStatement(s: ts.Statement): never {
       : s.kind === ts.SyntaxKind.WithStatement
         ? "with"
         : (s.getText().split(/[\s({;]/)[0] ?? ts.SyntaxKind[s.kind]);
-  fail(
-    TSG.unsupportedSyntax,
-    s,
-    `this statement (\`${what}\`) is not supported`,
-    "rewrite it with if/else, loops and assignments",
-  );
+  fail(TSG.unsupportedSyntax, s, `this statement (\`${what}\`) is not supported`, "rewrite it with if/else, loops and assignments");
 }

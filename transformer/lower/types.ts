@@ -27,7 +27,7 @@ export function irTypeOf(checker: ts.TypeChecker, type: ts.Type, node: ts.Node):
 
 export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRType | undefined {
   if (type.flags & ts.TypeFlags.Any) return undefined;
-  if (type.flags & (ts.TypeFlags.NumberLike)) return NUM;
+  if (type.flags & ts.TypeFlags.NumberLike) return NUM;
   if (type.flags & ts.TypeFlags.BooleanLike) return BOOL;
   if (type.flags & ts.TypeFlags.StringLike) return { kind: "data" };
   if (type.isUnion()) {

@@ -32,12 +32,20 @@ export interface ForwardOutput {
  * @param fn      the function in A-normal form
  * @param wrt     which parameters get a tangent parameter (by position)
  */
-export function forwardPass(fn: IRFunction, activity: Activity, wrt: readonly boolean[], checkTangentsOf: string | null = null): ForwardOutput {
+export function forwardPass(
+  fn: IRFunction,
+  activity: Activity,
+  wrt: readonly boolean[],
+  checkTangentsOf: string | null = null,
+): ForwardOutput {
   const tangents = new Map<Var, Var>();
   const tangentParams: Param[] = [];
   fn.params.forEach((p, i) => {
     if (!wrt[i]) return;
-    const root = newVar(`${p.root.name}_dot`, p.root.type, "tangent", { shapeLike: p.root, ...(p.root.type.kind === "array" ? { owned: false } : {}) });
+    const root = newVar(`${p.root.name}_dot`, p.root.type, "tangent", {
+      shapeLike: p.root,
+      ...(p.root.type.kind === "array" ? { owned: false } : {}),
+    });
     const leaves = p.leaves.map((leaf) => {
       if (leaf === p.root) return root;
       return newVar(`${leaf.name}_dot`, leaf.type, "tangent", {
@@ -63,7 +71,14 @@ function tangentChecks(fn: IRFunction, tangentParams: readonly Param[], wrt: rea
     const tangent = tangentParams[k++]!;
     p.leaves.forEach((x, j) => {
       const what = `\`${x === p.root ? x.name : [p.root.name, ...x.path!.keys].join(".")}\``;
-      out.push(...shapeGuard(ref(x), x.type, ref(tangent.leaves[j]!), `${name}: the tangent (direction) for ${what} must have the shape of ${what}`));
+      out.push(
+        ...shapeGuard(
+          ref(x),
+          x.type,
+          ref(tangent.leaves[j]!),
+          `${name}: the tangent (direction) for ${what} must have the shape of ${what}`,
+        ),
+      );
     });
   });
   return out;
@@ -167,7 +182,11 @@ class Forward {
           out.push(s);
           return;
         }
-        if (value.k === "call" && writtenArgs(value.fn, value.args.length).length > 0 && value.args.some((a) => this.tangentOf(a) !== null)) {
+        if (
+          value.k === "call" &&
+          writtenArgs(value.fn, value.args.length).length > 0 &&
+          value.args.some((a) => this.tangentOf(a) !== null)
+        ) {
           // a pullback (or the tangent version of one) accumulates into active adjoint arrays:
           // its tangent version must run even when its own result carries nothing
           this.call(s, v, value, out);
@@ -221,7 +240,12 @@ class Forward {
       case "push": {
         out.push(s);
         if (!this.active(s.arr)) return;
-        out.push({ k: "push", arr: this.tangentVar(s.arr), value: this.tangentOf(s.value) ?? this.zeroLike(typeOfValue(s.value), s.value), origin: o });
+        out.push({
+          k: "push",
+          arr: this.tangentVar(s.arr),
+          value: this.tangentOf(s.value) ?? this.zeroLike(typeOfValue(s.value), s.value),
+          origin: o,
+        });
         return;
       }
       case "truncate": {
@@ -259,8 +283,7 @@ class Forward {
       case "stackPush": {
         out.push(s);
         const type = typeOfValue(s.value);
-        if (this.stackCarriesTangents(s.stack, type))
-          out.push({ ...s, value: this.tangentOf(s.value) ?? this.zeroLike(type, s.value) });
+        if (this.stackCarriesTangents(s.stack, type)) out.push({ ...s, value: this.tangentOf(s.value) ?? this.zeroLike(type, s.value) });
         return;
       }
       default:
@@ -342,7 +365,10 @@ class Forward {
       if (term) terms.push(term);
     });
     const tensorType = v.type.kind === "tensor";
-    const tangent = terms.length === 0 ? this.zeroLike(v.type, ref(y)) : terms.reduce((acc, t) => (tensorType ? tensorCall("add", [acc, t]) : add(acc, t)));
+    const tangent =
+      terms.length === 0
+        ? this.zeroLike(v.type, ref(y))
+        : terms.reduce((acc, t) => (tensorType ? tensorCall("add", [acc, t]) : add(acc, t)));
     const mk = s.k === "decl" && !selfRef ? decl : assign;
     if (selfRef) {
       const dy = newVar("t_dot", v.type, "tangent", { shapeLike: v });
@@ -363,8 +389,14 @@ class Forward {
     if (!fn.rule || value.args.every((a) => this.tangentOf(a) === null)) return this.zeroLike(v.type, ref(v));
     if (fn.rule.jvp) return { k: "call", fn: ruleCall(fn, "tsgradJvp", fn.rule.jvp), args: [...value.args, ...tangents], type: v.type };
     if (v.type.kind !== "num")
-      refuse(TSG.badRule, undefined, "forward mode through a customVjp rule needs a function returning a number", "give the function a customJvp rule for forward mode");
-    const gradType: IRType = types.length === 1 ? types[0]! : { kind: "record", tuple: true, fields: types.map((t, i) => ({ key: i, type: t })) };
+      refuse(
+        TSG.badRule,
+        undefined,
+        "forward mode through a customVjp rule needs a function returning a number",
+        "give the function a customJvp rule for forward mode",
+      );
+    const gradType: IRType =
+      types.length === 1 ? types[0]! : { kind: "record", tuple: true, fields: types.map((t, i) => ({ key: i, type: t })) };
     const gv = newVar(`${v.name}_rule_grad`, gradType, "tangent");
     out.push(decl(gv, { k: "call", fn: ruleCall(fn, "tsgradVjp", fn.rule.vjp!), args: [...value.args, ref(v), num(1)], type: gradType }));
     const g = ref(gv);
@@ -376,7 +408,12 @@ class Forward {
       if (kind === "array") return [{ k: "call", fn: { kind: "runtime", key: "dot" }, args: [gi, t], type: NUM }];
       if (kind === "tensor") return [tensorCall("item", [tensorCall("sum", [tensorCall("mul", [gi, t])])])];
       if (kind !== "num")
-        refuse(TSG.badRule, undefined, "forward mode through a customVjp rule takes numbers, arrays and tensors as arguments", "give the function a customJvp rule for forward mode");
+        refuse(
+          TSG.badRule,
+          undefined,
+          "forward mode through a customVjp rule takes numbers, arrays and tensors as arguments",
+          "give the function a customJvp rule for forward mode",
+        );
       return [mul(gi, t)];
     });
     return terms.reduce((acc, t) => add(acc, t));
@@ -389,7 +426,8 @@ class Forward {
       tuple: value.tuple,
       fields: value.fields.map((f) => ({
         key: f.key,
-        value: f.value.k === "record" ? this.recordTangent(f.value) : (this.tangentOf(f.value) ?? this.zeroLike(typeOfValue(f.value), f.value)),
+        value:
+          f.value.k === "record" ? this.recordTangent(f.value) : (this.tangentOf(f.value) ?? this.zeroLike(typeOfValue(f.value), f.value)),
       })),
     };
   }
@@ -414,7 +452,8 @@ class Forward {
   /** A zero of the given type, shaped like `like` for arrays and records. */
   private zeroLike(type: IRType, like: Expr): Expr {
     if (type.kind === "tensor") return tensorCall("zerosLike", [like]);
-    if (type.kind === "array") return type.elem.kind === "array" || type.elem.kind === "tensor" ? { k: "zerosLike", arr: like } : alloc(len(like), type.storage);
+    if (type.kind === "array")
+      return type.elem.kind === "array" || type.elem.kind === "tensor" ? { k: "zerosLike", arr: like } : alloc(len(like), type.storage);
     if (type.kind === "record")
       return {
         k: "record",

@@ -67,8 +67,7 @@ function alwaysReturns(block: Block): boolean {
   return false;
 }
 
-const anyOf = (flags: readonly Var[]): Expr =>
-  flags.map((f) => ref(f)).reduce((a, b) => op("or", a, b));
+const anyOf = (flags: readonly Var[]): Expr => flags.map((f) => ref(f)).reduce((a, b) => op("or", a, b));
 
 /** Lowers a block; returns the statements and the flags that may be set when it finishes. */
 function lowerBlock(block: Block, ctx: Ctx): [Stmt[], Var[]] {

@@ -47,7 +47,9 @@ class Vectorizer {
   run(t: Assembled): Assembled {
     for (const p of t.params)
       if (p.role === "tangent" && p.type.kind !== "num" && !(p.type.kind === "array" && p.type.elem.kind === "num"))
-        this.unsupported(`tangents of ${p.type.kind === "array" ? "nested arrays" : p.type.kind === "record" ? "tuples and objects" : "tensors"}`);
+        this.unsupported(
+          `tangents of ${p.type.kind === "array" ? "nested arrays" : p.type.kind === "record" ? "tuples and objects" : "tensors"}`,
+        );
     const params = t.params.map((p) => (p.role === "tangent" && p.type.kind === "num" ? this.buffer(p, false) : p));
     const body = this.block(t.body);
     const returnType = this.returnType(t.returnType);
@@ -106,12 +108,27 @@ class Vectorizer {
         }
         if (s.v.type.kind === "num") {
           const b = this.buffer(s.v);
-          this.perDirection(out, o, (d, pre) => ({ k: "store", arr: b, index: d, value: this.scalar(value, d, pre), accumulate: false, origin: o }));
+          this.perDirection(out, o, (d, pre) => ({
+            k: "store",
+            arr: b,
+            index: d,
+            value: this.scalar(value, d, pre),
+            accumulate: false,
+            origin: o,
+          }));
           return;
         }
         if (s.v.type.kind === "array" && s.v.type.elem.kind === "array") {
           // an array of arrays: its rows are array tangents already (n * directions each)
-          if (!(value.k === "var" || value.k === "index" || value.k === "copy" || value.k === "field" || (value.k === "arrayLit" && value.elems.every(isTangentArray))))
+          if (
+            !(
+              value.k === "var" ||
+              value.k === "index" ||
+              value.k === "copy" ||
+              value.k === "field" ||
+              (value.k === "arrayLit" && value.elems.every(isTangentArray))
+            )
+          )
             this.unsupported(`this tangent of an array of arrays (\`${value.k}\`)`);
           out.push(s);
           return;
@@ -124,7 +141,15 @@ class Vectorizer {
           const target = readsItself ? newVar(s.v.name, s.v.type, "tangent", { owned: true }) : s.v;
           if (readsItself) out.push(decl(target, init, o));
           else out.push(s.k === "decl" ? { ...s, init } : { ...s, value: init });
-          for (const [i, e] of fill) this.perDirection(out, o, (d, pre) => ({ k: "store", arr: target, index: add(this.hoist(mul(i, ref(this.directions)), pre), d), value: this.scalar(e, d, pre), accumulate: false, origin: o }));
+          for (const [i, e] of fill)
+            this.perDirection(out, o, (d, pre) => ({
+              k: "store",
+              arr: target,
+              index: add(this.hoist(mul(i, ref(this.directions)), pre), d),
+              value: this.scalar(e, d, pre),
+              accumulate: false,
+              origin: o,
+            }));
           if (readsItself) out.push({ k: "assign", v: s.v, value: ref(target), origin: o });
           return;
         }
@@ -219,7 +244,8 @@ class Vectorizer {
         if (e.key === "tangent" && e.obj.k === "var") return index(e, d);
         break;
       case "op":
-        if (e.op === "select") return op("select", this.hoist(e.args[0]!, pre), this.scalar(e.args[1]!, d, pre), this.scalar(e.args[2]!, d, pre));
+        if (e.op === "select")
+          return op("select", this.hoist(e.args[0]!, pre), this.scalar(e.args[1]!, d, pre), this.scalar(e.args[2]!, d, pre));
         return { ...e, args: e.args.map((a) => this.scalar(a, d, pre)) };
     }
     this.unsupported(`the tangent expression \`${e.k}\``);
@@ -261,7 +287,14 @@ class Vectorizer {
     if (e.k === "field" && isTangentArray(e)) return e;
     if (mentionsTangent(e) && e.k !== "record") {
       const b = this.buffer(newVar("tangent", NUM, "tangent"));
-      this.perDirection(out, o, (d, pre) => ({ k: "store", arr: b, index: d, value: this.scalar(e, d, pre), accumulate: false, origin: o }));
+      this.perDirection(out, o, (d, pre) => ({
+        k: "store",
+        arr: b,
+        index: d,
+        value: this.scalar(e, d, pre),
+        accumulate: false,
+        origin: o,
+      }));
       return ref(b);
     }
     this.unsupported(`this returned tangent (\`${e.k}\`)`);
@@ -280,11 +313,23 @@ class Vectorizer {
       if (a.k === "var" && a.v.role === "tangent" && a.v.type.kind === "num") return ref(this.buffer(a.v));
       if (!mentionsTangent(a) || isTangentArray(a)) return a;
       const b = this.buffer(newVar("arg_dot", NUM, "tangent"));
-      this.perDirection(out, o, (d, pre) => ({ k: "store", arr: b, index: d, value: this.scalar(a, d, pre), accumulate: false, origin: o }));
+      this.perDirection(out, o, (d, pre) => ({
+        k: "store",
+        arr: b,
+        index: d,
+        value: this.scalar(a, d, pre),
+        accumulate: false,
+        origin: o,
+      }));
       return ref(b);
     });
     const type = e.type.kind === "record" ? this.returnType(e.type) : e.type;
-    return { k: "call", fn: { kind: "user", key: vectorTangentKey(e.fn.active, calleeKey({ kind: "user", key: e.fn.key })) }, args: [...args, ref(this.directions)], type };
+    return {
+      k: "call",
+      fn: { kind: "user", key: vectorTangentKey(e.fn.active, calleeKey({ kind: "user", key: e.fn.key })) },
+      args: [...args, ref(this.directions)],
+      type,
+    };
   }
 }
 

@@ -19,17 +19,19 @@ import { forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
 import { toAnf } from "../passes/anf.js";
 import {
   assembleCalleePullback,
-  assembleDerivative,
   assembleGradient,
   assembleGradientPullback,
+  assemblePublicPullback,
+  type Assembled,
+} from "../passes/assemble.js";
+import {
+  assembleDerivative,
   assembleHessian,
   assembleJacobian,
-  assemblePublicPullback,
   assembleTangent,
   assembleVjpWrapper,
   tangentOnly,
-  type Assembled,
-} from "../passes/assemble.js";
+} from "../passes/assemble-forward.js";
 import { simplify } from "../passes/simplify/index.js";
 import { structure } from "../passes/structure.js";
 import { vectorize } from "../passes/vectorize.js";
@@ -209,7 +211,9 @@ export class Pipeline {
         const inner = parseDerivedKey(key);
         if (inner && (inner.kind === "grad" || inner.kind === "valueAndGrad")) {
           const jvpOfGrad = this.derive("jvp", inner.mask, this.derive("grad", mask, inner.base));
-          assembled = simplified(assembleGradientPullback(this.sourceOf(inner.base), inner.mask, mask, inner.kind === "valueAndGrad", jvpOfGrad));
+          assembled = simplified(
+            assembleGradientPullback(this.sourceOf(inner.base), inner.mask, mask, inner.kind === "valueAndGrad", jvpOfGrad),
+          );
         } else if (inner && inner.kind !== "jvp") throw new Error(`no pullback for ${key}: the reverse pass refuses calls of it`);
         else assembled = simplified(assembleCalleePullback(reverseReady(source), mask));
         break;

@@ -27,7 +27,12 @@ export interface ModuleOptions {
   readonly observe?: StageObserver;
 }
 
-export function transformModule(sf: ts.SourceFile, table: ProgramTable, context: ts.TransformationContext, options: ModuleOptions = {}): ModuleResult {
+export function transformModule(
+  sf: ts.SourceFile,
+  table: ProgramTable,
+  context: ts.TransformationContext,
+  options: ModuleOptions = {},
+): ModuleResult {
   const diagnostics: ts.Diagnostic[] = [];
   const markers = findMarkerCalls(sf, table.checker);
   if (markers.length === 0) return { sourceFile: sf, diagnostics, generated: [] };
@@ -125,4 +130,3 @@ function capturedAtSite(request: Request, table: ProgramTable): string[] {
       );
   return captured.map((c) => c.name);
 }
-

@@ -56,7 +56,12 @@ export class ProgramTable implements FunctionTable, LowerHost {
         functionKey: (decl) => this.functionKey(decl),
         sourceOf: (key) => {
           if (parseDerivedKey(key))
-            fail(TSG.nestedMarker, marker.call, `inside a differentiated function, ${marker.kind}(...) must apply to a function, not to another marker's result`, "name the inner derivative as a function of its own and differentiate that");
+            fail(
+              TSG.nestedMarker,
+              marker.call,
+              `inside a differentiated function, ${marker.kind}(...) must apply to a function, not to another marker's result`,
+              "name the inner derivative as a function of its own and differentiate that",
+            );
           return this.source(key);
         },
         derive: derivedKey,

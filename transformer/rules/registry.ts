@@ -130,11 +130,14 @@ export function parseTemplate(fn: (...args: never[]) => unknown, resolveCall?: C
       e.expression.expression.text === "Math"
     ) {
       const known = MATH_FUNCTIONS[e.expression.name.text];
-      if (known && (known.arity === "any" || known.arity === e.arguments.length))
-        return op(known.op, ...e.arguments.map((a) => lower(a)));
+      if (known && (known.arity === "any" || known.arity === e.arguments.length)) return op(known.op, ...e.arguments.map((a) => lower(a)));
     }
     if (resolveCall && ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression)) {
-      const call = resolveCall(e.expression.expression.text, e.expression.name.text, e.arguments.map((a) => lower(a)));
+      const call = resolveCall(
+        e.expression.expression.text,
+        e.expression.name.text,
+        e.arguments.map((a) => lower(a)),
+      );
       if (call) return call;
     }
     if (e.kind === ts.SyntaxKind.TrueKeyword) return bool(true);

@@ -20,7 +20,12 @@ export function tensorResultType(name: string): IRType {
   return r?.returns === "number" ? NUM : r?.returns === "shape" ? SHAPE : TENSOR;
 }
 
-export const tensorCall = (name: string, args: readonly Expr[]): Expr => ({ k: "call", fn: { kind: "tensor", key: name }, args, type: tensorResultType(name) });
+export const tensorCall = (name: string, args: readonly Expr[]): Expr => ({
+  k: "call",
+  fn: { kind: "tensor", key: name },
+  args,
+  type: tensorResultType(name),
+});
 
 /** `T.matmul(a, b)` in a template: the tensor operation, if it has a rule. */
 function resolve(_namespace: string, name: string, args: Expr[]): Expr | undefined {
@@ -32,7 +37,8 @@ function templates(name: string) {
   let t = parsed.get(name);
   if (!t) {
     const rule = tensorRules[name]!;
-    const parse = (fs: readonly (((...a: never[]) => unknown) | null)[] | undefined) => (fs ?? []).map((f) => (f ? parseTemplate(f, resolve) : null));
+    const parse = (fs: readonly (((...a: never[]) => unknown) | null)[] | undefined) =>
+      (fs ?? []).map((f) => (f ? parseTemplate(f, resolve) : null));
     t = { vjp: parse(rule.vjp), jvp: parse(rule.jvp) };
     parsed.set(name, t);
   }
@@ -64,7 +70,12 @@ export function makesTensorFromData(name: string): boolean {
 
 /** A reduction of every axis (`mean(t)`, no axes given): a single number, whatever t's shape. */
 export function reducesEverything(e: Expr): boolean {
-  return e.k === "call" && e.fn.kind === "tensor" && tensorRules[e.fn.key]?.reduction === true && (e.args[1] === undefined || e.args[1].k === "undef");
+  return (
+    e.k === "call" &&
+    e.fn.kind === "tensor" &&
+    tensorRules[e.fn.key]?.reduction === true &&
+    (e.args[1] === undefined || e.args[1].k === "undef")
+  );
 }
 
 /** Emitted code passes the tensors of this operation as one array before the axis (`T.concat([a, b], axis)`). */

@@ -55,7 +55,11 @@ type S = T.Shape;
 type A = number | readonly number[] | undefined;
 /** A permutation of axes, left out for the reversed order. */
 type P = readonly number[] | undefined;
-const zero = (params: string[], returns: TensorRule["returns"] = "tensor"): TensorRule => ({ params, diff: params.map(() => false), returns });
+const zero = (params: string[], returns: TensorRule["returns"] = "tensor"): TensorRule => ({
+  params,
+  diff: params.map(() => false),
+  returns,
+});
 
 export const tensorRules: Record<string, TensorRule> = {
   // ---- element-wise arithmetic with broadcasting (numbers allowed) ---------------------------
@@ -80,7 +84,10 @@ export const tensorRules: Record<string, TensorRule> = {
     params: ["a", "b"],
     diff: [true, true],
     returns: "tensor",
-    vjp: [(a: X, b: X, y: X, g: X) => T.unbroadcast(T.mul(g, b), T.shapeOf(a)), (a: X, b: X, y: X, g: X) => T.unbroadcast(T.mul(g, a), T.shapeOf(b))],
+    vjp: [
+      (a: X, b: X, y: X, g: X) => T.unbroadcast(T.mul(g, b), T.shapeOf(a)),
+      (a: X, b: X, y: X, g: X) => T.unbroadcast(T.mul(g, a), T.shapeOf(b)),
+    ],
     jvp: [(a: X, b: X, y: X, d: X) => T.broadcastLike(T.mul(d, b), y), (a: X, b: X, y: X, d: X) => T.broadcastLike(T.mul(a, d), y)],
   },
   div: {
@@ -109,12 +116,40 @@ export const tensorRules: Record<string, TensorRule> = {
       (a: X, b: X, y: X, d: X) => T.broadcastLike(T.mul(d, T.where(T.greater(T.abs(a), 0), T.mul(y, T.log(a)), 0)), y),
     ],
   },
-  neg: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.neg(g)], jvp: [(t: X, y: X, d: X) => T.neg(d)] },
+  neg: {
+    shape: { like: 0 },
+    params: ["t"],
+    diff: [true],
+    returns: "tensor",
+    vjp: [(t: X, y: X, g: X) => T.neg(g)],
+    jvp: [(t: X, y: X, d: X) => T.neg(d)],
+  },
 
   // ---- element-wise functions -------------------------------------------------------------------
-  exp: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, y)], jvp: [(t: X, y: X, d: X) => T.mul(d, y)] },
-  log: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.div(g, t)], jvp: [(t: X, y: X, d: X) => T.div(d, t)] },
-  sqrt: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.div(T.mul(g, 0.5), y)], jvp: [(t: X, y: X, d: X) => T.div(T.mul(d, 0.5), y)] },
+  exp: {
+    shape: { like: 0 },
+    params: ["t"],
+    diff: [true],
+    returns: "tensor",
+    vjp: [(t: X, y: X, g: X) => T.mul(g, y)],
+    jvp: [(t: X, y: X, d: X) => T.mul(d, y)],
+  },
+  log: {
+    shape: { like: 0 },
+    params: ["t"],
+    diff: [true],
+    returns: "tensor",
+    vjp: [(t: X, y: X, g: X) => T.div(g, t)],
+    jvp: [(t: X, y: X, d: X) => T.div(d, t)],
+  },
+  sqrt: {
+    shape: { like: 0 },
+    params: ["t"],
+    diff: [true],
+    returns: "tensor",
+    vjp: [(t: X, y: X, g: X) => T.div(T.mul(g, 0.5), y)],
+    jvp: [(t: X, y: X, d: X) => T.div(T.mul(d, 0.5), y)],
+  },
   tanh: {
     shape: { like: 0 },
     params: ["t"],
@@ -131,9 +166,30 @@ export const tensorRules: Record<string, TensorRule> = {
     vjp: [(t: X, y: X, g: X) => T.mul(g, T.mul(y, T.sub(1, y)))],
     jvp: [(t: X, y: X, d: X) => T.mul(d, T.mul(y, T.sub(1, y)))],
   },
-  relu: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, T.greater(t, 0))], jvp: [(t: X, y: X, d: X) => T.mul(d, T.greater(t, 0))] },
-  softplus: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, T.sigmoid(t))], jvp: [(t: X, y: X, d: X) => T.mul(d, T.sigmoid(t))] },
-  abs: { shape: { like: 0 }, params: ["t"], diff: [true], returns: "tensor", vjp: [(t: X, y: X, g: X) => T.mul(g, T.sign(t))], jvp: [(t: X, y: X, d: X) => T.mul(d, T.sign(t))] },
+  relu: {
+    shape: { like: 0 },
+    params: ["t"],
+    diff: [true],
+    returns: "tensor",
+    vjp: [(t: X, y: X, g: X) => T.mul(g, T.greater(t, 0))],
+    jvp: [(t: X, y: X, d: X) => T.mul(d, T.greater(t, 0))],
+  },
+  softplus: {
+    shape: { like: 0 },
+    params: ["t"],
+    diff: [true],
+    returns: "tensor",
+    vjp: [(t: X, y: X, g: X) => T.mul(g, T.sigmoid(t))],
+    jvp: [(t: X, y: X, d: X) => T.mul(d, T.sigmoid(t))],
+  },
+  abs: {
+    shape: { like: 0 },
+    params: ["t"],
+    diff: [true],
+    returns: "tensor",
+    vjp: [(t: X, y: X, g: X) => T.mul(g, T.sign(t))],
+    jvp: [(t: X, y: X, d: X) => T.mul(d, T.sign(t))],
+  },
 
   // ---- reductions -------------------------------------------------------------------------------
   sum: {
@@ -165,8 +221,14 @@ export const tensorRules: Record<string, TensorRule> = {
     params: ["t", "axes?", "keepdims?"],
     diff: [true, false, false],
     returns: "tensor",
-    vjp: [(t: X, axes: A, keepdims: boolean, y: X, g: X) => T.mul(T.expandReduced(g, T.shapeOf(t), axes), T.exp(T.sub(t, T.expandReduced(y, T.shapeOf(t), axes))))],
-    jvp: [(t: X, axes: A, keepdims: boolean, y: X, d: X) => T.sum(T.mul(d, T.exp(T.sub(t, T.expandReduced(y, T.shapeOf(t), axes)))), axes, keepdims)],
+    vjp: [
+      (t: X, axes: A, keepdims: boolean, y: X, g: X) =>
+        T.mul(T.expandReduced(g, T.shapeOf(t), axes), T.exp(T.sub(t, T.expandReduced(y, T.shapeOf(t), axes)))),
+    ],
+    jvp: [
+      (t: X, axes: A, keepdims: boolean, y: X, d: X) =>
+        T.sum(T.mul(d, T.exp(T.sub(t, T.expandReduced(y, T.shapeOf(t), axes)))), axes, keepdims),
+    ],
   },
   softmax: {
     shape: { like: 0 },
@@ -322,13 +384,33 @@ export const tensorRules: Record<string, TensorRule> = {
     params: ["mask", "a", "b"],
     diff: [false, true, true],
     returns: "tensor",
-    vjp: [null, (m: X, a: X, b: X, y: X, g: X) => T.unbroadcast(T.where(m, g, 0), T.shapeOf(a)), (m: X, a: X, b: X, y: X, g: X) => T.unbroadcast(T.where(m, 0, g), T.shapeOf(b))],
-    jvp: [null, (m: X, a: X, b: X, y: X, d: X) => T.broadcastLike(T.where(m, d, 0), y), (m: X, a: X, b: X, y: X, d: X) => T.broadcastLike(T.where(m, 0, d), y)],
+    vjp: [
+      null,
+      (m: X, a: X, b: X, y: X, g: X) => T.unbroadcast(T.where(m, g, 0), T.shapeOf(a)),
+      (m: X, a: X, b: X, y: X, g: X) => T.unbroadcast(T.where(m, 0, g), T.shapeOf(b)),
+    ],
+    jvp: [
+      null,
+      (m: X, a: X, b: X, y: X, d: X) => T.broadcastLike(T.where(m, d, 0), y),
+      (m: X, a: X, b: X, y: X, d: X) => T.broadcastLike(T.where(m, 0, d), y),
+    ],
   },
 
   // ---- between numbers and tensors --------------------------------------------------------------
-  item: { params: ["t"], diff: [true], returns: "number", vjp: [(t: X, y: N, g: N) => T.full(T.itemShape(t), g)], jvp: [(t: X, y: N, d: X) => T.item(d)] },
-  scalar: { params: ["x"], diff: [true], returns: "tensor", vjp: [(x: N, y: X, g: X) => T.item(g)], jvp: [(x: N, y: X, d: N) => T.scalar(d)] },
+  item: {
+    params: ["t"],
+    diff: [true],
+    returns: "number",
+    vjp: [(t: X, y: N, g: N) => T.full(T.itemShape(t), g)],
+    jvp: [(t: X, y: N, d: X) => T.item(d)],
+  },
+  scalar: {
+    params: ["x"],
+    diff: [true],
+    returns: "tensor",
+    vjp: [(x: N, y: X, g: X) => T.item(g)],
+    jvp: [(x: N, y: X, d: N) => T.scalar(d)],
+  },
   full: {
     shape: { of: 0 },
     params: ["shape", "value"],

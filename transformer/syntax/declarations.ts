@@ -63,8 +63,5 @@ export function functionName(fn: FunctionLike): string {
 
 export function isExported(decl: ts.Node): boolean {
   const holder = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
-  return (
-    ts.canHaveModifiers(holder) &&
-    !!ts.getModifiers(holder)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
-  );
+  return ts.canHaveModifiers(holder) && !!ts.getModifiers(holder)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 }

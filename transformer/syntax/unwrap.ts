@@ -16,12 +16,7 @@ export const OUTER: readonly Wrapper[] = ["parens", "as", "nonNull", "satisfies"
 /** Every wrapper, `<T>x` included: what expression lowering looks through. */
 export const EVERY_WRAPPER: readonly Wrapper[] = [...OUTER, "typeAssertion"];
 
-type WrapperNode =
-  | ts.ParenthesizedExpression
-  | ts.NonNullExpression
-  | ts.AsExpression
-  | ts.SatisfiesExpression
-  | ts.TypeAssertion;
+type WrapperNode = ts.ParenthesizedExpression | ts.NonNullExpression | ts.AsExpression | ts.SatisfiesExpression | ts.TypeAssertion;
 
 function wrapperOf(e: ts.Expression): Wrapper | undefined {
   switch (e.kind) {

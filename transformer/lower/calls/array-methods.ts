@@ -47,7 +47,9 @@ export function arrayMethodCall(ctx: LowerContext, e: ts.CallExpression, callee:
         fail(TSG.unsupportedType, e, "`.map` is supported when the callback returns a number", "build arrays of other values in a loop");
       const out = newVar(resultName(e, "mapped"), type, "local", { owned: true });
       emit(ctx, decl(out, alloc(len(xs), "array"), ctx.origin));
-      eachItem(ctx, xs, fn, (i, result) => [{ k: "store", arr: out, index: ref(i), value: result(mode), accumulate: false, origin: ctx.origin }]);
+      eachItem(ctx, xs, fn, (i, result) => [
+        { k: "store", arr: out, index: ref(i), value: result(mode), accumulate: false, origin: ctx.origin },
+      ]);
       return ref(out);
     }
     case "forEach":
@@ -57,7 +59,15 @@ export function arrayMethodCall(ctx: LowerContext, e: ts.CallExpression, callee:
       const type = typeOfNode(ctx, e);
       const out = newVar(resultName(e, "kept"), type, "local", { owned: true });
       emit(ctx, decl(out, { k: "arrayLit", elems: [], storage: "array" }, ctx.origin));
-      eachItem(ctx, xs, fn, (i, result) => [{ k: "if", cond: result("cond"), then: [{ k: "push", arr: out, value: index(xs, ref(i)), origin: ctx.origin }], else: [], origin: ctx.origin }]);
+      eachItem(ctx, xs, fn, (i, result) => [
+        {
+          k: "if",
+          cond: result("cond"),
+          then: [{ k: "push", arr: out, value: index(xs, ref(i)), origin: ctx.origin }],
+          else: [],
+          origin: ctx.origin,
+        },
+      ]);
       return ref(out);
     }
     case "some":
@@ -67,7 +77,15 @@ export function arrayMethodCall(ctx: LowerContext, e: ts.CallExpression, callee:
       emit(ctx, decl(found, bool(name === "every"), ctx.origin));
       eachItem(ctx, xs, fn, (_, result) => {
         const test = result("cond");
-        return [{ k: "if", cond: name === "some" ? test : op("not", test), then: [assign(found, bool(name === "some"), ctx.origin), { k: "break" }], else: [], origin: ctx.origin }];
+        return [
+          {
+            k: "if",
+            cond: name === "some" ? test : op("not", test),
+            then: [assign(found, bool(name === "some"), ctx.origin), { k: "break" }],
+            else: [],
+            origin: ctx.origin,
+          },
+        ];
       });
       return ref(found);
     }
@@ -84,7 +102,8 @@ function reduce(ctx: LowerContext, e: ts.CallExpression, xs: Expr, mode: Mode): 
   const [accParam, ...rest] = fn.parameters;
   const start = ctx.expression(initial, mode);
   const type = typeOfValue(start);
-  if (type.kind !== "num") fail(TSG.unsupportedType, initial, "`.reduce` is supported with a number accumulator", "accumulate a number, or write the loop");
+  if (type.kind !== "num")
+    fail(TSG.unsupportedType, initial, "`.reduce` is supported with a number accumulator", "accumulate a number, or write the loop");
   const acc = newVar(resultName(e, accParam && ts.isIdentifier(accParam.name) ? accParam.name.text : "acc"), NUM, "local");
   emit(ctx, decl(acc, start, ctx.origin));
   if (accParam) bindParameter(ctx, accParam, acc);
@@ -96,7 +115,12 @@ function reduce(ctx: LowerContext, e: ts.CallExpression, xs: Expr, mode: Mode): 
 function search(ctx: LowerContext, e: ts.CallExpression, xs: Expr, name: "includes" | "indexOf"): Expr {
   const [target] = e.arguments;
   if (!target || e.arguments.length !== 1)
-    fail(TSG.unsupportedSyntax, e, `\`.${name}\` is supported with one argument (no start position)`, "search from the start, or write the loop");
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      `\`.${name}\` is supported with one argument (no start position)`,
+      "search from the start, or write the loop",
+    );
   const wanted = ctx.expression(target, "cond");
   const at = newVar(name === "includes" ? "found" : "position", name === "includes" ? BOOL : NUM, "local");
   emit(ctx, decl(at, name === "includes" ? bool(false) : num(-1), ctx.origin));
@@ -156,7 +180,8 @@ function eachItem(ctx: LowerContext, xs: Expr, fn: Callback, make: (i: Var, resu
         bindParameter(ctx, indexParam, at);
       }
       if (arrayParam) {
-        if (xs.k !== "var") fail(TSG.unsupportedSyntax, arrayParam, "the callback's array parameter is not supported here", "read the array by its own name");
+        if (xs.k !== "var")
+          fail(TSG.unsupportedSyntax, arrayParam, "the callback's array parameter is not supported here", "read the array by its own name");
         bindParameter(ctx, arrayParam, xs.v);
       }
       const last = callbackStatements(ctx, fn.body);
@@ -180,7 +205,12 @@ function callbackStatements(ctx: LowerContext, body: ts.ConciseBody): ts.Express
 /** A `return` anywhere but at the end of the callback would leave the loop iteration early. */
 function refuseReturns(n: ts.Node): void {
   if (ts.isReturnStatement(n))
-    fail(TSG.unsupportedSyntax, n, "a callback that returns before its last statement is not supported", "compute the result in a variable and return it at the end, or write the loop");
+    fail(
+      TSG.unsupportedSyntax,
+      n,
+      "a callback that returns before its last statement is not supported",
+      "compute the result in a variable and return it at the end, or write the loop",
+    );
   if (ts.isFunctionLike(n)) return;
   ts.forEachChild(n, refuseReturns);
 }

@@ -84,9 +84,7 @@ function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mo
       return numberFunctionCall(ctx, e, callee.name);
     case "slice":
       // not a flat number array: `slice` is then whatever method the object has
-      return (
-        sliceCall(ctx, callee.callee) ?? lowerCallTo(ctx, e, namespaceFunction(ctx, callee.callee) ?? OPAQUE, mode)
-      );
+      return sliceCall(ctx, callee.callee) ?? lowerCallTo(ctx, e, namespaceFunction(ctx, callee.callee) ?? OPAQUE, mode);
     case "fill":
       return fillCall(ctx, e, callee.callee);
     case "from":

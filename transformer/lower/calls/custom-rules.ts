@@ -7,7 +7,14 @@ import { fail, TSG } from "../../diagnostics.js";
 import { op } from "../../ir/build.js";
 import type { Expr } from "../../ir/types.js";
 import { typeOfNode, type LowerContext, type Mode } from "../context.js";
-import { declarationWithBody, functionOfDeclaration, isExported, isModuleLevel, resolveAlias, type FunctionLike } from "../../syntax/declarations.js";
+import {
+  declarationWithBody,
+  functionOfDeclaration,
+  isExported,
+  isModuleLevel,
+  resolveAlias,
+  type FunctionLike,
+} from "../../syntax/declarations.js";
 import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
 import { unwrap } from "../../syntax/unwrap.js";
 
@@ -33,12 +40,7 @@ export function customRuleOf(ctx: LowerContext, decl: ts.Declaration): CustomRul
 /** A call of a function declared with its own rule, which the passes call instead of deriving one. */
 export function customRuleCall(ctx: LowerContext, { kind, decl, init }: CustomRule, e: ts.CallExpression): Expr {
   if (!isModuleLevel(decl) || !ts.isIdentifier(decl.name))
-    fail(
-      TSG.badRule,
-      e,
-      `a function with a ${kind} rule must be declared at module level`,
-      "declare it with const at module level",
-    );
+    fail(TSG.badRule, e, `a function with a ${kind} rule must be declared at module level`, "declare it with const at module level");
   refuseSpreadArguments(e);
   const type = typeOfNode(ctx, e);
   // the binding itself is the primal at run time (the helpers return the function unchanged)
@@ -61,10 +63,7 @@ export function customRuleCall(ctx: LowerContext, { kind, decl, init }: CustomRu
   const n = primal.parameters.length;
   const expected = kind === "customVjp" ? n + 2 : 2 * n;
   if (ruleFn.parameters.length !== expected) {
-    const takes =
-      kind === "customVjp"
-        ? "the arguments, the output and its cotangent"
-        : "the arguments, then one tangent per argument";
+    const takes = kind === "customVjp" ? "the arguments, the output and its cotangent" : "the arguments, then one tangent per argument";
     fail(
       TSG.badRule,
       ruleArg!,
@@ -82,8 +81,7 @@ export function customRuleCall(ctx: LowerContext, { kind, decl, init }: CustomRu
 
 /** `stopGradient(x)`: the value of `x`, through which no derivative flows. */
 export function stopGradientCall(ctx: LowerContext, e: ts.CallExpression, mode: Mode): Expr {
-  if (e.arguments.length !== 1)
-    fail(TSG.unsupportedSyntax, e, "stopGradient takes one number", "write stopGradient(x)");
+  if (e.arguments.length !== 1) fail(TSG.unsupportedSyntax, e, "stopGradient takes one number", "write stopGradient(x)");
   return op("stop", ctx.expression(e.arguments[0]!, mode));
 }
 

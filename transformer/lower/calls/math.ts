@@ -30,12 +30,7 @@ export function mathCall(ctx: LowerContext, e: ts.CallExpression, name: string, 
   const args = e.arguments.map((a) => ctx.expression(a, mode));
   const arity = known.arity;
   if (arity !== "any" && args.length !== arity)
-    fail(
-      TSG.unsupportedSyntax,
-      e,
-      `Math.${name} takes ${arity} argument${arity === 1 ? "" : "s"}`,
-      "pass exactly that many",
-    );
+    fail(TSG.unsupportedSyntax, e, `Math.${name} takes ${arity} argument${arity === 1 ? "" : "s"}`, "pass exactly that many");
   if (known.none !== undefined) {
     if (args.length === 0) return num(known.none);
     // min/max of n arguments as a left fold: exactly the same value, one binary rule
@@ -46,8 +41,7 @@ export function mathCall(ctx: LowerContext, e: ts.CallExpression, name: string, 
 
 /** `Math.PI`, `Math.E`, ...: the number itself, when `Math` is the global one. */
 export function mathConstant(ctx: LowerContext, e: ts.PropertyAccessExpression): Expr | undefined {
-  if (!ts.isIdentifier(e.expression) || e.expression.text !== "Math" || !isGlobalMath(ctx, e.expression))
-    return undefined;
+  if (!ts.isIdentifier(e.expression) || e.expression.text !== "Math" || !isGlobalMath(ctx, e.expression)) return undefined;
   const c = MATH_CONSTANTS[e.name.text];
   return c !== undefined ? num(c) : undefined;
 }

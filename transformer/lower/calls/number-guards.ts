@@ -61,8 +61,7 @@ export function numberFunctionOf(ctx: LowerContext, callee: ts.Expression): stri
 export function numberFunctionCall(ctx: LowerContext, e: ts.CallExpression, name: string): Expr {
   if (PARSERS.has(name)) return parsedConstant(e, name);
   const [arg] = e.arguments;
-  if (!arg || e.arguments.length !== 1)
-    fail(TSG.unsupportedSyntax, e, `${name} takes one number here`, `write ${name}(x)`);
+  if (!arg || e.arguments.length !== 1) fail(TSG.unsupportedSyntax, e, `${name} takes one number here`, `write ${name}(x)`);
   const x = ctx.expression(arg, "cond");
   if (typeOfValue(x).kind !== "num")
     fail(TSG.unsupportedType, arg, `${name} of a value that is not a number is not supported`, "pass a number");
@@ -119,6 +118,11 @@ export function typeofComparison(ctx: LowerContext, e: ts.BinaryExpression): Exp
           : undefined;
   // a union or any: the answer depends on the value, which differentiated code does not inspect
   if (!actual)
-    fail(TSG.unsupportedType, probe, "`typeof` of a value whose type is not one of number, boolean or an object type is not supported", "give the value a number, boolean, array or object type");
+    fail(
+      TSG.unsupportedType,
+      probe,
+      "`typeof` of a value whose type is not one of number, boolean or an object type is not supported",
+      "give the value a number, boolean, array or object type",
+    );
   return bool((actual === text.text) === equal);
 }

@@ -38,7 +38,12 @@ export function spreadMathCall(ctx: LowerContext, e: ts.CallExpression, name: st
     const value = ctx.expression(a.expression, mode);
     const t = typeOfValue(value);
     if (t.kind !== "array" || t.elem.kind !== "num")
-      fail(TSG.unsupportedType, a, `Math.${name} can spread an array of numbers (number[] or Float64Array)`, "spread a flat array of numbers");
+      fail(
+        TSG.unsupportedType,
+        a,
+        `Math.${name} can spread an array of numbers (number[] or Float64Array)`,
+        "spread a flat array of numbers",
+      );
     // the array is evaluated once, as the spread does
     const xs = evaluatedOnce(ctx, "spread", value);
     countedLoop(ctx, len(xs), (i) => [assign(acc, op(fold.op, ref(acc), index(xs, ref(i))), ctx.origin)]);

@@ -28,8 +28,7 @@ export function tensorCall(ctx: LowerContext, e: ts.CallExpression, name: string
       fail(TSG.unsupportedSyntax, e, `${name} needs an array literal of tensors here`, `write ${name}([a, b], axis)`);
     const parts = list.elements.map((el) => ctx.expression(el, "value"));
     for (const [i, p] of parts.entries())
-      if (typeOfValue(p).kind !== "tensor")
-        fail(TSG.unsupportedType, list.elements[i]!, `${name} joins tensors`, "pass tensors");
+      if (typeOfValue(p).kind !== "tensor") fail(TSG.unsupportedType, list.elements[i]!, `${name} joins tensors`, "pass tensors");
     const args = [...parts, axis ? ctx.expression(axis, "cond") : num(0)];
     return { k: "call", fn: { kind: "tensor", key: name }, args, type: TENSOR };
   }

@@ -38,8 +38,7 @@ export function userCall(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLi
     fail(
       TSG.unsupportedSyntax,
       e,
-      `\`${functionName(fn)}\` returns an array it did not make (\`${shared.getText()}\`), ` +
-        "which the caller would share with it",
+      `\`${functionName(fn)}\` returns an array it did not make (\`${shared.getText()}\`), ` + "which the caller would share with it",
       `return a copy from it (\`${shared.getText()}.slice()\`)`,
     );
   // the passes give a call's array result one flat adjoint or tangent array
@@ -48,8 +47,7 @@ export function userCall(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLi
       TSG.unsupportedType,
       e,
       "a call of a function that returns arrays of arrays cannot be differentiated yet",
-      "return a flat array (rows one after another, read as r[i * n + j]), " +
-        "or build the rows in the calling function",
+      "return a flat array (rows one after another, read as r[i * n + j]), " + "or build the rows in the calling function",
     );
   return { k: "call", fn: { kind: "user", key }, args, type };
 }

@@ -47,12 +47,7 @@ export function recordAdjoint(round: Round, v: Var): readonly RecordLeaf[] {
   if (!leaves) {
     leaves = differentiableLeaves(v.type).map(({ keys, type }) => ({
       keys,
-      v: newVar(
-        `${v.name}_bar${keys.map((k) => `_${k}`).join("")}`,
-        type,
-        "adjoint",
-        type.kind === "array" ? { owned: true } : {},
-      ),
+      v: newVar(`${v.name}_bar${keys.map((k) => `_${k}`).join("")}`, type, "adjoint", type.kind === "array" ? { owned: true } : {}),
     }));
     round.plan.recordAdjoints.set(v, leaves);
   }
@@ -125,8 +120,7 @@ export function adjointLoc(round: Round, e: Expr): AdjointLocation | null {
 export function accumulateInto(round: Round, e: Expr, value: Expr, origin: Origin, out: Stmt[]): void {
   const loc = adjointLoc(round, e);
   if (!loc) return;
-  if ("v" in loc && loc.v.type.kind === "tensor")
-    out.push(assign(loc.v, tensorCall("add", [ref(loc.v), value]), origin));
+  if ("v" in loc && loc.v.type.kind === "tensor") out.push(assign(loc.v, tensorCall("add", [ref(loc.v), value]), origin));
   else if ("v" in loc) out.push(accumulate(loc.v, value, origin));
   else if (loc.arr.k === "var") out.push(store(loc.arr.v, loc.index, value, origin, true));
   else {
@@ -150,10 +144,7 @@ export function seedStatements(round: Round): Stmt[] {
     for (const { keys, v: leaf } of recordAdjoint(round, r.v)) {
       const part = recordPart(round.input.seed, keys);
       if (leaf.type.kind === "array") out.push(...addArrayInto(ref(leaf), part));
-      else
-        out.push(
-          leaf.type.kind === "tensor" ? assign(leaf, tensorCall("add", [ref(leaf), part])) : accumulate(leaf, part),
-        );
+      else out.push(leaf.type.kind === "tensor" ? assign(leaf, tensorCall("add", [ref(leaf), part])) : accumulate(leaf, part));
     }
     return out;
   }
@@ -180,10 +171,7 @@ export function countedLoop(k: Var, n: Expr, body: Stmt[], o: Origin): Stmt {
 }
 
 /** Leaves of a record type that carry derivatives (numbers, arrays of numbers, tensors), by path. */
-export function differentiableLeaves(
-  t: IRType,
-  keys: readonly (string | number)[] = [],
-): { keys: (string | number)[]; type: IRType }[] {
+export function differentiableLeaves(t: IRType, keys: readonly (string | number)[] = []): { keys: (string | number)[]; type: IRType }[] {
   if (t.kind === "record") return t.fields.flatMap((f) => differentiableLeaves(f.type, [...keys, f.key]));
   const differentiable = t.kind === "num" || t.kind === "tensor" || (t.kind === "array" && t.elem.kind === "num");
   return differentiable ? [{ keys: [...keys], type: t }] : [];

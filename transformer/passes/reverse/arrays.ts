@@ -24,15 +24,7 @@ export interface AdjointRestore {
  * owned array, or the same row of the adjoint for an alias. Returns how to restore the one it
  * replaces, when it replaces one (see placeArrayAdjoint).
  */
-export function arrayAdjointForward(
-  round: Round,
-  v: Var,
-  e: Expr,
-  isDecl: boolean,
-  o: Origin,
-  f: Stmt[],
-  where: Where,
-): AdjointRestore[] {
+export function arrayAdjointForward(round: Round, v: Var, e: Expr, isDecl: boolean, o: Origin, f: Stmt[], where: Where): AdjointRestore[] {
   const isAlias = e.k === "index" || e.k === "var" || e.k === "field";
   let init: Expr;
   if (isAlias) {
@@ -66,8 +58,7 @@ export function placeArrayAdjoint(
   round.plan.forwardAdjoints.add(a);
   if (rebinds !== null || (where.nesting > 0 && isNeeded(round, a))) {
     hoist(round, a);
-    const restores =
-      where.loopDepth > 0 || rebinds ? [{ a, value: save(round, ref(a), a.type, a.name, where, f) }] : [];
+    const restores = where.loopDepth > 0 || rebinds ? [{ a, value: save(round, ref(a), a.type, a.name, where, f) }] : [];
     f.push(assign(a, init, o));
     return restores;
   }

@@ -3,20 +3,7 @@
  * functions with the user's own rules (customVjp, customJvp), and tensor operations (their
  * registered reverse contributions).
  */
-import {
-  accumulate,
-  add,
-  alloc,
-  assign,
-  calleeKey,
-  decl,
-  len,
-  mul,
-  newVar,
-  num,
-  ref,
-  typeOfValue,
-} from "../../ir/build.js";
+import { accumulate, add, alloc, assign, calleeKey, decl, len, mul, newVar, num, ref, typeOfValue } from "../../ir/build.js";
 import type { Callee, Expr, IRType, Stmt } from "../../ir/types.js";
 import { NUM } from "../../ir/types.js";
 import { exprEquals } from "../../ir/visit.js";
@@ -79,9 +66,7 @@ export function callAdjoint(round: Round, e: Expr & { k: "call" }, g: Expr, o: O
             type: leaf.v.type,
             into: (value, out) =>
               out.push(
-                leaf.v.type.kind === "tensor"
-                  ? assign(leaf.v, tensorCall("add", [ref(leaf.v), value]), o)
-                  : accumulate(leaf.v, value, o),
+                leaf.v.type.kind === "tensor" ? assign(leaf.v, tensorCall("add", [ref(leaf.v), value]), o) : accumulate(leaf.v, value, o),
               ),
           });
       }
@@ -130,16 +115,12 @@ export function ruleAdjoint(
   r: Stmt[],
 ): void {
   if (!fn.rule) return;
-  const active = e.args.map((a) =>
-    typeOfAtom(a).kind === "array" ? adjointArray(round, a) !== null : adjointLoc(round, a) !== null,
-  );
+  const active = e.args.map((a) => (typeOfAtom(a).kind === "array" ? adjointArray(round, a) !== null : adjointLoc(round, a) !== null));
   if (!active.some(Boolean)) return;
   const types = e.args.map(typeOfAtom);
   if (fn.rule.vjp) {
     const gradType: IRType =
-      types.length === 1
-        ? types[0]!
-        : { kind: "record", tuple: true, fields: types.map((t, i) => ({ key: i, type: t })) };
+      types.length === 1 ? types[0]! : { kind: "record", tuple: true, fields: types.map((t, i) => ({ key: i, type: t })) };
     const res = newVar("rule_bar", gradType, "adjoint");
     const rule = ruleCall(fn, "tsgradVjp", fn.rule.vjp);
     r.push(decl(res, { k: "call", fn: rule, args: [...e.args, y, g], type: gradType }, o));
@@ -176,15 +157,7 @@ export function ruleAdjoint(
  * A tensor operation: each differentiable argument's adjoint takes the rule's contribution (a
  * number argument the contribution's single value: its broadcast is summed away).
  */
-export function tensorAdjoint(
-  round: Round,
-  e: Expr & { k: "call" },
-  name: string,
-  y: Expr,
-  g: Expr,
-  o: Origin,
-  r: Stmt[],
-): void {
+export function tensorAdjoint(round: Round, e: Expr & { k: "call" }, name: string, y: Expr, g: Expr, o: Origin, r: Stmt[]): void {
   // repeated operands (mul(h, h)) get one accumulation of the summed contributions
   const groups: { arg: Expr; total: Expr }[] = [];
   e.args.forEach((a, i) => {
@@ -197,15 +170,10 @@ export function tensorAdjoint(
         "report this with the function's source",
       );
     let contribution = tensorVjp(name, i, e.args, y, g)!;
-    if (typeOfAtom(a).kind === "num" && typeOfValue(contribution).kind === "tensor")
-      contribution = tensorCall("item", [contribution]);
+    if (typeOfAtom(a).kind === "num" && typeOfValue(contribution).kind === "tensor") contribution = tensorCall("item", [contribution]);
     const group = groups.find((x) => exprEquals(x.arg, a));
     if (!group) groups.push({ arg: a, total: contribution });
-    else
-      group.total =
-        typeOfAtom(a).kind === "tensor"
-          ? tensorCall("add", [group.total, contribution])
-          : add(group.total, contribution);
+    else group.total = typeOfAtom(a).kind === "tensor" ? tensorCall("add", [group.total, contribution]) : add(group.total, contribution);
   });
   for (const { arg, total } of groups) accumulateInto(round, arg, total, o, r);
 }

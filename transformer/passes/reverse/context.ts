@@ -65,12 +65,7 @@ export interface Round {
   readonly restoreOwners: Map<Expr, Stmt>;
 }
 
-export function newRound(
-  input: ReverseInput,
-  plan: Plan,
-  paramAdjoints: ReadonlyMap<Var, Var>,
-  needed: ReadonlySet<Var> | null,
-): Round {
+export function newRound(input: ReverseInput, plan: Plan, paramAdjoints: ReadonlyMap<Var, Var>, needed: ReadonlySet<Var> | null): Round {
   return {
     input,
     plan,

@@ -44,8 +44,7 @@ export function definition(round: Round, s: Stmt, v: Var, e: Expr, isDecl: boole
   // gets its adjoint recomputed with it, see blocks.ts)
   const restoreAdjoints: AdjointRestore[] = [];
   const active = isActive(round, v);
-  if (v.type.kind === "array" && active && !recomputed)
-    restoreAdjoints.push(...arrayAdjointForward(round, v, e, isDecl, o, f, where));
+  if (v.type.kind === "array" && active && !recomputed) restoreAdjoints.push(...arrayAdjointForward(round, v, e, isDecl, o, f, where));
   if (v.type.kind === "record" && active) restoreAdjoints.push(...recordAdjointForward(round, v, e, o, f, where));
   // reverse: propagate the adjoint, then give the variable back its old value
   if (active && (v.type.kind === "num" || v.type.kind === "tensor")) {
@@ -127,9 +126,7 @@ function selfUpdateAdjoint(
   // v = op(v, ...): partials need the old v (restored) and maybe the new one (kept in y)
   let y: Expr = ref(v);
   const needsOutput =
-    (e.k === "op" &&
-      derivativeKind(e.op) === "differentiable" &&
-      e.args.some((_, i) => partialReads(e.op, e.args.length, i).output)) ||
+    (e.k === "op" && derivativeKind(e.op) === "differentiable" && e.args.some((_, i) => partialReads(e.op, e.args.length, i).output)) ||
     // a tensor rule may read the output (exp, tanh, softmax), and a customVjp rule is given it;
     // keeping a tensor is keeping a reference
     (e.k === "call" && (e.fn.kind === "tensor" || e.fn.kind === "opaque"));

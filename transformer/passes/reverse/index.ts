@@ -50,8 +50,7 @@ export function reversePass(input: ReverseInput): ReverseOutput {
         );
   });
   const plan = new Plan(input.fn.body);
-  for (const [leaf, adj] of paramAdjoints)
-    (leaf.type.kind === "array" ? plan.arrayAdjoints : plan.scalarAdjoints).set(leaf, adj);
+  for (const [leaf, adj] of paramAdjoints) (leaf.type.kind === "array" ? plan.arrayAdjoints : plan.scalarAdjoints).set(leaf, adj);
   // Generate without saves to learn what the reverse sweep reads; then generate again saving
   // those values. Saving adds restores, which may read more (a restore under a branch reads the
   // branch condition): repeat until the needed set stops growing.

@@ -68,8 +68,7 @@ export function valueAdjoint(
     }
     case "call":
       if (e.fn.kind === "tensor") tensorAdjoint(round, e, e.fn.key, y, g, o, r);
-      else if (e.fn.kind === "opaque" && e.fn.body)
-        callAdjoint(round, { ...e, fn: { kind: "user", key: e.fn.body } }, g, o, r);
+      else if (e.fn.kind === "opaque" && e.fn.body) callAdjoint(round, { ...e, fn: { kind: "user", key: e.fn.body } }, g, o, r);
       else if (e.fn.kind === "opaque") ruleAdjoint(round, e, e.fn, y, g, o, r);
       else callAdjoint(round, e, g, o, r);
       return;

@@ -130,8 +130,7 @@ export class Plan {
     };
     visitBlock(body, false, false, null);
     // a write through one name of an array is a write through all of them
-    for (const names of this.aliases.classes())
-      if ([...names].some((v) => this.written.has(v))) for (const v of names) this.written.add(v);
+    for (const names of this.aliases.classes()) if ([...names].some((v) => this.written.has(v))) for (const v of names) this.written.add(v);
     for (const d of this.recomputable) if (d.k === "decl") this.recomputableDecl.set(d.v, d);
     // a loop's counter is an induction variable when nothing outside the loop and its
     // declaration reads it

@@ -7,14 +7,7 @@ import { alloc, assign, len, num, ref } from "../../ir/build.js";
 import type { Expr, Stmt, Var } from "../../ir/types.js";
 import { refuse, TSG } from "../../refusal.js";
 import type { Round, Where } from "./context.js";
-import {
-  accumulateInto,
-  adjointArray,
-  leafAdjointBase,
-  recordAdjoint,
-  recordAdjointValue,
-  recordPart,
-} from "./adjoints.js";
+import { accumulateInto, adjointArray, leafAdjointBase, recordAdjoint, recordAdjointValue, recordPart } from "./adjoints.js";
 import { placeArrayAdjoint, type AdjointRestore } from "./arrays.js";
 import { callAdjoint } from "./calls.js";
 
@@ -25,14 +18,7 @@ type Origin = Stmt["origin"];
  * zeros shaped like the call's result, or, for a record literal, its arrays' own adjoints (so
  * what reaches `r.grad` reaches the array it was made of). A field read shares its base's leaves.
  */
-export function recordAdjointForward(
-  round: Round,
-  v: Var,
-  e: Expr,
-  o: Origin,
-  f: Stmt[],
-  where: Where,
-): AdjointRestore[] {
+export function recordAdjointForward(round: Round, v: Var, e: Expr, o: Origin, f: Stmt[], where: Where): AdjointRestore[] {
   if (e.k === "field") {
     const base = leafAdjointBase(round, e);
     if (base) round.plan.recordAdjoints.set(v, base);
@@ -71,6 +57,5 @@ export function recordDefinitionAdjoint(round: Round, v: Var, e: Expr, isDecl: b
     for (const { keys, v: leaf } of recordAdjoint(round, v))
       if (leaf.type.kind !== "array") accumulateInto(round, recordPart(e, keys), ref(leaf), o, r);
   }
-  if (!isDecl)
-    for (const { v: leaf } of recordAdjoint(round, v)) if (leaf.type.kind !== "array") r.push(assign(leaf, num(0), o));
+  if (!isDecl) for (const { v: leaf } of recordAdjoint(round, v)) if (leaf.type.kind !== "array") r.push(assign(leaf, num(0), o));
 }

@@ -14,9 +14,7 @@ import type { Expr, Stmt } from "../../ir/types.js";
 import { exprEquals, mapExpr } from "../../ir/visit.js";
 import { foldEvaluator } from "../../rules/primitives.js";
 
-const isNum = (e: Expr, v?: number): e is { k: "num"; value: number } =>
-  e.k === "num" && (v === undefined || e.value === v);
-
+const isNum = (e: Expr, v?: number): e is { k: "num"; value: number } => e.k === "num" && (v === undefined || e.value === v);
 
 /** Counts of a sum/difference tree: integer constants and non-constant terms by sign. */
 interface SumShape {
@@ -71,7 +69,8 @@ function linearOffset(e: Expr, mode: FoldMode): Expr | null {
       constants++;
       return true;
     }
-    if (x.k === "op" && (x.op === "add" || x.op === "sub")) return walk(x.args[0]!, sign) && walk(x.args[1]!, x.op === "add" ? sign : -sign);
+    if (x.k === "op" && (x.op === "add" || x.op === "sub"))
+      return walk(x.args[0]!, sign) && walk(x.args[1]!, x.op === "add" ? sign : -sign);
     terms.push({ sign, e: x });
     return true;
   };
@@ -198,7 +197,8 @@ function foldNode(e: Expr, mode: FoldMode): Expr {
       if (isNum(a)) return num(-a.value);
       if (a.k === "op" && a.op === "neg") return a.args[0]!;
       if (a.k === "op" && a.op === "sub") return op("sub", a.args[1]!, a.args[0]!);
-      if (a.k === "op" && a.op === "mul" && isNum(a.args[0]!)) return foldNode(op("mul", num(-(a.args[0] as { value: number }).value), a.args[1]!), mode);
+      if (a.k === "op" && a.op === "mul" && isNum(a.args[0]!))
+        return foldNode(op("mul", num(-(a.args[0] as { value: number }).value), a.args[1]!), mode);
       return e;
     case "pow":
       if (isNum(b, 1)) return a;

@@ -30,7 +30,6 @@ export function foldBlock(body: Block): Stmt[] {
   });
 }
 
-
 export function simplify(body: Block): Stmt[] {
   let cur: Stmt[] = [...body];
   for (let round = 0; round < 8; round++) {

@@ -24,7 +24,17 @@
  * statements computing derivatives get (as in fold.ts: primal values stay bit for bit).
  */
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
-import { exprEquals, forEachStmt, forEachVarInExpr, hasEffects, mapBlock, mapExpr, mapStmtExprs, stmtExprs, varsOf } from "../../ir/visit.js";
+import {
+  exprEquals,
+  forEachStmt,
+  forEachVarInExpr,
+  hasEffects,
+  mapBlock,
+  mapExpr,
+  mapStmtExprs,
+  stmtExprs,
+  varsOf,
+} from "../../ir/visit.js";
 import { typeOfValue } from "../../ir/build.js";
 import { reducesEverything, tensorCall, tensorRule } from "../../rules/tensor-registry.js";
 import { isDerivativeStatement } from "./fold.js";
@@ -93,7 +103,8 @@ class ShapeClasses {
     const once = (v: Var) => counts.get(v) === 1 || v.role === "param" || v.role === "global";
     for (const [v, defs] of definitions) {
       const only = defs.length === 1 ? defs[0]! : undefined;
-      if (only && isCall(only, "full") && !hasEffects(only.args[1]!) && [...varsOf(only.args[1]!)].every(once)) this.filled.set(v, only.args[1]!);
+      if (only && isCall(only, "full") && !hasEffects(only.args[1]!) && [...varsOf(only.args[1]!)].every(once))
+        this.filled.set(v, only.args[1]!);
     }
     for (let changed = true; changed; ) {
       changed = false;
@@ -198,7 +209,10 @@ function rewrite(e: Expr, shapes: ShapeClasses, algebra: boolean): Expr {
     case "expandReduced":
       return isCall(a!, "full") ? tensorCall("full", [b!, a.args[1]!]) : e;
     case "mul": {
-      for (const [c, x] of [[a!, b!], [b!, a!]] as const) {
+      for (const [c, x] of [
+        [a!, b!],
+        [b!, a!],
+      ] as const) {
         const value = filledWith(c, shapes);
         if (value && shapes.same(c, x)) return rewrite(tensorCall("mul", [value, x]), shapes, algebra);
         if (isNum(c, 1) && typeOfValue(x).kind === "tensor") return x;
@@ -222,7 +236,9 @@ function rewrite(e: Expr, shapes: ShapeClasses, algebra: boolean): Expr {
       return isNum(b!, 0) && typeOfValue(a!).kind === "tensor" ? a! : e;
     case "div":
       // a tensor of c's divided by a number n: a tensor of c / n
-      return isCall(a!, "full") && typeOfValue(b!).kind === "num" ? tensorCall("full", [a.args[0]!, { k: "op", op: "div", args: [a.args[1]!, b!] }]) : e;
+      return isCall(a!, "full") && typeOfValue(b!).kind === "num"
+        ? tensorCall("full", [a.args[0]!, { k: "op", op: "div", args: [a.args[1]!, b!] }])
+        : e;
     case "sizeRatio": {
       // over a reduction of every axis: the size of t alone, without computing the reduction;
       // and the size of anything with t's shape will do

@@ -84,7 +84,12 @@ function countingLoop(d: Stmt & { k: "decl" }, loop: Stmt & { k: "loop" }): Stmt
   const rest = loop.body.filter((_, k) => k !== at);
   const written = writesOf(rest);
   if (readsOf(rest).has(trips)) return null;
-  if (written.has(i) || written.has(trips) || [...varsOf(bound)].some((v) => written.has(v)) || [...varsOf(d.init)].some((v) => written.has(v)))
+  if (
+    written.has(i) ||
+    written.has(trips) ||
+    [...varsOf(bound)].some((v) => written.has(v)) ||
+    [...varsOf(d.init)].some((v) => written.has(v))
+  )
     return null;
   // up: i = init, init + 1, ... while i + c < E: E - c - init times (+1 for <=)
   // down: i = init, init - 1, ... while i + c > E: init + c - E times (+1 for >=)
