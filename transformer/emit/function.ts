@@ -106,19 +106,7 @@ class FunctionEmitter {
     for (const p of this.gf.params) this.nameOf(p);
     // a tangent function's statements are headed by their source lines throughout
     this.commentOrigins = this.gf.kind === "jvp";
-    // a source parameter's default value, where only parameters with defaults follow it
-    let trailing = this.gf.params.length;
-    while (trailing > 0 && this.gf.params[trailing - 1]!.defaultValue) trailing--;
-    const params = this.gf.params.map((p, i) =>
-      f.createParameterDeclaration(
-        undefined,
-        undefined,
-        this.nameOf(p),
-        undefined,
-        this.typeNode(p.type),
-        p.defaultValue && i >= trailing ? this.expr(p.defaultValue) : undefined,
-      ),
-    );
+    const params = this.parameters(this.gf.params);
     const statements = this.block(body);
     const decl = f.createFunctionDeclaration(
       undefined,
@@ -162,6 +150,22 @@ class FunctionEmitter {
       return e;
     }
     return this.f.createIdentifier(this.nameOf(v));
+  }
+
+  /** Parameter declarations; a source parameter's default value where only defaulted ones follow it. */
+  private parameters(vars: readonly Var[]): ts.ParameterDeclaration[] {
+    let trailing = vars.length;
+    while (trailing > 0 && vars[trailing - 1]!.defaultValue) trailing--;
+    return vars.map((p, i) =>
+      this.f.createParameterDeclaration(
+        undefined,
+        undefined,
+        this.nameOf(p),
+        undefined,
+        this.typeNode(p.type),
+        p.defaultValue && i >= trailing ? this.expr(p.defaultValue) : undefined,
+      ),
+    );
   }
 
   private typeNode(t: IRType): ts.TypeNode | undefined {
@@ -460,16 +464,7 @@ class FunctionEmitter {
       case "zerosLike":
         return f.createCallExpression(f.createPropertyAccessExpression(this.scope.runtime(), "zerosLike"), undefined, [this.expr(e.arr)]);
       case "closure": {
-        const params = e.params.map((p) =>
-          f.createParameterDeclaration(
-            undefined,
-            undefined,
-            this.nameOf(p),
-            undefined,
-            this.typeNode(p.type),
-            p.defaultValue && this.expr(p.defaultValue),
-          ),
-        );
+        const params = this.parameters(e.params);
         const body =
           e.body.length === 1 && e.body[0]!.k === "return" && e.body[0]!.value
             ? this.expr(e.body[0]!.value)

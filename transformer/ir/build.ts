@@ -24,6 +24,13 @@ export const alloc = (length: Expr, storage: ArrayStorage, fill: Expr = num(0)):
   fill,
 });
 
+/** The type of an object of named fields, in order: `{ value: number; grad: number[] }`. */
+export const objectType = (fields: Readonly<Record<string, IRType>>): IRType => ({
+  kind: "record",
+  tuple: false,
+  fields: Object.entries(fields).map(([key, type]) => ({ key, type })),
+});
+
 export const add = (a: Expr, b: Expr): Expr => op("add", a, b);
 export const sub = (a: Expr, b: Expr): Expr => op("sub", a, b);
 export const mul = (a: Expr, b: Expr): Expr => op("mul", a, b);

@@ -4,7 +4,7 @@
  * derivatives of derivatives, Jacobians by sweeps in either mode). The reverse-mode signatures and
  * what both share are in assemble.ts.
  */
-import { decl, len, newVar, num, ref, shapeGuard } from "../ir/build.js";
+import { decl, len, newVar, num, objectType, ref, shapeGuard } from "../ir/build.js";
 import type { Callee, Expr, IRFunction, IRType, Stmt, Var } from "../ir/types.js";
 import { NUM, TENSOR } from "../ir/types.js";
 import { mapBlock } from "../ir/visit.js";
@@ -24,14 +24,7 @@ export function assembleTangent(fn: IRFunction, wrt: readonly boolean[], checkTa
   const activity = activityOf(fn, wrt);
   const out = forwardPass(fn, activity, wrt, checkTangentsOf);
   const params = [...out.params.map((p) => p.root), ...out.tangentParams.map((p) => p.root)];
-  const returnType: IRType = {
-    kind: "record",
-    tuple: false,
-    fields: [
-      { key: "value", type: fn.returnType },
-      { key: "tangent", type: fn.returnType },
-    ],
-  };
+  const returnType: IRType = objectType({ value: fn.returnType, tangent: fn.returnType });
   return { params, body: out.body, returnType, pass: { stage: "forward", sections: [{ body: out.body }] } };
 }
 
@@ -142,18 +135,7 @@ export function assembleHessian(fn: IRFunction, mask: readonly boolean[], hvpKey
 export function assembleDerivative(fn: IRFunction, mask: readonly boolean[], jvpKey: string, withValue: boolean): Assembled {
   const params = fn.params.map((p) => p.root);
   const ones = mask.flatMap((m) => (m ? [num(1)] : []));
-  const r = newVar(
-    "r",
-    {
-      kind: "record",
-      tuple: false,
-      fields: [
-        { key: "value", type: NUM },
-        { key: "tangent", type: NUM },
-      ],
-    },
-    "temp",
-  );
+  const r = newVar("r", objectType({ value: NUM, tangent: NUM }), "temp");
   const body: Stmt[] = [decl(r, tangentOfCall(fn, jvpKey, [...params.map(ref), ...ones], NUM))];
   if (!withValue) {
     body.push({ k: "return", value: { k: "field", obj: ref(r), key: "tangent" } });
@@ -173,14 +155,7 @@ export function assembleDerivative(fn: IRFunction, mask: readonly boolean[], jvp
   return {
     params,
     body,
-    returnType: {
-      kind: "record",
-      tuple: false,
-      fields: [
-        { key: "value", type: NUM },
-        { key: "grad", type: NUM },
-      ],
-    },
+    returnType: objectType({ value: NUM, grad: NUM }),
   };
 }
 
@@ -203,14 +178,7 @@ export function assembleJacobian(fn: IRFunction, mask: readonly boolean[], jvpKe
     if (parseDerivedKey(jvpKey!)?.kind === "jvpVec") {
       // one vector sweep along every basis direction: the tangent holds the whole Jacobian
       const identity: Expr = { k: "call", fn: { kind: "runtime", key: "identityDirections" }, args: [ref(x)], type: x.type };
-      const sweepType: IRType = {
-        kind: "record",
-        tuple: false,
-        fields: [
-          { key: "value", type: fn.returnType },
-          { key: "tangent", type: fn.returnType },
-        ],
-      };
+      const sweepType: IRType = objectType({ value: fn.returnType, tangent: fn.returnType });
       const sweep: Expr = {
         k: "call",
         fn: { kind: "user", key: jvpKey! },

@@ -5,7 +5,7 @@
  * the modes share and the reverse-mode signatures; assemble-forward.ts the forward-mode ones and
  * the second order built on them.
  */
-import { alloc, decl, len, newVar, num, ref, sameKeys, typeOfValue } from "../ir/build.js";
+import { alloc, decl, len, newVar, num, objectType, ref, sameKeys, typeOfValue } from "../ir/build.js";
 import type { Block, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, forEachVarInExpr, stmtExprs, writesOf } from "../ir/visit.js";
@@ -206,14 +206,7 @@ export function assembleGradient(fn: IRFunction, wrt: readonly boolean[], withVa
   }
   body.push({ k: "section", sweep: "reverse" }, ...out.reverse);
   if (withValue) {
-    const type: IRType = {
-      kind: "record",
-      tuple: false,
-      fields: [
-        { key: "value", type: fn.returnType },
-        { key: "grad", type: grads.type },
-      ],
-    };
+    const type: IRType = objectType({ value: fn.returnType, grad: grads.type });
     body.push({
       k: "return",
       value: {
@@ -315,16 +308,7 @@ export function assembleGradientPullback(
 ): Assembled {
   const params = h.params.map((p) => p.root);
   const gradType = gradients(h, gradMask, new Map()).type;
-  const seedType: IRType = withValue
-    ? {
-        kind: "record",
-        tuple: false,
-        fields: [
-          { key: "value", type: h.returnType },
-          { key: "grad", type: gradType },
-        ],
-      }
-    : gradType;
+  const seedType: IRType = withValue ? objectType({ value: h.returnType, grad: gradType }) : gradType;
   const seed = newVar("seed", seedType, "param", { owned: false });
   const u: Expr = withValue ? { k: "field", obj: ref(seed), key: "grad" } : ref(seed);
   const gradCount = gradMask.filter(Boolean).length;
@@ -335,14 +319,7 @@ export function assembleGradientPullback(
     m ? [shaped(gradCount === 1 ? u : ({ k: "field", obj: u, key: gradMask.slice(0, i).filter(Boolean).length } as Expr), i)] : [],
   );
   const activeType = gradients(h, active, new Map()).type;
-  const sweepType: IRType = {
-    kind: "record",
-    tuple: false,
-    fields: [
-      { key: "value", type: activeType },
-      { key: "tangent", type: activeType },
-    ],
-  };
+  const sweepType: IRType = objectType({ value: activeType, tangent: activeType });
   const sweep = newVar("hessian_times_seed", sweepType, "temp");
   const body: Stmt[] = [
     decl(sweep, { k: "call", fn: { kind: "user", key: jvpKey }, args: [...params.map(ref), ...directions], type: sweepType }),

@@ -8,7 +8,7 @@
  * tangent function. The output is ordinary IR: the reverse pass's output can be fed back in
  * (forward over reverse), and this pass's output can be simplified and emitted.
  */
-import { add, alloc, assign, calleeKey, decl, index, len, mul, newVar, num, ref, shapeGuard, store } from "../ir/build.js";
+import { add, alloc, assign, calleeKey, decl, index, len, mul, newVar, num, objectType, ref, shapeGuard, store } from "../ir/build.js";
 import { writtenArgs } from "../ir/calls.js";
 import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { refuse, TSG } from "../refusal.js";
@@ -321,14 +321,7 @@ class Forward {
     value.args.forEach((a, i) => {
       if (activeArgs[i]) args.push(this.tangentOf(a)!);
     });
-    const resultType: IRType = {
-      kind: "record",
-      tuple: false,
-      fields: [
-        { key: "value", type: value.type },
-        { key: "tangent", type: value.type },
-      ],
-    };
+    const resultType: IRType = objectType({ value: value.type, tangent: value.type });
     const r = newVar(`${v.name}_jvp`, resultType, "temp");
     if (!activeArgs.some(Boolean)) {
       out.push(s);
