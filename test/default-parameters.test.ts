@@ -49,3 +49,20 @@ describe("default parameters", () => {
     expect(messages).toEqual([expect.stringMatching(/^TSG1\d+ 2:27 .*default parameter value must be a number or boolean constant/)]);
   });
 });
+
+function withNullish(x: number, p: { a: number; v: number[] }): number {
+  return (x ?? 0) * (p.a ?? 1) + (p?.a ?? 2) * p.v[0]!;
+}
+
+describe("?? and ?. on values that are never missing", () => {
+  it("are the value itself, as in JavaScript: gradient against finite differences", () => {
+    const [gx, gp] = grad(withNullish)(0.7, { a: 1.3, v: [2] });
+    expectClose(gx, numericGradient(withNullish as never, [0.7, { a: 1.3, v: [2] }], 0), 1e-8);
+    expectClose(gp, numericGradient(withNullish as never, [0.7, { a: 1.3, v: [2] }], 1), 1e-8);
+  });
+
+  it("?? on a value that may be undefined is refused", () => {
+    const { messages } = compileSource(`import { grad } from "tsgrad";\nfunction f(x: number): number { return (x as number | undefined) ?? 0; }\nexport const df = grad(f);`);
+    expect(messages).toEqual([expect.stringMatching(/^TSG1010 2:40 .*`\?\?` on a value that may be null or undefined/)]);
+  });
+});

@@ -77,7 +77,7 @@ export function binary(ctx: LowerContext, e: ts.BinaryExpression, mode: Mode): E
     case ts.SyntaxKind.BarBarToken:
       return logical(ctx, e);
     case ts.SyntaxKind.QuestionQuestionToken:
-      fail(TSG.unsupportedSyntax, e, "?? is not supported", "use an explicit comparison");
+      return nullishDefault(ctx, e, mode);
   }
   if (k === ts.SyntaxKind.EqualsToken || COMPOUND[k])
     fail(TSG.unsupportedSyntax, e, "assignment inside an expression is not supported", "write the assignment as its own statement");
@@ -132,4 +132,25 @@ export function conditional(ctx: LowerContext, e: ts.ConditionalExpression, mode
   const els = collect(ctx, () => emit(ctx, assign(t, ctx.expression(e.whenFalse, "value"), origin)));
   emit(ctx, { k: "if", cond, then, else: els, origin });
   return ref(t);
+}
+
+/**
+ * `a ?? b`: where `a`'s type has no null or undefined in it (a number, an array, a field that is
+ * not optional), `a` itself, and `b` is never evaluated, as in JavaScript. A value that may be
+ * missing is refused: differentiated code has no undefined.
+ */
+function nullishDefault(ctx: LowerContext, e: ts.BinaryExpression, mode: Mode): Expr {
+  const t = ctx.checker.getTypeAtLocation(e.left);
+  const members = t.isUnion() ? t.types : [t];
+  const maybeMissing = members.some(
+    (m) => m.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown),
+  );
+  if (maybeMissing)
+    fail(
+      TSG.unsupportedType,
+      e.left,
+      "`??` on a value that may be null or undefined is not supported: differentiated code has no undefined",
+      "give the value a type without undefined (a required field or parameter), or choose the value before the differentiated function",
+    );
+  return ctx.expression(e.left, mode);
 }
