@@ -7,7 +7,8 @@
  * - `virtual:tsgrad-declarations`: tsgrad's runtime declarations, emitted from runtime/ at build
  *   time, laid out as an installed package (`/node_modules/tsgrad/...`);
  * - `virtual:tsgrad-runtime-urls`: where the runtime modules are, for the user's module's imports.
- *   The build emits `runtime/index.ts` and `runtime/tensor/index.ts` as chunks of their own with
+ *   The build emits `runtime/index.ts`, `runtime/tensor/index.ts` and `runtime/internal/index.ts` (the
+ *   helpers generated code imports) as chunks of their own with
  *   their exports kept; the dev server serves them from source.
  */
 import { readFileSync } from "node:fs";
@@ -19,7 +20,12 @@ import { defineConfig, type Plugin } from "vite";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..");
-const runtimeEntries = { tsgrad: path.join(repo, "runtime/index.ts"), "tsgrad/tensor": path.join(repo, "runtime/tensor/index.ts") } as const;
+const runtimeEntries = {
+  tsgrad: path.join(repo, "runtime/index.ts"),
+  "tsgrad/tensor": path.join(repo, "runtime/tensor/index.ts"),
+  // what generated code imports its helpers from
+  "tsgrad/internal": path.join(repo, "runtime/internal/index.ts"),
+} as const;
 
 /**
  * The page's Content-Security-Policy (a meta tag in the built page; the dev server injects inline
@@ -124,7 +130,7 @@ function tsgradDeclarations(): Plugin {
       name: "tsgrad",
       type: "module",
       types: "./dist/runtime/index.d.ts",
-      exports: { ".": pkg.exports["."], "./tensor": pkg.exports["./tensor"] },
+      exports: { ".": pkg.exports["."], "./tensor": pkg.exports["./tensor"], "./internal": pkg.exports["./internal"] },
     });
     return `export default ${JSON.stringify(files)};`;
   });
