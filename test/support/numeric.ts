@@ -4,6 +4,7 @@
  * with the values compared.
  */
 import { expect } from "vitest";
+import { uint32Stream } from "./fuzz/choices.js";
 
 export type Value = number | number[] | Float64Array | readonly Value[] | { readonly [k: string]: Value };
 
@@ -106,16 +107,10 @@ export function dot(a: unknown, b: unknown): number {
   return s;
 }
 
-/** A deterministic pseudo-random generator (mulberry32) for test inputs. */
+/** A deterministic pseudo-random generator (mulberry32) for test inputs: uniform in [0, 1). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = uint32Stream(seed);
+  return () => next() / 4294967296;
 }
 
 /**
