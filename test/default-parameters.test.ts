@@ -66,3 +66,23 @@ describe("?? and ?. on values that are never missing", () => {
     expect(messages).toEqual([expect.stringMatching(/^TSG1010 2:40 .*`\?\?` on a value that may be null or undefined/)]);
   });
 });
+
+function destructured(p: { a: number; b: number }, x: number): number {
+  const { a = 2, b: c = 5 } = p;
+  const [u = 1, v] = [x * a, c];
+  return u * v + a * Math.sin(x);
+}
+
+describe("default values in destructuring", () => {
+  it("of fields that are never missing are dead, as in JavaScript: gradient against finite differences", () => {
+    const p = { a: 1.7, b: -0.4 };
+    const [gp, gx] = grad(destructured)(p, 0.9);
+    expectClose(gp, numericGradient(destructured as never, [p, 0.9], 0), 1e-8);
+    expectClose(gx, numericGradient(destructured as never, [p, 0.9], 1), 1e-8);
+  });
+
+  it("of an array element, which may be missing, is refused", () => {
+    const { messages } = compileSource(`import { grad } from "tsgrad";\nfunction f(xs: number[]): number { const [a = 1] = xs; return a * a; }\nexport const df = grad(f);`);
+    expect(messages).toEqual([expect.stringMatching(/^TSG1009 2:43 .*default value for an array element/)]);
+  });
+});

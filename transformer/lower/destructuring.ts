@@ -43,8 +43,15 @@ function bindPattern(ctx: LowerContext, name: ts.BindingName, source: Bound): vo
     if (ts.isOmittedExpression(el)) return;
     if (el.dotDotDotToken)
       fail(TSG.unsupportedSyntax, el, "rest elements in destructuring are not supported", "read the elements you need one by one");
-    if (el.initializer)
-      fail(TSG.unsupportedSyntax, el, "default values in destructuring are not supported", "read the value and test it explicitly");
+    // a default applies to a missing value; fields of tuples and objects tsgrad reads are never
+    // missing (their types have no undefined), elements of an array may be
+    if (el.initializer && source.kind !== "record" && source.kind !== "elements")
+      fail(
+        TSG.unsupportedSyntax,
+        el,
+        "a default value for an array element is not supported (the element may be missing)",
+        "read the element and test the array's length explicitly",
+      );
     let key: string | number = i;
     if (ts.isObjectBindingPattern(name)) {
       const prop = el.propertyName ?? el.name;
