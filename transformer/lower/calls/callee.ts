@@ -15,7 +15,7 @@ import { declarationWithBody, functionOfDeclaration, isModuleLevel, resolveAlias
 import { refuseMisplacedRule } from "../refusals.js";
 import { customRuleCall, customRuleOf, stopGradientCall, type CustomRule } from "./custom-rules.js";
 import { derivativeCall, invokedMarker } from "./derivatives.js";
-import { isGlobalMath, mathCall } from "./math.js";
+import { isGlobalBinding, mathCall } from "./math.js";
 import { numberFunctionCall, numberFunctionOf } from "./number-guards.js";
 import { tensorCall } from "./tensor-ops.js";
 import { userCall } from "./user-functions.js";
@@ -155,11 +155,11 @@ export function resolveCallee(ctx: LowerContext, e: ts.CallExpression): Callee {
 function methodCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.PropertyAccessExpression): Callee {
   const obj = callee.expression;
   const name = callee.name.text;
-  if (ts.isIdentifier(obj) && obj.text === "Math" && isGlobalMath(ctx, obj)) return { kind: "math", name };
+  if (ts.isIdentifier(obj) && obj.text === "Math" && isGlobalBinding(ctx, obj)) return { kind: "math", name };
   if (name === "slice" && e.arguments.length === 0) return { kind: "slice", callee };
   if (name === "fill") return { kind: "fill", callee };
   if (ARRAY_METHODS.has(name) && irTypeAt(ctx, obj)?.kind === "array") return { kind: "arrayMethod", callee };
-  if (name === "from" && ts.isIdentifier(obj) && (obj.text === "Float64Array" || obj.text === "Array") && isGlobalMath(ctx, obj))
+  if (name === "from" && ts.isIdentifier(obj) && (obj.text === "Float64Array" || obj.text === "Array") && isGlobalBinding(ctx, obj))
     return { kind: "from", storage: obj.text === "Float64Array" ? "f64" : "array" };
   return namespaceFunction(ctx, callee) ?? OPAQUE;
 }

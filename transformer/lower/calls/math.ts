@@ -8,8 +8,11 @@ import { primitive } from "../../rules/primitives.js";
 import type { LowerContext, Mode } from "../context.js";
 import { spreadMathCall } from "./spread-math.js";
 
-/** Whether `Math` is the global one (declared in the standard library), not a name of the program. */
-export function isGlobalMath(ctx: LowerContext, id: ts.Identifier): boolean {
+/**
+ * Whether a name is the global binding (`Math`, `Number`, `Float64Array`, `isNaN`, ...: declared
+ * in the standard library), not a name of the program.
+ */
+export function isGlobalBinding(ctx: LowerContext, id: ts.Identifier): boolean {
   const sym = ctx.checker.getSymbolAtLocation(id);
   const decl = sym?.declarations?.[0];
   return !decl || decl.getSourceFile().isDeclarationFile;
@@ -41,7 +44,7 @@ export function mathCall(ctx: LowerContext, e: ts.CallExpression, name: string, 
 
 /** `Math.PI`, `Math.E`, ...: the number itself, when `Math` is the global one. */
 export function mathConstant(ctx: LowerContext, e: ts.PropertyAccessExpression): Expr | undefined {
-  if (!ts.isIdentifier(e.expression) || e.expression.text !== "Math" || !isGlobalMath(ctx, e.expression)) return undefined;
+  if (!ts.isIdentifier(e.expression) || e.expression.text !== "Math" || !isGlobalBinding(ctx, e.expression)) return undefined;
   const c = MATH_CONSTANTS[e.name.text];
   return c !== undefined ? num(c) : undefined;
 }

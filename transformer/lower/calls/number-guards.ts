@@ -15,7 +15,7 @@ import { fail, TSG } from "../../diagnostics.js";
 import { bool, num, op, typeOfValue } from "../../ir/build.js";
 import type { Expr } from "../../ir/types.js";
 import type { LowerContext } from "../context.js";
-import { isGlobalMath } from "./math.js";
+import { isGlobalBinding } from "./math.js";
 
 const NUMBER_CONSTANTS: Readonly<Record<string, number>> = {
   EPSILON: Number.EPSILON,
@@ -34,14 +34,9 @@ const NUMBER_GUARDS = new Set<string>(["isFinite", "isNaN", "isInteger", "isSafe
 const GLOBAL_GUARDS = new Set<string>(["isFinite", "isNaN"]);
 const PARSERS = new Set<string>(["parseFloat", "parseInt"]);
 
-/** Whether `id` is the global binding of that name (not one the program declares). */
-function isGlobal(ctx: LowerContext, id: ts.Identifier): boolean {
-  return isGlobalMath(ctx, id);
-}
-
 /** `Number.EPSILON` and the other constants of the global Number. */
 export function numberConstant(ctx: LowerContext, e: ts.PropertyAccessExpression): Expr | undefined {
-  if (!ts.isIdentifier(e.expression) || e.expression.text !== "Number" || !isGlobal(ctx, e.expression)) return undefined;
+  if (!ts.isIdentifier(e.expression) || e.expression.text !== "Number" || !isGlobalBinding(ctx, e.expression)) return undefined;
   const c = NUMBER_CONSTANTS[e.name.text];
   return c !== undefined ? num(c) : undefined;
 }
@@ -51,10 +46,11 @@ export function numberFunctionOf(ctx: LowerContext, callee: ts.Expression): stri
   if (ts.isPropertyAccessExpression(callee)) {
     const obj = callee.expression;
     const name = callee.name.text;
-    if (!ts.isIdentifier(obj) || obj.text !== "Number" || !isGlobal(ctx, obj)) return undefined;
+    if (!ts.isIdentifier(obj) || obj.text !== "Number" || !isGlobalBinding(ctx, obj)) return undefined;
     return NUMBER_GUARDS.has(name) || PARSERS.has(name) ? name : undefined;
   }
-  if (ts.isIdentifier(callee) && (GLOBAL_GUARDS.has(callee.text) || PARSERS.has(callee.text)) && isGlobal(ctx, callee)) return callee.text;
+  if (ts.isIdentifier(callee) && (GLOBAL_GUARDS.has(callee.text) || PARSERS.has(callee.text)) && isGlobalBinding(ctx, callee))
+    return callee.text;
   return undefined;
 }
 
