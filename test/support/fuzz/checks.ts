@@ -144,15 +144,21 @@ function snapshot(v: unknown): unknown {
 
 // ---- finite differences ---------------------------------------------------------------------
 
+/** z moved by a relative step in coordinate i, up and down. */
+function perturbed(z: readonly number[], i: number, h: number): { up: number[]; down: number[]; step: number } {
+  const step = h * Math.max(1, Math.abs(z[i]!));
+  const up = z.slice();
+  const down = z.slice();
+  up[i]! += step;
+  down[i]! -= step;
+  return { up, down, step };
+}
+
 /** Central differences of a flat function (scalar or vector valued) at one step size. */
 function centralJacobian(f: (z: number[]) => number | number[], z: readonly number[], h: number): number[][] {
   const cols: number[][] = [];
   for (let i = 0; i < z.length; i++) {
-    const step = h * Math.max(1, Math.abs(z[i]!));
-    const up = z.slice();
-    const down = z.slice();
-    up[i]! += step;
-    down[i]! -= step;
+    const { up, down, step } = perturbed(z, i, h);
     const a = [f(up)].flat();
     const b = [f(down)].flat();
     cols.push(a.map((x, j) => (x - b[j]!) / (2 * step)));
@@ -169,11 +175,7 @@ function agree(a: readonly number[], b: readonly number[], tol = 1e-4): boolean 
 function oneSidedAgree(f: (z: number[]) => number | number[], z: readonly number[], h: number): boolean {
   const mid = [f(z.slice())].flat();
   for (let i = 0; i < z.length; i++) {
-    const step = h * Math.max(1, Math.abs(z[i]!));
-    const up = z.slice();
-    const down = z.slice();
-    up[i]! += step;
-    down[i]! -= step;
+    const { up, down, step } = perturbed(z, i, h);
     const a = [f(up)].flat().map((x, j) => (x - mid[j]!) / step);
     const b = [f(down)].flat().map((x, j) => (mid[j]! - x) / step);
     if (!agree(a, b, 1e-3)) return false;
