@@ -160,6 +160,7 @@ async function main(): Promise<number> {
   const second = results.reduce((s, r) => s + r.secondOrder, 0);
   const points = results.reduce((s, r) => s + r.points, 0);
   const deep = results.filter((r) => (r.stats?.depth ?? 0) >= 3).length;
+  const closures = results.filter((r) => (r.stats?.closures ?? 0) > 0).length;
   const minutes = (Date.now() - started) / 60000;
   const summary = {
     campaignSeed: opts.replay !== undefined ? undefined : campaignSeed,
@@ -172,6 +173,7 @@ async function main(): Promise<number> {
     checkedAgainstFiniteDifferences: smooth,
     secondOrderAgainstFiniteDifferences: second,
     programsWithChainsOf3OrMore: deep,
+    programsWithClosures: closures,
     failures: failures.map((f) => ({ index: f.index, seed: f.seed, signature: f.signature, reproducer: f.reproducer, shrunk: f.shrunk })),
   };
   writeFileSync(path.join(outDir, `summary-${summary.campaignSeed ?? `replay-${opts.replay}`}-${opts.from}.json`), JSON.stringify(summary, null, 2));
@@ -179,7 +181,7 @@ async function main(): Promise<number> {
     [
       `${results.length} programs in ${minutes.toFixed(1)} min: ${failures.length} failing`,
       `points: ${points} tried, ${valid} valid, ${smooth} checked against finite differences (${((100 * smooth) / Math.max(1, valid)).toFixed(0)}%), ${second} second order against finite differences of the gradient`,
-      `${deep} programs with helper chains 3 or more deep`,
+      `${deep} programs with helper chains 3 or more deep, ${closures} with local helpers or closures`,
       ...[...bySignature].map(([s, n]) => `  ${n} x ${s}`),
       "",
     ].join("\n"),

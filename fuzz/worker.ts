@@ -9,6 +9,7 @@
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { samplePoints } from "../test/support/fuzz/points.js";
+import type { GeneratedProgram } from "../test/support/fuzz/spec.js";
 import { evaluate } from "./evaluate.js";
 import { programOf } from "./programs.js";
 import { writeReproducer } from "./reproducer.js";
@@ -40,7 +41,7 @@ export interface ProgramResult {
   readonly smooth: number;
   readonly secondOrder: number;
   readonly points: number;
-  readonly stats?: { helpers: number; depth: number; libHelpers: number; passThrough: number };
+  readonly stats?: GeneratedProgram["stats"];
   readonly reproducer?: string;
   readonly shrunk?: { before: number; after: number; tried: number };
 }

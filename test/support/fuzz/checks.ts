@@ -355,6 +355,15 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   }
   close("flatHvp:hvp", call("flatHvp", () => cases.flatHvp(z.slice(), k, u.slice())), hv, 1e-9);
 
+  // closures over the data handed to grad and hvp, and a training loop's gradient steps
+  close("closedGrad:flatGrad", call("closedGrad", () => cases.closedGrad(z.slice(), k)), flatG, 1e-12);
+  close("closedHvp:hvp", call("closedHvp", () => cases.closedHvp(z.slice(), k, u.slice())), hv, 1e-9);
+  const step = (p: number[]) => {
+    const gp = cases.flatGrad(p.slice(), k);
+    return p.map((x, i) => x - 0.01 * gp[i]!);
+  };
+  close("descend:steps", call("descend", () => cases.descend(z.slice(), k)), step(step(z)), 1e-10);
+
   // jvp(grad(at)) where at(z) = flat(z, K): its tangent is the Hessian along u at k = K
   const K = program.line.k;
   const jg = call("jvpGrad", () => cases.jvpGrad(z.slice(), u.slice()));

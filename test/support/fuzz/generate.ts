@@ -39,6 +39,8 @@ export class ProgramGenerator {
   private readonly bindings: { name: string; where: Where; source: string }[] = [];
   private id = 0;
   private callsDerivative = false;
+  /** Local helpers and arrows written in a marker call (closures over the code around them). */
+  closures = 0;
 
   constructor(
     readonly c: Choices,
@@ -99,6 +101,7 @@ export class ProgramGenerator {
         depth: this.helpers.reduce((d, h) => Math.max(d, h.depth), 0),
         libHelpers: this.helpers.filter((h) => h.where === "lib").length,
         passThrough: this.helpers.filter((h) => h.passThrough).length,
+        closures: this.closures,
       },
     };
   }
@@ -458,7 +461,7 @@ export class ProgramGenerator {
   arg(kind: Kind, s: Scope, depth: number): string {
     const c = this.c;
     if (kind === "num") return this.expr(s, depth - 1);
-    const inScope = s.values.filter((v) => v.kind === kind).map((v) => v.expr);
+    const inScope = s.values.filter((v) => v.kind === kind && v.len === undefined).map((v) => v.expr);
     const small = () => this.expr(s, Math.min(1, depth - 1));
     const options: (() => string)[] = inScope.map((e) => () => e);
     options.push(() => this.fixed(kind, s.where));
@@ -483,12 +486,21 @@ export class ProgramGenerator {
     const args = h.params.map((p) => this.arg(p.kind, literal, Math.min(depth, 2)));
     this.callDepth = Math.max(this.callDepth, h.depth);
     const readGrad = (g: string) => this.readShaped(g, first.kind);
+    // an arrow written in the marker call, closing over the other arguments: `grad((u) => h(u, rest))(first)`
+    let callee = h.name;
+    let wrt = ", { wrt: [0] }";
+    if ((first.kind === "num" || first.kind === "arr") && c.flag(0.25)) {
+      this.closures++;
+      const u = this.fresh("u");
+      callee = `(${u}: ${TYPE_OF[first.kind]}) => ${h.name}(${[u, ...args.slice(1)].join(", ")})`;
+      wrt = "";
+      args.length = 1;
+    }
     const marker = (m: string) => {
-      if (!c.flag(0.3)) return `${m}(${h.name}, { wrt: [0] })`;
-      // bound once at module level: `const dh = grad(h, { wrt: [0] })`
+      // bound once at module level (`const dh = grad(h, { wrt: [0] })`), unless h is local or an arrow here
+      if (!c.flag(0.3) || h.local || !wrt) return `${m}(${callee}${wrt})`;
       const binding = `${this.name}_d${this.id++}`;
-      const where = s.where;
-      this.bindings.push({ name: binding, where, source: `const ${binding} = ${m}(${h.name}, { wrt: [0] });` });
+      this.bindings.push({ name: binding, where: s.where, source: `const ${binding} = ${m}(${callee}${wrt});` });
       return binding;
     };
     switch (c.int(4)) {

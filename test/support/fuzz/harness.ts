@@ -12,6 +12,9 @@
  * - `line(s)`: one number in, `flat(base + s dir, K)`: a local array handed down the chain;
  * - `inner(z, k)`: a function that calls `grad(flat)` inside and is differentiated itself;
  * - `ten(t, z, k)`: the first tensor parameter as the only variable (hessian of a tensor).
+ * - `closedGrad(z, k)`, `closedHvp(z, k, u)`: arrows over `k` handed to `grad` and `hvp` inside a
+ *   function (closures, as a training loop writes them);
+ * - `descend(z, k)`: two gradient steps on a closure over `k` and a local array, as a training loop.
  */
 import { TENSOR_IMPORTS } from "./generate.js";
 import { ARR_LEN, F64_LEN, SIZE_OF, TEN_LEN, type GeneratedProgram, type Param } from "./spec.js";
@@ -43,6 +46,9 @@ export interface CaseExports {
   inner: (z: number[], k: number) => number;
   innerGrad: (z: number[], k: number) => number[];
   innerJvp: (z: number[], k: number, u: number[]) => { value: number; tangent: number };
+  closedGrad: (z: number[], k: number) => number[];
+  closedHvp: (z: number[], k: number, u: number[]) => number[];
+  descend: (z: number[], k: number) => number[];
   ten?: (t: unknown, z: number[], k: number) => number;
   tenHessian?: (t: unknown, z: number[], k: number) => { data: Float64Array; shape: number[] };
 }
@@ -114,6 +120,27 @@ export function moduleSources(p: GeneratedProgram): { main: string; lib?: string
     `  return s;`,
     `}`,
   ];
+  const closed = [
+    `/** Closures over the data \`k\` handed to markers inside a function. */`,
+    `export function ${n}_closedGrad(z: number[], k: number): number[] {`,
+    `  return grad((zz: number[]) => ${n}_flat(zz, k))(z);`,
+    `}`,
+    `export function ${n}_closedHvp(z: number[], k: number, u: number[]): number[] {`,
+    `  const f = (zz: number[]) => ${n}_flat(zz, k);`,
+    `  return hvp(f)(z, u);`,
+    `}`,
+    `/** Two gradient steps of rate 0.01 on a closure over \`k\` and a local array. */`,
+    `export function ${n}_descend(z: number[], k: number): number[] {`,
+    `  const rate = [0.01];`,
+    `  const loss = (zz: number[]) => ${n}_flat(zz, k);`,
+    `  let p = z.slice();`,
+    `  for (let step = 0; step < 2; step++) {`,
+    `    const g = grad(loss)(p);`,
+    `    p = p.map((x, i) => x - rate[0]! * g[i]!);`,
+    `  }`,
+    `  return p;`,
+    `}`,
+  ];
   const tenIndex = p.params.findIndex((q) => q.kind === "ten");
   const ten: string[] = [];
   if (tenIndex >= 0) {
@@ -146,10 +173,13 @@ export function moduleSources(p: GeneratedProgram): { main: string; lib?: string
     `  inner: ${n}_inner,`,
     `  innerGrad: grad(${n}_inner, { wrt: [0] }),`,
     `  innerJvp: jvp(${n}_inner, { wrt: [0] }),`,
+    `  closedGrad: ${n}_closedGrad,`,
+    `  closedHvp: ${n}_closedHvp,`,
+    `  descend: ${n}_descend,`,
     ...(tenIndex >= 0 ? [`  ten: ${n}_ten,`, `  tenHessian: hessian(${n}_ten, { wrt: [0] }),`] : []),
     `};`,
   ];
-  const main = [...imports, "", p.main, "", ...flat, "", ...vec, "", ...at, "", ...line, "", ...inner, "", ...ten, "", ...cases, ""].join("\n");
+  const main = [...imports, "", p.main, "", ...flat, "", ...vec, "", ...at, "", ...line, "", ...inner, "", ...closed, "", ...ten, "", ...cases, ""].join("\n");
   if (!p.lib) return { main };
   const lib = [`import { grad, jvp, valueAndGrad } from "tsgrad";`, `import { ${TENSOR_IMPORTS.join(", ")} } from "tsgrad/tensor";`, "", p.lib, ""].join("\n");
   return { main, lib };

@@ -13,6 +13,8 @@ export interface Helper {
   /** Length of the longest chain of calls below it, itself included. */
   readonly depth: number;
   readonly passThrough: boolean;
+  /** Declared inside a function (an arrow or a function declaration reading the enclosing scope): not visible at module level. */
+  readonly local?: boolean;
 }
 
 export interface Constant {
@@ -26,6 +28,8 @@ export interface Constant {
 export interface Value {
   readonly expr: string;
   readonly kind: Exclude<Kind, "num">;
+  /** Its length when not the kind's own (an array pushed to): never an argument, whose tangents have the kind's length. */
+  readonly len?: number;
 }
 
 export interface Scope {
@@ -43,8 +47,8 @@ export interface Scope {
   readonly returns: Returns;
   /** Which module the code is in: a lib helper sees only lib helpers and constants. */
   readonly where: Where;
-  /** Helpers this code may call. */
-  readonly callable: readonly Helper[];
+  /** Helpers this code may call (local helpers declared in this block are added as they appear). */
+  readonly callable: Helper[];
 }
 
 export const LEN: Record<"arr" | "f64" | "ten", number> = { arr: ARR_LEN, f64: F64_LEN, ten: TEN_LEN };

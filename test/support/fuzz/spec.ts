@@ -49,8 +49,11 @@ export interface GeneratedProgram {
   readonly line: { readonly base: readonly number[]; readonly dir: readonly number[]; readonly k: number };
   /** An expression over `z` (the flat vector) for the vector-valued variant's extra output. */
   readonly vecExtra: string;
-  /** How many helpers, how deep the deepest call chain, how many helpers live in the sibling module. */
-  readonly stats: { readonly helpers: number; readonly depth: number; readonly libHelpers: number; readonly passThrough: number };
+  /**
+   * How many helpers, how deep the deepest call chain, how many helpers live in the sibling module,
+   * how many are pure pass-throughs, and how many closures (local helpers, arrows written in a marker call).
+   */
+  readonly stats: { readonly helpers: number; readonly depth: number; readonly libHelpers: number; readonly passThrough: number; readonly closures: number };
 }
 
 /** Total length of the flat vector of a parameter list. */

@@ -14,13 +14,13 @@ export function block(g: ProgramGenerator, s: Scope, depth: number, indent: stri
 
 /** A nested block's scope: what it declares stays in it. */
 export function child(s: Scope, extra: Partial<Scope> = {}): Scope {
-  return { ...s, scalars: [...s.scalars], mutable: [...s.mutable], values: [...s.values], ...extra };
+  return { ...s, scalars: [...s.scalars], mutable: [...s.mutable], values: [...s.values], callable: [...s.callable], ...extra };
 }
 
 function stmt(g: ProgramGenerator, s: Scope, depth: number, ind: string): string[] {
   const c = g.c;
   const e = (d = 2) => g.expr(s, d);
-  const kind = depth <= 0 ? c.int(3) : c.int(17);
+  const kind = depth <= 0 ? c.int(3) : c.int(18);
   switch (kind) {
     case 0: {
       const name = g.fresh("t");
@@ -113,6 +113,8 @@ function stmt(g: ProgramGenerator, s: Scope, depth: number, ind: string): string
       return localTensor(g, s, ind);
     case 15:
       return handDown(g, s, ind);
+    case 16:
+      return localHelper(g, s, ind);
     default:
       return switchOnData(g, s, depth, ind);
   }
@@ -148,7 +150,7 @@ function localArray(g: ProgramGenerator, s: Scope, ind: string): string[] {
     `${ind}${a}.push(${g.expr(s, 1)});`,
     `${ind}for (const el of ${a}) acc += Math.sin(el) * 0.3;`,
   ];
-  s.values.push({ expr: a, kind: "arr" });
+  s.values.push({ expr: a, kind: "arr", len: ARR_LEN + 1 });
   return lines;
 }
 
@@ -247,5 +249,50 @@ function switchOnData(g: ProgramGenerator, s: Scope, depth: number, ind: string)
     lines.push(`${ind}  case ${i}: {`, ...block(g, child(inner), depth - 1, ind + "    "), `${ind}    break;`, `${ind}  }`);
   }
   lines.push(`${ind}  default:`, `${ind}    acc ${c.pick(["+=", "*="])} ${g.expr(s, 1)};`, `${ind}}`);
+  return lines;
+}
+
+/**
+ * A local helper: an arrow or a function declaration inside the function, reading (never writing)
+ * what is in scope where it is declared: parameters, `acc` and other locals (read at each call, as
+ * a closure reads them), the loop's counter. It is called right away, maybe in a loop, and stays
+ * callable by what follows in the block, nested local helpers included.
+ */
+function localHelper(g: ProgramGenerator, s: Scope, ind: string): string[] {
+  const c = g.c;
+  const name = g.fresh("lf");
+  const params = c.list("param", 1, 2, 0.4, () => ({ name: g.fresh("u"), kind: c.flag(0.7) ? ("num" as const) : ("arr" as const) }));
+  // its body reads the enclosing scope and its own parameters; it writes only its own locals
+  const body = child(s, { mutable: [], canReturn: false });
+  for (const p of params) {
+    if (p.kind === "num") body.scalars.push(p.name);
+    else body.values.push({ expr: p.name, kind: "arr" });
+  }
+  const sig = params.map((p) => `${p.name}: ${p.kind === "num" ? "number" : "number[]"}`).join(", ");
+  g.closures++;
+  let lines: string[];
+  if (c.flag(0.6)) {
+    lines = [`${ind}const ${name} = (${sig}): number => ${g.expr(body, 2)};`];
+  } else {
+    const r = g.fresh("r");
+    const q = g.fresh("q");
+    const first = g.expr(body, 2);
+    body.scalars.push(r);
+    const step = g.expr(child(body, { loop: { name: q, bound: 3 } }), 1);
+    lines = [
+      `${ind}function ${name}(${sig}): number {`,
+      `${ind}  let ${r} = ${first};`,
+      `${ind}  for (let ${q} = 0; ${q} < 3; ${q}++) ${r} = ${r} * 0.5 + ${step};`,
+      `${ind}  return ${r};`,
+      `${ind}}`,
+    ];
+  }
+  const helper = { name, params, returns: "num" as const, where: s.where, exported: false, depth: 1, passThrough: false, local: true };
+  s.callable.push(helper);
+  if (c.flag(0.5)) {
+    const i = g.fresh("i");
+    const inner = child(s, { loop: { name: i, bound: 3 } });
+    lines.push(`${ind}for (let ${i} = 0; ${i} < 3; ${i}++) acc += 0.5 * ${g.callOf(helper, inner, 2)};`);
+  } else lines.push(`${ind}acc += ${g.callOf(helper, s, 2)};`);
   return lines;
 }
