@@ -153,6 +153,29 @@ describe("local helpers", () => {
       { numRuns: 30 },
     );
   });
+
+  it("a local helper may capture a tuple or object: a structured parameter, or one made in the function", () => {
+    // h(a, o) = o.p a o.q[0] + o.p + pair[0] pair[1] with pair = [a o.p, o.q[1]]
+    const h = (a: number, o: { p: number; q: number[] }) => {
+      const pair: [number, number] = [a * o.p, o.q[1]!];
+      const scaled = (u: number) => o.p * u * o.q[0]!;
+      const cross = () => pair[0] * pair[1];
+      return scaled(a) + o.p + cross();
+    };
+    const d = { grad: grad(h), jvp: jvp(h), valueAndGrad: valueAndGrad(h), hvp: hvp(h) };
+    fc.assert(
+      fc.property(fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true }), (a, p, q0) => {
+        const q1 = 0.5 - q0;
+        const [ga, go] = d.grad(a, { p, q: [q0, q1] });
+        // closed form: d/da = p q0 + p q1; d/dp = a q0 + 1 + a q1; d/dq = [p a, a p]
+        expectClose(ga, p * q0 + p * q1, 1e-9, "d/da");
+        expectClose(go.p, a * q0 + 1 + a * q1, 1e-9, "d/dp");
+        expectClose(go.q, [p * a, a * p], 1e-9, "d/dq");
+      }),
+      { numRuns: 25 },
+    );
+    verifyDerivatives(h, d, [0.7, { p: -1.3, q: [0.4, 2.1] }]);
+  });
 });
 
 describe("what closures may not do is refused at compile time", () => {

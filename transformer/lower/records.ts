@@ -205,6 +205,11 @@ function objectParts(e: ts.ObjectLiteralExpression): LiteralPart[] {
  * adjoints then line up, whatever order the caller's type lists the fields in).
  */
 export function recordArgument(ctx: LowerContext, arg: ts.Expression, target: RecordType): Expr {
+  return recordArgumentOf(ctx, recordValue(ctx, arg), target, arg);
+}
+
+/** The same, from a record already resolved (a structured parameter a local helper captures); `arg` is where to point a refusal. */
+export function recordArgumentOf(ctx: LowerContext, value: RecordValue, target: RecordType, arg: ts.Node): Expr {
   const build = (r: RecordValue, t: RecordType): Expr => ({
     k: "record",
     tuple: t.tuple,
@@ -232,5 +237,5 @@ export function recordArgument(ctx: LowerContext, arg: ts.Expression, target: Re
       return { key: f.key, value: part.expr };
     }),
   });
-  return build(recordValue(ctx, arg), target);
+  return build(value, target);
 }

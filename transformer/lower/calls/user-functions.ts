@@ -5,11 +5,12 @@
 import { fail, TSG } from "../../diagnostics.js";
 import type { Expr, IRType } from "../../ir/types.js";
 import { irTypeAt, typeOfNode, type LowerContext } from "../context.js";
+import { irTypeOf } from "../types.js";
 import { functionName, type FunctionLike } from "../../syntax/declarations.js";
 import { capturedVariables } from "../captures.js";
 import { ref } from "../../ir/build.js";
 import { sharedReturn } from "../ownership.js";
-import { recordArgument } from "../records.js";
+import { recordArgument, recordArgumentOf } from "../records.js";
 import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
 import { isThisParameter } from "../syntax.js";
 
@@ -57,17 +58,19 @@ function holdsNestedArrays(t: IRType): boolean {
   return t.kind === "record" && t.fields.some((f) => holdsNestedArrays(f.type));
 }
 
-/** The current values of what `fn` captures, read where it is called. */
+/**
+ * The current values of what `fn` captures, read where it is called. A captured tuple or object
+ * (a structured parameter, or one made in this function) is passed as a record of its parts, as
+ * an argument would be (records.ts).
+ */
 export function capturedArguments(ctx: LowerContext, fn: FunctionLike, at: ts.Node): Expr[] {
   return capturedVariables(ctx.checker, fn).map((c) => {
+    const record = ctx.leaves.has(c.symbol) ? ({ from: "param", sym: c.symbol, keys: [] } as const) : ctx.records.get(c.symbol);
+    if (record) {
+      const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(c.firstUse), c.firstUse);
+      if (type.kind === "record") return recordArgumentOf(ctx, record, type, at);
+    }
     const v = ctx.vars.get(c.symbol);
-    if (!v && ctx.records.has(c.symbol))
-      fail(
-        TSG.capturedLocal,
-        at,
-        `\`${functionName(fn)}\` reads \`${c.name}\`, a tuple or object made in this function, which a local helper cannot capture yet`,
-        `pass \`${c.name}\` to it as a parameter`,
-      );
     if (!v)
       fail(
         TSG.capturedLocal,
