@@ -235,43 +235,73 @@ export function readsOf(block: Block): Set<Var> {
   return out;
 }
 
-/** Rebuilds an expression bottom-up; `f` sees each node after its children were rebuilt. */
+/** The same array when `f` changes no element (so that unchanged trees stay shared, not copied). */
+function mapSame<T>(xs: readonly T[], f: (x: T) => T): readonly T[] {
+  let out: T[] | undefined;
+  for (let i = 0; i < xs.length; i++) {
+    const y = f(xs[i]!);
+    if (out) out.push(y);
+    else if (y !== xs[i]) {
+      out = xs.slice(0, i);
+      out.push(y);
+    }
+  }
+  return out ?? xs;
+}
+
+/**
+ * Rebuilds an expression bottom-up; `f` sees each node after its children were rebuilt. A node
+ * whose children come back unchanged is passed to `f` as it is: the IR is immutable, and sharing
+ * what did not change keeps the passes from copying whole bodies on every visit.
+ */
 export function mapExpr(e: Expr, f: (e: Expr) => Expr): Expr {
   traversalWork.visits++;
-  let r: Expr;
+  const m = (x: Expr) => mapExpr(x, f);
+  let r: Expr = e;
   switch (e.k) {
     case "op":
-      r = { ...e, args: e.args.map((a) => mapExpr(a, f)) };
+    case "call": {
+      const args = mapSame(e.args, m);
+      if (args !== e.args) r = { ...e, args } as Expr;
       break;
-    case "call":
-      r = { ...e, args: e.args.map((a) => mapExpr(a, f)) };
+    }
+    case "index": {
+      const arr = m(e.arr);
+      const index = m(e.index);
+      if (arr !== e.arr || index !== e.index) r = { ...e, arr, index };
       break;
-    case "index":
-      r = { ...e, arr: mapExpr(e.arr, f), index: mapExpr(e.index, f) };
-      break;
+    }
     case "len":
-      r = { ...e, arr: mapExpr(e.arr, f) };
-      break;
-    case "field":
-      r = { ...e, obj: mapExpr(e.obj, f) };
-      break;
-    case "alloc":
-      r = { ...e, length: mapExpr(e.length, f), fill: mapExpr(e.fill, f) };
-      break;
-    case "arrayLit":
-      r = { ...e, elems: e.elems.map((a) => mapExpr(a, f)) };
-      break;
     case "copy":
-      r = { ...e, arr: mapExpr(e.arr, f) };
+    case "zerosLike": {
+      const arr = m(e.arr);
+      if (arr !== e.arr) r = { ...e, arr } as Expr;
       break;
-    case "record":
-      r = { ...e, fields: e.fields.map((fl) => ({ key: fl.key, value: mapExpr(fl.value, f) })) };
+    }
+    case "field": {
+      const obj = m(e.obj);
+      if (obj !== e.obj) r = { ...e, obj };
       break;
-    case "zerosLike":
-      r = { ...e, arr: mapExpr(e.arr, f) };
+    }
+    case "alloc": {
+      const length = m(e.length);
+      const fill = m(e.fill);
+      if (length !== e.length || fill !== e.fill) r = { ...e, length, fill };
       break;
-    default:
-      r = e;
+    }
+    case "arrayLit": {
+      const elems = mapSame(e.elems, m);
+      if (elems !== e.elems) r = { ...e, elems };
+      break;
+    }
+    case "record": {
+      const fields = mapSame(e.fields, (fl) => {
+        const value = m(fl.value);
+        return value === fl.value ? fl : { key: fl.key, value };
+      });
+      if (fields !== e.fields) r = { ...e, fields };
+      break;
+    }
   }
   return f(r);
 }
@@ -282,39 +312,75 @@ export function substitute(e: Expr, map: ReadonlyMap<Var, Expr>): Expr {
   return mapExpr(e, (x) => (x.k === "var" ? (map.get(x.v) ?? x) : x));
 }
 
-/** Maps the expressions of a statement (not of nested blocks). */
+/** Maps the expressions of a statement (not of nested blocks); the same statement when none changes. */
 export function mapStmtExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
   switch (s.k) {
-    case "decl":
-      return { ...s, init: f(s.init) };
-    case "assign":
-      return { ...s, value: f(s.value) };
-    case "store":
-      return { ...s, index: f(s.index), value: f(s.value) };
+    case "decl": {
+      const init = f(s.init);
+      return init === s.init ? s : { ...s, init };
+    }
+    case "assign": {
+      const value = f(s.value);
+      return value === s.value ? s : { ...s, value };
+    }
+    case "store": {
+      const index = f(s.index);
+      const value = f(s.value);
+      return index === s.index && value === s.value ? s : { ...s, index, value };
+    }
     case "push":
-    case "stackPush":
-      return { ...s, value: f(s.value) };
-    case "if":
-      return { ...s, cond: f(s.cond) };
-    case "loop":
-      return { ...s, test: s.test ? f(s.test) : null };
-    case "return":
-      return { ...s, value: s.value ? f(s.value) : null };
-    case "throw":
-      return s.spans ? { ...s, spans: s.spans.map((span) => ({ ...span, value: f(span.value) })) } : s;
+    case "stackPush": {
+      const value = f(s.value);
+      return value === s.value ? s : ({ ...s, value } as Stmt);
+    }
+    case "if": {
+      const cond = f(s.cond);
+      return cond === s.cond ? s : { ...s, cond };
+    }
+    case "loop": {
+      const test = s.test ? f(s.test) : null;
+      return test === s.test ? s : { ...s, test };
+    }
+    case "return": {
+      const value = s.value ? f(s.value) : null;
+      return value === s.value ? s : { ...s, value };
+    }
+    case "throw": {
+      if (!s.spans) return s;
+      const spans = mapSame(s.spans, (span) => {
+        const value = f(span.value);
+        return value === span.value ? span : { ...span, value };
+      });
+      return spans === s.spans ? s : { ...s, spans };
+    }
     default:
       return s;
   }
 }
 
-/** Rebuilds a block, mapping every statement (children first) with `f`, which may return many. */
+/** Whether two statement lists hold the same statements (by identity). */
+function sameStmts(a: readonly Stmt[], b: readonly Stmt[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Rebuilds a block, mapping every statement (children first) with `f`, which may return many.
+ * An `if` or a loop whose nested blocks come back unchanged is passed to `f` as it is.
+ */
 export function mapBlock(block: Block, f: (s: Stmt) => Stmt | Stmt[]): Stmt[] {
   const out: Stmt[] = [];
   for (const s of block) {
     traversalWork.visits++;
     let t: Stmt = s;
-    if (s.k === "if") t = { ...s, then: mapBlock(s.then, f), else: mapBlock(s.else, f) };
-    else if (s.k === "loop") t = { ...s, body: mapBlock(s.body, f), update: mapBlock(s.update, f) };
+    if (s.k === "if") {
+      const then = mapBlock(s.then, f);
+      const otherwise = mapBlock(s.else, f);
+      if (!sameStmts(then, s.then) || !sameStmts(otherwise, s.else)) t = { ...s, then, else: otherwise };
+    } else if (s.k === "loop") {
+      const body = mapBlock(s.body, f);
+      const update = mapBlock(s.update, f);
+      if (!sameStmts(body, s.body) || !sameStmts(update, s.update)) t = { ...s, body, update };
+    }
     const r = f(t);
     if (Array.isArray(r)) out.push(...r);
     else out.push(r);
