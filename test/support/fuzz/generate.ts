@@ -21,7 +21,7 @@
  */
 import { Choices } from "./choices.js";
 import { ARR_LEN, F64_LEN, TEN_LEN, TYPE_OF, flatSize, type GeneratedProgram, type Kind, type Param } from "./spec.js";
-import { LEN, type Constant, type Helper, type Returns, type Scope, type Value, type Where } from "./scope.js";
+import { LEN, readsRecord, type Constant, type Helper, type Returns, type Scope, type Value, type Where } from "./scope.js";
 import { block, child } from "./statements.js";
 
 /** The tensor operations generated code may use (imported whole: unused names are harmless). */
@@ -476,7 +476,7 @@ export class ProgramGenerator {
   private derivativeCall(s: Scope, depth: number): string {
     const c = this.c;
     // no tuple or object parameters: reverse mode through a derivative of a function of records is refused (TSG1009)
-    const eligible = s.callable.filter((h) => h.returns === "num" && h.params.every((p) => p.kind !== "tup" && p.kind !== "obj"));
+    const eligible = s.callable.filter((h) => h.returns === "num" && !h.capturesRecord && h.params.every((p) => p.kind !== "tup" && p.kind !== "obj"));
     if (!eligible.length) return this.call(s, depth);
     const h = c.pick(eligible);
     this.callsDerivative = true;
@@ -489,7 +489,8 @@ export class ProgramGenerator {
     // an arrow written in the marker call, closing over the other arguments: `grad((u) => h(u, rest))(first)`
     let callee = h.name;
     let wrt = ", { wrt: [0] }";
-    if ((first.kind === "num" || first.kind === "arr") && c.flag(0.25)) {
+    // (not when the other arguments read a tuple or object: the arrow would capture it, TSG1009)
+    if ((first.kind === "num" || first.kind === "arr") && c.flag(0.25) && !readsRecord(s, args.slice(1).join(", "))) {
       this.closures++;
       const u = this.fresh("u");
       callee = `(${u}: ${TYPE_OF[first.kind]}) => ${h.name}(${[u, ...args.slice(1)].join(", ")})`;

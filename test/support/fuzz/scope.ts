@@ -15,6 +15,12 @@ export interface Helper {
   readonly passThrough: boolean;
   /** Declared inside a function (an arrow or a function declaration reading the enclosing scope): not visible at module level. */
   readonly local?: boolean;
+  /**
+   * It reads a tuple or object of the code around it (directly or through another local helper):
+   * a derivative of it taken inside a differentiated function would be one with respect to a
+   * record, which reverse mode refuses (TSG1009), so it is never handed to a marker there.
+   */
+  readonly capturesRecord?: boolean;
 }
 
 export interface Constant {
@@ -52,3 +58,10 @@ export interface Scope {
 }
 
 export const LEN: Record<"arr" | "f64" | "ten", number> = { arr: ARR_LEN, f64: F64_LEN, ten: TEN_LEN };
+
+/** Whether code (its text) reads a tuple or object in scope, or calls a local helper that does. */
+export function readsRecord(s: Scope, text: string): boolean {
+  const names = s.values.filter((v) => v.kind === "tup" || v.kind === "obj").map((v) => v.expr.split(".")[0]!);
+  const helpers = s.callable.filter((h) => h.capturesRecord).map((h) => `${h.name}(`);
+  return names.some((n) => new RegExp(`\\b${n}\\b`).test(text)) || helpers.some((h) => text.includes(h));
+}

@@ -4,7 +4,7 @@
  * tensors, switch on data. Each is one draw from the generator's `Choices`.
  */
 import type { ProgramGenerator } from "./generate.js";
-import type { Scope } from "./scope.js";
+import { readsRecord, type Scope } from "./scope.js";
 import { ARR_LEN, F64_LEN } from "./spec.js";
 
 
@@ -287,7 +287,8 @@ function localHelper(g: ProgramGenerator, s: Scope, ind: string): string[] {
       `${ind}}`,
     ];
   }
-  const helper = { name, params, returns: "num" as const, where: s.where, exported: false, depth: 1, passThrough: false, local: true };
+  const capturesRecord = readsRecord(s, lines.join("\n"));
+  const helper = { name, params, returns: "num" as const, where: s.where, exported: false, depth: 1, passThrough: false, local: true, capturesRecord };
   s.callable.push(helper);
   if (c.flag(0.5)) {
     const i = g.fresh("i");
