@@ -2,7 +2,7 @@
  * Random programs through every marker (the CI part of the random-program campaign; the long
  * campaign is `npm run fuzz`). A fixed set of program seeds: programs with helpers calling helpers
  * (pass-through helpers, helpers in a sibling module, helpers returning tuples and objects, called
- * per element in loops), parameters of every kind, module constants passed down, and every
+ * per element in loops), local helpers and arrows closing over the code around them, parameters of every kind, module constants passed down, and every
  * primitive (test/support/fuzz/generate.ts). They are compiled through one ts.Program, and each
  * is checked at random points (test/support/fuzz/checks.ts):
  *   - grad, valueAndGrad, jvp, vjp, hvp of the program, against central finite differences of
@@ -12,7 +12,8 @@
  *     vector-valued variant in both modes (equal, against jvp, vjp and finite differences),
  *     grad(grad(g)) of a one-number variant (against the Hessian along its line and finite
  *     differences), a function that calls grad inside (its gradient is H w + grad / 2), and the
- *     Hessian of a tensor parameter (a block of the whole Hessian);
+ *     Hessian of a tensor parameter (a block of the whole Hessian), grad and hvp of arrows over
+ *     the data inside a function, and gradient steps of a training loop on such a closure;
  *   - after every call of generated code the shared stacks are as they were and the arguments
  *     unchanged.
  * A failing program reports at once (fast-check's endOnFailure: no shrinking of the inputs; the
@@ -54,11 +55,12 @@ describe("random programs through every marker", () => {
     expect(problems).toEqual([]);
   });
 
-  it("the programs have the shapes that hid bugs: helper chains, pass-throughs, helpers in another module", () => {
+  it("the programs have the shapes that hid bugs: helper chains, pass-throughs, helpers in another module, closures", () => {
     const stats = programs.map((p) => p.program.stats);
     expect(stats.filter((s) => s.depth >= 3).length).toBeGreaterThanOrEqual(PROGRAMS / 5);
     expect(stats.filter((s) => s.passThrough > 0).length).toBeGreaterThanOrEqual(PROGRAMS / 4);
     expect(stats.filter((s) => s.libHelpers > 0).length).toBeGreaterThanOrEqual(PROGRAMS / 5);
+    expect(stats.filter((s) => s.closures > 0).length).toBeGreaterThanOrEqual(PROGRAMS / 5);
     const kinds = new Set(programs.flatMap((p) => p.program.params.map((q) => q.kind)));
     expect([...kinds].sort()).toEqual(["arr", "f64", "num", "obj", "ten", "tup"]);
   });
