@@ -305,3 +305,22 @@ describe("hvp through a pass-through helper given an object of data whose adjoin
     expectClose(grad(dataObjectInLoop)([x, y]), [y * (1 - 6 * k * x * c) + 2 * x, x - 3 * s], 1e-12);
   });
 });
+
+// ---- hypot at the origin inside a loop, differentiated in reverse over forward -------------------
+
+/** At i = 0, hypot's arguments are both 0 for every x: the term is 0 there, smooth in x. */
+function hypotInLoop(a: number[]): number {
+  let acc = Math.cos(a[0]!);
+  for (let i = 0; i < 3; i++) acc += Math.hypot(1.21 * i * 0.5, acc * i * 0.5);
+  return acc * a[1]!;
+}
+/** The directional derivative of hypotInLoop along (0.65, -0.95) at (x, 0.5). */
+function hypotTangentOf(x: number): number {
+  return jvp(hypotInLoop, { wrt: [0] })([x, 0.5], [0.65, -0.95]).tangent;
+}
+
+describe("grad of a function that calls jvp of one with hypot at the origin in a loop (campaign --seed 20261208, program 1309)", () => {
+  it("is finite differences of the function (the second-order pass no longer multiplies 0 by hypot's 0 / 0)", () => {
+    for (const x of [0.7, -0.3, 1.9]) expectClose(grad(hypotTangentOf)(x), fd(hypotTangentOf, x), 1e-6);
+  });
+});

@@ -14,7 +14,7 @@
  *     variable it overwrites (`v = op(v)`), straight, in a loop and on array elements.
  */
 import { describe, expect, it } from "vitest";
-import { grad, jvp, valueAndGrad } from "tsgrad";
+import { grad, hvp, jvp, valueAndGrad } from "tsgrad";
 import { primitives as primitiveTable, type Primitive } from "../transformer/rules/primitives.js";
 import { differentiableOps } from "../transformer/rules/registry.js";
 
@@ -183,7 +183,44 @@ describe("ties and kinks through generated code: the documented choices, in both
     // for a < 0 the derivative in b is NaN, as (-a) ** b is for non-integer b
     expect(grad(pow)(-1.5, 2)[1]).toBeNaN();
   });
+  // The guarded partials differentiated again: where the guard holds along a whole path (hypot of
+  // arguments that are 0 for every x, 0 ** b), the function is smooth there and its second
+  // derivative is that of the rest. A second-order pass differentiates both branches of the
+  // guard: the other branch's 0 / 0 or log(0) must not turn the zero adjoint into NaN.
+  it("second order through hypot at the origin and a ** b at a = 0: every composition agrees with finite differences", () => {
+    // k = 0 at run time: the guarded terms vanish on the whole path, so f(x, y) = x y there
+    for (const [name, tangentOf, gradOf, hvpOf, jvpGradOf] of [
+      ["hypot", hypotTangent, grad(hypotTangent, { wrt: [0] }), hvp(guardedHypot, { wrt: [0] }), jvp(grad(guardedHypot, { wrt: [0] }), { wrt: [0] })],
+      ["pow", powTangent, grad(powTangent, { wrt: [0] }), hvp(guardedPow, { wrt: [0] }), jvp(grad(guardedPow, { wrt: [0] }), { wrt: [0] })],
+    ] as const) {
+      const x = 1.3;
+      // the reference: central differences of the first-order tangent, and the closed form 0.5
+      const h = 1e-5;
+      const fd = (tangentOf(x + h, 0) - tangentOf(x - h, 0)) / (2 * h);
+      expectClose(fd, 0.5, 1e-8, `${name}: finite differences`);
+      expectClose(gradOf(x, 0), 0.5, 1e-12, `${name}: reverse over forward`);
+      // the Hessian of x y is [[0, 1], [1, 0]]: along (1, 0.5) that is (0.5, 1)
+      expectClose(hvpOf([x, 2], 0, [1, 0.5]), [0.5, 1], 1e-12, `${name}: forward over reverse (hvp)`);
+      expectClose(jvpGradOf([x, 2], 0, [1, 0.5]).tangent, [0.5, 1], 1e-12, `${name}: forward over reverse (jvp of grad)`);
+    }
+  });
 });
+
+/** x y plus a hypot whose arguments are 0 whenever k is. */
+function guardedHypot(p: number[], k: number): number {
+  return p[0]! * p[1]! + Math.hypot(k * p[0]!, k * p[1]!);
+}
+/** x y plus (k x) ** (2 + y^2), 0 ** b whenever k is 0. */
+function guardedPow(p: number[], k: number): number {
+  return p[0]! * p[1]! + (k * p[0]!) ** (2 + p[1]! * p[1]!);
+}
+/** The directional derivative along (1, 0.5) at (x, 2): 2 + 0.5 x when k = 0. */
+function hypotTangent(x: number, k: number): number {
+  return jvp(guardedHypot, { wrt: [0] })([x, 2], k, [1, 0.5]).tangent;
+}
+function powTangent(x: number, k: number): number {
+  return jvp(guardedPow, { wrt: [0] })([x, 2], k, [1, 0.5]).tangent;
+}
 
 // ---- piecewise-constant primitives --------------------------------------------------------------
 

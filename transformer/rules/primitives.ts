@@ -89,7 +89,9 @@ export const primitives = {
     arity: 2,
     math: "pow",
     fold: (a, b) => a ** b,
-    partials: [(a, b, y) => b * Math.pow(a, b - 1), (a, b, y) => (a === 0 ? 0 : y * Math.log(a))],
+    // the guard is written twice: a derivative of this partial (second order) differentiates both
+    // branches, and log(0)'s would be infinite, zero times that NaN
+    partials: [(a, b, y) => b * Math.pow(a, b - 1), (a, b, y) => (a === 0 ? 0 : y * Math.log(a === 0 ? 1 : a))],
     note: "d/db at a = 0 is taken as 0 (the limit from a > 0); for a < 0 it is NaN, as a ** b is",
   },
   neg: { kind: "arithmetic", arity: 1, operator: "-", fold: (a) => -a, partials: [(x, y) => -1] },
@@ -126,7 +128,9 @@ export const primitives = {
     arity: "variadic",
     math: "hypot",
     anyArguments: { none: 0 },
-    partials: { each: (x, y) => (y === 0 ? 0 : x / y) },
+    // the guard is written twice: a derivative of this partial (second order) differentiates both
+    // branches, and x / y's would be 0 / 0 at the origin, zero times that NaN
+    partials: { each: (x, y) => (y === 0 ? 0 : x / (y === 0 ? 1 : y)) },
     note: "at the origin (all inputs 0) the subgradient 0 is used",
   },
   abs: { kind: "math", arity: 1, math: "abs", fold: Math.abs, partials: [(x, y) => Math.sign(x)], note: "abs'(0) is taken as 0" },
