@@ -52,14 +52,14 @@ function notTransformed(name: string): never {
  * @tsgradMarker grad
  */
 export function grad<F extends (...args: never[]) => number>(f: F): (...args: Parameters<F>) => GradientOf<F>;
-export function grad<F extends (...args: never[]) => number, const W extends Wrt<F> = []>(
-  f: F,
-  options: GradOptions<W>,
-): (...args: Parameters<F>) => GradientOfOptions<F, W>;
 export function grad<F extends WithAux, const W extends Wrt<F> = []>(
   f: F,
   options: AuxOptions<W>,
 ): (...args: Parameters<F>) => { grad: GradientOfOptions<F, W>; aux: AuxOf<F> };
+export function grad<F extends (...args: never[]) => number, const W extends Wrt<F> = []>(
+  f: F,
+  options: GradOptions<W>,
+): (...args: Parameters<F>) => GradientOfOptions<F, W>;
 export function grad(f: Fn, options?: GradOptions | AuxOptions): never {
   void f;
   void options;
@@ -73,14 +73,14 @@ export function grad(f: Fn, options?: GradOptions | AuxOptions): never {
 export function valueAndGrad<F extends (...args: never[]) => number>(
   f: F,
 ): (...args: Parameters<F>) => { value: number; grad: GradientOf<F> };
-export function valueAndGrad<F extends (...args: never[]) => number, const W extends Wrt<F> = []>(
-  f: F,
-  options: GradOptions<W>,
-): (...args: Parameters<F>) => { value: number; grad: GradientOfOptions<F, W> };
 export function valueAndGrad<F extends WithAux, const W extends Wrt<F> = []>(
   f: F,
   options: AuxOptions<W>,
 ): (...args: Parameters<F>) => { value: number; aux: AuxOf<F>; grad: GradientOfOptions<F, W> };
+export function valueAndGrad<F extends (...args: never[]) => number, const W extends Wrt<F> = []>(
+  f: F,
+  options: GradOptions<W>,
+): (...args: Parameters<F>) => { value: number; grad: GradientOfOptions<F, W> };
 export function valueAndGrad(f: Fn, options?: GradOptions | AuxOptions): never {
   void f;
   void options;
@@ -114,14 +114,14 @@ export function jvp(f: Fn, options?: GradOptions): never {
 export function vjp<F extends (...args: never[]) => NumericResult>(
   f: F,
 ): (...args: Parameters<F>) => { value: ReturnType<F>; pullback: (cotangent: ReturnType<F>) => GradientOf<F> };
-export function vjp<F extends (...args: never[]) => NumericResult, const W extends Wrt<F> = []>(
-  f: F,
-  options: GradOptions<W>,
-): (...args: Parameters<F>) => { value: ReturnType<F>; pullback: (cotangent: ReturnType<F>) => GradientOfOptions<F, W> };
 export function vjp<F extends WithAux, const W extends Wrt<F> = []>(
   f: F,
   options: AuxOptions<W>,
 ): (...args: Parameters<F>) => { value: number; aux: AuxOf<F>; pullback: (cotangent: number) => GradientOfOptions<F, W> };
+export function vjp<F extends (...args: never[]) => NumericResult, const W extends Wrt<F> = []>(
+  f: F,
+  options: GradOptions<W>,
+): (...args: Parameters<F>) => { value: ReturnType<F>; pullback: (cotangent: ReturnType<F>) => GradientOfOptions<F, W> };
 export function vjp(f: Fn, options?: GradOptions | AuxOptions): never {
   void f;
   void options;
