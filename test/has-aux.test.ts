@@ -90,6 +90,22 @@ function viaHelper(x: number, k: number): [number, number] {
 }
 const viaHelperLoss = (x: number, k: number) => viaHelper(x, k)[0];
 
+/** An early return inside a loop, the pair written `as const` with no annotation. */
+function search(x: number[]) {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    s += x[i]! * x[i]! * (1 + 0.1 * i);
+    if (s > 4) return [s, i] as const;
+  }
+  return [s * 2, -1] as const;
+}
+const searchLoss = (x: number[]) => search(x)[0];
+
+/** A tensor made from differentiated numbers, only for the aux: nothing is lost, nothing refused. */
+function tensorOfInputs(x: number, y: number): [number, Tensor] {
+  return [Math.sin(x) * y, tensor([x, y * 2])];
+}
+
 /** A tensor aux. */
 function layer(W: Tensor, x: Tensor): [number, Tensor] {
   const h = tanh(matmul(W, x));
@@ -111,6 +127,9 @@ const paramAuxGrad = grad(paramAux, { hasAux: true });
 const viaHelperValueAndGrad = valueAndGrad(viaHelper, { hasAux: true });
 const viaHelperJvp = jvp(viaHelperLoss);
 const layerGrad = grad(layer, { hasAux: true });
+const searchValueAndGrad = valueAndGrad(search, { hasAux: true });
+const searchJvp = jvp(searchLoss);
+const tensorOfInputsGrad = grad(tensorOfInputs, { hasAux: true });
 
 /** grad and valueAndGrad of the loss alone, from the hasAux versions, for verifyDerivatives. */
 function lossDerivatives<A extends unknown[]>(
@@ -238,6 +257,24 @@ describe("hasAux: grad and valueAndGrad", () => {
       return (at(1e-6) - at(-1e-6)) / 2e-6;
     });
     expectClose([...g[0].data], fd, 1e-7);
+  });
+
+  it("an early return in a loop, and `as const` pairs: each return's aux", () => {
+    for (const x of [[0.5, 0.25, 0.75], [1.5, 1.5, 0.2, 3], [0.1]]) {
+      const vg = searchValueAndGrad(x);
+      const [loss, aux] = search(x);
+      expect(vg.value).toBe(loss);
+      expect(vg.aux).toBe(aux);
+      verifyDerivatives(searchLoss, lossDerivatives(searchValueAndGrad, searchValueAndGrad, searchJvp), [x]);
+    }
+    expect(searchValueAndGrad([1.5, 1.5, 0.2, 3]).aux).toBe(1);
+    expect(searchValueAndGrad([0.1]).aux).toBe(-1);
+  });
+
+  it("a tensor made from differentiated numbers for the aux only", () => {
+    const { grad: g, aux } = tensorOfInputsGrad(0.4, -1.5);
+    expect([...aux.data]).toEqual([0.4, -3]);
+    expectClose(g, [Math.cos(0.4) * -1.5, Math.sin(0.4)], 1e-12);
   });
 
   it("leaves the reverse sweep's shared stacks empty", () => {
@@ -371,6 +408,13 @@ describe("hasAux: refusals", () => {
       `${header}function f(x: number): [number, number] { return [x * x, x]; }\nfunction outer(x: number): number { return grad(f, { hasAux: true })(x).grad * x; }\nexport const g = grad(outer);\n`,
     );
     expect(messages).toEqual([expect.stringMatching(/^TSG1017 3:44 .*hasAux: true.*inside a differentiated function/)]);
+  });
+
+  it("a tensor made from differentiated numbers that reaches the loss is still refused", () => {
+    const { messages } = compileSource(
+      `import { grad } from "tsgrad";\nimport { item, sum, tensor, type Tensor } from "tsgrad/tensor";\nfunction f(x: number): [number, Tensor] {\n  const t = tensor([x, 2]);\n  return [item(sum(t)), t];\n}\nexport const g = grad(f, { hasAux: true });\n`,
+    );
+    expect(messages).toEqual([expect.stringMatching(/^TSG1009 4:3 .*makes a tensor from data/)]);
   });
 
   it("of a derivative: TSG1017", () => {

@@ -95,10 +95,12 @@ export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
 
 /**
  * `tensor([x, y])`, `zeros([n])` and the like make tensors from data: a derivative flowing into
- * them would be lost, so it is refused (scalar(x) and stack/concat carry derivatives).
+ * them would be lost, so it is refused (scalar(x) and stack/concat carry derivatives). A tensor
+ * that never reaches the result (an auxiliary output, `hasAux`) loses nothing.
  */
 function refuseTensorsFromVariedData(fn: IRFunction, activity: Activity): void {
   forEachStmt(fn.body, (s) => {
+    if ((s.k === "decl" || s.k === "assign") && !activity.useful.has(s.v)) return;
     for (const e of stmtExprs(s))
       forEachSubExpr(e, (x) => {
         if (x.k !== "call" || x.fn.kind !== "tensor" || !makesTensorFromData(x.fn.key)) return;
