@@ -44,7 +44,7 @@ export function splitAux(fn: IRFunction): SplitAux {
   const body = mapBlock(fn.body, (s) => {
     if (s.k !== "return" || !s.value) return s;
     const { loss, value, before } = parts(s.value, fn.returnType);
-    const held = snapshot(value, type, written);
+    const held = snapshot(value, type, written, before, s.origin);
     return [...before, single ? decl(aux, held, s.origin) : assign(aux, held, s.origin), { ...s, value: loss }];
   });
   return {
@@ -81,23 +81,29 @@ function contentsWritten(body: Block): Set<Var> {
 
 /**
  * The aux as it is at the return: arrays the function writes, copied (the reverse sweep would
- * restore them); a record of such arrays, rebuilt field by field. Numbers, tensors and arrays the
- * function never writes are values already.
+ * restore them) into a variable named after them (`pred_returned`, declared in `before`); a
+ * record of such arrays, rebuilt field by field. Numbers, tensors and arrays the function never
+ * writes are values already.
  */
-function snapshot(e: Expr, type: IRType, written: ReadonlySet<Var>): Expr {
+function snapshot(e: Expr, type: IRType, written: ReadonlySet<Var>, before: Stmt[], origin: Stmt["origin"]): Expr {
   if (!mentions(e, written)) return e;
+  const named = (copy: Expr): Expr => {
+    const held = newVar(`${e.k === "var" ? e.v.name : "aux"}_returned`, type, "local");
+    before.push(decl(held, copy, origin));
+    return ref(held);
+  };
   if (type.kind === "record") {
     const fieldOf = (key: string | number): Expr =>
       e.k === "record" ? e.fields.find((f) => f.key === key)!.value : { k: "field", obj: e, key };
     return {
       k: "record",
       tuple: type.tuple,
-      fields: type.fields.map((f) => ({ key: f.key, value: snapshot(fieldOf(f.key), f.type, written) })),
+      fields: type.fields.map((f) => ({ key: f.key, value: snapshot(fieldOf(f.key), f.type, written, before, origin) })),
     };
   }
-  if (type.kind === "array" && type.elem.kind === "num") return { k: "copy", arr: e, storage: type.storage };
+  if (type.kind === "array" && type.elem.kind === "num") return named({ k: "copy", arr: e, storage: type.storage });
   // rows too: the function may have written them, or pushed them
-  if (type.kind === "array") return { k: "call", fn: { kind: "runtime", key: "copyNested" }, args: [e], type };
+  if (type.kind === "array") return named({ k: "call", fn: { kind: "runtime", key: "copyNested" }, args: [e], type });
   return e;
 }
 

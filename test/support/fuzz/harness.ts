@@ -11,6 +11,8 @@
  * - `vec(z, k)`: a vector-valued variant `[flat(z, k), extra(z), sin(z[last]) flat(z, k)]`;
  * - `line(s)`: one number in, `flat(base + s dir, K)`: a local array handed down the chain;
  * - `inner(z, k)`: a function that calls `grad(flat)` inside and is differentiated itself;
+ * - `aux(z, k)`: `[flat(z, k) + sin(vec[1]) / 4, { vec, first }]` with `vec` squashed in place
+ *   after the loss read it (`hasAux`: the aux must be what a plain call returns);
  * - `ten(t, z, k)`: the first tensor parameter as the only variable (hessian of a tensor).
  */
 import { TENSOR_IMPORTS } from "./generate.js";
@@ -43,6 +45,8 @@ export interface CaseExports {
   inner: (z: number[], k: number) => number;
   innerGrad: (z: number[], k: number) => number[];
   innerJvp: (z: number[], k: number, u: number[]) => { value: number; tangent: number };
+  aux: (z: number[], k: number) => [number, { vec: number[]; first: number }];
+  auxVG: (z: number[], k: number) => { value: number; aux: { vec: number[]; first: number }; grad: number[] };
   ten?: (t: unknown, z: number[], k: number) => number;
   tenHessian?: (t: unknown, z: number[], k: number) => { data: Float64Array; shape: number[] };
 }
@@ -92,7 +96,13 @@ export function moduleSources(p: GeneratedProgram): { main: string; lib?: string
 
   const pre: string[] = [];
   const args = p.params.map((q, i) => build(q, offs[i]!, pre));
-  const flat = [`/** ${n} with its parameters read from one flat vector. */`, `export function ${n}_flat(z: number[], k: number): number {`, ...pre, `  return ${n}(${[...args, "k"].join(", ")});`, `}`];
+  const flat = [
+    `/** ${n} with its parameters read from one flat vector. */`,
+    `export function ${n}_flat(z: number[], k: number): number {`,
+    ...pre,
+    `  return ${n}(${[...args, "k"].join(", ")});`,
+    `}`,
+  ];
   const last = offs.length ? offs[offs.length - 1]! + SIZE_OF[p.params[p.params.length - 1]!.kind] - 1 : 0;
   const vec = [
     `/** A vector-valued variant. */`,
@@ -103,7 +113,13 @@ export function moduleSources(p: GeneratedProgram): { main: string; lib?: string
     `}`,
   ];
   const zOfS = p.line.base.map((b, i) => `${b} + s * ${p.line.dir[i]}`).join(", ");
-  const line = [`/** One number in: a local array handed down. */`, `export function ${n}_line(s: number): number {`, `  const z = [${zOfS}];`, `  return ${n}_flat(z, ${p.line.k});`, `}`];
+  const line = [
+    `/** One number in: a local array handed down. */`,
+    `export function ${n}_line(s: number): number {`,
+    `  const z = [${zOfS}];`,
+    `  return ${n}_flat(z, ${p.line.k});`,
+    `}`,
+  ];
   const at = [`export function ${n}_at(z: number[]): number {`, `  return ${n}_flat(z, ${p.line.k});`, `}`];
   const inner = [
     `/** A function that calls grad inside: 0.5 flat(z) + sum_i sin(i + 1.5) d flat/dz_i. */`,
@@ -114,12 +130,27 @@ export function moduleSources(p: GeneratedProgram): { main: string; lib?: string
     `  return s;`,
     `}`,
   ];
+  const aux = [
+    `/** The program with an auxiliary output: the vector variant, squashed in place after the loss read it. */`,
+    `export function ${n}_aux(z: number[], k: number): [number, { vec: number[]; first: number }] {`,
+    `  const vec = ${n}_vec(z, k).slice();`,
+    `  const loss = ${n}_flat(z, k) + 0.25 * Math.sin(vec[1]!);`,
+    `  for (let i = 0; i < vec.length; i++) vec[i] = Math.tanh(vec[i]!);`,
+    `  return [loss, { vec, first: vec[0]! }];`,
+    `}`,
+  ];
   const tenIndex = p.params.findIndex((q) => q.kind === "ten");
   const ten: string[] = [];
   if (tenIndex >= 0) {
     const tpre: string[] = [];
     const targs = p.params.map((q, i) => (i === tenIndex ? "t" : build(q, offs[i]!, tpre)));
-    ten.push(`/** The first tensor parameter alone as the variable. */`, `export function ${n}_ten(t: Tensor, z: number[], k: number): number {`, ...tpre, `  return ${n}(${[...targs, "k"].join(", ")});`, `}`);
+    ten.push(
+      `/** The first tensor parameter alone as the variable. */`,
+      `export function ${n}_ten(t: Tensor, z: number[], k: number): number {`,
+      ...tpre,
+      `  return ${n}(${[...targs, "k"].join(", ")});`,
+      `}`,
+    );
   }
   const cases = [
     `export const cases = {`,
@@ -146,11 +177,40 @@ export function moduleSources(p: GeneratedProgram): { main: string; lib?: string
     `  inner: ${n}_inner,`,
     `  innerGrad: grad(${n}_inner, { wrt: [0] }),`,
     `  innerJvp: jvp(${n}_inner, { wrt: [0] }),`,
+    `  aux: ${n}_aux,`,
+    `  auxVG: valueAndGrad(${n}_aux, { wrt: [0], hasAux: true }),`,
     ...(tenIndex >= 0 ? [`  ten: ${n}_ten,`, `  tenHessian: hessian(${n}_ten, { wrt: [0] }),`] : []),
     `};`,
   ];
-  const main = [...imports, "", p.main, "", ...flat, "", ...vec, "", ...at, "", ...line, "", ...inner, "", ...ten, "", ...cases, ""].join("\n");
+  const main = [
+    ...imports,
+    "",
+    p.main,
+    "",
+    ...flat,
+    "",
+    ...vec,
+    "",
+    ...at,
+    "",
+    ...line,
+    "",
+    ...inner,
+    "",
+    ...aux,
+    "",
+    ...ten,
+    "",
+    ...cases,
+    "",
+  ].join("\n");
   if (!p.lib) return { main };
-  const lib = [`import { grad, jvp, valueAndGrad } from "tsgrad";`, `import { ${TENSOR_IMPORTS.join(", ")} } from "tsgrad/tensor";`, "", p.lib, ""].join("\n");
+  const lib = [
+    `import { grad, jvp, valueAndGrad } from "tsgrad";`,
+    `import { ${TENSOR_IMPORTS.join(", ")} } from "tsgrad/tensor";`,
+    "",
+    p.lib,
+    "",
+  ].join("\n");
   return { main, lib };
 }
