@@ -106,6 +106,21 @@ function tensorOfInputs(x: number, y: number): [number, Tensor] {
   return [Math.sin(x) * y, tensor([x, y * 2])];
 }
 
+/** A Float64Array written after the loss read it, a boolean and a nested object as aux. */
+function mixedAux(x: Float64Array, k: number): [number, { buf: Float64Array; big: boolean; stats: { sum: number; last: number[] } }] {
+  const buf = new Float64Array(x.length);
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    buf[i] = x[i]! * k;
+    s += Math.exp(buf[i]!) * x[i]!;
+  }
+  for (let i = 0; i < x.length; i++) buf[i] = buf[i]! * buf[i]!;
+  const last = [buf[x.length - 1]!, s];
+  last[0] = last[0]! + 1;
+  return [s, { buf, big: s > 2, stats: { sum: s, last } }];
+}
+const mixedAuxLoss = (x: Float64Array, k: number) => mixedAux(x, k)[0];
+
 /** A tensor aux. */
 function layer(W: Tensor, x: Tensor): [number, Tensor] {
   const h = tanh(matmul(W, x));
@@ -130,6 +145,7 @@ const layerGrad = grad(layer, { hasAux: true });
 const searchValueAndGrad = valueAndGrad(search, { hasAux: true });
 const searchJvp = jvp(searchLoss);
 const tensorOfInputsGrad = grad(tensorOfInputs, { hasAux: true });
+const mixedAuxValueAndGrad = valueAndGrad(mixedAux, { hasAux: true });
 
 /** grad and valueAndGrad of the loss alone, from the hasAux versions, for verifyDerivatives. */
 function lossDerivatives<A extends unknown[]>(
@@ -269,6 +285,22 @@ describe("hasAux: grad and valueAndGrad", () => {
     }
     expect(searchValueAndGrad([1.5, 1.5, 0.2, 3]).aux).toBe(1);
     expect(searchValueAndGrad([0.1]).aux).toBe(-1);
+  });
+
+  it("a Float64Array, a boolean and a nested object in the aux, as a plain call returns them", () => {
+    for (const k of [0.5, -1.25]) {
+      const x = Float64Array.of(0.3, -0.7, 1.1);
+      const vg = mixedAuxValueAndGrad(x, k);
+      const [loss, aux] = mixedAux(x, k);
+      expect(vg.value).toBe(loss);
+      expect(vg.aux.buf).toBeInstanceOf(Float64Array);
+      expect([...vg.aux.buf]).toEqual([...aux.buf]);
+      expect(vg.aux.big).toBe(aux.big);
+      expect(vg.aux.stats).toEqual(aux.stats);
+      const [gx, gk] = vg.grad;
+      expectClose([...gx], [...(numericGradient(mixedAuxLoss, [x, k], 0) as Float64Array)], 1e-7);
+      expectClose(gk, numericGradient(mixedAuxLoss, [x, k], 1), 1e-7);
+    }
   });
 
   it("a tensor made from differentiated numbers for the aux only", () => {

@@ -11,8 +11,9 @@
  * - `vec(z, k)`: a vector-valued variant `[flat(z, k), extra(z), sin(z[last]) flat(z, k)]`;
  * - `line(s)`: one number in, `flat(base + s dir, K)`: a local array handed down the chain;
  * - `inner(z, k)`: a function that calls `grad(flat)` inside and is differentiated itself;
- * - `aux(z, k)`: `[flat(z, k) + sin(vec[1]) / 4, { vec, first }]` with `vec` squashed in place
- *   after the loss read it (`hasAux`: the aux must be what a plain call returns);
+ * - `aux(z, k)`: `[flat(z, k) + sin(vec[0]) / 4, { vec, first }]` (vec[0] is flat(z, k)) with
+ *   `vec` squashed in place after the loss read it (`hasAux`: the aux must be what a plain call
+ *   returns, though the reverse sweep restores vec);
  * - `ten(t, z, k)`: the first tensor parameter as the only variable (hessian of a tensor).
  */
 import { TENSOR_IMPORTS } from "./generate.js";
@@ -134,7 +135,7 @@ export function moduleSources(p: GeneratedProgram): { main: string; lib?: string
     `/** The program with an auxiliary output: the vector variant, squashed in place after the loss read it. */`,
     `export function ${n}_aux(z: number[], k: number): [number, { vec: number[]; first: number }] {`,
     `  const vec = ${n}_vec(z, k).slice();`,
-    `  const loss = ${n}_flat(z, k) + 0.25 * Math.sin(vec[1]!);`,
+    `  const loss = ${n}_flat(z, k) + 0.25 * Math.sin(vec[0]!);`,
     `  for (let i = 0; i < vec.length; i++) vec[i] = Math.tanh(vec[i]!);`,
     `  return [loss, { vec, first: vec[0]! }];`,
     `}`,
