@@ -96,11 +96,19 @@ export function valueAndGrad(f: Fn, options?: GradOptions | AuxOptions): never {
 export function jvp<F extends (...args: never[]) => NumericResult>(
   f: F,
 ): (...args: [...Parameters<F>, ...ParamGradients<Parameters<F>>]) => { value: ReturnType<F>; tangent: ReturnType<F> };
+export function jvp<F extends WithAux, const W extends Wrt<F> = []>(
+  f: F,
+  options: AuxOptions<W>,
+): (...args: [...Parameters<F>, ...(W extends readonly [] ? ParamGradients<Parameters<F>> : SelectedGradients<F, W>)]) => {
+  value: number;
+  aux: AuxOf<F>;
+  tangent: number;
+};
 export function jvp<F extends (...args: never[]) => NumericResult, const W extends Wrt<F>>(
   f: F,
   options: GradOptions<W>,
 ): (...args: [...Parameters<F>, ...SelectedGradients<F, W>]) => { value: ReturnType<F>; tangent: ReturnType<F> };
-export function jvp(f: Fn, options?: GradOptions): never {
+export function jvp(f: Fn, options?: GradOptions | AuxOptions): never {
   void f;
   void options;
   return notTransformed("jvp");

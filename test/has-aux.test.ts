@@ -4,8 +4,8 @@
  * it, with no derivative.
  *
  * References: the gradient against central finite differences of the plain function's loss and
- * against forward mode (jvp of the loss alone: the dot-product test); the value and the aux against
- * a plain call of the function; refusals by code and position.
+ * against forward mode (jvp with hasAux: the dot-product test); the value and the aux, in both
+ * modes, against a plain call of the function; refusals by code and position.
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
@@ -131,23 +131,23 @@ const layerLoss = (W: Tensor, x: Tensor) => layer(W, x)[0];
 const fitGrad = grad(fit, { hasAux: true });
 const fitValueAndGrad = valueAndGrad(fit, { hasAux: true });
 const fitVjp = vjp(fit, { hasAux: true });
-const fitJvp = jvp(fitLoss);
+const fitJvp = jvp(fit, { hasAux: true });
 const branchesGrad = grad(branches, { hasAux: true });
 const branchesValueAndGrad = valueAndGrad(branches, { hasAux: true });
-const branchesJvp = jvp(branchesLoss);
+const branchesJvp = jvp(branches, { hasAux: true });
 const writtenAfterValueAndGrad = valueAndGrad(writtenAfter, { hasAux: true });
-const writtenAfterJvp = jvp(writtenAfterLoss);
+const writtenAfterJvp = jvp(writtenAfter, { hasAux: true });
 const rowsAuxGrad = grad(rowsAux, { hasAux: true });
 const paramAuxGrad = grad(paramAux, { hasAux: true });
 const viaHelperValueAndGrad = valueAndGrad(viaHelper, { hasAux: true });
-const viaHelperJvp = jvp(viaHelperLoss);
+const viaHelperJvp = jvp(viaHelper, { hasAux: true });
 const layerGrad = grad(layer, { hasAux: true });
 const searchValueAndGrad = valueAndGrad(search, { hasAux: true });
-const searchJvp = jvp(searchLoss);
+const searchJvp = jvp(search, { hasAux: true });
 const tensorOfInputsGrad = grad(tensorOfInputs, { hasAux: true });
 const mixedAuxValueAndGrad = valueAndGrad(mixedAux, { hasAux: true });
 
-/** grad and valueAndGrad of the loss alone, from the hasAux versions, for verifyDerivatives. */
+/** grad, valueAndGrad and jvp of the loss alone, from the hasAux versions, for verifyDerivatives. */
 function lossDerivatives<A extends unknown[]>(
   g: (...args: A) => { grad: unknown },
   vg: (...args: A) => { value: number; grad: unknown },
@@ -165,7 +165,7 @@ function lossDerivatives<A extends unknown[]>(
 
 const small = fc.double({ min: -2, max: 2, noNaN: true });
 
-describe("hasAux: grad and valueAndGrad", () => {
+describe("hasAux: grad, valueAndGrad and jvp", () => {
   it("give the loss's gradient (finite differences, forward mode) and the aux a plain call returns", () => {
     fc.assert(
       fc.property(fc.tuple(small, small), fc.array(small, { minLength: 1, maxLength: 6 }), (w2, x) => {
@@ -180,6 +180,16 @@ describe("hasAux: grad and valueAndGrad", () => {
         // the value and the aux are the plain call's, bit for bit; the order of the fields too
         expect(Object.keys(vg)).toEqual(["value", "aux", "grad"]);
         expect(Object.keys(g)).toEqual(["aux", "grad"]);
+        // forward mode gives the same aux beside the value and the tangent
+        const j = fitJvp(
+          w,
+          x,
+          [1, -1],
+          x.map(() => 0.5),
+        );
+        expect(j.value).toBe(loss);
+        expect(j.aux).toEqual(aux);
+        expect(Object.keys(j)).toEqual(["value", "aux", "tangent"]);
       }),
       { numRuns: 40 },
     );
@@ -195,6 +205,7 @@ describe("hasAux: grad and valueAndGrad", () => {
         const [, aux] = branches(x, y);
         expect(branchesGrad(x, y).aux).toBe(aux);
         expect(branchesValueAndGrad(x, y).aux).toBe(aux);
+        expect(branchesJvp(x, y, 1, 0).aux).toBe(aux);
         seen.add(aux);
       }),
       { numRuns: 60 },
@@ -216,6 +227,7 @@ describe("hasAux: grad and valueAndGrad", () => {
     expect(vg.value).toBe(plain[0]);
     // the plain call's aux holds cosines, not the inputs the reverse sweep restores
     expect(vg.aux).toEqual(x.map(Math.cos));
+    expect(writtenAfterJvp(x, [1, 0, 0, 0]).aux).toEqual(plain[1]);
     expect(x).toEqual([0.3, -1.2, 2, 0.7]);
     verifyDerivatives(
       writtenAfterLoss,
@@ -281,6 +293,12 @@ describe("hasAux: grad and valueAndGrad", () => {
       const [loss, aux] = search(x);
       expect(vg.value).toBe(loss);
       expect(vg.aux).toBe(aux);
+      expect(
+        searchJvp(
+          x,
+          x.map(() => 1),
+        ).aux,
+      ).toBe(aux);
       verifyDerivatives(searchLoss, lossDerivatives(searchValueAndGrad, searchValueAndGrad, searchJvp), [x]);
     }
     expect(searchValueAndGrad([1.5, 1.5, 0.2, 3]).aux).toBe(1);
@@ -428,9 +446,9 @@ describe("hasAux: refusals", () => {
     expect(messages).toEqual([expect.stringMatching(/^TSG1013 4:36 TSG1013: hasAux must be the literal true or false/)]);
   });
 
-  it("hasAux is not an option of jvp", () => {
+  it("hasAux is not an option of hvp", () => {
     const { messages } = compileSource(
-      `${header}function f(x: number): number { return x * x; }\n// @ts-expect-error jvp has no hasAux\nexport const g = jvp(f, { hasAux: true });\n`,
+      `import { hvp } from "tsgrad";\nfunction f(x: number): [number, number] { return [x * x, x]; }\n// @ts-expect-error hvp has no hasAux\nexport const g = hvp(f, { hasAux: true });\n`,
     );
     expect(messages).toEqual([expect.stringMatching(/^TSG1013 4:27 TSG1013: unknown option `hasAux`/)]);
   });

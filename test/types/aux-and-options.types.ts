@@ -44,8 +44,13 @@ grad(loss, { hasAux: true });
 grad((x: number) => ["loss", x] as const, { hasAux: true });
 // @ts-expect-error without hasAux, a function returning a pair is not a loss
 grad(fit);
-// @ts-expect-error jvp has no hasAux
-jvp(loss, { hasAux: true });
+const ja = jvp(fit, { hasAux: true });
+assertType<Equal<Parameters<typeof ja>, [w: number[], b: number, number[], number]>>();
+assertType<Equal<ReturnType<typeof ja>, { value: number; aux: { pred: number[]; label: string }; tangent: number }>>();
+const jaWrt = jvp(fit, { wrt: [1], hasAux: true });
+assertType<Equal<Parameters<typeof jaWrt>, [w: number[], b: number, number]>>();
+// @ts-expect-error hvp has no hasAux
+hvp(fit, { hasAux: true });
 
 // stopGradient: every differentiable kind, returned with its own type
 declare const t: Tensor;

@@ -203,10 +203,10 @@ function targetFunction(checker: ts.TypeChecker, e: ts.Expression, arg: ts.Expre
 
 type OptionName = "wrt" | "mode" | "hasAux";
 
-/** The options a marker takes: `hasAux` where JAX has it, `mode` for jacobian. */
+/** The options a marker takes: `hasAux` where JAX has it (not yet hvp), `mode` for jacobian. */
 function allowedOptions(kind: MarkerKind): OptionName[] {
   if (kind === "jacobian") return ["wrt", "mode"];
-  if (kind === "grad" || kind === "valueAndGrad" || kind === "vjp") return ["wrt", "hasAux"];
+  if (kind === "grad" || kind === "valueAndGrad" || kind === "vjp" || kind === "jvp") return ["wrt", "hasAux"];
   return ["wrt"];
 }
 
@@ -220,7 +220,7 @@ function readHasAux(prop: ts.PropertyAssignment | undefined): boolean {
 }
 
 /**
- * `grad(f, { hasAux: true })`, `valueAndGrad` and `vjp` likewise: f returns [loss, aux]; the
+ * `grad(f, { hasAux: true })`, `valueAndGrad`, `jvp` and `vjp` likewise: f returns [loss, aux]; the
  * derivative is the loss's, and the aux comes back beside it (passes/aux.ts).
  */
 function auxRequest(
@@ -247,7 +247,8 @@ function auxRequest(
         ? `return [loss, aux], or leave out hasAux`
         : "return [loss, aux] with the return type annotated as [number, A] (or write `return [loss, aux] as const`)",
     );
-  const derived: DerivedKind = kind === "grad" ? "gradAux" : kind === "valueAndGrad" ? "valueAndGradAux" : "vjpAux";
+  const derived: DerivedKind =
+    kind === "grad" ? "gradAux" : kind === "valueAndGrad" ? "valueAndGradAux" : kind === "jvp" ? "jvpAux" : "vjpAux";
   return { marker, key: target.key, derived, mask };
 }
 

@@ -22,11 +22,12 @@ export const DERIVED_KINDS = [
   "jacobianForward",
   "jacobianReverse",
   // auxiliary outputs (`hasAux`): the function's loss alone, its aux set aside (passes/aux.ts),
-  // and the gradients and vjp that also return the aux
+  // and the derivatives that also return the aux
   "withoutAux",
   "gradAux",
   "valueAndGradAux",
   "vjpAux",
+  "jvpAux",
 ] as const;
 
 export type DerivedKind = (typeof DERIVED_KINDS)[number];

@@ -29,6 +29,23 @@ export function assembleTangent(fn: IRFunction, wrt: readonly boolean[], checkTa
 }
 
 /**
+ * jvp(f, { hasAux: true }): the tangent function of f's loss (passes/aux.ts), each of its returns
+ * `{ value, tangent }` given the aux beside: `{ value, aux, tangent }`. The aux is assigned just
+ * before each return, and the forward pass keeps the primal's order.
+ */
+export function withAux(a: Assembled, aux: Var): Assembled {
+  const body = mapBlock(a.body, (s) =>
+    s.k === "return" && s.value?.k === "record"
+      ? { ...s, value: { ...s.value, fields: [s.value.fields[0]!, { key: "aux", value: ref(aux) }, ...s.value.fields.slice(1)] } }
+      : s,
+  );
+  const t = a.returnType;
+  const returnType: IRType =
+    t.kind === "record" ? { ...t, fields: [t.fields[0]!, { key: "aux", type: aux.type }, ...t.fields.slice(1)] } : t;
+  return { ...a, body, returnType };
+}
+
+/**
  * vjp(f): the value now, and a pullback that computes the gradient for any cotangent. With
  * `withAux` (`hasAux`), f returns [loss, aux]: the value is the loss, the aux is returned beside
  * it as the call gave it, and the pullback (of f's loss alone, `pullbackKey`) takes the loss's

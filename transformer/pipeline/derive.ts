@@ -31,6 +31,7 @@ import {
   assembleTangent,
   assembleVjpWrapper,
   tangentOnly,
+  withAux,
 } from "../passes/assemble-forward.js";
 import { simplify } from "../passes/simplify/index.js";
 import { structure } from "../passes/structure.js";
@@ -88,6 +89,7 @@ const KIND_SUFFIX: Record<DerivedKind, string> = {
   gradAux: "grad",
   valueAndGradAux: "valueAndGrad",
   vjpAux: "vjp",
+  jvpAux: "jvp",
 };
 
 const KIND_DOC: Record<DerivedKind, string> = {
@@ -110,6 +112,7 @@ const KIND_DOC: Record<DerivedKind, string> = {
   gradAux: "Gradient, and the auxiliary output, of",
   valueAndGradAux: "Value, auxiliary output and gradient of",
   vjpAux: "Value, auxiliary output and pullback of",
+  jvpAux: "Value, auxiliary output and directional derivative (forward mode) of",
 };
 
 export class Pipeline {
@@ -237,6 +240,11 @@ export class Pipeline {
       case "valueAndGradAux": {
         const split = this.withoutAux(key);
         assembled = simplified(assembleGradient(reverseReady(split.fn), mask, kind === "valueAndGradAux", undefined, split.aux));
+        break;
+      }
+      case "jvpAux": {
+        const split = this.withoutAux(key);
+        assembled = simplified(withAux(assembleTangent(anf(split.fn), mask, source.name), split.aux));
         break;
       }
       case "vjpAux":

@@ -68,7 +68,12 @@ export class ProgramTable implements FunctionTable, LowerHost {
       },
       marker,
     );
-    if (request.derived === "gradAux" || request.derived === "valueAndGradAux" || request.derived === "vjpAux")
+    if (
+      request.derived === "gradAux" ||
+      request.derived === "valueAndGradAux" ||
+      request.derived === "vjpAux" ||
+      request.derived === "jvpAux"
+    )
       fail(
         TSG.nestedMarker,
         marker.call,
