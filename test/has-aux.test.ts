@@ -439,6 +439,17 @@ describe("hasAux: refusals", () => {
     expect(messages.filter((m) => m.startsWith("TSG"))).toEqual([expect.stringMatching(/^TSG1016 3:31 .*pair \[loss, aux\].*as const/s)]);
   });
 
+  it("a function whose unannotated pair TypeScript types as an array: TSG1016 naming the type, with the annotation to write", () => {
+    const { messages } = compileSource(
+      `${header}function f(x: number) { return [x * x, [x, 2]]; }\n// @ts-expect-error not a pair\nexport const g = grad(f, { hasAux: true });\n`,
+    );
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^TSG1016 4:23 .*typed as an array \(\(number \| number\[\]\)\[\]\)[^]*hint: return \[loss, aux\] with the return type annotated as \[number, A\]/,
+      ),
+    ]);
+  });
+
   it("hasAux must be a literal", () => {
     const { messages } = compileSource(
       `${header}function f(x: number): [number, number] { return [x * x, x]; }\nconst yes = true as boolean;\nexport const g = grad(f, { hasAux: yes as true });\n`,

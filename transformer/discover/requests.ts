@@ -40,6 +40,10 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
   const { call, kind } = marker;
   const arg = call.arguments[0];
   if (!arg) fail(TSG.unsupportedTarget, call, `${kind}() needs the function to differentiate`, `write ${kind}(f)`);
+  const options = kind === "checkGrad" ? {} : readOptions(call.arguments[1], allowedOptions(kind));
+  const hasAux = readHasAux(options.hasAux);
+  // before lowering, which would refuse an array of mixed elements for its type, not its shape
+  if (hasAux) refuseUntypedPair(ctx.checker, arg, kind);
   const target = targetKey(ctx, arg);
   const fn = ctx.sourceOf(target.key);
   // what a closure captures leads its parameters, and is data (lower/captures.ts): `wrt` names
@@ -48,7 +52,6 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
   const captured = fn.params.length - own.length;
   const names = own.map((p) => p.root.name);
   const differentiable = own.map((p) => p.differentiable);
-  const options = kind === "checkGrad" ? {} : readOptions(call.arguments[1], allowedOptions(kind));
   const mask = [...Array<boolean>(captured).fill(false), ...(options.wrt ? wrtMask(options.wrt, names, differentiable) : differentiable)];
   if (!mask.some(Boolean))
     fail(
@@ -58,7 +61,7 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
       "give it a numeric parameter",
     );
   const returns = fn.returnType;
-  if (readHasAux(options.hasAux)) return auxRequest(marker, target, mask, returns, arg);
+  if (hasAux) return auxRequest(marker, target, mask, returns, arg);
   const scalarOut = returns.kind === "num";
   const flatOut = (returns.kind === "array" && returns.elem.kind === "num") || returns.kind === "tensor";
   const nested = (what: string): never =>
@@ -219,6 +222,24 @@ function readHasAux(prop: ts.PropertyAssignment | undefined): boolean {
   fail(TSG.badOptions, prop.initializer, "hasAux must be the literal true or false", "write { hasAux: true }");
 }
 
+const PAIR_HINT = "return [loss, aux] with the return type annotated as [number, A] (or write `return [loss, aux] as const`)";
+
+/**
+ * With hasAux, a function whose result TypeScript types as an array rather than a tuple: an
+ * unannotated `return [loss, aux]` is `(number | A)[]`.
+ */
+function refuseUntypedPair(checker: ts.TypeChecker, arg: ts.Expression, kind: MarkerKind): void {
+  const signature = checker.getTypeAtLocation(arg).getCallSignatures()[0];
+  const result = signature && checker.getReturnTypeOfSignature(signature);
+  if (result && checker.isArrayType(result))
+    fail(
+      TSG.unsupportedOutput,
+      arg,
+      `with hasAux, ${kind} needs a function that returns a pair [loss, aux], and this one's result is typed as an array (${checker.typeToString(result)})`,
+      PAIR_HINT,
+    );
+}
+
 /**
  * `grad(f, { hasAux: true })`, `valueAndGrad`, `jvp` and `vjp` likewise: f returns [loss, aux]; the
  * derivative is the loss's, and the aux comes back beside it (passes/aux.ts).
@@ -243,9 +264,7 @@ function auxRequest(
       TSG.unsupportedOutput,
       arg,
       `with hasAux, ${kind} needs a function that returns a pair [loss, aux] whose first element is a number`,
-      returns.kind === "num"
-        ? `return [loss, aux], or leave out hasAux`
-        : "return [loss, aux] with the return type annotated as [number, A] (or write `return [loss, aux] as const`)",
+      returns.kind === "num" ? `return [loss, aux], or leave out hasAux` : PAIR_HINT,
     );
   const derived: DerivedKind =
     kind === "grad" ? "gradAux" : kind === "valueAndGrad" ? "valueAndGradAux" : kind === "jvp" ? "jvpAux" : "vjpAux";
