@@ -82,14 +82,7 @@ describe("the language-service plugin in tsserver", () => {
     writeFileSync(
       path.join(dir, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          target: "ES2022",
-          module: "ESNext",
-          moduleResolution: "Bundler",
-          types: [],
-          plugins: [{ name: "tsgrad/language-service" }],
-        },
+        compilerOptions: { strict: true, target: "ES2022", module: "ESNext", moduleResolution: "Bundler", types: [], plugins: [{ name: "tsgrad/language-service" }] },
         include: ["*.ts"],
       }),
     );

@@ -86,8 +86,7 @@ export function buildArgs(params: readonly Param[], z: readonly number[]): unkno
 /** A value shaped like the parameters (a gradient: bare for one parameter) as a flat vector. */
 export function flattenLike(params: readonly Param[], value: unknown): number[] {
   const parts = params.length === 1 ? [value] : (value as unknown[]);
-  if (!Array.isArray(parts) || parts.length !== params.length)
-    throw new Error(`expected ${params.length} gradients, got ${describe(value)}`);
+  if (!Array.isArray(parts) || parts.length !== params.length) throw new Error(`expected ${params.length} gradients, got ${describe(value)}`);
   const out: number[] = [];
   params.forEach((p, i) => {
     const v = parts[i] as never;
@@ -128,11 +127,7 @@ export function flattenLike(params: readonly Param[], value: unknown): number[] 
 
 function describe(v: unknown): string {
   try {
-    return v instanceof Tensor
-      ? `Tensor[${Array.from(v.data)}]`
-      : v instanceof Float64Array
-        ? `Float64Array[${Array.from(v)}]`
-        : JSON.stringify(v);
+    return v instanceof Tensor ? `Tensor[${Array.from(v.data)}]` : v instanceof Float64Array ? `Float64Array[${Array.from(v)}]` : JSON.stringify(v);
   } catch {
     return String(v);
   }
@@ -193,23 +188,14 @@ function oneSidedAgree(f: (z: number[]) => number | number[], z: readonly number
  * differences agree too), else null: a kink or a jump nearby, where finite differences mean
  * nothing.
  */
-function stableDifferences(
-  f: (z: number[]) => number | number[],
-  z: readonly number[],
-  steps: readonly [number, number] = [1e-5, 2.5e-6],
-): number[][] | null {
+function stableDifferences(f: (z: number[]) => number | number[], z: readonly number[], steps: readonly [number, number] = [1e-5, 2.5e-6]): number[][] | null {
   const coarse = centralJacobian(f, z, steps[0]);
   const fine = centralJacobian(f, z, steps[1]);
   return coarse.every((col, i) => agree(col, fine[i]!)) && oneSidedAgree(f, z, 1e-6) ? fine : null;
 }
 
 /** d/dt g(z + t u) at t = 0 for a vector-valued g, at two step sizes; null where they disagree. */
-function stableDirectional(
-  g: (z: number[]) => number[],
-  z: readonly number[],
-  u: readonly number[],
-  steps: readonly [number, number] = [1e-4, 2.5e-5],
-): number[] | null {
+function stableDirectional(g: (z: number[]) => number[], z: readonly number[], u: readonly number[], steps: readonly [number, number] = [1e-4, 2.5e-5]): number[] | null {
   const at = (h: number) => {
     const up = g(z.map((x, i) => x + h * u[i]!));
     const down = g(z.map((x, i) => x - h * u[i]!));
@@ -282,14 +268,7 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   };
   const ran = (check: string) => (report.ran[check] = (report.ran[check] ?? 0) + 1);
   /** |a - b| <= tol * scale, element-wise; scale defaults to max(1, |a|, |b|). */
-  const close = (
-    check: string,
-    got: number | readonly number[],
-    expected: number | readonly number[],
-    tol: number,
-    scale?: number,
-    roundoff = 0,
-  ) => {
+  const close = (check: string, got: number | readonly number[], expected: number | readonly number[], tol: number, scale?: number, roundoff = 0) => {
     ran(check);
     const a = [got].flat();
     const b = [expected].flat();
@@ -311,11 +290,9 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
       return fail(`${name}:threw`, `${name} threw: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
     }
     const after = [stack.size, refStack.size];
-    if (after[0] !== before[0] || after[1] !== before[1])
-      fail(`${name}:stack`, `${name} left the stacks at [${after}], not [${before}]`, before, after);
+    if (after[0] !== before[0] || after[1] !== before[1]) fail(`${name}:stack`, `${name} left the stacks at [${after}], not [${before}]`, before, after);
     args.forEach((a, i) => {
-      if (JSON.stringify(snapshot(a)) !== JSON.stringify(copies[i]))
-        fail(`${name}:mutated`, `${name} changed its argument ${i}`, copies[i], snapshot(a));
+      if (JSON.stringify(snapshot(a)) !== JSON.stringify(copies[i])) fail(`${name}:mutated`, `${name} changed its argument ${i}`, copies[i], snapshot(a));
     });
     return result;
   };
@@ -337,19 +314,11 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   }
   if (!Number.isFinite(value) || Math.abs(value) > 1e8) return;
   report.valid++;
-  close(
-    "flat:value",
-    call("flat", () => cases.flat(z.slice(), k)),
-    value,
-    0,
-  );
+  close("flat:value", call("flat", () => cases.flat(z.slice(), k)), value, 0);
 
   // first order: grad, valueAndGrad, jvp, vjp
   const args = buildArgs(params, z);
-  const g = flatGrad(
-    call("grad", () => cases.grad(...args, k), args),
-    "grad",
-  );
+  const g = flatGrad(call("grad", () => cases.grad(...args, k), args), "grad");
   const vg = call("valueAndGrad", () => cases.vg(...args, k), args);
   close("valueAndGrad:value", vg.value, value, 0);
   close("valueAndGrad:grad", flatGrad(vg.grad, "valueAndGrad"), g, 1e-12);
@@ -361,37 +330,14 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   close("vjp:value", pb.value, value, 0);
   // the pullback's sweep is seeded with the cotangent, grad's with 1: where the terms cancel, the
   // two round differently (1e-9 absolute seen on a gradient of 5e-7 made of terms near 1)
-  close(
-    "vjp:pullback",
-    flatGrad(
-      call("pullback", () => pb.pullback(1.75)),
-      "pullback",
-    ),
-    g.map((x) => 1.75 * x),
-    1e-9,
-  );
-  close(
-    "vjp:pullback-again",
-    flatGrad(
-      call("pullback", () => pb.pullback(-0.5)),
-      "pullback",
-    ),
-    g.map((x) => -0.5 * x),
-    1e-9,
-  );
+  close("vjp:pullback", flatGrad(call("pullback", () => pb.pullback(1.75)), "pullback"), g.map((x) => 1.75 * x), 1e-9);
+  close("vjp:pullback-again", flatGrad(call("pullback", () => pb.pullback(-0.5)), "pullback"), g.map((x) => -0.5 * x), 1e-9);
 
   // against finite differences of the plain function, where they are stable
   const fd = stableDifferences(F, z);
   if (fd) {
     report.smooth++;
-    close(
-      "grad:finite-differences",
-      g,
-      fd.map((col) => col[0]!),
-      2e-5,
-      undefined,
-      roundoffOf(value),
-    );
+    close("grad:finite-differences", g, fd.map((col) => col[0]!), 2e-5, undefined, roundoffOf(value));
   }
   const flatG = call("flatGrad", () => cases.flatGrad(z.slice(), k));
   close("flatGrad:grad", flatG, g, 1e-10);
@@ -404,63 +350,29 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
     close("auxValueAndGrad:value", av.value, auxLoss, 0);
     close("auxValueAndGrad:aux", [...av.aux.vec, av.aux.first], [...plainAux.vec, plainAux.first], 0);
     const flatValue = call("flat", () => cases.flat(z.slice(), k));
-    close(
-      "auxValueAndGrad:grad",
-      av.grad,
-      flatG.map((x) => x * (1 + 0.25 * Math.cos(flatValue))),
-      1e-9,
-    );
+    close("auxValueAndGrad:grad", av.grad, flatG.map((x) => x * (1 + 0.25 * Math.cos(flatValue))), 1e-9);
     const fdAux = fd ? stableDifferences((zz) => cases.aux(zz, k)[0], z) : null;
-    if (fdAux)
-      close(
-        "auxValueAndGrad:finite-differences",
-        av.grad,
-        fdAux.map((col) => col[0]!),
-        2e-5,
-        undefined,
-        roundoffOf(auxLoss),
-      );
+    if (fdAux) close("auxValueAndGrad:finite-differences", av.grad, fdAux.map((col) => col[0]!), 2e-5, undefined, roundoffOf(auxLoss));
   }
 
   // second order: hvp against finite differences of grad along u, and symmetric in two directions
   const gradAt = (zz: number[]) => flattenLike(params, cases.grad(...buildArgs(params, zz), k));
-  const hv = flatGrad(
-    call("hvp", () => cases.hvp(...args, k, ...tangents), [...args, ...tangents]),
-    "hvp",
-  );
+  const hv = flatGrad(call("hvp", () => cases.hvp(...args, k, ...tangents), [...args, ...tangents]), "hvp");
   const tangents2 = buildArgs(params, u2);
-  const hv2 = flatGrad(
-    call("hvp", () => cases.hvp(...args, k, ...tangents2), [...args, ...tangents2]),
-    "hvp",
-  );
+  const hv2 = flatGrad(call("hvp", () => cases.hvp(...args, k, ...tangents2), [...args, ...tangents2]), "hvp");
   close("hvp:symmetry", dot(u2, hv), dot(u, hv2), 1e-8, Math.max(dotScale(u2, hv), dotScale(u, hv2)));
   const fdHv = fd ? stableDirectional(gradAt, z, u) : null;
   if (fdHv) {
     report.secondOrder++;
     close("hvp:finite-differences", hv, fdHv, 1e-4);
   }
-  close(
-    "flatHvp:hvp",
-    call("flatHvp", () => cases.flatHvp(z.slice(), k, u.slice())),
-    hv,
-    1e-9,
-  );
+  close("flatHvp:hvp", call("flatHvp", () => cases.flatHvp(z.slice(), k, u.slice())), hv, 1e-9);
 
   // jvp(grad(at)) where at(z) = flat(z, K): its tangent is the Hessian along u at k = K
   const K = program.line.k;
   const jg = call("jvpGrad", () => cases.jvpGrad(z.slice(), u.slice()));
-  close(
-    "jvpGrad:value",
-    jg.value,
-    call("flatGrad", () => cases.flatGrad(z.slice(), K)),
-    1e-12,
-  );
-  close(
-    "jvpGrad:hvp",
-    jg.tangent,
-    call("flatHvp", () => cases.flatHvp(z.slice(), K, u.slice())),
-    1e-9,
-  );
+  close("jvpGrad:value", jg.value, call("flatGrad", () => cases.flatGrad(z.slice(), K)), 1e-12);
+  close("jvpGrad:hvp", jg.tangent, call("flatHvp", () => cases.flatHvp(z.slice(), K, u.slice())), 1e-9);
   if (K === k && fdHv) close("jvpGrad:finite-differences", jg.tangent, fdHv, 1e-4);
 
   // a function calling grad inside: inner(z) = 0.5 flat(z) + <w, grad flat(z)>, w_i = sin(i + 1.5)
@@ -468,26 +380,13 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   const innerValue = call("inner", () => cases.inner(z.slice(), k));
   const ig = call("innerGrad", () => cases.innerGrad(z.slice(), k));
   const hw = call("flatHvp", () => cases.flatHvp(z.slice(), k, w));
-  close(
-    "innerGrad:hvp",
-    ig,
-    hw.map((x, i) => x + 0.5 * g[i]!),
-    1e-8,
-  );
+  close("innerGrad:hvp", ig, hw.map((x, i) => x + 0.5 * g[i]!), 1e-8);
   const ij = call("innerJvp", () => cases.innerJvp(z.slice(), k, u.slice()));
   close("innerJvp:value", ij.value, innerValue, 0);
   close("innerJvp:dot-product", ij.tangent, dot(ig, u), 1e-8, dotScale(ig, u));
   if (fd) {
     const fdInner = stableDifferences((zz) => cases.inner(zz, k), z);
-    if (fdInner)
-      close(
-        "innerGrad:finite-differences",
-        ig,
-        fdInner.map((col) => col[0]!),
-        2e-5,
-        undefined,
-        roundoffOf(innerValue),
-      );
+    if (fdInner) close("innerGrad:finite-differences", ig, fdInner.map((col) => col[0]!), 2e-5, undefined, roundoffOf(innerValue));
   }
 
   // one number in: grad and grad(grad) of line(s) = flat(base + s dir, K)
@@ -514,19 +413,8 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   // the Hessian: symmetric, and times u it is hvp
   const H = call("hessian", () => cases.hessian(z.slice(), k));
   if (!Array.isArray(H) || H.length !== n) fail("hessian:shape", `hessian: ${n} rows expected`, n, describe(H));
-  for (let i = 0; i < n; i++)
-    close(
-      "hessian:symmetry",
-      H.map((row) => row[i]!),
-      H[i]!,
-      1e-8,
-    );
-  close(
-    "hessian:hvp",
-    H.map((row) => dot(row, u)),
-    hv,
-    1e-8,
-  );
+  for (let i = 0; i < n; i++) close("hessian:symmetry", H.map((row) => row[i]!), H[i]!, 1e-8);
+  close("hessian:hvp", H.map((row) => dot(row, u)), hv, 1e-8);
 
   // Jacobians of the vector-valued variant, both modes, against jvp, vjp and finite differences
   const V = (zz: number[]) => cases.vec(zz, k);
@@ -547,24 +435,11 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
     close("vecVjp:value", vv.value, vecValue, 0);
     const c = point.c.slice(0, VEC_OUTPUTS);
     const ct = call("vecPullback", () => vv.pullback(c.slice()));
-    close(
-      "jacobian:vjp",
-      z.map((_, i) => JR.reduce((s, row, j) => s + c[j]! * row[i]!, 0)),
-      ct,
-      1e-8,
-    );
+    close("jacobian:vjp", z.map((_, i) => JR.reduce((s, row, j) => s + c[j]! * row[i]!, 0)), ct, 1e-8);
     close("vjp:dot-product", dot(c, vj.tangent), dot(ct, u), 1e-8, Math.max(dotScale(c, vj.tangent), dotScale(ct, u)));
     if (fd) {
       const fdV = stableDifferences(V, z);
-      if (fdV)
-        close(
-          "jacobian:finite-differences",
-          JF.flat(),
-          JF.map((_, j) => fdV.map((col) => col[j]!)).flat(),
-          2e-5,
-          undefined,
-          roundoffOf(Math.max(...vecValue.map(Math.abs))),
-        );
+      if (fdV) close("jacobian:finite-differences", JF.flat(), JF.map((_, j) => fdV.map((col) => col[j]!)).flat(), 2e-5, undefined, roundoffOf(Math.max(...vecValue.map(Math.abs))));
     }
   }
 
@@ -575,8 +450,7 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
     const T = buildArgs(params, z)[t];
     const HT = call("tensorHessian", () => cases.tenHessian!(T, z.slice(), k), [T]);
     const block = Array.from({ length: TEN_LEN }, (_, i) => Array.from({ length: TEN_LEN }, (_, j) => H[at + i]![at + j]!)).flat();
-    if (!(HT instanceof Tensor) || HT.shape.join() !== `${TEN_LEN},${TEN_LEN}`)
-      fail("tensorHessian:shape", "tensor Hessian: a [3, 3] tensor expected", [TEN_LEN, TEN_LEN], describe(HT));
+    if (!(HT instanceof Tensor) || HT.shape.join() !== `${TEN_LEN},${TEN_LEN}`) fail("tensorHessian:shape", "tensor Hessian: a [3, 3] tensor expected", [TEN_LEN, TEN_LEN], describe(HT));
     close("tensorHessian:hessian", Array.from(HT.data), block, 1e-8);
   }
 }

@@ -97,13 +97,7 @@ export function moduleSources(p: GeneratedProgram): { main: string; lib?: string
 
   const pre: string[] = [];
   const args = p.params.map((q, i) => build(q, offs[i]!, pre));
-  const flat = [
-    `/** ${n} with its parameters read from one flat vector. */`,
-    `export function ${n}_flat(z: number[], k: number): number {`,
-    ...pre,
-    `  return ${n}(${[...args, "k"].join(", ")});`,
-    `}`,
-  ];
+  const flat = [`/** ${n} with its parameters read from one flat vector. */`, `export function ${n}_flat(z: number[], k: number): number {`, ...pre, `  return ${n}(${[...args, "k"].join(", ")});`, `}`];
   const last = offs.length ? offs[offs.length - 1]! + SIZE_OF[p.params[p.params.length - 1]!.kind] - 1 : 0;
   const vec = [
     `/** A vector-valued variant. */`,
@@ -114,13 +108,7 @@ export function moduleSources(p: GeneratedProgram): { main: string; lib?: string
     `}`,
   ];
   const zOfS = p.line.base.map((b, i) => `${b} + s * ${p.line.dir[i]}`).join(", ");
-  const line = [
-    `/** One number in: a local array handed down. */`,
-    `export function ${n}_line(s: number): number {`,
-    `  const z = [${zOfS}];`,
-    `  return ${n}_flat(z, ${p.line.k});`,
-    `}`,
-  ];
+  const line = [`/** One number in: a local array handed down. */`, `export function ${n}_line(s: number): number {`, `  const z = [${zOfS}];`, `  return ${n}_flat(z, ${p.line.k});`, `}`];
   const at = [`export function ${n}_at(z: number[]): number {`, `  return ${n}_flat(z, ${p.line.k});`, `}`];
   const inner = [
     `/** A function that calls grad inside: 0.5 flat(z) + sum_i sin(i + 1.5) d flat/dz_i. */`,
@@ -145,13 +133,7 @@ export function moduleSources(p: GeneratedProgram): { main: string; lib?: string
   if (tenIndex >= 0) {
     const tpre: string[] = [];
     const targs = p.params.map((q, i) => (i === tenIndex ? "t" : build(q, offs[i]!, tpre)));
-    ten.push(
-      `/** The first tensor parameter alone as the variable. */`,
-      `export function ${n}_ten(t: Tensor, z: number[], k: number): number {`,
-      ...tpre,
-      `  return ${n}(${[...targs, "k"].join(", ")});`,
-      `}`,
-    );
+    ten.push(`/** The first tensor parameter alone as the variable. */`, `export function ${n}_ten(t: Tensor, z: number[], k: number): number {`, ...tpre, `  return ${n}(${[...targs, "k"].join(", ")});`, `}`);
   }
   const cases = [
     `export const cases = {`,
@@ -183,35 +165,8 @@ export function moduleSources(p: GeneratedProgram): { main: string; lib?: string
     ...(tenIndex >= 0 ? [`  ten: ${n}_ten,`, `  tenHessian: hessian(${n}_ten, { wrt: [0] }),`] : []),
     `};`,
   ];
-  const main = [
-    ...imports,
-    "",
-    p.main,
-    "",
-    ...flat,
-    "",
-    ...vec,
-    "",
-    ...at,
-    "",
-    ...line,
-    "",
-    ...inner,
-    "",
-    ...aux,
-    "",
-    ...ten,
-    "",
-    ...cases,
-    "",
-  ].join("\n");
+  const main = [...imports, "", p.main, "", ...flat, "", ...vec, "", ...at, "", ...line, "", ...inner, "", ...aux, "", ...ten, "", ...cases, ""].join("\n");
   if (!p.lib) return { main };
-  const lib = [
-    `import { grad, jvp, valueAndGrad } from "tsgrad";`,
-    `import { ${TENSOR_IMPORTS.join(", ")} } from "tsgrad/tensor";`,
-    "",
-    p.lib,
-    "",
-  ].join("\n");
+  const lib = [`import { grad, jvp, valueAndGrad } from "tsgrad";`, `import { ${TENSOR_IMPORTS.join(", ")} } from "tsgrad/tensor";`, "", p.lib, ""].join("\n");
   return { main, lib };
 }
