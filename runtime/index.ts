@@ -5,6 +5,15 @@
  * compiler: it ships inside users' bundles.
  */
 export { grad, valueAndGrad, jvp, vjp, checkGrad, hvp, hessian, jacobian } from "./markers.js";
-export type { GradOptions, CompiledGradientCheck } from "./markers.js";
+export type { AuxOptions, GradOptions, CompiledGradientCheck } from "./markers.js";
 export { customJvp, customVjp, nonDifferentiable, stopGradient } from "./rules.js";
-export type { Gradient, GradientOf, GradientOfSome, IsDifferentiable, ParamGradients } from "./types.js";
+export type {
+  Gradient,
+  GradientOf,
+  GradientOfOptions,
+  GradientOfSome,
+  IsDifferentiable,
+  ParamGradients,
+  ParamPosition,
+  Wrt,
+} from "./types.js";

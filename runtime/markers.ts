@@ -8,7 +8,7 @@
  * function called `grad` is left alone.
  */
 import { Tensor } from "./tensor/tensor.js";
-import type { Fn, GradientOf, GradientOfSome, NumericResult, ParamGradients, SelectedGradients } from "./types.js";
+import type { Fn, GradientOf, GradientOfOptions, NumericResult, ParamGradients, ParamPosition, SelectedGradients, Wrt } from "./types.js";
 
 export interface GradOptions<W extends readonly (string | number)[] = readonly (string | number)[]> {
   /**
@@ -16,7 +16,24 @@ export interface GradOptions<W extends readonly (string | number)[] = readonly (
    * the others are data. Positions give each gradient its exact type.
    */
   readonly wrt?: W;
+  /** `true` when the function returns `[loss, aux]` (see AuxOptions). */
+  readonly hasAux?: false;
 }
+
+/**
+ * Options of a function that returns `[loss, aux]` (JAX's `has_aux`): the derivative is the
+ * loss's, and `aux` (any value: numbers, arrays, objects, tensors) comes back beside it, as a plain
+ * call would return it, with no derivative.
+ */
+export interface AuxOptions<W extends readonly (string | number)[] = readonly (string | number)[]> {
+  readonly wrt?: W;
+  readonly hasAux: true;
+}
+
+/** The loss of a function that returns `[loss, aux]` */
+type WithAux = (...args: never[]) => readonly [number, unknown];
+/** The aux a function returning `[loss, aux]` returns. */
+type AuxOf<F extends WithAux> = ReturnType<F>[1];
 
 function notTransformed(name: string): never {
   throw new Error(
@@ -35,11 +52,15 @@ function notTransformed(name: string): never {
  * @tsgradMarker grad
  */
 export function grad<F extends (...args: never[]) => number>(f: F): (...args: Parameters<F>) => GradientOf<F>;
-export function grad<F extends (...args: never[]) => number, const W extends readonly (string | number)[]>(
+export function grad<F extends WithAux, const W extends Wrt<F> = []>(
+  f: F,
+  options: AuxOptions<W>,
+): (...args: Parameters<F>) => { grad: GradientOfOptions<F, W>; aux: AuxOf<F> };
+export function grad<F extends (...args: never[]) => number, const W extends Wrt<F> = []>(
   f: F,
   options: GradOptions<W>,
-): (...args: Parameters<F>) => GradientOfSome<F, W>;
-export function grad(f: Fn, options?: GradOptions): never {
+): (...args: Parameters<F>) => GradientOfOptions<F, W>;
+export function grad(f: Fn, options?: GradOptions | AuxOptions): never {
   void f;
   void options;
   return notTransformed("grad");
@@ -52,11 +73,15 @@ export function grad(f: Fn, options?: GradOptions): never {
 export function valueAndGrad<F extends (...args: never[]) => number>(
   f: F,
 ): (...args: Parameters<F>) => { value: number; grad: GradientOf<F> };
-export function valueAndGrad<F extends (...args: never[]) => number, const W extends readonly (string | number)[]>(
+export function valueAndGrad<F extends WithAux, const W extends Wrt<F> = []>(
+  f: F,
+  options: AuxOptions<W>,
+): (...args: Parameters<F>) => { value: number; aux: AuxOf<F>; grad: GradientOfOptions<F, W> };
+export function valueAndGrad<F extends (...args: never[]) => number, const W extends Wrt<F> = []>(
   f: F,
   options: GradOptions<W>,
-): (...args: Parameters<F>) => { value: number; grad: GradientOfSome<F, W> };
-export function valueAndGrad(f: Fn, options?: GradOptions): never {
+): (...args: Parameters<F>) => { value: number; grad: GradientOfOptions<F, W> };
+export function valueAndGrad(f: Fn, options?: GradOptions | AuxOptions): never {
   void f;
   void options;
   return notTransformed("valueAndGrad");
@@ -71,11 +96,19 @@ export function valueAndGrad(f: Fn, options?: GradOptions): never {
 export function jvp<F extends (...args: never[]) => NumericResult>(
   f: F,
 ): (...args: [...Parameters<F>, ...ParamGradients<Parameters<F>>]) => { value: ReturnType<F>; tangent: ReturnType<F> };
-export function jvp<F extends (...args: never[]) => NumericResult, const W extends readonly (string | number)[]>(
+export function jvp<F extends WithAux, const W extends Wrt<F> = []>(
+  f: F,
+  options: AuxOptions<W>,
+): (...args: [...Parameters<F>, ...(W extends readonly [] ? ParamGradients<Parameters<F>> : SelectedGradients<F, W>)]) => {
+  value: number;
+  aux: AuxOf<F>;
+  tangent: number;
+};
+export function jvp<F extends (...args: never[]) => NumericResult, const W extends Wrt<F>>(
   f: F,
   options: GradOptions<W>,
 ): (...args: [...Parameters<F>, ...SelectedGradients<F, W>]) => { value: ReturnType<F>; tangent: ReturnType<F> };
-export function jvp(f: Fn, options?: GradOptions): never {
+export function jvp(f: Fn, options?: GradOptions | AuxOptions): never {
   void f;
   void options;
   return notTransformed("jvp");
@@ -89,11 +122,15 @@ export function jvp(f: Fn, options?: GradOptions): never {
 export function vjp<F extends (...args: never[]) => NumericResult>(
   f: F,
 ): (...args: Parameters<F>) => { value: ReturnType<F>; pullback: (cotangent: ReturnType<F>) => GradientOf<F> };
-export function vjp<F extends (...args: never[]) => NumericResult, const W extends readonly (string | number)[]>(
+export function vjp<F extends WithAux, const W extends Wrt<F> = []>(
+  f: F,
+  options: AuxOptions<W>,
+): (...args: Parameters<F>) => { value: number; aux: AuxOf<F>; pullback: (cotangent: number) => GradientOfOptions<F, W> };
+export function vjp<F extends (...args: never[]) => NumericResult, const W extends Wrt<F> = []>(
   f: F,
   options: GradOptions<W>,
-): (...args: Parameters<F>) => { value: ReturnType<F>; pullback: (cotangent: ReturnType<F>) => GradientOfSome<F, W> };
-export function vjp(f: Fn, options?: GradOptions): never {
+): (...args: Parameters<F>) => { value: ReturnType<F>; pullback: (cotangent: ReturnType<F>) => GradientOfOptions<F, W> };
+export function vjp(f: Fn, options?: GradOptions | AuxOptions): never {
   void f;
   void options;
   return notTransformed("vjp");
@@ -108,10 +145,10 @@ export function vjp(f: Fn, options?: GradOptions): never {
 export function hvp<F extends (...args: never[]) => number>(
   f: F,
 ): (...args: [...Parameters<F>, ...ParamGradients<Parameters<F>>]) => GradientOf<F>;
-export function hvp<F extends (...args: never[]) => number, const W extends readonly (string | number)[]>(
+export function hvp<F extends (...args: never[]) => number, const W extends Wrt<F>>(
   f: F,
   options: GradOptions<W>,
-): (...args: [...Parameters<F>, ...SelectedGradients<F, W>]) => GradientOfSome<F, W>;
+): (...args: [...Parameters<F>, ...SelectedGradients<F, W>]) => GradientOfOptions<F, W>;
 export function hvp(f: Fn, options?: GradOptions): never {
   void f;
   void options;
@@ -125,7 +162,7 @@ export function hvp(f: Fn, options?: GradOptions): never {
  * @tsgradMarker hessian
  */
 export function hessian<F extends (x: never) => number>(f: F): (...args: Parameters<F>) => HessianOf<Parameters<F>[0]>;
-export function hessian<F extends (...args: never[]) => number, const W extends readonly (string | number)[]>(
+export function hessian<F extends (...args: never[]) => number, const W extends Wrt<F>>(
   f: F,
   options: GradOptions<W>,
 ): (...args: Parameters<F>) => HessianOfSome<Parameters<F>, W>;
@@ -168,7 +205,7 @@ export function jacobian<F extends (x: never) => number[] | Float64Array | Tenso
 ): (...args: Parameters<F>) => JacobianOf<F>;
 export function jacobian<F extends (...args: never[]) => number[] | Float64Array | Tensor>(
   f: F,
-  options: JacobianOptions & { readonly wrt: readonly [string | number] },
+  options: JacobianOptions & { readonly wrt: readonly [string | ParamPosition<F>] },
 ): (...args: Parameters<F>) => JacobianOf<F>;
 export function jacobian(f: Fn, options?: JacobianOptions & { readonly wrt?: readonly [string | number] }): never {
   void f;

@@ -5,7 +5,7 @@
  * transformer uses the rule wherever the function is called inside differentiated code. They are
  * found by their `@tsgradRule` tag.
  */
-import type { Fn, GradientOf, ParamGradients } from "./types.js";
+import type { Fn, GradientOf, IsDifferentiable, ParamGradients } from "./types.js";
 
 /**
  * `f` with its reverse-mode rule: `vjp(...args, output, cotangent)` returns the gradient with
@@ -34,10 +34,12 @@ export function customJvp<F extends (...args: never[]) => number>(
 }
 
 /**
- * The value, with its derivative cut: differentiated code treats it as a constant.
+ * The value, with its derivative cut: differentiated code treats it as a constant. Any value that
+ * could carry a derivative: a number, number[] or Float64Array, a tuple or object of those, a
+ * tensor; returned as it is, with its own type.
  * @tsgradRule stopGradient
  */
-export function stopGradient<T extends number>(x: T): T {
+export function stopGradient<T>(x: T & (IsDifferentiable<T> extends true ? unknown : never)): T {
   return x;
 }
 

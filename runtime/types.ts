@@ -56,6 +56,26 @@ export type GradientOfSome<F extends (...args: never[]) => unknown, W extends re
   ? SelectedGradient<Parameters<F>, Only>
   : SelectedGradients<F, W>;
 
+/** The gradient for a marker's options: all parameters' when they have no `wrt`, else those it selects. */
+export type GradientOfOptions<F extends (...args: never[]) => unknown, W extends readonly (string | number)[]> = W extends readonly []
+  ? GradientOf<F>
+  : GradientOfSome<F, W>;
+
+/**
+ * The positions of a function's parameters as number literals (`0 | 1` for two parameters), so
+ * that `wrt: [5]` for a function of two parameters is a type error; any number for a rest
+ * parameter. Names stay strings: TypeScript's types do not see parameter names (the
+ * language-service plugin checks them in the editor).
+ */
+export type ParamPosition<F extends (...args: never[]) => unknown> = number extends Parameters<F>["length"]
+  ? number
+  : PositionsOf<Parameters<F>>;
+type PositionsOf<P extends readonly unknown[]> =
+  Exclude<keyof P, keyof unknown[]> extends infer K ? (K extends `${infer N extends number}` ? N : never) : never;
+
+/** What `wrt` may list for a function: its parameters' names, or their positions. */
+export type Wrt<F extends (...args: never[]) => unknown> = readonly (string | ParamPosition<F>)[];
+
 /** The gradients (or tangents) of the parameters `wrt` selects, as a tuple. */
 export type SelectedGradients<F extends (...args: never[]) => unknown, W extends readonly (string | number)[]> = {
   -readonly [K in keyof W]: SelectedGradient<Parameters<F>, W[K]>;

@@ -54,6 +54,16 @@ function f(x: number): number {
 export const df = grad(f);
 `;
 
+/** A misspelled `wrt` name: TypeScript's types cannot see parameter names, the plugin can. */
+const MISSPELLED_WRT = `import { grad } from "tsgrad";
+
+function f(w: number, bias: number): number {
+  return w * bias;
+}
+
+export const df = grad(f, { wrt: ["bais"] });
+`;
+
 const HELPERS = `export function smooth(x: number): number {
   return Math.tanh(x);
 }
@@ -117,5 +127,15 @@ describe("the language-service plugin in tsserver", () => {
     expect(d.relatedInformation?.[0]?.span?.file).toBe(path.join(dir, "helpers.ts"));
     expect(d.relatedInformation?.[0]?.span?.start).toEqual(evalAt);
     await server.edit(main, HELPER_REFUSED, GOOD);
+  });
+
+  it("shows a misspelled wrt name at the name, with the parameters there are", async () => {
+    await server.edit(main, GOOD, MISSPELLED_WRT);
+    const diags = await server.semanticDiagnostics(main);
+    expect(diags.map((d) => d.code)).toEqual([91013]);
+    expect(diags[0]!.text).toMatch(/^TSG1013: `bais` is not a parameter of this function \(it has w, bias\)/);
+    expect(diags[0]!.start).toEqual(position(MISSPELLED_WRT, MISSPELLED_WRT.indexOf('"bais"')));
+    await server.edit(main, MISSPELLED_WRT, GOOD);
+    expect(await server.semanticDiagnostics(main)).toEqual([]);
   });
 });

@@ -5,5 +5,5 @@
  * call: the markers, the custom-rule helpers and the derivative types.
  */
 export { F64Stack, RefStack, refStack, stack } from "./stacks.js";
-export { dot, sameShape, zerosLike } from "./values.js";
+export { copyNested, dot, sameShape, zerosLike } from "./values.js";
 export { hessianFromHvp, identityDirections, jacobianForward, jacobianReverse, jacobianRows } from "./jacobians.js";

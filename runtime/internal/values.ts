@@ -11,6 +11,16 @@ export function zerosLike<T extends Nested>(x: T): T {
   return (x as readonly Nested[]).map((e) => zerosLike(e)) as unknown as T;
 }
 
+/**
+ * A copy of a (possibly nested) array, row by row: an auxiliary output (`hasAux`) the function
+ * wrote, kept as it was at its return while the reverse sweep restores the function's arrays.
+ */
+export function copyNested<T extends Nested>(x: T): T {
+  if (typeof x === "number" || x instanceof Tensor) return x;
+  if (x instanceof Float64Array) return x.slice() as T;
+  return (x as readonly Nested[]).map((e) => copyNested(e)) as unknown as T;
+}
+
 /** <a, b> for two arrays of the same length (forward mode through a customVjp rule). */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

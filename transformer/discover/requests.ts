@@ -6,11 +6,12 @@
  */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
-import type { IRFunction } from "../ir/types.js";
+import type { IRFunction, IRType } from "../ir/types.js";
 import { declarationWithBody, functionOfDeclaration, isFunctionLike, resolveAlias, type FunctionLike } from "../syntax/declarations.js";
 import type { DerivedKind } from "../ir/keys.js";
 import { unwrap, type Wrapper } from "../syntax/unwrap.js";
-import { markerOfCall, type MarkerCall } from "./markers.js";
+import { markerOfCall, type MarkerCall, type MarkerKind } from "./markers.js";
+import { auxType } from "../ir/aux.js";
 
 /** What a marker's argument and options are read through: `(f)`, `f as F`, `[...] satisfies W`. */
 const VALUE_WRAPPERS: readonly Wrapper[] = ["parens", "as", "satisfies"];
@@ -39,6 +40,10 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
   const { call, kind } = marker;
   const arg = call.arguments[0];
   if (!arg) fail(TSG.unsupportedTarget, call, `${kind}() needs the function to differentiate`, `write ${kind}(f)`);
+  const options = kind === "checkGrad" ? {} : readOptions(call.arguments[1], allowedOptions(kind));
+  const hasAux = readHasAux(options.hasAux);
+  // before lowering, which would refuse an array of mixed elements for its type, not its shape
+  if (hasAux) refuseUntypedPair(ctx.checker, arg, kind);
   const target = targetKey(ctx, arg);
   const fn = ctx.sourceOf(target.key);
   // what a closure captures leads its parameters, and is data (lower/captures.ts): `wrt` names
@@ -47,7 +52,6 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
   const captured = fn.params.length - own.length;
   const names = own.map((p) => p.root.name);
   const differentiable = own.map((p) => p.differentiable);
-  const options = kind === "checkGrad" ? {} : readOptions(call.arguments[1], kind === "jacobian" ? ["wrt", "mode"] : ["wrt"]);
   const mask = [...Array<boolean>(captured).fill(false), ...(options.wrt ? wrtMask(options.wrt, names, differentiable) : differentiable)];
   if (!mask.some(Boolean))
     fail(
@@ -57,6 +61,7 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
       "give it a numeric parameter",
     );
   const returns = fn.returnType;
+  if (hasAux) return auxRequest(marker, target, mask, returns, arg);
   const scalarOut = returns.kind === "num";
   const flatOut = (returns.kind === "array" && returns.elem.kind === "num") || returns.kind === "tensor";
   const nested = (what: string): never =>
@@ -199,20 +204,87 @@ function targetFunction(checker: ts.TypeChecker, e: ts.Expression, arg: ts.Expre
   );
 }
 
+type OptionName = "wrt" | "mode" | "hasAux";
+
+/** The options a marker takes: `hasAux` where JAX has it (not yet hvp), `mode` for jacobian. */
+function allowedOptions(kind: MarkerKind): OptionName[] {
+  if (kind === "jacobian") return ["wrt", "mode"];
+  if (kind === "grad" || kind === "valueAndGrad" || kind === "vjp" || kind === "jvp") return ["wrt", "hasAux"];
+  return ["wrt"];
+}
+
+/** `hasAux: true` or `hasAux: false`, literal (the result's shape depends on it). */
+function readHasAux(prop: ts.PropertyAssignment | undefined): boolean {
+  if (!prop) return false;
+  const v = unwrap(prop.initializer, VALUE_WRAPPERS);
+  if (v.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (v.kind === ts.SyntaxKind.FalseKeyword) return false;
+  fail(TSG.badOptions, prop.initializer, "hasAux must be the literal true or false", "write { hasAux: true }");
+}
+
+const PAIR_HINT = "return [loss, aux] with the return type annotated as [number, A] (or write `return [loss, aux] as const`)";
+
+/**
+ * With hasAux, a function whose result TypeScript types as an array rather than a tuple: an
+ * unannotated `return [loss, aux]` is `(number | A)[]`.
+ */
+function refuseUntypedPair(checker: ts.TypeChecker, arg: ts.Expression, kind: MarkerKind): void {
+  const signature = checker.getTypeAtLocation(arg).getCallSignatures()[0];
+  const result = signature && checker.getReturnTypeOfSignature(signature);
+  if (result && checker.isArrayType(result))
+    fail(
+      TSG.unsupportedOutput,
+      arg,
+      `with hasAux, ${kind} needs a function that returns a pair [loss, aux], and this one's result is typed as an array (${checker.typeToString(result)})`,
+      PAIR_HINT,
+    );
+}
+
+/**
+ * `grad(f, { hasAux: true })`, `valueAndGrad`, `jvp` and `vjp` likewise: f returns [loss, aux]; the
+ * derivative is the loss's, and the aux comes back beside it (passes/aux.ts).
+ */
+function auxRequest(
+  marker: MarkerCall,
+  target: { key: string; derived: boolean },
+  mask: boolean[],
+  returns: IRType,
+  arg: ts.Expression,
+): Request {
+  const { kind } = marker;
+  if (target.derived)
+    fail(
+      TSG.nestedMarker,
+      arg,
+      `${kind}(..., { hasAux: true }) of a derivative is not supported: a derivative returns no [loss, aux] pair`,
+      "differentiate a function that returns [loss, aux]",
+    );
+  if (!auxType(returns))
+    fail(
+      TSG.unsupportedOutput,
+      arg,
+      `with hasAux, ${kind} needs a function that returns a pair [loss, aux] whose first element is a number`,
+      returns.kind === "num" ? `return [loss, aux], or leave out hasAux` : PAIR_HINT,
+    );
+  const derived: DerivedKind =
+    kind === "grad" ? "gradAux" : kind === "valueAndGrad" ? "valueAndGradAux" : kind === "jvp" ? "jvpAux" : "vjpAux";
+  return { marker, key: target.key, derived, mask };
+}
+
 /** A marker's options, an object literal read at compile time: the properties it may have. */
 function readOptions(
   options: ts.Expression | undefined,
-  allowed: readonly ("wrt" | "mode")[],
-): { wrt?: ts.PropertyAssignment; mode?: ts.PropertyAssignment } {
+  allowed: readonly OptionName[],
+): { wrt?: ts.PropertyAssignment; mode?: ts.PropertyAssignment; hasAux?: ts.PropertyAssignment } {
   if (!options) return {};
   if (!ts.isObjectLiteralExpression(options))
     fail(
       TSG.badOptions,
       options,
       "options must be an object literal",
-      `write { ${allowed.map((a) => (a === "wrt" ? 'wrt: ["w"]' : 'mode: "forward"')).join(", ")} }`,
+      `write { ${allowed.map((a) => (a === "wrt" ? 'wrt: ["w"]' : a === "mode" ? 'mode: "forward"' : "hasAux: true")).join(", ")} }`,
     );
-  const found: { wrt?: ts.PropertyAssignment; mode?: ts.PropertyAssignment } = {};
+  const found: { wrt?: ts.PropertyAssignment; mode?: ts.PropertyAssignment; hasAux?: ts.PropertyAssignment } = {};
   for (const prop of options.properties) {
     if (!ts.isPropertyAssignment(prop) || !ts.isIdentifier(prop.name))
       fail(TSG.badOptions, prop, "options must be plain `key: value` properties", 'write { wrt: ["w", "b"] }');
@@ -224,7 +296,7 @@ function readOptions(
         `unknown option \`${name}\``,
         `the supported option${allowed.length > 1 ? "s are" : " is"} ${allowed.join(" and ")}`,
       );
-    found[name as "wrt" | "mode"] = prop;
+    found[name as OptionName] = prop;
   }
   return found;
 }

@@ -452,7 +452,13 @@ class FunctionEmitter {
           );
         if (e.tuple) return f.createArrayLiteralExpression(e.fields.map((fl) => this.expr(fl.value)));
         return f.createObjectLiteralExpression(
-          e.fields.map((fl) => f.createPropertyAssignment(String(fl.key), this.expr(fl.value))),
+          e.fields.map((fl) => {
+            const value = this.expr(fl.value);
+            // `{ value, aux, grad: x_bar }`, not `{ value: value, aux: aux, ... }`
+            return ts.isIdentifier(value) && value.text === String(fl.key)
+              ? f.createShorthandPropertyAssignment(value)
+              : f.createPropertyAssignment(String(fl.key), value);
+          }),
           e.fields.length > 2,
         );
       }

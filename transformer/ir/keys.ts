@@ -21,6 +21,13 @@ export const DERIVED_KINDS = [
   "jacobian",
   "jacobianForward",
   "jacobianReverse",
+  // auxiliary outputs (`hasAux`): the function's loss alone, its aux set aside (passes/aux.ts),
+  // and the derivatives that also return the aux
+  "withoutAux",
+  "gradAux",
+  "valueAndGradAux",
+  "vjpAux",
+  "jvpAux",
 ] as const;
 
 export type DerivedKind = (typeof DERIVED_KINDS)[number];

@@ -28,52 +28,56 @@ export function assembleTangent(fn: IRFunction, wrt: readonly boolean[], checkTa
   return { params, body: out.body, returnType, pass: { stage: "forward", sections: [{ body: out.body }] } };
 }
 
-/** vjp(f): the value now, and a pullback that computes the gradient for any cotangent. */
-export function assembleVjpWrapper(fn: IRFunction, wrt: readonly boolean[], pullbackKey: string): Assembled {
+/**
+ * jvp(f, { hasAux: true }): the tangent function of f's loss (passes/aux.ts), each of its returns
+ * `{ value, tangent }` given the aux beside: `{ value, aux, tangent }`. The aux is assigned just
+ * before each return, and the forward pass keeps the primal's order.
+ */
+export function withAux(a: Assembled, aux: Var): Assembled {
+  const body = mapBlock(a.body, (s) =>
+    s.k === "return" && s.value?.k === "record"
+      ? { ...s, value: { ...s.value, fields: [s.value.fields[0]!, { key: "aux", value: ref(aux) }, ...s.value.fields.slice(1)] } }
+      : s,
+  );
+  const t = a.returnType;
+  const returnType: IRType =
+    t.kind === "record" ? { ...t, fields: [t.fields[0]!, { key: "aux", type: aux.type }, ...t.fields.slice(1)] } : t;
+  return { ...a, body, returnType };
+}
+
+/**
+ * vjp(f): the value now, and a pullback that computes the gradient for any cotangent. With
+ * `withAux` (`hasAux`), f returns [loss, aux]: the value is the loss, the aux is returned beside
+ * it as the call gave it, and the pullback (of f's loss alone, `pullbackKey`) takes the loss's
+ * cotangent.
+ */
+export function assembleVjpWrapper(fn: IRFunction, wrt: readonly boolean[], pullbackKey: string, withAux = false): Assembled {
   const params = fn.params.map((p) => p.root);
-  const value = newVar("value", fn.returnType, "local");
-  const cot = newVar("cotangent", fn.returnType, "param", { owned: false });
+  const pair = withAux ? newVar("returned", fn.returnType, "local") : undefined;
+  const outType: IRType = withAux ? NUM : fn.returnType;
+  const value = newVar("value", outType, "local");
+  const cot = newVar("cotangent", outType, "param", { owned: false });
   const gradType = gradients(fn, wrt, new Map()).type;
-  const body: Stmt[] = [
-    decl(value, { k: "call", fn: { kind: "user", key: fn.key }, args: params.map(ref), type: fn.returnType }),
-    {
-      k: "return",
-      value: {
-        k: "record",
-        tuple: false,
-        fields: [
-          { key: "value", value: ref(value) },
-          {
-            key: "pullback",
-            value: {
-              k: "closure",
-              params: [cot],
-              returnType: gradType,
-              body: [
-                ...shapeGuard(ref(value), fn.returnType, ref(cot), `${fn.name}: the cotangent must have the shape of the output`),
-                {
-                  k: "return",
-                  value: { k: "call", fn: { kind: "user", key: pullbackKey }, args: [...params.map(ref), ref(cot)], type: gradType },
-                },
-              ],
-            },
-          },
-        ],
+  const primal: Expr = { k: "call", fn: { kind: "user", key: fn.key }, args: params.map(ref), type: fn.returnType };
+  const auxType = fn.returnType.kind === "record" ? fn.returnType.fields[1]?.type : undefined;
+  const body: Stmt[] = pair ? [decl(pair, primal), decl(value, { k: "field", obj: ref(pair), key: 0 })] : [decl(value, primal)];
+  const pullback: Expr = {
+    k: "closure",
+    params: [cot],
+    returnType: gradType,
+    body: [
+      ...shapeGuard(ref(value), outType, ref(cot), `${fn.name}: the cotangent must have the shape of the output`),
+      {
+        k: "return",
+        value: { k: "call", fn: { kind: "user", key: pullbackKey }, args: [...params.map(ref), ref(cot)], type: gradType },
       },
-    },
-  ];
-  return {
-    params,
-    body,
-    returnType: {
-      kind: "record",
-      tuple: false,
-      fields: [
-        { key: "value", type: fn.returnType },
-        { key: "pullback", type: { kind: "void" } },
-      ],
-    },
+    ],
   };
+  const fields: { key: string; value: Expr; type: IRType }[] = [{ key: "value", value: ref(value), type: outType }];
+  if (pair && auxType) fields.push({ key: "aux", value: { k: "field", obj: ref(pair), key: 1 }, type: auxType });
+  fields.push({ key: "pullback", value: pullback, type: { kind: "void" } });
+  body.push({ k: "return", value: { k: "record", tuple: false, fields: fields.map(({ key, value }) => ({ key, value })) } });
+  return { params, body, returnType: { kind: "record", tuple: false, fields: fields.map(({ key, type }) => ({ key, type })) } };
 }
 
 // ----------------------------------------------------------------------------------------------

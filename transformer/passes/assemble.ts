@@ -95,10 +95,12 @@ export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
 
 /**
  * `tensor([x, y])`, `zeros([n])` and the like make tensors from data: a derivative flowing into
- * them would be lost, so it is refused (scalar(x) and stack/concat carry derivatives).
+ * them would be lost, so it is refused (scalar(x) and stack/concat carry derivatives). A tensor
+ * that never reaches the result (an auxiliary output, `hasAux`) loses nothing.
  */
 function refuseTensorsFromVariedData(fn: IRFunction, activity: Activity): void {
   forEachStmt(fn.body, (s) => {
+    if ((s.k === "decl" || s.k === "assign") && !activity.useful.has(s.v)) return;
     for (const e of stmtExprs(s))
       forEachSubExpr(e, (x) => {
         if (x.k !== "call" || x.fn.kind !== "tensor" || !makesTensorFromData(x.fn.key)) return;
@@ -190,9 +192,10 @@ export function gradients(fn: IRFunction, wrt: readonly boolean[], adjoints: Rea
 
 /**
  * grad(f) and valueAndGrad(f): adjoints of the parameters, zero-initialised, the forward sweep,
- * the value (if wanted), the reverse sweep seeded with 1, the gradients.
+ * the value (if wanted), the reverse sweep seeded with 1, the gradients. With `aux` (the local
+ * passes/aux.ts set aside for `hasAux`), the result is `{ grad, aux }` or `{ value, aux, grad }`.
  */
-export function assembleGradient(fn: IRFunction, wrt: readonly boolean[], withValue: boolean, seed?: Var): Assembled {
+export function assembleGradient(fn: IRFunction, wrt: readonly boolean[], withValue: boolean, seed?: Var, aux?: Var): Assembled {
   const result = returnedAtom(fn);
   const activity = activityOf(fn, wrt);
   const out = reversePass({ fn, result, activity, wrt, seed: seed ? ref(seed) : num(1) });
@@ -205,23 +208,18 @@ export function assembleGradient(fn: IRFunction, wrt: readonly boolean[], withVa
     body.push(decl(value, result));
   }
   body.push({ k: "section", sweep: "reverse" }, ...out.reverse);
-  if (withValue) {
-    const type: IRType = objectType({ value: fn.returnType, grad: grads.type });
-    body.push({
-      k: "return",
-      value: {
-        k: "record",
-        tuple: false,
-        fields: [
-          { key: "value", value: ref(value!) },
-          { key: "grad", value: grads.value },
-        ],
-      },
-    });
-    return { params: [...fn.params.map((p) => p.root), ...(seed ? [seed] : [])], body, returnType: type, pass: reverseSections(out) };
+  const params = [...fn.params.map((p) => p.root), ...(seed ? [seed] : [])];
+  const pass = reverseSections(out);
+  if (!withValue && !aux) {
+    body.push({ k: "return", value: grads.value });
+    return { params, body, returnType: grads.type, pass };
   }
-  body.push({ k: "return", value: grads.value });
-  return { params: [...fn.params.map((p) => p.root), ...(seed ? [seed] : [])], body, returnType: grads.type, pass: reverseSections(out) };
+  const fields: { key: string; value: Expr; type: IRType }[] = [];
+  if (value) fields.push({ key: "value", value: ref(value), type: fn.returnType });
+  if (aux) fields.push({ key: "aux", value: ref(aux), type: aux.type });
+  fields.push({ key: "grad", value: grads.value, type: grads.type });
+  body.push({ k: "return", value: { k: "record", tuple: false, fields: fields.map(({ key, value }) => ({ key, value })) } });
+  return { params, body, returnType: { kind: "record", tuple: false, fields: fields.map(({ key, type }) => ({ key, type })) }, pass };
 }
 
 /** The pullback vjp(f) returns: the gradient for a given cotangent of the output. */

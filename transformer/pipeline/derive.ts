@@ -31,11 +31,13 @@ import {
   assembleTangent,
   assembleVjpWrapper,
   tangentOnly,
+  withAux,
 } from "../passes/assemble-forward.js";
 import { simplify } from "../passes/simplify/index.js";
 import { structure } from "../passes/structure.js";
 import { vectorize } from "../passes/vectorize.js";
 import { IrRefusal } from "../refusal.js";
+import { splitAux, type SplitAux } from "../passes/aux.js";
 
 export interface FunctionTable {
   /** The IR of a source function (lowered on demand and cached); throws a refusal. */
@@ -83,6 +85,11 @@ const KIND_SUFFIX: Record<DerivedKind, string> = {
   jacobian: "jacobian",
   jacobianForward: "jacobian_forward",
   jacobianReverse: "jacobian_reverse",
+  withoutAux: "loss",
+  gradAux: "grad",
+  valueAndGradAux: "valueAndGrad",
+  vjpAux: "vjp",
+  jvpAux: "jvp",
 };
 
 const KIND_DOC: Record<DerivedKind, string> = {
@@ -101,6 +108,11 @@ const KIND_DOC: Record<DerivedKind, string> = {
   jacobian: "Jacobian (forward or reverse mode, whichever takes fewer sweeps) of",
   jacobianForward: "Jacobian (forward mode, one sweep per input) of",
   jacobianReverse: "Jacobian (reverse mode, one sweep per output) of",
+  withoutAux: "The loss, without its auxiliary output, of",
+  gradAux: "Gradient, and the auxiliary output, of",
+  valueAndGradAux: "Value, auxiliary output and gradient of",
+  vjpAux: "Value, auxiliary output and pullback of",
+  jvpAux: "Value, auxiliary output and directional derivative (forward mode) of",
 };
 
 export class Pipeline {
@@ -108,6 +120,8 @@ export class Pipeline {
   private readonly order: string[] = [];
   /** Generated functions as IR sources, for passes applied to them (forward over reverse). */
   private readonly sources = new Map<string, IRFunction>();
+  /** Functions returning [loss, aux] as their loss alone, by the key of the function (`hasAux`). */
+  private readonly splits = new Map<string, SplitAux>();
 
   constructor(
     private readonly table: FunctionTable,
@@ -176,10 +190,26 @@ export class Pipeline {
   sourceOf(key: string): IRFunction {
     const parsed = parseDerivedKey(key);
     if (!parsed) return this.table.source(key);
+    if (parsed.kind === "withoutAux") return this.withoutAux(parsed.base).fn;
     this.derive(parsed.kind, parsed.mask, parsed.base);
     const ir = this.sources.get(key);
     if (!ir) throw new Error(`${key} is needed while it is being generated`);
     return ir;
+  }
+
+  /**
+   * A function returning [loss, aux], as the function returning its loss (passes/aux.ts): a
+   * source for the passes, never emitted itself (what is derived from it is).
+   */
+  private withoutAux(key: string): SplitAux {
+    let split = this.splits.get(key);
+    if (!split) {
+      const source = this.sourceOf(key);
+      split = splitAux(source);
+      split = { ...split, fn: { ...split.fn, key: derivedKey("withoutAux", [], key) } };
+      this.splits.set(key, split);
+    }
+    return split;
   }
 
   private build(kind: DerivedKind, mask: readonly boolean[], key: string, k: string): GeneratedFunction {
@@ -206,6 +236,22 @@ export class Pipeline {
       case "valueAndGrad":
         assembled = simplified(assembleGradient(reverseReady(source), mask, kind === "valueAndGrad"));
         break;
+      case "gradAux":
+      case "valueAndGradAux": {
+        const split = this.withoutAux(key);
+        assembled = simplified(assembleGradient(reverseReady(split.fn), mask, kind === "valueAndGradAux", undefined, split.aux));
+        break;
+      }
+      case "jvpAux": {
+        const split = this.withoutAux(key);
+        assembled = simplified(withAux(assembleTangent(anf(split.fn), mask, source.name), split.aux));
+        break;
+      }
+      case "vjpAux":
+        assembled = assembleVjpWrapper(source, mask, this.derive("pullback", mask, derivedKey("withoutAux", [], key)), true);
+        break;
+      case "withoutAux":
+        throw new Error(`${k} is a source of other derivations, never generated itself`);
       case "vjp": {
         // a derivative called inside a function differentiated in reverse mode
         const inner = parseDerivedKey(key);

@@ -68,6 +68,18 @@ export class ProgramTable implements FunctionTable, LowerHost {
       },
       marker,
     );
+    if (
+      request.derived === "gradAux" ||
+      request.derived === "valueAndGradAux" ||
+      request.derived === "vjpAux" ||
+      request.derived === "jvpAux"
+    )
+      fail(
+        TSG.nestedMarker,
+        marker.call,
+        `${marker.kind}(..., { hasAux: true }) cannot be called inside a differentiated function yet`,
+        "call it outside, or differentiate the loss alone there (a function that returns the number)",
+      );
     const params = this.source(request.key).params.filter((p) => !p.captured).length;
     const tangents = request.derived === "jvp" || request.derived === "hvp" ? request.mask.filter(Boolean).length : 0;
     const decl = this.decls.get(request.key);

@@ -342,6 +342,19 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   const flatG = call("flatGrad", () => cases.flatGrad(z.slice(), k));
   close("flatGrad:grad", flatG, g, 1e-10);
 
+  // hasAux: aux(z) = [flat(z) + sin(vec(z)[0]) / 4, { vec squashed, first }], and vec[0] is
+  // flat(z): its gradient is flat's times 1 + cos(flat(z)) / 4; value and aux a plain call's
+  const [auxLoss, plainAux] = cases.aux(z.slice(), k);
+  if (Number.isFinite(auxLoss) && Math.abs(auxLoss) < 1e8 && plainAux.vec.every((x) => Number.isFinite(x))) {
+    const av = call("auxValueAndGrad", () => cases.auxVG(z.slice(), k));
+    close("auxValueAndGrad:value", av.value, auxLoss, 0);
+    close("auxValueAndGrad:aux", [...av.aux.vec, av.aux.first], [...plainAux.vec, plainAux.first], 0);
+    const flatValue = call("flat", () => cases.flat(z.slice(), k));
+    close("auxValueAndGrad:grad", av.grad, flatG.map((x) => x * (1 + 0.25 * Math.cos(flatValue))), 1e-9);
+    const fdAux = fd ? stableDifferences((zz) => cases.aux(zz, k)[0], z) : null;
+    if (fdAux) close("auxValueAndGrad:finite-differences", av.grad, fdAux.map((col) => col[0]!), 2e-5, undefined, roundoffOf(auxLoss));
+  }
+
   // second order: hvp against finite differences of grad along u, and symmetric in two directions
   const gradAt = (zz: number[]) => flattenLike(params, cases.grad(...buildArgs(params, zz), k));
   const hv = flatGrad(call("hvp", () => cases.hvp(...args, k, ...tangents), [...args, ...tangents]), "hvp");

@@ -11,6 +11,9 @@
  * - `vec(z, k)`: a vector-valued variant `[flat(z, k), extra(z), sin(z[last]) flat(z, k)]`;
  * - `line(s)`: one number in, `flat(base + s dir, K)`: a local array handed down the chain;
  * - `inner(z, k)`: a function that calls `grad(flat)` inside and is differentiated itself;
+ * - `aux(z, k)`: `[flat(z, k) + sin(vec[0]) / 4, { vec, first }]` (vec[0] is flat(z, k)) with
+ *   `vec` squashed in place after the loss read it (`hasAux`: the aux must be what a plain call
+ *   returns, though the reverse sweep restores vec);
  * - `ten(t, z, k)`: the first tensor parameter as the only variable (hessian of a tensor).
  * - `closedGrad(z, k)`, `closedHvp(z, k, u)`: arrows over `k` handed to `grad` and `hvp` inside a
  *   function (closures, as a training loop writes them);
@@ -49,6 +52,8 @@ export interface CaseExports {
   closedGrad: (z: number[], k: number) => number[];
   closedHvp: (z: number[], k: number, u: number[]) => number[];
   descend: (z: number[], k: number) => number[];
+  aux: (z: number[], k: number) => [number, { vec: number[]; first: number }];
+  auxVG: (z: number[], k: number) => { value: number; aux: { vec: number[]; first: number }; grad: number[] };
   ten?: (t: unknown, z: number[], k: number) => number;
   tenHessian?: (t: unknown, z: number[], k: number) => { data: Float64Array; shape: number[] };
 }
@@ -141,6 +146,15 @@ export function moduleSources(p: GeneratedProgram): { main: string; lib?: string
     `  return p;`,
     `}`,
   ];
+  const aux = [
+    `/** The program with an auxiliary output: the vector variant, squashed in place after the loss read it. */`,
+    `export function ${n}_aux(z: number[], k: number): [number, { vec: number[]; first: number }] {`,
+    `  const vec = ${n}_vec(z, k).slice();`,
+    `  const loss = ${n}_flat(z, k) + 0.25 * Math.sin(vec[0]!);`,
+    `  for (let i = 0; i < vec.length; i++) vec[i] = Math.tanh(vec[i]!);`,
+    `  return [loss, { vec, first: vec[0]! }];`,
+    `}`,
+  ];
   const tenIndex = p.params.findIndex((q) => q.kind === "ten");
   const ten: string[] = [];
   if (tenIndex >= 0) {
@@ -173,13 +187,15 @@ export function moduleSources(p: GeneratedProgram): { main: string; lib?: string
     `  inner: ${n}_inner,`,
     `  innerGrad: grad(${n}_inner, { wrt: [0] }),`,
     `  innerJvp: jvp(${n}_inner, { wrt: [0] }),`,
+    `  aux: ${n}_aux,`,
+    `  auxVG: valueAndGrad(${n}_aux, { wrt: [0], hasAux: true }),`,
     `  closedGrad: ${n}_closedGrad,`,
     `  closedHvp: ${n}_closedHvp,`,
     `  descend: ${n}_descend,`,
     ...(tenIndex >= 0 ? [`  ten: ${n}_ten,`, `  tenHessian: hessian(${n}_ten, { wrt: [0] }),`] : []),
     `};`,
   ];
-  const main = [...imports, "", p.main, "", ...flat, "", ...vec, "", ...at, "", ...line, "", ...inner, "", ...closed, "", ...ten, "", ...cases, ""].join("\n");
+  const main = [...imports, "", p.main, "", ...flat, "", ...vec, "", ...at, "", ...line, "", ...inner, "", ...closed, "", ...aux, "", ...ten, "", ...cases, ""].join("\n");
   if (!p.lib) return { main };
   const lib = [`import { grad, jvp, valueAndGrad } from "tsgrad";`, `import { ${TENSOR_IMPORTS.join(", ")} } from "tsgrad/tensor";`, "", p.lib, ""].join("\n");
   return { main, lib };

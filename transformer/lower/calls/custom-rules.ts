@@ -4,9 +4,10 @@
  */
 import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
-import { op } from "../../ir/build.js";
+import { decl, newVar, op, ref, typeOfValue } from "../../ir/build.js";
 import type { Expr } from "../../ir/types.js";
-import { typeOfNode, type LowerContext, type Mode } from "../context.js";
+import { emit, typeOfNode, type LowerContext, type Mode } from "../context.js";
+import { recordArgument } from "../records.js";
 import {
   declarationWithBody,
   functionOfDeclaration,
@@ -79,10 +80,25 @@ export function customRuleCall(ctx: LowerContext, { kind, decl, init }: CustomRu
   return { k: "call", fn: { kind: "opaque", key, external, rule }, args, type };
 }
 
-/** `stopGradient(x)`: the value of `x`, through which no derivative flows. */
+/**
+ * `stopGradient(x)`: the value of `x`, through which no derivative flows. A tuple or object is
+ * stopped part by part: a record of its stopped numbers and arrays.
+ */
 export function stopGradientCall(ctx: LowerContext, e: ts.CallExpression, mode: Mode): Expr {
-  if (e.arguments.length !== 1) fail(TSG.unsupportedSyntax, e, "stopGradient takes one number", "write stopGradient(x)");
-  return op("stop", ctx.expression(e.arguments[0]!, mode));
+  if (e.arguments.length !== 1) fail(TSG.unsupportedSyntax, e, "stopGradient takes one value", "write stopGradient(x)");
+  const arg = e.arguments[0]!;
+  const type = typeOfNode(ctx, arg);
+  if (type.kind !== "record") return op("stop", ctx.expression(arg, mode));
+  const stopParts = (x: Expr): Expr => {
+    if (x.k === "record") return { ...x, fields: x.fields.map((f) => ({ key: f.key, value: stopParts(f.value) })) };
+    const t = typeOfValue(x);
+    if (t.kind === "num") return op("stop", x);
+    // an array or a tensor: named, as `const y = stopGradient(x)` names it
+    const held = newVar("stopped", t, "temp", t.kind === "array" ? { owned: false } : {});
+    emit(ctx, decl(held, op("stop", x), ctx.origin));
+    return ref(held);
+  };
+  return stopParts(recordArgument(ctx, arg, type));
 }
 
 /** A function given as an argument: an arrow or function expression, or a function's name. */
