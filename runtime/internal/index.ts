@@ -7,3 +7,18 @@
 export { F64Stack, RefStack, refStack, stack } from "./stacks.js";
 export { dot, sameShape, zerosLike } from "./values.js";
 export { hessianFromHvp, identityDirections, jacobianForward, jacobianReverse, jacobianRows } from "./jacobians.js";
+export {
+  binomialSteps,
+  checkpointForward,
+  checkpointMemoryPeak,
+  checkpointRestore,
+  checkpointRestoreArray,
+  checkpointRestoreBool,
+  checkpointReverse,
+  checkpoints,
+  checkpointSave,
+  checkpointSaveArray,
+  Checkpoints,
+  resetCheckpointMemory,
+  RevolveSchedule,
+} from "./checkpoints.js";
