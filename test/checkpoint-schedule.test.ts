@@ -145,7 +145,7 @@ describe("binomial checkpointing schedule", () => {
 describe("the driver generated code calls", () => {
   /** Runs a model loop x_{k+1} = x_k * 2 + k through forward() and reverse(), as generated code does. */
   function drive(n: number, c: number): { final: number; reversed: number[]; advanced: number } {
-    const ck = new Checkpoints(n, c, 2, 1);
+    const ck = new Checkpoints(c, 2, 1);
     let x = 1;
     let k = 0;
     const arr = [0];
@@ -165,7 +165,7 @@ describe("the driver generated code calls", () => {
       ck.restoreArray(0, arr);
     };
     let advanced = 0;
-    for (let a = ck.forward(); a !== DONE; a = ck.forward()) {
+    for (let a = ck.start(n); a !== DONE; a = ck.forward()) {
       if (a > 0) for (let t = 0; t < a; t++, advanced++) step();
       else if (a === STORE) save();
       else throw new Error(`forward sweep got ${a}`);

@@ -72,7 +72,8 @@ export class RevolveSchedule {
     readonly steps: number,
     readonly snapshots: number,
   ) {
-    if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`checkpointing: the trip count must be a whole number >= 0, got ${steps}`);
+    if (!Number.isInteger(steps) || steps < 0)
+      throw new RangeError(`checkpointing: the trip count must be a whole number >= 0, got ${steps}`);
     if (!Number.isInteger(snapshots) || snapshots < 1)
       throw new RangeError(`checkpointing: the number of snapshots must be a whole number >= 1, got ${snapshots}`);
     this.from = new Int32Array(snapshots);
@@ -172,27 +173,37 @@ export function resetCheckpointMemory(): void {
  * the loop through to the end, so the reverse sweep starts by taping that step from it).
  */
 export class Checkpoints {
-  readonly schedule: RevolveSchedule;
-  private readonly scalars: Float64Array;
-  private readonly arrays: (Float64Array | null)[];
+  private schedule = new RevolveSchedule(0, 1);
+  private scalars = new Float64Array(0);
+  private arrays: (Float64Array | null)[] = [];
   /** The slot after the schedule's: the state before the last step. */
-  private readonly last: number;
-  private phase: "forward" | "lastStep" | "ran" | "restoreLast" | "reverse" | "done" = "forward";
+  private last = 0;
+  private phase: "forward" | "lastStep" | "ran" | "restoreLast" | "reverse" | "done" = "done";
   private bytes = 0;
   /** The slot stores and restores use now. */
   slot = 0;
 
   constructor(
-    steps: number,
-    snapshots: number,
+    readonly snapshots: number,
     private readonly scalarCount: number,
     private readonly arrayCount: number,
-  ) {
-    this.schedule = new RevolveSchedule(steps, snapshots);
-    this.last = Math.min(snapshots, Math.max(steps, 1));
-    this.scalars = new Float64Array((this.last + 1) * scalarCount);
-    this.arrays = new Array<Float64Array | null>((this.last + 1) * arrayCount).fill(null);
+  ) {}
+
+  /** A run of the loop of `steps` iterations begins: its first forward-sweep action. */
+  start(steps: number): number {
+    this.release();
+    this.schedule = new RevolveSchedule(steps, this.snapshots);
+    this.last = Math.min(this.snapshots, Math.max(steps, 1));
+    this.scalars = new Float64Array((this.last + 1) * this.scalarCount);
+    this.arrays = new Array<Float64Array | null>((this.last + 1) * this.arrayCount).fill(null);
     this.hold(this.scalars.byteLength);
+    this.phase = "forward";
+    return this.forward();
+  }
+
+  /** Steps the schedule has advanced in this run (taped steps not counted). */
+  get advanced(): number {
+    return this.schedule.advanced;
   }
 
   /** Forward sweep: advances and stores until the loop has run to its end; then DONE. */
@@ -285,9 +296,13 @@ export class Checkpoints {
 
 // What generated code calls: plain functions, so that emit calls them like the other helpers.
 
-/** The snapshots and schedule of one run of a checkpointed loop. */
-export function checkpoints(steps: number, snapshots: number, scalarCount: number, arrayCount: number): Checkpoints {
-  return new Checkpoints(steps, snapshots, scalarCount, arrayCount);
+/** The snapshots and schedule of a checkpointed loop: `snapshots` states of so many numbers and arrays. */
+export function checkpoints(snapshots: number, scalarCount: number, arrayCount: number): Checkpoints {
+  return new Checkpoints(snapshots, scalarCount, arrayCount);
+}
+
+export function checkpointStart(ck: Checkpoints, steps: number): number {
+  return ck.start(steps);
 }
 
 export function checkpointForward(ck: Checkpoints): number {

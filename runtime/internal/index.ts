@@ -18,6 +18,7 @@ export {
   checkpoints,
   checkpointSave,
   checkpointSaveArray,
+  checkpointStart,
   Checkpoints,
   resetCheckpointMemory,
   RevolveSchedule,

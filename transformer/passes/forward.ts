@@ -76,7 +76,7 @@ function refuseCheckpointed(fn: IRFunction): void {
           refuse(
             TSG.checkpoint,
             s.origin,
-          "a checkpointed loop's reverse sweep cannot be differentiated again (hvp, hessian, a derivative of a gradient)",
+            "a checkpointed loop's reverse sweep cannot be differentiated again (hvp, hessian, a derivative of a gradient)",
             "write `// @tsgrad checkpoint off` above the loop for second derivatives",
           );
       });

@@ -26,6 +26,7 @@ import { foldEvaluator } from "../../rules/primitives.js";
 import type { Induction } from "../../analyse/recompute.js";
 import { refuse, TSG } from "../../refusal.js";
 import type { Round, Sweeps, Where } from "./context.js";
+import { hoist } from "./tape.js";
 
 /** An unannotated loop whose trip count is a constant of at least this is checkpointed. */
 export const AUTO_TRIPS = 100_000;
@@ -59,14 +60,14 @@ export function checkpointBudget(round: Round, s: Stmt & { k: "loop" }, ind: Ind
       TSG.checkpoint,
       s.origin,
       `this loop cannot be checkpointed: ${reason}`,
-      "checkpointing needs a `for` loop at the function's top level whose trip count is known when it starts (a counter against a bound the loop does not change), carrying numbers and arrays it writes in place; remove `@tsgrad checkpoint` for the plain sweep",
+      "checkpointing needs a `for` loop, not inside another loop, whose trip count is known when it starts (a counter against a bound the loop does not change), carrying numbers and arrays it writes in place; remove `@tsgrad checkpoint` for the plain sweep",
     );
   return asked.snapshots ?? DEFAULT_SNAPSHOTS;
 }
 
 /** Why `s` cannot be checkpointed, or null when it can. */
 function whyNot(round: Round, s: Stmt & { k: "loop" }, ind: Induction | null, where: Where): string | null {
-  if (where.loopDepth > 0 || where.nesting > 0) return "it is inside another loop or a branch";
+  if (where.loopDepth > 0) return "it is inside another loop";
   if (!ind || s.testAtEnd || !round.plan.closedFormLast(s, ind))
     return "its trip count is not known before it runs (a `while`, a test on data the loop computes, or a bound it changes)";
   const state = loopState(round, s);
@@ -122,7 +123,14 @@ function loopState(round: Round, s: Stmt & { k: "loop" }): State | string {
 }
 
 /** The checkpointed loop: its forward-sweep and reverse-sweep parts. */
-export function checkpointedLoop(round: Round, s: Stmt & { k: "loop" }, ind: Induction, body: Sweeps, snapshots: number): Sweeps {
+export function checkpointedLoop(
+  round: Round,
+  s: Stmt & { k: "loop" },
+  ind: Induction,
+  body: Sweeps,
+  snapshots: number,
+  where: Where,
+): Sweeps {
   const o = s.origin;
   const state = loopState(round, s) as State;
   const last = round.plan.closedFormLast(s, ind)!;
@@ -139,7 +147,9 @@ export function checkpointedLoop(round: Round, s: Stmt & { k: "loop" }, ind: Ind
     ...state.arrays.map((v, j) => effect("checkpointSaveArray", [num(j), ref(v)])),
   ];
   const restores: Stmt[] = [
-    ...state.scalars.map((v, j) => assign(v, runtime(v.type.kind === "bool" ? "checkpointRestoreBool" : "checkpointRestore", [num(j)], v.type), o)),
+    ...state.scalars.map((v, j) =>
+      assign(v, runtime(v.type.kind === "bool" ? "checkpointRestoreBool" : "checkpointRestore", [num(j)], v.type), o),
+    ),
     ...state.arrays.map((v, j) => effect("checkpointRestoreArray", [num(j), ref(v)])),
   ];
   const advance = (): Stmt[] => {
@@ -147,7 +157,14 @@ export function checkpointedLoop(round: Round, s: Stmt & { k: "loop" }, ind: Ind
     const steps = renameLocals([...s.body, ...s.update]);
     return [
       decl(t, num(0), o),
-      { k: "loop", test: op("lt", ref(t), ref(action)), testAtEnd: false, body: steps, update: [assign(t, add(ref(t), num(1)), o)], origin: o },
+      {
+        k: "loop",
+        test: op("lt", ref(t), ref(action)),
+        testAtEnd: false,
+        body: steps,
+        update: [assign(t, add(ref(t), num(1)), o)],
+        origin: o,
+      },
     ];
   };
   const driver = (next: string, choices: Stmt[]): Stmt => ({
@@ -158,12 +175,28 @@ export function checkpointedLoop(round: Round, s: Stmt & { k: "loop" }, ind: Ind
     update: [],
     origin: o,
   });
-  const when = (code: number, then: Block, otherwise: Block): Stmt => ({ k: "if", cond: op("eq", ref(action), num(code)), then, else: otherwise, origin: o });
+  const when = (code: number, then: Block, otherwise: Block): Stmt => ({
+    k: "if",
+    cond: op("eq", ref(action), num(code)),
+    then,
+    else: otherwise,
+    origin: o,
+  });
+  // the schedule's object and the action are declared before both sweeps, which read them both;
+  // so is the counter, which the reverse sweep restores, when the loop is inside a branch
+  round.prelude.push(
+    decl(
+      ck,
+      call({ kind: "runtime", key: "checkpoints" }, [num(snapshots), num(state.scalars.length), num(state.arrays.length)], STACK),
+      o,
+    ),
+    decl(action, num(0), o),
+  );
+  if (where.nesting > 0) hoist(round, ind.v);
   const f: Stmt[] = [
-    ind.initDecl,
+    where.nesting > 0 ? assign(ind.v, ind.initDecl.init, o) : ind.initDecl,
     decl(trips, op("max", num(0), span), o),
-    decl(ck, call({ kind: "runtime", key: "checkpoints" }, [ref(trips), num(snapshots), num(state.scalars.length), num(state.arrays.length)], STACK), o),
-    decl(action, runtime("checkpointForward", []), o),
+    assign(action, runtime("checkpointStart", [ref(trips)]), o),
     // the forward sweep: the loop to its end, storing the snapshots the schedule asks for
     driver("checkpointForward", [when(STORE, saves, advance())]),
   ];
@@ -179,7 +212,8 @@ export function checkpointedLoop(round: Round, s: Stmt & { k: "loop" }, ind: Ind
 
 /** `last - first + 1`, written as `n - first` for the usual `last = n - 1`, and as `n` when first is 0. */
 function difference(last: Expr, first: Expr): Expr {
-  const n = last.k === "op" && last.op === "sub" && last.args[1]!.k === "num" && last.args[1]!.value === 1 ? last.args[0]! : add(last, num(1));
+  const n =
+    last.k === "op" && last.op === "sub" && last.args[1]!.k === "num" && last.args[1]!.value === 1 ? last.args[0]! : add(last, num(1));
   return first.k === "num" && first.value === 0 ? n : sub(n, first);
 }
 

@@ -28,7 +28,7 @@ export function reverseLoop(
   const o = s.origin;
   const f: Stmt[] = [];
   const snapshots = body.r.length === 0 && update.r.length === 0 ? null : checkpointBudget(round, s, ind, where);
-  if (snapshots !== null) return checkpointedLoop(round, s, ind!, body, snapshots);
+  if (snapshots !== null) return checkpointedLoop(round, s, ind!, body, snapshots, where);
   if (body.r.length === 0 && update.r.length === 0) {
     if (ind) f.push(ind.initDecl);
     f.push({ ...s, body: body.f, update: ind ? s.update : update.f });
