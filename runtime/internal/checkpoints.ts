@@ -23,18 +23,22 @@ export const STORE = -1;
 export const RESTORE = -2;
 export const STEP = -3;
 
-/** binom(c + r, c), the number of steps c snapshots reverse with r recomputations each. */
+/**
+ * binom(c + r, c), the number of steps c snapshots reverse with r recomputations each; computed
+ * over the smaller of c and r (the schedule asks it for every split, and c may be 1000).
+ */
 function beta(c: number, r: number): number {
   if (r < 0 || c < 0) return 0;
+  const k = Math.min(c, r);
   let b = 1;
-  for (let i = 1; i <= c; i++) b = (b * (r + i)) / i;
+  for (let i = 1; i <= k; i++) b = (b * (c + r - k + i)) / i;
   return Math.round(b);
 }
 
-/** The least r with beta(c, r) >= n (n >= 1, c >= 1). */
+/** The least r with beta(c, r) >= n (n >= 1, c >= 1), by beta(c, r + 1) = beta(c, r) (c + r + 1) / (r + 1). */
 function repetitions(n: number, c: number): number {
   let r = 0;
-  while (beta(c, r) < n) r++;
+  for (let b = 1; b < n; r++) b = Math.round((b * (c + r + 1)) / (r + 1));
   return r;
 }
 

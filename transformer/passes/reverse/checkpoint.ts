@@ -69,7 +69,7 @@ export function checkpointBudget(round: Round, s: Stmt & { k: "loop" }, ind: Ind
 function whyNot(round: Round, s: Stmt & { k: "loop" }, ind: Induction | null, where: Where): string | null {
   if (where.loopDepth > 0) return "it is inside another loop";
   if (!ind || s.testAtEnd || !round.plan.closedFormLast(s, ind))
-    return "its trip count is not known before it runs (a `while`, a test on data the loop computes, or a bound it changes)";
+    return "its trip count is not known before it runs (the schedule needs a counter stepping by 1 against a bound the loop does not change, and not read after the loop; not a `while` on data the loop computes)";
   const state = loopState(round, s);
   return typeof state === "string" ? state : null;
 }
