@@ -13,9 +13,9 @@ export function lorenzPlain(p: Float64Array, steps: number): number {
   const h = 1e-4;
   // @tsgrad checkpoint off
   for (let k = 0; k < steps; k++) {
-    const dx = p[0] * (y - x);
-    const dy = x * (p[1] - z) - y;
-    const dz = x * y - p[2] * z;
+    const dx = p[0]! * (y - x);
+    const dy = x * (p[1]! - z) - y;
+    const dz = x * y - p[2]! * z;
     x = x + h * dx;
     y = y + h * dy;
     z = z + h * dz;
@@ -30,9 +30,9 @@ export function lorenzC10(p: Float64Array, steps: number): number {
   const h = 1e-4;
   // @tsgrad checkpoint 10
   for (let k = 0; k < steps; k++) {
-    const dx = p[0] * (y - x);
-    const dy = x * (p[1] - z) - y;
-    const dz = x * y - p[2] * z;
+    const dx = p[0]! * (y - x);
+    const dy = x * (p[1]! - z) - y;
+    const dz = x * y - p[2]! * z;
     x = x + h * dx;
     y = y + h * dy;
     z = z + h * dz;
@@ -47,9 +47,9 @@ export function lorenzC100(p: Float64Array, steps: number): number {
   const h = 1e-4;
   // @tsgrad checkpoint 100
   for (let k = 0; k < steps; k++) {
-    const dx = p[0] * (y - x);
-    const dy = x * (p[1] - z) - y;
-    const dz = x * y - p[2] * z;
+    const dx = p[0]! * (y - x);
+    const dy = x * (p[1]! - z) - y;
+    const dz = x * y - p[2]! * z;
     x = x + h * dx;
     y = y + h * dy;
     z = z + h * dz;
@@ -64,9 +64,9 @@ export function lorenzC1000(p: Float64Array, steps: number): number {
   const h = 1e-4;
   // @tsgrad checkpoint 1000
   for (let k = 0; k < steps; k++) {
-    const dx = p[0] * (y - x);
-    const dy = x * (p[1] - z) - y;
-    const dz = x * y - p[2] * z;
+    const dx = p[0]! * (y - x);
+    const dy = x * (p[1]! - z) - y;
+    const dz = x * y - p[2]! * z;
     x = x + h * dx;
     y = y + h * dy;
     z = z + h * dz;
@@ -81,14 +81,14 @@ export function rnnPlain(W: Float64Array, U: Float64Array, xs: Float64Array, T: 
   // @tsgrad checkpoint off
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < H; i++) {
-      let s = U[i] * xs[t];
-      for (let j = 0; j < H; j++) s += W[i * H + j] * h[j];
+      let s = U[i]! * xs[t]!;
+      for (let j = 0; j < H; j++) s += W[i * H + j]! * h[j]!;
       next[i] = Math.tanh(s);
     }
-    for (let i = 0; i < H; i++) h[i] = next[i];
+    for (let i = 0; i < H; i++) h[i] = next[i]!;
   }
   let out = 0;
-  for (let i = 0; i < H; i++) out += h[i] * h[i];
+  for (let i = 0; i < H; i++) out += h[i]! * h[i]!;
   return out;
 }
 
@@ -99,14 +99,14 @@ export function rnnC10(W: Float64Array, U: Float64Array, xs: Float64Array, T: nu
   // @tsgrad checkpoint 10
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < H; i++) {
-      let s = U[i] * xs[t];
-      for (let j = 0; j < H; j++) s += W[i * H + j] * h[j];
+      let s = U[i]! * xs[t]!;
+      for (let j = 0; j < H; j++) s += W[i * H + j]! * h[j]!;
       next[i] = Math.tanh(s);
     }
-    for (let i = 0; i < H; i++) h[i] = next[i];
+    for (let i = 0; i < H; i++) h[i] = next[i]!;
   }
   let out = 0;
-  for (let i = 0; i < H; i++) out += h[i] * h[i];
+  for (let i = 0; i < H; i++) out += h[i]! * h[i]!;
   return out;
 }
 
@@ -117,14 +117,14 @@ export function rnnC100(W: Float64Array, U: Float64Array, xs: Float64Array, T: n
   // @tsgrad checkpoint 100
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < H; i++) {
-      let s = U[i] * xs[t];
-      for (let j = 0; j < H; j++) s += W[i * H + j] * h[j];
+      let s = U[i]! * xs[t]!;
+      for (let j = 0; j < H; j++) s += W[i * H + j]! * h[j]!;
       next[i] = Math.tanh(s);
     }
-    for (let i = 0; i < H; i++) h[i] = next[i];
+    for (let i = 0; i < H; i++) h[i] = next[i]!;
   }
   let out = 0;
-  for (let i = 0; i < H; i++) out += h[i] * h[i];
+  for (let i = 0; i < H; i++) out += h[i]! * h[i]!;
   return out;
 }
 
@@ -135,14 +135,14 @@ export function rnnC1000(W: Float64Array, U: Float64Array, xs: Float64Array, T: 
   // @tsgrad checkpoint 1000
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < H; i++) {
-      let s = U[i] * xs[t];
-      for (let j = 0; j < H; j++) s += W[i * H + j] * h[j];
+      let s = U[i]! * xs[t]!;
+      for (let j = 0; j < H; j++) s += W[i * H + j]! * h[j]!;
       next[i] = Math.tanh(s);
     }
-    for (let i = 0; i < H; i++) h[i] = next[i];
+    for (let i = 0; i < H; i++) h[i] = next[i]!;
   }
   let out = 0;
-  for (let i = 0; i < H; i++) out += h[i] * h[i];
+  for (let i = 0; i < H; i++) out += h[i]! * h[i]!;
   return out;
 }
 
