@@ -8,9 +8,9 @@
  * r * n - binom(c + r, c + 1) steps in all (Griewank and Walther, ACM TOMS 26(1), 2000); the
  * schedule below attains it (test/checkpoint-schedule.test.ts checks it against that formula).
  *
- * Generated code drives it (passes/reverse/checkpoint.ts): the forward sweep asks `forward()`
- * for actions until the loop has run, the reverse sweep asks `reverse()` until it is done. An
- * action is a number:
+ * Generated code drives it (passes/reverse/checkpoint.ts): the forward sweep starts a run with
+ * the trip count (`start`) and asks `forward()` for actions until the loop has run, the reverse
+ * sweep asks `reverse()` until it is done. An action is a number:
  *   k > 0   advance k steps (the primal body, nothing saved)
  *   STORE   copy the loop-carried state into snapshot `slot`
  *   RESTORE copy snapshot `slot` back into the state
