@@ -30,6 +30,8 @@ export const TSG = {
   noTypeChecker: 1019,
   /** A customVjp / customJvp / nonDifferentiable declaration tsgrad cannot use. */
   badRule: 1020,
+  /** A loop asked to be checkpointed (`// @tsgrad checkpoint`) that checkpointing cannot reverse. */
+  checkpoint: 1021,
 } as const;
 
 export type TsgCode = (typeof TSG)[keyof typeof TSG];

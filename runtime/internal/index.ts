@@ -7,3 +7,19 @@
 export { F64Stack, RefStack, refStack, stack } from "./stacks.js";
 export { copyNested, dot, sameShape, zerosLike } from "./values.js";
 export { hessianFromHvp, identityDirections, jacobianForward, jacobianReverse, jacobianRows } from "./jacobians.js";
+export {
+  binomialSteps,
+  checkpointForward,
+  checkpointMemoryPeak,
+  checkpointRestore,
+  checkpointRestoreArray,
+  checkpointRestoreBool,
+  checkpointReverse,
+  checkpoints,
+  checkpointSave,
+  checkpointSaveArray,
+  checkpointStart,
+  Checkpoints,
+  resetCheckpointMemory,
+  RevolveSchedule,
+} from "./checkpoints.js";

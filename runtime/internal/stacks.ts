@@ -9,10 +9,12 @@
 export class F64Stack {
   private data = new Float64Array(64);
   private top = 0;
+  private high = 0;
 
   push(value: number): void {
     if (this.top === this.data.length) this.grow();
     this.data[this.top++] = value;
+    if (this.top > this.high) this.high = this.top;
   }
 
   pop(): number {
@@ -30,6 +32,15 @@ export class F64Stack {
   /** Number of values held. */
   get size(): number {
     return this.top;
+  }
+
+  /** The most values held at once since `resetPeak` (memory reports and tests count entries). */
+  get peak(): number {
+    return this.high;
+  }
+
+  resetPeak(): void {
+    this.high = this.top;
   }
 
   /** Capacity in values (for memory reports). */

@@ -27,9 +27,19 @@ export function writtenArgs(fn: Callee, argCount: number): number[] {
       return withTangents(writtenByKey(fn.key, fn.active.length), fn.active);
     case "user":
       return writtenByKey(fn.key, argCount);
+    case "runtime":
+      // a checkpointed loop's snapshots (the first argument) change with every call; a restore
+      // writes the array it is given
+      if (!isCheckpointCall(fn)) return [];
+      return fn.key === "checkpointRestoreArray" ? [0, 2] : [0];
     default:
       return [];
   }
+}
+
+/** A call of the runtime's checkpointing (passes/reverse/checkpoint.ts): it has effects. */
+export function isCheckpointCall(fn: Callee): boolean {
+  return fn.kind === "runtime" && fn.key.startsWith("checkpoint");
 }
 
 /** The arguments a call writes into (see writtenArgs). */

@@ -170,6 +170,12 @@ export type Stmt =
       readonly update: Block;
       /** Only set by emit's last preparation: the counter declared in `for (let i = ...; ...)`. */
       readonly init?: Stmt & { readonly k: "decl" };
+      /**
+       * What the source asked of this loop's reverse sweep (`// @tsgrad checkpoint 50` above it):
+       * binomial checkpointing with this many snapshots (`snapshots` absent: the default), or
+       * "off" (the plain sweep, even where the automatic rule would checkpoint).
+       */
+      readonly checkpoint?: { readonly snapshots?: number } | "off";
       readonly origin?: Origin;
     }
   | { readonly k: "break"; readonly label?: string; readonly origin?: Origin }

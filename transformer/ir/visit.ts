@@ -1,6 +1,6 @@
 /** Traversals of the IR: what an expression reads, what a statement writes, substitution. */
 import type { Block, Expr, Stmt, Var } from "./types.js";
-import { writtenArgExprs } from "./calls.js";
+import { isCheckpointCall, writtenArgExprs } from "./calls.js";
 import { traversalWork } from "./work.js";
 import { derivesFromPullback } from "./keys.js";
 
@@ -112,6 +112,8 @@ export function hasEffects(e: Expr): boolean {
     if (s.k === "pop" || (s.k === "call" && (s.fn.kind === "vjp" || derivesFromPullback(s.fn.key)))) effects = true;
     // a nonDifferentiable function may do anything (log, count): keep its calls where they are
     if (s.k === "call" && s.fn.kind === "opaque" && !s.fn.rule && !s.fn.body) effects = true;
+    // a checkpointed loop's snapshots and schedule change with each call
+    if (s.k === "call" && isCheckpointCall(s.fn)) effects = true;
   });
   return effects;
 }

@@ -7,6 +7,7 @@ import { NUM } from "../ir/types.js";
 import { expressionStatement } from "./assignments.js";
 import { blockOf, collect, emit, referencedSymbol, symbolOf, type LowerContext } from "./context.js";
 import { variableDeclaration } from "./declarations.js";
+import { checkpointRequest } from "./checkpoint-annotation.js";
 import { OUTER, unwrap } from "../syntax/unwrap.js";
 
 export function forLoop(ctx: LowerContext, s: ts.ForStatement, label: string | undefined): void {
@@ -18,20 +19,20 @@ export function forLoop(ctx: LowerContext, s: ts.ForStatement, label: string | u
   const test = s.condition ? loopCondition(ctx, s.condition) : null;
   const body = blockOf(ctx, s.statement);
   const update = s.incrementor ? collect(ctx, () => expressionStatement(ctx, s.incrementor!)) : [];
-  emit(ctx, { k: "loop", label, test, testAtEnd: false, body, update, origin });
+  emit(ctx, { k: "loop", label, test, testAtEnd: false, body, update, origin, ...checkpointOf(s) });
 }
 
 export function whileLoop(ctx: LowerContext, s: ts.WhileStatement, label: string | undefined): void {
   const origin = ctx.origin;
   const test = loopCondition(ctx, s.expression);
-  emit(ctx, { k: "loop", label, test, testAtEnd: false, body: blockOf(ctx, s.statement), update: [], origin });
+  emit(ctx, { k: "loop", label, test, testAtEnd: false, body: blockOf(ctx, s.statement), update: [], origin, ...checkpointOf(s) });
 }
 
 export function doLoop(ctx: LowerContext, s: ts.DoStatement, label: string | undefined): void {
   const origin = ctx.origin;
   const body = blockOf(ctx, s.statement);
   const test = loopCondition(ctx, s.expression);
-  emit(ctx, { k: "loop", label, test, testAtEnd: true, body, update: [], origin });
+  emit(ctx, { k: "loop", label, test, testAtEnd: true, body, update: [], origin, ...checkpointOf(s) });
 }
 
 /** `for (const v of array)`: an index loop over the array, `v` read from it at the top of the body. */
@@ -64,7 +65,13 @@ export function forOfLoop(ctx: LowerContext, s: ts.ForOfStatement, label: string
     emit(ctx, ...rest);
   });
   const update = [assign(k, add(ref(k), num(1)), origin)];
-  emit(ctx, { k: "loop", label, test: op("lt", ref(k), len(arr)), testAtEnd: false, body, update, origin });
+  emit(ctx, { k: "loop", label, test: op("lt", ref(k), len(arr)), testAtEnd: false, body, update, origin, ...checkpointOf(s) });
+}
+
+/** The loop's `checkpoint` field when its comments ask for one (no field otherwise). */
+function checkpointOf(s: ts.Statement): { checkpoint?: NonNullable<ReturnType<typeof checkpointRequest>> } {
+  const request = checkpointRequest(s);
+  return request === undefined ? {} : { checkpoint: request };
 }
 
 /** A loop test: evaluated many times, so it must not need prelude statements. */

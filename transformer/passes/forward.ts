@@ -9,13 +9,13 @@
  * (forward over reverse), and this pass's output can be simplified and emitted.
  */
 import { add, alloc, assign, calleeKey, decl, index, len, mul, newVar, num, objectType, ref, shapeGuard, store } from "../ir/build.js";
-import { writtenArgs } from "../ir/calls.js";
+import { isCheckpointCall, writtenArgs } from "../ir/calls.js";
 import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { refuse, TSG } from "../refusal.js";
 import { ruleCall } from "./reverse/calls.js";
 import { tensorCall, tensorJvp } from "../rules/tensor-registry.js";
 import { NUM } from "../ir/types.js";
-import { exprEquals, varsOf } from "../ir/visit.js";
+import { exprEquals, forEachStmt, forEachSubExpr, stmtExprs, varsOf } from "../ir/visit.js";
 import type { Activity } from "../analyse/activity.js";
 import { derivativeKind, partial } from "../rules/registry.js";
 import { typeOfValue } from "./anf.js";
@@ -38,6 +38,7 @@ export function forwardPass(
   wrt: readonly boolean[],
   checkTangentsOf: string | null = null,
 ): ForwardOutput {
+  refuseCheckpointed(fn);
   const tangents = new Map<Var, Var>();
   const tangentParams: Param[] = [];
   fn.params.forEach((p, i) => {
@@ -63,6 +64,25 @@ export function forwardPass(
 }
 
 /** A tangent the caller passes must be shaped like its primal, and so must each array or tensor inside a tuple or object. */
+/**
+ * A checkpointed loop's reverse sweep (passes/reverse/checkpoint.ts) restores snapshots of values
+ * and not of their tangents: differentiating it again would give wrong tangents, so it is refused.
+ */
+function refuseCheckpointed(fn: IRFunction): void {
+  forEachStmt(fn.body, (s) => {
+    for (const e of stmtExprs(s))
+      forEachSubExpr(e, (x) => {
+        if (x.k === "call" && isCheckpointCall(x.fn))
+          refuse(
+            TSG.checkpoint,
+            s.origin,
+            "a checkpointed loop's reverse sweep cannot be differentiated again (hvp, hessian, a derivative of a gradient)",
+            "write `// @tsgrad checkpoint off` above the loop for second derivatives",
+          );
+      });
+  });
+}
+
 function tangentChecks(fn: IRFunction, tangentParams: readonly Param[], wrt: readonly boolean[], name: string): Stmt[] {
   const out: Stmt[] = [];
   let k = 0;

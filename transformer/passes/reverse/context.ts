@@ -4,7 +4,7 @@
  * made for each round of the needed-values fixpoint (index.ts) and passed explicitly; nothing
  * round-specific is kept anywhere else.
  */
-import type { Expr, IRFunction, Stmt, Var } from "../../ir/types.js";
+import type { Block, Expr, IRFunction, Stmt, Var } from "../../ir/types.js";
 import type { Activity } from "../../analyse/activity.js";
 import type { Plan } from "./plan.js";
 
@@ -63,6 +63,12 @@ export interface Round {
    * statement it belongs to: how the fixpoint maps a dead restore back to a save to drop.
    */
   readonly restoreOwners: Map<Expr, Stmt>;
+  /**
+   * Blocks of the reverse sweep that start with forward-sweep code (a checkpointed loop's taped
+   * step, checkpoint.ts), and how many statements of it: what that code reads is not needed from
+   * the forward sweep (the step runs from a restored state; needed.ts skips it).
+   */
+  readonly replays: Map<Block, number>;
 }
 
 export function newRound(input: ReverseInput, plan: Plan, paramAdjoints: ReadonlyMap<Var, Var>, needed: ReadonlySet<Var> | null): Round {
@@ -76,6 +82,7 @@ export function newRound(input: ReverseInput, plan: Plan, paramAdjoints: Readonl
     stacks: { f64: null, ref: null },
     recomputedVars: new Set(),
     restoreOwners: new Map(),
+    replays: new Map(),
   };
 }
 

@@ -10,6 +10,7 @@ import { varsOf } from "../../ir/visit.js";
 import { isCheap, type Induction } from "../../analyse/recompute.js";
 import type { Round, Sweeps, Where } from "./context.js";
 import { definition } from "./definitions.js";
+import { checkpointBudget, checkpointedLoop } from "./checkpoint.js";
 
 /**
  * `s` with its body and update already reversed (blocks.ts; with an induction variable the
@@ -26,6 +27,8 @@ export function reverseLoop(
   const { plan } = round;
   const o = s.origin;
   const f: Stmt[] = [];
+  const snapshots = body.r.length === 0 && update.r.length === 0 ? null : checkpointBudget(round, s, ind, where);
+  if (snapshots !== null) return checkpointedLoop(round, s, ind!, body, snapshots, where);
   if (body.r.length === 0 && update.r.length === 0) {
     if (ind) f.push(ind.initDecl);
     f.push({ ...s, body: body.f, update: ind ? s.update : update.f });

@@ -3,15 +3,16 @@
  * "needed" values, whose overwrites the next round saves), and the saves whose restores nothing
  * reads (which the next round drops). Both are linear in the size of the reverse sweep.
  */
-import type { Stmt, Var } from "../../ir/types.js";
+import type { Block, Stmt, Var } from "../../ir/types.js";
 import { forEachStmt, forEachVarInExpr, stmtExprs, varsOf } from "../../ir/visit.js";
 import { deadDefinitions } from "../../analyse/liveness.js";
 import { countWork } from "../../ir/work.js";
 import type { Round } from "./context.js";
 
 /** Primal variables the reverse sweep reads before defining them itself. */
-export function neededValues(reverse: readonly Stmt[], round: Round): Set<Var> {
+export function neededValues(generated: readonly Stmt[], round: Round): Set<Var> {
   const { plan } = round;
+  const reverse = round.replays.size > 0 ? withoutReplays(generated, round.replays) : generated;
   const definedInReverse = new Set<Var>();
   const reads = new Set<Var>();
   forEachStmt(reverse, (s) => {
@@ -49,6 +50,20 @@ export function neededValues(reverse: readonly Stmt[], round: Round): Set<Var> {
       }
   }
   return needed;
+}
+
+/**
+ * The reverse sweep without the forward-sweep code of checkpointed loops' taped steps: that code
+ * runs from a state the schedule restored, and what it reads from outside the loop the same
+ * loop's advancing copy of the body reads too.
+ */
+function withoutReplays(block: Block, replays: ReadonlyMap<Block, number>): Block {
+  const kept = replays.has(block) ? block.slice(replays.get(block)) : block;
+  return kept.map((s): Stmt => {
+    if (s.k === "if") return { ...s, then: withoutReplays(s.then, replays), else: withoutReplays(s.else, replays) };
+    if (s.k === "loop") return { ...s, body: withoutReplays(s.body, replays), update: withoutReplays(s.update, replays) };
+    return s;
+  });
 }
 
 /** The statements whose saved values are restored where nothing reads them. */

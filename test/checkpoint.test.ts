@@ -1,0 +1,305 @@
+/**
+ * Binomial checkpointing of long loops (`// @tsgrad checkpoint c`, passes/reverse/checkpoint.ts):
+ * gradients equal central finite differences and the plain sweep for many (n, c), including
+ * c = 1, c >= n, n = 0 and 1; the stack holds one iteration's tape whatever n is, and snapshots
+ * at most c + 1 states; what cannot be checkpointed is refused when asked for (TSG1021) and left
+ * to the plain sweep when not.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { checkpointMemoryPeak, resetCheckpointMemory, stack } from "tsgrad/internal";
+import { compileSource, importSource } from "./support/compile.js";
+import { expectClose, numericGradient } from "./support/numeric.js";
+
+const BUDGETS = [1, 2, 3, 50] as const;
+
+/** An explicit Euler integrator of a small nonlinear system, and an RNN-like loop over arrays written in place. */
+function program(annotation: string, suffix: string): string {
+  return `
+export function ode${suffix}(p: number[], steps: number): number {
+  let x = 1;
+  let y = 0.5;
+  const h = 0.01;
+  ${annotation}
+  for (let k = 0; k < steps; k++) {
+    const dx = p[0] * x - x * y;
+    const dy = x * y - p[1] * y + Math.sin(x);
+    x = x + h * dx;
+    y = y + h * dy;
+  }
+  return x * x + y;
+}
+
+export function rnn${suffix}(W: Float64Array, U: Float64Array, xs: Float64Array, T: number): number {
+  const H = 3;
+  const h = new Float64Array(H);
+  const next = new Float64Array(H);
+  let loss = 0;
+  ${annotation}
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < H; i++) {
+      let s = U[i] * xs[t];
+      for (let j = 0; j < H; j++) s += W[i * H + j] * h[j];
+      next[i] = Math.tanh(s);
+    }
+    for (let i = 0; i < H; i++) h[i] = next[i];
+    if (h[0] > 0) loss += h[0] * h[1];
+    else loss -= h[2];
+  }
+  return loss + h[0] * h[0];
+}
+`;
+}
+
+const source = `import { grad, valueAndGrad } from "tsgrad";
+${program("// @tsgrad checkpoint off", "Plain")}
+export const odePlainGrad = grad(odePlain, { wrt: [0] });
+export const rnnPlainGrad = grad(rnnPlain, { wrt: [0, 1, 2] });
+${BUDGETS.map(
+  (c) => `${program(`// @tsgrad checkpoint ${c}`, `C${c}`)}
+export const odeC${c}Grad = grad(odeC${c}, { wrt: [0] });
+export const odeC${c}ValueAndGrad = valueAndGrad(odeC${c}, { wrt: [0] });
+export const rnnC${c}Grad = grad(rnnC${c}, { wrt: [0, 1, 2] });
+`,
+).join("\n")}`;
+
+type Fn = (...args: never[]) => unknown;
+let mod: Record<string, Fn> | undefined;
+async function load(): Promise<Record<string, Fn>> {
+  mod ??= await importSource<Record<string, Fn>>(source);
+  return mod;
+}
+
+const P = [1.3, 0.7];
+function rnnInputs(T: number): [Float64Array, Float64Array, Float64Array] {
+  const W = Float64Array.from({ length: 9 }, (_, i) => 0.4 * Math.sin(1 + 2.3 * i));
+  const U = Float64Array.from([0.9, -0.6, 0.5]);
+  const xs = Float64Array.from({ length: Math.max(T, 1) }, (_, t) => Math.cos(0.7 * t));
+  return [W, U, xs];
+}
+
+describe("checkpointed loops: gradients", () => {
+  it("the ODE's gradient equals finite differences and the plain sweep, for many (n, c)", async () => {
+    const m = await load();
+    for (const n of [0, 1, 2, 3, 5, 17, 60]) {
+      const plain = (m.odePlainGrad as (p: number[], n: number) => number[])(P, n);
+      const fd = numericGradient(m.odePlain as never, [P, n], 0);
+      expectClose(plain, fd, 1e-6, `plain n=${n}`);
+      for (const c of BUDGETS) {
+        const before = stack.size;
+        const g = (m[`odeC${c}Grad`] as (p: number[], n: number) => number[])(P, n);
+        expect(stack.size).toBe(before);
+        expectClose(g, plain, 1e-12, `n=${n} c=${c}`);
+        expectClose(g, fd, 1e-6, `fd n=${n} c=${c}`);
+      }
+    }
+  });
+
+  it("valueAndGrad's value is the primal's, bit for bit", async () => {
+    const m = await load();
+    for (const n of [0, 1, 9]) {
+      const r = (m.odeC3ValueAndGrad as (p: number[], n: number) => { value: number; grad: number[] })(P, n);
+      expect(r.value).toBe((m.odeC3 as (p: number[], n: number) => number)(P, n));
+    }
+  });
+
+  it("the RNN's gradient (arrays written in place, a branch, nested loops) equals finite differences and the plain sweep", async () => {
+    const m = await load();
+    for (const T of [0, 1, 2, 7, 25]) {
+      const args = rnnInputs(T);
+      const plain = (m.rnnPlainGrad as (...a: unknown[]) => Float64Array[])(...args, T);
+      for (let which = 0; which < 3; which++)
+        expectClose(plain[which], numericGradient(m.rnnPlain as never, [...args, T], which), 1e-6, `plain T=${T}`);
+      for (const c of BUDGETS) {
+        const g = (m[`rnnC${c}Grad`] as (...a: unknown[]) => Float64Array[])(...args, T);
+        for (let which = 0; which < 3; which++) expectClose(g[which], plain[which], 1e-12, `T=${T} c=${c} arg ${which}`);
+      }
+    }
+  });
+
+  it("random (n, c): checkpointed equals the plain sweep", async () => {
+    const m = await load();
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 120 }),
+        fc.constantFrom(...BUDGETS),
+        fc.double({ min: 0.2, max: 1.5, noNaN: true }),
+        (n, c, a) => {
+          const p = [a, 1.1 - a / 3];
+          const g = (m[`odeC${c}Grad`] as (p: number[], n: number) => number[])(p, n);
+          expectClose(g, (m.odePlainGrad as (p: number[], n: number) => number[])(p, n), 1e-12, `n=${n} c=${c}`);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe("checkpointed loops: memory", () => {
+  /** The most stack entries one call holds. */
+  function peakOf(call: () => unknown): number {
+    stack.resetPeak();
+    const base = stack.size;
+    call();
+    expect(stack.size).toBe(base);
+    return stack.peak - base;
+  }
+
+  it("the stack holds one iteration whatever the trip count; the plain sweep's grows with it", async () => {
+    const m = await load();
+    const ode = (name: string, n: number) => () => (m[name] as (p: number[], n: number) => number[])(P, n);
+    const small = peakOf(ode("odeC3Grad", 10));
+    const large = peakOf(ode("odeC3Grad", 3000));
+    expect(large).toBe(small);
+    expect(large).toBeLessThanOrEqual(4);
+    expect(peakOf(ode("odePlainGrad", 3000))).toBeGreaterThanOrEqual(3000);
+    const rnn = (name: string, T: number) => () => (m[name] as (...a: unknown[]) => unknown)(...rnnInputs(T), T);
+    const rnnSmall = peakOf(rnn("rnnC2Grad", 5));
+    expect(peakOf(rnn("rnnC2Grad", 400))).toBe(rnnSmall);
+    expect(peakOf(rnn("rnnPlainGrad", 400))).toBeGreaterThan(50 * rnnSmall);
+  });
+
+  it("snapshots hold at most c + 1 states of the loop-carried variables", async () => {
+    const m = await load();
+    for (const c of [1, 3, 50]) {
+      resetCheckpointMemory();
+      const before = checkpointMemoryPeak();
+      (m[`rnnC${c}Grad`] as (...a: unknown[]) => unknown)(...rnnInputs(500), 500);
+      // the RNN's state: loss, t, and two arrays of 3
+      const perState = (2 + 3 + 3) * 8;
+      expect(checkpointMemoryPeak() - before).toBeLessThanOrEqual((c + 1) * perState);
+      expect(checkpointMemoryPeak() - before).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("checkpointed loops: what is refused, what is chosen", () => {
+  const wrap = (body: string, params = "x: number, n: number") => `import { grad } from "tsgrad";
+function f(${params}): number {
+${body}
+}
+export const g = grad(f, { wrt: [0] });
+`;
+
+  it("a loop whose trip count is not known before it runs is refused when asked for", () => {
+    const c = compileSource(
+      wrap(`  let y = x;
+  // @tsgrad checkpoint 4
+  while (y < n) y = y * 1.5 + 0.1;
+  return y;`),
+    );
+    expect(c.messages.join("\n")).toMatch(/TSG1021 5:3 .*cannot be checkpointed: its trip count is not known before it runs/);
+  });
+
+  it("a loop that gives an array a new one, or sits inside another loop, is refused when asked for", () => {
+    const rebinding = compileSource(
+      wrap(
+        `  let v = [x, x];
+  // @tsgrad checkpoint 4
+  for (let k = 0; k < n; k++) {
+    const w = [v[1], v[0] * 0.5];
+    v = w;
+  }
+  return v[0];`,
+      ),
+    );
+    expect(rebinding.messages.join("\n")).toMatch(/TSG1021 .*gives `v` a new array/);
+    const nested = compileSource(
+      wrap(`  let y = x;
+  for (let j = 0; j < 2; j++) {
+    // @tsgrad checkpoint 4
+    for (let k = 0; k < n; k++) y = Math.sin(y);
+  }
+  return y;`),
+    );
+    expect(nested.messages.join("\n")).toMatch(/TSG1021 .*inside another loop/);
+  });
+
+  it("a loop inside a branch (after an early return) is checkpointed: its counter and schedule are hoisted", async () => {
+    const source = wrap(`  if (n < 0) return 0;
+  let y = x;
+  let z = 0;
+  // @tsgrad checkpoint 3
+  for (let k = 0; k < n; k++) {
+    z = z + y * 0.01 * k;
+    y = Math.sin(y) + 0.1 * z;
+  }
+  return y * z;`);
+    const c = compileSource(source);
+    expect(c.messages).toEqual([]);
+    expect(c.js).toContain("checkpointReverse");
+    const m = await importSource<{ g: (x: number, n: number) => number }>(source);
+    const f = (x: number, n: number) => {
+      if (n < 0) return 0;
+      let y = x;
+      let z = 0;
+      for (let k = 0; k < n; k++) {
+        z = z + y * 0.01 * k;
+        y = Math.sin(y) + 0.1 * z;
+      }
+      return y * z;
+    };
+    for (const n of [-1, 0, 1, 2, 9, 30]) expect(m.g(0.7, n)).toBeCloseTo((f(0.7 + 1e-6, n) - f(0.7 - 1e-6, n)) / 2e-6, 6);
+  });
+
+  it("a malformed annotation is refused with the forms it accepts", () => {
+    const c = compileSource(
+      wrap(`  let y = x;
+  // @tsgrad checkpoint lots
+  for (let k = 0; k < n; k++) y = Math.sin(y);
+  return y;`),
+    );
+    expect(c.messages.join("\n")).toMatch(/TSG1021 .*budget must be a whole number of snapshots >= 1/);
+  });
+
+  it("a second derivative through a checkpointed loop is refused, not wrong", () => {
+    const c = compileSource(`import { hvp } from "tsgrad";
+function f(x: number, n: number): number {
+  let y = x;
+  // @tsgrad checkpoint 4
+  for (let k = 0; k < n; k++) y = Math.sin(y) * y;
+  return y;
+}
+export const h = hvp(f, { wrt: [0] });
+`);
+    expect(c.messages.join("\n")).toMatch(/TSG1021 .*cannot be differentiated again/);
+  });
+
+  it("unasked, a loop of a constant trip count >= 100000 is checkpointed; a shorter or unknown one is not", async () => {
+    const body = (trips: string) =>
+      wrap(`  let y = x;
+  for (let k = 0; k < ${trips}; k++) y = y + 1e-6 * Math.sin(y);
+  return y;`);
+    const long = compileSource(body("100000"));
+    expect(long.messages).toEqual([]);
+    expect(long.js).toContain("checkpointReverse");
+    for (const trips of ["99999", "n"]) {
+      const c = compileSource(body(trips));
+      expect(c.messages).toEqual([]);
+      expect(c.js).not.toContain("checkpointReverse");
+    }
+    const m = await importSource<{ g: (x: number, n: number) => number }>(body("100000"));
+    stack.resetPeak();
+    const before = stack.size;
+    const g = m.g(0.3, 0);
+    expect(stack.peak - before).toBeLessThanOrEqual(2);
+    // d/dx of 100000 steps of y + 1e-6 sin y, by central differences of the same recurrence
+    const run = (x: number) => {
+      let y = x;
+      for (let k = 0; k < 100000; k++) y = y + 1e-6 * Math.sin(y);
+      return y;
+    };
+    expect(g).toBeCloseTo((run(0.3 + 1e-6) - run(0.3 - 1e-6)) / 2e-6, 6);
+  });
+
+  it("`@tsgrad checkpoint off` keeps the plain sweep even for a long constant trip count", () => {
+    const c = compileSource(
+      wrap(`  let y = x;
+  // @tsgrad checkpoint off
+  for (let k = 0; k < 100000; k++) y = y + 1e-6 * Math.sin(y);
+  return y;`),
+    );
+    expect(c.messages).toEqual([]);
+    expect(c.js).not.toContain("checkpointReverse");
+  });
+});

@@ -1,0 +1,234 @@
+/**
+ * Binomial checkpointing (revolve) of a loop's reverse sweep: memory bounded by a number of
+ * snapshots of the loop-carried state instead of growing with the trip count.
+ *
+ * The plain sweep (loops.ts) saves what every iteration overwrites. A checkpointed loop instead
+ * has three pieces, driven by the runtime's schedule (runtime/internal/checkpoints.ts), which
+ * knows the trip count before the loop runs:
+ *   - advance: the primal body, nothing saved (a copy of the source body with its own locals);
+ *   - store / restore: the loop-carried state (the numbers and booleans the body assigns, the
+ *     counter, the contents of arrays it writes into) copied to or from a snapshot;
+ *   - step: one iteration taped (the body's forward sweep, pushing what it overwrites) and
+ *     reversed at once (its reverse sweep pops it all): the stacks hold one iteration at most.
+ * The forward sweep runs the loop to its end, storing the snapshots the schedule asks for; at the
+ * loop's reverse point the schedule restores, advances, stores and steps until every iteration
+ * is reversed, last to first.
+ *
+ * A loop is checkpointed when its comments ask for it (`// @tsgrad checkpoint 50`, lowering reads
+ * them) or, unasked, when its trip count is a constant of at least AUTO_TRIPS. What the scheme
+ * cannot reverse is refused when asked for, and left to the plain sweep otherwise.
+ */
+import { assign, call, decl, newVar, num, op, ref, sub, add } from "../../ir/build.js";
+import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
+import { NUM, STACK, VOID } from "../../ir/types.js";
+import { forEachStmt, mapBlock, mapStmtExprs, substitute, writesOf } from "../../ir/visit.js";
+import { foldEvaluator } from "../../rules/primitives.js";
+import type { Induction } from "../../analyse/recompute.js";
+import { refuse, TSG } from "../../refusal.js";
+import type { Round, Sweeps, Where } from "./context.js";
+import { hoist } from "./tape.js";
+
+/** An unannotated loop whose trip count is a constant of at least this is checkpointed. */
+export const AUTO_TRIPS = 100_000;
+/** Snapshots when none are asked for: binom(100 + 4, 4) > 4.6 million, so 4 recomputations at most up to there. */
+export const DEFAULT_SNAPSHOTS = 100;
+
+// the runtime's action codes (runtime/internal/checkpoints.ts)
+const STORE = -1;
+const RESTORE = -2;
+const STEP = -3;
+
+/** The loop-carried state: what a snapshot holds. */
+interface State {
+  readonly scalars: readonly Var[];
+  readonly arrays: readonly Var[];
+}
+
+/** The snapshots to checkpoint `s` with, or null for the plain sweep; refuses what was asked but cannot be. */
+export function checkpointBudget(round: Round, s: Stmt & { k: "loop" }, ind: Induction | null, where: Where): number | null {
+  const asked = s.checkpoint;
+  if (asked === "off") return null;
+  if (!asked) {
+    // unasked: only a loop whose constant trip count is large, and only where it works
+    const trips = ind ? staticTrips(round, s, ind) : null;
+    if (trips === null || trips < AUTO_TRIPS) return null;
+    return whyNot(round, s, ind, where) === null ? DEFAULT_SNAPSHOTS : null;
+  }
+  const reason = whyNot(round, s, ind, where);
+  if (reason !== null)
+    refuse(
+      TSG.checkpoint,
+      s.origin,
+      `this loop cannot be checkpointed: ${reason}`,
+      "checkpointing needs a `for` loop, not inside another loop, whose trip count is known when it starts (a counter against a bound the loop does not change), carrying numbers and arrays it writes in place; remove `@tsgrad checkpoint` for the plain sweep",
+    );
+  return asked.snapshots ?? DEFAULT_SNAPSHOTS;
+}
+
+/** Why `s` cannot be checkpointed, or null when it can. */
+function whyNot(round: Round, s: Stmt & { k: "loop" }, ind: Induction | null, where: Where): string | null {
+  if (where.loopDepth > 0) return "it is inside another loop";
+  if (!ind || s.testAtEnd || !round.plan.closedFormLast(s, ind))
+    return "its trip count is not known before it runs (the schedule needs a counter stepping by 1 against a bound the loop does not change, and not read after the loop; not a `while` on data the loop computes)";
+  const state = loopState(round, s);
+  return typeof state === "string" ? state : null;
+}
+
+/** The loop's constant trip count, when its first and last counter values are constants. */
+function staticTrips(round: Round, s: Stmt & { k: "loop" }, ind: Induction): number | null {
+  const last = round.plan.closedFormLast(s, ind);
+  const first = constant(ind.initDecl.init);
+  const end = last ? constant(last) : null;
+  if (first === null || end === null) return null;
+  return Math.max(0, (end - first) * Math.sign(ind.step) + 1);
+}
+
+function constant(e: Expr): number | null {
+  if (e.k === "num") return e.value;
+  if (e.k !== "op") return null;
+  const f = foldEvaluator(e.op);
+  const args = e.args.map(constant);
+  if (!f || args.some((a) => a === null)) return null;
+  return f(...(args as number[]));
+}
+
+/** The variables a snapshot must hold, or why the loop's state cannot be snapshotted. */
+function loopState(round: Round, s: Stmt & { k: "loop" }): State | string {
+  const blocks = [s.body, s.update];
+  const declared = new Set<Var>();
+  let problem: string | null = null;
+  forEachStmt([...s.body, ...s.update], (t) => {
+    if (t.k === "decl") declared.add(t.v);
+    if ((t.k === "push" || t.k === "truncate") && problem === null) problem = `it appends to \`${t.arr.name}\``;
+  });
+  if (problem) return problem;
+  const written = new Set<Var>();
+  for (const b of blocks) for (const v of writesOf(b)) for (const name of round.plan.writes.namesOf(v)) written.add(name);
+  const assigned = new Set<Var>();
+  forEachStmt([...s.body, ...s.update], (t) => {
+    if (t.k === "assign") assigned.add(t.v);
+  });
+  const scalars: Var[] = [];
+  const arrays: Var[] = [];
+  for (const v of written) {
+    if (declared.has(v)) continue;
+    if (v.type.kind === "num" || v.type.kind === "bool") scalars.push(v);
+    else if (v.type.kind === "array" && v.type.elem.kind === "num" && !assigned.has(v)) {
+      if (v.role === "param" || v.owned !== true) return `it writes into \`${v.name}\`, an array it does not own`;
+      arrays.push(v);
+    } else if (v.type.kind === "array") return `it gives \`${v.name}\` a new array (write the new values into it in place)`;
+    else return `it changes \`${v.name}\`, which is neither a number nor an array of numbers`;
+  }
+  return { scalars, arrays };
+}
+
+/** The checkpointed loop: its forward-sweep and reverse-sweep parts. */
+export function checkpointedLoop(
+  round: Round,
+  s: Stmt & { k: "loop" },
+  ind: Induction,
+  body: Sweeps,
+  snapshots: number,
+  where: Where,
+): Sweeps {
+  const o = s.origin;
+  const state = loopState(round, s) as State;
+  const last = round.plan.closedFormLast(s, ind)!;
+  const first = ind.initDecl.init;
+  const span = ind.step > 0 ? difference(last, first) : difference(first, last);
+  // the same variables in every round of the pass (index.ts), so that what is needed converges
+  const trips = round.plan.control(s, "trips", () => newVar("trips", NUM, "control"));
+  const ck = round.plan.control(s, "checkpoints", () => newVar("checkpoints", STACK, "control"));
+  const action = round.plan.control(s, "action", () => newVar("action", NUM, "control"));
+  const runtime = (key: string, args: Expr[], type = NUM): Expr => call({ kind: "runtime", key }, [ref(ck), ...args], type);
+  const effect = (key: string, args: Expr[]): Stmt => decl(newVar("effect", VOID, "temp"), runtime(key, args, VOID), o);
+  const saves: Stmt[] = [
+    ...state.scalars.map((v, j) => effect("checkpointSave", [num(j), ref(v)])),
+    ...state.arrays.map((v, j) => effect("checkpointSaveArray", [num(j), ref(v)])),
+  ];
+  const restores: Stmt[] = [
+    ...state.scalars.map((v, j) =>
+      assign(v, runtime(v.type.kind === "bool" ? "checkpointRestoreBool" : "checkpointRestore", [num(j)], v.type), o),
+    ),
+    ...state.arrays.map((v, j) => effect("checkpointRestoreArray", [num(j), ref(v)])),
+  ];
+  const advance = (): Stmt[] => {
+    const t = newVar("t", NUM, "local");
+    const steps = renameLocals([...s.body, ...s.update]);
+    return [
+      decl(t, num(0), o),
+      {
+        k: "loop",
+        test: op("lt", ref(t), ref(action)),
+        testAtEnd: false,
+        body: steps,
+        update: [assign(t, add(ref(t), num(1)), o)],
+        origin: o,
+      },
+    ];
+  };
+  const driver = (next: string, choices: Stmt[]): Stmt => ({
+    k: "loop",
+    test: op("ne", ref(action), num(0)),
+    testAtEnd: false,
+    body: [...choices, assign(action, call({ kind: "runtime", key: next }, [ref(ck)], NUM), o)],
+    update: [],
+    origin: o,
+  });
+  const when = (code: number, then: Block, otherwise: Block): Stmt => ({
+    k: "if",
+    cond: op("eq", ref(action), num(code)),
+    then,
+    else: otherwise,
+    origin: o,
+  });
+  // the schedule's object and the action are declared before both sweeps, which read them both;
+  // so is the counter, which the reverse sweep restores, when the loop is inside a branch
+  round.prelude.push(
+    decl(
+      ck,
+      call({ kind: "runtime", key: "checkpoints" }, [num(snapshots), num(state.scalars.length), num(state.arrays.length)], STACK),
+      o,
+    ),
+    decl(action, num(0), o),
+  );
+  if (where.nesting > 0) hoist(round, ind.v);
+  const f: Stmt[] = [
+    where.nesting > 0 ? assign(ind.v, ind.initDecl.init, o) : ind.initDecl,
+    decl(trips, op("max", num(0), span), o),
+    assign(action, runtime("checkpointStart", [ref(trips)]), o),
+    // the forward sweep: the loop to its end, storing the snapshots the schedule asks for
+    driver("checkpointForward", [when(STORE, saves, advance())]),
+  ];
+  const step = [...body.f, ...body.r];
+  round.replays.set(step, body.f.length);
+  const r: Stmt[] = [
+    assign(action, runtime("checkpointReverse", []), o),
+    // the reverse sweep: one iteration at a time, each taped and reversed from its own state
+    driver("checkpointReverse", [when(STEP, step, [when(RESTORE, restores, [when(STORE, saves, advance())])])]),
+  ];
+  return { f, r };
+}
+
+/** `last - first + 1`, written as `n - first` for the usual `last = n - 1`, and as `n` when first is 0. */
+function difference(last: Expr, first: Expr): Expr {
+  const n =
+    last.k === "op" && last.op === "sub" && last.args[1]!.k === "num" && last.args[1]!.value === 1 ? last.args[0]! : add(last, num(1));
+  return first.k === "num" && first.value === 0 ? n : sub(n, first);
+}
+
+/** A copy of `block` whose declared variables are new ones (a second copy of the same code). */
+function renameLocals(block: Block): Stmt[] {
+  const fresh = new Map<Var, Var>();
+  forEachStmt(block, (t) => {
+    if (t.k === "decl") fresh.set(t.v, newVar(t.v.name, t.v.type, t.v.role, { ...(t.v.owned !== undefined ? { owned: t.v.owned } : {}) }));
+  });
+  if (fresh.size === 0) return [...block];
+  const refs = new Map<Var, Expr>([...fresh].map(([a, b]) => [a, ref(b)]));
+  return mapBlock(block, (t) => {
+    const u = mapStmtExprs(t, (e) => substitute(e, refs));
+    if ((u.k === "decl" || u.k === "assign") && fresh.has(u.v)) return { ...u, v: fresh.get(u.v)! };
+    if ((u.k === "store" || u.k === "push") && fresh.has(u.arr)) return { ...u, arr: fresh.get(u.arr)! };
+    return u;
+  });
+}
