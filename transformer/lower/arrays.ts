@@ -1,5 +1,5 @@
 /**
- * Arrays made or copied in the function: literals (`[a, b]`, `[...v, x]`),
+ * Arrays made or copied in the function: literals (`[a, b]`, `[...v, x]`, nested rows of constants),
  * `new Float64Array(n | array)`, `new Array(n).fill(v)`, `.slice()` and `Float64Array.from(xs)`. Each is a fresh array its variable owns (ownership.ts).
  */
 import { ts } from "../compiler.js";
@@ -7,7 +7,7 @@ import { fail, TSG } from "../diagnostics.js";
 import { add, alloc, assign, decl, index, len, newVar, num, ref, typeOfValue } from "../ir/build.js";
 import type { Expr, IRType, Stmt } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
-import { countedLoop, emit, evaluatedOnce, typeOfNode, type LowerContext } from "./context.js";
+import { countedLoop, emit, evaluatedOnce, irTypeAt, typeOfNode, type LowerContext } from "./context.js";
 import { unwrap } from "../syntax/unwrap.js";
 import { isUntypedArray } from "./types.js";
 
@@ -15,10 +15,72 @@ import { isUntypedArray } from "./types.js";
 export function arrayLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
   const raw = ctx.checker.getTypeAtLocation(e);
   const type: IRType = isUntypedArray(ctx.checker, raw) ? { kind: "array", elem: NUM, storage: "array" } : typeOfNode(ctx, e);
+  if (type.kind === "array" && type.elem.kind === "array") return nestedLiteral(ctx, e);
   if (type.kind !== "array" || type.elem.kind !== "num")
-    fail(TSG.unsupportedType, e, "only flat number array literals are supported", "build nested data outside the function");
+    fail(
+      TSG.unsupportedType,
+      e,
+      "only array literals of numbers, and nested array literals of number constants, are supported",
+      "make tuples and objects with a type of their own, or build the data outside the function",
+    );
   if (e.elements.some(ts.isSpreadElement)) return spreadLiteral(ctx, e);
   return { k: "arrayLit", elems: e.elements.map((el) => ctx.expression(el, "value")), storage: "array" };
+}
+
+/**
+ * `[[2, 1], [1, 3]]`: local data, rows of number constants (literals, module constants and
+ * arithmetic on them), read as `A[i][j]`. A row holding a value that may carry a derivative is
+ * refused: the adjoint of a nested array local is not carried by the passes (nested arrays are
+ * parameters or module data there).
+ */
+function nestedLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
+  const row = (el: ts.Expression): Expr => {
+    const inner = unwrap(el, ["parens", "as", "satisfies"]);
+    if (ts.isArrayLiteralExpression(inner)) {
+      if (inner.elements.some(ts.isSpreadElement))
+        fail(TSG.unsupportedSyntax, inner, "a spread inside a nested array literal is not supported", "write the rows out, or use a flat array");
+      return { k: "arrayLit", elems: inner.elements.map(row), storage: "array" };
+    }
+    const t = irTypeAt(ctx, inner);
+    if (t?.kind === "array")
+      fail(
+        TSG.unsupportedSyntax,
+        el,
+        "the rows of a nested array literal must be written in it (`[[a, b], [c, d]]`), not arrays held by variables",
+        "write the rows as literals, or keep a flat array read as `m[i * n + j]`",
+      );
+    const value = ctx.expression(el, "value");
+    if (!isConstant(value))
+      fail(
+        TSG.unsupportedType,
+        el,
+        "a nested array literal may hold only number constants here: this entry may carry a derivative, which the rows of a local nested array cannot",
+        "keep the values in a flat array read as `m[i * n + j]`, or in separate variables",
+      );
+    return value;
+  };
+  if (e.elements.some(ts.isSpreadElement))
+    fail(TSG.unsupportedSyntax, e, "a spread inside a nested array literal is not supported", "write the rows out, or use a flat array");
+  return { k: "arrayLit", elems: e.elements.map(row), storage: "array" };
+}
+
+/** A value made of literals and module constants only: no derivative can reach it. */
+function isConstant(e: Expr): boolean {
+  switch (e.k) {
+    case "num":
+    case "bool":
+      return true;
+    case "var":
+      return e.v.role === "global";
+    case "op":
+      return e.args.every(isConstant);
+    case "index":
+      return isConstant(e.arr) && isConstant(e.index);
+    case "len":
+      return isConstant(e.arr);
+    default:
+      return false;
+  }
 }
 
 /**

@@ -1,0 +1,115 @@
+/**
+ * Nested array literals of number constants as local data (`const A = [[2, 1], [1, 3]]`, read as
+ * `A[i][j]`, walked with `for ... of`), and tensors made from them (`tensor([[1, 2], [3, 4]])`).
+ * References: closed forms (the gradient of a quadratic form is (A + Aᵀ) x, its Hessian
+ * A + Aᵀ), central finite differences, and forward against reverse mode. Entries that may carry
+ * a derivative, and tensors made from a differentiated array, are refused with what to write.
+ */
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { grad, hessian, jvp, valueAndGrad } from "tsgrad";
+import { item, matmul, mul, sum, tensor, type Tensor } from "tsgrad/tensor";
+import { compileSource } from "./support/compile.js";
+import { expectClose } from "./support/numeric.js";
+import { verifyDerivatives } from "./support/verify.js";
+
+const SCALE = 3;
+
+/** xᵀ A x for a constant A written in the function, plus terms reading rows whole. */
+function quadratic(x: number[]): number {
+  const A = [
+    [2, 1, -0.5],
+    [1, SCALE, 0],
+    [-0.5, SCALE * 2, 4],
+  ];
+  let s = 0;
+  for (let i = 0; i < A.length; i++) for (let j = 0; j < A[i]!.length; j++) s += x[i]! * A[i]![j]! * x[j]!;
+  let k = 0;
+  for (const row of A) {
+    s += Math.sin(row[k]! * x[k]!);
+    k++;
+  }
+  return s;
+}
+
+const A = [
+  [2, 1, -0.5],
+  [1, 3, 0],
+  [-0.5, 6, 4],
+];
+
+/** The bilinear form of a constant tensor: wᵀ T w with T = [[1, 2], [3, 4]]. */
+function tensorForm(w: Tensor): number {
+  const t = tensor([
+    [1, 2],
+    [3, 4],
+  ]);
+  return item(sum(mul(matmul(t, w), w)));
+}
+
+const entry = fc.integer({ min: -2000, max: 2000 }).map((i) => i / 900 + 0.0003);
+
+describe("nested array literals of constants", () => {
+  it("gradient against the closed form (A + Aᵀ) x plus the sine terms", () => {
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 3, maxLength: 3 }), (x) => {
+        const expected = x.map((_, i) => A[i]!.reduce((s, a, j) => s + (a + A[j]![i]!) * x[j]!, 0) + A[i]![i]! * Math.cos(A[i]![i]! * x[i]!));
+        expectClose(grad(quadratic)(x), expected, 1e-12, "gradient");
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("finite differences, value bit for bit, and forward against reverse", () => {
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 3, maxLength: 3 }), (x) => {
+        verifyDerivatives(quadratic, { grad: grad(quadratic), jvp: jvp(quadratic), valueAndGrad: valueAndGrad(quadratic) }, [x]);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("the Hessian at a point where the sines vanish is A + Aᵀ", () => {
+    // sin'' (a x) = -a² sin(a x) is zero at x = 0
+    const h = hessian(quadratic)([0, 0, 0]);
+    expect(h).toEqual(A.map((row, i) => row.map((a, j) => a + A[j]![i]!)));
+  });
+
+  it("a tensor made from a nested literal: gradient (T + Tᵀ) w", () => {
+    const w = tensor([[0.5], [-1.25]]);
+    const g = grad(tensorForm)(w);
+    expect(g.shape).toEqual([2, 1]);
+    expect(Array.from(g.data)).toEqual([2 * 0.5 + 5 * -1.25, 5 * 0.5 + 8 * -1.25]);
+  });
+
+  it("the generated code keeps the literal as written", () => {
+    const { js, messages } = compileSource(
+      `import { grad } from "tsgrad";\nfunction f(x: number[]): number { const m = [[2, 1], [1, 3]]; return x[0]! * m[0]![1]! + x[1]! * m[1]![1]!; }\nexport const df = grad(f);`,
+    );
+    expect(messages).toEqual([]);
+    expect(js).toMatch(/const m = \[\s*\[2, 1\],\s*\[1, 3\],?\s*\];/);
+  });
+});
+
+describe("nested literals refused, with what to write instead", () => {
+  const refusal = (body: string) =>
+    compileSource(`import { grad } from "tsgrad";\nimport { tensor, sum, item } from "tsgrad/tensor";\n${body}\nexport const df = grad(f);`).messages;
+
+  it("an entry that may carry a derivative", () => {
+    expect(refusal(`function f(x: number[]): number { const m = [[x[0]!, 1], [1, 2]]; return m[0]![0]!; }`)).toEqual([
+      expect.stringMatching(/^TSG1010 3:47 .*a nested array literal may hold only number constants.*\(in `x\[0\]!`\)\n\s*hint: keep the values in a flat array read as `m\[i \* n \+ j\]`/s),
+    ]);
+  });
+
+  it("a row held by a variable", () => {
+    expect(refusal(`function f(x: number[]): number { const r = [1, 2]; const m = [r, [3, 4]]; return m[0]![0]! * x[0]!; }`)).toEqual([
+      expect.stringMatching(/^TSG1009 3:64 .*rows of a nested array literal must be written in it.*\(in `r`\)\n\s*hint: write the rows as literals/s),
+    ]);
+  });
+
+  it("a tensor made from a differentiated array", () => {
+    expect(refusal(`function f(x: number[]): number { const t = tensor(x); return item(sum(t)); }`)).toEqual([
+      expect.stringMatching(/^TSG1009 3:35 .*tensor\(\.\.\.\) makes a tensor from data, but `x` carries a derivative.*hint: build it with scalar\(x\), stack\(\[\.\.\.\]\)/s),
+    ]);
+  });
+});
