@@ -11,7 +11,15 @@ import type { MarkerCall } from "../../discover/markers.js";
 import { fillCall, fromCall, sliceCall } from "../arrays.js";
 import { ARRAY_METHODS, arrayMethodCall } from "./array-methods.js";
 import { irTypeAt, type LowerContext, type Mode } from "../context.js";
-import { declarationWithBody, functionOfDeclaration, isModuleLevel, resolveAlias, type FunctionLike } from "../../syntax/declarations.js";
+import {
+  declarationWithBody,
+  functionOfDeclaration,
+  isModuleLevel,
+  isStatic,
+  qualifiedMember,
+  resolveAlias,
+  type FunctionLike,
+} from "../../syntax/declarations.js";
 import { refuseMisplacedRule } from "../refusals.js";
 import { customRuleCall, customRuleOf, stopGradientCall, type CustomRule } from "./custom-rules.js";
 import { derivativeCall, invokedMarker } from "./derivatives.js";
@@ -52,6 +60,8 @@ export type Callee =
   | { readonly kind: "nested"; readonly name: string }
   /** A named function whose body tsgrad cannot see (declared in a .d.ts, a method, ...): refused. */
   | { readonly kind: "bodiless"; readonly name: string; readonly decl: ts.Declaration | undefined }
+  /** `obj.m(x)` of a method of a class of the program that is not static: refused. */
+  | { readonly kind: "instanceMethod"; readonly name: string }
   /** Anything else: refused. */
   | { readonly kind: "opaque" };
 
@@ -114,6 +124,13 @@ function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mo
         "call a function written in TypeScript in this program, or give this one a custom rule",
       );
     }
+    case "instanceMethod":
+      fail(
+        TSG.opaqueCall,
+        e,
+        `\`${callee.name}\` is an instance method, whose code depends on the object it is called on`,
+        "make it a static method or a function that takes what it reads from the object as parameters",
+      );
     case "opaque":
       fail(
         TSG.opaqueCall,
@@ -164,13 +181,20 @@ function methodCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.Proper
   return namespaceFunction(ctx, callee) ?? OPAQUE;
 }
 
-/** A function of another module called through a namespace import: `models.loss(...)`. */
+/**
+ * A function named through its holder: of another module through a namespace import
+ * (`models.loss(...)`), of a namespace (`NS.cube(x)`), or a class's static method (`K.sq(x)`).
+ * An instance method depends on the object it is called on, and is refused.
+ */
 function namespaceFunction(ctx: LowerContext, callee: ts.PropertyAccessExpression): Callee | undefined {
   const member = ctx.checker.getSymbolAtLocation(callee.name);
   const target = member && resolveAlias(ctx.checker, member);
   const d = target && declarationWithBody(target);
   const fn = d && functionOfDeclaration(d);
-  if (fn && fn.body && !fn.getSourceFile().isDeclarationFile && isModuleLevel(fn)) return { kind: "user", fn };
+  if (fn && fn.body && !fn.getSourceFile().isDeclarationFile && (isModuleLevel(fn) || qualifiedMember(d) !== undefined))
+    return { kind: "user", fn };
+  if (d && !d.getSourceFile().isDeclarationFile && (ts.isMethodDeclaration(d) || ts.isPropertyDeclaration(d)) && !isStatic(d))
+    return { kind: "instanceMethod", name: callee.getText() };
   return undefined;
 }
 
