@@ -87,7 +87,9 @@ describe("arrays returned by helpers are the caller's", () => {
     const { messages } = compileSource(
       `import { grad } from "tsgrad";\nfunction id(u: number[]): number[] { return u; }\nfunction f(x: number[]): number { const w = id(x); w[0] = 2; return w[0]! * x[0]!; }\nexport const df = grad(f);`,
     );
-    expect(messages).toEqual([expect.stringMatching(/^TSG1009 3:45 .*`id` returns an array it did not make \(`u`\).*hint: .*u\.slice\(\)/s)]);
+    expect(messages).toEqual([
+      expect.stringMatching(/^TSG1009 3:45 .*`id` returns an array it did not make \(`u`\).*hint: .*u\.slice\(\)/s),
+    ]);
   });
 
   it("writing into a gradient returned by a derivative call stays refused", () => {

@@ -107,10 +107,14 @@ describe("static methods, namespaces, enums and generic helpers", () => {
     ]);
     // norm2 has Hessian 2I; scaled adds -sin(v0) at (0, 0)
     const h = hessian(Geometry.Inner.scaled)([0.3, -0.7]);
-    expectClose(h, [
-      [2 * 2.5 - Math.sin(0.3), 0],
-      [0, 2 * 2.5],
-    ], 1e-12);
+    expectClose(
+      h,
+      [
+        [2 * 2.5 - Math.sin(0.3), 0],
+        [0, 2 * 2.5],
+      ],
+      1e-12,
+    );
     expectClose(hessian(Geometry.Inner.scaled)([0.3, -0.7]), numericHessian(Geometry.Inner.scaled, [0.3, -0.7]), 1e-5);
   });
 
@@ -137,20 +141,30 @@ describe("refused, with messages that describe the code", () => {
   });
 
   it("`this` in a static method", () => {
-    expect(
-      refusal(`class K { static c = 2; static f(x: number): number { return this.c * x; } }\nexport const df = grad(K.f);`),
-    ).toEqual([expect.stringMatching(/^TSG1009 2:62 .*`this` cannot be read in a differentiated function.*hint: name what it reads: a static member by its class/s)]);
+    expect(refusal(`class K { static c = 2; static f(x: number): number { return this.c * x; } }\nexport const df = grad(K.f);`)).toEqual([
+      expect.stringMatching(
+        /^TSG1009 2:62 .*`this` cannot be read in a differentiated function.*hint: name what it reads: a static member by its class/s,
+      ),
+    ]);
   });
 
   it("a type parameter without a constraint tsgrad can differentiate", () => {
     expect(refusal(`function f<T>(x: T, y: number): number { return y * y; }\nexport const df = grad(f);`)).toEqual([
-      expect.stringMatching(/^TSG1010 2:15 .*the type parameter `T` has no constraint tsgrad can differentiate.*hint: constrain it to what it holds: `<T extends number\[\]>`/s),
+      expect.stringMatching(
+        /^TSG1010 2:15 .*the type parameter `T` has no constraint tsgrad can differentiate.*hint: constrain it to what it holds: `<T extends number\[\]>`/s,
+      ),
     ]);
   });
 
   it("a namespace constant the namespace does not export", () => {
     expect(
-      refusal(`namespace NS { const hidden = 2; export function f(x: number): number { return hidden * x * x; } }\nexport const df = grad(NS.f);`),
-    ).toEqual([expect.stringMatching(/^TSG1012 2:80 .*`hidden` is a constant of the namespace `NS` that the namespace does not export.*hint: export it from the namespace as a const/s)]);
+      refusal(
+        `namespace NS { const hidden = 2; export function f(x: number): number { return hidden * x * x; } }\nexport const df = grad(NS.f);`,
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^TSG1012 2:80 .*`hidden` is a constant of the namespace `NS` that the namespace does not export.*hint: export it from the namespace as a const/s,
+      ),
+    ]);
   });
 });

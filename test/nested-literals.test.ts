@@ -53,7 +53,9 @@ describe("nested array literals of constants", () => {
   it("gradient against the closed form (A + Aᵀ) x plus the sine terms", () => {
     fc.assert(
       fc.property(fc.array(entry, { minLength: 3, maxLength: 3 }), (x) => {
-        const expected = x.map((_, i) => A[i]!.reduce((s, a, j) => s + (a + A[j]![i]!) * x[j]!, 0) + A[i]![i]! * Math.cos(A[i]![i]! * x[i]!));
+        const expected = x.map(
+          (_, i) => A[i]!.reduce((s, a, j) => s + (a + A[j]![i]!) * x[j]!, 0) + A[i]![i]! * Math.cos(A[i]![i]! * x[i]!),
+        );
         expectClose(grad(quadratic)(x), expected, 1e-12, "gradient");
       }),
       { numRuns: 30 },
@@ -93,23 +95,30 @@ describe("nested array literals of constants", () => {
 
 describe("nested literals refused, with what to write instead", () => {
   const refusal = (body: string) =>
-    compileSource(`import { grad } from "tsgrad";\nimport { tensor, sum, item } from "tsgrad/tensor";\n${body}\nexport const df = grad(f);`).messages;
+    compileSource(`import { grad } from "tsgrad";\nimport { tensor, sum, item } from "tsgrad/tensor";\n${body}\nexport const df = grad(f);`)
+      .messages;
 
   it("an entry that may carry a derivative", () => {
     expect(refusal(`function f(x: number[]): number { const m = [[x[0]!, 1], [1, 2]]; return m[0]![0]!; }`)).toEqual([
-      expect.stringMatching(/^TSG1010 3:47 .*a nested array literal may hold only number constants.*\(in `x\[0\]!`\)\n\s*hint: keep the values in a flat array read as `m\[i \* n \+ j\]`/s),
+      expect.stringMatching(
+        /^TSG1010 3:47 .*a nested array literal may hold only number constants.*\(in `x\[0\]!`\)\n\s*hint: keep the values in a flat array read as `m\[i \* n \+ j\]`/s,
+      ),
     ]);
   });
 
   it("a row held by a variable", () => {
     expect(refusal(`function f(x: number[]): number { const r = [1, 2]; const m = [r, [3, 4]]; return m[0]![0]! * x[0]!; }`)).toEqual([
-      expect.stringMatching(/^TSG1009 3:64 .*rows of a nested array literal must be written in it.*\(in `r`\)\n\s*hint: write the rows as literals/s),
+      expect.stringMatching(
+        /^TSG1009 3:64 .*rows of a nested array literal must be written in it.*\(in `r`\)\n\s*hint: write the rows as literals/s,
+      ),
     ]);
   });
 
   it("a tensor made from a differentiated array", () => {
     expect(refusal(`function f(x: number[]): number { const t = tensor(x); return item(sum(t)); }`)).toEqual([
-      expect.stringMatching(/^TSG1009 3:35 .*tensor\(\.\.\.\) makes a tensor from data, but `x` carries a derivative.*hint: build it with scalar\(x\), stack\(\[\.\.\.\]\)/s),
+      expect.stringMatching(
+        /^TSG1009 3:35 .*tensor\(\.\.\.\) makes a tensor from data, but `x` carries a derivative.*hint: build it with scalar\(x\), stack\(\[\.\.\.\]\)/s,
+      ),
     ]);
   });
 });

@@ -63,5 +63,8 @@ export async function importSource<T = Record<string, unknown>>(source: string, 
 
 /** Relative imports of sibling .ts modules point at their emitted .mjs files. */
 function rewriteRelativeImports(js: string): string {
-  return js.replace(/(from\s+["'])(\.{1,2}\/[^"']+?)(\.ts|\.js)?(["'])/g, (_m, a: string, p: string, _ext, b: string) => `${a}${p}.mjs${b}`);
+  return js.replace(
+    /(from\s+["'])(\.{1,2}\/[^"']+?)(\.ts|\.js)?(["'])/g,
+    (_m, a: string, p: string, _ext, b: string) => `${a}${p}.mjs${b}`,
+  );
 }

@@ -38,7 +38,12 @@ function nestedLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
     const inner = unwrap(el, ["parens", "as", "satisfies"]);
     if (ts.isArrayLiteralExpression(inner)) {
       if (inner.elements.some(ts.isSpreadElement))
-        fail(TSG.unsupportedSyntax, inner, "a spread inside a nested array literal is not supported", "write the rows out, or use a flat array");
+        fail(
+          TSG.unsupportedSyntax,
+          inner,
+          "a spread inside a nested array literal is not supported",
+          "write the rows out, or use a flat array",
+        );
       return { k: "arrayLit", elems: inner.elements.map(row), storage: "array" };
     }
     const t = irTypeAt(ctx, inner);

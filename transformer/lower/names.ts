@@ -117,7 +117,12 @@ export function memberGlobal(ctx: LowerContext, at: ts.Node, sym: ts.Symbol, mem
   if (known) return known;
   const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(at), at);
   if (type.kind === "record" || type.kind === "tensor")
-    fail(TSG.unsupportedType, at, `\`${member.name}\` holds a ${type.kind === "record" ? "tuple or object" : "tensor"}, which cannot be read here yet`, "use numbers and arrays, or pass the value as a parameter");
+    fail(
+      TSG.unsupportedType,
+      at,
+      `\`${member.name}\` holds a ${type.kind === "record" ? "tuple or object" : "tensor"}, which cannot be read here yet`,
+      "use numbers and arrays, or pass the value as a parameter",
+    );
   const v = newVar(sym.getName(), type, "global", {
     external: { file: member.top.getSourceFile().fileName, name: member.name, exported: isExported(member.top) },
     ...(type.kind === "array" ? { owned: false } : {}),

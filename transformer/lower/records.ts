@@ -196,7 +196,12 @@ function spreadSources(ctx: LowerContext, e: ts.ArrayLiteralExpression | ts.Obje
     const node = p.expression;
     const t = irTypeAt(ctx, node);
     if (t?.kind !== "record" || t.tuple)
-      fail(TSG.unsupportedType, p, "only objects of numbers, arrays and tensors can be spread into an object here", "write each field as `key: value`");
+      fail(
+        TSG.unsupportedType,
+        p,
+        "only objects of numbers, arrays and tensors can be spread into an object here",
+        "write each field as `key: value`",
+      );
     let value: RecordValue | undefined;
     out.push({ at, node, fields: new Set(t.fields.map((f) => String(f.key))), value: () => (value ??= recordValue(ctx, node)) });
   });

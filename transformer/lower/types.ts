@@ -37,7 +37,9 @@ export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRTyp
   // a generic helper's `T extends number[]`: every T it may be is its constraint's kind
   if (type.flags & ts.TypeFlags.TypeParameter) {
     const constraint = checker.getBaseConstraintOfType(type);
-    return constraint && constraint !== type && !(constraint.flags & ts.TypeFlags.Unknown) ? irTypeOrUndefined(checker, constraint) : undefined;
+    return constraint && constraint !== type && !(constraint.flags & ts.TypeFlags.Unknown)
+      ? irTypeOrUndefined(checker, constraint)
+      : undefined;
   }
   if (type.flags & ts.TypeFlags.NumberLike) return NUM;
   if (type.flags & ts.TypeFlags.BooleanLike) return BOOL;
