@@ -32,6 +32,22 @@ function quadratic(x: number[]): number {
   return s;
 }
 
+/** The rows walked with array methods: y = A x by map and reduce, then the quadratic form by forEach. */
+function byMethods(x: number[]): number {
+  const M = [
+    [2, 1],
+    [1, 3],
+  ];
+  const y = M.map((row) => row.reduce((s, a, j) => s + a * x[j]!, 0));
+  let q = 0;
+  M.forEach((row, i) => {
+    row.forEach((a, j) => {
+      q += a * x[i]! * Math.cos(x[j]!);
+    });
+  });
+  return y.reduce((s, v) => s + v * v, 0) + q;
+}
+
 const A = [
   [2, 1, -0.5],
   [1, 3, 0],
@@ -66,6 +82,15 @@ describe("nested array literals of constants", () => {
     fc.assert(
       fc.property(fc.array(entry, { minLength: 3, maxLength: 3 }), (x) => {
         verifyDerivatives(quadratic, { grad: grad(quadratic), jvp: jvp(quadratic), valueAndGrad: valueAndGrad(quadratic) }, [x]);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("rows walked with map, reduce and forEach: finite differences, value, forward against reverse", () => {
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 2, maxLength: 2 }), (x) => {
+        verifyDerivatives(byMethods, { grad: grad(byMethods), jvp: jvp(byMethods), valueAndGrad: valueAndGrad(byMethods) }, [x]);
       }),
       { numRuns: 30 },
     );
