@@ -28,10 +28,10 @@ export function arrayLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): E
 }
 
 /**
- * `[[2, 1], [1, 3]]`: local data, rows of number constants (literals, module constants and
- * arithmetic on them), read as `A[i][j]`. A row holding a value that may carry a derivative is
- * refused: the adjoint of a nested array local is not carried by the passes (nested arrays are
- * parameters or module data there).
+ * `[[2, 1], [1, 3]]`, read as `A[i][j]`. Rows of constants (literals, module constants and
+ * arithmetic on them) stay one literal: data. A matrix of values that may carry derivatives
+ * (`[[c, -s], [s, c]]`) gets its rows as arrays of their own, and the passes carry a derivative
+ * per row; that is done for two levels (a matrix), deeper nesting only for constants.
  */
 function nestedLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
   const row = (el: ts.Expression): Expr => {
@@ -46,27 +46,32 @@ function nestedLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
         );
       return { k: "arrayLit", elems: inner.elements.map(row), storage: "array" };
     }
-    const t = irTypeAt(ctx, inner);
-    if (t?.kind === "array")
+    if (irTypeAt(ctx, inner)?.kind === "array")
       fail(
         TSG.unsupportedSyntax,
         el,
         "the rows of a nested array literal must be written in it (`[[a, b], [c, d]]`), not arrays held by variables",
         "write the rows as literals, or keep a flat array read as `m[i * n + j]`",
       );
-    const value = ctx.expression(el, "value");
-    if (!isConstant(value))
-      fail(
-        TSG.unsupportedType,
-        el,
-        "a nested array literal may hold only number constants here: this entry may carry a derivative, which the rows of a local nested array cannot",
-        "keep the values in a flat array read as `m[i * n + j]`, or in separate variables",
-      );
-    return value;
+    return ctx.expression(el, "value");
   };
   if (e.elements.some(ts.isSpreadElement))
     fail(TSG.unsupportedSyntax, e, "a spread inside a nested array literal is not supported", "write the rows out, or use a flat array");
-  return { k: "arrayLit", elems: e.elements.map(row), storage: "array" };
+  const rows = e.elements.map(row);
+  if (rows.every(isConstant)) return { k: "arrayLit", elems: rows, storage: "array" };
+  const named = rows.map((r, i) => {
+    if (r.k !== "arrayLit" || !r.elems.every((x) => typeOfValue(x).kind === "num"))
+      fail(
+        TSG.unsupportedType,
+        e.elements[i]!,
+        "a nested array literal holding values that may carry a derivative is supported as a matrix (rows of numbers), not deeper",
+        "keep the values in a flat array read as `m[(i * n + j) * p + k]`, or make the deeper levels constants",
+      );
+    const v = newVar("row", { kind: "array", elem: NUM, storage: "array" }, "local", { owned: true });
+    emit(ctx, decl(v, r, ctx.origin));
+    return ref(v);
+  });
+  return { k: "arrayLit", elems: named, storage: "array" };
 }
 
 /** A value made of literals and module constants only: no derivative can reach it. */
@@ -75,6 +80,8 @@ function isConstant(e: Expr): boolean {
     case "num":
     case "bool":
       return true;
+    case "arrayLit":
+      return e.elems.every(isConstant);
     case "var":
       return e.v.role === "global";
     case "op":
