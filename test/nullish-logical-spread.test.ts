@@ -1,6 +1,6 @@
 /**
  * `xs[i] ?? d` (a read that may find nothing: the element when the index is an integer within the
- * array, else `d`), `rows[i]?.[j] ?? d`, logical assignment (`||=`, `&&=`, `??=`) on numbers and
+ * array, else `d`), `rows[i]?.[j] ?? d`, defaults in array destructuring (`const [a = 1] = xs`), logical assignment (`||=`, `&&=`, `??=`) on numbers and
  * booleans, and object spread (`{ ...p, b: 2 }`, the last property or spread giving a field wins).
  * References: the plain functions run by JavaScript (values bit for bit, out-of-range and
  * fractional indices included), central finite differences, and forward against reverse mode.
@@ -53,6 +53,12 @@ function spread(p: Layer, s: number): number {
   return affine(shifted, s) * affine(first, 2) + shifted.b * first.w + safe;
 }
 
+/** Defaults in array destructuring: taken when the array is shorter. */
+function unpacked(x: number[], y: number): number {
+  const [a = y * 2, b = Math.sin(y), c = a * b] = x;
+  return a * b + c * y;
+}
+
 const entry = fc.integer({ min: -2000, max: 2000 }).map((i) => i / 900 + 0.0003);
 const index = fc.constantFrom(-2, -1, 0, 1, 2, 3, 4, 5, 0.5, 2.5, -0, Number.NaN);
 
@@ -81,6 +87,28 @@ describe("`xs[i] ?? d`: the element when it is there", () => {
     // i = 7: x[i] ?? 2 and rows[i]?.[2] ?? 7 take their defaults, x[i - 1] ?? s takes s
     const s = (xs: number[]) => padded(xs, 7);
     expect(outside[2]).toBeCloseTo((s([0.3, -0.4, 0.2 + 1e-6]) - s([0.3, -0.4, 0.2 - 1e-6])) / 2e-6, 5);
+  });
+});
+
+describe("defaults in array destructuring", () => {
+  it("each default is taken when the array is too short: finite differences, value, forward against reverse", () => {
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 4 }), entry, (x, y) => {
+        verifyDerivatives(unpacked, { grad: grad(unpacked), jvp: jvp(unpacked), valueAndGrad: valueAndGrad(unpacked) }, [x, y]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("with an empty array the value is JavaScript's", () => {
+    const y = 0.4;
+    const a = 2 * y;
+    const b = Math.sin(y);
+    const vg = valueAndGrad(unpacked)([], y);
+    expect(vg.value).toBe(a * b + a * b * y);
+    // d/dy of 2y sin y (1 + y)
+    const d = 2 * Math.sin(y) * (1 + y) + 2 * y * Math.cos(y) * (1 + y) + 2 * y * Math.sin(y);
+    expect(Math.abs(vg.grad[1] - d)).toBeLessThan(1e-12);
   });
 });
 

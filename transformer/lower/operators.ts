@@ -162,7 +162,7 @@ function nullishDefault(ctx: LowerContext, e: ts.BinaryExpression, mode: Mode): 
 }
 
 /** An element read that may miss (`xs[i]`, `rows[i]?.[j]`): when it is there, and what it reads. */
-interface GuardedRead {
+export interface GuardedRead {
   readonly present: Expr;
   readonly read: Expr;
 }
@@ -207,11 +207,19 @@ function readOrDefault(ctx: LowerContext, e: ts.BinaryExpression, g: GuardedRead
       `\`??\` after an element read is supported on numbers, not on ${typeToString(type)}`,
       "check the index against the array's length with if/else",
     );
+  return elementOrDefault(ctx, g, e.right);
+}
+
+/**
+ * The element `g` reads when it is present, else `fallback`, lowered only in that branch (a
+ * default is evaluated only when it applies): `xs[i] ?? d`, and `const [a = d] = xs`.
+ */
+export function elementOrDefault(ctx: LowerContext, g: GuardedRead, fallback: ts.Expression): Expr {
   const t = newVar("element", NUM, "temp");
   const origin = ctx.origin;
   emit(ctx, decl(t, num(0), origin));
   const then = [assign(t, g.read, origin)];
-  const els = collect(ctx, () => emit(ctx, assign(t, ctx.expression(e.right, "value"), origin)));
+  const els = collect(ctx, () => emit(ctx, assign(t, ctx.expression(fallback, "value"), origin)));
   emit(ctx, { k: "if", cond: g.present, then, else: els, origin });
   return ref(t);
 }
