@@ -10,6 +10,7 @@ import { NUM } from "../ir/types.js";
 import { countedLoop, emit, evaluatedOnce, irTypeAt, typeOfNode, type LowerContext } from "./context.js";
 import { unwrap } from "../syntax/unwrap.js";
 import { isUntypedArray } from "./types.js";
+import { mappedFrom } from "./calls/array-methods.js";
 
 /** A flat number array literal (tuples and objects are records.ts's). */
 export function arrayLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
@@ -127,8 +128,12 @@ function spreadLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
   return ref(out);
 }
 
-/** `Float64Array.from(xs)`, `Array.from(xs)` of an array of numbers: a copy. */
+/**
+ * `Float64Array.from(xs)`, `Array.from(xs)` of an array of numbers: a copy; with a mapping
+ * callback, the loop it stands for (calls/array-methods.ts).
+ */
 export function fromCall(ctx: LowerContext, e: ts.CallExpression, storage: "f64" | "array"): Expr {
+  if (e.arguments.length === 2) return mappedFrom(ctx, e, storage, "value");
   const [source] = e.arguments;
   const value = source && e.arguments.length === 1 ? ctx.expression(source, "value") : undefined;
   const t = value && typeOfValue(value);
