@@ -78,11 +78,13 @@ function model(w: number[], x: number[]): number {
 
 const entry = fc.integer({ min: -2000, max: 2000 }).map((i) => i / 1500 + 0.0003);
 const pairOf = fc.tuple(entry, entry).map(([a, b]) => [a, b]);
+// off the grid of `entry`: w[i] - x[i] is never 0, where `leaky` has its kink
+const shiftedPair = pairOf.map((p) => p.map((v) => v + 0.00017));
 
 describe("static methods, namespaces, enums and generic helpers", () => {
   it("called from a differentiated function: finite differences, value, forward against reverse", () => {
     fc.assert(
-      fc.property(pairOf, pairOf, (w, x) => {
+      fc.property(pairOf, shiftedPair, (w, x) => {
         verifyDerivatives(model, { grad: grad(model), jvp: jvp(model), valueAndGrad: valueAndGrad(model) }, [w, x]);
       }),
       { numRuns: 40 },
@@ -91,7 +93,7 @@ describe("static methods, namespaces, enums and generic helpers", () => {
 
   it("differentiated themselves: a static method, a namespace function, a generic helper", () => {
     fc.assert(
-      fc.property(pairOf, pairOf, (w, x) => {
+      fc.property(pairOf, shiftedPair, (w, x) => {
         verifyDerivatives(Activation.layer, { grad: grad(Activation.layer), jvp: jvp(Activation.layer) }, [w, x]);
         verifyDerivatives(Geometry.Inner.scaled, { grad: grad(Geometry.Inner.scaled), jvp: jvp(Geometry.Inner.scaled) }, [w]);
         verifyDerivatives(dot, { grad: grad(dot), jvp: jvp(dot) }, [w, x]);
@@ -146,6 +148,14 @@ describe("refused, with messages that describe the code", () => {
         /^TSG1009 2:62 .*`this` cannot be read in a differentiated function.*hint: name what it reads: a static member by its class/s,
       ),
     ]);
+  });
+
+  it("`this.f(x)` in a static method, though `f` is static too", () => {
+    expect(
+      refusal(
+        `class K { static sq(x: number): number { return x * x; } static f(x: number): number { return this.sq(x) + x; } }\nexport const df = grad(K.f);`,
+      ),
+    ).toEqual([expect.stringMatching(/^TSG1009 2:95 .*`this` cannot be read in a differentiated function/s)]);
   });
 
   it("a type parameter without a constraint tsgrad can differentiate", () => {

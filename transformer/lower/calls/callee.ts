@@ -21,6 +21,7 @@ import {
   type FunctionLike,
 } from "../../syntax/declarations.js";
 import { refuseMisplacedRule } from "../refusals.js";
+import { OUTER, unwrap } from "../../syntax/unwrap.js";
 import { customRuleCall, customRuleOf, stopGradientCall, type CustomRule } from "./custom-rules.js";
 import { derivativeCall, invokedMarker } from "./derivatives.js";
 import { isGlobalBinding, mathCall } from "./math.js";
@@ -68,6 +69,9 @@ export type Callee =
 const OPAQUE: Callee = { kind: "opaque" };
 
 export function lowerCall(ctx: LowerContext, e: ts.CallExpression, mode: Mode): Expr {
+  // `this.f(x)`: refused as `this` (expressions.ts), even where `f` is a static method
+  if (ts.isPropertyAccessExpression(e.expression) && unwrap(e.expression.expression, OUTER).kind === ts.SyntaxKind.ThisKeyword)
+    ctx.expression(e.expression.expression, "value");
   return lowerCallTo(ctx, e, resolveCallee(ctx, e), mode);
 }
 
