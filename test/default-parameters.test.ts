@@ -25,19 +25,12 @@ const coordinate = fc.integer({ min: -3999, max: 3999 }).map((i) => i / 1000 + 0
 describe("default parameters", () => {
   it("a helper called with and without its default argument: gradient, forward mode and value", () => {
     fc.assert(
-      fc.property(
-        fc.array(coordinate, { minLength: 3, maxLength: 3 }),
-        fc.integer({ min: 2, max: 20 }).map((i) => i / 10 + 0.0013),
-        (p, scale) => {
-          // away from the kinks of |r| and of the switch at |r| = delta, where differences straddle them
-          const r = [p[0]! * scale, p[1]!, p[2]! - p[0]!];
-          fc.pre(r.every((x, i) => Math.abs(x) > 1e-4 && Math.abs(Math.abs(x) - [1, 0.5, 2][i]!) > 1e-4));
-          verifyDerivatives(robustLoss, { grad: grad(robustLoss), jvp: jvp(robustLoss), valueAndGrad: valueAndGrad(robustLoss) }, [
-            p,
-            scale,
-          ]);
-        },
-      ),
+      fc.property(fc.array(coordinate, { minLength: 3, maxLength: 3 }), fc.integer({ min: 2, max: 20 }).map((i) => i / 10 + 0.0013), (p, scale) => {
+        // away from the kinks of |r| and of the switch at |r| = delta, where differences straddle them
+        const r = [p[0]! * scale, p[1]!, p[2]! - p[0]!];
+        fc.pre(r.every((x, i) => Math.abs(x) > 1e-4 && Math.abs(Math.abs(x) - [1, 0.5, 2][i]!) > 1e-4));
+        verifyDerivatives(robustLoss, { grad: grad(robustLoss), jvp: jvp(robustLoss), valueAndGrad: valueAndGrad(robustLoss) }, [p, scale]);
+      }),
       { numRuns: 40 },
     );
   });
@@ -69,9 +62,7 @@ describe("?? and ?. on values that are never missing", () => {
   });
 
   it("?? on a value that may be undefined is refused", () => {
-    const { messages } = compileSource(
-      `import { grad } from "tsgrad";\nfunction f(x: number): number { return (x as number | undefined) ?? 0; }\nexport const df = grad(f);`,
-    );
+    const { messages } = compileSource(`import { grad } from "tsgrad";\nfunction f(x: number): number { return (x as number | undefined) ?? 0; }\nexport const df = grad(f);`);
     expect(messages).toEqual([expect.stringMatching(/^TSG1010 2:40 .*`\?\?` on a value that may be null or undefined/)]);
   });
 });
@@ -91,9 +82,7 @@ describe("default values in destructuring", () => {
   });
 
   it("of an array element, which may be missing, is the element when the array has it (test/nullish-logical-spread.test.ts)", () => {
-    const { messages } = compileSource(
-      `import { grad } from "tsgrad";\nfunction f(xs: number[]): number { const [a = 1] = xs; return a * a; }\nexport const df = grad(f);`,
-    );
+    const { messages } = compileSource(`import { grad } from "tsgrad";\nfunction f(xs: number[]): number { const [a = 1] = xs; return a * a; }\nexport const df = grad(f);`);
     expect(messages).toEqual([]);
   });
 });

@@ -31,7 +31,9 @@ export function arrayAdjointForward(round: Round, v: Var, e: Expr, isDecl: boole
     const adj = adjointArray(round, e);
     if (!adj) return [];
     init = adj;
-  } else if (v.type.kind === "array" && v.type.elem.kind === "array") init = { k: "zerosLike", arr: ref(v) };
+  } else if (e.k === "arrayLit" && e.elems.length > 0 && v.type.kind === "array" && v.type.elem.kind === "array")
+    // a matrix literal (`[[c, -s], [s, c]]`): zero rows; an empty one (`[]`) is given rows by push
+    init = { k: "zerosLike", arr: ref(v) };
   else init = alloc(len(ref(v)), v.type.kind === "array" ? v.type.storage : "array");
   let a = round.plan.arrayAdjoints.get(v);
   if (!a) {
