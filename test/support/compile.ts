@@ -32,6 +32,8 @@ export function compileSource(source: string, siblings: Record<string, string> =
   const file = path.join(dir, "main.ts");
   const files = new Map<string, string>([[file, source]]);
   for (const [n, text] of Object.entries(siblings)) files.set(path.join(dir, n), text);
+  // module resolution looks for the directory before it asks for a sibling's file
+  if (Object.keys(siblings).length > 0) mkdirSync(dir, { recursive: true });
   const result = compileFiles([file], { files });
   const diagnostics = [...result.errors, ...result.diagnostics];
   const messages = diagnostics.map((d) => {
@@ -61,5 +63,8 @@ export async function importSource<T = Record<string, unknown>>(source: string, 
 
 /** Relative imports of sibling .ts modules point at their emitted .mjs files. */
 function rewriteRelativeImports(js: string): string {
-  return js.replace(/(from\s+["'])(\.{1,2}\/[^"']+?)(\.ts|\.js)?(["'])/g, (_m, a: string, p: string, _ext, b: string) => `${a}${p}.mjs${b}`);
+  return js.replace(
+    /(from\s+["'])(\.{1,2}\/[^"']+?)(\.ts|\.js)?(["'])/g,
+    (_m, a: string, p: string, _ext, b: string) => `${a}${p}.mjs${b}`,
+  );
 }

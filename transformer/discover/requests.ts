@@ -10,7 +10,7 @@ import type { IRFunction, IRType } from "../ir/types.js";
 import { declarationWithBody, functionOfDeclaration, isFunctionLike, resolveAlias, type FunctionLike } from "../syntax/declarations.js";
 import type { DerivedKind } from "../ir/keys.js";
 import { unwrap, type Wrapper } from "../syntax/unwrap.js";
-import { markerOfCall, type MarkerCall, type MarkerKind } from "./markers.js";
+import { markerOfCall, ruleKindOf, type MarkerCall, type MarkerKind } from "./markers.js";
 import { auxType } from "../ir/aux.js";
 
 /** What a marker's argument and options are read through: `(f)`, `f as F`, `[...] satisfies W`. */
@@ -32,6 +32,8 @@ export interface Request {
 export interface RequestContext {
   readonly checker: ts.TypeChecker;
   functionKey(decl: FunctionLike): string;
+  /** The key of the function `(...args) => f(...args)` for `const f = customVjp(...)` and its kin. */
+  ruleBindingKey(decl: ts.VariableDeclaration): string;
   sourceOf(key: string): IRFunction;
   derive(kind: DerivedKind, mask: readonly boolean[], key: string): string;
 }
@@ -168,7 +170,22 @@ function targetKey(ctx: RequestContext, arg: ts.Expression): { key: string; deri
         "differentiate grad(f): jvp(grad(f)), grad(grad(g)) for g of one number, or use hvp(f)",
       );
   }
+  const binding = ruleBinding(ctx.checker, e);
+  if (binding) return { key: ctx.ruleBindingKey(binding), derived: false };
   return { key: ctx.functionKey(targetFunction(ctx.checker, e, arg)), derived: false };
+}
+
+/** `lse` bound at module level to `customVjp(...)`, `customJvp(...)` or `nonDifferentiable(...)`. */
+function ruleBinding(checker: ts.TypeChecker, e: ts.Expression): ts.VariableDeclaration | undefined {
+  if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return undefined;
+  const sym = checker.getSymbolAtLocation(ts.isIdentifier(e) ? e : e.name);
+  const d = sym && resolveAlias(checker, sym).valueDeclaration;
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return undefined;
+  const init = unwrap(d.initializer, VALUE_WRAPPERS);
+  if (!ts.isCallExpression(init) || !ts.isIdentifier(init.expression)) return undefined;
+  const helper = checker.getSymbolAtLocation(init.expression);
+  const kind = helper && ruleKindOf(resolveAlias(checker, helper));
+  return kind && kind !== "stopGradient" ? d : undefined;
 }
 
 /** The marker call a `const` binds (`const dcost = grad(cost)`), for a name that refers to one. */

@@ -90,9 +90,13 @@ export function typeOfValue(e: Expr): IRType {
     case "call":
       return e.type;
     case "alloc":
-    case "arrayLit":
     case "copy":
       return { kind: "array", elem: NUM, storage: e.storage };
+    case "arrayLit": {
+      // a nested literal's rows are arrays: `[[2, 1], [1, 3]]`
+      const first = e.elems[0] && typeOfValue(e.elems[0]);
+      return { kind: "array", elem: first?.kind === "array" ? first : NUM, storage: e.storage };
+    }
     case "var":
       return e.v.type;
     case "bool":

@@ -5,7 +5,7 @@
  */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
-import { index, len, ref, typeOfValue } from "../ir/build.js";
+import { index, len, num, ref, typeOfValue } from "../ir/build.js";
 import type { Expr } from "../ir/types.js";
 import { mathConstant } from "./calls/math.js";
 import { numberConstant } from "./calls/number-guards.js";
@@ -13,6 +13,8 @@ import { tensorShape } from "./calls/tensor-ops.js";
 import type { LowerContext } from "./context.js";
 import { recordField, structuredLeaf } from "./records.js";
 import { OUTER, unwrap } from "../syntax/unwrap.js";
+import { isStatic, qualifiedMember, resolveAlias } from "../syntax/declarations.js";
+import { memberGlobal } from "./names.js";
 
 export function elementAccess(ctx: LowerContext, e: ts.ElementAccessExpression): Expr {
   const leaf = structuredLeaf(ctx, e);
@@ -27,8 +29,12 @@ export function elementAccess(ctx: LowerContext, e: ts.ElementAccessExpression):
 }
 
 export function propertyAccess(ctx: LowerContext, e: ts.PropertyAccessExpression): Expr {
-  const constant = mathConstant(ctx, e) ?? numberConstant(ctx, e);
+  // `this.c`: refused as `this` (expressions.ts), even where it names a static member
+  if (unwrap(e.expression, OUTER).kind === ts.SyntaxKind.ThisKeyword) ctx.expression(e.expression, "value");
+  const constant = mathConstant(ctx, e) ?? numberConstant(ctx, e) ?? enumMember(ctx, e);
   if (constant) return constant;
+  const member = qualifiedRead(ctx, e);
+  if (member) return member;
   const shape = tensorShape(ctx, e);
   if (shape) return shape;
   if (e.name.text === "length" && !isObjectField(ctx, e)) {
@@ -59,4 +65,34 @@ function isObjectField(ctx: LowerContext, e: ts.PropertyAccessExpression): boole
     !!(t.flags & ts.TypeFlags.Object) &&
     !ctx.checker.isTupleType(t)
   );
+}
+
+/** `E.Two` of an enum: its value, a constant. */
+function enumMember(ctx: LowerContext, e: ts.PropertyAccessExpression): Expr | undefined {
+  const sym = ctx.checker.getSymbolAtLocation(e.name);
+  const member = sym && resolveAlias(ctx.checker, sym).valueDeclaration;
+  if (!member || !ts.isEnumMember(member)) return undefined;
+  const value = ctx.checker.getConstantValue(member);
+  if (typeof value === "number") return num(value);
+  if (typeof value === "string") return { k: "str", value };
+  fail(TSG.unsupportedSyntax, e, `the enum member \`${e.getText()}\` has no constant value`, "give the member a number literal value");
+}
+
+/** `NS.D` of a namespace, `K.C` of a class's static property: a value read by its qualified name. */
+function qualifiedRead(ctx: LowerContext, e: ts.PropertyAccessExpression): Expr | undefined {
+  const sym = ctx.checker.getSymbolAtLocation(e.name);
+  const target = sym && resolveAlias(ctx.checker, sym);
+  const d = target?.valueDeclaration;
+  if (!target || !d || d.getSourceFile().isDeclarationFile) return undefined;
+  if (!ts.isVariableDeclaration(d) && !ts.isPropertyDeclaration(d)) return undefined;
+  const member = qualifiedMember(d);
+  if (member) return ref(memberGlobal(ctx, e, target, member));
+  if (ts.isPropertyDeclaration(d) && isStatic(d))
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      `the static property \`${e.getText()}\` belongs to a class that generated code cannot name (a class expression, or in a namespace that does not export it)`,
+      "declare the class at module level, or export it from its namespace",
+    );
+  return undefined;
 }

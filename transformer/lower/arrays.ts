@@ -1,5 +1,5 @@
 /**
- * Arrays made or copied in the function: literals (`[a, b]`, `[...v, x]`),
+ * Arrays made or copied in the function: literals (`[a, b]`, `[...v, x]`, nested rows of constants),
  * `new Float64Array(n | array)`, `new Array(n).fill(v)`, `.slice()` and `Float64Array.from(xs)`. Each is a fresh array its variable owns (ownership.ts).
  */
 import { ts } from "../compiler.js";
@@ -7,18 +7,93 @@ import { fail, TSG } from "../diagnostics.js";
 import { add, alloc, assign, decl, index, len, newVar, num, ref, typeOfValue } from "../ir/build.js";
 import type { Expr, IRType, Stmt } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
-import { countedLoop, emit, evaluatedOnce, typeOfNode, type LowerContext } from "./context.js";
+import { countedLoop, emit, evaluatedOnce, irTypeAt, typeOfNode, type LowerContext } from "./context.js";
 import { unwrap } from "../syntax/unwrap.js";
 import { isUntypedArray } from "./types.js";
+import { mappedFrom } from "./calls/array-methods.js";
 
 /** A flat number array literal (tuples and objects are records.ts's). */
 export function arrayLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
   const raw = ctx.checker.getTypeAtLocation(e);
   const type: IRType = isUntypedArray(ctx.checker, raw) ? { kind: "array", elem: NUM, storage: "array" } : typeOfNode(ctx, e);
+  if (type.kind === "array" && type.elem.kind === "array") return nestedLiteral(ctx, e);
   if (type.kind !== "array" || type.elem.kind !== "num")
-    fail(TSG.unsupportedType, e, "only flat number array literals are supported", "build nested data outside the function");
+    fail(
+      TSG.unsupportedType,
+      e,
+      "only array literals of numbers, and nested array literals of number constants, are supported",
+      "make tuples and objects with a type of their own, or build the data outside the function",
+    );
   if (e.elements.some(ts.isSpreadElement)) return spreadLiteral(ctx, e);
   return { k: "arrayLit", elems: e.elements.map((el) => ctx.expression(el, "value")), storage: "array" };
+}
+
+/**
+ * `[[2, 1], [1, 3]]`, read as `A[i][j]`. Rows of constants (literals, module constants and
+ * arithmetic on them) stay one literal: data. A matrix of values that may carry derivatives
+ * (`[[c, -s], [s, c]]`) gets its rows as arrays of their own, and the passes carry a derivative
+ * per row; that is done for two levels (a matrix), deeper nesting only for constants.
+ */
+function nestedLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
+  const row = (el: ts.Expression): Expr => {
+    const inner = unwrap(el, ["parens", "as", "satisfies"]);
+    if (ts.isArrayLiteralExpression(inner)) {
+      if (inner.elements.some(ts.isSpreadElement))
+        fail(
+          TSG.unsupportedSyntax,
+          inner,
+          "a spread inside a nested array literal is not supported",
+          "write the rows out, or use a flat array",
+        );
+      return { k: "arrayLit", elems: inner.elements.map(row), storage: "array" };
+    }
+    if (irTypeAt(ctx, inner)?.kind === "array")
+      fail(
+        TSG.unsupportedSyntax,
+        el,
+        "the rows of a nested array literal must be written in it (`[[a, b], [c, d]]`), not arrays held by variables",
+        "write the rows as literals, or keep a flat array read as `m[i * n + j]`",
+      );
+    return ctx.expression(el, "value");
+  };
+  if (e.elements.some(ts.isSpreadElement))
+    fail(TSG.unsupportedSyntax, e, "a spread inside a nested array literal is not supported", "write the rows out, or use a flat array");
+  const rows = e.elements.map(row);
+  if (rows.every(isConstant)) return { k: "arrayLit", elems: rows, storage: "array" };
+  const named = rows.map((r, i) => {
+    if (r.k !== "arrayLit" || !r.elems.every((x) => typeOfValue(x).kind === "num"))
+      fail(
+        TSG.unsupportedType,
+        e.elements[i]!,
+        "a nested array literal holding values that may carry a derivative is supported as a matrix (rows of numbers), not deeper",
+        "keep the values in a flat array read as `m[(i * n + j) * p + k]`, or make the deeper levels constants",
+      );
+    const v = newVar("row", { kind: "array", elem: NUM, storage: "array" }, "local", { owned: true });
+    emit(ctx, decl(v, r, ctx.origin));
+    return ref(v);
+  });
+  return { k: "arrayLit", elems: named, storage: "array" };
+}
+
+/** A value made of literals and module constants only: no derivative can reach it. */
+function isConstant(e: Expr): boolean {
+  switch (e.k) {
+    case "num":
+    case "bool":
+      return true;
+    case "arrayLit":
+      return e.elems.every(isConstant);
+    case "var":
+      return e.v.role === "global";
+    case "op":
+      return e.args.every(isConstant);
+    case "index":
+      return isConstant(e.arr) && isConstant(e.index);
+    case "len":
+      return isConstant(e.arr);
+    default:
+      return false;
+  }
 }
 
 /**
@@ -53,8 +128,12 @@ function spreadLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
   return ref(out);
 }
 
-/** `Float64Array.from(xs)`, `Array.from(xs)` of an array of numbers: a copy. */
+/**
+ * `Float64Array.from(xs)`, `Array.from(xs)` of an array of numbers: a copy; with a mapping
+ * callback, the loop it stands for (calls/array-methods.ts).
+ */
 export function fromCall(ctx: LowerContext, e: ts.CallExpression, storage: "f64" | "array"): Expr {
+  if (e.arguments.length === 2) return mappedFrom(ctx, e, storage, "value");
   const [source] = e.arguments;
   const value = source && e.arguments.length === 1 ? ctx.expression(source, "value") : undefined;
   const t = value && typeOfValue(value);

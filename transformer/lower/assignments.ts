@@ -8,7 +8,7 @@ import { fail, TSG } from "../diagnostics.js";
 import { assign, decl, index, newVar, num, op, ref, store } from "../ir/build.js";
 import type { Expr, IRType } from "../ir/types.js";
 import { resolveCallee } from "./calls/callee.js";
-import { emit, type LowerContext } from "./context.js";
+import { collect, emit, type LowerContext } from "./context.js";
 import { functionName } from "../syntax/declarations.js";
 import { localOf } from "./names.js";
 import { COMPOUND } from "./operators.js";
@@ -32,6 +32,14 @@ export function expressionStatement(ctx: LowerContext, e: ts.Expression): void {
         assignTo(ctx, b.left, (_old) => ctx.expression(b.right, "value"), b);
         return;
       }
+      if (
+        k === ts.SyntaxKind.BarBarEqualsToken ||
+        k === ts.SyntaxKind.AmpersandAmpersandEqualsToken ||
+        k === ts.SyntaxKind.QuestionQuestionEqualsToken
+      ) {
+        logicalAssignment(ctx, b);
+        return;
+      }
       const compound = COMPOUND[k];
       if (compound) {
         assignTo(ctx, b.left, (old) => op(compound, old, ctx.expression(b.right, "value")), b);
@@ -52,6 +60,36 @@ export function expressionStatement(ctx: LowerContext, e: ts.Expression): void {
       return;
   }
   fail(TSG.unsupportedSyntax, e, "this expression statement is not supported", "use assignments, compound assignments, ++/-- and push");
+}
+
+/**
+ * `x ||= e`, `x &&= e`, `x ??= e` on a number or boolean variable: `if (!x) x = e`, `if (x) x = e`,
+ * and nothing (a number or boolean is never null or undefined, so `e` is never evaluated), as in
+ * JavaScript, where a number is false when it is 0, -0 or NaN.
+ */
+function logicalAssignment(ctx: LowerContext, b: ts.BinaryExpression): void {
+  const target = unwrap(b.left, ["parens"]);
+  const op = ts.tokenToString(b.operatorToken.kind);
+  if (!ts.isIdentifier(target))
+    fail(
+      TSG.unsupportedSyntax,
+      b,
+      `\`${op}\` is supported on a variable, not on an element or a field`,
+      `write the test out: \`if (xs[i] === 0) xs[i] = ...\``,
+    );
+  const v = localOf(ctx, target, b);
+  if (v.type.kind !== "num" && v.type.kind !== "bool")
+    fail(TSG.unsupportedType, b, `\`${op}\` is supported on numbers and booleans`, "write the test out with if/else");
+  if (b.operatorToken.kind === ts.SyntaxKind.QuestionQuestionEqualsToken) return;
+  const current = ref(v);
+  const cond = b.operatorToken.kind === ts.SyntaxKind.BarBarEqualsToken ? notOp(current) : current;
+  const origin = ctx.origin;
+  const then = collect(ctx, () => emit(ctx, assign(v, ctx.expression(b.right, "value"), origin)));
+  emit(ctx, { k: "if", cond, then, else: [], origin });
+}
+
+function notOp(e: Expr): Expr {
+  return { k: "op", op: "not", args: [e] };
 }
 
 /** `xs.push(a, b)`, or a call for its effect. */

@@ -43,6 +43,12 @@ export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration
   let owned: boolean | undefined;
   if (d.initializer) {
     init = ctx.expression(d.initializer, "value");
+    // `const ys = xs.map(...)`, `[...v, x]`, `Array.from(xs, f)`: lowering made a new array for
+    // it (named after this variable), which no other name holds: the name is that array's
+    if (type.kind === "array" && isUnnamedArray(ctx, init)) {
+      ctx.vars.set(sym, init.v);
+      return;
+    }
     // a variable owns (may write) only an array it made; see ownership.ts
     if (type.kind === "array") owned = isFreshArray(init);
   } else {
@@ -53,4 +59,11 @@ export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration
   const v = newVar(d.name.text, type, "local", owned !== undefined ? { owned } : {});
   ctx.vars.set(sym, v);
   emit(ctx, decl(v, init, ctx.origin));
+}
+
+/** A local array lowering made for an expression (owned, and bound to no name yet). */
+function isUnnamedArray(ctx: LowerContext, e: Expr): e is Expr & { k: "var" } {
+  if (e.k !== "var" || e.v.role !== "local" || e.v.owned !== true) return false;
+  for (const v of ctx.vars.values()) if (v === e.v) return false;
+  return true;
 }

@@ -1,7 +1,9 @@
 /** Destructuring declarations: `const [a, b] = ...`, `const { value, grad: g } = ...`, nested. */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
-import { decl, index, newVar, num, ref, typeOfValue } from "../ir/build.js";
+import { decl, index, len, newVar, num, op, ref, typeOfValue } from "../ir/build.js";
+import type { Expr } from "../ir/types.js";
+import { elementOrDefault } from "./operators.js";
 import { emit, irTypeAt, symbolOf, type LowerContext } from "./context.js";
 import { project, recordValue, type Part } from "./records.js";
 import { OUTER, unwrap } from "../syntax/unwrap.js";
@@ -44,14 +46,12 @@ function bindPattern(ctx: LowerContext, name: ts.BindingName, source: Bound): vo
     if (el.dotDotDotToken)
       fail(TSG.unsupportedSyntax, el, "rest elements in destructuring are not supported", "read the elements you need one by one");
     // a default applies to a missing value; fields of tuples and objects tsgrad reads are never
-    // missing (their types have no undefined), elements of an array may be
-    if (el.initializer && source.kind !== "record" && source.kind !== "elements")
-      fail(
-        TSG.unsupportedSyntax,
-        el,
-        "a default value for an array element is not supported (the element may be missing)",
-        "read the element and test the array's length explicitly",
-      );
+    // missing (their types have no undefined), elements of an array may be: `const [a = 1] = xs`
+    // is xs[0] when xs has it, else 1
+    if (el.initializer && source.kind === "value") {
+      bindPattern(ctx, el.name, { kind: "value", expr: elementWithDefault(ctx, source.expr, i, el) });
+      return;
+    }
     let key: string | number = i;
     if (ts.isObjectBindingPattern(name)) {
       const prop = el.propertyName ?? el.name;
@@ -86,4 +86,17 @@ function boundOf(ctx: LowerContext, e: ts.Expression): Bound {
   const t = newVar("elements", type, "temp", { owned: false });
   emit(ctx, decl(t, value, ctx.origin));
   return { kind: "value", expr: ref(t) };
+}
+
+/** `const [, b = d] = xs`: the element at `i` when the array has it, else the default. */
+function elementWithDefault(ctx: LowerContext, arr: Expr, i: number, el: ts.BindingElement): Expr {
+  const t = typeOfValue(arr);
+  if (t.kind !== "array" || t.elem.kind !== "num" || !ts.isIdentifier(el.name))
+    fail(
+      TSG.unsupportedSyntax,
+      el,
+      "a default value is supported for a number element of an array bound to a name",
+      "read the element and test the array's length explicitly",
+    );
+  return elementOrDefault(ctx, { present: op("lt", num(i), len(arr)), read: index(arr, num(i)) }, el.initializer!);
 }

@@ -70,6 +70,13 @@ export function lowerExpression(ctx: LowerContext, e: ts.Expression, mode: Mode)
         "function expressions inside a differentiated function are not supported",
         "declare the function at module level and call it",
       );
+    case ts.SyntaxKind.ThisKeyword:
+      fail(
+        TSG.unsupportedSyntax,
+        e,
+        "`this` cannot be read in a differentiated function",
+        "name what it reads: a static member by its class (`K.scale`), an object's fields through a parameter",
+      );
     case ts.SyntaxKind.AwaitExpression:
     case ts.SyntaxKind.YieldExpression:
       fail(TSG.asyncOrGenerator, e, "await and yield cannot be differentiated", "write a plain synchronous function");

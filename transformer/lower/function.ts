@@ -10,7 +10,7 @@
  */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
-import { newVar, num } from "../ir/build.js";
+import { newVar, num, ref } from "../ir/build.js";
 import type { Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import { collect, createContext, emit, originOf, symbolOf, type LowerContext } from "./context.js";
@@ -19,6 +19,7 @@ import { capturedVariables, type CapturedVariable } from "./captures.js";
 import type { LowerHost } from "./host.js";
 import { functionName, type FunctionLike } from "../syntax/declarations.js";
 import { lowerBlock } from "./statements.js";
+import { customRuleOf, primalOf, ruleCallee } from "./calls/custom-rules.js";
 import { isThisParameter } from "./syntax.js";
 import { irTypeOf, isDifferentiable } from "./types.js";
 
@@ -125,4 +126,39 @@ function bindParameter(ctx: LowerContext, sym: ts.Symbol, name: string, type: IR
     leaves.push(root);
   }
   return { root, leaves, differentiable: isDifferentiable(type) };
+}
+
+/**
+ * `grad(lse)` for `const lse = customVjp(raw, rule)` (or customJvp, nonDifferentiable): the
+ * function of `raw`'s parameters that returns `lse(...)`, so that the marker differentiates the
+ * binding with its rule, as a wrapper `(x) => lse(x)` would be.
+ */
+export function lowerRuleWrapper(host: LowerHost, decl: ts.VariableDeclaration, key: string): IRFunction {
+  const rule = customRuleOf({ checker: host.checker, host }, decl);
+  const primal = rule && primalOf({ checker: host.checker, host }, rule);
+  if (!rule || !primal || !ts.isIdentifier(decl.name))
+    fail(
+      TSG.badRule,
+      decl,
+      "this binding's rule helper needs the function as its first argument",
+      "write customVjp((x: number) => ..., rule)",
+    );
+  const ctx = createContext(host, primal, { expression: lowerExpression, block: lowerBlock });
+  const { callee } = ruleCallee(ctx, rule, decl);
+  const params = primal.parameters.filter((p) => !isThisParameter(p)).map((p) => lowerParameter(ctx, p));
+  for (const [i, p] of params.entries())
+    if (p.root.type.kind === "record")
+      fail(
+        TSG.unsupportedType,
+        primal.parameters[i]!,
+        `a function with a ${rule.kind} rule differentiated directly takes numbers, arrays and tensors`,
+        `differentiate a function that calls it: \`(p) => ${decl.name.text}(p)\``,
+      );
+  const sig = ctx.checker.getSignatureFromDeclaration(primal);
+  const retType = sig ? ctx.checker.getReturnTypeOfSignature(sig) : undefined;
+  const returnType: IRType = retType ? irTypeOf(ctx.checker, retType, primal.type ?? primal) : NUM;
+  const origin = originOf({ ...ctx, sourceFile: decl.getSourceFile() }, decl);
+  const args = params.map((p) => ref(p.root));
+  const body: Stmt[] = [{ k: "return", value: { k: "call", fn: callee, args, type: returnType }, origin }];
+  return { key, name: decl.name.text, params, body, returnType, origin };
 }

@@ -9,7 +9,7 @@ import { fail, TSG } from "../diagnostics.js";
 import { newVar, num, ref } from "../ir/build.js";
 import type { Expr, Var } from "../ir/types.js";
 import { referencedSymbol, symbolOf, type LowerContext } from "./context.js";
-import { isExported, isModuleLevel, resolveAlias } from "../syntax/declarations.js";
+import { isExported, isModuleLevel, qualifiedMember, resolveAlias } from "../syntax/declarations.js";
 import { irTypeOf } from "./types.js";
 
 export function identifier(ctx: LowerContext, e: ts.Identifier): Expr {
@@ -55,11 +55,24 @@ function nonFiniteConstant(e: ts.Identifier): Expr | undefined {
   return undefined;
 }
 
-/** A module-level binding read by the function (constants, arrays, nested arrays). */
+/**
+ * A module-level binding read by the function (constants, arrays, nested arrays), or a member
+ * read by its qualified name (`NS.D`, `K.C`, see memberGlobal).
+ */
 function global(ctx: LowerContext, e: ts.Identifier, sym: ts.Symbol): Var {
   const known = ctx.globals.get(sym);
   if (known) return known;
   const declNode = sym.valueDeclaration;
+  const member = declNode && qualifiedMember(declNode);
+  if (member) return memberGlobal(ctx, e, sym, member);
+  if (declNode && ts.isVariableDeclaration(declNode) && ts.isModuleBlock(declNode.parent.parent.parent))
+    fail(
+      TSG.capturedLocal,
+      e,
+      `\`${e.text}\` is a constant of the namespace \`${(declNode.parent.parent.parent.parent as ts.ModuleDeclaration).name.getText()}\` ` +
+        "that the namespace does not export (or a `let`): generated code, at module level, reads it by its qualified name",
+      "export it from the namespace as a const, or declare it at module level",
+    );
   if (!declNode || !ts.isVariableDeclaration(declNode) || !isModuleLevel(declNode)) {
     if (declNode && declNode.pos >= ctx.fn.pos && declNode.end <= ctx.fn.end)
       fail(TSG.unsupportedSyntax, e, `\`${e.text}\` is used before its declaration`, "declare the variable before reading it");
@@ -89,6 +102,29 @@ function global(ctx: LowerContext, e: ts.Identifier, sym: ts.Symbol): Var {
     fail(TSG.unsupportedType, e, "module-level tuples and objects cannot be read yet", "use module-level numbers and arrays");
   const v = newVar(e.text, type, "global", {
     external: { file: declNode.getSourceFile().fileName, name: sym.getName(), exported: isExported(declNode) },
+    ...(type.kind === "array" ? { owned: false } : {}),
+  });
+  ctx.globals.set(sym, v);
+  return v;
+}
+
+/**
+ * A constant of a namespace (`NS.D`, or `D` inside `NS`) or a static property of a class
+ * (`K.C`): generated code, at module level, reads it by its qualified name.
+ */
+export function memberGlobal(ctx: LowerContext, at: ts.Node, sym: ts.Symbol, member: { name: string; top: ts.Node }): Var {
+  const known = ctx.globals.get(sym);
+  if (known) return known;
+  const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(at), at);
+  if (type.kind === "record" || type.kind === "tensor")
+    fail(
+      TSG.unsupportedType,
+      at,
+      `\`${member.name}\` holds a ${type.kind === "record" ? "tuple or object" : "tensor"}, which cannot be read here yet`,
+      "use numbers and arrays, or pass the value as a parameter",
+    );
+  const v = newVar(sym.getName(), type, "global", {
+    external: { file: member.top.getSourceFile().fileName, name: member.name, exported: isExported(member.top) },
     ...(type.kind === "array" ? { owned: false } : {}),
   });
   ctx.globals.set(sym, v);

@@ -1,11 +1,14 @@
 /** Operators: unary `-`, `+` and `!`, binary arithmetic, comparisons, `&&` / `||`, and `?:`. */
 import { perCompiler, ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
-import { alloc, assign, decl, newVar, num, op, ref, typeOfValue } from "../ir/build.js";
+import { alloc, assign, decl, index, len, newVar, num, op, ref, typeOfValue } from "../ir/build.js";
 import type { Expr, OpName } from "../ir/types.js";
+import { NUM } from "../ir/types.js";
 import { collect, emit, typeOfNode, type LowerContext, type Mode } from "./context.js";
+import { structuredLeaf } from "./records.js";
+import { unwrap } from "../syntax/unwrap.js";
 import { refuseIncrementInExpression } from "./refusals.js";
-import { typeToString } from "./types.js";
+import { irTypeOrUndefined, typeToString } from "./types.js";
 import { typeofComparison } from "./calls/number-guards.js";
 
 const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
@@ -135,11 +138,14 @@ export function conditional(ctx: LowerContext, e: ts.ConditionalExpression, mode
 }
 
 /**
- * `a ?? b`: where `a`'s type has no null or undefined in it (a number, an array, a field that is
+ * `a ?? b`. An element read (`xs[i] ?? 0`) may find nothing, whatever its type says: the element
+ * when the index is within the array, else `b` (readOrDefault). Elsewhere, where `a`'s type has no null or undefined in it (a number, an array, a field that is
  * not optional), `a` itself, and `b` is never evaluated, as in JavaScript. A value that may be
  * missing is refused: differentiated code has no undefined.
  */
 function nullishDefault(ctx: LowerContext, e: ts.BinaryExpression, mode: Mode): Expr {
+  const guarded = guardedRead(ctx, e.left);
+  if (guarded) return readOrDefault(ctx, e, guarded);
   const t = ctx.checker.getTypeAtLocation(e.left);
   const members = t.isUnion() ? t.types : [t];
   const maybeMissing = members.some(
@@ -153,4 +159,67 @@ function nullishDefault(ctx: LowerContext, e: ts.BinaryExpression, mode: Mode): 
       "give the value a type without undefined (a required field or parameter), or choose the value before the differentiated function",
     );
   return ctx.expression(e.left, mode);
+}
+
+/** An element read that may miss (`xs[i]`, `rows[i]?.[j]`): when it is there, and what it reads. */
+export interface GuardedRead {
+  readonly present: Expr;
+  readonly read: Expr;
+}
+
+/**
+ * `xs[i]`, `rows[i][j]` or `rows[i]?.[j]` on arrays: present when every index is an integer
+ * within its array (`Math.floor(i) === i && 0 <= i && i < xs.length`), as JavaScript finds an
+ * element there or reads undefined. Anything else (a field of a tuple) is undefined here.
+ */
+function guardedRead(ctx: LowerContext, left: ts.Expression): GuardedRead | undefined {
+  const e = unwrap(left, ["parens", "nonNull"]);
+  if (!ts.isElementAccessExpression(e)) return undefined;
+  // `rows[i]` is `number[] | undefined` under noUncheckedIndexedAccess: the array it may be
+  const holder = ctx.checker.getNonNullableType(ctx.checker.getTypeAtLocation(e.expression));
+  if (irTypeOrUndefined(ctx.checker, holder)?.kind !== "array") return undefined;
+  if (structuredLeaf(ctx, e)) return undefined;
+  const outer = guardedRead(ctx, e.expression);
+  const arr = outer ? outer.read : ctx.expression(e.expression, "value");
+  if (typeOfValue(arr).kind !== "array") return undefined;
+  let i = ctx.expression(e.argumentExpression, "cond");
+  if (i.k !== "num" && i.k !== "var") {
+    const at = newVar("at", NUM, "local");
+    emit(ctx, decl(at, i, ctx.origin));
+    i = ref(at);
+  }
+  const below = op("lt", i, len(arr));
+  const natural = i.k === "num" && Number.isInteger(i.value) && i.value >= 0;
+  const inBounds = natural ? below : op("and", op("and", op("eq", op("floor", i), i), op("le", num(0), i)), below);
+  return { present: outer ? op("and", outer.present, inBounds) : inBounds, read: index(arr, i) };
+}
+
+/**
+ * `xs[i] ?? d`: the element when it is there, else `d`, evaluated only then (as in JavaScript);
+ * an if statement, so that neither side's derivative leaks into the other.
+ */
+function readOrDefault(ctx: LowerContext, e: ts.BinaryExpression, g: GuardedRead): Expr {
+  const type = typeOfValue(g.read);
+  if (type.kind !== "num")
+    fail(
+      TSG.unsupportedType,
+      e,
+      `\`??\` after an element read is supported on numbers, not on ${typeToString(type)}`,
+      "check the index against the array's length with if/else",
+    );
+  return elementOrDefault(ctx, g, e.right);
+}
+
+/**
+ * The element `g` reads when it is present, else `fallback`, lowered only in that branch (a
+ * default is evaluated only when it applies): `xs[i] ?? d`, and `const [a = d] = xs`.
+ */
+export function elementOrDefault(ctx: LowerContext, g: GuardedRead, fallback: ts.Expression): Expr {
+  const t = newVar("element", NUM, "temp");
+  const origin = ctx.origin;
+  emit(ctx, decl(t, num(0), origin));
+  const then = [assign(t, g.read, origin)];
+  const els = collect(ctx, () => emit(ctx, assign(t, ctx.expression(fallback, "value"), origin)));
+  emit(ctx, { k: "if", cond: g.present, then, else: els, origin });
+  return ref(t);
 }

@@ -7,6 +7,7 @@
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { assign, typeOfValue } from "../ir/build.js";
+import { parseDerivedKey } from "../ir/keys.js";
 import type { Expr, Var } from "../ir/types.js";
 import { emit, irTypeAt, referencedSymbol, type LowerContext } from "./context.js";
 import type { FunctionLike } from "../syntax/declarations.js";
@@ -14,8 +15,13 @@ import { localOf } from "./names.js";
 import { OUTER, unwrap } from "../syntax/unwrap.js";
 import { typeToString } from "./types.js";
 
-/** Whether an initializer creates a new array (so the variable owns it and may write it). */
+/**
+ * Whether an initializer creates a new array (so the variable owns it and may write it). A call
+ * of one of the program's source functions is one: its array result is checked to be its own
+ * (sharedReturn, at every call), so the caller is its only holder.
+ */
 export function isFreshArray(e: Expr): boolean {
+  if (e.k === "call") return e.fn.kind === "user" && parseDerivedKey(e.fn.key) === null;
   return e.k === "alloc" || e.k === "arrayLit" || e.k === "copy";
 }
 

@@ -156,11 +156,19 @@ export function recordLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression | 
   if (type.kind !== "record")
     fail(TSG.unsupportedType, e, "this literal is not a tuple or object of numbers and arrays", "return a tuple or object type");
   const parts = ts.isArrayLiteralExpression(e) ? tupleParts(e) : objectParts(e);
+  const spreads = spreadSources(ctx, e);
   return {
     k: "record",
     tuple: type.tuple,
     fields: type.fields.map((f) => {
-      const part = parts.find((x) => String(x.key) === String(f.key));
+      // the last of the literal's properties and spreads to give the field its value wins
+      const part = parts.findLast((x) => String(x.key) === String(f.key));
+      const spread = spreads.findLast((x) => x.at > (part?.at ?? -1) && x.fields.has(String(f.key)));
+      if (spread) {
+        const from = project(ctx, spread.value(), f.key, spread.node);
+        if (from.kind === "value") return { key: f.key, value: from.expr };
+        return { key: f.key, value: recordArgument(ctx, spread.node, f.type as RecordType, from.value) };
+      }
       if (!part) fail(TSG.unsupportedType, e, `the field \`${String(f.key)}\` has no value here`, "give every field a value");
       const node = unwrap(part.node, OUTER);
       if (f.type.kind !== "record") return { key: f.key, value: ctx.expression(node, "value") };
@@ -170,30 +178,60 @@ export function recordLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression | 
   };
 }
 
-type LiteralPart = { key: string | number; node: ts.Expression };
+type LiteralPart = { key: string | number; node: ts.Expression; at: number };
+
+/** `...p` in an object literal: the fields it gives, and its value (read once, when first needed). */
+interface SpreadSource {
+  readonly at: number;
+  readonly node: ts.Expression;
+  readonly fields: ReadonlySet<string>;
+  readonly value: () => RecordValue;
+}
+
+function spreadSources(ctx: LowerContext, e: ts.ArrayLiteralExpression | ts.ObjectLiteralExpression): SpreadSource[] {
+  if (!ts.isObjectLiteralExpression(e)) return [];
+  const out: SpreadSource[] = [];
+  e.properties.forEach((p, at) => {
+    if (!ts.isSpreadAssignment(p)) return;
+    const node = p.expression;
+    const t = irTypeAt(ctx, node);
+    if (t?.kind !== "record" || t.tuple)
+      fail(
+        TSG.unsupportedType,
+        p,
+        "only objects of numbers, arrays and tensors can be spread into an object here",
+        "write each field as `key: value`",
+      );
+    let value: RecordValue | undefined;
+    out.push({ at, node, fields: new Set(t.fields.map((f) => String(f.key))), value: () => (value ??= recordValue(ctx, node)) });
+  });
+  return out;
+}
 
 function tupleParts(e: ts.ArrayLiteralExpression): LiteralPart[] {
   return e.elements.map((el, i) => {
     if (ts.isSpreadElement(el) || ts.isOmittedExpression(el))
       fail(TSG.unsupportedSyntax, el, "spread and holes in tuple literals are not supported", "write each element");
-    return { key: i, node: el };
+    return { key: i, node: el, at: i };
   });
 }
 
 function objectParts(e: ts.ObjectLiteralExpression): LiteralPart[] {
-  return e.properties.map((p): LiteralPart => {
+  return e.properties.flatMap((p, at): LiteralPart[] => {
     switch (p.kind) {
       case ts.SyntaxKind.PropertyAssignment:
         if (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name))
-          return { key: p.name.text, node: p.initializer };
+          return [{ key: p.name.text, node: p.initializer, at }];
         break;
       case ts.SyntaxKind.ShorthandPropertyAssignment:
-        return { key: p.name.text, node: p.name };
+        return [{ key: p.name.text, node: p.name, at }];
+      case ts.SyntaxKind.SpreadAssignment:
+        return []; // spreadSources
     }
     fail(
       TSG.unsupportedSyntax,
       p,
-      "only `key: value` and shorthand properties are supported in object literals here",
+      "only `key: value`, shorthand properties and spreads of objects are supported in object literals here",
       "write each field as `key: value`",
     );
   });
@@ -204,8 +242,8 @@ function objectParts(e: ts.ObjectLiteralExpression): LiteralPart[] {
  * parts, in the order of the parameter's own type (the callee's leaves and the caller's
  * adjoints then line up, whatever order the caller's type lists the fields in).
  */
-export function recordArgument(ctx: LowerContext, arg: ts.Expression, target: RecordType): Expr {
-  return recordArgumentOf(ctx, recordValue(ctx, arg), target, arg);
+export function recordArgument(ctx: LowerContext, arg: ts.Expression, target: RecordType, value?: RecordValue): Expr {
+  return recordArgumentOf(ctx, value ?? recordValue(ctx, arg), target, arg);
 }
 
 /** The same, from a record already resolved (a structured parameter a local helper captures); `arg` is where to point a refusal. */

@@ -17,6 +17,13 @@ export function irTypeOf(checker: ts.TypeChecker, type: ts.Type, node: ts.Node):
       "an `any`-typed value flows into a differentiated computation",
       "give it a type: number, number[], Float64Array, or a tuple/object of those",
     );
+  if (type.flags & ts.TypeFlags.TypeParameter)
+    fail(
+      TSG.unsupportedType,
+      node,
+      `the type parameter \`${checker.typeToString(type)}\` has no constraint tsgrad can differentiate`,
+      "constrain it to what it holds: `<T extends number[]>`, `<T extends number>`, or an object of those",
+    );
   fail(
     TSG.unsupportedType,
     node,
@@ -27,6 +34,13 @@ export function irTypeOf(checker: ts.TypeChecker, type: ts.Type, node: ts.Node):
 
 export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRType | undefined {
   if (type.flags & ts.TypeFlags.Any) return undefined;
+  // a generic helper's `T extends number[]`: every T it may be is its constraint's kind
+  if (type.flags & ts.TypeFlags.TypeParameter) {
+    const constraint = checker.getBaseConstraintOfType(type);
+    return constraint && constraint !== type && !(constraint.flags & ts.TypeFlags.Unknown)
+      ? irTypeOrUndefined(checker, constraint)
+      : undefined;
+  }
   if (type.flags & ts.TypeFlags.NumberLike) return NUM;
   if (type.flags & ts.TypeFlags.BooleanLike) return BOOL;
   if (type.flags & ts.TypeFlags.StringLike) return { kind: "data" };

@@ -84,7 +84,8 @@ function anfStmt(s: Stmt, out: Stmt[]): void {
       case "alloc":
         return { ...e, fill: atom(e.fill) };
       case "arrayLit":
-        return { ...e, elems: e.elems.map(atom) };
+        // a nested literal of constants stays one literal (its rows' entries made atoms)
+        return { ...e, elems: e.elems.map((el) => (el.k === "arrayLit" ? shallow(el) : atom(el))) };
       case "copy":
         return { ...e, arr: atom(e.arr) };
       case "record":

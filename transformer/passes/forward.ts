@@ -450,7 +450,12 @@ class Forward {
       case "alloc":
         return alloc(value.length, value.storage, this.tangentOf(value.fill) ?? num(0));
       case "arrayLit":
-        return { k: "arrayLit", storage: value.storage, elems: value.elems.map((e) => this.tangentOf(e) ?? num(0)) };
+        // the rows of a nested literal are arrays: a row without a tangent has zeros
+        return {
+          k: "arrayLit",
+          storage: value.storage,
+          elems: value.elems.map((e) => this.tangentOf(e) ?? (typeOfValue(e).kind === "array" ? this.zeroLike(typeOfValue(e), e) : num(0))),
+        };
       case "copy": {
         const t = this.tangentOf(value.arr);
         return t ? { k: "copy", arr: t, storage: value.storage } : alloc(len(value.arr), value.storage);

@@ -63,6 +63,7 @@ function handle(marker: MarkerCall, { table, pipeline, emitter, diagnostics }: M
         {
           checker: table.checker,
           functionKey: (decl) => table.functionKey(decl),
+          ruleBindingKey: (decl) => table.ruleBindingKey(decl),
           sourceOf: (k) => pipeline.sourceOf(k),
           derive: (kind, mask, k) => pipeline.derive(kind, mask, k),
         },

@@ -6,7 +6,7 @@ import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { isMarkerSymbol, markerOfCall, ruleKindOf, tensorOpOf, type MarkerCall } from "../discover/markers.js";
 import { resolveRequest } from "../discover/requests.js";
-import { lowerFunction } from "../lower/function.js";
+import { lowerFunction, lowerRuleWrapper } from "../lower/function.js";
 import type { LowerHost } from "../lower/host.js";
 import { isModuleLevel, resolveAlias, type FunctionLike } from "../syntax/declarations.js";
 import type { IRFunction } from "../ir/types.js";
@@ -17,6 +17,7 @@ export class ProgramTable implements FunctionTable, LowerHost {
   readonly checker: ts.TypeChecker;
   private readonly decls = new Map<string, FunctionLike>();
   private readonly lowered = new Map<string, IRFunction>();
+  private readonly ruleBindings = new Map<string, ts.VariableDeclaration>();
 
   constructor(readonly program: ts.Program) {
     this.checker = program.getTypeChecker();
@@ -25,6 +26,13 @@ export class ProgramTable implements FunctionTable, LowerHost {
   functionKey(decl: FunctionLike): string {
     const key = `${decl.getSourceFile().fileName}#${decl.getStart()}`;
     this.decls.set(key, decl);
+    return key;
+  }
+
+  /** `grad(lse)` of `const lse = customVjp(...)`: a function that calls the binding (lowerRuleWrapper). */
+  ruleBindingKey(decl: ts.VariableDeclaration): string {
+    const key = `${decl.getSourceFile().fileName}#${decl.getStart()}:rule`;
+    this.ruleBindings.set(key, decl);
     return key;
   }
 
@@ -54,6 +62,7 @@ export class ProgramTable implements FunctionTable, LowerHost {
       {
         checker: this.checker,
         functionKey: (decl) => this.functionKey(decl),
+        ruleBindingKey: (decl) => this.ruleBindingKey(decl),
         sourceOf: (key) => {
           if (parseDerivedKey(key))
             fail(
@@ -94,8 +103,10 @@ export class ProgramTable implements FunctionTable, LowerHost {
     let fn = this.lowered.get(key);
     if (!fn) {
       const decl = this.decls.get(key);
-      if (!decl) throw new Error(`unknown function key ${key}`);
-      fn = lowerFunction(this, decl, key);
+      const binding = this.ruleBindings.get(key);
+      if (binding) fn = lowerRuleWrapper(this, binding, key);
+      else if (!decl) throw new Error(`unknown function key ${key}`);
+      else fn = lowerFunction(this, decl, key);
       this.lowered.set(key, fn);
     }
     return fn;

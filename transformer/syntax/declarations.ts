@@ -5,15 +5,25 @@
 import { ts } from "../compiler.js";
 import { unwrap } from "./unwrap.js";
 
-export type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
+/** A function tsgrad can differentiate: declared, an arrow or function expression, or a static method. */
+export type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration;
 
 export function isFunctionLike(n: ts.Node): n is FunctionLike {
   return ts.isFunctionDeclaration(n) || ts.isArrowFunction(n) || ts.isFunctionExpression(n);
 }
 
-/** The function a declaration binds, when it binds one: `function f`, `const f = (...) => ...`. */
+/**
+ * The function a declaration binds, when it binds one: `function f`, `const f = (...) => ...`,
+ * and a class's static method (`static f(...) {...}`, `static f = (...) => ...`), which, unlike an
+ * instance method, names one function wherever it is called.
+ */
 export function functionOfDeclaration(decl: ts.Declaration): FunctionLike | undefined {
   if (ts.isFunctionDeclaration(decl)) return decl;
+  if (ts.isMethodDeclaration(decl)) return isStatic(decl) && decl.body ? decl : undefined;
+  if (ts.isPropertyDeclaration(decl) && isStatic(decl) && decl.initializer) {
+    const init = unwrap(decl.initializer, ["parens", "as", "satisfies"]);
+    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+  }
   if (ts.isVariableDeclaration(decl) && decl.initializer) {
     const init = unwrap(decl.initializer, ["parens", "as", "satisfies"]);
     if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
@@ -43,6 +53,53 @@ export function isModuleLevel(decl: ts.Node): boolean {
     return ts.isVariableDeclaration(p) && isModuleLevel(p);
   }
   return false;
+}
+
+export function isStatic(decl: ts.Node): boolean {
+  return ts.canHaveModifiers(decl) && !!ts.getModifiers(decl)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+}
+
+/**
+ * A member read by a qualified name from anywhere: a function or `const` declared at the top of a
+ * namespace (`namespace NS { export function cube ... }`), or a static member of a class
+ * declared at module level or in such a namespace. Its name qualified from the module's top
+ * (`NS.cube`, `K.sq`), and the module-level declaration that holds it (for `export`).
+ */
+export function qualifiedMember(decl: ts.Node): { readonly name: string; readonly top: ts.Node } | undefined {
+  let holder: ts.Node;
+  let name: string;
+  if ((ts.isMethodDeclaration(decl) || ts.isPropertyDeclaration(decl)) && isStatic(decl)) {
+    const cls = decl.parent;
+    if (!ts.isClassDeclaration(cls) || !cls.name || !ts.isIdentifier(decl.name)) return undefined;
+    holder = cls;
+    name = `${cls.name.text}.${decl.name.text}`;
+  } else if (ts.isFunctionDeclaration(decl) && decl.name) {
+    holder = decl;
+    name = decl.name.text;
+  } else if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && ts.isVariableStatement(decl.parent.parent)) {
+    if (!(decl.parent.flags & ts.NodeFlags.Const)) return undefined;
+    holder = decl.parent.parent;
+    name = decl.name.text;
+  } else return undefined;
+  // up through the namespaces around it, to the module's top
+  for (;;) {
+    const block = holder.parent;
+    if (ts.isSourceFile(block)) return name.includes(".") ? { name, top: holder } : undefined;
+    // read from outside its namespace, by generated code at module level: it must be exported
+    if (!ts.isModuleBlock(block) || !isExportedMember(holder)) return undefined;
+    let ns = block.parent;
+    name = `${ns.name.text}.${name}`;
+    // `namespace A.B { }` is two declarations, the inner one the body of the outer
+    while (ts.isModuleDeclaration(ns.parent)) {
+      ns = ns.parent;
+      name = `${ns.name.text}.${name}`;
+    }
+    holder = ns;
+  }
+}
+
+function isExportedMember(n: ts.Node): boolean {
+  return ts.canHaveModifiers(n) && !!ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 }
 
 /** Follows import aliases to the symbol that owns the declaration. */

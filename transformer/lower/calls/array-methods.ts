@@ -93,13 +93,88 @@ export function arrayMethodCall(ctx: LowerContext, e: ts.CallExpression, callee:
   fail(TSG.opaqueCall, e, `\`.${name}\` is not supported`, "write the loop");
 }
 
+/**
+ * `Array.from(xs, (x, i) => e)`, `Float64Array.from(xs, ...)`: a map into a new array of that
+ * kind; `Array.from({ length: n }, (_, i) => e)`: the same over the indices, with no item (the
+ * callback's first parameter is undefined there, and may not be read).
+ */
+export function mappedFrom(ctx: LowerContext, e: ts.CallExpression, storage: "f64" | "array", mode: Mode): Expr {
+  const [source] = e.arguments;
+  const fn = callback(e, "from", 1);
+  const owner = storage === "f64" ? "Float64Array" : "Array";
+  if (fn.parameters.length > 2)
+    fail(TSG.unsupportedSyntax, fn.parameters[2]!, `${owner}.from gives its callback the item and the index only`, "take `(x, i) => ...`");
+  const lengthOnly = source && lengthOf(unwrap(source, OUTER));
+  let xs: Expr | undefined;
+  let length: Expr;
+  if (lengthOnly) {
+    length = evaluatedOnceNumber(ctx, ctx.expression(lengthOnly, "cond"));
+    const itemParam = fn.parameters[0];
+    if (itemParam && isRead(ctx, itemParam))
+      fail(
+        TSG.unsupportedSyntax,
+        itemParam,
+        `\`${owner}.from({ length: n }, ...)\` gives its callback undefined as the item, which this callback reads`,
+        "read only the index: `(_, i) => ...`",
+      );
+  } else {
+    const value = source && ctx.expression(source, "value");
+    const t = value && typeOfValue(value);
+    if (!value || t?.kind !== "array" || t.elem.kind !== "num")
+      fail(
+        TSG.unsupportedSyntax,
+        e,
+        `${owner}.from is supported on an array of numbers or \`{ length: n }\`, with a callback written in the call`,
+        "copy the array, then transform it in a loop",
+      );
+    xs = evaluatedOnce(ctx, "items", value);
+    length = len(xs);
+  }
+  const out = newVar(resultName(e, "made"), { kind: "array", elem: NUM, storage }, "local", { owned: true });
+  emit(ctx, decl(out, alloc(length, storage), ctx.origin));
+  const items = xs ?? ref(out);
+  const body = xs ? fn : { ...fn, parameters: [undefined, ...fn.parameters.slice(1)] };
+  eachItem(ctx, items, body, (i, result) => [
+    { k: "store", arr: out, index: ref(i), value: result(mode), accumulate: false, origin: ctx.origin },
+  ]);
+  return ref(out);
+}
+
+/** `{ length: n }`: the expression n. */
+function lengthOf(e: ts.Expression): ts.Expression | undefined {
+  if (!ts.isObjectLiteralExpression(e) || e.properties.length !== 1) return undefined;
+  const p = e.properties[0]!;
+  if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === "length") return p.initializer;
+  if (ts.isShorthandPropertyAssignment(p) && p.name.text === "length") return p.name;
+  return undefined;
+}
+
+function evaluatedOnceNumber(ctx: LowerContext, value: Expr): Expr {
+  if (value.k === "num" || value.k === "var") return value;
+  const v = newVar("count", NUM, "local");
+  emit(ctx, decl(v, value, ctx.origin));
+  return ref(v);
+}
+
+/** Whether a callback's parameter is read in its function. */
+function isRead(ctx: LowerContext, p: ts.ParameterDeclaration): boolean {
+  const sym = ctx.checker.getSymbolAtLocation(p.name);
+  let read = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && n !== p.name && ctx.checker.getSymbolAtLocation(n) === sym) read = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(p.parent);
+  return read;
+}
+
 /** `xs.reduce((acc, x, i) => e, initial)`: an accumulator and a loop. */
 function reduce(ctx: LowerContext, e: ts.CallExpression, xs: Expr, mode: Mode): Expr {
   const fn = callback(e, "reduce");
   const initial = e.arguments[1];
   if (!initial || e.arguments.length !== 2)
     fail(TSG.unsupportedSyntax, e, "`.reduce` needs its initial value here", "pass it: `xs.reduce((acc, x) => acc + x, 0)`");
-  const [accParam, ...rest] = fn.parameters;
+  const [accParam, ...rest] = fn.parameters as readonly ts.ParameterDeclaration[];
   const start = ctx.expression(initial, mode);
   const type = typeOfValue(start);
   if (type.kind !== "num")
@@ -137,14 +212,15 @@ function search(ctx: LowerContext, e: ts.CallExpression, xs: Expr, name: "includ
 }
 
 interface Callback {
-  readonly parameters: readonly ts.ParameterDeclaration[];
+  /** Undefined where the loop gives the callback no item (`Array.from({ length: n }, (_, i) => ...)`). */
+  readonly parameters: readonly (ts.ParameterDeclaration | undefined)[];
   readonly body: ts.ConciseBody;
 }
 
-/** The arrow (or function expression) a method is given, written in the call. */
-function callback(e: ts.CallExpression, name: string): Callback {
-  const arg = e.arguments[0] && unwrap(e.arguments[0], OUTER);
-  if (!arg || !(ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) || (name !== "reduce" && e.arguments.length !== 1))
+/** The arrow (or function expression) a method is given, written in the call (argument `at`). */
+function callback(e: ts.CallExpression, name: string, at = 0): Callback {
+  const arg = e.arguments[at] && unwrap(e.arguments[at], OUTER);
+  if (!arg || !(ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) || (name !== "reduce" && e.arguments.length !== at + 1))
     fail(
       TSG.unsupportedSyntax,
       e,

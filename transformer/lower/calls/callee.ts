@@ -11,8 +11,17 @@ import type { MarkerCall } from "../../discover/markers.js";
 import { fillCall, fromCall, sliceCall } from "../arrays.js";
 import { ARRAY_METHODS, arrayMethodCall } from "./array-methods.js";
 import { irTypeAt, type LowerContext, type Mode } from "../context.js";
-import { declarationWithBody, functionOfDeclaration, isModuleLevel, resolveAlias, type FunctionLike } from "../../syntax/declarations.js";
+import {
+  declarationWithBody,
+  functionOfDeclaration,
+  isModuleLevel,
+  isStatic,
+  qualifiedMember,
+  resolveAlias,
+  type FunctionLike,
+} from "../../syntax/declarations.js";
 import { refuseMisplacedRule } from "../refusals.js";
+import { OUTER, unwrap } from "../../syntax/unwrap.js";
 import { customRuleCall, customRuleOf, stopGradientCall, type CustomRule } from "./custom-rules.js";
 import { derivativeCall, invokedMarker } from "./derivatives.js";
 import { isGlobalBinding, mathCall } from "./math.js";
@@ -52,12 +61,17 @@ export type Callee =
   | { readonly kind: "nested"; readonly name: string }
   /** A named function whose body tsgrad cannot see (declared in a .d.ts, a method, ...): refused. */
   | { readonly kind: "bodiless"; readonly name: string; readonly decl: ts.Declaration | undefined }
+  /** `obj.m(x)` of a method of a class of the program that is not static: refused. */
+  | { readonly kind: "instanceMethod"; readonly name: string }
   /** Anything else: refused. */
   | { readonly kind: "opaque" };
 
 const OPAQUE: Callee = { kind: "opaque" };
 
 export function lowerCall(ctx: LowerContext, e: ts.CallExpression, mode: Mode): Expr {
+  // `this.f(x)`: refused as `this` (expressions.ts), even where `f` is a static method
+  if (ts.isPropertyAccessExpression(e.expression) && unwrap(e.expression.expression, OUTER).kind === ts.SyntaxKind.ThisKeyword)
+    ctx.expression(e.expression.expression, "value");
   return lowerCallTo(ctx, e, resolveCallee(ctx, e), mode);
 }
 
@@ -114,6 +128,13 @@ function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mo
         "call a function written in TypeScript in this program, or give this one a custom rule",
       );
     }
+    case "instanceMethod":
+      fail(
+        TSG.opaqueCall,
+        e,
+        `\`${callee.name}\` is an instance method, whose code depends on the object it is called on`,
+        "make it a static method or a function that takes what it reads from the object as parameters",
+      );
     case "opaque":
       fail(
         TSG.opaqueCall,
@@ -164,13 +185,20 @@ function methodCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.Proper
   return namespaceFunction(ctx, callee) ?? OPAQUE;
 }
 
-/** A function of another module called through a namespace import: `models.loss(...)`. */
+/**
+ * A function named through its holder: of another module through a namespace import
+ * (`models.loss(...)`), of a namespace (`NS.cube(x)`), or a class's static method (`K.sq(x)`).
+ * An instance method depends on the object it is called on, and is refused.
+ */
 function namespaceFunction(ctx: LowerContext, callee: ts.PropertyAccessExpression): Callee | undefined {
   const member = ctx.checker.getSymbolAtLocation(callee.name);
   const target = member && resolveAlias(ctx.checker, member);
   const d = target && declarationWithBody(target);
   const fn = d && functionOfDeclaration(d);
-  if (fn && fn.body && !fn.getSourceFile().isDeclarationFile && isModuleLevel(fn)) return { kind: "user", fn };
+  if (fn && fn.body && !fn.getSourceFile().isDeclarationFile && (isModuleLevel(fn) || qualifiedMember(d) !== undefined))
+    return { kind: "user", fn };
+  if (d && !d.getSourceFile().isDeclarationFile && (ts.isMethodDeclaration(d) || ts.isPropertyDeclaration(d)) && !isStatic(d))
+    return { kind: "instanceMethod", name: callee.getText() };
   return undefined;
 }
 

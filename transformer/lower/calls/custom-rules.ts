@@ -5,7 +5,7 @@
 import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import { decl, newVar, op, ref, typeOfValue } from "../../ir/build.js";
-import type { Expr } from "../../ir/types.js";
+import type { Callee, Expr } from "../../ir/types.js";
 import { emit, typeOfNode, type LowerContext, type Mode } from "../context.js";
 import { recordArgument } from "../records.js";
 import {
@@ -19,6 +19,9 @@ import {
 import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
 import { unwrap } from "../../syntax/unwrap.js";
 
+/** What reading a rule binding needs: the checker and the driver (no function being lowered). */
+type Readers = Pick<LowerContext, "checker" | "host">;
+
 /** A declaration whose initializer is a call of a rule helper: `const f = customVjp(...)`. */
 export interface CustomRule {
   readonly kind: "customVjp" | "customJvp" | "nonDifferentiable";
@@ -28,7 +31,7 @@ export interface CustomRule {
 }
 
 /** The rule a callee's declaration gives it, if it is `const f = customVjp(...)` or its kin. */
-export function customRuleOf(ctx: LowerContext, decl: ts.Declaration): CustomRule | undefined {
+export function customRuleOf(ctx: Readers, decl: ts.Declaration): CustomRule | undefined {
   if (!ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
   const init = unwrap(decl.initializer, ["parens", "as"]);
   if (!ts.isCallExpression(init) || !ts.isIdentifier(init.expression)) return undefined;
@@ -39,17 +42,37 @@ export function customRuleOf(ctx: LowerContext, decl: ts.Declaration): CustomRul
 }
 
 /** A call of a function declared with its own rule, which the passes call instead of deriving one. */
-export function customRuleCall(ctx: LowerContext, { kind, decl, init }: CustomRule, e: ts.CallExpression): Expr {
-  if (!isModuleLevel(decl) || !ts.isIdentifier(decl.name))
-    fail(TSG.badRule, e, `a function with a ${kind} rule must be declared at module level`, "declare it with const at module level");
+export function customRuleCall(ctx: LowerContext, rule: CustomRule, e: ts.CallExpression): Expr {
   refuseSpreadArguments(e);
   const type = typeOfNode(ctx, e);
+  const { callee, arity } = ruleCallee(ctx, rule, e);
+  if (!callee.rule) {
+    const args = e.arguments.map((a) => ctx.expression(a, "cond"));
+    return { k: "call", fn: callee, args, type };
+  }
+  if (e.arguments.length !== arity) refuseMissingArguments(e);
+  const args = e.arguments.map((a) => ctx.expression(a, "value"));
+  return { k: "call", fn: callee, args, type };
+}
+
+/**
+ * The callee of a function with its own rule, after checking its declaration (at module level,
+ * the rule's arity): generated code calls the binding, and the rule through it. `at` is where a
+ * refusal of the declaration is reported. `arity` is the primal's number of parameters.
+ */
+export function ruleCallee(
+  ctx: Readers,
+  { kind, decl, init }: CustomRule,
+  at: ts.Node,
+): { callee: Callee & { kind: "opaque" }; arity: number } {
+  if (!isModuleLevel(decl) || !ts.isIdentifier(decl.name))
+    fail(TSG.badRule, at, `a function with a ${kind} rule must be declared at module level`, "declare it with const at module level");
   // the binding itself is the primal at run time (the helpers return the function unchanged)
   const external = { file: decl.getSourceFile().fileName, name: decl.name.text, exported: isExported(decl) };
   const key = `opaque:${external.file}#${external.name}`;
   if (kind === "nonDifferentiable") {
-    const args = e.arguments.map((a) => ctx.expression(a, "cond"));
-    return { k: "call", fn: { kind: "opaque", key, external }, args, type };
+    const primal = init.arguments[0] && functionArgument(ctx, init.arguments[0]);
+    return { callee: { kind: "opaque", key, external }, arity: primal?.parameters.length ?? 0 };
   }
   const [primalArg, ruleArg] = init.arguments;
   const primal = primalArg && functionArgument(ctx, primalArg);
@@ -73,11 +96,15 @@ export function customRuleCall(ctx: LowerContext, { kind, decl, init }: CustomRu
       kind === "customVjp" ? "write (x, y, ybar) => ... for f(x)" : "write (x, dx) => ... for f(x)",
     );
   }
-  if (e.arguments.length !== n) refuseMissingArguments(e);
-  const args = e.arguments.map((a) => ctx.expression(a, "value"));
   const ruleKey = ctx.host.functionKey(ruleFn);
   const rule = kind === "customVjp" ? { vjp: ruleKey } : { jvp: ruleKey };
-  return { k: "call", fn: { kind: "opaque", key, external, rule }, args, type };
+  return { callee: { kind: "opaque", key, external, rule }, arity: n };
+}
+
+/** The function a rule binding's helper was given first: its primal (`customVjp(primal, rule)`). */
+export function primalOf(ctx: Readers, rule: CustomRule): FunctionLike | undefined {
+  const arg = rule.init.arguments[0];
+  return arg && functionArgument(ctx, arg);
 }
 
 /**
@@ -102,7 +129,7 @@ export function stopGradientCall(ctx: LowerContext, e: ts.CallExpression, mode: 
 }
 
 /** A function given as an argument: an arrow or function expression, or a function's name. */
-function functionArgument(ctx: LowerContext, arg: ts.Expression): FunctionLike | undefined {
+function functionArgument(ctx: Readers, arg: ts.Expression): FunctionLike | undefined {
   const e = unwrap(arg, ["parens", "as"]);
   switch (e.kind) {
     case ts.SyntaxKind.ArrowFunction:

@@ -31,7 +31,10 @@ export function arrayAdjointForward(round: Round, v: Var, e: Expr, isDecl: boole
     const adj = adjointArray(round, e);
     if (!adj) return [];
     init = adj;
-  } else init = alloc(len(ref(v)), v.type.kind === "array" ? v.type.storage : "array");
+  } else if (e.k === "arrayLit" && e.elems.length > 0 && v.type.kind === "array" && v.type.elem.kind === "array")
+    // a matrix literal (`[[c, -s], [s, c]]`): zero rows; an empty one (`[]`) is given rows by push
+    init = { k: "zerosLike", arr: ref(v) };
+  else init = alloc(len(ref(v)), v.type.kind === "array" ? v.type.storage : "array");
   let a = round.plan.arrayAdjoints.get(v);
   if (!a) {
     a = newVar(`${v.name}_bar`, v.type, "adjoint", { owned: !isAlias });
@@ -92,7 +95,10 @@ export function arrayDefinitionAdjoint(round: Round, v: Var, e: Expr, o: Origin,
   switch (e.k) {
     case "arrayLit":
       e.elems.forEach((el, k) => {
-        if (adjointLoc(round, el)) accumulateInto(round, el, index(ref(vBar), num(k)), o, r);
+        // a row of a nested literal: its adjoint gets the row of v's
+        const row = el.k === "var" && el.v.type.kind === "array" ? adjointArray(round, el) : null;
+        if (row) r.push(...addArrayInto(row, index(ref(vBar), num(k)), o));
+        else if (adjointLoc(round, el)) accumulateInto(round, el, index(ref(vBar), num(k)), o, r);
       });
       return;
     case "copy": {
