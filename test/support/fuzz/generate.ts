@@ -245,7 +245,7 @@ export class ProgramGenerator {
       else values.push({ expr: p.name, kind: p.kind });
       if (p.kind === "obj") values.push({ expr: `${p.name}.b`, kind: "arr" });
     }
-    return { scalars, mutable: [], values, data, canReturn: true, returns, where, callable };
+    return { scalars, mutable: [], values, data, canReturn: true, returns, where, callable: [...callable] };
   }
 
   // ---- the program function -------------------------------------------------------------
