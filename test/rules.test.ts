@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import type { Expr } from "../transformer/ir/types.js";
 import { primitives, type Primitive } from "../transformer/rules/primitives.js";
 import { differentiableOps, parseTemplate } from "../transformer/rules/registry.js";
+import { MATH_CONSTANTS, MATH_FUNCTIONS, mathNameOf } from "../transformer/rules/math.js";
 
 /** A primitive of the table with a derivative rule (not a boolean, not `select`). */
 type ScalarRule = Exclude<Primitive, { readonly kind: "comparison" | "boolean" } | { readonly arity: 3 }>;
@@ -263,5 +264,23 @@ describe("templates under mutation testing (npm run mutate)", () => {
       ns.activeMutant = saved.activeMutant;
       ns.mutantCoverage = saved.mutantCoverage;
     }
+  });
+});
+
+describe("the Math members tsgrad knows are JavaScript's own", () => {
+  const math = Math as unknown as Record<string, unknown>;
+  it("each Math function is a function of Math, of the arity JavaScript gives it; only hypot, max and min take any number", () => {
+    expect(Object.keys(MATH_FUNCTIONS).length).toBeGreaterThanOrEqual(30);
+    for (const [name, fn] of Object.entries(MATH_FUNCTIONS)) {
+      expect(typeof math[name], name).toBe("function");
+      expect(mathNameOf(fn.op), name).toBe(name);
+      if (fn.arity === "any") expect(["hypot", "max", "min"], name).toContain(name);
+      else expect(fn.arity, name).toBe((math[name] as (...a: number[]) => number).length);
+    }
+    // the value of a call without arguments, as JavaScript gives it
+    for (const name of ["hypot", "max", "min"]) expect(MATH_FUNCTIONS[name]!.none, name).toBe((math[name] as () => number)());
+  });
+  it("each Math constant is Math's value", () => {
+    for (const [name, value] of Object.entries(MATH_CONSTANTS)) expect(value, name).toBe(math[name]);
   });
 });
