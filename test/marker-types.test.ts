@@ -4,9 +4,8 @@
  * @ts-expect-error, the misuses that must not compile), and stopGradient of every
  * differentiable kind through the transformer, against finite differences.
  */
-import { fileURLToPath } from "node:url";
-import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { typeErrorsOf } from "./support/typecheck.js";
 import { grad, jvp, stopGradient } from "tsgrad";
 import { item, mul, sum, tensor, type Tensor } from "tsgrad/tensor";
 import { expectClose, numericGradient } from "./support/numeric.js";
@@ -14,20 +13,7 @@ import { compileSource } from "./support/compile.js";
 
 describe("marker types", () => {
   it("hasAux, stopGradient and wrt positions type-check as documented", () => {
-    const file = fileURLToPath(new URL("./types/aux-and-options.types.ts", import.meta.url));
-    const program = ts.createProgram([file], {
-      strict: true,
-      noEmit: true,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      target: ts.ScriptTarget.ES2022,
-      skipLibCheck: true,
-      types: [],
-    });
-    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => {
-      const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0;
-      return `line ${line}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
-    });
+    const diagnostics = typeErrorsOf(new URL("./types/aux-and-options.types.ts", import.meta.url));
     expect(diagnostics).toEqual([]);
   });
 
