@@ -191,7 +191,23 @@ function oneSidedAgree(f: (z: number[]) => number | number[], z: readonly number
 function stableDifferences(f: (z: number[]) => number | number[], z: readonly number[], steps: readonly [number, number] = [1e-5, 2.5e-6]): number[][] | null {
   const coarse = centralJacobian(f, z, steps[0]);
   const fine = centralJacobian(f, z, steps[1]);
-  return coarse.every((col, i) => agree(col, fine[i]!)) && oneSidedAgree(f, z, 1e-6) ? fine : null;
+  if (!coarse.every((col, i) => agree(col, fine[i]!)) || !oneSidedAgree(f, z, 1e-6)) return null;
+  return noStaircase(fine, centralJacobian(f, z, TINY_STEP), [f(z.slice())].flat()) ? fine : null;
+}
+
+/** A step small enough that a staircase term (floor of a fast-moving value) rarely jumps within it. */
+const TINY_STEP = 1e-9;
+
+/**
+ * Whether differences at the tiny step agree with the fine ones, to within what rounding adds at
+ * that step (eps |f| / h). Where a piecewise-constant term (floor, round, sign of a value moving by
+ * many units across the stencil) jumps many times between z - h and z + h, differences at every
+ * step much larger than its stair width agree with one another, and all see the stairs' average
+ * slope, not the derivative 0 that holds between the jumps: the tiny step does not.
+ */
+function noStaircase(fine: readonly (readonly number[])[], tiny: readonly (readonly number[])[], value: readonly number[]): boolean {
+  const roundoff = (j: number) => (4 * Number.EPSILON * Math.abs(value[j] ?? 0)) / TINY_STEP;
+  return fine.every((col, i) => col.every((x, j) => Math.abs(x - tiny[i]![j]!) <= 1e-2 * Math.max(1, Math.abs(x)) + roundoff(j)));
 }
 
 /** d/dt g(z + t u) at t = 0 for a vector-valued g, at two step sizes; null where they disagree. */
