@@ -291,7 +291,8 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
     if (a.length !== b.length) fail(check, `${check}: ${a.length} numbers where ${b.length} were expected`, b, a);
     for (let i = 0; i < a.length; i++) {
       const s = scale ?? Math.max(1, Math.abs(a[i]!), Math.abs(b[i]!));
-      const ok = Math.abs(a[i]! - b[i]!) <= tol * s + roundoff || (Number.isNaN(a[i]!) && Number.isNaN(b[i]!));
+      // the same infinity is equal too (its difference is NaN)
+      const ok = Math.abs(a[i]! - b[i]!) <= tol * s + roundoff || a[i] === b[i] || (Number.isNaN(a[i]!) && Number.isNaN(b[i]!));
       if (!ok) fail(check, `${check}: entry ${i} is ${a[i]}, expected ${b[i]} (tolerance ${tol} x ${s})`, b, a);
     }
   };
