@@ -410,7 +410,10 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   const hw = call("flatHvp", () => cases.flatHvp(z.slice(), k, w));
   close("innerGrad:hvp", ig, hw.map((x, i) => x + 0.5 * g[i]!), 1e-8);
   const ij = call("innerJvp", () => cases.innerJvp(z.slice(), k, u.slice()));
-  close("innerJvp:value", ij.value, innerValue, 0);
+  // inner's value holds a gradient, computed here by the tangent version of its pullback and there
+  // by the pullback itself: the two may order an accumulation differently (1 ulp seen, program
+  // seed 2056015710), where the program's own value is computed the same way in both
+  close("innerJvp:value", ij.value, innerValue, 4 * Number.EPSILON);
   close("innerJvp:dot-product", ij.tangent, dot(ig, u), 1e-8, dotScale(ig, u));
   if (fd) {
     const fdInner = stableDifferences((zz) => cases.inner(zz, k), z);
