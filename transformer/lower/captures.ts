@@ -14,6 +14,8 @@
  */
 import { ts } from "../compiler.js";
 import { functionOfDeclaration, isFunctionLike, isModuleLevel, type FunctionLike } from "../syntax/declarations.js";
+import type { IRType } from "../ir/types.js";
+import { irTypeOf } from "./types.js";
 
 /** A variable a function reads from an enclosing function, and where it first reads it. */
 export interface CapturedVariable {
@@ -23,6 +25,14 @@ export interface CapturedVariable {
 }
 
 const memo = new WeakMap<ts.TypeChecker, WeakMap<FunctionLike, readonly CapturedVariable[]>>();
+
+/**
+ * The type of a captured variable, read where the capturing function first reads it: the type of
+ * its leading parameter there, and of the value each caller passes for it.
+ */
+export function capturedType(checker: ts.TypeChecker, c: CapturedVariable): IRType {
+  return irTypeOf(checker, checker.getTypeAtLocation(c.firstUse), c.firstUse);
+}
 
 /** What `fn` captures, in order of first use. Module-level functions capture nothing. */
 export function capturedVariables(checker: ts.TypeChecker, fn: FunctionLike): readonly CapturedVariable[] {

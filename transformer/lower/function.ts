@@ -15,7 +15,7 @@ import type { Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js"
 import { NUM } from "../ir/types.js";
 import { collect, createContext, emit, originOf, symbolOf, type LowerContext } from "./context.js";
 import { lowerExpression } from "./expressions.js";
-import { capturedVariables, type CapturedVariable } from "./captures.js";
+import { capturedType, capturedVariables, type CapturedVariable } from "./captures.js";
 import type { LowerHost } from "./host.js";
 import { functionName, type FunctionLike } from "../syntax/declarations.js";
 import { lowerBlock } from "./statements.js";
@@ -51,7 +51,7 @@ export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): I
 
 /** A variable of an enclosing function, read by this one: a parameter that is only read. */
 function capturedParameter(ctx: LowerContext, c: CapturedVariable): Param {
-  const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(c.firstUse), c.firstUse);
+  const type = capturedType(ctx.checker, c);
   ctx.captured.add(c.symbol);
   return { ...bindParameter(ctx, c.symbol, c.name, type), captured: true };
 }

@@ -5,9 +5,8 @@
 import { fail, TSG } from "../../diagnostics.js";
 import type { Expr, IRType } from "../../ir/types.js";
 import { irTypeAt, typeOfNode, type LowerContext } from "../context.js";
-import { irTypeOf } from "../types.js";
 import { functionName, type FunctionLike } from "../../syntax/declarations.js";
-import { capturedVariables } from "../captures.js";
+import { capturedType, capturedVariables } from "../captures.js";
 import { ref } from "../../ir/build.js";
 import { sharedReturn } from "../ownership.js";
 import { recordArgument, recordArgumentOf } from "../records.js";
@@ -67,7 +66,7 @@ export function capturedArguments(ctx: LowerContext, fn: FunctionLike, at: ts.No
   return capturedVariables(ctx.checker, fn).map((c) => {
     const record = ctx.leaves.has(c.symbol) ? ({ from: "param", sym: c.symbol, keys: [] } as const) : ctx.records.get(c.symbol);
     if (record) {
-      const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(c.firstUse), c.firstUse);
+      const type = capturedType(ctx.checker, c);
       if (type.kind === "record") return recordArgumentOf(ctx, record, type, at);
     }
     const v = ctx.vars.get(c.symbol);
