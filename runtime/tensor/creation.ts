@@ -5,6 +5,7 @@
  * tight loops over Float64Array: no closures per element. Shape mismatches throw an Error naming
  * the operation, both shapes and the rule.
  */
+import { unitStream } from "./random.js";
 import { describeShape, type Shape, sizeOf, Tensor, type TensorLike } from "./tensor.js";
 
 /** A tensor from nested arrays (shape inferred) or flat data with a shape. @tsgradTensorOp tensor */
@@ -51,21 +52,9 @@ export function arange(n: number): Tensor {
   return new Tensor(d, [n]);
 }
 
-/** A seeded generator (mulberry32): the same seed gives the same numbers on every machine. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Uniform on [low, high), seeded. @tsgradTensorOp rand */
 export function rand(shape: Shape, seed: number, low = 0, high = 1): Tensor {
-  const next = generator(seed);
+  const next = unitStream(seed);
   const d = new Float64Array(sizeOf(shape));
   for (let i = 0; i < d.length; i++) d[i] = low + (high - low) * next();
   return new Tensor(d, [...shape]);
@@ -73,7 +62,7 @@ export function rand(shape: Shape, seed: number, low = 0, high = 1): Tensor {
 
 /** Normal with the given mean and standard deviation (Box-Muller), seeded. @tsgradTensorOp randn */
 export function randn(shape: Shape, seed: number, mean = 0, std = 1): Tensor {
-  const next = generator(seed);
+  const next = unitStream(seed);
   const d = new Float64Array(sizeOf(shape));
   for (let i = 0; i < d.length; i += 2) {
     const u = 1 - next();

@@ -126,14 +126,5 @@ export class Choices {
   }
 }
 
-/** mulberry32: a small, fast, seedable generator of 32-bit draws. */
-export function uint32Stream(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+/** mulberry32, the runtime's seeded generator of 32-bit draws (shared with `rand` and `randn`). */
+export { uint32Stream } from "../../../runtime/tensor/random.js";
