@@ -8,7 +8,7 @@
  *     reverse mode; jvp, forward mode; and the two against each other);
  *   - the documented choices where no derivative exists (ties of max and min, abs at 0, hypot at
  *     the origin, d(a ** b)/db at a = 0): the exact values the rules promise;
- *   - the piecewise-constant primitives (sign, floor, ceil, round, trunc): a zero derivative, in
+ *   - the piecewise-constant primitives (sign, floor, ceil, round, trunc, the bitwise operators): a zero derivative, in
  *     programs whose gradient is non-zero only through the other factor, and the right value;
  *   - every primitive whose partial derivative reads the primitive's own output, applied to the
  *     variable it overwrites (`v = op(v)`), straight, in a loop and on array elements.
@@ -231,6 +231,14 @@ function ceilTimes(x: number): number { return Math.ceil(x) * x; }
 function roundTimes(x: number): number { return Math.round(x) * x; }
 function truncTimes(x: number): number { return Math.trunc(x) * x; }
 function signTimes(x: number): number { return Math.sign(x) * x; }
+// bitwise operators: integers of the operands' 32-bit integer parts
+function andTimes(x: number): number { return (x & 6) * x; }
+function orTimes(x: number): number { return (x | 1) * x; }
+function xorTimes(x: number): number { return (x ^ 5) * x; }
+function shlTimes(x: number): number { return (x << 2) * x; }
+function shrTimes(x: number): number { return (x >> 1) * x; }
+function ushrTimes(x: number): number { return (x >>> 1) * x; }
+function notTimes(x: number): number { return ~x * x; }
 // alone: locally constant, a derivative of exactly 0
 function floorAlone(x: number): number { return Math.floor(x * 3) + 1; }
 // inside a chain: y = floor(x) feeds a smooth function of both
@@ -242,6 +250,13 @@ const piecewise: Record<string, Case & { readonly valueAndGrad: Fn; readonly pri
   round: { f: roundTimes, grad: grad(roundTimes), jvp: jvp(roundTimes), valueAndGrad: valueAndGrad(roundTimes), prim: Math.round, points: [[-2.3], [-2.7], [1.6]] },
   trunc: { f: truncTimes, grad: grad(truncTimes), jvp: jvp(truncTimes), valueAndGrad: valueAndGrad(truncTimes), prim: Math.trunc, points: [[-2.3], [-2.7], [1.6]] },
   sign: { f: signTimes, grad: grad(signTimes), jvp: jvp(signTimes), valueAndGrad: valueAndGrad(signTimes), prim: Math.sign, points: [[-0.7], [0.4]] },
+  bitAnd: { f: andTimes, grad: grad(andTimes), jvp: jvp(andTimes), valueAndGrad: valueAndGrad(andTimes), prim: (x) => x & 6, points: [[-2.3], [-7.7], [13.6]] },
+  bitOr: { f: orTimes, grad: grad(orTimes), jvp: jvp(orTimes), valueAndGrad: valueAndGrad(orTimes), prim: (x) => x | 1, points: [[-2.3], [-7.7], [13.6]] },
+  bitXor: { f: xorTimes, grad: grad(xorTimes), jvp: jvp(xorTimes), valueAndGrad: valueAndGrad(xorTimes), prim: (x) => x ^ 5, points: [[-2.3], [-7.7], [13.6]] },
+  shiftLeft: { f: shlTimes, grad: grad(shlTimes), jvp: jvp(shlTimes), valueAndGrad: valueAndGrad(shlTimes), prim: (x) => x << 2, points: [[-2.3], [-7.7], [13.6]] },
+  shiftRight: { f: shrTimes, grad: grad(shrTimes), jvp: jvp(shrTimes), valueAndGrad: valueAndGrad(shrTimes), prim: (x) => x >> 1, points: [[-2.3], [-7.7], [13.6]] },
+  shiftRightUnsigned: { f: ushrTimes, grad: grad(ushrTimes), jvp: jvp(ushrTimes), valueAndGrad: valueAndGrad(ushrTimes), prim: (x) => x >>> 1, points: [[-2.3], [-7.7], [13.6]] },
+  bitNot: { f: notTimes, grad: grad(notTimes), jvp: jvp(notTimes), valueAndGrad: valueAndGrad(notTimes), prim: (x) => ~x, points: [[-2.3], [-7.7], [13.6]] },
 };
 
 describe("piecewise-constant primitives through generated code", () => {

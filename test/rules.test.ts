@@ -31,6 +31,13 @@ const OPERATORS: Record<string, Prim> = {
   mod: (a, b) => a! % b!,
   pow: (a, b) => a! ** b!,
   neg: (a) => -a!,
+  bitAnd: (a, b) => a! & b!,
+  bitOr: (a, b) => a! | b!,
+  bitXor: (a, b) => a! ^ b!,
+  shiftLeft: (a, b) => a! << b!,
+  shiftRight: (a, b) => a! >> b!,
+  shiftRightUnsigned: (a, b) => a! >>> b!,
+  bitNot: (a) => ~a!,
   // stopGradient: the identity whose derivative is cut on purpose (checked apart below)
   stop: (a) => a!,
 };
@@ -80,7 +87,21 @@ const DOMAINS: Record<string, fc.Arbitrary<number[]>> = {
   trunc: fc.tuple(wide).filter(([x]) => Math.abs(x - Math.round(x)) > 0.01),
   round: fc.tuple(wide).filter(([x]) => Math.abs(x - Math.floor(x) - 0.5) > 0.01),
   sign: fc.tuple(awayFromZero),
+  // bitwise: operands of both signs, away from integers (beyond 32 bits, where ToInt32 wraps, a
+  // difference step of 1e-6 |x| would cross integers: test/bitwise.test.ts checks the values there)
+  bitAnd: bitwiseOperands(2),
+  bitOr: bitwiseOperands(2),
+  bitXor: bitwiseOperands(2),
+  shiftLeft: bitwiseOperands(2),
+  shiftRight: bitwiseOperands(2),
+  shiftRightUnsigned: bitwiseOperands(2),
+  bitNot: bitwiseOperands(1),
 };
+
+function bitwiseOperands(n: number): fc.Arbitrary<number[]> {
+  const operand = fc.double({ min: -40, max: 40, noNaN: true });
+  return fc.array(operand, { minLength: n, maxLength: n }).filter((xs) => xs.every((x) => Math.abs(x - Math.round(x)) > 0.01));
+}
 
 /** Points where the rules make documented choices or are easy to get wrong: ties, zeros, kinks. */
 const SPECIAL_POINTS: Record<string, number[][]> = {
@@ -95,7 +116,7 @@ function arityOf(rule: ScalarRule): number {
 
 function partialsOf(rule: ScalarRule, xs: number[], y: number): number[] {
   if (rule.arity === 1 && rule.partials !== "zero") return [rule.partials[0](xs[0]!, y)];
-  if (rule.arity === 2) return rule.partials.map((p) => p(xs[0]!, xs[1]!, y));
+  if (rule.arity === 2 && rule.partials !== "zero") return rule.partials.map((p) => p(xs[0]!, xs[1]!, y));
   if (rule.arity === "variadic") return xs.map((x) => rule.partials.each(x, y));
   return xs.map(() => 0);
 }

@@ -1,4 +1,4 @@
-/** Operators: unary `-`, `+` and `!`, binary arithmetic, comparisons, `&&` / `||`, and `?:`. */
+/** Operators: unary `-`, `+`, `!` and `~`, binary arithmetic and bitwise operators, comparisons, `&&` / `||`, and `?:`. */
 import { perCompiler, ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { alloc, assign, decl, index, len, newVar, num, op, ref, typeOfValue } from "../ir/build.js";
@@ -18,6 +18,12 @@ const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
   [ts.SyntaxKind.SlashToken]: "div",
   [ts.SyntaxKind.PercentToken]: "mod",
   [ts.SyntaxKind.AsteriskAsteriskToken]: "pow",
+  [ts.SyntaxKind.AmpersandToken]: "bitAnd",
+  [ts.SyntaxKind.BarToken]: "bitOr",
+  [ts.SyntaxKind.CaretToken]: "bitXor",
+  [ts.SyntaxKind.LessThanLessThanToken]: "shiftLeft",
+  [ts.SyntaxKind.GreaterThanGreaterThanToken]: "shiftRight",
+  [ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken]: "shiftRightUnsigned",
 }));
 /** `x op= y`, which assignments.ts makes explicit as `x = x op y`. */
 export const COMPOUND: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
@@ -27,6 +33,12 @@ export const COMPOUND: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() =
   [ts.SyntaxKind.SlashEqualsToken]: "div",
   [ts.SyntaxKind.PercentEqualsToken]: "mod",
   [ts.SyntaxKind.AsteriskAsteriskEqualsToken]: "pow",
+  [ts.SyntaxKind.AmpersandEqualsToken]: "bitAnd",
+  [ts.SyntaxKind.BarEqualsToken]: "bitOr",
+  [ts.SyntaxKind.CaretEqualsToken]: "bitXor",
+  [ts.SyntaxKind.LessThanLessThanEqualsToken]: "shiftLeft",
+  [ts.SyntaxKind.GreaterThanGreaterThanEqualsToken]: "shiftRight",
+  [ts.SyntaxKind.GreaterThanGreaterThanGreaterThanEqualsToken]: "shiftRightUnsigned",
 }));
 const COMPARE: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
   [ts.SyntaxKind.LessThanToken]: "lt",
@@ -49,6 +61,12 @@ export function prefixUnary(ctx: LowerContext, e: ts.PrefixUnaryExpression, mode
       return ctx.expression(e.operand, mode);
     case ts.SyntaxKind.ExclamationToken:
       return op("not", ctx.expression(e.operand, "cond"));
+    case ts.SyntaxKind.TildeToken: {
+      const inner = ctx.expression(e.operand, mode);
+      if (typeOfValue(inner).kind !== "num")
+        fail(TSG.unsupportedType, e, `\`~\` on ${typeToString(typeOfValue(inner))} is not supported`, "apply ~ to a number");
+      return op("bitNot", inner);
+    }
     default:
       refuseIncrementInExpression(e);
   }
@@ -88,7 +106,7 @@ export function binary(ctx: LowerContext, e: ts.BinaryExpression, mode: Mode): E
     TSG.unsupportedSyntax,
     e,
     `the operator \`${ts.tokenToString(k)}\` is not supported`,
-    "use arithmetic, comparisons and && / || on booleans",
+    "use arithmetic, bitwise operators on numbers, comparisons and && / || on booleans",
   );
 }
 

@@ -35,7 +35,10 @@ export type Partial2 = (a: number, b: number, y: number) => number;
 export type PrimitiveKind = "arithmetic" | "math" | "comparison" | "boolean" | "structural";
 
 /** The JavaScript operators emit prints primitives with: binary for arity 2, prefix for arity 1. */
-export type Operator = "+" | "-" | "*" | "/" | "%" | "<" | "<=" | ">" | ">=" | "===" | "!==" | "&&" | "||" | "!";
+export type Operator =
+  | "+" | "-" | "*" | "/" | "%"
+  | "&" | "|" | "^" | "<<" | ">>" | ">>>" | "~"
+  | "<" | "<=" | ">" | ">=" | "===" | "!==" | "&&" | "||" | "!";
 
 interface Facts {
   /** The `Math` function that lowers to this primitive and that emit prints it as. */
@@ -65,10 +68,12 @@ interface Numeric extends Facts {
  */
 export type Primitive =
   | (Numeric & { readonly arity: 1; readonly partials: readonly [Partial1] | "zero"; readonly fold?: (x: number) => number })
-  | (Numeric & { readonly arity: 2; readonly partials: readonly [Partial2, Partial2]; readonly fold?: (a: number, b: number) => number })
+  | (Numeric & { readonly arity: 2; readonly partials: readonly [Partial2, Partial2] | "zero"; readonly fold?: (a: number, b: number) => number })
   | (Numeric & { readonly arity: "variadic"; readonly partials: { readonly each: Partial1 }; readonly fold?: undefined })
   | (Numeric & { readonly arity: 3; readonly partials: "selects"; readonly fold?: undefined })
   | (Facts & { readonly kind: "comparison" | "boolean"; readonly arity: 1 | 2; readonly partials?: undefined; readonly fold?: undefined });
+
+const BITWISE = "integer-valued: the derivative is 0 wherever it exists (the jumps, where an operand crosses an integer, have none)";
 
 export const primitives = {
   // ---- arithmetic ---------------------------------------------------------------------------
@@ -157,6 +162,15 @@ export const primitives = {
   ceil: { kind: "math", arity: 1, math: "ceil", partials: "zero" },
   round: { kind: "math", arity: 1, math: "round", partials: "zero" },
   trunc: { kind: "math", arity: 1, math: "trunc", partials: "zero" },
+  // bitwise operators: JavaScript converts the operands to 32-bit integers (ToInt32, ToUint32 for
+  // `>>>`) and the result is an integer, constant between the operands' integer steps
+  bitAnd: { kind: "arithmetic", arity: 2, operator: "&", fold: (a, b) => a & b, partials: "zero", note: BITWISE },
+  bitOr: { kind: "arithmetic", arity: 2, operator: "|", fold: (a, b) => a | b, partials: "zero", note: BITWISE },
+  bitXor: { kind: "arithmetic", arity: 2, operator: "^", fold: (a, b) => a ^ b, partials: "zero", note: BITWISE },
+  shiftLeft: { kind: "arithmetic", arity: 2, operator: "<<", fold: (a, b) => a << b, partials: "zero", note: BITWISE },
+  shiftRight: { kind: "arithmetic", arity: 2, operator: ">>", fold: (a, b) => a >> b, partials: "zero", note: BITWISE },
+  shiftRightUnsigned: { kind: "arithmetic", arity: 2, operator: ">>>", fold: (a, b) => a >>> b, partials: "zero", note: BITWISE },
+  bitNot: { kind: "arithmetic", arity: 1, operator: "~", fold: (a) => ~a, partials: "zero", note: BITWISE },
 
   // ---- comparisons and logic (boolean results, never differentiated) -------------------------
   lt: { kind: "comparison", arity: 2, operator: "<" },
