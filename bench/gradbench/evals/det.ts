@@ -10,28 +10,21 @@ import { type EvalModule, evalFunction } from "../protocol.ts";
  * Determinant of the minor of `a` (ell by ell, row-major) made of rows `row`..ell-1 and the
  * columns whose bits are clear in `used` (bit j is set when a row above took column j):
  * expansion along its first row. A set of bits rather than a list of the remaining columns, so
- * that no array is made at any level of the recursion. The bits are read with `/` and `%` on
- * powers of two (exact for ell up to 52): tsgrad does not take JavaScript's bitwise operators yet.
+ * that no array is made at any level of the recursion (ell up to 30: 32-bit integers).
  */
 export function minorDeterminant(a: Float64Array, ell: number, row: number, used: number): number {
   if (row === ell - 1) {
     let last = 0;
-    let bit = 1;
-    for (let j = 0; j < ell; j++) {
-      if (Math.floor(used / bit) % 2 === 0) last = j;
-      bit *= 2;
-    }
+    for (let j = 0; j < ell; j++) if ((used & (1 << j)) === 0) last = j;
     return a[row * ell + last]!;
   }
   let det = 0;
   let sign = 1;
-  let bit = 1;
   for (let j = 0; j < ell; j++) {
-    if (Math.floor(used / bit) % 2 === 0) {
-      det += sign * a[row * ell + j]! * minorDeterminant(a, ell, row + 1, used + bit);
+    if ((used & (1 << j)) === 0) {
+      det += sign * a[row * ell + j]! * minorDeterminant(a, ell, row + 1, used | (1 << j));
       sign = -sign;
     }
-    bit *= 2;
   }
   return det;
 }
@@ -50,7 +43,7 @@ interface DetInput {
 function prepare(input: unknown): DetInput {
   const r = record(input);
   const ell = integer(r.ell, "ell", 1);
-  if (ell > 52) throw new Error(`ell must be at most 52 (the expansion by minors keeps the columns taken as the bits of a number), got ${ell}`);
+  if (ell > 30) throw new Error(`ell must be at most 30 (the expansion by minors keeps the columns taken as the bits of a 32-bit integer), got ${ell}`);
   return { a: vector(r.A, "A", ell * ell), ell };
 }
 
