@@ -13,6 +13,8 @@ import { functionName } from "../syntax/declarations.js";
 import { localOf } from "./names.js";
 import { COMPOUND } from "./operators.js";
 import { rebindArray, writableArray } from "./ownership.js";
+import { assignMutableRecord } from "./mutable-records.js";
+import { recordValue } from "./records.js";
 import { unwrap } from "../syntax/unwrap.js";
 import { irTypeOrUndefined } from "./types.js";
 
@@ -144,12 +146,18 @@ function assignTo(ctx: LowerContext, target: ts.Expression, value: (old: Expr) =
     case ts.SyntaxKind.Identifier: {
       const id = target as ts.Identifier;
       const sym = ctx.checker.getSymbolAtLocation(id);
+      if (sym && ctx.mutableRecords.has(sym)) {
+        if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken)
+          fail(TSG.unsupportedSyntax, node, "a tuple or object can only be given a new value with `=`", "assign a new tuple or object");
+        assignMutableRecord(ctx, sym, recordValue(ctx, node.right), node);
+        return;
+      }
       if (sym && (ctx.records.has(sym) || ctx.markerBindings.has(sym)))
         fail(
           TSG.unsupportedSyntax,
           node,
           "tuples, objects and derivative functions cannot be reassigned here",
-          "declare a new const for the new value",
+          "declare the tuple or object with `let` in this function (it then gets a variable per field), or a new const for the new value",
         );
       const v = localOf(ctx, id, node);
       if (v.type.kind === "array") {

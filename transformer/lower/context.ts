@@ -39,6 +39,8 @@ export interface LowerContext {
   readonly globals: Map<ts.Symbol, Var>;
   /** Leaves of structured parameters by parameter symbol and property path. */
   readonly leaves: Map<ts.Symbol, Map<string, Var>>;
+  /** `let` tuples and objects given new values: their leaves (in `leaves`) are locals (mutable-records.ts). */
+  readonly mutableRecords: Set<ts.Symbol>;
   /** Names bound to tuples and objects (aliases, see RecordValue). */
   readonly records: Map<ts.Symbol, RecordValue>;
   /** `const dh = grad(h)` in the body: the marker call each such name stands for. */
@@ -72,6 +74,7 @@ export function createContext(host: LowerHost, fn: FunctionLike, dispatch: Dispa
     captured: new Set(),
     globals: new Map(),
     leaves: new Map(),
+    mutableRecords: new Set(),
     records: new Map(),
     markerBindings: new Map(),
     statements: [],

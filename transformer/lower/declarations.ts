@@ -1,6 +1,7 @@
 /**
  * `const` / `let` declarations of one name: a number, boolean or array variable, a name for a
- * tuple or object (an alias, see RecordValue), or a name for a derivative function
+ * tuple or object (an alias, see RecordValue; a `let` given new values has a variable per leaf,
+ * see mutable-records.ts), or a name for a derivative function
  * (`const dh = grad(h)`). Patterns (`const [a, b] = ...`) are destructuring.ts's.
  */
 import { ts } from "../compiler.js";
@@ -12,8 +13,9 @@ import { markerBindingOf } from "./calls/derivatives.js";
 import { emit, symbolOf, type LowerContext } from "./context.js";
 import { functionOfDeclaration } from "../syntax/declarations.js";
 import { destructuringDeclaration } from "./destructuring.js";
-import { isFreshArray } from "./ownership.js";
+import { isFreshArray, isUnnamedArray } from "./ownership.js";
 import { recordValue } from "./records.js";
+import { declareMutableRecord, isReassignedLet } from "./mutable-records.js";
 import { irTypeOf, isUntypedArray } from "./types.js";
 
 export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration): void {
@@ -36,7 +38,8 @@ export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration
   if (type.kind === "record") {
     if (!d.initializer)
       fail(TSG.unsupportedSyntax, d, "a tuple or object variable needs an initializer", "initialise it where it is declared");
-    ctx.records.set(sym, recordValue(ctx, d.initializer));
+    if (isReassignedLet(ctx, d, sym)) declareMutableRecord(ctx, sym, d.name.text, type, recordValue(ctx, d.initializer), d);
+    else ctx.records.set(sym, recordValue(ctx, d.initializer));
     return;
   }
   let init: Expr;
@@ -61,9 +64,3 @@ export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration
   emit(ctx, decl(v, init, ctx.origin));
 }
 
-/** A local array lowering made for an expression (owned, and bound to no name yet). */
-function isUnnamedArray(ctx: LowerContext, e: Expr): e is Expr & { k: "var" } {
-  if (e.k !== "var" || e.v.role !== "local" || e.v.owned !== true) return false;
-  for (const v of ctx.vars.values()) if (v === e.v) return false;
-  return true;
-}

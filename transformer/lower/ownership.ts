@@ -42,7 +42,10 @@ export function rebindArray(ctx: LowerContext, v: Var, value: Expr, node: ts.Nod
       `this assigns a ${typeToString(t)} to a ${typeToString(v.type)} variable`,
       "give it an array of the same kind",
     );
-  if (v.owned && !isFreshArray(value) && value.k === "var" && isMovedArray(ctx, value.v, node))
+  // `w = w.map(...)`: the array lowering made for the right side, which no name holds; or a const
+  // array moved (isMovedArray). Either is copied: a copy is what the reverse pass knows to
+  // restore when an owned array is rebound
+  if (v.owned && !isFreshArray(value) && value.k === "var" && (isUnnamedArray(ctx, value) || isMovedArray(ctx, value.v, node)))
     value = { k: "copy", arr: value, storage: t.storage };
   if (v.owned && !isFreshArray(value))
     fail(
@@ -54,6 +57,13 @@ export function rebindArray(ctx: LowerContext, v: Var, value: Expr, node: ts.Nod
         "or a `const` array declared in the same block and not used after",
     );
   emit(ctx, assign(v, value, ctx.origin));
+}
+
+/** A local array lowering made for an expression (owned, and bound to no name yet). */
+export function isUnnamedArray(ctx: LowerContext, e: Expr): e is Expr & { k: "var" } {
+  if (e.k !== "var" || e.v.role !== "local" || e.v.owned !== true) return false;
+  for (const v of ctx.vars.values()) if (v === e.v) return false;
+  return true;
 }
 
 /**
