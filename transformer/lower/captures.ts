@@ -94,9 +94,14 @@ function valueSymbol(checker: ts.TypeChecker, n: ts.Identifier): ts.Symbol | und
 /** A parameter, variable or function declared inside some function (not at module level). */
 function isLocalBinding(d: ts.Declaration): boolean {
   if (ts.isParameter(d)) return true;
-  if (ts.isVariableDeclaration(d) || ts.isBindingElement(d) || ts.isFunctionDeclaration(d)) {
-    for (let p: ts.Node | undefined = d.parent; p; p = p.parent)
-      if (isFunctionLike(p) || ts.isMethodDeclaration(p) || ts.isConstructorDeclaration(p) || ts.isAccessor(p)) return true;
+  if (!ts.isVariableDeclaration(d) && !ts.isBindingElement(d) && !ts.isFunctionDeclaration(d)) return false;
+  for (let p: ts.Node | undefined = d.parent; p; p = p.parent) {
+    if (isFunctionLike(p) || ts.isMethodDeclaration(p) || ts.isConstructorDeclaration(p) || ts.isAccessor(p)) return true;
+    if (ts.isModuleBlock(p)) return false; // a namespace's member, read by its qualified name
   }
-  return false;
+  // top-level code: a binding in a block or a loop (`for (const batch of batches) { ... }`) is as
+  // local as a function's, and generated code at module level cannot see it either
+  let top: ts.Node = d;
+  while (ts.isBindingElement(top) || ts.isObjectBindingPattern(top) || ts.isArrayBindingPattern(top)) top = top.parent;
+  return !isModuleLevel(top);
 }

@@ -7,10 +7,12 @@
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { newVar, num, ref } from "../ir/build.js";
-import type { Expr, Var } from "../ir/types.js";
+import type { Expr, IRType, Var } from "../ir/types.js";
+import { NUM } from "../ir/types.js";
+import { OUTER, unwrap } from "../syntax/unwrap.js";
 import { referencedSymbol, symbolOf, type LowerContext } from "./context.js";
 import { isExported, isModuleLevel, qualifiedMember, resolveAlias } from "../syntax/declarations.js";
-import { irTypeOf } from "./types.js";
+import { irTypeOf, irTypeOrUndefined } from "./types.js";
 
 export function identifier(ctx: LowerContext, e: ts.Identifier): Expr {
   if (e.text === "undefined") fail(TSG.unsupportedType, e, "undefined cannot be differentiated", "use a number");
@@ -48,6 +50,37 @@ export function identifier(ctx: LowerContext, e: ts.Identifier): Expr {
   return ref(global(ctx, e, target));
 }
 
+/**
+ * A module-level tuple or object (`const PAIR = [0.3, 1.7] as const`, `const CONFIG = { rate: 0.1 }`):
+ * data read field by field where the function reads it, as module-level numbers and arrays are.
+ */
+export function moduleRecord(ctx: LowerContext, e: ts.Identifier): Var | undefined {
+  if (isModuleNumberTuple(ctx, e)) return undefined;
+  const sym = referencedSymbol(ctx, e);
+  if (!sym || ctx.vars.has(sym)) return undefined;
+  const target = resolveAlias(ctx.checker, sym);
+  const d = target.valueDeclaration;
+  if (!d || !ts.isVariableDeclaration(d) || !isModuleLevel(d)) return undefined;
+  const v = global(ctx, e, target, true);
+  return v.type.kind === "record" ? v : undefined;
+}
+
+/** A module-level tuple of numbers, which generated code reads as an array (see global). */
+export function isModuleNumberTuple(ctx: LowerContext, e: ts.Expression): boolean {
+  e = unwrap(e, OUTER);
+  if (!ts.isIdentifier(e)) return false;
+  const sym = referencedSymbol(ctx, e);
+  if (!sym || ctx.vars.has(sym) || ctx.records.has(sym) || ctx.leaves.has(sym)) return false;
+  const d = resolveAlias(ctx.checker, sym).valueDeclaration;
+  if (!d || !ts.isVariableDeclaration(d) || !isModuleLevel(d)) return false;
+  const t = irTypeOrUndefined(ctx.checker, ctx.checker.getTypeAtLocation(e));
+  return t !== undefined && isNumberTuple(t);
+}
+
+function isNumberTuple(t: IRType): boolean {
+  return t.kind === "record" && t.tuple && t.fields.length > 0 && t.fields.every((f) => f.type.kind === "num");
+}
+
 /** The global `NaN` and `Infinity`: numbers, not bindings generated code must import. */
 function nonFiniteConstant(e: ts.Identifier): Expr | undefined {
   if (e.text === "NaN") return num(NaN);
@@ -59,7 +92,7 @@ function nonFiniteConstant(e: ts.Identifier): Expr | undefined {
  * A module-level binding read by the function (constants, arrays, nested arrays), or a member
  * read by its qualified name (`NS.D`, `K.C`, see memberGlobal).
  */
-function global(ctx: LowerContext, e: ts.Identifier, sym: ts.Symbol): Var {
+function global(ctx: LowerContext, e: ts.Identifier, sym: ts.Symbol, records = false): Var {
   const known = ctx.globals.get(sym);
   if (known) return known;
   const declNode = sym.valueDeclaration;
@@ -97,9 +130,12 @@ function global(ctx: LowerContext, e: ts.Identifier, sym: ts.Symbol): Var {
       `\`${e.text}\` is declared without a value tsgrad can read`,
       "declare the value in a TypeScript source file",
     );
-  const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(e), e);
-  if (type.kind === "record")
-    fail(TSG.unsupportedType, e, "module-level tuples and objects cannot be read yet", "use module-level numbers and arrays");
+  let type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(e), e);
+  // `const W = [1, 2, 3] as const` is a tuple to TypeScript; as data it is an array of numbers,
+  // read with computed indices too (`W[i % 3]`)
+  if (isNumberTuple(type)) type = { kind: "array", elem: NUM, storage: "array" };
+  if (type.kind === "record" && !records)
+    fail(TSG.unsupportedSyntax, e, "a module-level tuple or object can only be read field by field here", "read its fields (`P[0]`, `CONFIG.rate`)");
   const v = newVar(e.text, type, "global", {
     external: { file: declNode.getSourceFile().fileName, name: sym.getName(), exported: isExported(declNode) },
     ...(type.kind === "array" ? { owned: false } : {}),

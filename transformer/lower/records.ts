@@ -9,6 +9,7 @@ import { decl, newVar, ref, typeOfValue } from "../ir/build.js";
 import type { Expr, IRType, Var } from "../ir/types.js";
 import { emit, irTypeAt, symbolOf, typeOfNode, type LowerContext, type RecordValue } from "./context.js";
 import { fieldKey } from "./syntax.js";
+import { isModuleNumberTuple, moduleRecord } from "./names.js";
 import { OUTER, unwrap } from "../syntax/unwrap.js";
 
 /** A part of a record: a value (number, array, tensor) or a record again. */
@@ -25,6 +26,8 @@ export function recordValue(ctx: LowerContext, e: ts.Expression): RecordValue {
       if (ctx.leaves.has(sym)) return { from: "param", sym, keys: [] };
       const alias = ctx.records.get(sym);
       if (alias) return alias;
+      const moduleLevel = moduleRecord(ctx, e as ts.Identifier);
+      if (moduleLevel) return { from: "ir", expr: ref(moduleLevel) };
       fail(
         TSG.unsupportedType,
         e,
@@ -91,7 +94,7 @@ export function project(ctx: LowerContext, r: RecordValue, key: string | number,
 /** `r.value`, `r[0]`, `vg.grad[1]` on a tuple or object that is not a structured parameter's leaf. */
 export function recordField(ctx: LowerContext, e: ts.PropertyAccessExpression | ts.ElementAccessExpression): Expr | undefined {
   const key = fieldKey(e);
-  if (key === undefined || irTypeAt(ctx, e.expression)?.kind !== "record") return undefined;
+  if (key === undefined || irTypeAt(ctx, e.expression)?.kind !== "record" || isModuleNumberTuple(ctx, e.expression)) return undefined;
   const part = project(ctx, recordValue(ctx, e.expression), key, e);
   if (part.kind !== "value")
     fail(TSG.unsupportedSyntax, e, "a tuple or object can only be read field by field here", "read the numbers or arrays inside it");
