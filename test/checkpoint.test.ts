@@ -1,17 +1,30 @@
 /**
  * Binomial checkpointing of long loops (`// @tsgrad checkpoint c`, passes/reverse/checkpoint.ts):
  * gradients equal central finite differences and the plain sweep for many (n, c), including
- * c = 1, c >= n, n = 0 and 1; the stack holds one iteration's tape whatever n is, and snapshots
- * at most c + 1 states; what cannot be checkpointed is refused when asked for (TSG1021) and left
- * to the plain sweep when not.
+ * c = 1, c >= n, n = 0 and 1, and for several stretches (the schedule's unit: 1 iteration, a few,
+ * the default); the stack holds one stretch's tape whatever n is, and snapshots at most c + 1
+ * states; what cannot be checkpointed is refused when asked for (TSG1021) and left to the plain
+ * sweep when not.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkpointMemoryPeak, resetCheckpointMemory, stack } from "tsgrad/internal";
+import { CHECKPOINT_DEFAULT_STRETCH, checkpointMemoryPeak, resetCheckpointMemory, setCheckpointStretch, stack } from "tsgrad/internal";
 import { compileSource, importSource } from "./support/compile.js";
 import { expectClose, numericGradient } from "./support/numeric.js";
 
 const BUDGETS = [1, 2, 3, 50] as const;
+/** Stretches: the classic schedule (one iteration taped at a time), a few, and the default. */
+const STRETCHES = [1, 4, CHECKPOINT_DEFAULT_STRETCH] as const;
+
+/** Runs `f` with the schedule over stretches of `iterations`, then restores the setting. */
+function withStretch<T>(iterations: number, f: () => T): T {
+  const previous = setCheckpointStretch(iterations);
+  try {
+    return f();
+  } finally {
+    setCheckpointStretch(previous);
+  }
+}
 
 /** An explicit Euler integrator of a small nonlinear system, and an RNN-like loop over arrays written in place. */
 function program(annotation: string, suffix: string): string {
@@ -81,17 +94,19 @@ function rnnInputs(T: number): [Float64Array, Float64Array, Float64Array] {
 describe("checkpointed loops: gradients", () => {
   it("the ODE's gradient equals finite differences and the plain sweep, for many (n, c)", async () => {
     const m = await load();
-    for (const n of [0, 1, 2, 3, 5, 17, 60]) {
+    for (const n of [0, 1, 2, 3, 5, 17, 60, 300]) {
       const plain = (m.odePlainGrad as (p: number[], n: number) => number[])(P, n);
       const fd = numericGradient(m.odePlain as never, [P, n], 0);
       expectClose(plain, fd, 1e-6, `plain n=${n}`);
-      for (const c of BUDGETS) {
-        const before = stack.size;
-        const g = (m[`odeC${c}Grad`] as (p: number[], n: number) => number[])(P, n);
-        expect(stack.size).toBe(before);
-        expectClose(g, plain, 1e-12, `n=${n} c=${c}`);
-        expectClose(g, fd, 1e-6, `fd n=${n} c=${c}`);
-      }
+      for (const stretch of STRETCHES)
+        for (const c of BUDGETS) {
+          const before = stack.size;
+          const g = withStretch(stretch, () => (m[`odeC${c}Grad`] as (p: number[], n: number) => number[])(P, n));
+          expect(stack.size).toBe(before);
+          // the same operations in the same order as the plain sweep: the same bits
+          expect(g).toEqual(plain);
+          expectClose(g, fd, 1e-6, `fd n=${n} c=${c} stretch=${stretch}`);
+        }
     }
   });
 
@@ -105,15 +120,16 @@ describe("checkpointed loops: gradients", () => {
 
   it("the RNN's gradient (arrays written in place, a branch, nested loops) equals finite differences and the plain sweep", async () => {
     const m = await load();
-    for (const T of [0, 1, 2, 7, 25]) {
+    for (const T of [0, 1, 2, 7, 25, 150]) {
       const args = rnnInputs(T);
       const plain = (m.rnnPlainGrad as (...a: unknown[]) => Float64Array[])(...args, T);
       for (let which = 0; which < 3; which++)
         expectClose(plain[which], numericGradient(m.rnnPlain as never, [...args, T], which), 1e-6, `plain T=${T}`);
-      for (const c of BUDGETS) {
-        const g = (m[`rnnC${c}Grad`] as (...a: unknown[]) => Float64Array[])(...args, T);
-        for (let which = 0; which < 3; which++) expectClose(g[which], plain[which], 1e-12, `T=${T} c=${c} arg ${which}`);
-      }
+      for (const stretch of STRETCHES)
+        for (const c of BUDGETS) {
+          const g = withStretch(stretch, () => (m[`rnnC${c}Grad`] as (...a: unknown[]) => Float64Array[])(...args, T));
+          expect(g).toEqual(plain);
+        }
     }
   });
 
@@ -123,11 +139,12 @@ describe("checkpointed loops: gradients", () => {
       fc.property(
         fc.integer({ min: 0, max: 120 }),
         fc.constantFrom(...BUDGETS),
+        fc.integer({ min: 1, max: 9 }),
         fc.double({ min: 0.2, max: 1.5, noNaN: true }),
-        (n, c, a) => {
+        (n, c, stretch, a) => {
           const p = [a, 1.1 - a / 3];
-          const g = (m[`odeC${c}Grad`] as (p: number[], n: number) => number[])(p, n);
-          expectClose(g, (m.odePlainGrad as (p: number[], n: number) => number[])(p, n), 1e-12, `n=${n} c=${c}`);
+          const g = withStretch(stretch, () => (m[`odeC${c}Grad`] as (p: number[], n: number) => number[])(p, n));
+          expect(g).toEqual((m.odePlainGrad as (p: number[], n: number) => number[])(p, n));
         },
       ),
       { numRuns: 60 },
@@ -145,18 +162,26 @@ describe("checkpointed loops: memory", () => {
     return stack.peak - base;
   }
 
-  it("the stack holds one iteration whatever the trip count; the plain sweep's grows with it", async () => {
+  it("the stack holds one stretch whatever the trip count; the plain sweep's grows with it", async () => {
     const m = await load();
     const ode = (name: string, n: number) => () => (m[name] as (p: number[], n: number) => number[])(P, n);
-    const small = peakOf(ode("odeC3Grad", 10));
-    const large = peakOf(ode("odeC3Grad", 3000));
-    expect(large).toBe(small);
-    expect(large).toBeLessThanOrEqual(4);
-    expect(peakOf(ode("odePlainGrad", 3000))).toBeGreaterThanOrEqual(3000);
     const rnn = (name: string, T: number) => () => (m[name] as (...a: unknown[]) => unknown)(...rnnInputs(T), T);
-    const rnnSmall = peakOf(rnn("rnnC2Grad", 5));
-    expect(peakOf(rnn("rnnC2Grad", 400))).toBe(rnnSmall);
-    expect(peakOf(rnn("rnnPlainGrad", 400))).toBeGreaterThan(50 * rnnSmall);
+    // one iteration's tape (the classic schedule), then whole stretches of it
+    const odeStep = withStretch(1, () => peakOf(ode("odeC3Grad", 10)));
+    const rnnStep = withStretch(1, () => peakOf(rnn("rnnC2Grad", 5)));
+    expect(odeStep).toBeLessThanOrEqual(4);
+    for (const stretch of STRETCHES) {
+      withStretch(stretch, () => {
+        const small = peakOf(ode("odeC3Grad", 2 * stretch));
+        expect(peakOf(ode("odeC3Grad", 3000))).toBe(small);
+        expect(small).toBeLessThanOrEqual(stretch * odeStep);
+        const rnnSmall = peakOf(rnn("rnnC2Grad", 2 * stretch));
+        expect(peakOf(rnn("rnnC2Grad", 1000))).toBe(rnnSmall);
+        expect(rnnSmall).toBeLessThanOrEqual(stretch * rnnStep);
+      });
+    }
+    expect(peakOf(ode("odePlainGrad", 3000))).toBeGreaterThanOrEqual(3000);
+    expect(peakOf(rnn("rnnPlainGrad", 1000))).toBeGreaterThan(100 * rnnStep);
   });
 
   it("snapshots hold at most c + 1 states of the loop-carried variables", async () => {
@@ -282,7 +307,8 @@ export const h = hvp(f, { wrt: [0] });
     stack.resetPeak();
     const before = stack.size;
     const g = m.g(0.3, 0);
-    expect(stack.peak - before).toBeLessThanOrEqual(2);
+    // one stretch of one saved value per iteration, not 100000
+    expect(stack.peak - before).toBeLessThanOrEqual(2 * CHECKPOINT_DEFAULT_STRETCH);
     // d/dx of 100000 steps of y + 1e-6 sin y, by central differences of the same recurrence
     const run = (x: number) => {
       let y = x;

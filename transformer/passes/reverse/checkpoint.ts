@@ -8,11 +8,13 @@
  *   - advance: the primal body, nothing saved (a copy of the source body with its own locals);
  *   - store / restore: the loop-carried state (the numbers and booleans the body assigns, the
  *     counter, the contents of arrays it writes into) copied to or from a snapshot;
- *   - step: one iteration taped (the body's forward sweep, pushing what it overwrites) and
- *     reversed at once (its reverse sweep pops it all): the stacks hold one iteration at most.
+ *   - step: a stretch of iterations (the runtime says how many, a few dozen) reversed with the
+ *     plain sweep: the body's forward sweep over the stretch, pushing what it overwrites, then
+ *     its reverse sweep popping it all: the stacks hold one stretch at most.
  * The forward sweep runs the loop to its end, storing the snapshots the schedule asks for; at the
  * loop's reverse point the schedule restores, advances, stores and steps until every iteration
- * is reversed, last to first.
+ * is reversed, last to first. The schedule's unit is the stretch, so that its bookkeeping (a few
+ * runtime calls per action) is paid once per stretch rather than once per iteration.
  *
  * A loop is checkpointed when its comments ask for it (`// @tsgrad checkpoint 50`, lowering reads
  * them) or, unasked, when its trip count is a constant of at least AUTO_TRIPS. What the scheme
@@ -32,11 +34,6 @@ import { hoist } from "./tape.js";
 export const AUTO_TRIPS = 100_000;
 /** Snapshots when none are asked for: binom(100 + 4, 4) > 4.6 million, so 4 recomputations at most up to there. */
 export const DEFAULT_SNAPSHOTS = 100;
-
-// the runtime's action codes (runtime/internal/checkpoints.ts)
-const STORE = -1;
-const RESTORE = -2;
-const STEP = -3;
 
 /** The loop-carried state: what a snapshot holds. */
 interface State {
@@ -169,15 +166,16 @@ export function checkpointedLoop(
   };
   const driver = (next: string, choices: Stmt[]): Stmt => ({
     k: "loop",
-    test: op("ne", ref(action), num(0)),
+    test: op("ne", ref(action), { k: "field", obj: ref(ck), key: "DONE" }),
     testAtEnd: false,
     body: [...choices, assign(action, call({ kind: "runtime", key: next }, [ref(ck)], NUM), o)],
     update: [],
     origin: o,
   });
-  const when = (code: number, then: Block, otherwise: Block): Stmt => ({
+  // the action codes are read by name from the schedule's object: `action === checkpoints.STEP`
+  const when = (code: "STORE" | "RESTORE" | "STEP", then: Block, otherwise: Block): Stmt => ({
     k: "if",
-    cond: op("eq", ref(action), num(code)),
+    cond: op("eq", ref(action), { k: "field", obj: ref(ck), key: code }),
     then,
     else: otherwise,
     origin: o,
@@ -198,16 +196,53 @@ export function checkpointedLoop(
     decl(trips, op("max", num(0), span), o),
     assign(action, runtime("checkpointStart", [ref(trips)]), o),
     // the forward sweep: the loop to its end, storing the snapshots the schedule asks for
-    driver("checkpointForward", [when(STORE, saves, advance())]),
+    driver("checkpointForward", [when("STORE", saves, advance())]),
   ];
-  const step = [...body.f, ...body.r];
-  round.replays.set(step, body.f.length);
+  const step = stretch(round, s, ind, body);
   const r: Stmt[] = [
     assign(action, runtime("checkpointReverse", []), o),
-    // the reverse sweep: one iteration at a time, each taped and reversed from its own state
-    driver("checkpointReverse", [when(STEP, step, [when(RESTORE, restores, [when(STORE, saves, advance())])])]),
+    // the reverse sweep: a stretch at a time, each taped and reversed from its own state
+    driver("checkpointReverse", [when("STEP", step, [when("RESTORE", restores, [when("STORE", saves, advance())])])]),
   ];
   return { f, r };
+}
+
+/**
+ * The plain sweep of the stretch of iterations a STEP asks for, from the state restored or
+ * advanced to: the body's forward sweep that many times (the counter stepping up), then its
+ * reverse sweep as many times (the counter stepping back down, to where the stretch began).
+ */
+function stretch(round: Round, s: Stmt & { k: "loop" }, ind: Induction, body: Sweeps): Stmt[] {
+  const o = s.origin;
+  const ck = round.plan.control(s, "checkpoints", () => newVar("checkpoints", STACK, "control"));
+  const length = round.plan.control(s, "stretch", () => newVar("stretch", NUM, "control"));
+  const t = round.plan.control(s, "stretchStep", () => newVar("t", NUM, "control"));
+  const i = ind.v;
+  const taped: Stmt = {
+    k: "loop",
+    test: op("lt", ref(t), ref(length)),
+    testAtEnd: false,
+    body: [...body.f, assign(i, add(ref(i), num(ind.step)), o)],
+    update: [assign(t, add(ref(t), num(1)), o)],
+    origin: o,
+  };
+  const reversed: Stmt = {
+    k: "loop",
+    test: op("gt", ref(t), num(0)),
+    testAtEnd: false,
+    body: [assign(i, sub(ref(i), num(ind.step)), o), ...body.r],
+    update: [assign(t, sub(ref(t), num(1)), o)],
+    origin: o,
+  };
+  const step: Stmt[] = [
+    decl(length, call({ kind: "runtime", key: "checkpointStepLength" }, [ref(ck)], NUM), o),
+    decl(t, num(0), o),
+    taped,
+    reversed,
+  ];
+  // what the taped stretch reads runs from a restored state, not from the forward sweep (needed.ts)
+  round.replays.set(step, 3);
+  return step;
 }
 
 /** `last - first + 1`, written as `n - first` for the usual `last = n - 1`, and as `n` when first is 0. */
