@@ -23,7 +23,7 @@
 import { assign, call, decl, newVar, num, op, ref, sub, add } from "../../ir/build.js";
 import type { Block, Expr, Stmt, Var } from "../../ir/types.js";
 import { NUM, STACK, VOID } from "../../ir/types.js";
-import { forEachStmt, mapBlock, mapStmtExprs, substitute, writesOf } from "../../ir/visit.js";
+import { exprEquals, forEachStmt, mapBlock, mapStmtExprs, stmtExprs, substitute, varsOf, writesOf } from "../../ir/visit.js";
 import { foldEvaluator } from "../../rules/primitives.js";
 import type { Induction } from "../../analyse/recompute.js";
 import { refuse, TSG } from "../../refusal.js";
@@ -112,11 +112,95 @@ function loopState(round: Round, s: Stmt & { k: "loop" }): State | string {
     if (v.type.kind === "num" || v.type.kind === "bool") scalars.push(v);
     else if (v.type.kind === "array" && v.type.elem.kind === "num" && !assigned.has(v)) {
       if (v.role === "param" || v.owned !== true) return `it writes into \`${v.name}\`, an array it does not own`;
-      arrays.push(v);
+      // scratch (every element written before it is read, each iteration): nothing to keep
+      if (!overwrittenEachIteration(round, s, v)) arrays.push(v);
     } else if (v.type.kind === "array") return `it gives \`${v.name}\` a new array (write the new values into it in place)`;
     else return `it changes \`${v.name}\`, which is neither a number nor an array of numbers`;
   }
   return { scalars, arrays };
+}
+
+/**
+ * Whether each iteration of `s` writes every element of the array `v` before reading any, and
+ * nothing outside `s` reads `v`: then no one ever reads what `v` holds when a snapshot would be
+ * taken, and snapshots leave it out (a restored state holds stale values there, which the
+ * iteration overwrites first). One form is recognised, the usual scratch buffer: the body's first
+ * statement mentioning `v` is `for (let j = 0; j < n; j++) { ... v[j] = value ... }`, the store at
+ * that loop's top level, the loop reading nothing of `v`, and `n` the length of `v` (`v.length`,
+ * or the constant or constant variable `v` was allocated with). Anything else is snapshotted.
+ */
+function overwrittenEachIteration(round: Round, s: Stmt & { k: "loop" }, v: Var): boolean {
+  const fn = round.input.fn;
+  if (readOutside(fn.body, s, v) || s.update.some((t) => mentions(t, v))) return false;
+  const first = s.body.find((t) => mentions(t, v));
+  if (!first || first.k !== "loop" || first.testAtEnd || !first.test) return false;
+  const ind = round.plan.inductions.get(first);
+  const init = ind?.initDecl.init;
+  if (!ind || ind.step !== 1 || init?.k !== "num" || init.value !== 0) return false;
+  const test = first.test;
+  if (test.k !== "op" || test.op !== "lt" || !isRef(test.args[0]!, ind.v) || !isLengthOf(round, test.args[1]!, v)) return false;
+  const writesEach = first.body.some((t) => t.k === "store" && t.arr === v && !t.accumulate && isRef(t.index, ind.v));
+  return writesEach && ![...first.body, ...first.update].some((t) => reads(t, v));
+}
+
+/** Whether `n` is the length of the array `v`, which is never given another array. */
+function isLengthOf(round: Round, n: Expr, v: Var): boolean {
+  if (n.k === "len" && isRef(n.arr, v)) return true;
+  let allocated: Expr | null = null;
+  forEachStmt(round.input.fn.body, (t) => {
+    if (t.k !== "decl" || t.v !== v) return;
+    if (t.init.k === "alloc") allocated = t.init.length;
+    else if (t.init.k === "arrayLit") allocated = num(t.init.elems.length);
+  });
+  if (allocated === null || !exprEquals(allocated, n)) return false;
+  return n.k === "num" || (n.k === "var" && constantNumber(round, n.v));
+}
+
+/**
+ * Whether `v` holds one value wherever it is read: a parameter or a variable declared once and
+ * never assigned (a declaration in scope at a loop that is inside no other loop runs once).
+ */
+function constantNumber(round: Round, v: Var): boolean {
+  if (v.type.kind !== "num") return false;
+  if (round.plan.neverWritten(v)) return true;
+  let declarations = 0;
+  let assigned = false;
+  forEachStmt(round.input.fn.body, (t) => {
+    if (t.k === "decl" && t.v === v) declarations++;
+    if (t.k === "assign" && t.v === v) assigned = true;
+  });
+  return declarations === 1 && !assigned;
+}
+
+const isRef = (e: Expr, v: Var): boolean => e.k === "var" && e.v === v;
+
+/** Whether a statement, nested ones included, reads `v` (any expression naming it). */
+function reads(t: Stmt, v: Var): boolean {
+  let found = false;
+  forEachStmt([t], (u) => {
+    if (!found) found = stmtExprs(u).some((e) => varsOf(e).has(v));
+  });
+  return found;
+}
+
+/** Whether a statement reads or writes `v`. */
+function mentions(t: Stmt, v: Var): boolean {
+  let found = reads(t, v);
+  forEachStmt([t], (u) => {
+    if ((u.k === "store" || u.k === "assign" || u.k === "push" || u.k === "truncate") && ("arr" in u ? u.arr : u.v) === v) found = true;
+  });
+  return found;
+}
+
+/** Whether a statement of `block` outside the loop `s` reads `v`. */
+function readOutside(block: Block, s: Stmt, v: Var): boolean {
+  return block.some((t) => {
+    if (t === s) return false;
+    if (stmtExprs(t).some((e) => varsOf(e).has(v))) return true;
+    if (t.k === "if") return readOutside(t.then, s, v) || readOutside(t.else, s, v);
+    if (t.k === "loop") return readOutside(t.body, s, v) || readOutside(t.update, s, v);
+    return false;
+  });
 }
 
 /** The checkpointed loop: its forward-sweep and reverse-sweep parts. */
