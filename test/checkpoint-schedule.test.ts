@@ -147,11 +147,7 @@ describe("the driver generated code calls", () => {
    * Runs a model loop x_{k+1} = x_k * 2 + k through forward() and reverse(), as generated code
    * does, with the schedule over stretches of `stretch` iterations.
    */
-  function drive(
-    n: number,
-    c: number,
-    stretch = 1,
-  ): { final: number; reversed: number[]; lengths: number[]; advanced: number } {
+  function drive(n: number, c: number, stretch = 1): { final: number; reversed: number[]; lengths: number[]; advanced: number } {
     const ck = new Checkpoints(c, 2, 1, stretch);
     let x = 1;
     let k = 0;

@@ -148,6 +148,26 @@ describe("checkpointed loops: gradients", () => {
     }
   });
 
+  it("a loop counting down, its counter read by the body: equal to the plain sweep across stretches", async () => {
+    const down = (annotation: string, name: string) => `
+export function ${name}(x: number, w: number[]): number {
+  let y = x;
+  ${annotation}
+  for (let k = w.length - 1; k >= 0; k--) y = y + 0.05 * Math.sin(y * w[k] + k);
+  return y * y;
+}
+export const ${name}Grad = grad(${name}, { wrt: [0] });`;
+    const m = await importSource<Record<string, (x: number, w: number[]) => number>>(
+      `import { grad } from "tsgrad";\n${down("// @tsgrad checkpoint off", "plain")}\n${down("// @tsgrad checkpoint 2", "checkpointed")}`,
+    );
+    for (const n of [0, 1, 2, 7, 40]) {
+      const w = Array.from({ length: n }, (_, i) => 1 + Math.cos(i));
+      const plain = m.plainGrad!(0.4, w);
+      expect(plain).toBeCloseTo(((m.plain!(0.4 + 1e-6, w) as number) - (m.plain!(0.4 - 1e-6, w) as number)) / 2e-6, 6);
+      for (const stretch of [1, 3, CHECKPOINT_DEFAULT_STRETCH]) expect(withStretch(stretch, () => m.checkpointedGrad!(0.4, w))).toBe(plain);
+    }
+  });
+
   it("random (n, c): checkpointed equals the plain sweep", async () => {
     const m = await load();
     fc.assert(
@@ -229,7 +249,8 @@ describe("checkpointed loops: memory", () => {
           const run = () => (m[`carriedC${c}Grad`] as (x: number[], T: number) => number[])(x, T);
           expect(withStretch(stretch, run)).toEqual(plain);
           // acc, t and buf's 3 elements in every state
-          if (T === 40 && stretch === 1) expect(withStretch(stretch, () => snapshotPeakOf(run))).toBeGreaterThanOrEqual(Math.min(c, 2) * (2 + 3) * 8);
+          if (T === 40 && stretch === 1)
+            expect(withStretch(stretch, () => snapshotPeakOf(run))).toBeGreaterThanOrEqual(Math.min(c, 2) * (2 + 3) * 8);
         }
     }
   });
