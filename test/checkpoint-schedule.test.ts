@@ -143,9 +143,12 @@ describe("binomial checkpointing schedule", () => {
 });
 
 describe("the driver generated code calls", () => {
-  /** Runs a model loop x_{k+1} = x_k * 2 + k through forward() and reverse(), as generated code does. */
-  function drive(n: number, c: number): { final: number; reversed: number[]; advanced: number } {
-    const ck = new Checkpoints(c, 2, 1);
+  /**
+   * Runs a model loop x_{k+1} = x_k * 2 + k through forward() and reverse(), as generated code
+   * does, with the schedule over stretches of `stretch` iterations.
+   */
+  function drive(n: number, c: number, stretch = 1): { final: number; reversed: number[]; lengths: number[]; advanced: number } {
+    const ck = new Checkpoints(c, 2, 1, stretch);
     let x = 1;
     let k = 0;
     const arr = [0];
@@ -173,42 +176,62 @@ describe("the driver generated code calls", () => {
     const final = x;
     expect(arr[0]).toBe(n === 0 ? 0 : x);
     const reversed: number[] = [];
+    const lengths: number[] = [];
     for (let a = ck.reverse(); a !== DONE; a = ck.reverse()) {
       if (a > 0) for (let t = 0; t < a; t++, advanced++) step();
       else if (a === STORE) save();
       else if (a === RESTORE) restore();
       else {
-        // the taped step sees the state before step k
+        expect(a).toBe(STEP);
+        // the taped stretch sees the state before its first step k
         reversed.push(k);
+        lengths.push(ck.stepLength);
         expect(x).toBe(model(k));
-        step();
+        for (let t = 0; t < ck.stepLength; t++) step();
       }
     }
-    return { final, reversed, advanced };
+    return { final, reversed, lengths, advanced };
   }
   const model = (k: number) => {
     let x = 1;
     for (let j = 0; j < k; j++) x = x * 2 + j;
     return x;
   };
+  const CASES = [
+    [0, 3],
+    [1, 1],
+    [1, 4],
+    [2, 1],
+    [7, 1],
+    [7, 2],
+    [7, 7],
+    [7, 30],
+    [30, 3],
+  ] as const;
 
   it("runs the loop to its end forward, then reverses every step from its own state", () => {
-    for (const [n, c] of [
-      [0, 3],
-      [1, 1],
-      [1, 4],
-      [2, 1],
-      [7, 1],
-      [7, 2],
-      [7, 7],
-      [7, 30],
-      [30, 3],
-    ] as const) {
-      const { final, reversed, advanced } = drive(n, c);
+    for (const [n, c] of CASES) {
+      const { final, reversed, lengths, advanced } = drive(n, c);
       expect(final).toBe(model(n));
       expect(reversed).toEqual(Array.from({ length: n }, (_, i) => n - 1 - i));
+      expect(lengths.every((l) => l === 1)).toBe(true);
       // the schedule's advances, and the one plain run of the last step in the forward sweep
       expect(advanced).toBe(optimalSteps(n, c) + (n > 0 ? 1 : 0));
     }
+  });
+
+  it("over stretches: every stretch reversed once, last to first, from its own state; the schedule counts stretches", () => {
+    for (const stretch of [2, 3, 8])
+      for (const [n0, c] of CASES)
+        for (const n of [n0, n0 * stretch, n0 * stretch + 1]) {
+          const { final, reversed, lengths, advanced } = drive(n, c, stretch);
+          expect(final).toBe(model(n));
+          const units = Math.ceil(n / stretch);
+          const last = n - (units - 1) * stretch;
+          // stretch starts, last to first, and their lengths: whole stretches but the last
+          expect(reversed).toEqual(Array.from({ length: units }, (_, i) => (units - 1 - i) * stretch));
+          expect(lengths).toEqual(Array.from({ length: units }, (_, i) => (i === 0 ? last : stretch)));
+          expect(advanced).toBe(optimalSteps(units, c) * stretch + (n > 0 ? last : 0));
+        }
   });
 });

@@ -8,23 +8,38 @@
  *
  * Memory is counted, not sampled: the peak number of entries on the runtime's stack during one
  * call (8 bytes each) plus the peak bytes of snapshots held (runtime/internal/checkpoints.ts).
- * Every gradient is checked against the plain sweep's before anything is timed.
+ * Every gradient is checked against the plain sweep's before anything is timed. Each budget runs
+ * with the schedule over stretches of the default length; 100 snapshots also with stretches of
+ * one iteration (the classic schedule, one iteration taped at a time), for comparison.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkpointMemoryPeak, refStack, resetCheckpointMemory, stack } from "tsgrad/internal";
+import {
+  CHECKPOINT_DEFAULT_STRETCH,
+  checkpointMemoryPeak,
+  refStack,
+  resetCheckpointMemory,
+  setCheckpointStretch,
+  stack,
+} from "tsgrad/internal";
 import { lorenzGrads, lorenzPrimal, rnnGrads, rnnPrimal } from "./programs.js";
 
 const quick = process.argv.includes("--quick");
 const budgets = ["off", "10", "100", "1000"] as const;
 type Budget = (typeof budgets)[number];
+/** The sweeps measured: a budget of snapshots, and the stretch the schedule counts in. */
+const sweeps: readonly { budget: Budget; stretch: number }[] = [
+  ...budgets.map((budget) => ({ budget, stretch: CHECKPOINT_DEFAULT_STRETCH })),
+  { budget: "100", stretch: 1 },
+];
 
 interface Row {
   readonly workload: string;
   readonly n: number;
   readonly budget: Budget;
+  readonly stretch: number;
   readonly ms: number;
   readonly primalMs: number;
   readonly stackBytes: number;
@@ -80,13 +95,19 @@ function measure(
 ): Row[] {
   const primalMs = timeOf(primal, repeats);
   const reference = grads.off();
-  return budgets.map((budget) => {
-    const run = grads[budget];
-    const maxDifference = largestDifference(run(), reference);
-    if (!(maxDifference <= 1e-9)) throw new Error(`${workload} n=${n} budget ${budget}: differs from the plain sweep by ${maxDifference}`);
-    const memory = memoryOf(run);
-    const ms = timeOf(run, repeats);
-    return { workload, n, budget, ms, primalMs, ...memory, maxDifference };
+  return sweeps.map(({ budget, stretch }) => {
+    const previous = setCheckpointStretch(stretch);
+    try {
+      const run = grads[budget];
+      const maxDifference = largestDifference(run(), reference);
+      if (!(maxDifference <= 1e-9))
+        throw new Error(`${workload} n=${n} budget ${budget} stretch ${stretch}: differs from the plain sweep by ${maxDifference}`);
+      const memory = memoryOf(run);
+      const ms = timeOf(run, repeats);
+      return { workload, n, budget, stretch, ms, primalMs, ...memory, maxDifference };
+    } finally {
+      setCheckpointStretch(previous);
+    }
   });
 }
 
@@ -122,13 +143,16 @@ function markdown(rows: readonly Row[]): string {
     `Machine: ${machine}`,
     "",
     "Median time per gradient call; memory is the peak of the runtime's stack during one call plus the snapshots held (counted, not sampled). Every gradient agrees with the plain sweep's to the digits shown in `max diff` (relative).",
+    `\`checkpoint c\`: c snapshots, the schedule over stretches of ${CHECKPOINT_DEFAULT_STRETCH} iterations (the default), each taped and reversed whole; \`stretch 1\`: the classic schedule, one iteration taped at a time.`,
     "",
     "| workload | steps | sweep | time (ms) | time / primal | peak stack | snapshots | total memory | max diff |",
     "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
+  const sweepName = (r: Row) =>
+    r.budget === "off" ? "plain" : `checkpoint ${r.budget}${r.stretch === CHECKPOINT_DEFAULT_STRETCH ? "" : `, stretch ${r.stretch}`}`;
   for (const r of rows)
     lines.push(
-      `| ${r.workload} | ${r.n.toLocaleString("en-US")} | ${r.budget === "off" ? "plain" : `checkpoint ${r.budget}`} | ${r.ms.toFixed(1)} | ${(r.ms / r.primalMs).toFixed(1)} | ${mib(r.stackBytes)} | ${mib(r.snapshotBytes)} | ${mib(r.stackBytes + r.snapshotBytes)} | ${r.maxDifference.toExponential(0)} |`,
+      `| ${r.workload} | ${r.n.toLocaleString("en-US")} | ${sweepName(r)} | ${r.ms.toFixed(1)} | ${(r.ms / r.primalMs).toFixed(1)} | ${mib(r.stackBytes)} | ${mib(r.snapshotBytes)} | ${mib(r.stackBytes + r.snapshotBytes)} | ${r.maxDifference.toExponential(0)} |`,
     );
   return lines.join("\n") + "\n";
 }

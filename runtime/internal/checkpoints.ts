@@ -3,25 +3,53 @@
  *
  * A loop of n steps whose reverse sweep would save what every step overwrites (memory growing
  * with n) is reversed instead from at most c snapshots of its loop-carried state: forward
- * segments are recomputed from a snapshot, and only one step at a time is taped. With c
- * snapshots and r the least integer with binom(c + r, c) >= n, the optimal schedule advances
- * r * n - binom(c + r, c + 1) steps in all (Griewank and Walther, ACM TOMS 26(1), 2000); the
- * schedule below attains it (test/checkpoint-schedule.test.ts checks it against that formula).
+ * segments are recomputed from a snapshot, and only a short stretch of steps at a time is taped.
+ * With c snapshots and r the least integer with binom(c + r, c) >= n, the optimal schedule
+ * advances r * n - binom(c + r, c + 1) steps in all (Griewank and Walther, ACM TOMS 26(1), 2000);
+ * the schedule below attains it (test/checkpoint-schedule.test.ts checks it against that formula).
+ *
+ * The schedule's unit is a stretch of `stretch` iterations (the last one may be shorter): it is
+ * stored, restored, advanced and reversed whole, and a stretch is reversed with the plain sweep
+ * (taped forward, then reversed, the stack holding that stretch alone). Deciding an action costs
+ * a few hundred nanoseconds, more than one step of a small loop body; per stretch it is paid once
+ * for `stretch` iterations. Memory: c + 1 snapshots of the state, and the tape of one stretch.
  *
  * Generated code drives it (passes/reverse/checkpoint.ts): the forward sweep starts a run with
  * the trip count (`start`) and asks `forward()` for actions until the loop has run, the reverse
  * sweep asks `reverse()` until it is done. An action is a number:
- *   k > 0   advance k steps (the primal body, nothing saved)
+ *   k > 0   advance k iterations (the primal body, nothing saved)
  *   STORE   copy the loop-carried state into snapshot `slot`
  *   RESTORE copy snapshot `slot` back into the state
- *   STEP    run one step taped and reverse it (the adjoint of one iteration)
- *   DONE    0
+ *   STEP    run `stepLength` iterations taped, and reverse them
+ *   DONE    0, the sweep's part of the loop is done
+ * Generated code names them by the fields of the same names on the Checkpoints object.
  */
 
+/** The sweep's part of the loop is done. */
 export const DONE = 0;
+/** Copy the loop-carried state into snapshot `slot`. */
 export const STORE = -1;
+/** Copy snapshot `slot` back into the loop-carried state. */
 export const RESTORE = -2;
+/** Run a stretch of `stepLength` iterations taped from the current state, then reverse it. */
 export const STEP = -3;
+
+/** Iterations per unit of the schedule unless set otherwise (see the module comment). */
+export const DEFAULT_STRETCH = 64;
+let stretchLength = DEFAULT_STRETCH;
+
+/**
+ * Sets the iterations per unit of the schedule for checkpointed loops started from now on, and
+ * returns the previous setting. 1 is the classic schedule (one iteration taped at a time, the
+ * least memory, the most bookkeeping); for tests and measurements.
+ */
+export function setCheckpointStretch(iterations: number): number {
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new RangeError(`checkpointing: the stretch must be a whole number of iterations >= 1, got ${iterations}`);
+  const previous = stretchLength;
+  stretchLength = iterations;
+  return previous;
+}
 
 /**
  * binom(c + r, c), the number of steps c snapshots reverse with r recomputations each; computed
@@ -173,11 +201,21 @@ export function resetCheckpointMemory(): void {
 
 /**
  * The snapshots of one run of a checkpointed loop and the schedule that uses them: `snapshots`
- * slots for the schedule and one more for the state before the last step (the forward sweep runs
- * the loop through to the end, so the reverse sweep starts by taping that step from it).
+ * slots for the schedule and one more for the state before the last stretch (the forward sweep
+ * runs the loop through to the end, so the reverse sweep starts by taping that stretch from it).
+ * The schedule counts stretches of `stretch` iterations; actions given out count iterations.
  */
 export class Checkpoints {
+  // the action codes, for generated code to compare with by name (`action === checkpoints.STEP`)
+  readonly DONE = DONE;
+  readonly STORE = STORE;
+  readonly RESTORE = RESTORE;
+  readonly STEP = STEP;
+  /** Iterations the last STEP tapes and reverses. */
+  stepLength = 0;
   private schedule = new RevolveSchedule(0, 1);
+  /** Iterations in the last stretch of this run (the others have `stretch`). */
+  private lastLength = 0;
   private scalars = new Float64Array(0);
   private arrays: (Float64Array | null)[] = [];
   /** The slot after the schedule's: the state before the last step. */
@@ -191,13 +229,18 @@ export class Checkpoints {
     readonly snapshots: number,
     private readonly scalarCount: number,
     private readonly arrayCount: number,
+    private readonly stretch = 1,
   ) {}
 
   /** A run of the loop of `steps` iterations begins: its first forward-sweep action. */
   start(steps: number): number {
     this.release();
-    this.schedule = new RevolveSchedule(steps, this.snapshots);
-    this.last = Math.min(this.snapshots, Math.max(steps, 1));
+    if (!Number.isInteger(steps) || steps < 0)
+      throw new RangeError(`checkpointing: the trip count must be a whole number >= 0, got ${steps}`);
+    const units = Math.ceil(steps / this.stretch);
+    this.schedule = new RevolveSchedule(units, this.snapshots);
+    this.lastLength = steps - (units - 1) * this.stretch;
+    this.last = Math.min(this.snapshots, Math.max(units, 1));
     this.scalars = new Float64Array((this.last + 1) * this.scalarCount);
     this.arrays = new Array<Float64Array | null>((this.last + 1) * this.arrayCount).fill(null);
     this.hold(this.scalars.byteLength);
@@ -205,7 +248,7 @@ export class Checkpoints {
     return this.forward();
   }
 
-  /** Steps the schedule has advanced in this run (taped steps not counted). */
+  /** Stretches the schedule has advanced in this run (taped ones not counted). */
   get advanced(): number {
     return this.schedule.advanced;
   }
@@ -219,18 +262,19 @@ export class Checkpoints {
           this.phase = "ran";
           return DONE;
         }
+        if (a > 0) return a * this.stretch;
         if (a !== STEP) {
           if (a === STORE) this.slot = this.schedule.slot;
           return a;
         }
-        // the schedule wants the last step taped: keep the state before it, then run it plainly
+        // the schedule wants the last stretch taped: keep the state before it, then run it plainly
         this.phase = "lastStep";
         this.slot = this.last;
         return STORE;
       }
       case "lastStep":
         this.phase = "ran";
-        return 1;
+        return this.lastLength;
       default:
         return DONE;
     }
@@ -246,10 +290,14 @@ export class Checkpoints {
         return RESTORE;
       case "restoreLast":
         this.phase = "reverse";
+        this.stepLength = this.lastLength;
         return STEP;
       case "reverse": {
+        // every stretch but the last, reversed first, is a whole one
         const a = this.schedule.next();
+        if (a > 0) return a * this.stretch;
         if (a === STORE || a === RESTORE) this.slot = this.schedule.slot;
+        else if (a === STEP) this.stepLength = this.stretch;
         if (a !== DONE) return a;
         break;
       }
@@ -300,9 +348,12 @@ export class Checkpoints {
 
 // What generated code calls: plain functions, so that emit calls them like the other helpers.
 
-/** The snapshots and schedule of a checkpointed loop: `snapshots` states of so many numbers and arrays. */
+/**
+ * The snapshots and schedule of a checkpointed loop: `snapshots` states of so many numbers and
+ * arrays, the schedule over stretches of the current setting (`setCheckpointStretch`).
+ */
 export function checkpoints(snapshots: number, scalarCount: number, arrayCount: number): Checkpoints {
-  return new Checkpoints(snapshots, scalarCount, arrayCount);
+  return new Checkpoints(snapshots, scalarCount, arrayCount, stretchLength);
 }
 
 export function checkpointStart(ck: Checkpoints, steps: number): number {
@@ -315,6 +366,11 @@ export function checkpointForward(ck: Checkpoints): number {
 
 export function checkpointReverse(ck: Checkpoints): number {
   return ck.reverse();
+}
+
+/** Iterations of the stretch the last STEP asked to tape and reverse. */
+export function checkpointStepLength(ck: Checkpoints): number {
+  return ck.stepLength;
 }
 
 export function checkpointSave(ck: Checkpoints, j: number, value: number | boolean): void {

@@ -15,7 +15,8 @@ import { calleeKey } from "../ir/build.js";
 import { derivedKey, parseDerivedKey, type DerivedKind } from "../ir/keys.js";
 import { isDifferentiable } from "../ir/build.js";
 import type { Block, GeneratedFunction, IRFunction, Param, Var } from "../ir/types.js";
-import { forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
+import { forEachStmt, forEachSubExpr, mapBlock, stmtExprs } from "../ir/visit.js";
+import { isCheckpointCall } from "../ir/calls.js";
 import { toAnf } from "../passes/anf.js";
 import {
   assembleCalleePullback,
@@ -120,6 +121,11 @@ export class Pipeline {
   private readonly order: string[] = [];
   /** Generated functions as IR sources, for passes applied to them (forward over reverse). */
   private readonly sources = new Map<string, IRFunction>();
+  /**
+   * Reverse-mode functions generated again without automatic checkpointing, by key: what forward
+   * passes differentiate in their place (`tangentSource`). Sources only, never emitted.
+   */
+  private readonly withoutCheckpoints = new Map<string, IRFunction>();
   /** Functions returning [loss, aux] as their loss alone, by the key of the function (`hasAux`). */
   private readonly splits = new Map<string, SplitAux>();
 
@@ -160,7 +166,8 @@ export class Pipeline {
     const k = derivedKey(kind, mask, key);
     if (this.generated.has(k)) return k;
     this.generated.set(k, null); // registered first: recursion stops here
-    const gf = this.build(kind, mask, key, k);
+    const { gf, ir } = this.build(kind, mask, key, k);
+    this.sources.set(k, ir);
     this.generated.set(k, gf);
     this.order.push(k);
     this.deriveCallees(gf);
@@ -198,6 +205,27 @@ export class Pipeline {
   }
 
   /**
+   * The IR a forward pass differentiates for the function `key` (`source`, its IR). A checkpointed
+   * loop's reverse sweep restores values from snapshots, not their tangents, so forward mode cannot
+   * go through it (passes/forward.ts refuses it). Where the reverse pass checkpointed a loop of its
+   * own accord (a long constant trip count), the function is generated again with the plain sweep
+   * for every loop that did not ask for checkpointing, and that copy is differentiated: second
+   * derivatives keep working, with memory growing with the trip count as before checkpointing.
+   * Loops annotated `@tsgrad checkpoint` stay checkpointed there, and forward mode refuses them.
+   * Callees need nothing here: the tangent of a callee's pullback comes through this same function.
+   */
+  private tangentSource(key: string, source: IRFunction): IRFunction {
+    const parsed = parseDerivedKey(key);
+    if (!parsed || !callsCheckpointing(source.body)) return source;
+    let plain = this.withoutCheckpoints.get(key);
+    if (!plain) {
+      plain = this.build(parsed.kind, parsed.mask, parsed.base, key, false).ir;
+      this.withoutCheckpoints.set(key, plain);
+    }
+    return plain;
+  }
+
+  /**
    * A function returning [loss, aux], as the function returning its loss (passes/aux.ts): a
    * source for the passes, never emitted itself (what is derived from it is).
    */
@@ -212,14 +240,26 @@ export class Pipeline {
     return split;
   }
 
-  private build(kind: DerivedKind, mask: readonly boolean[], key: string, k: string): GeneratedFunction {
+  /**
+   * Generates the function `k` (kind[mask](key)): its emitted form and its IR as a source of
+   * other derivations. With `automaticCheckpoints` false, a copy that only forward passes read
+   * (`tangentSource`): no loop is checkpointed unasked, and its stages are not reported.
+   */
+  private build(
+    kind: DerivedKind,
+    mask: readonly boolean[],
+    key: string,
+    k: string,
+    automaticCheckpoints = true,
+  ): { gf: GeneratedFunction; ir: IRFunction } {
     const source = this.sourceOf(key);
-    const observe = this.observe;
+    const observe = automaticCheckpoints ? this.observe : undefined;
     const report: Report = observe ? (stage, ir) => observe(k, stage, ir()) : () => {};
     report(parseDerivedKey(key) ? "input" : "lowered", () => functionIR(source));
     let wasSimplified = false;
     const anf = (fn: IRFunction) => anfReported(fn, report);
-    const reverseReady = (fn: IRFunction) => reverseReadyReported(fn, report);
+    const reverseReady = (fn: IRFunction) => reverseReadyReported(automaticCheckpoints ? fn : plainSweepsUnasked(fn), report);
+    const tangentSource = (fnKey: string, fn: IRFunction) => this.tangentSource(fnKey, fn);
     const simplified = (a: Assembled, before: Stage = "assembled") => {
       wasSimplified = true;
       return simplifiedReported(a, report, before);
@@ -227,10 +267,10 @@ export class Pipeline {
     let assembled: Assembled;
     switch (kind) {
       case "jvp":
-        assembled = simplified(assembleTangent(anf(source), mask, source.name));
+        assembled = simplified(assembleTangent(anf(tangentSource(key, source)), mask, source.name));
         break;
       case "jvpVec":
-        assembled = simplified(vectorize(simplified(assembleTangent(anf(source), mask))), "vectorized");
+        assembled = simplified(vectorize(simplified(assembleTangent(anf(tangentSource(key, source)), mask))), "vectorized");
         break;
       case "grad":
       case "valueAndGrad":
@@ -275,11 +315,13 @@ export class Pipeline {
       case "primal":
         assembled = { params: source.params.map((p) => p.root), body: source.body, returnType: source.returnType };
         break;
-      case "hvp":
+      case "hvp": {
         // the tangent sweep over the gradient, keeping only the tangent: the gradient's own
         // accumulations that no tangent reads are dead code
-        assembled = simplified(tangentOnly(assembleTangent(anf(this.sourceOf(this.derive("grad", mask, key))), mask, source.name)));
+        const gradKey = this.derive("grad", mask, key);
+        assembled = simplified(tangentOnly(assembleTangent(anf(tangentSource(gradKey, this.sourceOf(gradKey))), mask, source.name)));
         break;
+      }
       case "hessian":
         assembled = assembleHessian(source, mask, this.derive("hvp", mask, key));
         break;
@@ -302,15 +344,15 @@ export class Pipeline {
     // kinds made of calls of other derived functions (vjp, hessian, jacobian, ...) are only assembled
     if (!wasSimplified) report("assembled", () => assembledIR(assembled));
     const name = `${source.name}_${KIND_SUFFIX[kind]}`;
-    this.sources.set(k, {
+    const ir: IRFunction = {
       key: k,
       name,
       params: paramsOf(assembled.params, assembled.body, new Set(source.params.filter((p) => p.captured).map((p) => p.root))),
       body: assembled.body,
       returnType: assembled.returnType,
       origin: source.origin,
-    });
-    return {
+    };
+    const gf: GeneratedFunction = {
       key: k,
       kind,
       name,
@@ -320,6 +362,7 @@ export class Pipeline {
       doc: `${assembled.doc ?? KIND_DOC[kind]} \`${source.name}\``,
       origin: source.origin,
     };
+    return { gf, ir };
   }
 
   private deriveCallees(gf: GeneratedFunction): void {
@@ -367,6 +410,25 @@ function paramsOf(roots: readonly Var[], body: Block, captured: ReadonlySet<Var>
     // what a closure captures stays data in its derivatives (lower/captures.ts)
     return { root, leaves, differentiable: isDifferentiable(root.type), ...(captured.has(root) ? { captured: true } : {}) };
   });
+}
+
+/** Whether generated code calls the runtime's checkpointing (a checkpointed loop's sweeps). */
+function callsCheckpointing(body: Block): boolean {
+  let found = false;
+  forEachStmt(body, (s) => {
+    if (!found)
+      for (const e of stmtExprs(s))
+        forEachSubExpr(e, (x) => {
+          if (x.k === "call" && isCheckpointCall(x.fn)) found = true;
+        });
+  });
+  return found;
+}
+
+/** `fn` with the plain sweep for every loop that does not ask for checkpointing (`@tsgrad checkpoint off` on those). */
+function plainSweepsUnasked(fn: IRFunction): IRFunction {
+  const body = mapBlock(fn.body, (s) => (s.k === "loop" && s.checkpoint === undefined ? { ...s, checkpoint: "off" as const } : s));
+  return { ...fn, body };
 }
 
 /** A-normal form. */
