@@ -4,13 +4,13 @@
  */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
-import { add, alloc, assign, decl, index, len, newVar, num, ref, typeOfValue } from "../ir/build.js";
+import { add, alloc, assign, decl, index, len, newVar, num, op, ref, typeOfValue } from "../ir/build.js";
 import type { Expr, IRType, Stmt } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import { countedLoop, emit, evaluatedOnce, irTypeAt, typeOfNode, type LowerContext } from "./context.js";
 import { unwrap } from "../syntax/unwrap.js";
 import { isUntypedArray } from "./types.js";
-import { mappedFrom } from "./calls/array-methods.js";
+import { mappedFrom, resultName } from "./calls/array-methods.js";
 
 /** A flat number array literal (tuples and objects are records.ts's). */
 export function arrayLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
@@ -184,13 +184,40 @@ export function fillCall(ctx: LowerContext, e: ts.CallExpression, callee: ts.Pro
 }
 
 /**
- * `xs.slice()` on a flat number array: a copy. Anything else called `slice` is undefined here,
- * and the caller resolves the call as it would any other method.
+ * `xs.slice()` on a flat number array: a copy; `xs.slice(start, end)`: a new array of the range,
+ * filled by a counted loop (so every mode differentiates it as the element reads it is). Anything
+ * else called `slice` is undefined here, and the caller resolves the call as it would any other
+ * method.
  */
-export function sliceCall(ctx: LowerContext, callee: ts.PropertyAccessExpression): Expr | undefined {
+export function sliceCall(ctx: LowerContext, e: ts.CallExpression, callee: ts.PropertyAccessExpression): Expr | undefined {
   const arr = ctx.expression(callee.expression, "value");
   const t = typeOfValue(arr);
-  return t.kind === "array" && t.elem.kind === "num" ? { k: "copy", arr, storage: t.storage } : undefined;
+  if (t.kind !== "array" || t.elem.kind !== "num") return undefined;
+  if (e.arguments.length === 0) return { k: "copy", arr, storage: t.storage };
+  const xs = evaluatedOnce(ctx, "sliced", arr);
+  const n = len(xs);
+  const from = evaluatedOnce(ctx, "from", sliceBound(ctx, e.arguments[0]!, n));
+  const to = e.arguments[1] ? evaluatedOnce(ctx, "to", sliceBound(ctx, e.arguments[1], n)) : n;
+  const count = evaluatedOnce(ctx, "count", op("max", op("sub", to, from), num(0)));
+  const out = newVar(resultName(e, "part"), { kind: "array", elem: NUM, storage: t.storage }, "local", { owned: true });
+  emit(ctx, decl(out, alloc(count, t.storage), ctx.origin));
+  const origin = ctx.origin;
+  countedLoop(ctx, count, (i) => [{ k: "store", arr: out, index: ref(i), value: index(xs, add(from, ref(i))), accumulate: false, origin }]);
+  return ref(out);
+}
+
+/**
+ * Where `slice` starts or ends, as JavaScript resolves it: the argument truncated (NaN is 0), from
+ * the end when negative, clamped to [0, n].
+ */
+function sliceBound(ctx: LowerContext, arg: ts.Expression, n: Expr): Expr {
+  const x = ctx.expression(arg, "cond");
+  if (x.k === "num" && Number.isInteger(x.value))
+    return x.value < 0 ? op("max", op("add", n, num(x.value)), num(0)) : op("min", num(x.value), n);
+  const whole = evaluatedOnce(ctx, "at", op("trunc", x));
+  const r = op("select", op("ne", whole, whole), num(0), whole);
+  const at = evaluatedOnce(ctx, "at", r);
+  return op("select", op("lt", at, num(0)), op("max", op("add", n, at), num(0)), op("min", at, n));
 }
 
 /** The type of `new Array(n).fill(v)` / `[]` / `[1, 2]` when TypeScript says any[]. */

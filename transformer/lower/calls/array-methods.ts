@@ -297,7 +297,7 @@ function bindParameter(ctx: LowerContext, p: ts.ParameterDeclaration, v: Var): v
 }
 
 /** The name of the variable a call initialises (`const preds = xs.map(...)`), for the array it builds. */
-function resultName(e: ts.CallExpression, fallback: string): string {
+export function resultName(e: ts.CallExpression, fallback: string): string {
   const p = e.parent;
   return ts.isVariableDeclaration(p) && ts.isIdentifier(p.name) ? p.name.text : fallback;
 }

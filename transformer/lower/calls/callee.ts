@@ -45,7 +45,7 @@ export type Callee =
   | { readonly kind: "number"; readonly name: string }
   /** `Math.f(...)` on the global Math. */
   | { readonly kind: "math"; readonly name: string }
-  /** `xs.slice()` (no arguments); `Array(n).fill(v)`. */
+  /** `xs.slice()`, `xs.slice(start, end)`; `Array(n).fill(v)`. */
   | { readonly kind: "slice"; readonly callee: ts.PropertyAccessExpression }
   | { readonly kind: "fill"; readonly callee: ts.PropertyAccessExpression }
   /** `xs.map(...)`, `.reduce`, `.forEach`, `.filter`, `.some`, `.every`, `.includes`, `.indexOf`: loops. */
@@ -98,7 +98,7 @@ function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mo
       return numberFunctionCall(ctx, e, callee.name);
     case "slice":
       // not a flat number array: `slice` is then whatever method the object has
-      return sliceCall(ctx, callee.callee) ?? lowerCallTo(ctx, e, namespaceFunction(ctx, callee.callee) ?? OPAQUE, mode);
+      return sliceCall(ctx, e, callee.callee) ?? lowerCallTo(ctx, e, namespaceFunction(ctx, callee.callee) ?? OPAQUE, mode);
     case "fill":
       return fillCall(ctx, e, callee.callee);
     case "from":
@@ -177,7 +177,7 @@ function methodCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.Proper
   const obj = callee.expression;
   const name = callee.name.text;
   if (ts.isIdentifier(obj) && obj.text === "Math" && isGlobalBinding(ctx, obj)) return { kind: "math", name };
-  if (name === "slice" && e.arguments.length === 0) return { kind: "slice", callee };
+  if (name === "slice" && e.arguments.length <= 2 && !e.arguments.some(ts.isSpreadElement)) return { kind: "slice", callee };
   if (name === "fill") return { kind: "fill", callee };
   if (ARRAY_METHODS.has(name) && irTypeAt(ctx, obj)?.kind === "array") return { kind: "arrayMethod", callee };
   if (name === "from" && ts.isIdentifier(obj) && (obj.text === "Float64Array" || obj.text === "Array") && isGlobalBinding(ctx, obj))
