@@ -111,6 +111,11 @@ describe("every random-program check can fail", () => {
     }
   });
 
+  it("a reverse-mode Jacobian off by 1e-3 is caught by the comparison with forward mode (its rounding allowance is measured on other sweeps)", () => {
+    const r = check((c) => ({ ...c, jacReverse: (z: number[], k: number) => offByALittle(c.jacReverse(z, k)) as number[][] }));
+    expect(r.failure?.check).toBe("jacobian:forward-reverse");
+  });
+
   it("a derivative that leaves the shared stack one deeper is caught", () => {
     const r = check((c) => ({
       ...c,

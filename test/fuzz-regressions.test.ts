@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { grad, hessian, hvp, jvp, valueAndGrad } from "tsgrad";
 import { item, mul, scalar, stack, sum, tensor, type Tensor } from "tsgrad/tensor";
+import { compileSource } from "./support/compile.js";
 import { expectClose } from "./support/numeric.js";
 
 /** Central differences of a function of one number. */
@@ -322,5 +323,87 @@ function hypotTangentOf(x: number): number {
 describe("grad of a function that calls jvp of one with hypot at the origin in a loop (campaign --seed 20261208, program 1309)", () => {
   it("is finite differences of the function (the second-order pass no longer multiplies 0 by hypot's 0 / 0)", () => {
     for (const x of [0.7, -0.3, 1.9]) expectClose(grad(hypotTangentOf)(x), fd(hypotTangentOf, x), 1e-6);
+  });
+});
+
+// ---- reverse mode over jvp of a function that calls grad ----------------------------------------
+
+/**
+ * Programs whose reverse mode would run over a reverse sweep: the function differentiated in
+ * reverse mode calls jvp of one that calls grad, so the tangent it would reverse pops the stacks
+ * of the inner gradient (program 7220 of the campaign, refused with "report this") or calls
+ * pullbacks that add into the adjoint arrays they are given (silently wrong before: -6.04 where
+ * finite differences give -11.88).
+ */
+const sweepOverSweep: { name: string; source: string; at: string; callee: string }[] = [
+  {
+    name: "the inner gradient saves values in a loop (program 7220, where valueAndGrad of a helper with a loop was called through jvp)",
+    source: `import { grad, jvp, valueAndGrad } from "tsgrad";
+function powered(a: number): number {
+  let acc = a;
+  for (let i = 0; i < 3; i++) acc = acc * a;
+  return Math.sin(acc);
+}
+function slope(a: number): number {
+  return valueAndGrad(powered)(a).grad;
+}
+function curvature(a: number): number {
+  return jvp(slope)(a, -1.54).tangent;
+}
+export const dc = grad(curvature);
+`,
+    at: "8:3",
+    callee: "valueAndGrad",
+  },
+  {
+    name: "the inner gradient's pullback of a helper adds into an adjoint array",
+    source: `import { grad, jvp } from "tsgrad";
+function scaled(p: number[]): number { return p[0]! * Math.exp(p[1]!); }
+function model(p: number[]): number { return scaled(p) * p[0]! + Math.cos(p[1]!); }
+function mixed(p: number[]): number { const g = grad(model)(p); return g[0]! * 2 + g[1]!; }
+function along(p: number[]): number { return jvp(mixed)(p, [0.5, -1.5]).tangent; }
+export const da = grad(along);
+`,
+    at: "4:39",
+    callee: "grad",
+  },
+];
+
+describe("reverse mode over jvp of a function that calls grad (campaign --seed 20261208, program 7220)", () => {
+  for (const c of sweepOverSweep)
+    it(`${c.name}: refused at the grad call with TSG1017 and a hint to act on, not compiled and not an internal error`, () => {
+      const { messages, diagnostics } = compileSource(c.source);
+      expect(messages.length).toBeGreaterThan(0);
+      for (const m of messages) {
+        expect(m).toMatch(new RegExp(`^TSG1017 ${c.at} TSG1017: reverse mode over \`jvp\` of a function that calls ${c.callee}\\(`));
+        expect(m).toContain("hint: differentiate the outer function in forward mode");
+        expect(m).not.toContain("report this");
+      }
+      expect(diagnostics.every((d) => d.code === 91017)).toBe(true);
+    });
+});
+
+/** sin(a^4) through a loop, its gradient called inside, and that in forward mode: the hint's way. */
+function powered(a: number): number {
+  let acc = a;
+  for (let i = 0; i < 3; i++) acc = acc * a;
+  return Math.sin(acc);
+}
+function slope(a: number): number {
+  return valueAndGrad(powered)(a).grad;
+}
+function curvature(a: number): number {
+  return jvp(slope)(a, -1.54).tangent;
+}
+
+describe("the same in forward mode (jvp over jvp over reverse), as the refusal's hint says", () => {
+  it("is the closed form -1.54 d³/da³ sin(a⁴)", () => {
+    for (const a of [0.3, 0.9, -1.1]) {
+      const [s, c] = [Math.sin(a ** 4), Math.cos(a ** 4)];
+      const third = 24 * a * c - 144 * a ** 5 * s - 64 * a ** 9 * c;
+      const second = 12 * a * a * c - 16 * a ** 6 * s;
+      expectClose(curvature(a), -1.54 * second, 1e-12);
+      expectClose(jvp(curvature)(a, 1).tangent, -1.54 * third, 1e-11);
+    }
   });
 });

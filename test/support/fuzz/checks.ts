@@ -183,16 +183,42 @@ function oneSidedAgree(f: (z: number[]) => number | number[], z: readonly number
   return true;
 }
 
+/** The finer step of stableDifferences, whose differences are compared with the derivatives. */
+const FINE_STEP = 2.5e-6;
+
+/** Central differences (`fine[i][j]` = d out_j / d z_i) and how far rounding may have moved each. */
+interface Differences {
+  readonly fine: number[][];
+  readonly rounding: number[][];
+}
+
 /**
  * Central differences at two step sizes; the finer one where they agree (and the one-sided
  * differences agree too), else null: a kink or a jump nearby, where finite differences mean
  * nothing.
+ *
+ * What rounding adds to the finer ones is allowed for, from the two steps' disagreement, not from
+ * the size of the result: a result of 0.04 left by cancelling terms near 1e6 moves in steps of an
+ * ulp of 1e6 (1.2e-10), wide ones, so that its differences at h = 2.5e-6 were 0 or 2.3e-5 where
+ * the slope is -2.3e-6 (steps of 1e-2 and 3e-2 give -2.29e-6; program seed 418772652). A
+ * difference off by e from rounding has a counterpart at 4 times the step off by at most e / 4,
+ * so the two differ by 3e / 4 or more, and twice that covers e; where they agree, as they do
+ * for a smooth function computed without such cancellation, the allowance is next to nothing
+ * and a wrong derivative is caught as before. At least 1e-9 |f| (eps |f| / h with a margin).
  */
-function stableDifferences(f: (z: number[]) => number | number[], z: readonly number[], steps: readonly [number, number] = [1e-5, 2.5e-6]): number[][] | null {
+function stableDifferences(f: (z: number[]) => number | number[], z: readonly number[], steps: readonly [number, number] = [1e-5, FINE_STEP]): Differences | null {
   const coarse = centralJacobian(f, z, steps[0]);
   const fine = centralJacobian(f, z, steps[1]);
   if (!coarse.every((col, i) => agree(col, fine[i]!)) || !oneSidedAgree(f, z, 1e-6)) return null;
-  return noStaircase(fine, centralJacobian(f, z, TINY_STEP), [f(z.slice())].flat()) ? fine : null;
+  const value = [f(z.slice())].flat();
+  if (!noStaircase(fine, centralJacobian(f, z, TINY_STEP), value)) return null;
+  const rounding = fine.map((col, i) => col.map((x, j) => Math.max(2 * Math.abs(coarse[i]![j]! - x), 1e-9 * Math.abs(value[j]!))));
+  return { fine, rounding };
+}
+
+/** Row `j` of the differences (d out_j / dz) and its rounding allowance. */
+function differencesOf(d: Differences, j = 0): { at: number[]; rounding: number[] } {
+  return { at: d.fine.map((col) => col[j]!), rounding: d.rounding.map((col) => col[j]!) };
 }
 
 /** A step small enough that a staircase term (floor of a fast-moving value) rarely jumps within it. */
@@ -220,15 +246,6 @@ function stableDirectional(g: (z: number[]) => number[], z: readonly number[], u
   const coarse = at(steps[0]);
   const fine = at(steps[1]);
   return agree(coarse, fine) ? fine : null;
-}
-
-/**
- * What rounding adds to a central difference of a function of size |f| at the finest step
- * (2.5e-6): about eps |f| / h, with a margin. A function of 1e7 whose slope is 2.5 has
- * differences off by 4e-5 from rounding alone.
- */
-function roundoffOf(f: number): number {
-  return 1e-9 * Math.abs(f);
 }
 
 // ---- comparisons ----------------------------------------------------------------------------
@@ -284,7 +301,7 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   };
   const ran = (check: string) => (report.ran[check] = (report.ran[check] ?? 0) + 1);
   /** |a - b| <= tol * scale, element-wise; scale defaults to max(1, |a|, |b|). */
-  const close = (check: string, got: number | readonly number[], expected: number | readonly number[], tol: number, scale?: number, roundoff = 0) => {
+  const close = (check: string, got: number | readonly number[], expected: number | readonly number[], tol: number, scale?: number, roundoff: number | readonly number[] = 0) => {
     ran(check);
     const a = [got].flat();
     const b = [expected].flat();
@@ -292,7 +309,8 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
     for (let i = 0; i < a.length; i++) {
       const s = scale ?? Math.max(1, Math.abs(a[i]!), Math.abs(b[i]!));
       // the same infinity is equal too (its difference is NaN)
-      const ok = Math.abs(a[i]! - b[i]!) <= tol * s + roundoff || a[i] === b[i] || (Number.isNaN(a[i]!) && Number.isNaN(b[i]!));
+      const allowance = typeof roundoff === "number" ? roundoff : roundoff[i]!;
+      const ok = Math.abs(a[i]! - b[i]!) <= tol * s + allowance || a[i] === b[i] || (Number.isNaN(a[i]!) && Number.isNaN(b[i]!));
       if (!ok) fail(check, `${check}: entry ${i} is ${a[i]}, expected ${b[i]} (tolerance ${tol} x ${s})`, b, a);
     }
   };
@@ -356,7 +374,8 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   const fd = stableDifferences(F, z);
   if (fd) {
     report.smooth++;
-    close("grad:finite-differences", g, fd.map((col) => col[0]!), 2e-5, undefined, roundoffOf(value));
+    const d = differencesOf(fd);
+    close("grad:finite-differences", g, d.at, 2e-5, undefined, d.rounding);
   }
   const flatG = call("flatGrad", () => cases.flatGrad(z.slice(), k));
   close("flatGrad:grad", flatG, g, 1e-10);
@@ -371,7 +390,7 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
     const flatValue = call("flat", () => cases.flat(z.slice(), k));
     close("auxValueAndGrad:grad", av.grad, flatG.map((x) => x * (1 + 0.25 * Math.cos(flatValue))), 1e-9);
     const fdAux = fd ? stableDifferences((zz) => cases.aux(zz, k)[0], z) : null;
-    if (fdAux) close("auxValueAndGrad:finite-differences", av.grad, fdAux.map((col) => col[0]!), 2e-5, undefined, roundoffOf(auxLoss));
+    if (fdAux) close("auxValueAndGrad:finite-differences", av.grad, differencesOf(fdAux).at, 2e-5, undefined, differencesOf(fdAux).rounding);
   }
 
   // second order: hvp against finite differences of grad along u, and symmetric in two directions
@@ -417,7 +436,7 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   close("innerJvp:dot-product", ij.tangent, dot(ig, u), 1e-8, dotScale(ig, u));
   if (fd) {
     const fdInner = stableDifferences((zz) => cases.inner(zz, k), z);
-    if (fdInner) close("innerGrad:finite-differences", ig, fdInner.map((col) => col[0]!), 2e-5, undefined, roundoffOf(innerValue));
+    if (fdInner) close("innerGrad:finite-differences", ig, differencesOf(fdInner).at, 2e-5, undefined, differencesOf(fdInner).rounding);
   }
 
   // one number in: grad and grad(grad) of line(s) = flat(base + s dir, K)
@@ -433,7 +452,7 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
     close("lineGG:hvp", lgg, dot(dir, hd), 1e-8, dotScale(dir, hd));
     const fdLine = stableDifferences((s) => cases.line(s[0]!), [point.s]);
     if (fdLine) {
-      close("lineGrad:finite-differences", lg, fdLine[0]![0]!, 2e-5, undefined, roundoffOf(lineValue));
+      close("lineGrad:finite-differences", lg, fdLine.fine[0]![0]!, 2e-5, undefined, fdLine.rounding[0]![0]!);
       const fdLine2 = stableDirectional((s) => [cases.lineGrad(s[0]!)], [point.s], [1]);
       if (fdLine2) close("lineGG:finite-differences", lgg, fdLine2[0]!, 1e-4);
     }
@@ -447,13 +466,40 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
   for (let i = 0; i < n; i++) close("hessian:symmetry", H.map((row) => row[i]!), H[i]!, 1e-8);
   close("hessian:hvp", H.map((row) => dot(row, u)), hv, 1e-8);
 
+  /**
+   * What rounding alone may make the two modes' Jacobians differ by, entry by entry (row-major):
+   * eps times the size of the derivatives each sweep cancels along the way, which may be far
+   * larger than the entry (a slope of -2 left by terms near 4e6 came out 4e-10 apart forward and
+   * reverse, program seed 237296508; both within 6e-10 of the slope in 60 digits). Measured: a
+   * sweep seeded with 3 (not a power of two, so it rounds differently) and divided by 3 moves
+   * by about that much from the same sweep seeded with 1 (6e-10 and 2e-10 there); four times
+   * the two modes' moves. A wrong derivative is linear in the seed as a right one is, so it too
+   * moves by rounding only, and is still caught. (Measured only where the two modes differ.)
+   */
+  const sweepRounding = (outputs: number): number[] => {
+    const basis = (size: number, at: number, c: number) => Array.from({ length: size }, (_, m) => (m === at ? c : 0));
+    const tangent = (i: number, c: number) => cases.vecJvp(z.slice(), k, basis(n, i, c)).tangent; // d out / dz_i
+    const { pullback } = cases.vecVjp(z.slice(), k);
+    const forward = z.map((_, i) => {
+      const [one, three] = [tangent(i, 1), tangent(i, 3)];
+      return one.map((x, j) => Math.abs(three[j]! / 3 - x));
+    });
+    const reverse = Array.from({ length: outputs }, (_, j) => {
+      const [one, three] = [pullback(basis(outputs, j, 1)), pullback(basis(outputs, j, 3))];
+      return one.map((x, i) => Math.abs(three[i]! / 3 - x));
+    });
+    return reverse.flatMap((row, j) => row.map((r, i) => 4 * (forward[i]![j]! + r)));
+  };
+
   // Jacobians of the vector-valued variant, both modes, against jvp, vjp and finite differences
   const V = (zz: number[]) => cases.vec(zz, k);
   const vecValue = V(z.slice());
   if (vecValue.every((x) => Number.isFinite(x) && Math.abs(x) < 1e8)) {
     const JF = call("jacobianForward", () => cases.jacForward(z.slice(), k));
     const JR = call("jacobianReverse", () => cases.jacReverse(z.slice(), k));
-    close("jacobian:forward-reverse", JF.flat(), JR.flat(), 1e-10);
+    const [forwardFlat, reverseFlat] = [JF.flat(), JR.flat()];
+    const withinTolerance = forwardFlat.every((x, i) => Math.abs(x - reverseFlat[i]!) <= 1e-10 * Math.max(1, Math.abs(x), Math.abs(reverseFlat[i]!)));
+    close("jacobian:forward-reverse", forwardFlat, reverseFlat, 1e-10, undefined, withinTolerance ? 0 : sweepRounding(JR.length));
     const vj = call("vecJvp", () => cases.vecJvp(z.slice(), k, u.slice()));
     close("vecJvp:value", vj.value, vecValue, 0);
     close(
@@ -470,7 +516,15 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
     close("vjp:dot-product", dot(c, vj.tangent), dot(ct, u), 1e-8, Math.max(dotScale(c, vj.tangent), dotScale(ct, u)));
     if (fd) {
       const fdV = stableDifferences(V, z);
-      if (fdV) close("jacobian:finite-differences", JF.flat(), JF.map((_, j) => fdV.map((col) => col[j]!)).flat(), 2e-5, undefined, roundoffOf(Math.max(...vecValue.map(Math.abs))));
+      if (fdV)
+        close(
+          "jacobian:finite-differences",
+          JF.flat(),
+          JF.flatMap((_, j) => differencesOf(fdV, j).at),
+          2e-5,
+          undefined,
+          JF.flatMap((_, j) => differencesOf(fdV, j).rounding),
+        );
     }
   }
 

@@ -39,6 +39,11 @@ export class ProgramGenerator {
   private readonly bindings: { name: string; where: Where; source: string }[] = [];
   private id = 0;
   private callsDerivative = false;
+  /**
+   * How many calls of grad or valueAndGrad, or of helpers that reach one, were written so far:
+   * code generated while it grows reaches a gradient (a helper's `callsGrad`).
+   */
+  gradCalls = 0;
   /** Local helpers and arrows written in a marker call (closures over the code around them). */
   closures = 0;
 
@@ -178,6 +183,7 @@ export class ProgramGenerator {
     const scope = this.scopeOf(params, false, returns, where, callable);
     const before = this.callDepth;
     this.callDepth = 0;
+    const gradCallsBefore = this.gradCalls;
     let text: string;
     if (shape === 0) {
       text = `  return ${this.result(scope, 3)};`;
@@ -192,7 +198,8 @@ export class ProgramGenerator {
     this.callDepth = before;
     const sig = params.map((p) => `${p.name}: ${TYPE_OF[p.kind]}`).join(", ");
     this.helperSources.set(name, `${exported ? "export " : ""}function ${name}(${sig}): ${this.returnType(returns)} {\n${text}\n}`);
-    this.helpers.push({ name, params, returns, where, exported, depth, passThrough: false });
+    const callsGrad = this.gradCalls > gradCallsBefore;
+    this.helpers.push({ name, params, returns, where, exported, depth, passThrough: false, callsGrad });
   }
 
   /** `function name(own params): R { return callee(own params and constants); }` */
@@ -216,7 +223,7 @@ export class ProgramGenerator {
     }
     const sig = own.map((p) => `${p.name}: ${TYPE_OF[p.kind]}`).join(", ");
     this.helperSources.set(name, `${exported ? "export " : ""}function ${name}(${sig}): ${this.returnType(returns)} {\n  return ${call};\n}`);
-    this.helpers.push({ name, params: own, returns, where, exported, depth: callee.depth + 1, passThrough: true });
+    this.helpers.push({ name, params: own, returns, where, exported, depth: callee.depth + 1, passThrough: true, callsGrad: callee.callsGrad });
   }
 
   /** Depth of the deepest helper called by the code being generated (for a helper's own depth). */
@@ -454,6 +461,7 @@ export class ProgramGenerator {
 
   callOf(h: Helper, s: Scope, depth: number, args?: readonly string[]): string {
     this.callDepth = Math.max(this.callDepth, h.depth);
+    if (h.callsGrad) this.gradCalls++;
     return `${h.name}(${(args ?? h.params.map((p) => this.arg(p.kind, s, depth))).join(", ")})`;
   }
 
@@ -483,7 +491,11 @@ export class ProgramGenerator {
     const first = h.params[0]!;
     // a structured parameter passed whole to a derivative is refused (TSG1009): literals there
     const literal = child(s, { values: s.values.filter((v) => v.kind !== "tup" && v.kind !== "obj") });
+    const gradCallsBefore = this.gradCalls;
     const args = h.params.map((p) => this.arg(p.kind, literal, Math.min(depth, 2)));
+    // jvp of code that reaches grad is a reverse sweep's tangent, which the program's reverse
+    // modes refuse to differentiate (TSG1017): then grad or valueAndGrad instead
+    const jvpRefused = h.callsGrad === true || this.gradCalls > gradCallsBefore;
     this.callDepth = Math.max(this.callDepth, h.depth);
     const readGrad = (g: string) => this.readShaped(g, first.kind);
     // an arrow written in the marker call, closing over the other arguments: `grad((u) => h(u, rest))(first)`
@@ -504,7 +516,9 @@ export class ProgramGenerator {
       this.bindings.push({ name: binding, where: s.where, source: `const ${binding} = ${m}(${callee}${wrt});` });
       return binding;
     };
-    switch (c.int(4)) {
+    const choice = c.int(4);
+    if (choice <= 1 || jvpRefused) this.gradCalls++;
+    switch (jvpRefused ? choice % 2 : choice) {
       case 0:
         return readGrad(`${marker("grad")}(${args.join(", ")})`);
       case 1: {

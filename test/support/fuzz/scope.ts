@@ -21,6 +21,12 @@ export interface Helper {
    * record, which reverse mode refuses (TSG1009), so it is never handed to a marker there.
    */
   readonly capturesRecord?: boolean;
+  /**
+   * It calls grad or valueAndGrad (directly or through the helpers it calls): `jvp` of it is a
+   * reverse sweep's tangent, which reverse mode refuses to differentiate (TSG1017), so it is
+   * never handed to `jvp` inside the program (the program is also differentiated in reverse mode).
+   */
+  readonly callsGrad?: boolean;
 }
 
 export interface Constant {

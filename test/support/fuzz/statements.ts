@@ -270,6 +270,7 @@ function localHelper(g: ProgramGenerator, s: Scope, ind: string): string[] {
   }
   const sig = params.map((p) => `${p.name}: ${p.kind === "num" ? "number" : "number[]"}`).join(", ");
   g.closures++;
+  const gradCallsBefore = g.gradCalls;
   let lines: string[];
   if (c.flag(0.6)) {
     lines = [`${ind}const ${name} = (${sig}): number => ${g.expr(body, 2)};`];
@@ -288,7 +289,8 @@ function localHelper(g: ProgramGenerator, s: Scope, ind: string): string[] {
     ];
   }
   const capturesRecord = readsRecord(s, lines.join("\n"));
-  const helper = { name, params, returns: "num" as const, where: s.where, exported: false, depth: 1, passThrough: false, local: true, capturesRecord };
+  const callsGrad = g.gradCalls > gradCallsBefore;
+  const helper = { name, params, returns: "num" as const, where: s.where, exported: false, depth: 1, passThrough: false, local: true, capturesRecord, callsGrad };
   s.callable.push(helper);
   if (c.flag(0.5)) {
     const i = g.fresh("i");

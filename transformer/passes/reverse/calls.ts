@@ -18,9 +18,27 @@ type Origin = Stmt["origin"];
 /**
  * Derivatives a function may call and still be differentiated in reverse mode: gradients (their
  * pullback is a Hessian-vector product, see assembleGradientPullback) and tangents (the reverse
- * pass runs over the forward pass's output).
+ * pass runs over the forward pass's output), except tangents of reverse sweeps (below).
  */
 const REVERSIBLE_DERIVATIVES: ReadonlySet<DerivedKind> = new Set<DerivedKind>(["grad", "valueAndGrad", "jvp"]);
+
+/** Kinds made by forward mode alone (or copies): a tangent of one is ordinary IR again. */
+const FORWARD_ONLY: ReadonlySet<DerivedKind> = new Set<DerivedKind>(["jvp", "jvpVec", "derivative", "valueAndDerivative", "primal", "jvpAux", "withoutAux"]);
+
+/**
+ * The reverse-mode derivative a tangent callee is the tangent of, at any depth
+ * (`jvp[1](grad[1](h))`: grad), or null. The forward pass over a function that calls `grad`
+ * calls such a tangent; its body is a reverse sweep's tangent: it pops the shared stacks its own
+ * forward sweep pushed, and the pullbacks it calls add into the adjoint arrays they are given.
+ * The reverse pass cannot reverse either (the reverse pass never runs over a reverse sweep, see
+ * ARCHITECTURE.md "Reverse over reverse is forward over reverse"), so a call of one is refused.
+ */
+function reverseSweepUnder(key: string): DerivedKind | null {
+  let parsed = parseDerivedKey(key);
+  if (!parsed || (parsed.kind !== "jvp" && parsed.kind !== "jvpVec")) return null;
+  while (parsed && FORWARD_ONLY.has(parsed.kind)) parsed = parseDerivedKey(parsed.base);
+  return parsed?.kind ?? null;
+}
 
 /**
  * A call of a function's rule: through the function (`f.tsgradVjp(...)`, as customVjp attached
@@ -50,6 +68,14 @@ export function callAdjoint(round: Round, e: Expr & { k: "call" }, g: Expr, o: O
       o,
       `reverse mode through a call of ${derived.kind}(...) inside the function is not supported yet`,
       "differentiate this function in forward mode (jvp), or call grad, valueAndGrad or jvp inside it",
+    );
+  const sweep = derived ? reverseSweepUnder(calleeKey(e.fn)) : null;
+  if (sweep)
+    refuse(
+      TSG.nestedMarker,
+      o,
+      `reverse mode over \`jvp\` of a function that calls ${sweep}(...) here is not supported: it would reverse the gradient's own reverse sweep`,
+      "differentiate the outer function in forward mode (jvp, or jacobian with mode: \"forward\"), or take jvp only of functions that do not call grad or valueAndGrad",
     );
   const args: Expr[] = [...e.args, g];
   /** Where each returned adjoint goes: an operand, or a scalar leaf of a record operand. */
