@@ -12,7 +12,7 @@ import fc from "fast-check";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { grad, hessian, hvp, jacobian, jvp, valueAndGrad, vjp } from "tsgrad";
-import { compileSource } from "./support/compile.js";
+import { compileSource, importSource } from "./support/compile.js";
 import { dot, expectClose, numericDirectional, numericHessian, rng } from "./support/numeric.js";
 import { verifyDerivatives } from "./support/verify.js";
 
@@ -27,7 +27,7 @@ function scaleInPlace(v: Float64Array, k: number): void {
 }
 
 function addScaledInPlace(v: Float64Array, u: Float64Array, k: number): void {
-  for (let i = 0; i < v.length; i++) v[i] += k * u[i]!;
+  for (let i = 0; i < v.length; i++) v[i] = v[i]! + k * u[i]!;
 }
 
 /** The right-hand side of an ODE, written into `dy`. */
@@ -72,6 +72,44 @@ function softClampInto(out: number[], x: number[], lim: number): number {
 /** A running sum written over its input when `out` and `x` are one array. */
 function prefixInto(out: Float64Array, x: Float64Array): void {
   for (let i = 0; i < out.length; i++) out[i] = x[i]! + (i > 0 ? x[i - 1]! : 0);
+}
+
+/** A local helper writing into an array of its caller's that it captures (no arguments). */
+function squaredTwice(x: number[]): number {
+  const buf = x.slice();
+  const squareAll = (): void => {
+    for (let i = 0; i < buf.length; i++) buf[i] = buf[i]! * buf[i]!;
+  };
+  squareAll();
+  squareAll();
+  return buf[0]! + 2 * buf[1]!;
+}
+
+/** A number parameter reassigned in the helper stays the helper's (the caller's `k` is unchanged). */
+function decayInPlace(out: number[], k: number): number {
+  k = k * 2;
+  for (let i = 0; i < out.length; i++) out[i] = out[i]! * k;
+  return k;
+}
+function decayed(x: number[], k: number): number {
+  const v = x.slice();
+  const kk = decayInPlace(v, k);
+  return v[0]! * kk + k + v[1]!;
+}
+
+/** A boolean result tested by the caller's `if`. */
+function normalizeInto(out: Float64Array, x: Float64Array): boolean {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
+  if (s === 0) return false;
+  const r = 1 / Math.sqrt(s);
+  for (let i = 0; i < x.length; i++) out[i] = x[i]! * r;
+  return true;
+}
+function firstDirection(x: Float64Array): number {
+  const u = new Float64Array(x.length);
+  if (!normalizeInto(u, x)) return 0;
+  return u[0]! + 0.5 * u[1]!;
 }
 
 // ---- the functions differentiated ----
@@ -238,6 +276,32 @@ describe("helpers that write into a caller's buffer, in every mode", () => {
       }),
       { numRuns: 30 },
     );
+  });
+});
+
+describe("more shapes of writing helpers", () => {
+  it("a local helper writing into its caller's array, called twice: x0⁴ + 2 x1⁴", () => {
+    const x = [0.5, -1.5];
+    expectClose(grad(squaredTwice)(x), [4 * 0.5 ** 3, 8 * (-1.5) ** 3], 1e-12);
+    verifyDerivatives(squaredTwice, { grad: grad(squaredTwice), jvp: jvp(squaredTwice), valueAndGrad: valueAndGrad(squaredTwice) }, [x]);
+  });
+
+  it("a number parameter reassigned inside the helper", () => {
+    // decayed = 4 k² x0 + k + 2 k x1
+    const [gx, gk] = grad(decayed)([0.5, 2], 1.5);
+    expectClose(gx, [4 * 2.25, 3], 1e-12);
+    expectClose(gk, 8 * 1.5 * 0.5 + 1 + 4, 1e-12);
+    verifyDerivatives(decayed, { grad: grad(decayed), jvp: jvp(decayed), valueAndGrad: valueAndGrad(decayed) }, [[0.5, 2], 1.5]);
+  });
+
+  it("a boolean result in an if's condition, both ways, and the Hessian", () => {
+    const x = f64([3, 4]);
+    // (x0 + x1 / 2) / |x|
+    const r = 5;
+    expectClose(grad(firstDirection)(x), [1 / r - (3 + 2) * 3 / r ** 3, 0.5 / r - (3 + 2) * 4 / r ** 3], 1e-12);
+    expect(Array.from(grad(firstDirection)(f64([0, 0])))).toEqual([0, 0]);
+    verifyDerivatives(firstDirection, { grad: grad(firstDirection), jvp: jvp(firstDirection), valueAndGrad: valueAndGrad(firstDirection) }, [x]);
+    expectClose(hessian(firstDirection)(x), numericHessian((v) => firstDirection(f64(v)), [3, 4]), 1e-6);
   });
 });
 
@@ -437,6 +501,22 @@ export const g = grad(f);
 `);
     expect(r.code).toBe(91009);
     expect(r.message).toMatch(/return from every branch of that `if` or from none of them/);
+  });
+
+  it("a call for its effect of a helper given arrays that returns an array compiles, and its writes count", async () => {
+    const m = await importSource<{ g: (x: number[]) => number[] }>(`import { grad } from "tsgrad";
+function squareAndCopy(v: number[]): number[] {
+  for (let i = 0; i < v.length; i++) v[i] = v[i]! * v[i]!;
+  return v.slice();
+}
+function f(x: number[]): number {
+  const v = x.slice();
+  squareAndCopy(v);
+  return v[0]! * 3 + v[1]!;
+}
+export const g = grad(f);
+`);
+    expect(m.g([2, -1])).toEqual([12, -2]);
   });
 
   it("a call for its effect given only numbers still compiles (it cannot change the caller)", () => {

@@ -26,7 +26,7 @@ import { OUTER, unwrap } from "../../syntax/unwrap.js";
 import { recordValue } from "../records.js";
 import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
 import { isThisParameter } from "../syntax.js";
-import { irTypeOf } from "../types.js";
+import { irTypeOf, irTypeOrUndefined } from "../types.js";
 
 /** Methods that change the array they are called on. */
 const MUTATING_METHODS = new Set(["push", "pop", "shift", "unshift", "splice", "fill", "set", "sort", "reverse", "copyWithin"]);
@@ -111,7 +111,8 @@ export function inlineCall(ctx: LowerContext, e: ts.CallExpression, fn: Function
     fail(TSG.asyncOrGenerator, e, "async and generator functions cannot be differentiated", "write a plain synchronous function");
   refuseSpreadArguments(e);
   if (!statement) checkPlacement(ctx, e, fn, name);
-  const returnType = resultType(ctx, fn, e, name);
+  // a result nobody reads may be of any type: the returns are then only evaluated
+  const returnType = statement ? statementResultType(ctx, fn) : resultType(ctx, fn, e, name);
   refuseReturnsInLoops(fn, name);
   const written = writtenOutside(ctx.checker, fn);
   const origin = ctx.origin;
@@ -260,6 +261,13 @@ function resultType(ctx: LowerContext, fn: FunctionLike, e: ts.CallExpression, n
   return t;
 }
 
+function statementResultType(ctx: LowerContext, fn: FunctionLike): IRType {
+  const sig = ctx.checker.getSignatureFromDeclaration(fn);
+  const ret = sig ? ctx.checker.getReturnTypeOfSignature(sig) : undefined;
+  const t = ret && !(ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) ? irTypeOrUndefined(ctx.checker, ret) : undefined;
+  return t && (t.kind === "num" || t.kind === "bool") ? t : { kind: "void" };
+}
+
 /** `return` inside a loop of the helper: the inlined body has no place to jump to. */
 function refuseReturnsInLoops(fn: FunctionLike, name: string): void {
   const visit = (n: ts.Node, inLoop: boolean): void => {
@@ -279,8 +287,8 @@ function refuseReturnsInLoops(fn: FunctionLike, name: string): void {
 
 /**
  * A call whose value is used is inlined before the statement that uses it. That is the order of
- * evaluation where the call is the whole value of a declaration, an assignment to a variable or a
- * return; elsewhere (`a[0] + h(a)`) what the expression read before the call would be read after
+ * evaluation where the call is the whole value of a declaration, an assignment to a variable, a
+ * return or an `if`'s condition (or its negation); elsewhere (`a[0] + h(a)`) what the expression read before the call would be read after
  * its writes.
  */
 function checkPlacement(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLike, name: string): void {
@@ -295,6 +303,9 @@ function checkPlacement(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLik
   const parent = node.parent;
   if (ts.isVariableDeclaration(parent) && parent.initializer === node) return;
   if (ts.isReturnStatement(parent)) return;
+  // `if (h(...))`, `if (!h(...))`: the condition is evaluated before either branch
+  const test = ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken ? parent.parent : parent;
+  if (ts.isIfStatement(test) && (test.expression === node || test.expression === parent)) return;
   if (ts.isArrowFunction(parent) && parent.body === node) return;
   if (ts.isBinaryExpression(parent) && parent.right === node && ts.isIdentifier(unwrap(parent.left, OUTER))) {
     const k = parent.operatorToken.kind;
