@@ -212,7 +212,10 @@ const y0 = f64([0.4, -0.3, 0.9, 0.15]);
 
 describe("helpers that write into a caller's buffer, in every mode", () => {
   it("the brief's axpyInto: grad, valueAndGrad and jvp against finite differences and each other", () => {
-    verifyDerivatives(lossAxpy, { grad: grad(lossAxpy), jvp: jvp(lossAxpy), valueAndGrad: valueAndGrad(lossAxpy) }, [f64([0.5, -1.25, 2]), 0.75]);
+    verifyDerivatives(lossAxpy, { grad: grad(lossAxpy), jvp: jvp(lossAxpy), valueAndGrad: valueAndGrad(lossAxpy) }, [
+      f64([0.5, -1.25, 2]),
+      0.75,
+    ]);
     // closed form: s = (a + 1)² sum x², ds/dx = 2 (a + 1)² x, ds/da = 2 (a + 1) sum x²
     const [gx, ga] = grad(lossAxpy)(f64([1, 2]), 0.5);
     expect(Array.from(gx)).toEqual([2 * 1.5 ** 2 * 1, 2 * 1.5 ** 2 * 2]);
@@ -224,7 +227,10 @@ describe("helpers that write into a caller's buffer, in every mode", () => {
   });
 
   it("two number[] out-parameters and a number result", () => {
-    verifyDerivatives(polarLoss, { grad: grad(polarLoss), jvp: jvp(polarLoss), valueAndGrad: valueAndGrad(polarLoss) }, [[0.3, 1.1, -0.7], 1.3]);
+    verifyDerivatives(polarLoss, { grad: grad(polarLoss), jvp: jvp(polarLoss), valueAndGrad: valueAndGrad(polarLoss) }, [
+      [0.3, 1.1, -0.7],
+      1.3,
+    ]);
   });
 
   it("early returns in the helper, either way", () => {
@@ -263,7 +269,11 @@ describe("helpers that write into a caller's buffer, in every mode", () => {
 
   it("grad of a function calling grad of one with writing helpers", () => {
     const gy = grad(sensitivity, { wrt: [0] })(y0, 0.8);
-    expectClose(gy, fdGradient((y) => sensitivity(y, 0.8), y0, 1e-5), 1e-5);
+    expectClose(
+      gy,
+      fdGradient((y) => sensitivity(y, 0.8), y0, 1e-5),
+      1e-5,
+    );
   });
 
   it("fast-check: random sizes and inputs, forward against reverse and finite differences", () => {
@@ -298,10 +308,49 @@ describe("more shapes of writing helpers", () => {
     const x = f64([3, 4]);
     // (x0 + x1 / 2) / |x|
     const r = 5;
-    expectClose(grad(firstDirection)(x), [1 / r - (3 + 2) * 3 / r ** 3, 0.5 / r - (3 + 2) * 4 / r ** 3], 1e-12);
+    expectClose(grad(firstDirection)(x), [1 / r - ((3 + 2) * 3) / r ** 3, 0.5 / r - ((3 + 2) * 4) / r ** 3], 1e-12);
     expect(Array.from(grad(firstDirection)(f64([0, 0])))).toEqual([0, 0]);
-    verifyDerivatives(firstDirection, { grad: grad(firstDirection), jvp: jvp(firstDirection), valueAndGrad: valueAndGrad(firstDirection) }, [x]);
-    expectClose(hessian(firstDirection)(x), numericHessian((v) => firstDirection(f64(v)), [3, 4]), 1e-6);
+    verifyDerivatives(
+      firstDirection,
+      { grad: grad(firstDirection), jvp: jvp(firstDirection), valueAndGrad: valueAndGrad(firstDirection) },
+      [x],
+    );
+    expectClose(
+      hessian(firstDirection)(x),
+      numericHessian((v) => firstDirection(f64(v)), [3, 4]),
+      1e-6,
+    );
+  });
+});
+
+describe("a writing helper of another module", () => {
+  const helper = `export const SCALE = 3;
+const HIDDEN = 2;
+export function scaleInto(out: number[], x: number[]): void {
+  for (let i = 0; i < x.length; i++) out[i] = SCALE * x[i]!;
+}
+export function hiddenInto(out: number[], x: number[]): void {
+  for (let i = 0; i < x.length; i++) out[i] = HIDDEN * x[i]!;
+}
+`;
+  const caller = (name: string) => `import { grad } from "tsgrad";
+import { ${name} } from "./helper.js";
+function f(x: number[]): number {
+  const out = [0, 0];
+  ${name}(out, x);
+  return out[0]! * out[1]!;
+}
+export const g = grad(f);
+`;
+
+  it("is inlined, reading that module's exported constants: 9 x0 x1", async () => {
+    const m = await importSource<{ g: (x: number[]) => number[] }>(caller("scaleInto"), { "helper.ts": helper });
+    expect(m.g([1, 2])).toEqual([18, 9]);
+  });
+
+  it("reading a constant its module does not export is refused (TSG1012)", () => {
+    const c = compileSource(caller("hiddenInto"), { "helper.ts": helper });
+    expect(c.messages).toEqual([expect.stringMatching(/^TSG1012 .*must read `HIDDEN`, which helper.ts does not export/s)]);
   });
 });
 
@@ -395,7 +444,9 @@ export const g = grad(f);
     expect(r.code).toBe(91011);
     expect(r.text).toBe("x");
     expect(r.at).toBe("6:12");
-    expect(r.message).toMatch(/`axpyInto` writes into its parameter `out`, and `x` may be an array the calling function does not own.*hint: pass a copy/s);
+    expect(r.message).toMatch(
+      /`axpyInto` writes into its parameter `out`, and `x` may be an array the calling function does not own.*hint: pass a copy/s,
+    );
   });
 
   it("an out-parameter that is not a variable of the caller", () => {

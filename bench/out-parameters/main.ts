@@ -32,7 +32,10 @@ function batchTime(run: () => unknown, batchMs: number): number {
   return (performance.now() - t1) / calls;
 }
 
-function maxDifference(a: ArrayLike<number> | readonly (readonly number[])[], b: ArrayLike<number> | readonly (readonly number[])[]): number {
+function maxDifference(
+  a: ArrayLike<number> | readonly (readonly number[])[],
+  b: ArrayLike<number> | readonly (readonly number[])[],
+): number {
   const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : Array.from(v as ArrayLike<number>));
   const x = flat(a);
   const y = flat(b);
@@ -60,7 +63,11 @@ for (let round = 0; round < rounds; round++)
       samples.set(key, [...(samples.get(key) ?? []), batchTime(() => style[w](x0), quick ? 0 : 60)]);
     }
 const rows = Object.keys(STYLES).map(
-  (name) => ({ name, ...Object.fromEntries(what.map((w) => [w, median(samples.get(`${name} ${w}`)!)])) }) as { name: string } & Record<(typeof what)[number], number>,
+  (name) =>
+    ({ name, ...Object.fromEntries(what.map((w) => [w, median(samples.get(`${name} ${w}`)!)])) }) as { name: string } & Record<
+      (typeof what)[number],
+      number
+    >,
 );
 
 const cpus = os.cpus();
@@ -72,9 +79,7 @@ const lines = [
   "",
   "| style | primal | grad of the final state's energy | jacobian, forward | jacobian, reverse |",
   "|---|---:|---:|---:|---:|",
-  ...rows.map(
-    (r) => `| ${r.name} | ${what.map((w) => `${fmt(r[w])} (${(r[w] / rows[0]![w]).toFixed(2)})`).join(" | ")} |`,
-  ),
+  ...rows.map((r) => `| ${r.name} | ${what.map((w) => `${fmt(r[w])} (${(r[w] / rows[0]![w]).toFixed(2)})`).join(" | ")} |`),
 ];
 const markdown = lines.join("\n") + "\n";
 process.stdout.write(markdown);

@@ -39,7 +39,11 @@ const writtenMemo = new WeakMap<FunctionLike, ReadonlySet<ts.Symbol>>();
  * directly or through the functions it calls (a writing helper calling another). Read from the
  * text alone, so that a caller knows it without lowering the helper.
  */
-export function writtenOutside(checker: ts.TypeChecker, fn: FunctionLike, inProgress: Set<FunctionLike> = new Set()): ReadonlySet<ts.Symbol> {
+export function writtenOutside(
+  checker: ts.TypeChecker,
+  fn: FunctionLike,
+  inProgress: Set<FunctionLike> = new Set(),
+): ReadonlySet<ts.Symbol> {
   const known = writtenMemo.get(fn);
   if (known) return known;
   if (!fn.body || inProgress.has(fn)) return new Set();
