@@ -112,6 +112,30 @@ function firstDirection(x: Float64Array): number {
   return u[0]! + 0.5 * u[1]!;
 }
 
+/** A labelled loop in the helper, inlined inside a caller's loop of the same label. */
+function firstAboveInto(out: number[], x: number[], lim: number): void {
+  outer: for (let i = 0; i < x.length; i++) {
+    for (let j = 1; j <= 2; j++)
+      if (x[i]! * j > lim) {
+        out[i] = x[i]! * j;
+        continue outer;
+      }
+    out[i] = x[i]! * x[i]!;
+  }
+}
+function labelled(x: number[]): number {
+  const out = new Array<number>(x.length).fill(0);
+  let s = 0;
+  outer: for (let k = 0; k < 2; k++) {
+    firstAboveInto(out, x, 1 + k);
+    for (let i = 0; i < out.length; i++) {
+      s += out[i]! * (k + 1);
+      if (s > 100) break outer;
+    }
+  }
+  return s;
+}
+
 // ---- the functions differentiated ----
 
 /** The brief's example. */
@@ -302,6 +326,13 @@ describe("more shapes of writing helpers", () => {
     expectClose(gx, [4 * 2.25, 3], 1e-12);
     expectClose(gk, 8 * 1.5 * 0.5 + 1 + 4, 1e-12);
     verifyDerivatives(decayed, { grad: grad(decayed), jvp: jvp(decayed), valueAndGrad: valueAndGrad(decayed) }, [[0.5, 2], 1.5]);
+  });
+
+  it("a labelled loop in the helper, inside the caller's loop of the same label", () => {
+    const x = [0.3, 0.8, 1.7];
+    // k = 0 (lim 1): 0.09, 1.6, 1.7; k = 1 (lim 2): 0.09, 0.64, 3.4 (twice)
+    expectClose(labelled(x), 0.09 + 1.6 + 1.7 + 2 * (0.09 + 0.64 + 3.4), 1e-12);
+    verifyDerivatives(labelled, { grad: grad(labelled), jvp: jvp(labelled), valueAndGrad: valueAndGrad(labelled) }, [x]);
   });
 
   it("a boolean result in an if's condition, both ways, and the Hessian", () => {

@@ -173,6 +173,10 @@ export function inlineCall(ctx: LowerContext, e: ts.CallExpression, fn: Function
     });
   }
 
+  // the helper's loop labels, renamed: inlined inside a caller's loop of the same label, they
+  // would shadow it (a syntax error in JavaScript)
+  body = renameLabels(body, (label) => `${label}_${name}`);
+
   const result = returnType.kind === "void" ? undefined : newVar(`${name}_result`, returnType, "local");
   const returns = countReturns(body);
   const last = body[body.length - 1];
@@ -395,4 +399,26 @@ function placeReturns(block: readonly Stmt[], onReturn: (r: Stmt & { k: "return"
     out.push(s);
   }
   return out;
+}
+
+/** Every loop label of a block (and the breaks and continues naming one) renamed by `rename`. */
+function renameLabels(block: readonly Stmt[], rename: (label: string) => string): Stmt[] {
+  return block.map((s): Stmt => {
+    switch (s.k) {
+      case "loop":
+        return {
+          ...s,
+          ...(s.label !== undefined ? { label: rename(s.label) } : {}),
+          body: renameLabels(s.body, rename),
+          update: renameLabels(s.update, rename),
+        };
+      case "if":
+        return { ...s, then: renameLabels(s.then, rename), else: renameLabels(s.else, rename) };
+      case "break":
+      case "continue":
+        return s.label !== undefined ? { ...s, label: rename(s.label) } : s;
+      default:
+        return s;
+    }
+  });
 }
