@@ -9,7 +9,7 @@ import { assign, decl, index, newVar, num, op, ref, store } from "../ir/build.js
 import type { Expr, IRType } from "../ir/types.js";
 import { resolveCallee } from "./calls/callee.js";
 import { collect, emit, type LowerContext } from "./context.js";
-import { functionName } from "../syntax/declarations.js";
+import { inlineCall, writesCallerState } from "./calls/inline.js";
 import { localOf } from "./names.js";
 import { COMPOUND } from "./operators.js";
 import { rebindArray, writableArray } from "./ownership.js";
@@ -102,35 +102,23 @@ function callStatement(ctx: LowerContext, e: ts.CallExpression): void {
     for (const a of e.arguments) emit(ctx, { k: "push", arr, value: ctx.expression(a, "value"), origin: ctx.origin });
     return;
   }
-  // a call for its effect: user functions are pure (tsgrad refuses writes outside a
-  // function), so lowering checks it and drops it; a nonDifferentiable one stays (it may log).
-  // Dropped, the callee is never lowered, so its own refusal of a write into an argument
-  // (`out[j] = ...` into a caller's work buffer) would never run: refuse that shape here.
-  refuseWriteThroughArguments(ctx, e);
+  // a call for its effect. A function of the program given arrays may write into them (its
+  // result written into a caller's buffer, an update in place): it is inlined, so that its writes
+  // are the caller's (calls/inline.ts). Given only numbers, it can change nothing of the caller's
+  // (unless it writes a variable it captures, which inlining also takes): the call is dropped.
+  // A nonDifferentiable one stays (it may log).
+  const target = resolveCallee(ctx, e);
+  if (target.kind === "user" && (givesArrays(ctx, e) || writesCallerState(ctx.checker, target.fn))) {
+    inlineCall(ctx, e, target.fn, true);
+    return;
+  }
   const lowered = ctx.expression(e, "value");
   if (lowered.k === "call" && lowered.fn.kind === "opaque")
     emit(ctx, decl(newVar("effect", { kind: "void" }, "temp"), lowered, ctx.origin));
 }
 
-/**
- * `helper(x, out)` as a statement, a function of the program given an array: the only effect it
- * could have is writing into that array, which tsgrad does not differentiate (its functions
- * return what they compute). Without this, the call would be dropped as pure and the caller would
- * read the buffer as it was before: a wrong number instead of a refusal.
- */
-function refuseWriteThroughArguments(ctx: LowerContext, e: ts.CallExpression): void {
-  const callee = resolveCallee(ctx, e);
-  if (callee.kind !== "user") return;
-  const arrays = e.arguments.filter((a) => carriesArray(irTypeOrUndefined(ctx.checker, ctx.checker.getTypeAtLocation(a))));
-  if (arrays.length > 0)
-    fail(
-      TSG.unsupportedSyntax,
-      e,
-      `the result of \`${functionName(callee.fn)}\` is not used, and it is given arrays ` +
-        `(${arrays.map((a) => `\`${a.getText()}\``).join(", ")}): a helper that writes its result into a ` +
-        "caller's array is not differentiated (tsgrad's functions are pure)",
-      "return the result from the helper (a number, or an array it makes), or write the loop inline in the caller",
-    );
+function givesArrays(ctx: LowerContext, e: ts.CallExpression): boolean {
+  return e.arguments.some((a) => carriesArray(irTypeOrUndefined(ctx.checker, ctx.checker.getTypeAtLocation(a))));
 }
 
 function carriesArray(t: IRType | undefined): boolean {

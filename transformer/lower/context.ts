@@ -64,6 +64,9 @@ export interface Dispatchers {
   readonly block: (ctx: LowerContext, stmts: readonly ts.Statement[]) => Stmt[];
 }
 
+/** Each context's dispatchers, for the contexts made from it (inlinedContext). */
+const dispatchersOf = new WeakMap<LowerContext, Dispatchers>();
+
 export function createContext(host: LowerHost, fn: FunctionLike, dispatch: Dispatchers): LowerContext {
   const ctx: LowerContext = {
     host,
@@ -82,7 +85,27 @@ export function createContext(host: LowerHost, fn: FunctionLike, dispatch: Dispa
     expression: (e, mode) => dispatch.expression(ctx, e, mode),
     block: (stmts) => dispatch.block(ctx, stmts),
   };
+  dispatchersOf.set(ctx, dispatch);
   return ctx;
+}
+
+/**
+ * A context that lowers `fn`'s body into the function `ctx` is lowering (a helper inlined at its
+ * call, calls/inline.ts): variables, globals and bindings are `ctx`'s own maps, shared, while
+ * positions and "declared in this function" checks are `fn`'s.
+ */
+export function inlinedContext(ctx: LowerContext, fn: FunctionLike): LowerContext {
+  const dispatch = dispatchersOf.get(ctx)!;
+  const inner: LowerContext = {
+    ...ctx,
+    fn,
+    sourceFile: fn.getSourceFile(),
+    statements: [],
+    expression: (e, mode) => dispatch.expression(inner, e, mode),
+    block: (stmts) => dispatch.block(inner, stmts),
+  };
+  dispatchersOf.set(inner, dispatch);
+  return inner;
 }
 
 /** Appends a statement to the block being lowered. */

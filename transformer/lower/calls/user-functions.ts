@@ -12,8 +12,11 @@ import { sharedReturn } from "../ownership.js";
 import { recordArgument, recordArgumentOf } from "../records.js";
 import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
 import { isThisParameter } from "../syntax.js";
+import { inlineCall, writesCallerState } from "./inline.js";
 
 export function userCall(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLike): Expr {
+  // a helper that writes into arrays it is given is inlined (inline.ts)
+  if (writesCallerState(ctx.checker, fn)) return inlineCall(ctx, e, fn, false);
   const key = ctx.host.functionKey(fn);
   refuseSpreadArguments(e);
   const params = fn.parameters.filter((p) => !isThisParameter(p));
