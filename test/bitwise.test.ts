@@ -91,7 +91,11 @@ describe("bitwise operators", () => {
       const h = 2 * Math.trunc(x);
       expect(hessian((v: number[]) => truncatedTimes(v[0]!))([x])).toEqual([[h]]);
       expect(hvp((v: number[]) => truncatedTimes(v[0]!))([x], [1])).toEqual([h]);
-      expectClose(numericHessian((v) => truncatedTimes(v[0]!), [x]), [[h]], 1e-4);
+      expectClose(
+        numericHessian((v) => truncatedTimes(v[0]!), [x]),
+        [[h]],
+        1e-4,
+      );
     }
   });
 

@@ -35,10 +35,18 @@ describe("module-level tuples and objects are data read by field", () => {
     const H = hessian(weighted)(x);
     // d2/dxi2 of PAIR[1] * PAIR[0] * w_i * t_i * sin(x_i - c) is its negative; x0 adds 2 * rate
     const want = x.map((xi, i) =>
-      x.map((_, j) => (i !== j ? 0 : -PAIR[1] * PAIR[0] * CONFIG.weights[i]! * TABLE[i % 3]! * Math.sin(xi - CONFIG.shape.center) + (i === 0 ? 2 * CONFIG.rate : 0))),
+      x.map((_, j) =>
+        i !== j
+          ? 0
+          : -PAIR[1] * PAIR[0] * CONFIG.weights[i]! * TABLE[i % 3]! * Math.sin(xi - CONFIG.shape.center) + (i === 0 ? 2 * CONFIG.rate : 0),
+      ),
     );
     expectClose(H, want, 1e-12);
-    expectClose(hvp(weighted)(x, [1, 0, -1]), want.map((r) => r[0]! - r[2]!), 1e-12);
+    expectClose(
+      hvp(weighted)(x, [1, 0, -1]),
+      want.map((r) => r[0]! - r[2]!),
+      1e-12,
+    );
   });
 
   it("from another file, under hvp (no tangent is made for a module constant)", async () => {

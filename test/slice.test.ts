@@ -69,9 +69,21 @@ describe("xs.slice(start, end)", () => {
   });
 
   it("grad, jvp and finite differences agree, on number[] and Float64Array", () => {
-    verifyDerivatives(window, { grad: grad(window, { wrt: [0] }), jvp: jvp(window, { wrt: [0] }) }, [[0.5, -1.2, 2, 0.7, 1.1], 1, -1], { params: [0] });
-    verifyDerivatives(windowFrom, { grad: grad(windowFrom, { wrt: [0] }), jvp: jvp(windowFrom, { wrt: [0] }) }, [new Float64Array([0.5, -1.2, 2, 0.7]), -3], { params: [0] });
-    verifyDerivatives(rowNorms, { grad: grad(rowNorms, { wrt: [0] }), jvp: jvp(rowNorms, { wrt: [0] }) }, [new Float64Array([1, 0.5, -0.3, 2, 0.1, -1]), 2], { params: [0] });
+    verifyDerivatives(window, { grad: grad(window, { wrt: [0] }), jvp: jvp(window, { wrt: [0] }) }, [[0.5, -1.2, 2, 0.7, 1.1], 1, -1], {
+      params: [0],
+    });
+    verifyDerivatives(
+      windowFrom,
+      { grad: grad(windowFrom, { wrt: [0] }), jvp: jvp(windowFrom, { wrt: [0] }) },
+      [new Float64Array([0.5, -1.2, 2, 0.7]), -3],
+      { params: [0] },
+    );
+    verifyDerivatives(
+      rowNorms,
+      { grad: grad(rowNorms, { wrt: [0] }), jvp: jvp(rowNorms, { wrt: [0] }) },
+      [new Float64Array([1, 0.5, -0.3, 2, 0.1, -1]), 2],
+      { params: [0] },
+    );
   });
 
   it("second order: hvp against finite differences of the gradient", () => {
@@ -79,8 +91,14 @@ describe("xs.slice(start, end)", () => {
     const dir = new Float64Array([0.3, -1, 0.5, 0, 2, 1]);
     const g = grad(rowNorms, { wrt: [0] });
     const h = 1e-5;
-    const plus = g(flat.map((x, i) => x + h * dir[i]!), 2);
-    const minus = g(flat.map((x, i) => x - h * dir[i]!), 2);
+    const plus = g(
+      flat.map((x, i) => x + h * dir[i]!),
+      2,
+    );
+    const minus = g(
+      flat.map((x, i) => x - h * dir[i]!),
+      2,
+    );
     const fd = Array.from(plus, (p, i) => (p - minus[i]!) / (2 * h));
     expectClose(Array.from(hvp((f: Float64Array) => rowNorms(f, 2))(flat, dir)), fd, 1e-6);
     expectClose(Array.from(g(flat, 2)), numericGradient(rowNorms, [flat, 2], 0) as number[], 1e-6);

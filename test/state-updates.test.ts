@@ -85,8 +85,16 @@ function relaxed(u0: Float64Array): number {
 
 describe("a let tuple or object given new values", () => {
   it("a Runge-Kutta integrator carrying a tuple: finite differences and forward mode", () => {
-    const d = { grad: grad(trajectoryLoss, { wrt: [0, 1, 2] }), jvp: jvp(trajectoryLoss), valueAndGrad: valueAndGrad(trajectoryLoss, { wrt: [0, 1, 2] }) };
-    for (const point of [[2.1, 0.3, 1, 30], [0.7, 0.05, -0.4, 12], [1.5, 0.2, 0.9, 0]])
+    const d = {
+      grad: grad(trajectoryLoss, { wrt: [0, 1, 2] }),
+      jvp: jvp(trajectoryLoss),
+      valueAndGrad: valueAndGrad(trajectoryLoss, { wrt: [0, 1, 2] }),
+    };
+    for (const point of [
+      [2.1, 0.3, 1, 30],
+      [0.7, 0.05, -0.4, 12],
+      [1.5, 0.2, 0.9, 0],
+    ])
       verifyDerivatives(trajectoryLoss, d, point, { params: [0, 1, 2] });
   });
 
@@ -106,17 +114,27 @@ describe("a let tuple or object given new values", () => {
   it("a swap each step: the closed form, for every step count", () => {
     const g = grad(swapped, { wrt: [0, 1] });
     fc.assert(
-      fc.property(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -5, max: 5, noNaN: true }), fc.integer({ min: 0, max: 9 }), (a, b, n) => {
-        expect(g(a, b, n)).toEqual(n % 2 === 0 ? [3, 1] : [1, 3]);
-        expect(swapped(a, b, n)).toBe(n % 2 === 0 ? 3 * a + b : 3 * b + a);
-      }),
+      fc.property(
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        fc.integer({ min: 0, max: 9 }),
+        (a, b, n) => {
+          expect(g(a, b, n)).toEqual(n % 2 === 0 ? [3, 1] : [1, 3]);
+          expect(swapped(a, b, n)).toBe(n % 2 === 0 ? 3 * a + b : 3 * b + a);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it("an object with a boolean field, reassigned in branches and read by a local helper", () => {
     const d = { grad: grad(bouncing), jvp: jvp(bouncing), valueAndGrad: valueAndGrad(bouncing) };
-    for (const point of [[0.3, 1.2], [0.05, -0.7], [1.1, 0.4]]) verifyDerivatives(bouncing, d, point);
+    for (const point of [
+      [0.3, 1.2],
+      [0.05, -0.7],
+      [1.1, 0.4],
+    ])
+      verifyDerivatives(bouncing, d, point);
   });
 
   it("a tuple holding an array cannot be reassigned: refused at its declaration, with a hint", () => {
@@ -130,7 +148,10 @@ describe("a let tuple or object given new values", () => {
 describe("an array that owns its values, given the array .map or Array.from makes", () => {
   it("gradient descent written with map: the outer gradient against finite differences", () => {
     const g = grad(descended, { wrt: [0, 1] });
-    for (const [w, lr] of [[[0.5, -1.2, 2], 0.05], [[1, 1, 1, 1], 0.1]] as const) {
+    for (const [w, lr] of [
+      [[0.5, -1.2, 2], 0.05],
+      [[1, 1, 1, 1], 0.1],
+    ] as const) {
       const [gw, glr] = g([...w], lr);
       expectClose(gw, numericGradient(descended, [[...w], lr], 0), 1e-5);
       expectClose(glr, numericGradient(descended, [[...w], lr], 1), 1e-5);

@@ -63,4 +63,3 @@ export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration
   ctx.vars.set(sym, v);
   emit(ctx, decl(v, init, ctx.origin));
 }
-

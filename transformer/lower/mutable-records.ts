@@ -33,7 +33,14 @@ export function isReassignedLet(ctx: LowerContext, d: ts.VariableDeclaration, sy
 }
 
 /** Declares the leaves of `let name: T = init` and gives them the initial value's parts. */
-export function declareMutableRecord(ctx: LowerContext, sym: ts.Symbol, name: string, type: RecordType, init: RecordValue, node: ts.Node): void {
+export function declareMutableRecord(
+  ctx: LowerContext,
+  sym: ts.Symbol,
+  name: string,
+  type: RecordType,
+  init: RecordValue,
+  node: ts.Node,
+): void {
   const byPath = new Map<string, Var>();
   const walk = (t: IRType, keys: (string | number)[]): void => {
     if (t.kind === "record") {
@@ -78,7 +85,8 @@ function leafValues(ctx: LowerContext, r: RecordValue, byPath: ReadonlyMap<strin
       if (p.kind === "record") part = p.value;
       else if (i === keys.length - 1) expr = p.expr;
     });
-    if (!expr) fail(TSG.unsupportedType, node, "this value does not have the tuple's or object's shape", "give it a value of the declared type");
+    if (!expr)
+      fail(TSG.unsupportedType, node, "this value does not have the tuple's or object's shape", "give it a value of the declared type");
     out.set(path, expr);
   }
   // a leaf read straight from the record being assigned (`s = [s[1], s[0]]`) is copied first

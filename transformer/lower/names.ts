@@ -135,7 +135,12 @@ function global(ctx: LowerContext, e: ts.Identifier, sym: ts.Symbol, records = f
   // read with computed indices too (`W[i % 3]`)
   if (isNumberTuple(type)) type = { kind: "array", elem: NUM, storage: "array" };
   if (type.kind === "record" && !records)
-    fail(TSG.unsupportedSyntax, e, "a module-level tuple or object can only be read field by field here", "read its fields (`P[0]`, `CONFIG.rate`)");
+    fail(
+      TSG.unsupportedSyntax,
+      e,
+      "a module-level tuple or object can only be read field by field here",
+      "read its fields (`P[0]`, `CONFIG.rate`)",
+    );
   const v = newVar(e.text, type, "global", {
     external: { file: declNode.getSourceFile().fileName, name: sym.getName(), exported: isExported(declNode) },
     ...(type.kind === "array" ? { owned: false } : {}),

@@ -36,9 +36,27 @@ export type PrimitiveKind = "arithmetic" | "math" | "comparison" | "boolean" | "
 
 /** The JavaScript operators emit prints primitives with: binary for arity 2, prefix for arity 1. */
 export type Operator =
-  | "+" | "-" | "*" | "/" | "%"
-  | "&" | "|" | "^" | "<<" | ">>" | ">>>" | "~"
-  | "<" | "<=" | ">" | ">=" | "===" | "!==" | "&&" | "||" | "!";
+  | "+"
+  | "-"
+  | "*"
+  | "/"
+  | "%"
+  | "&"
+  | "|"
+  | "^"
+  | "<<"
+  | ">>"
+  | ">>>"
+  | "~"
+  | "<"
+  | "<="
+  | ">"
+  | ">="
+  | "==="
+  | "!=="
+  | "&&"
+  | "||"
+  | "!";
 
 interface Facts {
   /** The `Math` function that lowers to this primitive and that emit prints it as. */
@@ -68,7 +86,11 @@ interface Numeric extends Facts {
  */
 export type Primitive =
   | (Numeric & { readonly arity: 1; readonly partials: readonly [Partial1] | "zero"; readonly fold?: (x: number) => number })
-  | (Numeric & { readonly arity: 2; readonly partials: readonly [Partial2, Partial2] | "zero"; readonly fold?: (a: number, b: number) => number })
+  | (Numeric & {
+      readonly arity: 2;
+      readonly partials: readonly [Partial2, Partial2] | "zero";
+      readonly fold?: (a: number, b: number) => number;
+    })
   | (Numeric & { readonly arity: "variadic"; readonly partials: { readonly each: Partial1 }; readonly fold?: undefined })
   | (Numeric & { readonly arity: 3; readonly partials: "selects"; readonly fold?: undefined })
   | (Facts & { readonly kind: "comparison" | "boolean"; readonly arity: 1 | 2; readonly partials?: undefined; readonly fold?: undefined });

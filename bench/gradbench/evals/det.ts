@@ -43,7 +43,8 @@ interface DetInput {
 function prepare(input: unknown): DetInput {
   const r = record(input);
   const ell = integer(r.ell, "ell", 1);
-  if (ell > 30) throw new Error(`ell must be at most 30 (the expansion by minors keeps the columns taken as the bits of a 32-bit integer), got ${ell}`);
+  if (ell > 30)
+    throw new Error(`ell must be at most 30 (the expansion by minors keeps the columns taken as the bits of a 32-bit integer), got ${ell}`);
   return { a: vector(r.A, "A", ell * ell), ell };
 }
 

@@ -23,7 +23,15 @@ type Origin = Stmt["origin"];
 const REVERSIBLE_DERIVATIVES: ReadonlySet<DerivedKind> = new Set<DerivedKind>(["grad", "valueAndGrad", "jvp"]);
 
 /** Kinds made by forward mode alone (or copies): a tangent of one is ordinary IR again. */
-const FORWARD_ONLY: ReadonlySet<DerivedKind> = new Set<DerivedKind>(["jvp", "jvpVec", "derivative", "valueAndDerivative", "primal", "jvpAux", "withoutAux"]);
+const FORWARD_ONLY: ReadonlySet<DerivedKind> = new Set<DerivedKind>([
+  "jvp",
+  "jvpVec",
+  "derivative",
+  "valueAndDerivative",
+  "primal",
+  "jvpAux",
+  "withoutAux",
+]);
 
 /**
  * The reverse-mode derivative a tangent callee is the tangent of, at any depth
@@ -75,7 +83,7 @@ export function callAdjoint(round: Round, e: Expr & { k: "call" }, g: Expr, o: O
       TSG.nestedMarker,
       o,
       `reverse mode over \`jvp\` of a function that calls ${sweep}(...) here is not supported: it would reverse the gradient's own reverse sweep`,
-      "differentiate the outer function in forward mode (jvp, or jacobian with mode: \"forward\"), or take jvp only of functions that do not call grad or valueAndGrad",
+      'differentiate the outer function in forward mode (jvp, or jacobian with mode: "forward"), or take jvp only of functions that do not call grad or valueAndGrad',
     );
   const args: Expr[] = [...e.args, g];
   /** Where each returned adjoint goes: an operand, or a scalar leaf of a record operand. */
