@@ -49,9 +49,25 @@ export function splitAux(fn: IRFunction): SplitAux {
     return [...before, single ? decl(aux, held, s.origin) : assign(aux, held, s.origin), { ...s, value: loss }];
   });
   return {
-    fn: { ...fn, body: single ? body : [decl(aux, zeroValue(type)), ...body], returnType: pair.output },
+    fn: { ...fn, body: single ? body : [decl(aux, placeholder(type)), ...body], returnType: pair.output },
     aux,
   };
+}
+
+/**
+ * What the aux holds before a return assigns it: the zero of its type where that zero has the
+ * type in TypeScript too (numbers, flat arrays, strings, records of those), else nothing
+ * (`undef`, emitted as a definite-assignment declaration `let aux!: A`): a zero for arrays of
+ * arrays and tensors would be mistyped in the generated TypeScript (`new Array<number>(0)`, `0`).
+ */
+function placeholder(type: IRType): Expr {
+  return zeroIsTyped(type) ? zeroValue(type) : { k: "undef" };
+}
+
+function zeroIsTyped(t: IRType): boolean {
+  if (t.kind === "record") return t.fields.every((f) => zeroIsTyped(f.type));
+  if (t.kind === "array") return t.elem.kind === "num";
+  return t.kind === "num" || t.kind === "bool" || t.kind === "data";
 }
 
 function countReturns(block: Block): number {
