@@ -227,7 +227,10 @@ export function jacobian<F extends (...args: never[]) => number[] | Float64Array
   f: F,
   options: JacobianOptions & { readonly wrt: readonly [string | ParamPosition<F>] },
 ): (...args: Parameters<F>) => JacobianOf<F>;
-export function jacobian(f: Fn, options?: JacobianOptions & { readonly wrt?: readonly [string | number]; readonly hasAux?: boolean }): never {
+export function jacobian(
+  f: Fn,
+  options?: JacobianOptions & { readonly wrt?: readonly [string | number]; readonly hasAux?: boolean },
+): never {
   void f;
   void options;
   return notTransformed("jacobian");

@@ -174,7 +174,9 @@ function auxOutput(kind: MarkerKind, target: { derived: boolean }, returns: IRTy
       number
         ? `with hasAux, ${kind} needs a function that returns a pair [loss, aux] whose first element is a number`
         : "with hasAux, jacobian needs a function that returns a pair [output, aux] (the output an array or a tensor)",
-      returns.kind === "num" || returns.kind === "array" || returns.kind === "tensor" ? "return [output, aux], or leave out hasAux" : PAIR_HINT,
+      returns.kind === "num" || returns.kind === "array" || returns.kind === "tensor"
+        ? "return [output, aux], or leave out hasAux"
+        : PAIR_HINT,
     );
   return pair.output;
 }
@@ -283,7 +285,9 @@ function refuseUntypedPair(checker: ts.TypeChecker, arg: ts.Expression, kind: Ma
       TSG.unsupportedOutput,
       arg,
       `with hasAux, ${kind} needs a function that returns a pair ${kind === "jacobian" ? "[output, aux]" : "[loss, aux]"}, and this one's result is typed as an array (${checker.typeToString(result)})`,
-      kind === "jacobian" ? "return [output, aux] with the return type annotated as [number[], A] (or write `return [output, aux] as const`)" : PAIR_HINT,
+      kind === "jacobian"
+        ? "return [output, aux] with the return type annotated as [number[], A] (or write `return [output, aux] as const`)"
+        : PAIR_HINT,
     );
 }
 

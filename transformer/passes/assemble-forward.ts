@@ -235,7 +235,8 @@ export function assembleJacobian(
       type: matrix,
     };
   };
-  const primal = (): Stmt => decl(y, output ?? { k: "call", fn: { kind: "user", key: fn.key }, args: params.map(ref), type: fn.returnType });
+  const primal = (): Stmt =>
+    decl(y, output ?? { k: "call", fn: { kind: "user", key: fn.key }, args: params.map(ref), type: fn.returnType });
   if (!pullbackKey) return { params, body: [{ k: "return", value: forward() }], returnType: matrix };
   if (!jvpKey) return { params, body: [primal(), { k: "return", value: reverse() }], returnType: matrix };
   // as many sweeps as inputs (forward) or as outputs (reverse): the fewer

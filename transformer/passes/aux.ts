@@ -139,11 +139,7 @@ function mentions(e: Expr, vars: ReadonlySet<Var>): boolean {
  * The call of f costs one primal evaluation more than the derivative alone; its aux is what a
  * plain call returns, as with grad's.
  */
-export function assembleWithAux(
-  fn: IRFunction,
-  derivative: IRFunction,
-  field: string,
-): { params: Var[]; body: Block; returnType: IRType } {
+export function assembleWithAux(fn: IRFunction, derivative: IRFunction, field: string): { params: Var[]; body: Block; returnType: IRType } {
   const params = derivative.params.map((p) => p.root);
   const own = params.slice(0, fn.params.length);
   const pair = newVar("returned", fn.returnType, "local");
@@ -156,7 +152,10 @@ export function assembleWithAux(
         k: "record",
         tuple: false,
         fields: [
-          { key: field, value: { k: "call", fn: { kind: "user", key: derivative.key }, args: params.map(ref), type: derivative.returnType } },
+          {
+            key: field,
+            value: { k: "call", fn: { kind: "user", key: derivative.key }, args: params.map(ref), type: derivative.returnType },
+          },
           { key: "aux", value: { k: "field", obj: ref(pair), key: 1 } },
         ],
       },

@@ -273,7 +273,10 @@ export class Pipeline {
         const inner = parseDerivedKey(key)!;
         const f = this.sourceOf(parseDerivedKey(inner.base)!.base);
         const field = inner.kind === "hvp" ? "hvp" : inner.kind === "hessian" ? "hessian" : "jacobian";
-        assembled = { ...assembleWithAux(f, source, field), doc: `${KIND_DOC[inner.kind]} the ${inner.kind === "hvp" || inner.kind === "hessian" ? "loss" : "output"}, with the auxiliary output, of` };
+        assembled = {
+          ...assembleWithAux(f, source, field),
+          doc: `${KIND_DOC[inner.kind]} the ${inner.kind === "hvp" || inner.kind === "hessian" ? "loss" : "output"}, with the auxiliary output, of`,
+        };
         named = { name: `${f.name}_${KIND_SUFFIX[inner.kind]}_aux`, source: f.name };
         break;
       }
