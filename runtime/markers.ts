@@ -34,6 +34,10 @@ export interface AuxOptions<W extends readonly (string | number)[] = readonly (s
 type WithAux = (...args: never[]) => readonly [number, unknown];
 /** The aux a function returning `[loss, aux]` returns. */
 type AuxOf<F extends WithAux> = ReturnType<F>[1];
+/** hvp's directions: one per differentiated parameter, shaped like it. */
+type DirectionsOf<F extends Fn, W extends readonly (string | number)[]> = W extends readonly []
+  ? ParamGradients<Parameters<F>>
+  : SelectedGradients<F, W>;
 
 function notTransformed(name: string): never {
   throw new Error(
@@ -145,11 +149,15 @@ export function vjp(f: Fn, options?: GradOptions | AuxOptions): never {
 export function hvp<F extends (...args: never[]) => number>(
   f: F,
 ): (...args: [...Parameters<F>, ...ParamGradients<Parameters<F>>]) => GradientOf<F>;
+export function hvp<F extends WithAux, const W extends Wrt<F> = []>(
+  f: F,
+  options: AuxOptions<W>,
+): (...args: [...Parameters<F>, ...DirectionsOf<F, W>]) => { hvp: GradientOfOptions<F, W>; aux: AuxOf<F> };
 export function hvp<F extends (...args: never[]) => number, const W extends Wrt<F>>(
   f: F,
   options: GradOptions<W>,
 ): (...args: [...Parameters<F>, ...SelectedGradients<F, W>]) => GradientOfOptions<F, W>;
-export function hvp(f: Fn, options?: GradOptions): never {
+export function hvp(f: Fn, options?: GradOptions | AuxOptions): never {
   void f;
   void options;
   return notTransformed("hvp");
@@ -162,11 +170,18 @@ export function hvp(f: Fn, options?: GradOptions): never {
  * @tsgradMarker hessian
  */
 export function hessian<F extends (x: never) => number>(f: F): (...args: Parameters<F>) => HessianOf<Parameters<F>[0]>;
+export function hessian<F extends WithAux, const W extends Wrt<F> = []>(
+  f: F,
+  options: AuxOptions<W>,
+): (...args: Parameters<F>) => {
+  hessian: W extends readonly [] ? HessianOf<Parameters<F>[0]> : HessianOfSome<Parameters<F>, W>;
+  aux: AuxOf<F>;
+};
 export function hessian<F extends (...args: never[]) => number, const W extends Wrt<F>>(
   f: F,
   options: GradOptions<W>,
 ): (...args: Parameters<F>) => HessianOfSome<Parameters<F>, W>;
-export function hessian(f: Fn, options?: GradOptions): never {
+export function hessian(f: Fn, options?: GradOptions | AuxOptions): never {
   void f;
   void options;
   return notTransformed("hessian");
@@ -191,7 +206,8 @@ export interface JacobianOptions {
   readonly mode?: "forward" | "reverse";
 }
 
-type JacobianOf<F extends Fn> = ReturnType<F> extends Tensor ? Tensor : number[][];
+type JacobianOf<F extends Fn> = JacobianOfOutput<ReturnType<F>>;
+type JacobianOfOutput<Y> = Y extends Tensor ? Tensor : number[][];
 
 /**
  * The Jacobian of a function from one array to an array: rows are outputs, columns inputs. For a
@@ -199,6 +215,10 @@ type JacobianOf<F extends Fn> = ReturnType<F> extends Tensor ? Tensor : number[]
  * function of several parameters names the one to differentiate with `wrt` (the others are data).
  * @tsgradMarker jacobian
  */
+export function jacobian<F extends (...args: never[]) => readonly [number[] | Float64Array | Tensor, unknown]>(
+  f: F,
+  options: JacobianOptions & { readonly hasAux: true; readonly wrt?: readonly [string | ParamPosition<F>] },
+): (...args: Parameters<F>) => { jacobian: JacobianOfOutput<ReturnType<F>[0]>; aux: ReturnType<F>[1] };
 export function jacobian<F extends (x: never) => number[] | Float64Array | Tensor>(
   f: F,
   options?: JacobianOptions,
@@ -207,7 +227,10 @@ export function jacobian<F extends (...args: never[]) => number[] | Float64Array
   f: F,
   options: JacobianOptions & { readonly wrt: readonly [string | ParamPosition<F>] },
 ): (...args: Parameters<F>) => JacobianOf<F>;
-export function jacobian(f: Fn, options?: JacobianOptions & { readonly wrt?: readonly [string | number] }): never {
+export function jacobian(
+  f: Fn,
+  options?: JacobianOptions & { readonly wrt?: readonly [string | number]; readonly hasAux?: boolean },
+): never {
   void f;
   void options;
   return notTransformed("jacobian");

@@ -75,6 +75,15 @@ export function randn(shape: Shape, seed: number, mean = 0, std = 1): Tensor {
 }
 
 /**
+ * A tensor's values in row-major order, the order `tensor(data)` reads nested arrays in. The
+ * adjoint of `tensor(xs)` flows back into the array `xs` through it, element by element. The
+ * tensor's own storage: read it, do not write it. @tsgradTensorOp flatValues
+ */
+export function flatValues(t: Tensor): Float64Array {
+  return t.data;
+}
+
+/**
  * The value of a tensor with one element, as a number.
  * @tsgradTensorOp item
  */

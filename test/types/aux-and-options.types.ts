@@ -49,8 +49,41 @@ assertType<Equal<Parameters<typeof ja>, [w: number[], b: number, number[], numbe
 assertType<Equal<ReturnType<typeof ja>, { value: number; aux: { pred: number[]; label: string }; tangent: number }>>();
 const jaWrt = jvp(fit, { wrt: [1], hasAux: true });
 assertType<Equal<Parameters<typeof jaWrt>, [w: number[], b: number, number]>>();
-// @ts-expect-error hvp has no hasAux
-hvp(fit, { hasAux: true });
+// hvp, hessian and jacobian with hasAux: the derivative of the output beside the aux
+const ha = hvp(fit, { hasAux: true });
+assertType<Equal<Parameters<typeof ha>, [w: number[], b: number, number[], number]>>();
+assertType<Equal<ReturnType<typeof ha>, { hvp: [number[], number]; aux: { pred: number[]; label: string } }>>();
+const haWrt = hvp(fit, { wrt: [0], hasAux: true });
+assertType<Equal<Parameters<typeof haWrt>, [w: number[], b: number, number[]]>>();
+assertType<Equal<ReturnType<typeof haWrt>, { hvp: number[]; aux: { pred: number[]; label: string } }>>();
+declare function fitOne(w: number[]): [number, string];
+const hsa = hessian(fitOne, { hasAux: true });
+assertType<Equal<ReturnType<typeof hsa>, { hessian: number[][]; aux: string }>>();
+const hsaWrt = hessian(fit, { wrt: [1], hasAux: true });
+assertType<Equal<ReturnType<typeof hsaWrt>, { hessian: number; aux: { pred: number[]; label: string } }>>();
+const hst = hessian((t: Tensor) => [0, t] as const, { hasAux: true });
+assertType<Equal<ReturnType<typeof hst>, { hessian: Tensor; aux: Tensor }>>();
+declare function outputs(x: number[], k: number): [number[], { k: number }];
+const jaa = jacobian(outputs, { wrt: [0], hasAux: true, mode: "reverse" });
+assertType<Equal<Parameters<typeof jaa>, [x: number[], k: number]>>();
+assertType<Equal<ReturnType<typeof jaa>, { jacobian: number[][]; aux: { k: number } }>>();
+declare function tensorOut(t: Tensor): readonly [Tensor, number];
+const jat = jacobian(tensorOut, { hasAux: true });
+assertType<Equal<ReturnType<typeof jat>, { jacobian: Tensor; aux: number }>>();
+// @ts-expect-error hessian with hasAux needs [loss, aux]
+hessian(vector, { hasAux: true });
+// @ts-expect-error jacobian with hasAux needs [output, aux]
+jacobian(vector, { hasAux: true });
+// @ts-expect-error a wrt position out of range
+hvp(fit, { wrt: [2], hasAux: true });
+
+// options held in a const, `as const`
+const auxOptions = { wrt: [0], hasAux: true } as const;
+const gc = grad(fit, auxOptions);
+assertType<Equal<ReturnType<typeof gc>, { grad: number[]; aux: { pred: number[]; label: string } }>>();
+const plainOptions = { wrt: [1] } as const;
+const gp = grad(loss, plainOptions);
+assertType<Equal<ReturnType<typeof gp>, number>>();
 
 // stopGradient: every differentiable kind, returned with its own type
 declare const t: Tensor;

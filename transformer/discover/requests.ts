@@ -8,10 +8,10 @@ import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import type { IRFunction, IRType } from "../ir/types.js";
 import { declarationWithBody, functionOfDeclaration, isFunctionLike, resolveAlias, type FunctionLike } from "../syntax/declarations.js";
-import type { DerivedKind } from "../ir/keys.js";
+import { derivedKey, type DerivedKind } from "../ir/keys.js";
 import { unwrap, type Wrapper } from "../syntax/unwrap.js";
 import { markerOfCall, ruleKindOf, type MarkerCall, type MarkerKind } from "./markers.js";
-import { auxType } from "../ir/aux.js";
+import { auxPair, auxType } from "../ir/aux.js";
 
 /** What a marker's argument and options are read through: `(f)`, `f as F`, `[...] satisfies W`. */
 const VALUE_WRAPPERS: readonly Wrapper[] = ["parens", "as", "satisfies"];
@@ -42,7 +42,7 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
   const { call, kind } = marker;
   const arg = call.arguments[0];
   if (!arg) fail(TSG.unsupportedTarget, call, `${kind}() needs the function to differentiate`, `write ${kind}(f)`);
-  const options = kind === "checkGrad" ? {} : readOptions(call.arguments[1], allowedOptions(kind));
+  const options = kind === "checkGrad" ? {} : readOptions(ctx.checker, call.arguments[1], allowedOptions(kind));
   const hasAux = readHasAux(options.hasAux);
   // before lowering, which would refuse an array of mixed elements for its type, not its shape
   if (hasAux) refuseUntypedPair(ctx.checker, arg, kind);
@@ -62,8 +62,10 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
       "this function has no parameter to differentiate (number, number[], Float64Array, or a tuple/object of those)",
       "give it a numeric parameter",
     );
-  const returns = fn.returnType;
-  if (hasAux) return auxRequest(marker, target, mask, returns, arg);
+  // with hasAux, grad, valueAndGrad, jvp and vjp have derivatives of their own that return the
+  // aux; hvp, hessian and jacobian are checked on the output, and wrapped at the end
+  if (hasAux && !WRAPPED_AUX.has(kind)) return auxRequest(marker, target, mask, fn.returnType, arg);
+  const returns = hasAux ? auxOutput(kind, target, fn.returnType, arg) : fn.returnType;
   const scalarOut = returns.kind === "num";
   const flatOut = (returns.kind === "array" && returns.elem.kind === "num") || returns.kind === "tensor";
   const nested = (what: string): never =>
@@ -147,7 +149,36 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
       break;
     }
   }
+  if (hasAux) return { marker, key: ctx.derive(derived, mask, derivedKey("withoutAux", [], target.key)), derived: "withAux", mask };
   return { marker, key: target.key, derived, mask };
+}
+
+/** Markers whose hasAux form is their derivative of the output alone, beside the aux of a plain call. */
+const WRAPPED_AUX: ReadonlySet<MarkerKind> = new Set<MarkerKind>(["hvp", "hessian", "jacobian"]);
+
+/** hvp, hessian, jacobian with hasAux: the type of the output, the first of the pair `[output, aux]`. */
+function auxOutput(kind: MarkerKind, target: { derived: boolean }, returns: IRType, arg: ts.Expression): IRType {
+  if (target.derived)
+    fail(
+      TSG.nestedMarker,
+      arg,
+      `${kind}(..., { hasAux: true }) of a derivative is not supported: a derivative returns no [output, aux] pair`,
+      "differentiate a function that returns [output, aux]",
+    );
+  const pair = auxPair(returns);
+  const number = kind !== "jacobian";
+  if (!pair || (number && pair.output.kind !== "num"))
+    fail(
+      TSG.unsupportedOutput,
+      arg,
+      number
+        ? `with hasAux, ${kind} needs a function that returns a pair [loss, aux] whose first element is a number`
+        : "with hasAux, jacobian needs a function that returns a pair [output, aux] (the output an array or a tensor)",
+      returns.kind === "num" || returns.kind === "array" || returns.kind === "tensor"
+        ? "return [output, aux], or leave out hasAux"
+        : PAIR_HINT,
+    );
+  return pair.output;
 }
 
 /** The key of what a marker differentiates: a function, or the result of an inner marker. */
@@ -223,10 +254,11 @@ function targetFunction(checker: ts.TypeChecker, e: ts.Expression, arg: ts.Expre
 
 type OptionName = "wrt" | "mode" | "hasAux";
 
-/** The options a marker takes: `hasAux` where JAX has it (not yet hvp), `mode` for jacobian. */
+/** The options a marker takes: `hasAux` where JAX has it (and hvp), `mode` for jacobian. */
 function allowedOptions(kind: MarkerKind): OptionName[] {
-  if (kind === "jacobian") return ["wrt", "mode"];
-  if (kind === "grad" || kind === "valueAndGrad" || kind === "vjp" || kind === "jvp") return ["wrt", "hasAux"];
+  if (kind === "jacobian") return ["wrt", "mode", "hasAux"];
+  if (kind === "checkGrad") return ["wrt"];
+  return ["wrt", "hasAux"];
   return ["wrt"];
 }
 
@@ -252,8 +284,10 @@ function refuseUntypedPair(checker: ts.TypeChecker, arg: ts.Expression, kind: Ma
     fail(
       TSG.unsupportedOutput,
       arg,
-      `with hasAux, ${kind} needs a function that returns a pair [loss, aux], and this one's result is typed as an array (${checker.typeToString(result)})`,
-      PAIR_HINT,
+      `with hasAux, ${kind} needs a function that returns a pair ${kind === "jacobian" ? "[output, aux]" : "[loss, aux]"}, and this one's result is typed as an array (${checker.typeToString(result)})`,
+      kind === "jacobian"
+        ? "return [output, aux] with the return type annotated as [number[], A] (or write `return [output, aux] as const`)"
+        : PAIR_HINT,
     );
 }
 
@@ -288,21 +322,20 @@ function auxRequest(
   return { marker, key: target.key, derived, mask };
 }
 
-/** A marker's options, an object literal read at compile time: the properties it may have. */
+/**
+ * A marker's options, an object literal read at compile time: the properties it may have. The
+ * literal is written in the call, or is the initializer of a `const` of the same file that the
+ * call names (`const opts = { wrt: [0] } as const; grad(f, opts)`).
+ */
 function readOptions(
+  checker: ts.TypeChecker,
   options: ts.Expression | undefined,
   allowed: readonly OptionName[],
 ): { wrt?: ts.PropertyAssignment; mode?: ts.PropertyAssignment; hasAux?: ts.PropertyAssignment } {
   if (!options) return {};
-  if (!ts.isObjectLiteralExpression(options))
-    fail(
-      TSG.badOptions,
-      options,
-      "options must be an object literal",
-      `write { ${allowed.map((a) => (a === "wrt" ? 'wrt: ["w"]' : a === "mode" ? 'mode: "forward"' : "hasAux: true")).join(", ")} }`,
-    );
+  const literal = optionsLiteral(checker, options, allowed);
   const found: { wrt?: ts.PropertyAssignment; mode?: ts.PropertyAssignment; hasAux?: ts.PropertyAssignment } = {};
-  for (const prop of options.properties) {
+  for (const prop of literal.properties) {
     if (!ts.isPropertyAssignment(prop) || !ts.isIdentifier(prop.name))
       fail(TSG.badOptions, prop, "options must be plain `key: value` properties", 'write { wrt: ["w", "b"] }');
     const name = prop.name.text;
@@ -318,10 +351,47 @@ function readOptions(
   return found;
 }
 
+/**
+ * The object literal of a marker's options: written in the call, or the initializer of the
+ * `const` the call names, in the same file (the checker's symbol, through `as const` and
+ * parentheses). What cannot be known at build time is refused with what to write: a `let` or
+ * `var` (it may hold other options when the call runs), a parameter, a `const` computed by an
+ * expression, or one imported from another file.
+ */
+function optionsLiteral(checker: ts.TypeChecker, options: ts.Expression, allowed: readonly OptionName[]): ts.ObjectLiteralExpression {
+  const example = `{ ${allowed.map((a) => (a === "wrt" ? 'wrt: ["w"]' : a === "mode" ? 'mode: "forward"' : "hasAux: true")).join(", ")} }`;
+  const e = unwrap(options, VALUE_WRAPPERS);
+  if (ts.isObjectLiteralExpression(e)) return e;
+  const why = ts.isIdentifier(e) ? constantOptions(checker, e) : "it is an expression computed when the program runs";
+  if (typeof why !== "string") return why;
+  fail(
+    TSG.badOptions,
+    options,
+    `options must be known at build time: an object literal written in the call, or a \`const\` of this file initialized with one; ${why}`,
+    `write the options in the call (${example}), or declare \`const opts = ${example} as const\` in this file`,
+  );
+}
+
+/** The object literal a `const` of the marker's file holds, or why the name does not give one. */
+function constantOptions(checker: ts.TypeChecker, id: ts.Identifier): ts.ObjectLiteralExpression | string {
+  const sym = checker.getSymbolAtLocation(id);
+  const d = sym && resolveAlias(checker, sym).valueDeclaration;
+  const name = `\`${id.text}\``;
+  if (!d) return `${name} is not a declared value`;
+  if (ts.isParameter(d)) return `${name} is a parameter, which each call may give other options`;
+  if (!ts.isVariableDeclaration(d) || !ts.isVariableDeclarationList(d.parent)) return `${name} is not a variable holding an object literal`;
+  if (d.getSourceFile() !== id.getSourceFile()) return `${name} is declared in another file`;
+  if (!(d.parent.flags & ts.NodeFlags.Const))
+    return `${name} is declared with \`${d.parent.flags & ts.NodeFlags.Let ? "let" : "var"}\`, and may hold other options when the call runs`;
+  const init = d.initializer && unwrap(d.initializer, VALUE_WRAPPERS);
+  if (!init || !ts.isObjectLiteralExpression(init)) return `${name} is a \`const\` whose value is computed, not an object literal`;
+  return init;
+}
+
 /** `mode: "forward" | "reverse"`, or nothing (chosen at run time by the sizes). */
 function jacobianMode(prop: ts.PropertyAssignment | undefined): "forward" | "reverse" | undefined {
   if (!prop) return undefined;
-  const v = prop.initializer;
+  const v = unwrap(prop.initializer, VALUE_WRAPPERS);
   if (!ts.isStringLiteral(v) || (v.text !== "forward" && v.text !== "reverse"))
     fail(TSG.badOptions, v, 'mode must be the literal "forward" or "reverse"', 'write { mode: "forward" } or { mode: "reverse" }');
   return v.text;

@@ -313,6 +313,14 @@ class FunctionEmitter {
 
   private declList(s: Stmt & { k: "decl" }): ts.VariableDeclarationList {
     const isConst = !this.assigned.has(s.v);
+    const type = s.init.k === "undef" && !isConst ? this.typeNode(s.v.type) : undefined;
+    if (type)
+      // a variable every path assigns before reading it, declared with no value (an aux set at
+      // each return): `let aux!: A`
+      return this.f.createVariableDeclarationList(
+        [this.f.createVariableDeclaration(this.nameOf(s.v), this.f.createToken(ts.SyntaxKind.ExclamationToken), type, undefined)],
+        ts.NodeFlags.Let,
+      );
     return this.f.createVariableDeclarationList(
       [this.f.createVariableDeclaration(this.nameOf(s.v), undefined, undefined, this.expr(s.init))],
       isConst ? ts.NodeFlags.Const : ts.NodeFlags.Let,

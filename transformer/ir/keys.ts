@@ -28,6 +28,8 @@ export const DERIVED_KINDS = [
   "valueAndGradAux",
   "vjpAux",
   "jvpAux",
+  // hvp, hessian or jacobian of `withoutAux[](f)`, returned beside f's aux (`{ hvp, aux }`)
+  "withAux",
 ] as const;
 
 export type DerivedKind = (typeof DERIVED_KINDS)[number];

@@ -17,6 +17,14 @@ export function irTypeOf(checker: ts.TypeChecker, type: ts.Type, node: ts.Node):
       "an `any`-typed value flows into a differentiated computation",
       "give it a type: number, number[], Float64Array, or a tuple/object of those",
     );
+  const arrayLike = isArrayLike(checker, type);
+  if (arrayLike)
+    fail(
+      TSG.unsupportedType,
+      node,
+      `\`${checker.typeToString(arrayLike)}\`${arrayLike === type ? "" : ` (the constraint of \`${checker.typeToString(type)}\`)`} is not differentiated: tsgrad reads number[] and Float64Array, whose gradients it gives in their own type`,
+      "declare the parameter number[] or Float64Array (a generic helper: `<T extends number[]>`), or readonly number[]; pass a Float64Array to a number[] parameter as Array.from(v)",
+    );
   if (type.flags & ts.TypeFlags.TypeParameter)
     fail(
       TSG.unsupportedType,
@@ -52,6 +60,7 @@ export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRTyp
     if (parts.every((p) => p?.kind === "data")) return { kind: "data" };
     return undefined;
   }
+  if (isArrayLike(checker, type)) return undefined; // not a record of a length (irTypeOf says what to write)
   const symbolName = type.getSymbol()?.getName();
   if (symbolName === "Float64Array") return { kind: "array", elem: NUM, storage: "f64" };
   if (symbolName === "Tensor" && isTsgradTensor(type)) return { kind: "tensor" };
@@ -85,6 +94,22 @@ export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRTyp
     return { kind: "record", fields, tuple: false };
   }
   return undefined;
+}
+
+/**
+ * The standard library's `ArrayLike<T>` (or `ArrayLike<number>` constraining a type parameter):
+ * it has a `length` and an index signature, and would otherwise read as an object `{ length }`.
+ */
+function isArrayLike(checker: ts.TypeChecker, type: ts.Type): ts.Type | undefined {
+  const t = type.flags & ts.TypeFlags.TypeParameter ? checker.getBaseConstraintOfType(type) : type;
+  const sym = t?.aliasSymbol ?? t?.getSymbol();
+  if (!t || !sym || sym.getName() !== "ArrayLike") return undefined;
+  return sym.declarations?.some((d) => isStandardLibrary(d.getSourceFile())) ? t : undefined;
+}
+
+/** TypeScript's own declaration files (`lib.es5.d.ts` and the rest), wherever the host keeps them. */
+function isStandardLibrary(sf: ts.SourceFile): boolean {
+  return sf.isDeclarationFile && (sf.hasNoDefaultLib || /(^|[\\/])lib\.[\w.]+\.d\.ts$/.test(sf.fileName));
 }
 
 /** `any[]` or `never[]`: what TypeScript says for `[]` and `new Array(n).fill(0)`. */

@@ -170,7 +170,14 @@ export function assembleDerivative(fn: IRFunction, mask: readonly boolean[], jvp
  * jacobian(f)(x) for f: R^n -> R^m, rows are outputs: n tangent sweeps (forward, `jvpKey`) or m
  * pullbacks (reverse, `pullbackKey`); with both, the fewer sweeps, chosen at run time.
  */
-export function assembleJacobian(fn: IRFunction, mask: readonly boolean[], jvpKey: string | null, pullbackKey: string | null): Assembled {
+export function assembleJacobian(
+  fn: IRFunction,
+  mask: readonly boolean[],
+  jvpKey: string | null,
+  pullbackKey: string | null,
+  /** The output, where calling `fn` is not how to get it (the output of a function returning [output, aux]). */
+  output?: Expr,
+): Assembled {
   const params = fn.params.map((p) => p.root);
   const x = params[mask.indexOf(true)]!;
   // arrays give rows of numbers; tensors a tensor of shape [...y's shape, ...x's shape]
@@ -228,7 +235,8 @@ export function assembleJacobian(fn: IRFunction, mask: readonly boolean[], jvpKe
       type: matrix,
     };
   };
-  const primal = (): Stmt => decl(y, { k: "call", fn: { kind: "user", key: fn.key }, args: params.map(ref), type: fn.returnType });
+  const primal = (): Stmt =>
+    decl(y, output ?? { k: "call", fn: { kind: "user", key: fn.key }, args: params.map(ref), type: fn.returnType });
   if (!pullbackKey) return { params, body: [{ k: "return", value: forward() }], returnType: matrix };
   if (!jvpKey) return { params, body: [primal(), { k: "return", value: reverse() }], returnType: matrix };
   // as many sweeps as inputs (forward) or as outputs (reverse): the fewer

@@ -12,7 +12,7 @@ import { forEachStmt, forEachSubExpr, forEachVarInExpr, stmtExprs, writesOf } fr
 import { refuse, TSG } from "../refusal.js";
 import { analyseActivity, type Activity } from "../analyse/activity.js";
 import { ArrayAliases } from "../analyse/aliases.js";
-import { makesTensorFromData, tensorCall } from "../rules/tensor-registry.js";
+import { makesTensorFromData, tensorArgIsDifferentiable, tensorCall } from "../rules/tensor-registry.js";
 import { reversePass } from "./reverse/index.js";
 import { differentiableLeaves } from "./reverse/adjoints.js";
 import { writtenArgs } from "../ir/calls.js";
@@ -94,9 +94,11 @@ export function activityOf(fn: IRFunction, wrt: readonly boolean[]): Activity {
 }
 
 /**
- * `tensor([x, y])`, `zeros([n])` and the like make tensors from data: a derivative flowing into
- * them would be lost, so it is refused (scalar(x) and stack/concat carry derivatives). A tensor
- * that never reaches the result (an auxiliary output, `hasAux`) loses nothing.
+ * `zeros([n])`, `rand(shape, seed)` and the like make tensors from data: a derivative flowing
+ * into their shapes or seeds would be lost, so it is refused (scalar(x) and stack/concat carry
+ * derivatives). `tensor(xs)` carries the derivative of its data (a number, an array, nested
+ * arrays), not of its shape. A tensor that never reaches the result (an auxiliary output,
+ * `hasAux`) loses nothing.
  */
 function refuseTensorsFromVariedData(fn: IRFunction, activity: Activity): void {
   forEachStmt(fn.body, (s) => {
@@ -104,7 +106,8 @@ function refuseTensorsFromVariedData(fn: IRFunction, activity: Activity): void {
     for (const e of stmtExprs(s))
       forEachSubExpr(e, (x) => {
         if (x.k !== "call" || x.fn.kind !== "tensor" || !makesTensorFromData(x.fn.key)) return;
-        for (const a of x.args)
+        x.args.forEach((a, i) => {
+          if (tensorArgIsDifferentiable(x.fn.key, i, x.args.length)) return; // tensor(xs): xs's derivative flows
           forEachVarInExpr(a, (v) => {
             if (activity.varied.has(v))
               refuse(
@@ -114,6 +117,7 @@ function refuseTensorsFromVariedData(fn: IRFunction, activity: Activity): void {
                 "build it with scalar(x), stack([...]) or concat([...]), which carry derivatives, or pass the tensor in as a parameter",
               );
           });
+        });
       });
   });
 }

@@ -16,7 +16,7 @@ import type { Block, Expr, IRFunction, IRType, Stmt, Var } from "../ir/types.js"
 import { forEachStmt, forEachVarInExpr, mapBlock } from "../ir/visit.js";
 import { ArrayAliases } from "../analyse/aliases.js";
 import { refuse, TSG } from "../refusal.js";
-import { auxType } from "../ir/aux.js";
+import { auxPair } from "../ir/aux.js";
 
 export interface SplitAux {
   /** The function returning its loss alone. */
@@ -26,14 +26,15 @@ export interface SplitAux {
 }
 
 export function splitAux(fn: IRFunction): SplitAux {
-  const type = auxType(fn.returnType);
-  if (!type)
+  const pair = auxPair(fn.returnType);
+  if (!pair)
     refuse(
       TSG.unsupportedOutput,
       fn.origin,
-      `with hasAux, \`${fn.name}\` must return a pair [loss, aux] whose first element is a number`,
+      `with hasAux, \`${fn.name}\` must return a pair [loss, aux]`,
       "return [loss, aux] with the return type annotated as [number, A] (or `as const`)",
     );
+  const type = pair.aux;
   // an array aux names whichever array a return gives (a parameter's, too): never owned
   const aux = newVar("aux", type, "local", type.kind === "array" ? { owned: false } : {});
   const written = contentsWritten(fn.body);
@@ -48,9 +49,25 @@ export function splitAux(fn: IRFunction): SplitAux {
     return [...before, single ? decl(aux, held, s.origin) : assign(aux, held, s.origin), { ...s, value: loss }];
   });
   return {
-    fn: { ...fn, body: single ? body : [decl(aux, zeroValue(type)), ...body], returnType: { kind: "num" } },
+    fn: { ...fn, body: single ? body : [decl(aux, placeholder(type)), ...body], returnType: pair.output },
     aux,
   };
+}
+
+/**
+ * What the aux holds before a return assigns it: the zero of its type where that zero has the
+ * type in TypeScript too (numbers, flat arrays, strings, records of those), else nothing
+ * (`undef`, emitted as a definite-assignment declaration `let aux!: A`): a zero for arrays of
+ * arrays and tensors would be mistyped in the generated TypeScript (`new Array<number>(0)`, `0`).
+ */
+function placeholder(type: IRType): Expr {
+  return zeroIsTyped(type) ? zeroValue(type) : { k: "undef" };
+}
+
+function zeroIsTyped(t: IRType): boolean {
+  if (t.kind === "record") return t.fields.every((f) => zeroIsTyped(f.type));
+  if (t.kind === "array") return t.elem.kind === "num";
+  return t.kind === "num" || t.kind === "bool" || t.kind === "data";
 }
 
 function countReturns(block: Block): number {
@@ -113,4 +130,44 @@ function mentions(e: Expr, vars: ReadonlySet<Var>): boolean {
     if (vars.has(v)) found = true;
   });
   return found;
+}
+
+/**
+ * `hvp`, `hessian` or `jacobian` with `hasAux`: the derivative of the function's output alone
+ * (`derivative`, generated from `withoutAux[](f)`, with its own parameters: f's, then hvp's
+ * directions), and f's aux from one plain call of f, side by side as `{ [field]: ..., aux }`.
+ * The call of f costs one primal evaluation more than the derivative alone; its aux is what a
+ * plain call returns, as with grad's.
+ */
+export function assembleWithAux(fn: IRFunction, derivative: IRFunction, field: string): { params: Var[]; body: Block; returnType: IRType } {
+  const params = derivative.params.map((p) => p.root);
+  const own = params.slice(0, fn.params.length);
+  const pair = newVar("returned", fn.returnType, "local");
+  const auxOf = auxPair(fn.returnType)!.aux;
+  const body: Stmt[] = [
+    decl(pair, { k: "call", fn: { kind: "user", key: fn.key }, args: own.map(ref), type: fn.returnType }),
+    {
+      k: "return",
+      value: {
+        k: "record",
+        tuple: false,
+        fields: [
+          {
+            key: field,
+            value: { k: "call", fn: { kind: "user", key: derivative.key }, args: params.map(ref), type: derivative.returnType },
+          },
+          { key: "aux", value: { k: "field", obj: ref(pair), key: 1 } },
+        ],
+      },
+    },
+  ];
+  const returnType: IRType = {
+    kind: "record",
+    tuple: false,
+    fields: [
+      { key: field, type: derivative.returnType },
+      { key: "aux", type: auxOf },
+    ],
+  };
+  return { params, body, returnType };
 }

@@ -14,7 +14,7 @@
 import { calleeKey } from "../ir/build.js";
 import { derivedKey, parseDerivedKey, type DerivedKind } from "../ir/keys.js";
 import { isDifferentiable } from "../ir/build.js";
-import type { Block, GeneratedFunction, IRFunction, Param, Var } from "../ir/types.js";
+import type { Block, Expr, GeneratedFunction, IRFunction, Param, Var } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, mapBlock, stmtExprs } from "../ir/visit.js";
 import { isCheckpointCall } from "../ir/calls.js";
 import { toAnf } from "../passes/anf.js";
@@ -38,7 +38,7 @@ import { simplify } from "../passes/simplify/index.js";
 import { structure } from "../passes/structure.js";
 import { vectorize } from "../passes/vectorize.js";
 import { IrRefusal } from "../refusal.js";
-import { splitAux, type SplitAux } from "../passes/aux.js";
+import { assembleWithAux, splitAux, type SplitAux } from "../passes/aux.js";
 
 export interface FunctionTable {
   /** The IR of a source function (lowered on demand and cached); throws a refusal. */
@@ -91,6 +91,7 @@ const KIND_SUFFIX: Record<DerivedKind, string> = {
   valueAndGradAux: "valueAndGrad",
   vjpAux: "vjp",
   jvpAux: "jvp",
+  withAux: "aux",
 };
 
 const KIND_DOC: Record<DerivedKind, string> = {
@@ -114,6 +115,7 @@ const KIND_DOC: Record<DerivedKind, string> = {
   valueAndGradAux: "Value, auxiliary output and gradient of",
   vjpAux: "Value, auxiliary output and pullback of",
   jvpAux: "Value, auxiliary output and directional derivative (forward mode) of",
+  withAux: "A derivative and the auxiliary output of",
 };
 
 export class Pipeline {
@@ -241,6 +243,18 @@ export class Pipeline {
   }
 
   /**
+   * The output of `withoutAux[](f)` for the functions derived from it that need it (jacobian):
+   * the first element of a call of f, since the function without its aux is never emitted.
+   */
+  private outputWithoutAux(key: string, source: IRFunction): Expr | undefined {
+    const parsed = parseDerivedKey(key);
+    if (parsed?.kind !== "withoutAux") return undefined;
+    const f = this.sourceOf(parsed.base);
+    const args = source.params.map((p): Expr => ({ k: "var", v: p.root }));
+    return { k: "field", obj: { k: "call", fn: { kind: "user", key: f.key }, args, type: f.returnType }, key: 0 };
+  }
+
+  /**
    * Generates the function `k` (kind[mask](key)): its emitted form and its IR as a source of
    * other derivations. With `automaticCheckpoints` false, a copy that only forward passes read
    * (`tangentSource`): no loop is checkpointed unasked, and its stages are not reported.
@@ -265,6 +279,8 @@ export class Pipeline {
       return simplifiedReported(a, report, before);
     };
     let assembled: Assembled;
+    /** The generated function's name and the source function its doc names, where not the source's. */
+    let named: { name: string; source: string } | undefined;
     switch (kind) {
       case "jvp":
         assembled = simplified(assembleTangent(anf(tangentSource(key, source)), mask, source.name));
@@ -292,6 +308,18 @@ export class Pipeline {
         break;
       case "withoutAux":
         throw new Error(`${k} is a source of other derivations, never generated itself`);
+      case "withAux": {
+        // key: the hvp, hessian or jacobian of withoutAux[](f); source: that derivative
+        const inner = parseDerivedKey(key)!;
+        const f = this.sourceOf(parseDerivedKey(inner.base)!.base);
+        const field = inner.kind === "hvp" ? "hvp" : inner.kind === "hessian" ? "hessian" : "jacobian";
+        assembled = {
+          ...assembleWithAux(f, source, field),
+          doc: `${KIND_DOC[inner.kind]} the ${inner.kind === "hvp" || inner.kind === "hessian" ? "loss" : "output"}, with the auxiliary output, of`,
+        };
+        named = { name: `${f.name}_${KIND_SUFFIX[inner.kind]}_aux`, source: f.name };
+        break;
+      }
       case "vjp": {
         // a derivative called inside a function differentiated in reverse mode
         const inner = parseDerivedKey(key);
@@ -334,6 +362,7 @@ export class Pipeline {
           // forward: every column in one vector sweep where the code allows, else one sweep each
           kind === "jacobianReverse" ? null : (this.tryDerive("jvpVec", mask, key) ?? this.derive("jvp", mask, key)),
           kind === "jacobianForward" ? null : this.derive("pullback", mask, key),
+          this.outputWithoutAux(key, source),
         );
         break;
       case "derivative":
@@ -343,7 +372,7 @@ export class Pipeline {
     }
     // kinds made of calls of other derived functions (vjp, hessian, jacobian, ...) are only assembled
     if (!wasSimplified) report("assembled", () => assembledIR(assembled));
-    const name = `${source.name}_${KIND_SUFFIX[kind]}`;
+    const name = named?.name ?? `${source.name}_${KIND_SUFFIX[kind]}`;
     const ir: IRFunction = {
       key: k,
       name,
@@ -359,7 +388,7 @@ export class Pipeline {
       params: assembled.params,
       body: assembled.body,
       returnType: assembled.returnType,
-      doc: `${assembled.doc ?? KIND_DOC[kind]} \`${source.name}\``,
+      doc: `${assembled.doc ?? KIND_DOC[kind]} \`${named?.source ?? source.name}\``,
       origin: source.origin,
     };
     return { gf, ir };

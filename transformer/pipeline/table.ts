@@ -81,7 +81,8 @@ export class ProgramTable implements FunctionTable, LowerHost {
       request.derived === "gradAux" ||
       request.derived === "valueAndGradAux" ||
       request.derived === "vjpAux" ||
-      request.derived === "jvpAux"
+      request.derived === "jvpAux" ||
+      request.derived === "withAux"
     )
       fail(
         TSG.nestedMarker,

@@ -9,6 +9,7 @@ import { instantiate, MissingRuleError, parseTemplate, type Template } from "./r
 import { tensorRules, type TensorRule } from "./tensor.js";
 
 const SHAPE: IRType = { kind: "array", elem: NUM, storage: "array" };
+const VALUES: IRType = { kind: "array", elem: NUM, storage: "f64" };
 
 export function tensorRule(name: string): TensorRule | undefined {
   return tensorRules[name];
@@ -17,7 +18,7 @@ export function tensorRule(name: string): TensorRule | undefined {
 /** The IR type of a tensor operation's result. */
 export function tensorResultType(name: string): IRType {
   const r = tensorRules[name];
-  return r?.returns === "number" ? NUM : r?.returns === "shape" ? SHAPE : TENSOR;
+  return r?.returns === "number" ? NUM : r?.returns === "shape" ? SHAPE : r?.returns === "values" ? VALUES : TENSOR;
 }
 
 export const tensorCall = (name: string, args: readonly Expr[]): Expr => ({

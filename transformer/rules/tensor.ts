@@ -17,7 +17,8 @@ type Template = (...args: never[]) => unknown;
 export interface TensorRule {
   readonly params: readonly string[];
   readonly diff: readonly boolean[];
-  readonly returns: "tensor" | "number" | "shape";
+  /** `values`: a Float64Array of the tensor's values (flatValues). */
+  readonly returns: "tensor" | "number" | "shape" | "values";
   readonly vjp?: readonly (Template | null)[];
   readonly jvp?: readonly (Template | null)[];
   /**
@@ -35,7 +36,10 @@ export interface TensorRule {
   readonly emit?: "list";
   /** A reduction (`sum(t, axes?, keepdims?)`): without axes, of every axis to one number. */
   readonly reduction?: true;
-  /** Makes a tensor from data (`tensor`, `zeros`, `rand`): a derivative flowing into it would be lost. */
+  /**
+   * Makes a tensor from data (`tensor`, `zeros`, `rand`): a derivative flowing into an argument
+   * that `diff` does not mark would be lost, and is refused.
+   */
   readonly fromData?: true;
   /** Values of optional parameters whose default the rules must see (softmax's axis -1). */
   readonly defaults?: Readonly<Record<number, number>>;
@@ -55,6 +59,8 @@ type S = T.Shape;
 type A = number | readonly number[] | undefined;
 /** A permutation of axes, left out for the reversed order. */
 type P = readonly number[] | undefined;
+/** Data a tensor is made from: a number, an array or nested arrays of numbers. */
+type D = number | readonly unknown[] | Float64Array;
 const zero = (params: string[], returns: TensorRule["returns"] = "tensor"): TensorRule => ({
   params,
   diff: params.map(() => false),
@@ -433,5 +439,23 @@ export const tensorRules: Record<string, TensorRule> = {
   arange: { ...zero(["n"]), fromData: true },
   rand: { ...zero(["shape", "seed", "low?", "high?"]), fromData: true },
   randn: { ...zero(["shape", "seed", "mean?", "std?"]), fromData: true },
-  tensor: { ...zero(["data", "shape?"]), fromData: true },
+  // data: a number, an array or nested arrays of numbers; its tangent has its layout, and its
+  // adjoint is the output's adjoint, which the reverse pass adds into an array element by element
+  // in row-major order (flatValues), the order tensor() reads the data in
+  tensor: {
+    params: ["data", "shape?"],
+    diff: [true, false],
+    returns: "tensor",
+    fromData: true,
+    vjp: [(data: D, shape: S | undefined, y: X, g: X) => g, null],
+    jvp: [(data: D, shape: S | undefined, y: X, d: D) => T.tensor(d, shape), null],
+  },
+  flatValues: {
+    params: ["t"],
+    diff: [true],
+    returns: "values",
+    // a helper of the reverse pass (the adjoint of tensor(xs) read into xs's adjoint), which
+    // second order differentiates forward only
+    jvp: [(t: X, y: Float64Array, d: X) => T.flatValues(d)],
+  },
 };

@@ -108,7 +108,7 @@ export function mappedFrom(ctx: LowerContext, e: ts.CallExpression, storage: "f6
   let xs: Expr | undefined;
   let length: Expr;
   if (lengthOnly) {
-    length = evaluatedOnceNumber(ctx, ctx.expression(lengthOnly, "cond"));
+    length = toLength(ctx, ctx.expression(lengthOnly, "cond"));
     const itemParam = fn.parameters[0];
     if (itemParam && isRead(ctx, itemParam))
       fail(
@@ -154,6 +154,18 @@ function evaluatedOnceNumber(ctx: LowerContext, value: Expr): Expr {
   const v = newVar("count", NUM, "local");
   emit(ctx, decl(v, value, ctx.origin));
   return ref(v);
+}
+
+/**
+ * `{ length: n }` read as JavaScript reads an array-like's length (ToLength): NaN and what is not
+ * positive give 0, fractions are truncated (`Array.from({ length: 2.5 }, f)` makes 2 items, where
+ * `new Array(2.5)` would throw). Lengths of arrays and integer constants are taken as they are.
+ */
+function toLength(ctx: LowerContext, value: Expr): Expr {
+  if (value.k === "len") return value;
+  if (value.k === "num") return num(value.value > 0 ? Math.min(Math.trunc(value.value), Number.MAX_SAFE_INTEGER) : 0);
+  const n = evaluatedOnceNumber(ctx, value);
+  return op("select", op("gt", n, num(0)), op("trunc", n), num(0));
 }
 
 /** Whether a callback's parameter is read in its function. */

@@ -3,15 +3,15 @@
  * functions with the user's own rules (customVjp, customJvp), and tensor operations (their
  * registered reverse contributions).
  */
-import { accumulate, add, alloc, assign, calleeKey, decl, len, mul, newVar, num, ref, typeOfValue } from "../../ir/build.js";
+import { accumulate, add, alloc, assign, calleeKey, decl, index, len, mul, newVar, num, ref, store, typeOfValue } from "../../ir/build.js";
 import type { Callee, Expr, IRType, Stmt } from "../../ir/types.js";
 import { NUM } from "../../ir/types.js";
 import { exprEquals } from "../../ir/visit.js";
 import { parseDerivedKey, type DerivedKind } from "../../ir/keys.js";
 import { refuse, TSG } from "../../refusal.js";
-import { tensorArgIsDifferentiable, tensorCall, tensorHasVjp, tensorVjp } from "../../rules/tensor-registry.js";
+import { tensorArgIsDifferentiable, tensorCall, tensorHasVjp, tensorResultType, tensorVjp } from "../../rules/tensor-registry.js";
 import { isActive, type Round } from "./context.js";
-import { accumulateInto, addArrayInto, adjointArray, adjointLoc, recordAdjoint, typeOfAtom } from "./adjoints.js";
+import { accumulateInto, addArrayInto, adjointArray, adjointLoc, countedLoop, recordAdjoint, typeOfAtom } from "./adjoints.js";
 
 type Origin = Stmt["origin"];
 
@@ -195,7 +195,14 @@ export function tensorAdjoint(round: Round, e: Expr & { k: "call" }, name: strin
   // repeated operands (mul(h, h)) get one accumulation of the summed contributions
   const groups: { arg: Expr; total: Expr }[] = [];
   e.args.forEach((a, i) => {
-    if (!tensorArgIsDifferentiable(name, i, e.args.length) || !adjointLoc(round, a)) return;
+    if (!tensorArgIsDifferentiable(name, i, e.args.length)) return;
+    if (typeOfAtom(a).kind === "array") {
+      // the data of tensor(xs): the contribution is a tensor laid out as xs is read
+      const target = adjointArray(round, a);
+      if (target) r.push(...addTensorIntoArray(target, typeOfAtom(a), tensorVjp(name, i, e.args, y, g)!, o));
+      return;
+    }
+    if (!adjointLoc(round, a)) return;
     if (!tensorHasVjp(name, i, e.args.length))
       refuse(
         TSG.unsupportedSyntax,
@@ -210,4 +217,42 @@ export function tensorAdjoint(round: Round, e: Expr & { k: "call" }, name: strin
     else group.total = typeOfAtom(a).kind === "tensor" ? tensorCall("add", [group.total, contribution]) : add(group.total, contribution);
   });
   for (const { arg, total } of groups) accumulateInto(round, arg, total, o, r);
+}
+
+/**
+ * The adjoint of an array a tensor was made from (`tensor(xs)`, xs a number[], a Float64Array
+ * or nested arrays): the tensor adjoint's values, in row-major order, the order tensor() reads
+ * the data in, added into the array's adjoint element by element; through each row in turn for
+ * nested arrays (their adjoint is an array of adjoint rows).
+ */
+function addTensorIntoArray(target: Expr, type: IRType, contribution: Expr, o: Origin): Stmt[] {
+  const values = newVar("values_bar", tensorResultType("flatValues"), "adjoint", { owned: false });
+  const out: Stmt[] = [decl(values, tensorCall("flatValues", [contribution]), o)];
+  if (type.kind === "array" && type.elem.kind !== "array") {
+    out.push(...addArrayInto(target, ref(values), o));
+    return out;
+  }
+  // nested: one running position in the values across every row
+  const k = newVar("k", NUM, "local");
+  out.push(decl(k, num(0), o));
+  const rows = (arr: Expr, t: IRType, depth: number): Stmt[] => {
+    const i = newVar(["i", "j"][depth] ?? "l", NUM, "local");
+    const elem = t.kind === "array" ? t.elem : NUM;
+    let body: Stmt[];
+    if (elem.kind === "array") {
+      const row = newVar("row_bar", elem, "adjoint", { owned: false });
+      body = [decl(row, index(arr, ref(i)), o), ...rows(ref(row), elem, depth + 1)];
+    } else {
+      const named = arr.k === "var" ? arr.v : undefined;
+      if (!named) throw new Error("addTensorIntoArray: an unnamed row");
+      body = [store(named, ref(i), index(ref(values), ref(k)), o, true), assign(k, add(ref(k), num(1)), o)];
+    }
+    return [decl(i, num(0), o), countedLoop(i, len(arr), body, o)];
+  };
+  if (target.k === "var") out.push(...rows(target, type, 0));
+  else {
+    const named = newVar("target_bar", type, "adjoint", { owned: false });
+    out.push(decl(named, target, o), ...rows(ref(named), type, 0));
+  }
+  return out;
 }

@@ -38,6 +38,7 @@ export function valueAdjoint(
   switch (e.k) {
     case "num":
     case "bool":
+    case "len": // a length is data: `let s = xs.length; s += ...`
       return;
     case "var":
     case "index":

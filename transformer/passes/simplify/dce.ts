@@ -112,7 +112,11 @@ function visit(sw: Sweep, s: Stmt, live: Live, assignedLater: ReadonlySet<Var>):
     case "decl":
     case "assign": {
       const value = s.k === "decl" ? s.init : s.value;
-      if (!live.has(s.v) && !alwaysLive(sw, s.v) && !alwaysLiveStack(s.v) && !hasEffects(value)) {
+      // a declaration only names a value: when nothing after it mentions the name (no read, and
+      // no store, which would make it live), it goes, also for an array with other names (the
+      // row `const row = A[i]` of a `for (const row of A)` whose body the reverse sweep took)
+      const bindsOtherNames = s.k === "assign" && alwaysLive(sw, s.v);
+      if (!live.has(s.v) && !bindsOtherNames && !alwaysLiveStack(s.v) && !hasEffects(value)) {
         if (s.k === "assign" || !assignedLater.has(s.v)) return null;
         // kept for its binding (the next round drops it if the assignments went), without its
         // dead value: a number or boolean starts at a constant; anything else keeps what it reads
