@@ -156,15 +156,20 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
 /** Markers whose hasAux form is their derivative of the output alone, beside the aux of a plain call. */
 const WRAPPED_AUX: ReadonlySet<MarkerKind> = new Set<MarkerKind>(["hvp", "hessian", "jacobian"]);
 
+/** hasAux on a marker of a derivative: a derivative returns no `[first, aux]` pair to split. */
+function refuseAuxOfDerivative(kind: MarkerKind, target: { derived: boolean }, first: "loss" | "output", arg: ts.Expression): void {
+  if (!target.derived) return;
+  fail(
+    TSG.nestedMarker,
+    arg,
+    `${kind}(..., { hasAux: true }) of a derivative is not supported: a derivative returns no [${first}, aux] pair`,
+    `differentiate a function that returns [${first}, aux]`,
+  );
+}
+
 /** hvp, hessian, jacobian with hasAux: the type of the output, the first of the pair `[output, aux]`. */
 function auxOutput(kind: MarkerKind, target: { derived: boolean }, returns: IRType, arg: ts.Expression): IRType {
-  if (target.derived)
-    fail(
-      TSG.nestedMarker,
-      arg,
-      `${kind}(..., { hasAux: true }) of a derivative is not supported: a derivative returns no [output, aux] pair`,
-      "differentiate a function that returns [output, aux]",
-    );
+  refuseAuxOfDerivative(kind, target, "output", arg);
   const pair = auxPair(returns);
   const number = kind !== "jacobian";
   if (!pair || (number && pair.output.kind !== "num"))
@@ -303,13 +308,7 @@ function auxRequest(
   arg: ts.Expression,
 ): Request {
   const { kind } = marker;
-  if (target.derived)
-    fail(
-      TSG.nestedMarker,
-      arg,
-      `${kind}(..., { hasAux: true }) of a derivative is not supported: a derivative returns no [loss, aux] pair`,
-      "differentiate a function that returns [loss, aux]",
-    );
+  refuseAuxOfDerivative(kind, target, "loss", arg);
   if (!auxType(returns))
     fail(
       TSG.unsupportedOutput,
