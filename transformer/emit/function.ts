@@ -5,13 +5,14 @@
  * compound assignments, comments tying statements to the source lines they come from, and
  * source-map ranges pointing at the original function.
  */
-import { perCompiler, ts } from "../compiler.js";
+import { ts } from "../compiler.js";
 import type { Block, Expr, ExternalRef, GeneratedFunction, IRType, OpName, Origin, Stmt, Var } from "../ir/types.js";
 import { calleeKey, sameKeys } from "../ir/build.js";
 import { forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
 import { mathNameOf } from "../rules/math.js";
 import { takesTensorList } from "../rules/tensor-registry.js";
-import { isBooleanOp, primitive, type Operator } from "../rules/primitives.js";
+import { isBooleanOp, primitive } from "../rules/primitives.js";
+import { PRECEDENCE, TOKENS } from "./operators.js";
 import { InternalError } from "../refusal.js";
 import { Namer } from "./names.js";
 import { prepareForEmit, updateIsExpression } from "./prepare.js";
@@ -33,34 +34,6 @@ export interface ModuleScope {
   /** Names that locals of generated functions must not take (module-level names they use). */
   readonly moduleNames: () => Iterable<string>;
 }
-
-/** The token of each operator the primitive table prints primitives with. */
-const TOKENS: Record<Operator, ts.BinaryOperator | ts.PrefixUnaryOperator> = perCompiler(() => ({
-  "+": ts.SyntaxKind.PlusToken,
-  "-": ts.SyntaxKind.MinusToken,
-  "*": ts.SyntaxKind.AsteriskToken,
-  "/": ts.SyntaxKind.SlashToken,
-  "%": ts.SyntaxKind.PercentToken,
-  "&": ts.SyntaxKind.AmpersandToken,
-  "|": ts.SyntaxKind.BarToken,
-  "^": ts.SyntaxKind.CaretToken,
-  "<<": ts.SyntaxKind.LessThanLessThanToken,
-  ">>": ts.SyntaxKind.GreaterThanGreaterThanToken,
-  ">>>": ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken,
-  "~": ts.SyntaxKind.TildeToken,
-  "<": ts.SyntaxKind.LessThanToken,
-  "<=": ts.SyntaxKind.LessThanEqualsToken,
-  ">": ts.SyntaxKind.GreaterThanToken,
-  ">=": ts.SyntaxKind.GreaterThanEqualsToken,
-  "===": ts.SyntaxKind.EqualsEqualsEqualsToken,
-  "!==": ts.SyntaxKind.ExclamationEqualsEqualsToken,
-  "&&": ts.SyntaxKind.AmpersandAmpersandToken,
-  "||": ts.SyntaxKind.BarBarToken,
-  "!": ts.SyntaxKind.ExclamationToken,
-}));
-
-/** Arithmetic precedence levels (only equality within a level matters here). */
-const PRECEDENCE: Partial<Record<Operator, number>> = { "+": 1, "-": 1, "*": 2, "/": 2, "%": 2 };
 
 export function emitFunction(gf: GeneratedFunction, name: string, scope: ModuleScope): ts.FunctionDeclaration {
   return new FunctionEmitter(gf, scope).emit(name);
