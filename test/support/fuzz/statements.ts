@@ -225,7 +225,7 @@ function hashCounter(g: ProgramGenerator, s: Scope, ind: string): string[] {
   const kind = c.pick(["arr", "f64"] as const);
   const src = source(g, s, kind);
   g.use("bitwise");
-  const mix = c.pick([`${h} ^= ${h} >>> 3;`, `${h} = (${h} << 1) ^ ${i};`, `${h} &= 1023;`, `${h} |= ${i};`, `${h} >>= 1;`]);
+  const mix = c.pick([`${h} ^= ${h} >>> 3;`, `${h} = (${h} << 1) ^ ${i};`, `${h} &= 1023;`, `${h} |= ${i};`, `${h} >>= 1;`, `${h} <<= 2;`, `${h} >>>= 1;`]);
   return [
     `${ind}let ${h} = ${c.int(50)};`,
     `${ind}for (let ${i} = 0; ${i} < ${2 + c.int(3)}; ${i}++) {`,
