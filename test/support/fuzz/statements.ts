@@ -399,7 +399,9 @@ function localHelper(g: ProgramGenerator, s: Scope, ind: string): string[] {
     lines = [
       `${ind}function ${name}(${sig}): number {`,
       `${ind}  let ${r} = ${first};`,
-      `${ind}  for (let ${q} = 0; ${q} < 3; ${q}++) ${r} = ${r} * 0.5 + ${step};`,
+      // the step squashed: a step such as r ** 2 doubles r's exponent each time, and an overflow to
+      // Infinity in an output the loss never reads is still 0 x Infinity = NaN in reverse mode (a documented limit)
+      `${ind}  for (let ${q} = 0; ${q} < 3; ${q}++) ${r} = ${r} * 0.5 + Math.tanh(${step});`,
       `${ind}  return ${r};`,
       `${ind}}`,
     ];
