@@ -3,7 +3,9 @@
  * campaign is `npm run fuzz`). A fixed set of program seeds: programs with helpers calling helpers
  * (pass-through helpers, helpers in a sibling module, helpers returning tuples and objects, called
  * per element in loops), local helpers and arrows closing over the code around them, parameters of every kind, module constants passed down, and every
- * primitive (test/support/fuzz/generate.ts). They are compiled through one ts.Program, and each
+ * primitive (test/support/fuzz/generate.ts); bitwise operators on counters and on differentiated
+ * values, slices read in loops, a `let` tuple state reassigned in a loop, helpers writing into a
+ * caller's array, and module-level tuples and objects read as data. They are compiled through one ts.Program, and each
  * is checked at random points (test/support/fuzz/checks.ts):
  *   - grad, valueAndGrad, jvp, vjp, hvp of the program, against central finite differences of
  *     the plain program (where those are stable at two step sizes) and against each other (the
@@ -27,6 +29,7 @@ import { runChecks, type Report } from "./support/fuzz/checks.js";
 import { compileBatch, importCases, type CompileOutcome } from "./support/fuzz/compile.js";
 import { generateProgram } from "./support/fuzz/generate.js";
 import { moduleSources, type CaseExports } from "./support/fuzz/harness.js";
+import { CONSTRUCTS } from "./support/fuzz/spec.js";
 import { pointArbitrary } from "./support/fuzz/points.js";
 import { GENERATED_DIR } from "./support/compile.js";
 
@@ -55,12 +58,15 @@ describe("random programs through every marker", () => {
     expect(problems).toEqual([]);
   });
 
-  it("the programs have the shapes that hid bugs: helper chains, pass-throughs, helpers in another module, closures", () => {
+  it("the programs have the shapes that hid bugs: helper chains, pass-throughs, helpers in another module, closures, and every construct counted", () => {
     const stats = programs.map((p) => p.program.stats);
     expect(stats.filter((s) => s.depth >= 3).length).toBeGreaterThanOrEqual(PROGRAMS / 5);
     expect(stats.filter((s) => s.passThrough > 0).length).toBeGreaterThanOrEqual(PROGRAMS / 4);
     expect(stats.filter((s) => s.libHelpers > 0).length).toBeGreaterThanOrEqual(PROGRAMS / 5);
     expect(stats.filter((s) => s.closures > 0).length).toBeGreaterThanOrEqual(PROGRAMS / 5);
+    // the constructs the compiler learned last: bitwise operators, slices, a let tuple state,
+    // helpers writing into a caller's array, module-level tuples and objects
+    for (const construct of CONSTRUCTS) expect(stats.filter((s) => s.uses[construct] > 0).length, `programs writing ${construct}`).toBeGreaterThanOrEqual(2);
     const kinds = new Set(programs.flatMap((p) => p.program.params.map((q) => q.kind)));
     expect([...kinds].sort()).toEqual(["arr", "f64", "num", "obj", "ten", "tup"]);
   });

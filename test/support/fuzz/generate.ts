@@ -20,7 +20,7 @@
  * restricted domain get arguments squashed into it (`Math.asin(0.9 * Math.tanh(e))`).
  */
 import { Choices } from "./choices.js";
-import { ARR_LEN, F64_LEN, TEN_LEN, TYPE_OF, flatSize, type GeneratedProgram, type Kind, type Param } from "./spec.js";
+import { ARR_LEN, CONSTRUCTS, F64_LEN, TEN_LEN, TYPE_OF, flatSize, type Construct, type GeneratedProgram, type Kind, type Param } from "./spec.js";
 import { LEN, readsRecord, type Constant, type Helper, type Returns, type Scope, type Value, type Where } from "./scope.js";
 import { block, child } from "./statements.js";
 
@@ -46,6 +46,16 @@ export class ProgramGenerator {
   gradCalls = 0;
   /** Local helpers and arrows written in a marker call (closures over the code around them). */
   closures = 0;
+  /** How often each counted construct was written (the program's stats). */
+  readonly uses = Object.fromEntries(CONSTRUCTS.map((k) => [k, 0])) as Record<Construct, number>;
+  /** Helpers that write into a caller's array (out-parameters, in-place updates), by kind and shape. */
+  private readonly writers = new Map<string, string>();
+  /** Module-level tuples and objects of constants (data read by field), by module. */
+  private readonly records: { name: string; shape: "pair" | "cfg"; where: Where; source: string }[] = [];
+
+  use(construct: Construct): void {
+    this.uses[construct]++;
+  }
 
   constructor(
     readonly c: Choices,
@@ -79,12 +89,15 @@ export class ProgramGenerator {
     const inMain = (where: Where) => (x: { where: Where }) => x.where === where;
     const main = [
       ...this.constants.filter(inMain("main")).map((k) => k.source),
+      ...this.records.filter(inMain("main")).map((r) => r.source),
+      ...this.writers.values(),
       ...this.bindings.filter(inMain("main")).map((b) => b.source),
       ...this.helpers.filter(inMain("main")).map((h) => this.helperSources.get(h.name)!),
       body,
     ].join("\n\n");
     const lib = [
       ...this.constants.filter(inMain("lib")).map((k) => k.source),
+      ...this.records.filter(inMain("lib")).map((r) => r.source),
       ...this.bindings.filter(inMain("lib")).map((b) => b.source),
       ...this.helpers.filter(inMain("lib")).map((h) => this.helperSources.get(h.name)!),
     ].join("\n\n");
@@ -107,6 +120,7 @@ export class ProgramGenerator {
         libHelpers: this.helpers.filter((h) => h.where === "lib").length,
         passThrough: this.helpers.filter((h) => h.passThrough).length,
         closures: this.closures,
+        uses: { ...this.uses },
       },
     };
   }
@@ -154,13 +168,95 @@ export class ProgramGenerator {
 
   /**
    * A value that does not vary: a module constant (numbers, arrays, Float64Arrays, tensors), or
-   * a literal of constants for tuples and objects (module-level tuples and objects are refused,
-   * TSG1010).
+   * a literal of constants for tuples and objects (module-level ones are read by field only, see
+   * recordRead).
    */
   private fixed(kind: Kind, where: Where): string {
     if (kind === "tup") return `[${this.constant()}, ${this.constant()}]`;
     if (kind === "obj") return `{ a: ${this.constant()}, b: ${this.constantOf("arr", where)} }`;
     return this.constantOf(kind, where);
+  }
+
+  /**
+   * A number read from a module-level tuple or object of constants, data read by field: `K[1]`,
+   * `K[i % 2]!` of `const K = [2, 3] as const`, `CFG.rate`, `CFG.w[i % 2]!`. The constant lives in
+   * the module of the code reading it.
+   */
+  private recordRead(s: Scope): string {
+    const c = this.c;
+    const shape = c.pick(["pair", "cfg"] as const);
+    const visible = this.records.filter((r) => r.shape === shape && r.where === s.where);
+    let name: string;
+    if (visible.length && !c.flag(0.3)) name = c.pick(visible).name;
+    else {
+      name = `${this.name}_${shape === "pair" ? "K" : "CFG"}${this.id++}`;
+      const value =
+        shape === "pair"
+          ? c.pick([`[${this.constant()}, ${this.constant()}] as const`, `[${this.constant()}, ${this.constant()}]`])
+          : `{ rate: ${this.constant()}, w: [${this.constant()}, ${this.constant()}] }`;
+      const type = shape === "pair" && !value.endsWith("as const") ? ": readonly [number, number]" : "";
+      // exported from the sibling module: generated code in main.ts inlines the helpers reading it (TSG1012)
+      this.records.push({ name, shape, where: s.where, source: `${s.where === "lib" ? "export " : ""}const ${name}${type} = ${value};` });
+    }
+    this.use("moduleRecord");
+    const index = () => (s.loop && c.flag(0.5) ? `${s.loop.name} % 2` : s.data && c.flag(0.3) ? `k & 1` : `${c.int(2)}`);
+    if (shape === "pair") return `${name}[${index()}]!`;
+    return c.flag(0.5) ? `${name}.rate` : `${name}.w[${index()}]!`;
+  }
+
+  /**
+   * A helper writing into a caller's array, C's style (declared in the main module, once per
+   * shape and kind): `into` writes `out[i]` from `x` and a number, `inPlace` updates `v` from `w`,
+   * `intoSum` writes `out` and returns a number as well. Its body's expressions read its own
+   * parameters only.
+   */
+  writer(shape: "into" | "inPlace" | "intoSum", kind: "arr" | "f64"): string {
+    const key = `${shape}:${kind}`;
+    const known = this.writers.get(key);
+    if (known) return known.slice(known.indexOf(" ") + 1, known.indexOf("("));
+    const name = `${this.name}_${shape}${kind === "f64" ? "F" : "A"}${this.id++}`;
+    const t = TYPE_OF[kind];
+    const i = "i";
+    const body: Scope = {
+      scalars: ["a"],
+      mutable: [],
+      values: [],
+      data: false,
+      loop: { name: i, bound: LEN[kind] },
+      canReturn: false,
+      returns: "num",
+      where: "main",
+      callable: [],
+    };
+    const e = () => this.expr(body, 1);
+    const xi = (x: string) => `${x}[${i} % ${x}.length]!`;
+    let text: string;
+    if (shape === "into") {
+      text = [
+        `function ${name}(out: ${t}, x: ${t}, a: number): void {`,
+        `  for (let ${i} = 0; ${i} < out.length; ${i}++) out[${i}] = Math.tanh(a) * ${xi("x")} + Math.sin(${xi("x")} * ${e()});`,
+        `}`,
+      ].join("\n");
+    } else if (shape === "inPlace") {
+      text = [
+        `function ${name}(v: ${t}, w: ${t}, a: number): void {`,
+        `  for (let ${i} = 0; ${i} < v.length; ${i}++) v[${i}] = v[${i}]! * 0.5 + Math.tanh(a) * ${xi("w")} + 0.1 * Math.cos(${e()});`,
+        `}`,
+      ].join("\n");
+    } else {
+      text = [
+        `function ${name}(out: ${t}, x: ${t}, a: number): number {`,
+        `  let s = 0;`,
+        `  for (let ${i} = 0; ${i} < out.length; ${i}++) {`,
+        `    out[${i}] = ${xi("x")} * Math.cos(a + ${e()});`,
+        `    s += out[${i}]! * out[${i}]!;`,
+        `  }`,
+        `  return Math.sqrt(1 + s);`,
+        `}`,
+      ].join("\n");
+    }
+    this.writers.set(key, text);
+    return name;
   }
 
   // ---- helpers --------------------------------------------------------------------------
@@ -308,9 +404,19 @@ export class ProgramGenerator {
       return this.element(v, s);
     }
     i -= s.values.length;
-    if (i < loop.length) return `${loop[i]} * 0.5`;
+    if (i < loop.length) {
+      if (!c.flag(0.2)) return `${loop[i]} * 0.5`;
+      this.use("bitwise");
+      const n = loop[i]!;
+      return c.pick([`((${n} * 7) & 3) * 0.5`, `(${n} >> 1) * 0.25`, `(${n} ^ 1) * 0.5`, `((${n} << 2) | 1) * 0.1`, `(~${n}) * 0.25`, `((${n} * 2654435761) >>> 0) % 5 * 0.2`]);
+    }
     i -= loop.length;
-    if (i < data.length) return `k * 0.25`;
+    if (i < data.length) {
+      if (!c.flag(0.25)) return `k * 0.25`;
+      this.use("bitwise");
+      return c.pick([`(k & 1) * 0.5`, `(k >>> 1) * 0.25`, `((k * 7) ^ 5) % 4 * 0.25`]);
+    }
+    if (c.flag(0.08)) return this.recordRead(s);
     return this.constant();
   }
 
@@ -326,6 +432,12 @@ export class ProgramGenerator {
         return `item(sum(${v.expr}))`;
       default: {
         const len = LEN[v.kind];
+        if (s.loop && c.flag(0.1)) {
+          // index arithmetic with bitwise operators (in range: len is 3 or 4)
+          this.use("bitwise");
+          const n = s.loop.name;
+          return len === 4 ? `${v.expr}[(${n} * ${c.pick(["7", "3", "5"])}) & 3]!` : `${v.expr}[((${n} * 7 + 1) >>> 0) % ${len}]!`;
+        }
         if (s.loop && c.flag(0.4)) return s.loop.bound <= len ? `${v.expr}[${s.loop.name}]!` : `${v.expr}[${s.loop.name} % ${len}]!`;
         return `${v.expr}[${c.int(len)}]!`;
       }
@@ -391,9 +503,33 @@ export class ProgramGenerator {
         const h = c.pick(pairs);
         return this.readPair(this.callOf(h, s, depth), h.returns, c.pick([0, 1] as const));
       }
+      case 21:
+        if (!c.flag(0.5)) return `(${this.constant()} * ${a()})`;
+        return this.bitwise(s, depth);
       default:
         return `(${this.constant()} * ${a()})`;
     }
+  }
+
+  /**
+   * Bitwise operators on differentiated values: a 32-bit integer, constant between its operand's
+   * integer steps, so its derivative is zero (checked where finite differences are stable, as
+   * floor's staircases are). Operands are bounded (tanh) so that nothing wraps.
+   */
+  private bitwise(s: Scope, depth: number): string {
+    this.use("bitwise");
+    const a = () => this.expr(s, depth - 1);
+    const small = () => `(3 * Math.tanh(${a()}))`;
+    return this.c.pick([
+      () => `((${small()} | 0) * ${a()})`,
+      () => `(~~${small()} + ${a()})`,
+      () => `((${small()} & 3) * ${a()})`,
+      () => `(((${small()} + 4) >> 1) * ${a()})`,
+      () => `((${small()} ^ ${small()}) * 0.25 + ${a()})`,
+      () => `(((${small()} + 8) >>> 0) % 3 + ${a()})`,
+      () => `((~${small()}) * ${a()})`,
+      () => `(((${small()} + 4) << 1) * 0.1 * ${a()})`,
+    ])();
   }
 
   /** The smooth primitives with a restricted domain, their arguments squashed into it. */

@@ -26,6 +26,14 @@ export const TYPE_OF: Record<Kind, string> = {
 /** How many numbers a value of each kind holds (its part of the flat vector). */
 export const SIZE_OF: Record<Kind, number> = { num: 1, arr: ARR_LEN, f64: F64_LEN, tup: 2, obj: 1 + ARR_LEN, ten: TEN_LEN };
 
+/**
+ * Constructs counted per program (the CI seeds must write each of them): bitwise operators,
+ * `xs.slice(start, end)`, a `let` tuple state reassigned in a loop, helpers writing into a
+ * caller's array, module-level tuples and objects read as data.
+ */
+export const CONSTRUCTS = ["bitwise", "slice", "tupleState", "outParam", "moduleRecord"] as const;
+export type Construct = (typeof CONSTRUCTS)[number];
+
 export interface Param {
   readonly name: string;
   readonly kind: Kind;
@@ -51,9 +59,18 @@ export interface GeneratedProgram {
   readonly vecExtra: string;
   /**
    * How many helpers, how deep the deepest call chain, how many helpers live in the sibling module,
-   * how many are pure pass-throughs, and how many closures (local helpers, arrows written in a marker call).
+   * how many are pure pass-throughs, how many closures (local helpers, arrows written in a marker
+   * call), and how often each counted construct appears.
    */
-  readonly stats: { readonly helpers: number; readonly depth: number; readonly libHelpers: number; readonly passThrough: number; readonly closures: number };
+  readonly stats: {
+    readonly helpers: number;
+    readonly depth: number;
+    readonly libHelpers: number;
+    readonly passThrough: number;
+    readonly closures: number;
+    /** How many times each counted construct was written. */
+    readonly uses: Readonly<Record<Construct, number>>;
+  };
 }
 
 /** Total length of the flat vector of a parameter list. */

@@ -4,7 +4,7 @@
  * tensors, switch on data. Each is one draw from the generator's `Choices`.
  */
 import type { ProgramGenerator } from "./generate.js";
-import { readsRecord, type Scope } from "./scope.js";
+import { LEN, readsRecord, type Scope } from "./scope.js";
 import { ARR_LEN, F64_LEN } from "./spec.js";
 
 
@@ -20,7 +20,7 @@ export function child(s: Scope, extra: Partial<Scope> = {}): Scope {
 function stmt(g: ProgramGenerator, s: Scope, depth: number, ind: string): string[] {
   const c = g.c;
   const e = (d = 2) => g.expr(s, d);
-  const kind = depth <= 0 ? c.int(3) : c.int(18);
+  const kind = depth <= 0 ? c.int(3) : c.int(22);
   switch (kind) {
     case 0: {
       const name = g.fresh("t");
@@ -115,9 +115,125 @@ function stmt(g: ProgramGenerator, s: Scope, depth: number, ind: string): string
       return handDown(g, s, ind);
     case 16:
       return localHelper(g, s, ind);
-    default:
+    case 17:
       return switchOnData(g, s, depth, ind);
+    case 18:
+      return sliceRead(g, s, ind);
+    case 19:
+      return tupleState(g, s, ind);
+    case 20:
+      return outParameter(g, s, ind);
+    default:
+      return hashCounter(g, s, ind);
   }
+}
+
+/**
+ * Slices of an array in scope read in a loop: a window from the counter (`xs.slice(i, i + 2)`,
+ * shorter at the end), the last elements (`xs.slice(-2)`), a middle range.
+ */
+function sliceRead(g: ProgramGenerator, s: Scope, ind: string): string[] {
+  const c = g.c;
+  const kind = c.pick(["arr", "f64"] as const);
+  const src = source(g, s, kind);
+  const len = LEN[kind];
+  const sl = g.fresh("sl");
+  const q = g.fresh("q");
+  g.use("slice");
+  const readAll = (pad: string, scope: Scope) => `${pad}for (let ${q} = 0; ${q} < ${sl}.length; ${q}++) acc += ${sl}[${q}]! * ${g.expr(scope, 1)} * 0.3;`;
+  if (c.flag(0.5)) {
+    const i = g.fresh("i");
+    const inner = child(s, { loop: { name: i, bound: len } });
+    const width = 1 + c.int(2);
+    return [`${ind}for (let ${i} = 0; ${i} < ${len}; ${i}++) {`, `${ind}  const ${sl} = ${src}.slice(${i}, ${i} + ${width});`, readAll(ind + "  ", inner), `${ind}}`];
+  }
+  const bounds = c.pick(["-2", "1", "1, 3", "0, -1", `${c.int(3)}, ${c.int(3) + 2}`]);
+  return [`${ind}const ${sl} = ${src}.slice(${bounds});`, readAll(ind, s)];
+}
+
+/**
+ * A `let` tuple state given a new value each iteration: by a helper of the program returning a
+ * tuple and taking one (`st = h(st, ...)`), or by a literal of its fields (`st = [st[1], st[0] * c]`).
+ */
+function tupleState(g: ProgramGenerator, s: Scope, ind: string): string[] {
+  const c = g.c;
+  const st = g.fresh("st");
+  const i = g.fresh("i");
+  const bound = 2 + c.int(3);
+  const inner = child(s, { loop: { name: i, bound } });
+  g.use("tupleState");
+  const steppers = s.callable.filter((h) => h.returns === "tup" && h.params.some((p) => p.kind === "tup"));
+  let step: string;
+  if (steppers.length && c.flag(0.5)) {
+    const h = c.pick(steppers);
+    const slot = h.params.findIndex((p) => p.kind === "tup");
+    const call = g.callOf(h, inner, 1, h.params.map((p, n) => (n === slot ? st : g.arg(p.kind, inner, 1))));
+    // damped: the helper's result may grow with its argument
+    step = c.flag(0.5) ? `${st} = ${call};` : `${st} = [Math.tanh(${call}[0]), Math.tanh(${st}[0] * 0.5 + ${st}[1] * 0.25)];`;
+  } else {
+    step = c.pick([
+      () => `${st} = [${st}[1], Math.tanh(${st}[0] * ${g.expr(inner, 1)})];`,
+      () => `${st} = [${st}[0] * 0.5 + ${st}[1] * 0.25, Math.sin(${st}[0]) + ${g.expr(inner, 1)} * 0.1];`,
+    ])();
+  }
+  return [
+    `${ind}let ${st}: [number, number] = [${g.expr(s, 1)}, ${g.expr(s, 1)}];`,
+    `${ind}for (let ${i} = 0; ${i} < ${bound}; ${i}++) ${step}`,
+    `${ind}acc += ${st}[0] * 0.5 + ${st}[1] * ${st}[0];`,
+  ];
+}
+
+/**
+ * A helper writing into an array this code made (out-parameter or in-place update, inlined by
+ * the compiler): called as a statement, in a loop, or as a declaration's value when it returns a
+ * number. The array is then read and stays in scope.
+ */
+function outParameter(g: ProgramGenerator, s: Scope, ind: string): string[] {
+  const c = g.c;
+  // writing helpers live in the main module
+  if (s.where !== "main") return [`${ind}acc += ${g.expr(s, 2)};`];
+  const kind = c.pick(["arr", "f64"] as const);
+  const shape = c.pick(["into", "inPlace", "intoSum"] as const);
+  const w = g.writer(shape, kind);
+  const o = g.fresh("out");
+  const src = source(g, s, kind);
+  g.use("outParam");
+  // a copy of an array of the kind's own length (it stays in scope, and may be handed down)
+  const whole = s.values.filter((v) => v.kind === kind && v.len === undefined).map((v) => v.expr);
+  const copied = whole.length && !c.flag(0.2) ? c.pick(whole) : g.constantOf(kind, s.where);
+  const made = shape === "inPlace" ? `${copied}.slice()` : kind === "f64" ? `new Float64Array(${F64_LEN})` : `new Array(${ARR_LEN}).fill(0)`;
+  const lines = [`${ind}const ${o}${kind === "arr" ? ": number[]" : ""} = ${made};`];
+  const call = `${w}(${o}, ${src}, ${g.expr(s, 1)})`;
+  if (shape === "intoSum") {
+    const r = g.fresh("r");
+    lines.push(`${ind}const ${r} = ${call};`, `${ind}acc += ${r} * 0.2;`);
+  } else if (c.flag(0.4)) {
+    const i = g.fresh("i");
+    lines.push(`${ind}for (let ${i} = 0; ${i} < 2; ${i}++) ${call};`);
+  } else lines.push(`${ind}${call};`);
+  const q = g.fresh("q");
+  lines.push(`${ind}for (let ${q} = 0; ${q} < ${o}.length; ${q}++) acc += ${o}[${q}]! * 0.3;`);
+  s.values.push({ expr: o, kind });
+  return lines;
+}
+
+/** A hash of the loop counter with bitwise operators (`h = (h * 31 + i) | 0; h ^= h >>> 3`), used as an index. */
+function hashCounter(g: ProgramGenerator, s: Scope, ind: string): string[] {
+  const c = g.c;
+  const h = g.fresh("hs");
+  const i = g.fresh("i");
+  const kind = c.pick(["arr", "f64"] as const);
+  const src = source(g, s, kind);
+  g.use("bitwise");
+  const mix = c.pick([`${h} ^= ${h} >>> 3;`, `${h} = (${h} << 1) ^ ${i};`, `${h} &= 1023;`, `${h} |= ${i};`, `${h} >>= 1;`, `${h} <<= 2;`, `${h} >>>= 1;`]);
+  return [
+    `${ind}let ${h} = ${c.int(50)};`,
+    `${ind}for (let ${i} = 0; ${i} < ${2 + c.int(3)}; ${i}++) {`,
+    `${ind}  ${h} = (${h} * 31 + ${i}) | 0;`,
+    `${ind}  ${mix}`,
+    `${ind}  acc += ${src}[(${h} >>> 0) % ${src}.length]! * ${g.expr(s, 1)} * 0.3;`,
+    `${ind}}`,
+  ];
 }
 
 /** An array of a kind in scope to copy from, or a module constant. */
@@ -283,7 +399,9 @@ function localHelper(g: ProgramGenerator, s: Scope, ind: string): string[] {
     lines = [
       `${ind}function ${name}(${sig}): number {`,
       `${ind}  let ${r} = ${first};`,
-      `${ind}  for (let ${q} = 0; ${q} < 3; ${q}++) ${r} = ${r} * 0.5 + ${step};`,
+      // the step squashed: a step such as r ** 2 doubles r's exponent each time, and an overflow to
+      // Infinity in an output the loss never reads is still 0 x Infinity = NaN in reverse mode (a documented limit)
+      `${ind}  for (let ${q} = 0; ${q} < 3; ${q}++) ${r} = ${r} * 0.5 + Math.tanh(${step});`,
       `${ind}  return ${r};`,
       `${ind}}`,
     ];
