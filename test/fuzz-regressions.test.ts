@@ -4,7 +4,7 @@
  * another of tsgrad's modes.
  */
 import { describe, expect, it } from "vitest";
-import { grad, hessian, hvp, jvp, valueAndGrad } from "tsgrad";
+import { grad, hessian, hvp, jacobian, jvp, valueAndGrad } from "tsgrad";
 import { item, mul, scalar, stack, sum, tensor, type Tensor } from "tsgrad/tensor";
 import { compileSource } from "./support/compile.js";
 import { expectClose } from "./support/numeric.js";
@@ -404,6 +404,39 @@ describe("the same in forward mode (jvp over jvp over reverse), as the refusal's
       const second = 12 * a * a * c - 16 * a ** 6 * s;
       expectClose(curvature(a), -1.54 * second, 1e-12);
       expectClose(jvp(curvature)(a, 1).tangent, -1.54 * third, 1e-11);
+    }
+  });
+});
+
+// ---- a tangent folded to zero, given to the vector forward mode of a helper -------------------
+
+/** `b` is `z0 - z0`: its tangent folds to 0, a number, where the helper's vector version reads one per direction. */
+function raised(base: number, b: number): number {
+  return (1.2 + base * base) ** Math.sin(b) + b * base;
+}
+function withZeroTangents(z: number[]): number[] {
+  const zeros = [z[0]! - z[0]!, 2];
+  return [raised(0.7, z[0]! - z[0]!), raised(z[1]!, z[0]!) + zeros[0]! * zeros[1]!, sumOfSquares(zeros, z[1]!)];
+}
+function sumOfSquares(v: number[], s: number): number {
+  return v[0]! * v[0]! + v[1]! * v[1]! * s;
+}
+
+describe("a tangent folded to zero, given to a helper's vector forward mode (campaign program 13902)", () => {
+  it("the forward Jacobian is the closed form, not NaN (it read a number where a buffer of directions was due)", () => {
+    for (const [z0, z1] of [[-0.39, 0.8], [1.2, -0.4]] as const) {
+      // rows: d/dz of raised(0.7, 0) = 1 (constant), of raised(z1, z0), of 4 z1
+      const [b, base] = [z0, z1];
+      const p = 1.2 + base * base;
+      const dRaisedDb = p ** Math.sin(b) * Math.log(p) * Math.cos(b) + base;
+      const dRaisedDbase = Math.sin(b) * p ** (Math.sin(b) - 1) * 2 * base + b;
+      const want = [
+        [0, 0],
+        [dRaisedDb, dRaisedDbase],
+        [0, 4],
+      ];
+      expectClose(jacobian(withZeroTangents, { mode: "forward" })([z0, z1]), want, 1e-12);
+      expectClose(jacobian(withZeroTangents, { mode: "reverse" })([z0, z1]), want, 1e-12);
     }
   });
 });

@@ -300,6 +300,13 @@ class Vectorizer {
     this.unsupported(`this returned tangent (\`${e.k}\`)`);
   }
 
+  /** A constant zero tangent given to a vector tangent: a number's zeros, or an array's, per direction. */
+  private zeroTangentArgument(a: Expr): Expr {
+    if (a.k === "num" && a.value === 0) return alloc(ref(this.directions), "f64");
+    if (a.k === "alloc" && a.fill.k === "num" && a.fill.value === 0) return alloc(mul(a.length, ref(this.directions)), a.storage);
+    this.unsupported(`this constant tangent argument (\`${a.k}\`)`);
+  }
+
   /**
    * A call of another function's tangent: its vector version, given buffers and the number of
    * directions. A number tangent that is not a variable (an element of an array's tangent) is
@@ -309,8 +316,13 @@ class Vectorizer {
     if (e.fn.kind !== "jvp") return e;
     const inner = parseDerivedKey(e.fn.key);
     if (inner) this.unsupported("tangents of derivatives");
-    const args = e.args.map((a) => {
+    // the primal arguments, then one tangent per active argument (forward.ts)
+    const firstTangent = e.args.length - e.fn.active.filter(Boolean).length;
+    const args = e.args.map((a, i) => {
       if (a.k === "var" && a.v.role === "tangent" && a.v.type.kind === "num") return ref(this.buffer(a.v));
+      // a tangent folded to a zero (the tangent of `y - y`): zeros for every direction, as the
+      // vector version reads one entry per direction
+      if (i >= firstTangent && !mentionsTangent(a)) return this.zeroTangentArgument(a);
       if (!mentionsTangent(a) || isTangentArray(a)) return a;
       const b = this.buffer(newVar("arg_dot", NUM, "tangent"));
       this.perDirection(out, o, (d, pre) => ({
