@@ -85,6 +85,12 @@ export function calleeKey(c: Callee): string {
 }
 
 /** The type of a value expression (numbers unless it is a call or makes an array). */
+/** Every leaf of a type (what is not a record), by path, in field order; a non-record is its own leaf. */
+export function recordLeaves(t: IRType, keys: readonly (string | number)[] = []): { keys: (string | number)[]; type: IRType }[] {
+  if (t.kind === "record") return t.fields.flatMap((f) => recordLeaves(f.type, [...keys, f.key]));
+  return [{ keys: [...keys], type: t }];
+}
+
 export function typeOfValue(e: Expr): IRType {
   switch (e.k) {
     case "call":

@@ -10,7 +10,7 @@
  */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
-import { newVar, num, ref } from "../ir/build.js";
+import { newVar, num, recordLeaves, ref } from "../ir/build.js";
 import type { Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import { collect, createContext, emit, originOf, symbolOf, type LowerContext } from "./context.js";
@@ -108,19 +108,14 @@ function bindParameter(ctx: LowerContext, sym: ts.Symbol, name: string, type: IR
   const leaves: Var[] = [];
   if (type.kind === "record") {
     const byPath = new Map<string, Var>();
-    const walk = (t: IRType, keys: (string | number)[]) => {
-      if (t.kind === "record") {
-        for (const f of t.fields) walk(f.type, [...keys, f.key]);
-        return;
-      }
+    for (const { keys, type: t } of recordLeaves(type)) {
       const leaf = newVar([name, ...keys].join("_"), t, "param", {
         path: { root, keys },
         ...(t.kind === "array" ? { owned: false } : {}),
       });
       byPath.set(keys.join("."), leaf);
       leaves.push(leaf);
-    };
-    walk(type, []);
+    }
     ctx.leaves.set(sym, byPath);
   } else {
     leaves.push(root);

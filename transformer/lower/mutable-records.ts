@@ -7,7 +7,7 @@
  */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
-import { assign, decl, newVar, ref } from "../ir/build.js";
+import { assign, decl, newVar, recordLeaves, ref } from "../ir/build.js";
 import type { Expr, IRType, Var } from "../ir/types.js";
 import { emit, type LowerContext, type RecordValue } from "./context.js";
 import { project } from "./records.js";
@@ -42,11 +42,7 @@ export function declareMutableRecord(
   node: ts.Node,
 ): void {
   const byPath = new Map<string, Var>();
-  const walk = (t: IRType, keys: (string | number)[]): void => {
-    if (t.kind === "record") {
-      for (const f of t.fields) walk(f.type, [...keys, f.key]);
-      return;
-    }
+  for (const { keys, type: t } of recordLeaves(type)) {
     if (t.kind !== "num" && t.kind !== "bool")
       fail(
         TSG.unsupportedType,
@@ -55,8 +51,7 @@ export function declareMutableRecord(
         "declare the arrays as variables of their own, or make a new const for each new value",
       );
     byPath.set(keys.join("."), newVar([name, ...keys].join("_"), t, "local"));
-  };
-  walk(type, []);
+  }
   const values = leafValues(ctx, init, byPath, node);
   for (const [path, leaf] of byPath) emit(ctx, decl(leaf, values.get(path)!, ctx.origin));
   ctx.leaves.set(sym, byPath);

@@ -4,7 +4,22 @@
  * them. Nothing here emits forward-sweep code; arrays.ts and records.ts make adjoint arrays in
  * the forward sweep.
  */
-import { accumulate, add, assign, decl, index, len, newVar, num, op, ref, sameKeys, store, zeroValue } from "../../ir/build.js";
+import {
+  accumulate,
+  add,
+  assign,
+  decl,
+  index,
+  len,
+  newVar,
+  num,
+  op,
+  recordLeaves,
+  ref,
+  sameKeys,
+  store,
+  zeroValue,
+} from "../../ir/build.js";
 import type { Expr, IRType, Stmt, Var } from "../../ir/types.js";
 import { NUM } from "../../ir/types.js";
 import { tensorCall } from "../../rules/tensor-registry.js";
@@ -172,9 +187,9 @@ export function countedLoop(k: Var, n: Expr, body: Stmt[], o: Origin): Stmt {
 
 /** Leaves of a record type that carry derivatives (numbers, arrays of numbers, tensors), by path. */
 export function differentiableLeaves(t: IRType, keys: readonly (string | number)[] = []): { keys: (string | number)[]; type: IRType }[] {
-  if (t.kind === "record") return t.fields.flatMap((f) => differentiableLeaves(f.type, [...keys, f.key]));
-  const differentiable = t.kind === "num" || t.kind === "tensor" || (t.kind === "array" && t.elem.kind === "num");
-  return differentiable ? [{ keys: [...keys], type: t }] : [];
+  return recordLeaves(t, keys).filter(
+    ({ type }) => type.kind === "num" || type.kind === "tensor" || (type.kind === "array" && type.elem.kind === "num"),
+  );
 }
 
 /** The part of a record literal at `keys` (nested literals are atoms in A-normal form: read through fields). */
