@@ -90,13 +90,18 @@ function stmt(g: ProgramGenerator, s: Scope, depth: number, ind: string): string
       return [line];
     }
     case 9: {
-      // a counter of the user's own: starts anywhere, read inside the loop and after it
+      // a counter of the user's own: starts anywhere, read inside the loop and after it. Its term
+      // is squashed: `acc += n * acc ** 2` three times in a loop run twice reached 4e35, and a
+      // helper's value that large, added and later subtracted, cancels exactly in the primal and
+      // in forward mode but absorbs the smaller adjoints accumulated before it in reverse mode
+      // (program seed 1686957924: d/dv2 is 12455 by differences and forward mode, 0 by the
+      // gradient). That is rounding, not a rule; the checks compare derivatives, not conditioning.
       const n = g.fresh("n");
       const i = g.fresh("i");
       return [
         `${ind}let ${n} = ${c.int(3)};`,
         `${ind}for (let ${i} = 0; ${i} < ${1 + c.int(3)}; ${i}++) {`,
-        `${ind}  acc += ${n} * ${g.expr(s, 1)};`,
+        `${ind}  acc += ${n} * Math.tanh(${g.expr(s, 1)});`,
         `${ind}  ${c.pick([`${n} = ${n} + 1`, `${n}++`, `${n} += 1`])};`,
         `${ind}}`,
         `${ind}acc += ${n} * 0.25 * ${g.expr(s, 1)};`,
