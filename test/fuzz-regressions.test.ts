@@ -440,3 +440,33 @@ describe("a tangent folded to zero, given to a helper's vector forward mode (cam
     }
   });
 });
+
+// ---- a jvp's tangent used as data, under vector forward mode --------------------------------
+
+/** h(a) = a / (1.5 + a²): its derivative at -1.08 is a constant of the program. */
+function bump(a: number): number {
+  return a / (1.5 + a ** 2);
+}
+const bumpJvp = jvp(bump);
+/** hypot(atan(h'(-1.08) * 0.58), 1, x²) + 2.5 x: the jvp's tangent is data, handed to a closure. */
+function withJvpData(z: number[]): number[] {
+  const x = z[0]!;
+  const lengthOf = (slope: number, xs: number[]): number => Math.hypot(Math.atan(slope), 1, xs[0]!);
+  return [lengthOf(bumpJvp(-1.08, 0.58).tangent, [x * x, z[1]!]) + 2.5 * x, z[1]! * x];
+}
+
+describe("the tangent of a jvp the program calls, read as data in vector forward mode (campaign program 15152)", () => {
+  it("the forward Jacobian is the closed form, not NaN (the data was copied into a buffer of directions)", () => {
+    const a = -1.08;
+    const slope = (0.58 * (1.5 - a * a)) / (1.5 + a * a) ** 2;
+    const c = Math.atan(slope) ** 2 + 1;
+    for (const [x, y] of [[0.83, 0.03], [-1.4, 0.7]] as const) {
+      const want = [
+        [(2 * x ** 3) / Math.sqrt(c + x ** 4) + 2.5, 0],
+        [y, x],
+      ];
+      expectClose(jacobian(withJvpData, { mode: "forward" })([x, y]), want, 1e-12);
+      expectClose(jacobian(withJvpData, { mode: "reverse" })([x, y]), want, 1e-12);
+    }
+  });
+});

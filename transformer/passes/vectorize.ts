@@ -102,7 +102,7 @@ class Vectorizer {
             out.push(s.k === "decl" ? decl(r, call, o) : { k: "assign", v: r, value: call, origin: o });
             return;
           }
-          if (value.k === "pop" || mentionsTangent(value)) this.unsupported("this statement");
+          if (value.k === "pop" || this.mentionsTangent(value)) this.unsupported("this statement");
           out.push(s);
           return;
         }
@@ -126,7 +126,7 @@ class Vectorizer {
               value.k === "index" ||
               value.k === "copy" ||
               value.k === "field" ||
-              (value.k === "arrayLit" && value.elems.every(isTangentArray))
+              (value.k === "arrayLit" && value.elems.every((el) => this.isTangentArray(el)))
             )
           )
             this.unsupported(`this tangent of an array of arrays (\`${value.k}\`)`);
@@ -157,7 +157,7 @@ class Vectorizer {
       }
       case "store": {
         if (s.arr.role !== "tangent") {
-          if (mentionsTangent(s.value)) this.unsupported("this store");
+          if (this.mentionsTangent(s.value)) this.unsupported("this store");
           out.push(s);
           return;
         }
@@ -169,7 +169,7 @@ class Vectorizer {
       }
       case "push":
         // a row pushed onto an array of arrays is already an array tangent: pushed once
-        if (s.arr.role !== "tangent" || isTangentArray(s.value)) {
+        if (s.arr.role !== "tangent" || this.isTangentArray(s.value)) {
           out.push(s);
           return;
         }
@@ -183,7 +183,7 @@ class Vectorizer {
         this.perDirection(out, o, () => s);
         return;
       case "stackPush":
-        if (mentionsTangent(s.value)) this.unsupported("stacks that carry tangents");
+        if (this.mentionsTangent(s.value)) this.unsupported("stacks that carry tangents");
         out.push(s);
         return;
       case "if":
@@ -231,13 +231,13 @@ class Vectorizer {
 
   /** A number tangent expression, along direction `d`. */
   private scalar(e: Expr, d: Expr, pre: Stmt[]): Expr {
-    if (!mentionsTangent(e)) return this.hoist(e, pre);
+    if (!this.mentionsTangent(e)) return this.hoist(e, pre);
     switch (e.k) {
       case "var":
         if (e.v.type.kind === "num") return index(ref(this.buffer(e.v)), d);
         break;
       case "index":
-        if (isTangentArray(e.arr)) return index(e.arr, add(this.hoist(mul(e.index, ref(this.directions)), pre), d));
+        if (this.isTangentArray(e.arr)) return index(e.arr, add(this.hoist(mul(e.index, ref(this.directions)), pre), d));
         break;
       case "field":
         // the tangent of a call's number result: one entry per direction
@@ -262,7 +262,7 @@ class Vectorizer {
       case "var":
       case "field":
       case "index":
-        if (e.k === "copy" ? isTangentArray(e.arr) : isTangentArray(e)) return { init: e, fill: [] };
+        if (e.k === "copy" ? this.isTangentArray(e.arr) : this.isTangentArray(e)) return { init: e, fill: [] };
         break;
       case "alloc":
         if (e.fill.k === "num" && e.fill.value === 0) return { init: alloc(mul(e.length, k), e.storage), fill: [] };
@@ -284,8 +284,8 @@ class Vectorizer {
     if (e.k === "var" && e.v.role === "tangent") return e.v.type.kind === "num" ? ref(this.buffer(e.v)) : e;
     if (e.k === "num" && e.value === 0) return alloc(ref(this.directions), "f64");
     if (e.k === "alloc" && e.fill.k === "num" && e.fill.value === 0) return alloc(mul(e.length, ref(this.directions)), e.storage);
-    if (e.k === "field" && isTangentArray(e)) return e;
-    if (mentionsTangent(e) && e.k !== "record") {
+    if (e.k === "field" && this.isTangentArray(e)) return e;
+    if (this.mentionsTangent(e) && e.k !== "record") {
       const b = this.buffer(newVar("tangent", NUM, "tangent"));
       this.perDirection(out, o, (d, pre) => ({
         k: "store",
@@ -322,8 +322,8 @@ class Vectorizer {
       if (a.k === "var" && a.v.role === "tangent" && a.v.type.kind === "num") return ref(this.buffer(a.v));
       // a tangent folded to a zero (the tangent of `y - y`): zeros for every direction, as the
       // vector version reads one entry per direction
-      if (i >= firstTangent && !mentionsTangent(a)) return this.zeroTangentArgument(a);
-      if (!mentionsTangent(a) || isTangentArray(a)) return a;
+      if (i >= firstTangent && !this.mentionsTangent(a)) return this.zeroTangentArgument(a);
+      if (!this.mentionsTangent(a) || this.isTangentArray(a)) return a;
       const b = this.buffer(newVar("arg_dot", NUM, "tangent"));
       this.perDirection(out, o, (d, pre) => ({
         k: "store",
@@ -343,21 +343,29 @@ class Vectorizer {
       type,
     };
   }
-}
+  /**
+   * Whether an expression reads a tangent: a tangent variable, or the tangent of a tangent call's
+   * result. A `.tangent` read elsewhere is data: the result of a `jvp` the program itself calls,
+   * whose tangent is a number of the primal (`jvp(h)(a, 1).tangent` handed on as an argument).
+   */
+  private mentionsTangent(e: Expr): boolean {
+    let found = false;
+    forEachSubExpr(e, (x) => {
+      if (x.k === "var" && x.v.role === "tangent") found = true;
+      if (this.isCallTangent(x)) found = true;
+    });
+    return found;
+  }
 
-/** Whether an expression reads a tangent (a tangent variable, or a call's tangent result). */
-function mentionsTangent(e: Expr): boolean {
-  let found = false;
-  forEachSubExpr(e, (x) => {
-    if (x.k === "var" && x.v.role === "tangent") found = true;
-    if (x.k === "field" && x.key === "tangent") found = true;
-  });
-  return found;
-}
+  /** `r.tangent` where `r` holds the result of a tangent call (its record has a vector version). */
+  private isCallTangent(e: Expr): boolean {
+    return e.k === "field" && e.key === "tangent" && e.obj.k === "var" && this.records.has(e.obj.v);
+  }
 
-/** An array tangent: a tangent array variable, a call's array tangent, or a row of either. */
-function isTangentArray(e: Expr): boolean {
-  if (e.k === "var") return e.v.role === "tangent" && e.v.type.kind === "array";
-  if (e.k === "index") return isTangentArray(e.arr) && typeOfValue(e).kind === "array";
-  return e.k === "field" && e.key === "tangent" && typeOfValue(e).kind === "array";
+  /** An array tangent: a tangent array variable, a call's array tangent, or a row of either. */
+  private isTangentArray(e: Expr): boolean {
+    if (e.k === "var") return e.v.role === "tangent" && e.v.type.kind === "array";
+    if (e.k === "index") return this.isTangentArray(e.arr) && typeOfValue(e).kind === "array";
+    return this.isCallTangent(e) && typeOfValue(e).kind === "array";
+  }
 }
