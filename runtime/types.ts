@@ -12,14 +12,32 @@ export type IsDifferentiable<T> = T extends number
     : T extends boolean | string | bigint | symbol | null | undefined
       ? false
       : T extends readonly (infer E)[]
-        ? true extends IsDifferentiable<E> // a tuple with a number among booleans and strings is
-          ? true
-          : false
+        ? number extends T["length"]
+          ? IsDifferentiableElement<E> // an array
+          : true extends IsDifferentiable<E> // a tuple with a number among booleans and strings is
+            ? true
+            : false
         : T extends (...args: never[]) => unknown
           ? false
           : T extends object
             ? true
             : false;
+
+/**
+ * Whether an array of E carries a derivative: arrays of numbers, of arrays and of tensors do;
+ * arrays of tuples and objects (`{ t: number; y: number }[]`) are data, never differentiated.
+ */
+type IsDifferentiableElement<E> = E extends Tensor
+  ? true
+  : E extends number | Float64Array
+    ? true
+    : E extends readonly unknown[]
+      ? number extends E["length"]
+        ? IsDifferentiable<E>
+        : false
+      : E extends object
+        ? false
+        : IsDifferentiable<E>;
 
 /** The gradient of a value of type T has T's shape: numbers for numbers, arrays for arrays. */
 export type Gradient<T> = T extends number

@@ -85,3 +85,15 @@ assertType<Equal<Parameters<typeof hv>, [x: number[], number[]]>>();
 grad(vector);
 // @ts-expect-error arguments are checked against the function's parameters
 gl("a", 1);
+
+// arrays of tuples and objects are data: no gradient (tuples and arrays of arrays or tensors have one)
+declare function fit(p: number[], obs: { t: number; y: number }[], pairs: readonly [number, number][], rows: number[][], layers: Tensor[]): number;
+const gFit = grad(fit);
+assertType<Equal<ReturnType<typeof gFit>, [number[], number[][], Tensor[]]>>();
+const jFit = jvp(fit);
+assertType<
+  Equal<
+    Parameters<typeof jFit>,
+    [p: number[], obs: { t: number; y: number }[], pairs: readonly [number, number][], rows: number[][], layers: Tensor[], number[], number[][], Tensor[]]
+  >
+>();

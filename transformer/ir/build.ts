@@ -145,7 +145,8 @@ export function isDifferentiable(t: IRType): boolean {
     case "tensor":
       return true;
     case "array":
-      return isDifferentiable(t.elem);
+      // an array of tuples or objects is data: read, never differentiated
+      return t.elem.kind !== "record" && isDifferentiable(t.elem);
     case "record":
       return t.fields.some((f) => isDifferentiable(f.type));
     default:

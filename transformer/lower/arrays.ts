@@ -17,6 +17,7 @@ export function arrayLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): E
   const raw = ctx.checker.getTypeAtLocation(e);
   const type: IRType = isUntypedArray(ctx.checker, raw) ? { kind: "array", elem: NUM, storage: "array" } : typeOfNode(ctx, e);
   if (type.kind === "array" && type.elem.kind === "array") return nestedLiteral(ctx, e);
+  if (type.kind === "array" && type.elem.kind === "record") refuseNewArrayOfRecords(e);
   if (type.kind !== "array" || type.elem.kind !== "num")
     fail(
       TSG.unsupportedType,
@@ -192,6 +193,7 @@ export function fillCall(ctx: LowerContext, e: ts.CallExpression, callee: ts.Pro
 export function sliceCall(ctx: LowerContext, e: ts.CallExpression, callee: ts.PropertyAccessExpression): Expr | undefined {
   const arr = ctx.expression(callee.expression, "value");
   const t = typeOfValue(arr);
+  if (t.kind === "array" && t.elem.kind === "record") refuseNewArrayOfRecords(e);
   if (t.kind !== "array" || t.elem.kind !== "num") return undefined;
   if (e.arguments.length === 0) return { k: "copy", arr, storage: t.storage };
   const xs = evaluatedOnce(ctx, "sliced", arr);
@@ -227,4 +229,19 @@ export function freshArrayType(init: ts.Expression): IRType | undefined {
   if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "fill")
     return { kind: "array", elem: NUM, storage: "array" };
   return undefined;
+}
+
+/**
+ * Arrays of tuples or objects are data a differentiated function reads where they are (a
+ * parameter, a module constant, `filter`'s selection of one); it never writes them, so it has no
+ * need of a copy, and a new one could hold values that carry derivatives, which such arrays never
+ * do.
+ */
+function refuseNewArrayOfRecords(e: ts.Node): never {
+  fail(
+    TSG.unsupportedType,
+    e,
+    "differentiated code reads arrays of tuples or objects as data, and does not make new ones (literals, copies, spreads)",
+    "read the array itself (differentiated code never writes it), or build it outside the function and pass it in",
+  );
 }

@@ -22,6 +22,16 @@ export function destructuringDeclaration(ctx: LowerContext, d: ts.VariableDeclar
   bindPattern(ctx, pattern, source);
 }
 
+/** `for (const [a, b] of pairs)`, `for (const { x, y } of points)`: binds the pattern to one element. */
+export function destructureElement(ctx: LowerContext, pattern: ts.BindingPattern, element: Expr): void {
+  const type = typeOfValue(element);
+  bindPattern(
+    ctx,
+    pattern,
+    type.kind === "record" ? { kind: "record", value: { from: "ir", expr: element } } : { kind: "value", expr: element },
+  );
+}
+
 /** Binds a name, or each name of a pattern, to its part of `source`. */
 function bindPattern(ctx: LowerContext, name: ts.BindingName, source: Bound): void {
   if (ts.isIdentifier(name)) {
@@ -34,11 +44,11 @@ function bindPattern(ctx: LowerContext, name: ts.BindingName, source: Bound): vo
       fail(TSG.unsupportedSyntax, name, "this destructuring is not supported", "declare each value separately");
     // the value's own type: TypeScript types `const [a] = xs` as number | undefined
     const type = typeOfValue(source.expr);
-    if (type.kind === "record")
-      fail(TSG.unsupportedType, name, "arrays of tuples or objects are not supported", "keep the fields in separate arrays");
     const v = newVar(name.text, type, "local", type.kind === "array" ? { owned: false } : {});
-    ctx.vars.set(sym, v);
     emit(ctx, decl(v, source.expr, ctx.origin));
+    // an element of an array of tuples or objects (`const [first] = points`) is read by field
+    if (type.kind === "record") ctx.records.set(sym, { from: "ir", expr: ref(v) });
+    else ctx.vars.set(sym, v);
     return;
   }
   name.elements.forEach((el, i) => {

@@ -7,6 +7,7 @@ import { NUM } from "../ir/types.js";
 import { expressionStatement } from "./assignments.js";
 import { blockOf, collect, emit, referencedSymbol, symbolOf, type LowerContext } from "./context.js";
 import { variableDeclaration } from "./declarations.js";
+import { destructureElement } from "./destructuring.js";
 import { checkpointRequest } from "./checkpoint-annotation.js";
 import { OUTER, unwrap } from "../syntax/unwrap.js";
 
@@ -41,8 +42,7 @@ export function forOfLoop(ctx: LowerContext, s: ts.ForOfStatement, label: string
   if (!ts.isVariableDeclarationList(s.initializer) || s.initializer.declarations.length !== 1)
     fail(TSG.unsupportedSyntax, s, "for...of must declare its loop variable", "write `for (const v of array)`");
   const d = s.initializer.declarations[0]!;
-  if (!ts.isIdentifier(d.name))
-    fail(TSG.unsupportedSyntax, d, "destructuring in for...of is not supported yet", "index the element inside the loop");
+  const name = ts.isIdentifier(d.name) ? d.name.text : "element";
   let arr = ctx.expression(s.expression, "value");
   const arrType = typeOfValue(arr);
   if (arrType.kind !== "array")
@@ -50,17 +50,19 @@ export function forOfLoop(ctx: LowerContext, s: ts.ForOfStatement, label: string
   // for...of walks the array it started with, even if the body gives the variable a new one
   const iterated = unwrap(s.expression, OUTER);
   if (arr.k !== "var" || (ts.isIdentifier(iterated) && assignedIn(ctx, s.statement, iterated))) {
-    const t = newVar(`${d.name.text}_array`, arrType, "temp", { owned: false });
+    const t = newVar(`${name}_array`, arrType, "temp", { owned: false });
     emit(ctx, decl(t, arr, origin));
     arr = ref(t);
   }
-  const k = newVar(`${d.name.text}_index`, NUM, "local");
+  const k = newVar(`${name}_index`, NUM, "local");
   emit(ctx, decl(k, num(0), origin));
   const elemType = arrType.elem;
-  const elem = newVar(d.name.text, elemType, "local", elemType.kind === "array" ? { owned: false } : {});
-  ctx.vars.set(symbolOf(ctx, d.name), elem);
+  const elem = newVar(name, elemType, "local", elemType.kind === "array" ? { owned: false } : {});
+  if (ts.isIdentifier(d.name)) ctx.vars.set(symbolOf(ctx, d.name), elem);
   const body = collect(ctx, () => {
     emit(ctx, decl(elem, index(arr, ref(k)), origin));
+    // `for (const { x, y } of points)`, `for (const [a, b] of rows)`: the names read the element
+    if (!ts.isIdentifier(d.name)) destructureElement(ctx, d.name, ref(elem));
     const rest = blockOf(ctx, s.statement);
     emit(ctx, ...rest);
   });

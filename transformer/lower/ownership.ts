@@ -109,6 +109,13 @@ export function writableArray(ctx: LowerContext, e: ts.Expression, node: ts.Node
     );
   const v = localOf(ctx, e, node);
   if (v.type.kind !== "array") fail(TSG.unsupportedType, node, "only arrays can be written by index", "use a number[] or Float64Array");
+  if (v.type.elem.kind === "record")
+    fail(
+      TSG.unsupportedType,
+      node,
+      `\`${e.text}\` is an array of tuples or objects: such arrays are data that differentiated code reads, never writes`,
+      "build it outside the function and pass it in, or keep each field in an array of its own (`xs: number[]`, `ys: number[]`)",
+    );
   if (!v.owned)
     fail(
       TSG.foreignArrayWrite,

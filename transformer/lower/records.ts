@@ -26,6 +26,9 @@ export function recordValue(ctx: LowerContext, e: ts.Expression): RecordValue {
       if (ctx.leaves.has(sym)) return { from: "param", sym, keys: [] };
       const alias = ctx.records.get(sym);
       if (alias) return alias;
+      // an element of an array of records (`for (const q of points)`, `const q = points[i]`)
+      const local = ctx.vars.get(sym);
+      if (local?.type.kind === "record") return { from: "ir", expr: ref(local) };
       const moduleLevel = moduleRecord(ctx, e as ts.Identifier);
       if (moduleLevel) return { from: "ir", expr: ref(moduleLevel) };
       fail(
@@ -37,6 +40,14 @@ export function recordValue(ctx: LowerContext, e: ts.Expression): RecordValue {
     }
     case ts.SyntaxKind.PropertyAccessExpression:
     case ts.SyntaxKind.ElementAccessExpression: {
+      const holder0 = (e as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression;
+      const holderType = irTypeAt(ctx, holder0);
+      if (ts.isElementAccessExpression(e) && holderType?.kind === "array" && holderType.elem.kind === "record") {
+        // `points[i]`: the element, named once, read field by field
+        const t = newVar("element", holderType.elem, "temp");
+        emit(ctx, decl(t, ctx.expression(e, "value"), ctx.origin));
+        return { from: "ir", expr: ref(t) };
+      }
       const key = fieldKey(e);
       if (key === undefined) break;
       const holder = (e as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression;

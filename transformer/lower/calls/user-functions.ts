@@ -44,6 +44,15 @@ export function userCall(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLi
       `\`${functionName(fn)}\` returns an array it did not make (\`${shared.getText()}\`), ` + "which the caller would share with it",
       `return a copy from it (\`${shared.getText()}.slice()\`)`,
     );
+  // arrays of tuples or objects are data the function reads (a parameter, a module constant):
+  // what a call returns may carry derivatives
+  if (holdsArrayOfRecords(type))
+    fail(
+      TSG.unsupportedType,
+      e,
+      `\`${functionName(fn)}\` returns an array of tuples or objects, which differentiated code can only read as data`,
+      "return each field as an array of its own (`{ xs, ys }`), or build the array outside the differentiated function and pass it in",
+    );
   // the passes give a call's array result one flat adjoint or tangent array
   if (holdsNestedArrays(type))
     fail(
@@ -53,6 +62,11 @@ export function userCall(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLi
       "return a flat array (rows one after another, read as r[i * n + j]), " + "or build the rows in the calling function",
     );
   return { k: "call", fn: { kind: "user", key }, args, type };
+}
+
+function holdsArrayOfRecords(t: IRType): boolean {
+  if (t.kind === "array") return t.elem.kind === "record" || holdsArrayOfRecords(t.elem);
+  return t.kind === "record" && t.fields.some((f) => holdsArrayOfRecords(f.type));
 }
 
 function holdsNestedArrays(t: IRType): boolean {
