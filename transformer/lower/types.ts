@@ -76,8 +76,11 @@ export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRTyp
   }
   if (checker.isArrayType(type)) {
     const elem = checker.getTypeArguments(type as ts.TypeReference)[0];
+    // `[]` where TypeScript gives it no element type (`return [s, []]` is `[number, never[]]`): an
+    // empty array, of numbers as far as anything can read
+    if (elem && elem.flags & ts.TypeFlags.Never) return { kind: "array", elem: NUM, storage: "array" };
     const et = elem && irTypeOrUndefined(checker, elem);
-    if (!et || et.kind === "bool" || et.kind === "record") return undefined;
+    if (!et || et.kind === "bool") return undefined;
     return { kind: "array", elem: et, storage: "array" };
   }
   if (type.flags & ts.TypeFlags.Object && !type.getCallSignatures().length) {
