@@ -99,3 +99,29 @@ describe("arrays returned by helpers are the caller's", () => {
     expect(messages).toEqual([expect.stringMatching(/^TSG1011 3:57 .*`g` may be an array the function does not own/)]);
   });
 });
+
+/** A helper returning an empty array in a tuple: TypeScript types `[]` there as never[]. */
+function sumAndRest(x: number[]): [number, number[]] {
+  let s = 0;
+  for (const v of x) s += v * v;
+  if (s > 100) return [s, [s]];
+  return [s, []];
+}
+function withEmptyRest(x: number[]): number {
+  const [s, rest] = sumAndRest(x);
+  return s * rest.length + Math.sin(s) + (rest.length === 0 ? x[0]! : 0);
+}
+
+describe("an empty array literal in a returned tuple (`return [s, []]`)", () => {
+  it("is an empty array: the gradient is the closed form on both branches", () => {
+    // s <= 100: sin(s) + x0, gradient 2 x cos(s) + e0; s > 100: s + sin(s), gradient 2 x (1 + cos(s))
+    for (const x of [
+      [0.5, -1.5],
+      [8, 7],
+    ]) {
+      const s = x.reduce((a, v) => a + v * v, 0);
+      const want = x.map((v, i) => (s > 100 ? 2 * v * (1 + Math.cos(s)) : 2 * v * Math.cos(s) + (i === 0 ? 1 : 0)));
+      expectClose(grad(withEmptyRest)(x), want, 1e-12);
+    }
+  });
+});
