@@ -51,7 +51,7 @@ export class ProgramGenerator {
   /** Helpers that write into a caller's array (out-parameters, in-place updates), by kind and shape. */
   private readonly writers = new Map<string, string>();
   /** Module-level tuples and objects of constants (data read by field), by module. */
-  private readonly records: { name: string; shape: "pair" | "cfg"; where: Where; source: string }[] = [];
+  private readonly records: { name: string; shape: "pair" | "cfg" | "obs"; where: Where; source: string }[] = [];
 
   use(construct: Construct): void {
     this.uses[construct]++;
@@ -179,12 +179,14 @@ export class ProgramGenerator {
 
   /**
    * A number read from a module-level tuple or object of constants, data read by field: `K[1]`,
-   * `K[i % 2]!` of `const K = [2, 3] as const`, `CFG.rate`, `CFG.w[i % 2]!`. The constant lives in
-   * the module of the code reading it.
+   * `K[i % 2]!` of `const K = [2, 3] as const`, `CFG.rate`, `CFG.w[i % 2]!`, or from an array of
+   * objects (`OBS[i % 3]!.t`, a sum over it with `reduce`). The constant lives in the module of
+   * the code reading it.
    */
   private recordRead(s: Scope): string {
     const c = this.c;
-    const shape = c.pick(["pair", "cfg"] as const);
+    const shape = c.pick(["pair", "cfg", "obs"] as const);
+    if (shape === "obs") return this.observationRead(s);
     const visible = this.records.filter((r) => r.shape === shape && r.where === s.where);
     let name: string;
     if (visible.length && !c.flag(0.3)) name = c.pick(visible).name;
@@ -202,6 +204,24 @@ export class ProgramGenerator {
     const index = () => (s.loop && c.flag(0.5) ? `${s.loop.name} % 2` : s.data && c.flag(0.3) ? `k & 1` : `${c.int(2)}`);
     if (shape === "pair") return `${name}[${index()}]!`;
     return c.flag(0.5) ? `${name}.rate` : `${name}.w[${index()}]!`;
+  }
+
+  /** `OBS[i % 3]!.t` of `const OBS: { t: number; y: number }[] = [...]`, or a sum over it. */
+  private observationRead(s: Scope): string {
+    const c = this.c;
+    const visible = this.records.filter((r) => r.shape === "obs" && r.where === s.where);
+    let name: string;
+    if (visible.length && !c.flag(0.3)) name = c.pick(visible).name;
+    else {
+      name = `${this.name}_OBS${this.id++}`;
+      const rows = [0, 1, 2].map(() => `{ t: ${this.constant()}, y: ${this.constant()} }`).join(", ");
+      const source = `${s.where === "lib" ? "export " : ""}const ${name}: { t: number; y: number }[] = [${rows}];`;
+      this.records.push({ name, shape: "obs", where: s.where, source });
+    }
+    this.use("recordArray");
+    const field = c.pick(["t", "y"]);
+    const index = s.loop && c.flag(0.5) ? `${s.loop.name} % ${name}.length` : s.data && c.flag(0.3) ? `k & 1` : `${c.int(3)}`;
+    return c.flag(0.7) ? `${name}[${index}]!.${field}` : `${name}.reduce((sum, o) => sum + o.t * o.y, 0)`;
   }
 
   /**

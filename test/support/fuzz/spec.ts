@@ -31,7 +31,7 @@ export const SIZE_OF: Record<Kind, number> = { num: 1, arr: ARR_LEN, f64: F64_LE
  * `xs.slice(start, end)`, a `let` tuple state reassigned in a loop, helpers writing into a
  * caller's array, module-level tuples and objects read as data.
  */
-export const CONSTRUCTS = ["bitwise", "slice", "tupleState", "outParam", "moduleRecord"] as const;
+export const CONSTRUCTS = ["bitwise", "slice", "tupleState", "outParam", "moduleRecord", "recordArray"] as const;
 export type Construct = (typeof CONSTRUCTS)[number];
 
 export interface Param {
