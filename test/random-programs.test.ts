@@ -35,7 +35,7 @@ import { GENERATED_DIR } from "./support/compile.js";
 
 const PROGRAMS = 40;
 const POINTS = 10;
-const SEED = 20261207;
+const SEED = 20261208;
 
 const nextSeed = uint32Stream(SEED);
 const programs = Array.from({ length: PROGRAMS }, (_, i) => {
