@@ -101,7 +101,7 @@ export function typeOfValue(e: Expr): IRType {
     case "arrayLit": {
       // a nested literal's rows are arrays: `[[2, 1], [1, 3]]`
       const first = e.elems[0] && typeOfValue(e.elems[0]);
-      return { kind: "array", elem: first?.kind === "array" ? first : NUM, storage: e.storage };
+      return { kind: "array", elem: first?.kind === "array" || first?.kind === "tensor" ? first : NUM, storage: e.storage };
     }
     case "var":
       return e.v.type;

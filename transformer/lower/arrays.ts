@@ -18,6 +18,8 @@ export function arrayLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): E
   const type: IRType = isUntypedArray(ctx.checker, raw) ? { kind: "array", elem: NUM, storage: "array" } : typeOfNode(ctx, e);
   if (type.kind === "array" && type.elem.kind === "array") return nestedLiteral(ctx, e);
   if (type.kind === "array" && type.elem.kind === "record") refuseNewArrayOfRecords(e);
+  if (type.kind === "array" && type.elem.kind === "tensor" && !e.elements.some(ts.isSpreadElement))
+    return { k: "arrayLit", elems: e.elements.map((el) => ctx.expression(el, "value")), storage: "array" };
   if (type.kind !== "array" || type.elem.kind !== "num")
     fail(
       TSG.unsupportedType,
