@@ -243,6 +243,8 @@ export interface CompiledGradientCheck {
   readonly grad: Fn;
   /** Positions of the parameters the gradient covers, in order. */
   readonly params: readonly number[];
+  /** `f` returns `[loss, aux]` and `grad` returns `{ grad, aux }`. */
+  readonly aux?: true;
 }
 
 function isCompiledCheck(x: unknown): x is CompiledGradientCheck {
@@ -254,13 +256,17 @@ function isCompiledCheck(x: unknown): x is CompiledGradientCheck {
  * the largest error per differentiable parameter, |g - fd| / max(1, |g|, |fd|): relative where
  * the derivative is large, absolute where it is small. Values around 1e-7 or below mean agreement.
  * Every numeric parameter is perturbed (by 1e-6 relative); to hold data parameters fixed (a
- * tolerance, a count), check a closure: `checkGrad((p: number) => solve(p, 1e-12), 2)`.
+ * tolerance, a count), check a closure: `checkGrad((p: number) => solve(p, 1e-12), 2)`. A
+ * function that returns a pair `[loss, aux]` (what `hasAux` differentiates) is checked on its loss.
  * @tsgradMarker checkGrad
  */
-export function checkGrad<F extends (...args: never[]) => number>(f: F, ...args: Parameters<F>): number[];
-export function checkGrad(f: unknown, ...args: unknown[]): number[] {
-  if (!isCompiledCheck(f)) return notTransformed("checkGrad");
-  const g = f.grad(...(args as never[])) as unknown;
+export function checkGrad<F extends (...args: never[]) => number | readonly [number, unknown]>(f: F, ...args: Parameters<F>): number[];
+export function checkGrad(check: unknown, ...args: unknown[]): number[] {
+  if (!isCompiledCheck(check)) return notTransformed("checkGrad");
+  const loss = (...a: never[]): number => (check.aux ? (check.f(...a) as [number, unknown])[0] : (check.f(...a) as number));
+  const f = { f: loss, grad: check.grad, params: check.params };
+  const result = f.grad(...(args as never[])) as unknown;
+  const g = check.aux ? (result as { grad: unknown }).grad : result;
   const grads = f.params.length === 1 ? [g] : (g as unknown[]);
   return f.params.map((p, k) => {
     let worst = 0;

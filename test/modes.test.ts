@@ -103,6 +103,15 @@ function usesWrongSquare(w: number, x: number): number {
   return wrongSquare(w) * x + w * x;
 }
 
+/** usesWrongSquare's loss beside an aux: its prediction and a label. */
+function wrongSquareWithAux(w: number, x: number): [number, { scaled: number; label: string }] {
+  const loss = usesWrongSquare(w, x);
+  return [loss, { scaled: 10 * loss, label: "square" }];
+}
+function logisticWithAux(w: number[], x: number[]): [number, number[]] {
+  return [logistic(w, x), w.map((v) => 2 * v)];
+}
+
 describe("checkGrad", () => {
   it("reports a large error for a wrong gradient (a customVjp rule off by a factor of 2), and only where it is wrong", () => {
     const [ew, ex] = checkGrad(usesWrongSquare, 1.5, 0.8);
@@ -113,6 +122,14 @@ describe("checkGrad", () => {
   });
   it("reports tiny errors for a correct gradient, one per parameter", () => {
     const errors = checkGrad(logistic, [0.5, -0.3, 0.8], [1, 2, -1]);
+    expect(errors).toHaveLength(2);
+    for (const e of errors) expect(e).toBeLessThan(1e-7);
+  });
+  it("checks a function returning [loss, aux] on its loss, and still catches a wrong rule there", () => {
+    const [ew, ex] = checkGrad(wrongSquareWithAux, 1.5, 0.8);
+    expect(ew).toBeCloseTo(2.4 / 5.6, 6);
+    expect(ex).toBeLessThan(1e-7);
+    const errors = checkGrad(logisticWithAux, [0.5, -0.3, 0.8], [1, 2, -1]);
     expect(errors).toHaveLength(2);
     for (const e of errors) expect(e).toBeLessThan(1e-7);
   });

@@ -43,11 +43,14 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
   const arg = call.arguments[0];
   if (!arg) fail(TSG.unsupportedTarget, call, `${kind}() needs the function to differentiate`, `write ${kind}(f)`);
   const options = kind === "checkGrad" ? {} : readOptions(ctx.checker, call.arguments[1], allowedOptions(kind));
-  const hasAux = readHasAux(options.hasAux);
+  const askedAux = readHasAux(options.hasAux);
   // before lowering, which would refuse an array of mixed elements for its type, not its shape
-  if (hasAux) refuseUntypedPair(ctx.checker, arg, kind);
+  if (askedAux) refuseUntypedPair(ctx.checker, arg, kind);
   const target = targetKey(ctx, arg);
   const fn = ctx.sourceOf(target.key);
+  // checkGrad has no options (the function's arguments follow it): a function that returns a
+  // pair [loss, aux] is checked on its loss, as grad(f, { hasAux: true }) differentiates it
+  const hasAux = askedAux || (kind === "checkGrad" && !target.derived && auxType(fn.returnType) !== undefined);
   // what a closure captures leads its parameters, and is data (lower/captures.ts): `wrt` names
   // and counts the parameters the user wrote
   const own = fn.params.filter((p) => !p.captured);
@@ -317,7 +320,13 @@ function auxRequest(
       returns.kind === "num" ? `return [loss, aux], or leave out hasAux` : PAIR_HINT,
     );
   const derived: DerivedKind =
-    kind === "grad" ? "gradAux" : kind === "valueAndGrad" ? "valueAndGradAux" : kind === "jvp" ? "jvpAux" : "vjpAux";
+    kind === "grad" || kind === "checkGrad"
+      ? "gradAux"
+      : kind === "valueAndGrad"
+        ? "valueAndGradAux"
+        : kind === "jvp"
+          ? "jvpAux"
+          : "vjpAux";
   return { marker, key: target.key, derived, mask };
 }
 

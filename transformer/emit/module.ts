@@ -114,6 +114,8 @@ export class ModuleEmitter {
       f.createPropertyAssignment("f", call.arguments[0]!),
       f.createPropertyAssignment("grad", fn),
       f.createPropertyAssignment("params", f.createArrayLiteralExpression(params.map((p) => f.createNumericLiteral(p)))),
+      // f returns [loss, aux]: the check reads the loss, and the gradient from `{ grad, aux }`
+      ...(request.derived === "gradAux" ? [f.createPropertyAssignment("aux", f.createTrue())] : []),
     ]);
     return f.updateCallExpression(call, call.expression, call.typeArguments, [compiled, ...call.arguments.slice(1)]);
   }
