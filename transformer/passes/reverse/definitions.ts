@@ -149,8 +149,10 @@ export function storeStmt(round: Round, s: Stmt & { k: "store" }, where: Where):
   const f: Stmt[] = [];
   const r: Stmt[] = [];
   let restore: Expr | null = null;
+  const overwritten = round.plan.firstWrites.get(s);
   if (isNeeded(round, s.arr) && !round.plan.skipSaves.has(s)) {
-    restore = save(round, index(ref(s.arr), s.index), NUM, `${s.arr.name}_elem`, where, f);
+    // the first write into an element of a fresh array overwrites its fill: restored, not saved
+    restore = overwritten ? { ...overwritten } : save(round, index(ref(s.arr), s.index), NUM, `${s.arr.name}_elem`, where, f);
     if (round.plan.original.has(s)) round.restoreOwners.set(restore, s);
   }
   f.push(s);

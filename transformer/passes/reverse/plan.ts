@@ -24,6 +24,7 @@ import {
   type JustInTimeWindow,
 } from "../../analyse/recompute.js";
 import { countWork } from "../../ir/work.js";
+import { firstWrites } from "../../analyse/first-writes.js";
 
 /** One leaf of a record's adjoint: where it sits in the record, and its adjoint variable. */
 export interface RecordLeaf {
@@ -62,6 +63,8 @@ export class Plan {
    * base's leaves.
    */
   readonly recordAdjoints = new Map<Var, readonly RecordLeaf[]>();
+  /** Stores into a fresh array's elements, each with the value it overwrites (analyse/first-writes.ts). */
+  readonly firstWrites: ReadonlyMap<Stmt, Expr>;
   /** Statements of the function whose overwritten value need not be saved (see deadRestores). */
   readonly skipSaves = new Set<Stmt>();
   /** The function's own statements (the generation also makes bookkeeping ones each round). */
@@ -149,6 +152,7 @@ export class Plan {
         this.loopLocal.delete(ind.v);
       }
     });
+    this.firstWrites = firstWrites(body, this.writes, this.aliases, this.inductions);
   }
 
   /**
