@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { grad, hvp, jvp, valueAndGrad } from "tsgrad";
+import { compileSource } from "./support/compile.js";
 import { expectClose, numericGradient } from "./support/numeric.js";
 import { verifyDerivatives } from "./support/verify.js";
 
@@ -102,5 +103,27 @@ describe("xs.slice(start, end)", () => {
     const fd = Array.from(plus, (p, i) => (p - minus[i]!) / (2 * h));
     expectClose(Array.from(hvp((f: Float64Array) => rowNorms(f, 2))(flat, dir)), fd, 1e-6);
     expectClose(Array.from(g(flat, 2)), numericGradient(rowNorms, [flat, 2], 0) as number[], 1e-6);
+  });
+});
+
+describe("the generated code of a slice", () => {
+  it("runs its reverse loop from the count, known to be an integer (min, max and truncation of lengths), with no rounding", () => {
+    const c = compileSource(
+      [
+        `import { grad } from "tsgrad";`,
+        `export function f(x: number[], k: number): number {`,
+        `  let s = 0;`,
+        `  for (let r = 0; r < 2; r++) {`,
+        `    const w = x.slice(1, k);`,
+        `    for (let i = 0; i < w.length; i++) s += Math.sin(w[i]! * (r + 1));`,
+        `  }`,
+        `  return s;`,
+        `}`,
+        `export const g = grad(f, { wrt: [0] });`,
+      ].join("\n"),
+    );
+    expect(c.messages).toEqual([]);
+    expect(c.js).toContain("x.length");
+    expect(c.js).not.toContain("Math.ceil");
   });
 });

@@ -251,19 +251,42 @@ function listAt<K, T>(m: Map<K, T[]>, key: K): T[] {
   return list;
 }
 
+/** Operations that keep integers integers. */
+const INTEGER_ARITHMETIC = new Set(["add", "sub", "mul", "min", "max"]);
+/**
+ * Roundings: integers whatever they are given (or NaN and infinities, which an integer's uses
+ * here, such as `Math.ceil(e) - 1`, pass on unchanged): `slice`'s bounds are truncated.
+ */
+const ROUNDINGS = new Set(["trunc", "floor", "ceil", "round"]);
+
 /**
  * Integer-valued expressions: integer constants, array lengths, variables known to hold
- * integers (`integers`), combined by + - and *.
+ * integers (`integers`), combined by + - * min and max, chosen between by `?:`, and roundings
+ * of anything.
  */
 export function isLengthArithmetic(e: Expr, integers: ReadonlySet<Var> = new Set()): boolean {
-  let ok = true;
-  forEachSubExpr(e, (x) => {
-    if (x.k === "len" || (x.k === "num" && Number.isInteger(x.value))) return;
-    if (x.k === "op" && (x.op === "add" || x.op === "sub" || x.op === "mul")) return;
-    if (x.k === "var" && (x.v.type.kind === "array" || integers.has(x.v))) return; // the array of a len
-    ok = false;
-  });
-  return ok;
+  switch (e.k) {
+    case "len":
+      return true;
+    case "num":
+      return Number.isInteger(e.value);
+    case "var":
+      return integers.has(e.v);
+    case "op":
+      if (ROUNDINGS.has(e.op)) return true;
+      // `c ? a : b` of integers, whatever c is (`at !== at ? 0 : at`, slice's NaN bound)
+      if (e.op === "select") return e.args.slice(1).every((a) => isLengthArithmetic(a, integers));
+      return INTEGER_ARITHMETIC.has(e.op) && e.args.every((a) => isLengthArithmetic(a, integers));
+    default:
+      return false;
+  }
+}
+
+/** The number variables an integer expression needs to be integers: those outside roundings and lengths. */
+function integerInputs(e: Expr, out = new Set<Var>()): Set<Var> {
+  if (e.k === "var" && e.v.type.kind === "num") out.add(e.v);
+  else if (e.k === "op" && !ROUNDINGS.has(e.op)) for (const a of e.op === "select" ? e.args.slice(1) : e.args) integerInputs(a, out);
+  return out;
 }
 
 /**
@@ -289,7 +312,7 @@ export function integerVariables(body: Block): Set<Var> {
   for (const [v, defs] of definitions) {
     // with every variable an integer, is each definition integer arithmetic at all?
     const shapes = defs.map((d) => {
-      const vars = [...varsOf(d)].filter((u) => u.type.kind !== "array");
+      const vars = [...integerInputs(d)];
       return { ok: isLengthArithmetic(d, new Set(vars)), vars };
     });
     if (!shapes.every((x) => x.ok)) continue;
