@@ -10,6 +10,7 @@ import type { Expr, IRType, Origin, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import type { MarkerCall } from "../discover/markers.js";
 import type { LowerHost } from "./host.js";
+import type { OptionalParameter } from "./optional.js";
 import type { FunctionLike } from "../syntax/declarations.js";
 import { irTypeOf, irTypeOrUndefined } from "./types.js";
 
@@ -45,6 +46,8 @@ export interface LowerContext {
   readonly records: Map<ts.Symbol, RecordValue>;
   /** `const dh = grad(h)` in the body: the marker call each such name stands for. */
   readonly markerBindings: Map<ts.Symbol, MarkerCall>;
+  /** Optional parameters (`p?: number`) by symbol: read only through their parts (optional.ts). */
+  readonly optionals: Map<ts.Symbol, OptionalParameter>;
   /** The statements of the block being lowered; `collect` gives each nested block its own list. */
   statements: Stmt[];
   /** The source statement being lowered: every statement it produces points back to it. */
@@ -80,6 +83,7 @@ export function createContext(host: LowerHost, fn: FunctionLike, dispatch: Dispa
     mutableRecords: new Set(),
     records: new Map(),
     markerBindings: new Map(),
+    optionals: new Map(),
     statements: [],
     origin: undefined,
     expression: (e, mode) => dispatch.expression(ctx, e, mode),

@@ -21,6 +21,7 @@ import { functionName, type FunctionLike } from "../syntax/declarations.js";
 import { lowerBlock } from "./statements.js";
 import { customRuleOf, primalOf, ruleCallee } from "./calls/custom-rules.js";
 import { isThisParameter } from "./syntax.js";
+import { bindOptional, optionalParameterType } from "./optional.js";
 import { irTypeOf, isDifferentiable } from "./types.js";
 
 export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): IRFunction {
@@ -31,16 +32,19 @@ export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): I
   // what it reads from enclosing functions comes first (lambda lifting, see captures.ts);
   // `this: T` is a type annotation, not a parameter
   const captured = capturedVariables(ctx.checker, fn).map((c) => capturedParameter(ctx, c));
-  const params = [...captured, ...fn.parameters.filter((p) => !isThisParameter(p)).map((p) => lowerParameter(ctx, p))];
+  // an optional parameter's two parts are declared as the body opens (optional.ts)
+  const prologue: Stmt[] = [];
+  const params = [...captured, ...fn.parameters.filter((p) => !isThisParameter(p)).map((p) => lowerParameter(ctx, p, prologue))];
   const sig = ctx.checker.getSignatureFromDeclaration(fn);
   const retType = sig ? ctx.checker.getReturnTypeOfSignature(sig) : undefined;
   const returnType: IRType = retType ? irTypeOf(ctx.checker, retType, fn.type ?? fn) : NUM;
   let body: Stmt[];
   if (ts.isBlock(fn.body)) {
-    body = ctx.block(fn.body.statements);
+    body = [...prologue, ...ctx.block(fn.body.statements)];
   } else {
     const expr = fn.body;
     body = collect(ctx, () => {
+      emit(ctx, ...prologue);
       ctx.origin = originOf(ctx, expr);
       const value = ctx.expression(expr, "value");
       emit(ctx, { k: "return", value, origin: ctx.origin });
@@ -56,8 +60,11 @@ function capturedParameter(ctx: LowerContext, c: CapturedVariable): Param {
   return { ...bindParameter(ctx, c.symbol, c.name, type), captured: true };
 }
 
-/** A parameter: its name, type and checks; the binding itself is bindParameter's. */
-function lowerParameter(ctx: LowerContext, p: ts.ParameterDeclaration): Param {
+/**
+ * A parameter: its name, type and checks; the binding itself is bindParameter's, or, for an
+ * optional one, bindOptional's, whose statements go to `prologue`.
+ */
+function lowerParameter(ctx: LowerContext, p: ts.ParameterDeclaration, prologue: Stmt[]): Param {
   if (!ts.isIdentifier(p.name))
     fail(
       TSG.unsupportedSyntax,
@@ -66,6 +73,12 @@ function lowerParameter(ctx: LowerContext, p: ts.ParameterDeclaration): Param {
       "take the parameter whole and read its fields in the body",
     );
   if (p.dotDotDotToken) fail(TSG.unsupportedSyntax, p, "rest parameters cannot be differentiated", "pass an array instead");
+  const optional = optionalParameterType(ctx.checker, p);
+  if (optional) {
+    const { raw, prologue: parts } = bindOptional(ctx, symbolOf(ctx, p.name), p, optional);
+    prologue.push(...parts);
+    return { root: raw, leaves: [raw], differentiable: true };
+  }
   const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(p), p);
   const defaultValue = p.initializer ? defaultOf(ctx, p.initializer, type) : undefined;
   return bindParameter(ctx, symbolOf(ctx, p.name), p.name.text, type, defaultValue);
@@ -140,7 +153,7 @@ export function lowerRuleWrapper(host: LowerHost, decl: ts.VariableDeclaration, 
     );
   const ctx = createContext(host, primal, { expression: lowerExpression, block: lowerBlock });
   const { callee } = ruleCallee(ctx, rule, decl);
-  const params = primal.parameters.filter((p) => !isThisParameter(p)).map((p) => lowerParameter(ctx, p));
+  const params = primal.parameters.filter((p) => !isThisParameter(p)).map((p) => lowerParameter(ctx, p, []));
   for (const [i, p] of params.entries())
     if (p.root.type.kind === "record")
       fail(
