@@ -11,6 +11,7 @@ import { grad, hessian, hvp, jacobian, jvp, valueAndGrad, vjp } from "tsgrad";
 import { compileSource } from "./support/compile.js";
 import { dot, expectClose, numericDirectional, numericGradient } from "./support/numeric.js";
 import { verifyDerivatives } from "./support/verify.js";
+import { typeErrorsOf } from "./support/typecheck.js";
 
 // ---- the functions under test --------------------------------------------------------------
 
@@ -78,6 +79,37 @@ function quartic(x: number[], k?: number, flip?: boolean): number {
   const c = k ?? 1;
   const s = x[0]! * x[0]! * x[1]! * c + Math.sin(x[1]!) * x[0]!;
   return flip ? -s : s;
+}
+
+/** A derivative of a helper with an optional parameter, called inside: left out and passed on. */
+function usesGrad(x: number, k?: number): number {
+  return grad(huber)(x) * x + grad(huber, { wrt: [0] })(x, k) * x * x;
+}
+
+function withAux(x: number, k?: number): [number, number] {
+  return [x * (k ?? 2), k ?? -1];
+}
+
+/** A local arrow helper with an optional parameter of its own. */
+function localHelper(x: number, k?: number): number {
+  const h = (y: number, m?: number) => y * y * (m ?? 3);
+  return h(x) + h(x, k) + h(x, 2);
+}
+
+/** `||=` on a number (0 counts as left out), `??` on a boolean, truthiness of an optional boolean. */
+function logical(x: number, k?: number, flag?: boolean): number {
+  k ||= 4;
+  const f = flag ?? true;
+  let s = f ? x * k : -x;
+  if (!flag) s += x * x;
+  return s;
+}
+
+/** Given `undefined` in the body, then a value. */
+function reset(x: number, k?: number): number {
+  k = undefined;
+  k ??= 5;
+  return k * x;
 }
 
 // ---- points ----------------------------------------------------------------------------------
@@ -160,6 +192,35 @@ describe("optional parameters: values and gradients", () => {
   });
 });
 
+describe("optional parameters with other constructs", () => {
+  it("a derivative called inside, with the optional argument left out and passed on: closed forms", () => {
+    // |x| > 1 and > k: huber'(x) = 1, huber'(x; k) = k sign(x) (k defaults to 1)
+    expect(grad(usesGrad)(3)).toBe(1 + 2 * 3);
+    expect(grad(usesGrad)(3, 2)).toBe(1 + 2 * 2 * 3);
+    expect(grad(usesGrad)(-3, 0.5)).toBe(-1 - 2 * 0.5 * -3);
+  });
+
+  it("hasAux: the aux reads the optional parameter", () => {
+    expect(grad(withAux, { hasAux: true })(3)).toEqual({ grad: 2, aux: -1 });
+    expect(valueAndGrad(withAux, { hasAux: true })(3, 4)).toEqual({ value: 12, aux: 4, grad: 4 });
+  });
+
+  it("an arrow written in the marker call, and a local arrow helper", () => {
+    const f = (x: number, k?: number) => x * x * (k ?? 1);
+    expect([grad(f)(3), grad(f)(3, 2)]).toEqual([6, 12]);
+    expect([grad(localHelper)(2), grad(localHelper)(2, 5)]).toEqual([4 * (3 + 3 + 2), 4 * (3 + 5 + 2)]);
+  });
+
+  it("||=, ?? on a boolean, truthiness, and `= undefined`: every pattern against finite differences", () => {
+    for (const k of [undefined, 0, 3])
+      for (const flag of [undefined, false, true]) {
+        expectClose(grad(logical)(2, k, flag), numericGradient(logical as never, [2, k, flag], 0), 1e-7);
+        expectClose(grad(reset)(2, k), 5, 0);
+      }
+    expect([grad(logical)(2), grad(logical)(2, 3, false), grad(logical)(2, 3, true)]).toEqual([4 + 4, -1 + 4, 3]);
+  });
+});
+
 describe("optional parameters: other modes", () => {
   it("jvp against grad (the dot-product test), the optional argument given and left out", () => {
     for (const k of [undefined, 1.5]) {
@@ -198,6 +259,7 @@ describe("optional parameters: other modes", () => {
         minus[i]! -= h;
         return g(plus).map((gp, j) => (gp - g(minus)[j]!) / (2 * h));
       });
+      expectClose(g(x), numericGradient(quartic as never, [x, k, flip], 0), 1e-7);
       expectClose(hessian(quartic)(x, k, flip), rows, 1e-6);
       const v = [0.3, 0.8];
       expectClose(
@@ -227,6 +289,12 @@ describe("optional parameters: other modes", () => {
       numericGradient(tests as never, [0.9, undefined, undefined], 0),
       1e-7,
     );
+  });
+});
+
+describe("optional parameters: the markers' types", () => {
+  it("derivatives may be called with the argument left out, and its gradient is not among the results", () => {
+    expect(typeErrorsOf(new URL("./types/optional-parameters.types.ts", import.meta.url))).toEqual([]);
   });
 });
 
