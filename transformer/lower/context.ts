@@ -10,7 +10,6 @@ import type { Expr, IRType, Origin, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import type { MarkerCall } from "../discover/markers.js";
 import type { LowerHost } from "./host.js";
-import type { OptionalParameter } from "./optional.js";
 import type { FunctionLike } from "../syntax/declarations.js";
 import { irTypeOf, irTypeOrUndefined } from "./types.js";
 
@@ -25,6 +24,17 @@ export type Mode = "value" | "cond";
 export type RecordValue =
   | { readonly from: "param"; readonly sym: ts.Symbol; readonly keys: readonly (string | number)[] }
   | { readonly from: "ir"; readonly expr: Expr };
+
+/** An optional parameter's two parts, and the parameter itself (optional.ts). */
+export interface OptionalParameter {
+  readonly name: string;
+  /** The parameter: a number (or boolean), or undefined. */
+  readonly raw: Var;
+  readonly given: Var;
+  readonly value: Var;
+  /** Whether the body assigns it (`delta ??= 1`): then `raw` no longer says what it is. */
+  readonly assigned: boolean;
+}
 
 export interface LowerContext {
   readonly host: LowerHost;

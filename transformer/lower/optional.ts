@@ -28,20 +28,9 @@ import { fail, TSG } from "../diagnostics.js";
 import { assign, bool, decl, newVar, not, num, op, ref } from "../ir/build.js";
 import type { Expr, IRType, Stmt, Var } from "../ir/types.js";
 import { BOOL } from "../ir/types.js";
-import { collect, emit, originOf, referencedSymbol, type LowerContext, type Mode } from "./context.js";
+import { collect, emit, originOf, referencedSymbol, type LowerContext, type Mode, type OptionalParameter } from "./context.js";
 import { unwrap } from "../syntax/unwrap.js";
 import { irTypeOrUndefined } from "./types.js";
-
-/** An optional parameter's two parts, and the parameter itself. */
-export interface OptionalParameter {
-  readonly name: string;
-  /** The parameter: a number (or boolean), or undefined. */
-  readonly raw: Var;
-  readonly given: Var;
-  readonly value: Var;
-  /** Whether the body assigns it (`delta ??= 1`): then `raw` no longer says what it is. */
-  readonly assigned: boolean;
-}
 
 const UNDEFINED: Expr = { k: "undef" };
 
