@@ -112,6 +112,29 @@ function reset(x: number, k?: number): number {
   return k * x;
 }
 
+/** A local helper that reads (captures) the optional parameter of the function around it. */
+function captures(x: number, k?: number): number {
+  const h = (y: number) => y * y * (k ?? 1);
+  const g = (y: number) => (k !== undefined ? Math.sin(k * y) : y);
+  return h(x) + g(x);
+}
+
+/** The training-loop pattern: a closure over an optional setting handed to grad. */
+function trainStep(w: number, clip?: number): number {
+  const f = (v: number) => huber(v - 3, clip);
+  return w - 0.5 * grad(f)(w);
+}
+
+/** `k ??= 2` in the closure gives the enclosing function's `k` a value (as JavaScript does). */
+function writesCaptured(x: number, k?: number): number {
+  const h = (y: number) => {
+    k ??= 2;
+    return y * k;
+  };
+  const r = h(x);
+  return r + (k ?? 0) * x;
+}
+
 // ---- points ----------------------------------------------------------------------------------
 
 /** Points off a grid, so that random draws rarely sit on a kink. */
@@ -209,6 +232,19 @@ describe("optional parameters with other constructs", () => {
     const f = (x: number, k?: number) => x * x * (k ?? 1);
     expect([grad(f)(3), grad(f)(3, 2)]).toEqual([6, 12]);
     expect([grad(localHelper)(2), grad(localHelper)(2, 5)]).toEqual([4 * (3 + 3 + 2), 4 * (3 + 5 + 2)]);
+  });
+
+  it("a closure reading the optional parameter of the function around it: differentiated and handed to grad", () => {
+    for (const k of [undefined, 0.7]) {
+      const expected = 2 * 1.3 * (k ?? 1) + (k !== undefined ? k * Math.cos(k * 1.3) : 1);
+      expectClose(grad(captures)(1.3, k), expected, 1e-12);
+    }
+    // w - 3 = -3.5: outside the threshold, the slope is -clip (clip defaults to 1)
+    expect([trainStep(-0.5), trainStep(-0.5, 2)]).toEqual([-0.5 + 0.5, -0.5 + 0.5 * 2]);
+  });
+
+  it("a closure that writes the optional parameter it captures is inlined, and its write is the function's own", () => {
+    expect([grad(writesCaptured)(1.5), grad(writesCaptured)(1.5, 3)]).toEqual([2 + 2, 3 + 3]);
   });
 
   it("||=, ?? on a boolean, truthiness, and `= undefined`: every pattern against finite differences", () => {

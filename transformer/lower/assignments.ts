@@ -145,7 +145,7 @@ function assignTo(ctx: LowerContext, target: ts.Expression, value: (old: Expr) =
     case ts.SyntaxKind.Identifier: {
       const id = target as ts.Identifier;
       const sym = ctx.checker.getSymbolAtLocation(id);
-      const optional = sym && ctx.optionals.get(sym);
+      const optional = sym && !ctx.captured.has(sym) && ctx.optionals.get(sym);
       if (optional) {
         assignOptional(ctx, optional, value);
         return;

@@ -31,9 +31,9 @@ export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): I
   if (!fn.body) fail(TSG.opaqueCall, fn, "this function has no body to differentiate", "give it a body, or give it a custom rule");
   // what it reads from enclosing functions comes first (lambda lifting, see captures.ts);
   // `this: T` is a type annotation, not a parameter
-  const captured = capturedVariables(ctx.checker, fn).map((c) => capturedParameter(ctx, c));
   // an optional parameter's two parts are declared as the body opens (optional.ts)
   const prologue: Stmt[] = [];
+  const captured = capturedVariables(ctx.checker, fn).map((c) => capturedParameter(ctx, c, prologue));
   const params = [...captured, ...fn.parameters.filter((p) => !isThisParameter(p)).map((p) => lowerParameter(ctx, p, prologue))];
   const sig = ctx.checker.getSignatureFromDeclaration(fn);
   const retType = sig ? ctx.checker.getReturnTypeOfSignature(sig) : undefined;
@@ -54,9 +54,17 @@ export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): I
 }
 
 /** A variable of an enclosing function, read by this one: a parameter that is only read. */
-function capturedParameter(ctx: LowerContext, c: CapturedVariable): Param {
-  const type = capturedType(ctx.checker, c);
+function capturedParameter(ctx: LowerContext, c: CapturedVariable, prologue: Stmt[]): Param {
   ctx.captured.add(c.symbol);
+  // an optional parameter of the enclosing function: passed as it is, read through its parts
+  const decl = c.symbol.valueDeclaration;
+  const optional = decl && ts.isParameter(decl) ? optionalParameterType(ctx.checker, decl) : undefined;
+  if (optional && decl && ts.isParameter(decl)) {
+    const { raw, prologue: parts } = bindOptional(ctx, c.symbol, decl, optional);
+    prologue.push(...parts);
+    return { root: raw, leaves: [raw], differentiable: true, captured: true };
+  }
+  const type = capturedType(ctx.checker, c);
   return { ...bindParameter(ctx, c.symbol, c.name, type), captured: true };
 }
 

@@ -268,7 +268,9 @@ export function optionalOrDefault(ctx: LowerContext, left: ts.Expression, right:
 
 /** The optional parameter an assignment target names, if it names one. */
 export function optionalTarget(ctx: LowerContext, target: ts.Expression): OptionalParameter | undefined {
-  return optionalNamed(ctx, target)?.opt;
+  const named = optionalNamed(ctx, target);
+  // one an enclosing function's (a closure's capture) is not this function's to write (assignments.ts says so)
+  return named && !ctx.captured.has(referencedSymbol(ctx, named.id)!) ? named.opt : undefined;
 }
 
 /** `p = e` (and `p += e`, `p++`): the value, and from here on given; `p = undefined`: not given. */

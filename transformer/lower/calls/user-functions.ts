@@ -13,7 +13,7 @@ import { recordArgument, recordArgumentOf } from "../records.js";
 import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
 import { isThisParameter } from "../syntax.js";
 import { inlineCall, writesCallerState } from "./inline.js";
-import { optionalArgument, optionalParameterType } from "../optional.js";
+import { optionalArgument, optionalParameterType, passedOn } from "../optional.js";
 
 export function userCall(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLike): Expr {
   // a helper that writes into arrays it is given is inlined (inline.ts)
@@ -72,6 +72,8 @@ function holdsNestedArrays(t: IRType): boolean {
  */
 export function capturedArguments(ctx: LowerContext, fn: FunctionLike, at: ts.Node): Expr[] {
   return capturedVariables(ctx.checker, fn).map((c) => {
+    const optional = ctx.optionals.get(c.symbol);
+    if (optional) return passedOn(optional);
     const record = ctx.leaves.has(c.symbol) ? ({ from: "param", sym: c.symbol, keys: [] } as const) : ctx.records.get(c.symbol);
     if (record) {
       const type = capturedType(ctx.checker, c);
