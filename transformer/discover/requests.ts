@@ -57,7 +57,13 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
   const captured = fn.params.length - own.length;
   const names = own.map((p) => p.root.name);
   const differentiable = own.map((p) => p.differentiable);
-  const mask = [...Array<boolean>(captured).fill(false), ...(options.wrt ? wrtMask(options.wrt, names, differentiable) : differentiable)];
+  // an optional parameter (`clip?: number`) is data at the marker: it may be left out (lower/optional.ts)
+  const optional = own.map((p) => p.root.optional === true);
+  const byDefault = differentiable.map((d, i) => d && !optional[i]);
+  const mask = [
+    ...Array<boolean>(captured).fill(false),
+    ...(options.wrt ? wrtMask(options.wrt, names, differentiable, optional) : byDefault),
+  ];
   if (!mask.some(Boolean))
     fail(
       TSG.unsupportedTarget,
@@ -405,7 +411,12 @@ function jacobianMode(prop: ts.PropertyAssignment | undefined): "forward" | "rev
   return v.text;
 }
 
-function wrtMask(prop: ts.PropertyAssignment, names: readonly string[], differentiable: readonly boolean[]): boolean[] {
+function wrtMask(
+  prop: ts.PropertyAssignment,
+  names: readonly string[],
+  differentiable: readonly boolean[],
+  optional: readonly boolean[],
+): boolean[] {
   const init = unwrap(prop.initializer, VALUE_WRAPPERS);
   if (!ts.isArrayLiteralExpression(init))
     fail(TSG.badOptions, prop.initializer, "wrt must be an array literal of parameter names", 'write wrt: ["w", "b"]');
@@ -439,6 +450,13 @@ function wrtMask(prop: ts.PropertyAssignment, names: readonly string[], differen
       );
     if (!differentiable[i])
       fail(TSG.badOptions, el, `parameter \`${names[i]}\` cannot carry a derivative`, "choose a number, array, or tuple/object parameter");
+    if (optional[i])
+      fail(
+        TSG.badOptions,
+        el,
+        `parameter \`${names[i]}\` is optional: a derivative with respect to a value that may be left out has no place in the gradient`,
+        `make it required (\`${names[i]}: number\`) or give it a default value (\`${names[i]} = 1\`)`,
+      );
     if (mask[i]) fail(TSG.badOptions, el, `parameter \`${names[i]}\` is listed twice`, "list each parameter once");
     if (mask.slice(i + 1).some(Boolean))
       fail(

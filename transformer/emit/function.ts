@@ -132,20 +132,29 @@ class FunctionEmitter {
     return this.f.createIdentifier(this.nameOf(v));
   }
 
-  /** Parameter declarations; a source parameter's default value where only defaulted ones follow it. */
+  /**
+   * Parameter declarations; a source parameter's default value, or `?` for an optional one, where
+   * only such parameters follow it (else an optional one is `p: number | undefined`).
+   */
   private parameters(vars: readonly Var[]): ts.ParameterDeclaration[] {
     let trailing = vars.length;
-    while (trailing > 0 && vars[trailing - 1]!.defaultValue) trailing--;
-    return vars.map((p, i) =>
-      this.f.createParameterDeclaration(
+    while (trailing > 0 && (vars[trailing - 1]!.defaultValue || vars[trailing - 1]!.optional)) trailing--;
+    return vars.map((p, i) => {
+      const type = this.typeNode(p.type);
+      const question = p.optional && i >= trailing ? this.f.createToken(ts.SyntaxKind.QuestionToken) : undefined;
+      const orUndefined =
+        p.optional && !question && type
+          ? this.f.createUnionTypeNode([type, this.f.createKeywordTypeNode(ts.SyntaxKind.UndefinedKeyword)])
+          : type;
+      return this.f.createParameterDeclaration(
         undefined,
         undefined,
         this.nameOf(p),
-        undefined,
-        this.typeNode(p.type),
+        question,
+        orUndefined,
         p.defaultValue && i >= trailing ? this.expr(p.defaultValue) : undefined,
-      ),
-    );
+      );
+    });
   }
 
   private typeNode(t: IRType): ts.TypeNode | undefined {

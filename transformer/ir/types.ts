@@ -70,6 +70,11 @@ export interface Var {
   readonly shapeLike?: Var;
   /** A parameter's default value (`delta = 1`): a number or boolean constant. */
   readonly defaultValue?: Expr;
+  /**
+   * A parameter callers may leave out (`delta?: number`, `delta: number | undefined`): it holds
+   * undefined then, and the function reads it only through its two parts (lower/optional.ts).
+   */
+  readonly optional?: true;
 }
 
 /** A binding of some module that generated code refers to (a constant, an array, a function). */

@@ -17,6 +17,7 @@ import { assignMutableRecord } from "./mutable-records.js";
 import { recordValue } from "./records.js";
 import { unwrap } from "../syntax/unwrap.js";
 import { irTypeOrUndefined } from "./types.js";
+import { assignOptional, logicalAssignOptional, optionalTarget } from "./optional.js";
 
 /** An expression used as a statement (also a `for` loop's initializer and update). */
 export function expressionStatement(ctx: LowerContext, e: ts.Expression): void {
@@ -31,6 +32,11 @@ export function expressionStatement(ctx: LowerContext, e: ts.Expression): void {
         return;
       }
       if (k === ts.SyntaxKind.EqualsToken) {
+        const optional = optionalTarget(ctx, b.left);
+        if (optional) {
+          assignOptional(ctx, optional, () => ctx.expression(b.right, "value"), b.right);
+          return;
+        }
         assignTo(ctx, b.left, (_old) => ctx.expression(b.right, "value"), b);
         return;
       }
@@ -71,6 +77,11 @@ export function expressionStatement(ctx: LowerContext, e: ts.Expression): void {
  */
 function logicalAssignment(ctx: LowerContext, b: ts.BinaryExpression): void {
   const target = unwrap(b.left, ["parens"]);
+  const optional = optionalTarget(ctx, target);
+  if (optional) {
+    logicalAssignOptional(ctx, optional, b.operatorToken.kind, b.right);
+    return;
+  }
   const op = ts.tokenToString(b.operatorToken.kind);
   if (!ts.isIdentifier(target))
     fail(
@@ -134,6 +145,11 @@ function assignTo(ctx: LowerContext, target: ts.Expression, value: (old: Expr) =
     case ts.SyntaxKind.Identifier: {
       const id = target as ts.Identifier;
       const sym = ctx.checker.getSymbolAtLocation(id);
+      const optional = sym && !ctx.captured.has(sym) && ctx.optionals.get(sym);
+      if (optional) {
+        assignOptional(ctx, optional, value);
+        return;
+      }
       if (sym && ctx.mutableRecords.has(sym)) {
         if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken)
           fail(TSG.unsupportedSyntax, node, "a tuple or object can only be given a new value with `=`", "assign a new tuple or object");

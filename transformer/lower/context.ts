@@ -25,6 +25,17 @@ export type RecordValue =
   | { readonly from: "param"; readonly sym: ts.Symbol; readonly keys: readonly (string | number)[] }
   | { readonly from: "ir"; readonly expr: Expr };
 
+/** An optional parameter's two parts, and the parameter itself (optional.ts). */
+export interface OptionalParameter {
+  readonly name: string;
+  /** The parameter: a number (or boolean), or undefined. */
+  readonly raw: Var;
+  readonly given: Var;
+  readonly value: Var;
+  /** Whether the body assigns it (`delta ??= 1`): then `raw` no longer says what it is. */
+  readonly assigned: boolean;
+}
+
 export interface LowerContext {
   readonly host: LowerHost;
   readonly checker: ts.TypeChecker;
@@ -45,6 +56,8 @@ export interface LowerContext {
   readonly records: Map<ts.Symbol, RecordValue>;
   /** `const dh = grad(h)` in the body: the marker call each such name stands for. */
   readonly markerBindings: Map<ts.Symbol, MarkerCall>;
+  /** Optional parameters (`p?: number`) by symbol: read only through their parts (optional.ts). */
+  readonly optionals: Map<ts.Symbol, OptionalParameter>;
   /** The statements of the block being lowered; `collect` gives each nested block its own list. */
   statements: Stmt[];
   /** The source statement being lowered: every statement it produces points back to it. */
@@ -80,6 +93,7 @@ export function createContext(host: LowerHost, fn: FunctionLike, dispatch: Dispa
     mutableRecords: new Set(),
     records: new Map(),
     markerBindings: new Map(),
+    optionals: new Map(),
     statements: [],
     origin: undefined,
     expression: (e, mode) => dispatch.expression(ctx, e, mode),

@@ -31,7 +31,7 @@ export function lowerExpression(ctx: LowerContext, e: ts.Expression, mode: Mode)
     case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
       return { k: "str", value: (e as ts.StringLiteral | ts.NoSubstitutionTemplateLiteral).text };
     case ts.SyntaxKind.Identifier:
-      return identifier(ctx, e as ts.Identifier);
+      return identifier(ctx, e as ts.Identifier, mode);
     case ts.SyntaxKind.PrefixUnaryExpression:
       return prefixUnary(ctx, e as ts.PrefixUnaryExpression, mode);
     case ts.SyntaxKind.PostfixUnaryExpression:

@@ -21,6 +21,7 @@ import { functionName, type FunctionLike } from "../syntax/declarations.js";
 import { lowerBlock } from "./statements.js";
 import { customRuleOf, primalOf, ruleCallee } from "./calls/custom-rules.js";
 import { isThisParameter } from "./syntax.js";
+import { bindOptional, optionalParameterType } from "./optional.js";
 import { irTypeOf, isDifferentiable } from "./types.js";
 
 export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): IRFunction {
@@ -30,17 +31,20 @@ export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): I
   if (!fn.body) fail(TSG.opaqueCall, fn, "this function has no body to differentiate", "give it a body, or give it a custom rule");
   // what it reads from enclosing functions comes first (lambda lifting, see captures.ts);
   // `this: T` is a type annotation, not a parameter
-  const captured = capturedVariables(ctx.checker, fn).map((c) => capturedParameter(ctx, c));
-  const params = [...captured, ...fn.parameters.filter((p) => !isThisParameter(p)).map((p) => lowerParameter(ctx, p))];
+  // an optional parameter's two parts are declared as the body opens (optional.ts)
+  const prologue: Stmt[] = [];
+  const captured = capturedVariables(ctx.checker, fn).map((c) => capturedParameter(ctx, c, prologue));
+  const params = [...captured, ...fn.parameters.filter((p) => !isThisParameter(p)).map((p) => lowerParameter(ctx, p, prologue))];
   const sig = ctx.checker.getSignatureFromDeclaration(fn);
   const retType = sig ? ctx.checker.getReturnTypeOfSignature(sig) : undefined;
   const returnType: IRType = retType ? irTypeOf(ctx.checker, retType, fn.type ?? fn) : NUM;
   let body: Stmt[];
   if (ts.isBlock(fn.body)) {
-    body = ctx.block(fn.body.statements);
+    body = [...prologue, ...ctx.block(fn.body.statements)];
   } else {
     const expr = fn.body;
     body = collect(ctx, () => {
+      emit(ctx, ...prologue);
       ctx.origin = originOf(ctx, expr);
       const value = ctx.expression(expr, "value");
       emit(ctx, { k: "return", value, origin: ctx.origin });
@@ -50,14 +54,25 @@ export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): I
 }
 
 /** A variable of an enclosing function, read by this one: a parameter that is only read. */
-function capturedParameter(ctx: LowerContext, c: CapturedVariable): Param {
-  const type = capturedType(ctx.checker, c);
+function capturedParameter(ctx: LowerContext, c: CapturedVariable, prologue: Stmt[]): Param {
   ctx.captured.add(c.symbol);
+  // an optional parameter of the enclosing function: passed as it is, read through its parts
+  const decl = c.symbol.valueDeclaration;
+  const optional = decl && ts.isParameter(decl) ? optionalParameterType(ctx.checker, decl) : undefined;
+  if (optional && decl && ts.isParameter(decl)) {
+    const { raw, prologue: parts } = bindOptional(ctx, c.symbol, decl, optional);
+    prologue.push(...parts);
+    return { root: raw, leaves: [raw], differentiable: true, captured: true };
+  }
+  const type = capturedType(ctx.checker, c);
   return { ...bindParameter(ctx, c.symbol, c.name, type), captured: true };
 }
 
-/** A parameter: its name, type and checks; the binding itself is bindParameter's. */
-function lowerParameter(ctx: LowerContext, p: ts.ParameterDeclaration): Param {
+/**
+ * A parameter: its name, type and checks; the binding itself is bindParameter's, or, for an
+ * optional one, bindOptional's, whose statements go to `prologue`.
+ */
+function lowerParameter(ctx: LowerContext, p: ts.ParameterDeclaration, prologue: Stmt[]): Param {
   if (!ts.isIdentifier(p.name))
     fail(
       TSG.unsupportedSyntax,
@@ -66,6 +81,12 @@ function lowerParameter(ctx: LowerContext, p: ts.ParameterDeclaration): Param {
       "take the parameter whole and read its fields in the body",
     );
   if (p.dotDotDotToken) fail(TSG.unsupportedSyntax, p, "rest parameters cannot be differentiated", "pass an array instead");
+  const optional = optionalParameterType(ctx.checker, p);
+  if (optional) {
+    const { raw, prologue: parts } = bindOptional(ctx, symbolOf(ctx, p.name), p, optional);
+    prologue.push(...parts);
+    return { root: raw, leaves: [raw], differentiable: true };
+  }
   const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(p), p);
   const defaultValue = p.initializer ? defaultOf(ctx, p.initializer, type) : undefined;
   return bindParameter(ctx, symbolOf(ctx, p.name), p.name.text, type, defaultValue);
@@ -140,7 +161,7 @@ export function lowerRuleWrapper(host: LowerHost, decl: ts.VariableDeclaration, 
     );
   const ctx = createContext(host, primal, { expression: lowerExpression, block: lowerBlock });
   const { callee } = ruleCallee(ctx, rule, decl);
-  const params = primal.parameters.filter((p) => !isThisParameter(p)).map((p) => lowerParameter(ctx, p));
+  const params = primal.parameters.filter((p) => !isThisParameter(p)).map((p) => lowerParameter(ctx, p, []));
   for (const [i, p] of params.entries())
     if (p.root.type.kind === "record")
       fail(

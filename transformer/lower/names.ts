@@ -10,13 +10,16 @@ import { newVar, num, ref } from "../ir/build.js";
 import type { Expr, IRType, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import { OUTER, unwrap } from "../syntax/unwrap.js";
-import { referencedSymbol, symbolOf, type LowerContext } from "./context.js";
+import { referencedSymbol, symbolOf, type LowerContext, type Mode } from "./context.js";
+import { optionalRead } from "./optional.js";
 import { isExported, isModuleLevel, qualifiedMember, resolveAlias } from "../syntax/declarations.js";
 import { irTypeOf, irTypeOrUndefined } from "./types.js";
 
-export function identifier(ctx: LowerContext, e: ts.Identifier): Expr {
+export function identifier(ctx: LowerContext, e: ts.Identifier, mode: Mode = "value"): Expr {
   if (e.text === "undefined") fail(TSG.unsupportedType, e, "undefined cannot be differentiated", "use a number");
   const sym = referencedSymbol(ctx, e);
+  const optional = sym && ctx.optionals.get(sym);
+  if (optional) return optionalRead(ctx, e, optional, mode);
   if (!sym) {
     const special = nonFiniteConstant(e);
     if (special) return special;

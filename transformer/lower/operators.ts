@@ -10,6 +10,7 @@ import { unwrap } from "../syntax/unwrap.js";
 import { refuseIncrementInExpression } from "./refusals.js";
 import { irTypeOrUndefined, typeToString } from "./types.js";
 import { typeofComparison } from "./calls/number-guards.js";
+import { optionalComparison, optionalOrDefault } from "./optional.js";
 
 const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
   [ts.SyntaxKind.PlusToken]: "add",
@@ -73,7 +74,7 @@ export function prefixUnary(ctx: LowerContext, e: ts.PrefixUnaryExpression, mode
 }
 
 export function binary(ctx: LowerContext, e: ts.BinaryExpression, mode: Mode): Expr {
-  const typeofCheck = typeofComparison(ctx, e);
+  const typeofCheck = typeofComparison(ctx, e) ?? optionalComparison(ctx, e);
   if (typeofCheck) return typeofCheck;
   const k = e.operatorToken.kind;
   const arith = ARITH[k];
@@ -158,10 +159,12 @@ export function conditional(ctx: LowerContext, e: ts.ConditionalExpression, mode
 /**
  * `a ?? b`. An element read (`xs[i] ?? 0`) may find nothing, whatever its type says: the element
  * when the index is within the array, else `b` (readOrDefault). Elsewhere, where `a`'s type has no null or undefined in it (a number, an array, a field that is
- * not optional), `a` itself, and `b` is never evaluated, as in JavaScript. A value that may be
- * missing is refused: differentiated code has no undefined.
+ * not optional), `a` itself, and `b` is never evaluated, as in JavaScript. An optional parameter
+ * is its value when given, else `b` (optional.ts). Any other value that may be missing is refused.
  */
 function nullishDefault(ctx: LowerContext, e: ts.BinaryExpression, mode: Mode): Expr {
+  const chosen = optionalOrDefault(ctx, e.left, e.right);
+  if (chosen) return chosen;
   const guarded = guardedRead(ctx, e.left);
   if (guarded) return readOrDefault(ctx, e, guarded);
   const t = ctx.checker.getTypeAtLocation(e.left);

@@ -12,6 +12,8 @@ import { isModuleLevel, resolveAlias } from "../../syntax/declarations.js";
 import { refuseSpreadArguments } from "../refusals.js";
 import { capturedArguments } from "./user-functions.js";
 import { OUTER, unwrap } from "../../syntax/unwrap.js";
+import { isThisParameter } from "../syntax.js";
+import { optionalArgument, optionalParameterType } from "../optional.js";
 
 /** Markers whose derivative functions may be called inside a differentiated function. */
 const NESTABLE = new Set<MarkerKind>(["grad", "valueAndGrad", "jvp", "hvp"]);
@@ -56,7 +58,13 @@ export function derivativeCall(ctx: LowerContext, marker: MarkerCall, e: ts.Call
     );
   const target = ctx.host.markerTarget(marker);
   refuseSpreadArguments(e);
-  if (e.arguments.length !== target.arity)
+  // the source's own parameters lead the arguments: an optional one may be passed on or, when
+  // only the primals are taken (grad, valueAndGrad), left out, as a default one may
+  const params = target.source ? target.source.parameters.filter((p) => !isThisParameter(p)) : [];
+  const optional = params.map((p) => optionalParameterType(ctx.checker, p) !== undefined);
+  const omitted = params.slice(e.arguments.length);
+  const mayOmit = target.arity === params.length && omitted.every((p, i) => p.initializer || optional[e.arguments.length + i]);
+  if (e.arguments.length !== target.arity && !(e.arguments.length < target.arity && mayOmit))
     fail(
       TSG.unsupportedSyntax,
       e,
@@ -64,6 +72,12 @@ export function derivativeCall(ctx: LowerContext, marker: MarkerCall, e: ts.Call
       "pass every argument explicitly",
     );
   const captured = target.source ? capturedArguments(ctx, target.source, e) : [];
-  const args = [...captured, ...e.arguments.map((a) => ctx.expression(a, "value"))];
+  const args = [
+    ...captured,
+    ...e.arguments.map((a, i) => (optional[i] ? optionalArgument(ctx, a) : ctx.expression(a, "value"))),
+    ...(e.arguments.length < target.arity
+      ? omitted.map((p): Expr => (p.initializer ? ctx.expression(p.initializer, "value") : { k: "undef" }))
+      : []),
+  ];
   return { k: "call", fn: { kind: "user", key: target.key }, args, type: typeOfNode(ctx, e) };
 }

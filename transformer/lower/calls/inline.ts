@@ -25,6 +25,7 @@ import { declarationWithBody, functionName, functionOfDeclaration, resolveAlias,
 import { OUTER, unwrap } from "../../syntax/unwrap.js";
 import { recordValue } from "../records.js";
 import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
+import { optionalParameterType } from "../optional.js";
 import { isThisParameter } from "../syntax.js";
 import { irTypeOf, irTypeOrUndefined } from "../types.js";
 
@@ -123,6 +124,14 @@ export function inlineCall(ctx: LowerContext, e: ts.CallExpression, fn: Function
 
   // the arguments, evaluated in order in the caller, bound to the parameters' symbols
   const params = fn.parameters.filter((p) => !isThisParameter(p));
+  const optional = params.find((p) => optionalParameterType(ctx.checker, p));
+  if (optional)
+    fail(
+      TSG.unsupportedSyntax,
+      optional,
+      `\`${name}\` writes into arrays it is given, so it is inlined into its caller, which cannot pass an optional parameter`,
+      `give \`${optional.name.getText()}\` a default value, or make it required`,
+    );
   if (e.arguments.length > params.length || params.slice(e.arguments.length).some((p) => !p.initializer)) refuseMissingArguments(e);
   const bindings: [ts.Symbol, Var][] = [];
   const records: [ts.Symbol, ReturnType<typeof recordValue>][] = [];

@@ -16,6 +16,7 @@ import { bool, num, op, typeOfValue } from "../../ir/build.js";
 import type { Expr } from "../../ir/types.js";
 import type { LowerContext } from "../context.js";
 import { isGlobalBinding } from "./math.js";
+import { optionalTypeof } from "../optional.js";
 
 const NUMBER_CONSTANTS: Readonly<Record<string, number>> = {
   EPSILON: Number.EPSILON,
@@ -103,6 +104,8 @@ export function typeofComparison(ctx: LowerContext, e: ts.BinaryExpression): Exp
   if (!equal && k !== ts.SyntaxKind.ExclamationEqualsEqualsToken && k !== ts.SyntaxKind.ExclamationEqualsToken) return undefined;
   const [probe, text] = ts.isTypeOfExpression(e.left) ? [e.left, e.right] : [e.right, e.left];
   if (!ts.isTypeOfExpression(probe) || !(ts.isStringLiteral(text) || ts.isNoSubstitutionTemplateLiteral(text))) return undefined;
+  const optional = optionalTypeof(ctx, probe.expression, text.text, equal);
+  if (optional) return optional;
   const t = ctx.checker.getTypeAtLocation(probe.expression);
   const actual =
     t.flags & ts.TypeFlags.NumberLike

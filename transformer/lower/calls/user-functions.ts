@@ -13,6 +13,7 @@ import { recordArgument, recordArgumentOf } from "../records.js";
 import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
 import { isThisParameter } from "../syntax.js";
 import { inlineCall, writesCallerState } from "./inline.js";
+import { optionalArgument, optionalParameterType, passedOn } from "../optional.js";
 
 export function userCall(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLike): Expr {
   // a helper that writes into arrays it is given is inlined (inline.ts)
@@ -20,15 +21,19 @@ export function userCall(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLi
   const key = ctx.host.functionKey(fn);
   refuseSpreadArguments(e);
   const params = fn.parameters.filter((p) => !isThisParameter(p));
-  // arguments left out take the parameter's default, a constant (lower/function.ts)
+  // arguments left out take the parameter's default, a constant (lower/function.ts), or are
+  // undefined for an optional parameter (optional.ts)
+  const optional = params.map((p) => optionalParameterType(ctx.checker, p) !== undefined);
   const omitted = params.slice(e.arguments.length);
-  if (e.arguments.length > params.length || omitted.some((p) => !p.initializer)) refuseMissingArguments(e);
-  const defaults = omitted.map((p) => ctx.expression(p.initializer!, "value"));
+  if (e.arguments.length > params.length || omitted.some((p, i) => !p.initializer && !optional[e.arguments.length + i]))
+    refuseMissingArguments(e);
+  const defaults = omitted.map((p): Expr => (p.initializer ? ctx.expression(p.initializer, "value") : { k: "undef" }));
   // a local helper's captured variables come first: their values here (captures.ts)
   const captured = capturedArguments(ctx, fn, e);
   const args = [
     ...captured,
     ...e.arguments.map((a, i) => {
+      if (optional[i]) return optionalArgument(ctx, a);
       const t = irTypeAt(ctx, params[i] ?? a);
       return t?.kind === "record" ? recordArgument(ctx, a, t) : ctx.expression(a, "value");
     }),
@@ -81,6 +86,8 @@ function holdsNestedArrays(t: IRType): boolean {
  */
 export function capturedArguments(ctx: LowerContext, fn: FunctionLike, at: ts.Node): Expr[] {
   return capturedVariables(ctx.checker, fn).map((c) => {
+    const optional = ctx.optionals.get(c.symbol);
+    if (optional) return passedOn(optional);
     const record = ctx.leaves.has(c.symbol) ? ({ from: "param", sym: c.symbol, keys: [] } as const) : ctx.records.get(c.symbol);
     if (record) {
       const type = capturedType(ctx.checker, c);
