@@ -37,8 +37,11 @@ describe("default parameters", () => {
 
   it("a derivative called without the defaulted argument uses the default", () => {
     // delta (a - delta / 2): d/dr = delta sign(r), d/ddelta = a - delta
-    expect(grad(huber)(3)).toEqual([1, 2]);
-    expect(grad(huber)(3, 2)).toEqual([2, 1]);
+    expect(grad(huber, { wrt: ["r", "delta"] })(3)).toEqual([1, 2]);
+    expect(grad(huber, { wrt: [0, 1] })(3, 2)).toEqual([2, 1]);
+    // by default the defaulted parameter is data, as the gradient's type says (a bare number)
+    const dr: number = grad(huber)(3, 2);
+    expect(dr).toBe(2);
     expectClose(grad(huber, { wrt: ["r"] })(0.5), numericGradient(huber as never, [0.5], 0), 1e-8);
   });
 

@@ -57,9 +57,12 @@ export function resolveRequest(ctx: RequestContext, marker: MarkerCall): Request
   const captured = fn.params.length - own.length;
   const names = own.map((p) => p.root.name);
   const differentiable = own.map((p) => p.differentiable);
-  // an optional parameter (`clip?: number`) is data at the marker: it may be left out (lower/optional.ts)
+  // an optional parameter (`clip?: number`) is data at the marker: it may be left out (lower/optional.ts).
+  // A defaulted one (`delta = 1`) too, unless `wrt` names it: a hyperparameter the caller may not
+  // even pass, and one TypeScript cannot tell from an optional one (`Parameters<F>` says
+  // `delta?: number` for both), so that the gradient's type and value agree
   const optional = own.map((p) => p.root.optional === true);
-  const byDefault = differentiable.map((d, i) => d && !optional[i]);
+  const byDefault = differentiable.map((d, i) => d && !optional[i] && own[i]!.root.defaultValue === undefined);
   const mask = [
     ...Array<boolean>(captured).fill(false),
     ...(options.wrt ? wrtMask(options.wrt, names, differentiable, optional) : byDefault),
