@@ -8,7 +8,18 @@
  * function called `grad` is left alone.
  */
 import { Tensor } from "./tensor/tensor.js";
-import type { Fn, GradientOf, GradientOfOptions, NumericResult, ParamGradients, ParamPosition, SelectedGradients, Wrt } from "./types.js";
+import type {
+  Fn,
+  GradientOf,
+  GradientOfOptions,
+  NumericResult,
+  OneDifferentiable,
+  OnlyDifferentiable,
+  ParamGradients,
+  ParamPosition,
+  SelectedGradients,
+  Wrt,
+} from "./types.js";
 
 export interface GradOptions<W extends readonly (string | number)[] = readonly (string | number)[]> {
   /**
@@ -169,7 +180,9 @@ export function hvp(f: Fn, options?: GradOptions | AuxOptions): never {
  * [...x.shape, ...x.shape]; built from Hessian-vector products, one per input element.
  * @tsgradMarker hessian
  */
-export function hessian<F extends (x: never) => number>(f: F): (...args: Parameters<F>) => HessianOf<Parameters<F>[0]>;
+export function hessian<F extends (...args: never[]) => number>(
+  f: F & OneDifferentiable<F>,
+): (...args: Parameters<F>) => HessianOf<OnlyDifferentiable<Parameters<F>>>;
 export function hessian<F extends WithAux, const W extends Wrt<F> = []>(
   f: F,
   options: AuxOptions<W>,
@@ -219,8 +232,8 @@ export function jacobian<F extends (...args: never[]) => readonly [number[] | Fl
   f: F,
   options: JacobianOptions & { readonly hasAux: true; readonly wrt?: readonly [string | ParamPosition<F>] },
 ): (...args: Parameters<F>) => { jacobian: JacobianOfOutput<ReturnType<F>[0]>; aux: ReturnType<F>[1] };
-export function jacobian<F extends (x: never) => number[] | Float64Array | Tensor>(
-  f: F,
+export function jacobian<F extends (...args: never[]) => number[] | Float64Array | Tensor>(
+  f: F & OneDifferentiable<F>,
   options?: JacobianOptions,
 ): (...args: Parameters<F>) => JacobianOf<F>;
 export function jacobian<F extends (...args: never[]) => number[] | Float64Array | Tensor>(

@@ -59,6 +59,16 @@ export type ParamGradients<P extends readonly unknown[]> = P extends readonly [i
     : ParamGradients<R>
   : [];
 
+/** The type of the one differentiable parameter (the others data), or never when there are more or none. */
+export type OnlyDifferentiable<P extends readonly unknown[]> = ParamGradients<P> extends [unknown] ? FirstDifferentiable<P> : never;
+type FirstDifferentiable<P> = P extends readonly [infer H, ...infer R]
+  ? IsDifferentiable<H> extends true
+    ? H
+    : FirstDifferentiable<R>
+  : never;
+/** `unknown` for a function with exactly one differentiable parameter, `never` otherwise (for `f: F & ...`). */
+export type OneDifferentiable<F extends (...args: never[]) => unknown> = ParamGradients<Parameters<F>> extends [unknown] ? unknown : never;
+
 /** One gradient bare, several as a tuple. */
 export type GradientOf<F extends (...args: never[]) => unknown> =
   ParamGradients<Parameters<F>> extends [infer Only] ? Only : ParamGradients<Parameters<F>>;

@@ -207,7 +207,7 @@ describe("arrays of tuples and objects are data read by differentiated code", ()
 
 describe("arrays of tuples and objects are never written or made in differentiated code", () => {
   const header = `import { grad } from "tsgrad";\ninterface Pt { x: number; y: number }\n`;
-  const refusal = (body: string): string[] => compileSource(`${header}${body}`).messages;
+  const refusal = (body: string): readonly string[] => compileSource(`${header}${body}`).messages;
 
   it("a push of a record, even one holding a derivative: refused where it is written", () => {
     const messages = refusal(

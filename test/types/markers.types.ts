@@ -97,3 +97,15 @@ assertType<
     [p: number[], obs: { t: number; y: number }[], pairs: readonly [number, number][], rows: number[][], layers: Tensor[], number[], number[][], Tensor[]]
   >
 >();
+
+// hessian and jacobian without wrt: the one differentiable parameter among data (arrays of
+// objects, optional parameters); two differentiable ones need wrt
+declare function fitLoss(p: number[], obs: { t: number; y: number }[], clip?: number): number;
+const hFit = hessian(fitLoss);
+assertType<Equal<ReturnType<typeof hFit>, number[][]>>();
+assertType<Equal<Parameters<typeof hFit>, [p: number[], obs: { t: number; y: number }[], clip?: number | undefined]>>();
+declare function residualsOf(p: number[], obs: { t: number; y: number }[]): number[];
+const jFitR = jacobian(residualsOf);
+assertType<Equal<ReturnType<typeof jFitR>, number[][]>>();
+// @ts-expect-error two differentiable parameters: name one with wrt
+hessian(loss);
