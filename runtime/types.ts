@@ -20,8 +20,13 @@ export type IsDifferentiable<T> = T extends number
         : T extends (...args: never[]) => unknown
           ? false
           : T extends object
-            ? true
+            ? MayLackField<T> extends never // an object with an optional field is data
+              ? true
+              : false
             : false;
+
+/** The keys of T whose field may be missing or undefined (`scale?: number`, `k: number | undefined`). */
+type MayLackField<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
 
 /**
  * Whether an array of E carries a derivative: arrays of numbers, of arrays and of tensors do;

@@ -174,7 +174,14 @@ class FunctionEmitter {
         if (fields.some((x) => !x)) return undefined;
         if (t.tuple) return f.createTupleTypeNode(fields as ts.TypeNode[]);
         return f.createTypeLiteralNode(
-          t.fields.map((fl, i) => f.createPropertySignature(undefined, String(fl.key), undefined, fields[i]!)),
+          t.fields.map((fl, i) =>
+            f.createPropertySignature(
+              undefined,
+              String(fl.key),
+              fl.optional ? f.createToken(ts.SyntaxKind.QuestionToken) : undefined,
+              fields[i]!,
+            ),
+          ),
         );
       }
       case "void":

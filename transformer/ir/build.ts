@@ -86,9 +86,13 @@ export function calleeKey(c: Callee): string {
 
 /** The type of a value expression (numbers unless it is a call or makes an array). */
 /** Every leaf of a type (what is not a record), by path, in field order; a non-record is its own leaf. */
-export function recordLeaves(t: IRType, keys: readonly (string | number)[] = []): { keys: (string | number)[]; type: IRType }[] {
-  if (t.kind === "record") return t.fields.flatMap((f) => recordLeaves(f.type, [...keys, f.key]));
-  return [{ keys: [...keys], type: t }];
+export function recordLeaves(
+  t: IRType,
+  keys: readonly (string | number)[] = [],
+  optional = false,
+): { keys: (string | number)[]; type: IRType; optional?: true }[] {
+  if (t.kind === "record") return t.fields.flatMap((f) => recordLeaves(f.type, [...keys, f.key], f.optional === true));
+  return [{ keys: [...keys], type: t, ...(optional ? { optional: true as const } : {}) }];
 }
 
 export function typeOfValue(e: Expr): IRType {
@@ -148,7 +152,8 @@ export function isDifferentiable(t: IRType): boolean {
       // an array of tuples or objects is data: read, never differentiated
       return t.elem.kind !== "record" && isDifferentiable(t.elem);
     case "record":
-      return t.fields.some((f) => isDifferentiable(f.type));
+      // an object with an optional field is data: its gradient could not say what a missing field's is
+      return !t.fields.some((f) => f.optional) && t.fields.some((f) => isDifferentiable(f.type));
     default:
       return false;
   }

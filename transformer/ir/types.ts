@@ -29,6 +29,11 @@ export type ArrayStorage = "array" | "f64";
 export interface RecordField {
   readonly key: string | number;
   readonly type: IRType;
+  /**
+   * An object's optional number or boolean field (`scale?: number`): it may hold undefined, read
+   * as an optional parameter is (lower/optional.ts). A record with one is data.
+   */
+  readonly optional?: true;
 }
 
 export const NUM: IRType = { kind: "num" };

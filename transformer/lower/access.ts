@@ -6,7 +6,7 @@
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { index, len, num, ref, typeOfValue } from "../ir/build.js";
-import type { Expr } from "../ir/types.js";
+import type { Expr, Var } from "../ir/types.js";
 import { mathConstant } from "./calls/math.js";
 import { numberConstant } from "./calls/number-guards.js";
 import { tensorShape } from "./calls/tensor-ops.js";
@@ -15,10 +15,11 @@ import { recordField, structuredLeaf } from "./records.js";
 import { OUTER, unwrap } from "../syntax/unwrap.js";
 import { isStatic, qualifiedMember, resolveAlias } from "../syntax/declarations.js";
 import { memberGlobal } from "./names.js";
+import { optionalRead } from "./optional.js";
 
 export function elementAccess(ctx: LowerContext, e: ts.ElementAccessExpression): Expr {
   const leaf = structuredLeaf(ctx, e);
-  if (leaf) return ref(leaf);
+  if (leaf) return leafRead(ctx, e, leaf);
   const field = recordField(ctx, e);
   if (field) return field;
   const arr = ctx.expression(e.expression, "value");
@@ -42,7 +43,7 @@ export function propertyAccess(ctx: LowerContext, e: ts.PropertyAccessExpression
     if (typeOfValue(arr).kind === "array") return len(arr);
   }
   const leaf = structuredLeaf(ctx, e);
-  if (leaf) return ref(leaf);
+  if (leaf) return leafRead(ctx, e, leaf);
   const field = recordField(ctx, e);
   if (field) return field;
   if (e.questionDotToken) fail(TSG.unsupportedSyntax, e, "optional chaining is not supported", "check the value explicitly");
@@ -54,6 +55,12 @@ export function propertyAccess(ctx: LowerContext, e: ts.PropertyAccessExpression
     `the property \`${e.name.text}\` cannot be read in a differentiated function`,
     "read numbers and arrays, .length, and fields of structured parameters",
   );
+}
+
+/** A field of a structured parameter: its leaf, or, for an optional field, what optionalRead says. */
+function leafRead(ctx: LowerContext, e: ts.Expression, leaf: Var): Expr {
+  const optional = ctx.optionalLeaves.get(leaf);
+  return optional ? optionalRead(ctx, e, optional, "cond") : ref(leaf);
 }
 
 /** Whether `e` reads a field of an object (a field called `length` of a structured parameter, not an array length). */

@@ -58,6 +58,8 @@ export interface LowerContext {
   readonly markerBindings: Map<ts.Symbol, MarkerCall>;
   /** Optional parameters (`p?: number`) by symbol: read only through their parts (optional.ts). */
   readonly optionals: Map<ts.Symbol, OptionalParameter>;
+  /** Optional fields of structured parameters (`o.scale` of `scale?: number`), by leaf: read alike. */
+  readonly optionalLeaves: Map<Var, OptionalParameter>;
   /** The statements of the block being lowered; `collect` gives each nested block its own list. */
   statements: Stmt[];
   /** The source statement being lowered: every statement it produces points back to it. */
@@ -94,6 +96,7 @@ export function createContext(host: LowerHost, fn: FunctionLike, dispatch: Dispa
     records: new Map(),
     markerBindings: new Map(),
     optionals: new Map(),
+    optionalLeaves: new Map(),
     statements: [],
     origin: undefined,
     expression: (e, mode) => dispatch.expression(ctx, e, mode),

@@ -21,7 +21,7 @@ import { functionName, type FunctionLike } from "../syntax/declarations.js";
 import { lowerBlock } from "./statements.js";
 import { customRuleOf, primalOf, ruleCallee } from "./calls/custom-rules.js";
 import { isThisParameter } from "./syntax.js";
-import { bindOptional, optionalParameterType } from "./optional.js";
+import { bindOptional, bindOptionalLeaf, optionalParameterType } from "./optional.js";
 import { irTypeOf, isDifferentiable } from "./types.js";
 
 export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): IRFunction {
@@ -65,7 +65,7 @@ function capturedParameter(ctx: LowerContext, c: CapturedVariable, prologue: Stm
     return { root: raw, leaves: [raw], differentiable: true, captured: true };
   }
   const type = capturedType(ctx.checker, c);
-  return { ...bindParameter(ctx, c.symbol, c.name, type), captured: true };
+  return { ...bindParameter(ctx, c.symbol, c.name, type, prologue), captured: true };
 }
 
 /**
@@ -89,7 +89,7 @@ function lowerParameter(ctx: LowerContext, p: ts.ParameterDeclaration, prologue:
   }
   const type = irTypeOf(ctx.checker, ctx.checker.getTypeAtLocation(p), p);
   const defaultValue = p.initializer ? defaultOf(ctx, p.initializer, type) : undefined;
-  return bindParameter(ctx, symbolOf(ctx, p.name), p.name.text, type, defaultValue);
+  return bindParameter(ctx, symbolOf(ctx, p.name), p.name.text, type, prologue, defaultValue);
 }
 
 /**
@@ -120,7 +120,7 @@ function constantOf(e: Expr): Expr | undefined {
  * number or array inside it, which is what the passes differentiate; reads of its fields find
  * the leaves.
  */
-function bindParameter(ctx: LowerContext, sym: ts.Symbol, name: string, type: IRType, defaultValue?: Expr): Param {
+function bindParameter(ctx: LowerContext, sym: ts.Symbol, name: string, type: IRType, prologue: Stmt[], defaultValue?: Expr): Param {
   const root = newVar(name, type, "param", {
     ...(type.kind === "array" ? { owned: false } : {}),
     ...(defaultValue ? { defaultValue } : {}),
@@ -129,13 +129,16 @@ function bindParameter(ctx: LowerContext, sym: ts.Symbol, name: string, type: IR
   const leaves: Var[] = [];
   if (type.kind === "record") {
     const byPath = new Map<string, Var>();
-    for (const { keys, type: t } of recordLeaves(type)) {
+    for (const { keys, type: t, optional } of recordLeaves(type)) {
       const leaf = newVar([name, ...keys].join("_"), t, "param", {
         path: { root, keys },
         ...(t.kind === "array" ? { owned: false } : {}),
+        ...(optional ? { optional } : {}),
       });
       byPath.set(keys.join("."), leaf);
       leaves.push(leaf);
+      // `o.scale` of `scale?: number`: read through its two parts, as an optional parameter is
+      if (optional) prologue.push(...bindOptionalLeaf(ctx, leaf, `${[name, ...keys].join(".")}`));
     }
     ctx.leaves.set(sym, byPath);
   } else {

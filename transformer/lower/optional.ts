@@ -31,6 +31,7 @@ import { BOOL } from "../ir/types.js";
 import { collect, emit, originOf, referencedSymbol, type LowerContext, type Mode, type OptionalParameter } from "./context.js";
 import { unwrap } from "../syntax/unwrap.js";
 import { irTypeOrUndefined } from "./types.js";
+import { structuredLeaf } from "./records.js";
 
 const UNDEFINED: Expr = { k: "undef" };
 
@@ -88,6 +89,22 @@ export function bindOptional(ctx: LowerContext, sym: ts.Symbol, p: ts.ParameterD
   return { raw, prologue };
 }
 
+/**
+ * Binds an optional field of a structured parameter (`o.scale` of `scale?: number`), a leaf that
+ * holds what the caller's object holds: its two parts, declared by the statements returned. The
+ * field is never assigned (writes to fields are refused).
+ */
+export function bindOptionalLeaf(ctx: LowerContext, leaf: Var, name: string): Stmt[] {
+  const given = newVar(`${leaf.name}_given`, BOOL, "local");
+  const value = newVar(`${leaf.name}_value`, leaf.type, "local");
+  ctx.optionalLeaves.set(leaf, { name, raw: leaf, given, value, assigned: false });
+  const origin = originOf(ctx, ctx.fn);
+  return [
+    decl(given, op("ne", ref(leaf), UNDEFINED), origin),
+    decl(value, op("select", ref(given), ref(leaf), leaf.type.kind === "bool" ? bool(false) : num(0)), origin),
+  ];
+}
+
 /** Whether the function's body assigns the parameter (`p = e`, `p ??= e`, `p++`). */
 function assignsTo(ctx: LowerContext, sym: ts.Symbol): boolean {
   let found = false;
@@ -114,9 +131,17 @@ function isIncrement(k: ts.SyntaxKind): boolean {
   return k === ts.SyntaxKind.PlusPlusToken || k === ts.SyntaxKind.MinusMinusToken;
 }
 
-/** The optional parameter an expression names (through parentheses, `!` and `as`), if it names one. */
-export function optionalNamed(ctx: LowerContext, e: ts.Expression): { opt: OptionalParameter; id: ts.Identifier } | undefined {
+/**
+ * The optional parameter an expression names (through parentheses, `!` and `as`), or the optional
+ * field of a structured parameter it reads (`o.scale`), if it names one.
+ */
+export function optionalNamed(ctx: LowerContext, e: ts.Expression): { opt: OptionalParameter; id: ts.Expression } | undefined {
   const id = unwrap(e, ["parens", "nonNull", "as", "satisfies", "typeAssertion"]);
+  if (ts.isPropertyAccessExpression(id) || ts.isElementAccessExpression(id)) {
+    const leaf = ctx.optionalLeaves.size > 0 ? structuredLeaf(ctx, id) : undefined;
+    const opt = leaf && ctx.optionalLeaves.get(leaf);
+    return opt ? { opt, id } : undefined;
+  }
   if (!ts.isIdentifier(id)) return undefined;
   const sym = referencedSymbol(ctx, id);
   const opt = sym && ctx.optionals.get(sym);
@@ -124,7 +149,7 @@ export function optionalNamed(ctx: LowerContext, e: ts.Expression): { opt: Optio
 }
 
 /** Whether TypeScript's type at this reference still includes undefined (not narrowed). */
-function open(ctx: LowerContext, id: ts.Identifier): boolean {
+function open(ctx: LowerContext, id: ts.Expression): boolean {
   return includesUndefined(ctx.checker.getTypeAtLocation(id));
 }
 
@@ -132,13 +157,13 @@ function open(ctx: LowerContext, id: ts.Identifier): boolean {
  * A read of an optional parameter by name: its value where TypeScript narrowed it, whether it
  * is given and truthy in a condition; anything else is refused.
  */
-export function optionalRead(ctx: LowerContext, id: ts.Identifier, opt: OptionalParameter, mode: Mode): Expr {
+export function optionalRead(ctx: LowerContext, id: ts.Expression, opt: OptionalParameter, mode: Mode): Expr {
   if (!open(ctx, id)) return ref(opt.value);
   if (mode === "cond" && isTruthinessTest(id)) return op("and", ref(opt.given), ref(opt.value));
   fail(
     TSG.unsupportedType,
     id,
-    `\`${opt.name}\` is an optional parameter and may be undefined here: ` +
+    `\`${opt.name}\` is an optional ${opt.raw.path ? "field" : "parameter"} and may be undefined here: ` +
       `its type is \`${ctx.checker.typeToString(ctx.checker.getTypeAtLocation(id))}\``,
     `choose a value for it (\`${opt.name} ?? 1\`), narrow it first (\`if (${opt.name} !== undefined)\`), ` +
       `or give it a default value: \`${opt.name} = 1\``,
@@ -270,7 +295,8 @@ export function optionalOrDefault(ctx: LowerContext, left: ts.Expression, right:
 export function optionalTarget(ctx: LowerContext, target: ts.Expression): OptionalParameter | undefined {
   const named = optionalNamed(ctx, target);
   // one an enclosing function's (a closure's capture) is not this function's to write (assignments.ts says so)
-  return named && !ctx.captured.has(referencedSymbol(ctx, named.id)!) ? named.opt : undefined;
+  if (!named || !ts.isIdentifier(named.id)) return undefined; // a field is never written (assignments.ts says so)
+  return !ctx.captured.has(referencedSymbol(ctx, named.id)!) ? named.opt : undefined;
 }
 
 /** `p = e` (and `p += e`, `p++`): the value, and from here on given; `p = undefined`: not given. */

@@ -102,6 +102,16 @@ export function project(ctx: LowerContext, r: RecordValue, key: string | number,
   return { kind: "value", expr: ref(t) };
 }
 
+/** Whether a record value has the field `key` (a literal may leave out an optional one). */
+function hasField(ctx: LowerContext, r: RecordValue, key: string | number): boolean {
+  if (r.from === "param") {
+    const path = [...r.keys, key].join(".");
+    return [...ctx.leaves.get(r.sym)!.keys()].some((p) => p === path || p.startsWith(`${path}.`));
+  }
+  const type = typeOfValue(r.expr);
+  return type.kind === "record" && type.fields.some((f) => f.key === key);
+}
+
 /** `r.value`, `r[0]`, `vg.grad[1]` on a tuple or object that is not a structured parameter's leaf. */
 export function recordField(ctx: LowerContext, e: ts.PropertyAccessExpression | ts.ElementAccessExpression): Expr | undefined {
   const key = fieldKey(e);
@@ -266,6 +276,8 @@ export function recordArgumentOf(ctx: LowerContext, value: RecordValue, target: 
     k: "record",
     tuple: t.tuple,
     fields: t.fields.map((f) => {
+      // an optional field the value leaves out (`{ bias: 1 }` for `{ scale?: number; bias: number }`)
+      if (f.optional && !hasField(ctx, r, f.key)) return { key: f.key, value: { k: "undef" } as Expr };
       const part = project(ctx, r, f.key, arg);
       if (f.type.kind === "record") {
         if (part.kind !== "record")

@@ -90,12 +90,25 @@ export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRTyp
     for (const p of props) {
       const decl = p.valueDeclaration ?? p.declarations?.[0];
       if (!decl) return undefined;
-      const ft = irTypeOrUndefined(checker, checker.getTypeOfSymbolAtLocation(p, decl));
+      const propType = checker.getTypeOfSymbolAtLocation(p, decl);
+      const plain = irTypeOrUndefined(checker, propType);
+      const ft = plain ? { type: plain } : optionalFieldType(checker, propType);
       if (!ft) return undefined;
-      fields.push({ key: p.getName(), type: ft });
+      fields.push({ key: p.getName(), ...ft });
     }
     return { kind: "record", fields, tuple: false };
   }
+  return undefined;
+}
+
+/** `scale?: number`, `flag: boolean | undefined`: an optional field's type (lower/optional.ts). */
+function optionalFieldType(checker: ts.TypeChecker, t: ts.Type): { type: IRType; optional: true } | undefined {
+  if (!t.isUnion()) return undefined;
+  const rest = t.types.filter((m) => !(m.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)));
+  if (rest.length === t.types.length) return undefined;
+  const parts = rest.map((m) => irTypeOrUndefined(checker, m));
+  if (parts.every((x) => x?.kind === "num")) return { type: NUM, optional: true };
+  if (parts.every((x) => x?.kind === "bool")) return { type: BOOL, optional: true };
   return undefined;
 }
 
