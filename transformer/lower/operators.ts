@@ -5,7 +5,7 @@ import { alloc, assign, decl, index, len, newVar, num, op, ref, typeOfValue } fr
 import type { Expr, OpName } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import { collect, emit, typeOfNode, type LowerContext, type Mode } from "./context.js";
-import { structuredLeaf } from "./records.js";
+import { structuredLeaf } from "./leaves.js";
 import { unwrap } from "../syntax/unwrap.js";
 import { refuseIncrementInExpression } from "./refusals.js";
 import { irTypeOrUndefined, typeToString } from "./types.js";

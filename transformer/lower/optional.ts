@@ -31,7 +31,7 @@ import { BOOL } from "../ir/types.js";
 import { collect, emit, originOf, referencedSymbol, type LowerContext, type Mode, type OptionalParameter } from "./context.js";
 import { unwrap } from "../syntax/unwrap.js";
 import { irTypeOrUndefined } from "./types.js";
-import { structuredLeaf } from "./records.js";
+import { structuredLeaf } from "./leaves.js";
 
 const UNDEFINED: Expr = { k: "undef" };
 

@@ -6,7 +6,7 @@
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { decl, newVar, ref, typeOfValue } from "../ir/build.js";
-import type { Expr, IRType, Var } from "../ir/types.js";
+import type { Expr, IRType } from "../ir/types.js";
 import { emit, irTypeAt, symbolOf, typeOfNode, type LowerContext, type RecordValue } from "./context.js";
 import { fieldKey } from "./syntax.js";
 import { isModuleNumberTuple, moduleRecord } from "./names.js";
@@ -120,54 +120,6 @@ export function recordField(ctx: LowerContext, e: ts.PropertyAccessExpression | 
   if (part.kind !== "value")
     fail(TSG.unsupportedSyntax, e, "a tuple or object can only be read field by field here", "read the numbers or arrays inside it");
   return part.expr;
-}
-
-/** `p.w`, `p[0]`, `p.layer.b` on a structured parameter: the flattened leaf variable. */
-export function structuredLeaf(ctx: LowerContext, e: ts.Expression): Var | undefined {
-  // only accesses rooted at a structured parameter are fields
-  let root = unwrap(e, ["parens", "nonNull"]);
-  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(root.expression, ["parens", "nonNull"]);
-  const rootSym = ts.isIdentifier(root) ? ctx.checker.getSymbolAtLocation(root) : undefined;
-  if (!rootSym || !ctx.leaves.has(rootSym)) return undefined;
-  const keys: (string | number)[] = [];
-  let cur: ts.Expression = e;
-  for (;;) {
-    cur = unwrap(cur, ["parens", "nonNull"]);
-    if (ts.isPropertyAccessExpression(cur)) {
-      keys.unshift(cur.name.text);
-      cur = cur.expression;
-    } else if (ts.isElementAccessExpression(cur)) {
-      const arg = cur.argumentExpression;
-      if (ts.isNumericLiteral(arg)) keys.unshift(Number(arg.text));
-      else if (ts.isStringLiteral(arg)) keys.unshift(arg.text);
-      else {
-        const t = typeOfNode(ctx, cur.expression);
-        if (t.kind === "record")
-          fail(
-            TSG.dynamicKey,
-            cur,
-            "a computed key into a tuple or object parameter is not supported",
-            "use a literal key, or pass an array",
-          );
-        return undefined;
-      }
-      cur = cur.expression;
-    } else break;
-  }
-  if (!ts.isIdentifier(cur) || keys.length === 0) return undefined;
-  const sym = ctx.checker.getSymbolAtLocation(cur);
-  if (!sym) return undefined;
-  const byPath = ctx.leaves.get(sym);
-  if (!byPath) return undefined;
-  // the path may stop at an array leaf and continue with an index: find the longest prefix
-  for (let n = keys.length; n > 0; n--) {
-    const leaf = byPath.get(keys.slice(0, n).join("."));
-    if (leaf) {
-      if (n === keys.length) return leaf;
-      return undefined; // indexing into an array leaf: handled by elementAccess on the leaf
-    }
-  }
-  fail(TSG.dynamicKey, e, "this field of a structured parameter cannot be read", "read a number or array field");
 }
 
 /**
