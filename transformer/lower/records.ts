@@ -40,8 +40,8 @@ export function recordValue(ctx: LowerContext, e: ts.Expression): RecordValue {
     }
     case ts.SyntaxKind.PropertyAccessExpression:
     case ts.SyntaxKind.ElementAccessExpression: {
-      const holder0 = (e as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression;
-      const holderType = irTypeAt(ctx, holder0);
+      const holder = (e as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression;
+      const holderType = irTypeAt(ctx, holder);
       if (ts.isElementAccessExpression(e) && holderType?.kind === "array" && holderType.elem.kind === "record") {
         // `points[i]`: the element, named once, read field by field
         const t = newVar("element", holderType.elem, "temp");
@@ -50,7 +50,6 @@ export function recordValue(ctx: LowerContext, e: ts.Expression): RecordValue {
       }
       const key = fieldKey(e);
       if (key === undefined) break;
-      const holder = (e as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression;
       const part = project(ctx, recordValue(ctx, holder), key, e);
       if (part.kind === "record") return part.value;
       break;
