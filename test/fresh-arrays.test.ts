@@ -49,11 +49,14 @@ function rollout(x: number[]): number {
 }
 
 const entry = fc.integer({ min: -2000, max: 2000 }).map((i) => i / 1500 + 0.0003);
+// A time step of an explicit scheme: with steps near 1 the quadratic damping makes the state grow
+// to 1e6 in four steps, and central differences of the small entries lose every digit to rounding.
+const timeStep = fc.integer({ min: 1, max: 300 }).map((i) => i / 1000 + 0.0003);
 
 describe("arrays returned by helpers are the caller's", () => {
   it("writing into a helper's result and `u = step(u)`: gradient, value and forward mode", () => {
     fc.assert(
-      fc.property(fc.array(entry, { minLength: 3, maxLength: 6 }), entry, (x, dt) => {
+      fc.property(fc.array(entry, { minLength: 3, maxLength: 6 }), timeStep, (x, dt) => {
         verifyDerivatives(simulate, { grad: grad(simulate), jvp: jvp(simulate), valueAndGrad: valueAndGrad(simulate) }, [x, dt]);
       }),
       { numRuns: 30 },

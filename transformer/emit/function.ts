@@ -7,6 +7,7 @@
  */
 import { ts } from "../compiler.js";
 import type { Block, Expr, ExternalRef, GeneratedFunction, IRType, OpName, Origin, Stmt, Var } from "../ir/types.js";
+import { fieldChain } from "./field-chain.js";
 import { calleeKey, sameKeys } from "../ir/build.js";
 import { forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
 import { mathNameOf } from "../rules/math.js";
@@ -123,12 +124,7 @@ class FunctionEmitter {
 
   private varRef(v: Var): ts.Expression {
     if (v.external) return this.scope.external(v.external, this.lastOrigin);
-    if (v.path) {
-      let e: ts.Expression = this.varRef(v.path.root);
-      for (const k of v.path.keys)
-        e = typeof k === "number" ? this.f.createElementAccessExpression(e, k) : this.f.createPropertyAccessExpression(e, k);
-      return e;
-    }
+    if (v.path) return fieldChain(this.f, this.varRef(v.path.root), v.path.root.type, v.path.keys);
     return this.f.createIdentifier(this.nameOf(v));
   }
 
@@ -449,11 +445,7 @@ class FunctionEmitter {
       case "record": {
         // every field of a parameter (or of a part of one), in order: that parameter itself
         const whole = wholePart(e);
-        if (whole)
-          return whole.keys.reduce<ts.Expression>(
-            (x, k) => (typeof k === "number" ? f.createElementAccessExpression(x, k) : f.createPropertyAccessExpression(x, k)),
-            this.varRef(whole.root),
-          );
+        if (whole) return fieldChain(f, this.varRef(whole.root), whole.root.type, whole.keys);
         if (e.tuple) return f.createArrayLiteralExpression(e.fields.map((fl) => this.expr(fl.value)));
         return f.createObjectLiteralExpression(
           e.fields.map((fl) => {

@@ -91,7 +91,8 @@ export function recordLeaves(
   keys: readonly (string | number)[] = [],
   optional = false,
 ): { keys: (string | number)[]; type: IRType; optional?: true }[] {
-  if (t.kind === "record") return t.fields.flatMap((f) => recordLeaves(f.type, [...keys, f.key], f.optional === true));
+  // a field inside an optional object is optional too: absent with it
+  if (t.kind === "record") return t.fields.flatMap((f) => recordLeaves(f.type, [...keys, f.key], optional || f.optional === true));
   return [{ keys: [...keys], type: t, ...(optional ? { optional: true as const } : {}) }];
 }
 

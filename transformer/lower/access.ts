@@ -6,7 +6,7 @@
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { index, len, num, ref, typeOfValue } from "../ir/build.js";
-import type { Expr, Var } from "../ir/types.js";
+import type { Expr } from "../ir/types.js";
 import { mathConstant } from "./calls/math.js";
 import { numberConstant } from "./calls/number-guards.js";
 import { tensorShape } from "./calls/tensor-ops.js";
@@ -16,11 +16,11 @@ import { structuredLeaf } from "./leaves.js";
 import { OUTER, unwrap } from "../syntax/unwrap.js";
 import { isStatic, qualifiedMember, resolveAlias } from "../syntax/declarations.js";
 import { memberGlobal } from "./names.js";
-import { optionalRead } from "./optional.js";
+import { optionalPart, optionalRead } from "./optional.js";
 
 export function elementAccess(ctx: LowerContext, e: ts.ElementAccessExpression): Expr {
-  const leaf = structuredLeaf(ctx, e);
-  if (leaf) return leafRead(ctx, e, leaf);
+  const read = parameterFieldRead(ctx, e);
+  if (read) return read;
   const field = recordField(ctx, e);
   if (field) return field;
   const arr = ctx.expression(e.expression, "value");
@@ -43,8 +43,8 @@ export function propertyAccess(ctx: LowerContext, e: ts.PropertyAccessExpression
     const arr = ctx.expression(e.expression, "value");
     if (typeOfValue(arr).kind === "array") return len(arr);
   }
-  const leaf = structuredLeaf(ctx, e);
-  if (leaf) return leafRead(ctx, e, leaf);
+  const read = parameterFieldRead(ctx, e);
+  if (read) return read;
   const field = recordField(ctx, e);
   if (field) return field;
   if (e.questionDotToken) fail(TSG.unsupportedSyntax, e, "optional chaining is not supported", "check the value explicitly");
@@ -58,8 +58,15 @@ export function propertyAccess(ctx: LowerContext, e: ts.PropertyAccessExpression
   );
 }
 
-/** A field of a structured parameter: its leaf, or, for an optional field, what optionalRead says. */
-function leafRead(ctx: LowerContext, e: ts.Expression, leaf: Var): Expr {
+/**
+ * A field of a structured parameter: its leaf, or, for an optional field or object
+ * (`o.scale`, `o.noise?.sigma`, `o.noise`), what optionalRead says. Undefined for other reads.
+ */
+function parameterFieldRead(ctx: LowerContext, e: ts.PropertyAccessExpression | ts.ElementAccessExpression): Expr | undefined {
+  const part = optionalPart(ctx, e);
+  if (part) return optionalRead(ctx, e, part, "cond");
+  const leaf = structuredLeaf(ctx, e);
+  if (!leaf) return undefined;
   const optional = ctx.optionalLeaves.get(leaf);
   return optional ? optionalRead(ctx, e, optional, "cond") : ref(leaf);
 }

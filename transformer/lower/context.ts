@@ -60,6 +60,8 @@ export interface LowerContext {
   readonly optionals: Map<ts.Symbol, OptionalParameter>;
   /** Optional fields of structured parameters (`o.scale` of `scale?: number`), by leaf: read alike. */
   readonly optionalLeaves: Map<Var, OptionalParameter>;
+  /** Optional objects inside structured parameters (`o.noise` of `noise?: {...}`), by parameter and path: only their presence is read. */
+  readonly optionalParts: Map<ts.Symbol, Map<string, OptionalParameter>>;
   /** The statements of the block being lowered; `collect` gives each nested block its own list. */
   statements: Stmt[];
   /** The source statement being lowered: every statement it produces points back to it. */
@@ -97,6 +99,7 @@ export function createContext(host: LowerHost, fn: FunctionLike, dispatch: Dispa
     markerBindings: new Map(),
     optionals: new Map(),
     optionalLeaves: new Map(),
+    optionalParts: new Map(),
     statements: [],
     origin: undefined,
     expression: (e, mode) => dispatch.expression(ctx, e, mode),

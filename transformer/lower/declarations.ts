@@ -15,6 +15,8 @@ import { functionOfDeclaration } from "../syntax/declarations.js";
 import { destructuringDeclaration } from "./destructuring.js";
 import { isFreshArray, isUnnamedArray } from "./ownership.js";
 import { recordValue } from "./records.js";
+import { OUTER, unwrap } from "../syntax/unwrap.js";
+import { includesUndefined, optionalPart, optionalRead } from "./optional.js";
 import { declareMutableRecord, isReassignedLet } from "./mutable-records.js";
 import { irTypeOf, isUntypedArray } from "./types.js";
 
@@ -32,6 +34,9 @@ export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration
   }
   const sym = symbolOf(ctx, d.name);
   const declared = ctx.checker.getTypeAtLocation(d.name);
+  // `const n = m.noise` where it may be missing: refused as such (a narrowed one is an alias below)
+  const part = d.initializer && optionalPart(ctx, unwrap(d.initializer, OUTER));
+  if (part && includesUndefined(declared)) optionalRead(ctx, d.initializer!, part, "value");
   // `new Array(n).fill(0)` and `[]` are typed any[] by TypeScript: their initialiser says more
   const initial = d.initializer && isUntypedArray(ctx.checker, declared) ? freshArrayType(d.initializer) : undefined;
   const type = initial ?? irTypeOf(ctx.checker, declared, d);

@@ -13,7 +13,7 @@ import { fail, TSG } from "../diagnostics.js";
 import { newVar, num, recordLeaves, ref } from "../ir/build.js";
 import type { Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
-import { collect, createContext, emit, originOf, symbolOf, type LowerContext } from "./context.js";
+import { collect, createContext, emit, originOf, symbolOf, type LowerContext, type OptionalParameter } from "./context.js";
 import { lowerExpression } from "./expressions.js";
 import { capturedType, capturedVariables, type CapturedVariable } from "./captures.js";
 import type { LowerHost } from "./host.js";
@@ -21,7 +21,7 @@ import { functionName, type FunctionLike } from "../syntax/declarations.js";
 import { lowerBlock } from "./statements.js";
 import { customRuleOf, primalOf, ruleCallee } from "./calls/custom-rules.js";
 import { isThisParameter } from "./syntax.js";
-import { bindOptional, bindOptionalLeaf, optionalParameterType } from "./optional.js";
+import { bindOptional, bindOptionalLeaf, bindOptionalPart, optionalParameterType, optionalParts } from "./optional.js";
 import { irTypeOf, isDifferentiable } from "./types.js";
 
 export function lowerFunction(host: LowerHost, fn: FunctionLike, key: string): IRFunction {
@@ -141,6 +141,17 @@ function bindParameter(ctx: LowerContext, sym: ts.Symbol, name: string, type: IR
       if (optional) prologue.push(...bindOptionalLeaf(ctx, leaf, `${[name, ...keys].join(".")}`));
     }
     ctx.leaves.set(sym, byPath);
+    // `o.noise` of `noise?: { sigma: number }`: whether it is given (its fields are optional leaves)
+    const parts = optionalParts(type);
+    if (parts.length > 0) {
+      const byPart = new Map<string, OptionalParameter>();
+      for (const { keys, type: t } of parts) {
+        const { opt, prologue: given } = bindOptionalPart(ctx, root, keys, t, [name, ...keys].join("."));
+        byPart.set(keys.join("."), opt);
+        prologue.push(...given);
+      }
+      ctx.optionalParts.set(sym, byPart);
+    }
   } else {
     leaves.push(root);
   }

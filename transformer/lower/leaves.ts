@@ -10,6 +10,29 @@ import { unwrap } from "../syntax/unwrap.js";
 
 /** `p.w`, `p[0]`, `p.layer.b` on a structured parameter: the flattened leaf variable. */
 export function structuredLeaf(ctx: LowerContext, e: ts.Expression): Var | undefined {
+  const field = fieldPath(ctx, e);
+  if (!field) return undefined;
+  const { byPath, keys } = field;
+  // the path may stop at an array leaf and continue with an index: find the longest prefix
+  for (let n = keys.length; n > 0; n--) {
+    const leaf = byPath.get(keys.slice(0, n).join("."));
+    if (leaf) {
+      if (n === keys.length) return leaf;
+      return undefined; // indexing into an array leaf: handled by elementAccess on the leaf
+    }
+  }
+  fail(TSG.dynamicKey, e, "this field of a structured parameter cannot be read", "read a number or array field");
+}
+
+/**
+ * The root parameter (its symbol) and the keys of a chain of literal-keyed reads rooted at a
+ * structured parameter (`p.layer.b`, `o.noise?.sigma`, `p[0]`), with the parameter's leaves;
+ * undefined for anything else (a computed key into an array leaf included).
+ */
+export function fieldPath(
+  ctx: LowerContext,
+  e: ts.Expression,
+): { sym: ts.Symbol; keys: (string | number)[]; byPath: Map<string, Var> } | undefined {
   // only accesses rooted at a structured parameter are fields
   let root = unwrap(e, ["parens", "nonNull"]);
   while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(root.expression, ["parens", "nonNull"]);
@@ -42,16 +65,6 @@ export function structuredLeaf(ctx: LowerContext, e: ts.Expression): Var | undef
   }
   if (!ts.isIdentifier(cur) || keys.length === 0) return undefined;
   const sym = ctx.checker.getSymbolAtLocation(cur);
-  if (!sym) return undefined;
-  const byPath = ctx.leaves.get(sym);
-  if (!byPath) return undefined;
-  // the path may stop at an array leaf and continue with an index: find the longest prefix
-  for (let n = keys.length; n > 0; n--) {
-    const leaf = byPath.get(keys.slice(0, n).join("."));
-    if (leaf) {
-      if (n === keys.length) return leaf;
-      return undefined; // indexing into an array leaf: handled by elementAccess on the leaf
-    }
-  }
-  fail(TSG.dynamicKey, e, "this field of a structured parameter cannot be read", "read a number or array field");
+  const byPath = sym && ctx.leaves.get(sym);
+  return byPath ? { sym: sym!, keys, byPath } : undefined;
 }

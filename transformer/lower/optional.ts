@@ -30,8 +30,8 @@ import type { Expr, IRType, Stmt, Var } from "../ir/types.js";
 import { BOOL } from "../ir/types.js";
 import { collect, emit, originOf, referencedSymbol, type LowerContext, type Mode, type OptionalParameter } from "./context.js";
 import { unwrap } from "../syntax/unwrap.js";
-import { irTypeOrUndefined } from "./types.js";
-import { structuredLeaf } from "./leaves.js";
+import { optionalValueType } from "./types.js";
+import { fieldPath, structuredLeaf } from "./leaves.js";
 
 const UNDEFINED: Expr = { k: "undef" };
 
@@ -58,16 +58,15 @@ export function optionalParameterType(checker: ts.TypeChecker, p: ts.ParameterDe
       );
     return undefined;
   }
-  const members = t.isUnion() ? t.types : [t];
-  const rest = members.filter((m) => !(m.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)));
-  const parts = rest.map((m) => irTypeOrUndefined(checker, m));
-  const kind = parts[0]?.kind;
-  if ((kind === "num" || kind === "bool") && parts.every((x) => x?.kind === kind)) return kind === "num" ? { kind: "num" } : BOOL;
+  const type = optionalValueType(checker, t);
+  if (type?.kind === "num" || type?.kind === "bool") return type;
   fail(
     TSG.unsupportedType,
     p,
     `an optional parameter of type \`${checker.typeToString(t)}\` cannot be differentiated: tsgrad reads optional numbers and booleans`,
-    `make it required, or give it a default value: ${p.name.getText()} = ...`,
+    type?.kind === "record"
+      ? `make it required, or a field of an object parameter (\`${p.name.getText()}?: ...\` in its type), read with \`?.\``
+      : `make it required, or give it a default value: ${p.name.getText()} = ...`,
   );
 }
 
@@ -105,6 +104,34 @@ export function bindOptionalLeaf(ctx: LowerContext, leaf: Var, name: string): St
   ];
 }
 
+/** The optional objects inside a record type (`noise?: { sigma: number }`), by path, outermost first. */
+export function optionalParts(t: IRType, keys: readonly (string | number)[] = []): { keys: (string | number)[]; type: IRType }[] {
+  if (t.kind !== "record") return [];
+  return t.fields.flatMap((f) => [
+    ...(f.optional && f.type.kind === "record" ? [{ keys: [...keys, f.key], type: f.type }] : []),
+    ...optionalParts(f.type, [...keys, f.key]),
+  ]);
+}
+
+/**
+ * Binds an optional object of a structured parameter (`o.noise`): a variable naming it (emitted as
+ * `o.noise`) and whether it is given, declared by the statements returned. Its fields are leaves
+ * of their own, optional with it; the object is only tested (`if (o.noise)`, `o.noise === undefined`)
+ * and passed on whole.
+ */
+export function bindOptionalPart(
+  ctx: LowerContext,
+  root: Var,
+  keys: (string | number)[],
+  type: IRType,
+  name: string,
+): { opt: OptionalParameter; prologue: Stmt[] } {
+  const raw = newVar([root.name, ...keys].join("_"), type, "param", { path: { root, keys }, optional: true });
+  const given = newVar(`${raw.name}_given`, BOOL, "local");
+  const opt = { name, raw, given, value: raw, assigned: false };
+  return { opt, prologue: [decl(given, op("ne", ref(raw), UNDEFINED), originOf(ctx, ctx.fn))] };
+}
+
 /** Whether the function's body assigns the parameter (`p = e`, `p ??= e`, `p++`). */
 function assignsTo(ctx: LowerContext, sym: ts.Symbol): boolean {
   let found = false;
@@ -138,6 +165,8 @@ function isIncrement(k: ts.SyntaxKind): boolean {
 export function optionalNamed(ctx: LowerContext, e: ts.Expression): { opt: OptionalParameter; id: ts.Expression } | undefined {
   const id = unwrap(e, ["parens", "nonNull", "as", "satisfies", "typeAssertion"]);
   if (ts.isPropertyAccessExpression(id) || ts.isElementAccessExpression(id)) {
+    const part = optionalPart(ctx, id);
+    if (part) return { opt: part, id };
     const leaf = ctx.optionalLeaves.size > 0 ? structuredLeaf(ctx, id) : undefined;
     const opt = leaf && ctx.optionalLeaves.get(leaf);
     return opt ? { opt, id } : undefined;
@@ -146,6 +175,18 @@ export function optionalNamed(ctx: LowerContext, e: ts.Expression): { opt: Optio
   const sym = referencedSymbol(ctx, id);
   const opt = sym && ctx.optionals.get(sym);
   return opt ? { opt, id } : undefined;
+}
+
+/** The optional object of a structured parameter that `e` names (`o.noise`), if it names one. */
+export function optionalPart(ctx: LowerContext, e: ts.Expression): OptionalParameter | undefined {
+  if (ctx.optionalParts.size === 0) return undefined;
+  const field = fieldPath(ctx, e);
+  return field && ctx.optionalParts.get(field.sym)?.get(field.keys.join("."));
+}
+
+/** Whether an optional parameter or field is an object (`noise?: { sigma: number }`) rather than a number or boolean. */
+function isObject(opt: OptionalParameter): boolean {
+  return opt.raw.type.kind === "record";
 }
 
 /** Whether TypeScript's type at this reference still includes undefined (not narrowed). */
@@ -158,6 +199,16 @@ function open(ctx: LowerContext, id: ts.Expression): boolean {
  * is given and truthy in a condition; anything else is refused.
  */
 export function optionalRead(ctx: LowerContext, id: ts.Expression, opt: OptionalParameter, mode: Mode): Expr {
+  if (isObject(opt)) {
+    // an object is truthy exactly when it is there
+    if (mode === "cond" && isTruthinessTest(id)) return ref(opt.given);
+    fail(
+      TSG.unsupportedType,
+      id,
+      `\`${opt.name}\` is an optional object: tsgrad reads its fields and whether it is given`,
+      `read a field (\`${opt.name}?.k ?? 1\`, or \`${opt.name}.k\` once narrowed), test it (\`if (${opt.name})\`), or pass the object that holds it`,
+    );
+  }
   if (!open(ctx, id)) return ref(opt.value);
   if (mode === "cond" && isTruthinessTest(id)) return op("and", ref(opt.given), ref(opt.value));
   fail(
@@ -236,6 +287,13 @@ export function optionalComparison(ctx: LowerContext, e: ts.BinaryExpression): E
     const missing = isNull && strict ? bool(false) : not(ref(side.opt.given));
     return equal ? missing : missing.k === "bool" ? bool(!missing.value) : ref(side.opt.given);
   }
+  if (isObject(side.opt))
+    fail(
+      TSG.unsupportedType,
+      e,
+      `\`${side.opt.name}\` is an optional object: it can be compared only with undefined or null`,
+      `compare its fields (\`${side.opt.name}?.k === 1\`), or test whether it is given: \`${side.opt.name} !== undefined\``,
+    );
   if (left && right && (open(ctx, left.id) || open(ctx, right.id)))
     fail(
       TSG.unsupportedType,
@@ -256,7 +314,8 @@ export function optionalComparison(ctx: LowerContext, e: ts.BinaryExpression): E
 export function optionalTypeof(ctx: LowerContext, operand: ts.Expression, text: string, equal: boolean): Expr | undefined {
   const named = optionalNamed(ctx, operand);
   if (!named) return undefined;
-  const given = named.opt.raw.type.kind === "num" ? "number" : "boolean";
+  const kind = named.opt.raw.type.kind;
+  const given = kind === "num" ? "number" : kind === "bool" ? "boolean" : "object";
   const test = text === "undefined" ? not(ref(named.opt.given)) : text === given ? ref(named.opt.given) : bool(false);
   return equal ? test : test.k === "bool" ? bool(!test.value) : not(test);
 }
@@ -269,6 +328,13 @@ export function optionalTypeof(ctx: LowerContext, operand: ts.Expression, text: 
 export function optionalOrDefault(ctx: LowerContext, left: ts.Expression, right: ts.Expression): Expr | undefined {
   const named = optionalNamed(ctx, left);
   if (!named || !open(ctx, named.id)) return undefined;
+  if (isObject(named.opt))
+    fail(
+      TSG.unsupportedType,
+      left,
+      `\`${named.opt.name} ?? ...\`: an optional object has no default value in tsgrad`,
+      `choose a default for each field you read: \`${named.opt.name}?.k ?? 1\``,
+    );
   const { given, raw, assigned } = named.opt;
   // the parameter itself while the body never assigns it (`delta_given ? delta : 1`, which
   // TypeScript narrows too), else its value part

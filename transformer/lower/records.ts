@@ -5,12 +5,13 @@
  */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
-import { decl, newVar, ref, typeOfValue } from "../ir/build.js";
+import { decl, newVar, recordLeaves, ref, typeOfValue } from "../ir/build.js";
 import type { Expr, IRType } from "../ir/types.js";
 import { emit, irTypeAt, symbolOf, typeOfNode, type LowerContext, type RecordValue } from "./context.js";
 import { fieldKey } from "./syntax.js";
 import { isModuleNumberTuple, moduleRecord } from "./names.js";
 import { OUTER, unwrap } from "../syntax/unwrap.js";
+import { optionalOrDefault } from "./optional.js";
 
 /** A part of a record: a value (number, array, tensor) or a record again. */
 export type Part = { readonly kind: "value"; readonly expr: Expr } | { readonly kind: "record"; readonly value: RecordValue };
@@ -68,6 +69,12 @@ export function recordValue(ctx: LowerContext, e: ts.Expression): RecordValue {
       const t = newVar("record", typeOfValue(value), "temp");
       emit(ctx, decl(t, value, ctx.origin));
       return { from: "ir", expr: ref(t) };
+    }
+    case ts.SyntaxKind.BinaryExpression: {
+      // `m.noise ?? { sigma: 1 }`: optionalOrDefault says why not, and what to write
+      const b = e as ts.BinaryExpression;
+      if (b.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken) optionalOrDefault(ctx, b.left, b.right);
+      break;
     }
   }
   fail(
@@ -221,6 +228,12 @@ export function recordArgument(ctx: LowerContext, arg: ts.Expression, target: Re
   return recordArgumentOf(ctx, value ?? recordValue(ctx, arg), target, arg);
 }
 
+/** Whether `e` has the leaves of `target`, in its order (its leaves line up with the callee's). */
+function sameLayout(e: Expr, target: RecordType): boolean {
+  const leaves = (t: IRType) => recordLeaves(t).map((l) => l.keys.join("."));
+  return leaves(typeOfValue(e)).join(",") === leaves(target).join(",");
+}
+
 /** The same, from a record already resolved (a structured parameter a local helper captures); `arg` is where to point a refusal. */
 export function recordArgumentOf(ctx: LowerContext, value: RecordValue, target: RecordType, arg: ts.Node): Expr {
   const build = (r: RecordValue, t: RecordType): Expr => ({
@@ -230,6 +243,11 @@ export function recordArgumentOf(ctx: LowerContext, value: RecordValue, target: 
       // an optional field the value leaves out (`{ bias: 1 }` for `{ scale?: number; bias: number }`)
       if (f.optional && !hasField(ctx, r, f.key)) return { key: f.key, value: { k: "undef" } as Expr };
       const part = project(ctx, r, f.key, arg);
+      // an optional object made elsewhere (`{ noise: made.noise }`) is passed as it is: rebuilt
+      // field by field it would be there even where it is missing. One that lists other fields
+      // (a literal leaving an optional field out) is there, and is rebuilt.
+      if (f.optional && f.type.kind === "record" && part.kind === "record" && part.value.from === "ir" && sameLayout(part.value.expr, f.type))
+        return { key: f.key, value: part.value.expr };
       if (f.type.kind === "record") {
         if (part.kind !== "record")
           fail(

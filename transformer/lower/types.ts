@@ -4,6 +4,7 @@ import { fail, TSG } from "../diagnostics.js";
 import type { IRType } from "../ir/types.js";
 import { typeTagOf } from "../discover/markers.js";
 import { BOOL, NUM } from "../ir/types.js";
+import { recordLeaves } from "../ir/build.js";
 export { isDifferentiable } from "../ir/build.js";
 
 /** Reads the IR type of a TypeScript type; `node` is where a refusal is reported. */
@@ -101,14 +102,27 @@ export function irTypeOrUndefined(checker: ts.TypeChecker, type: ts.Type): IRTyp
   return undefined;
 }
 
-/** `scale?: number`, `flag: boolean | undefined`: an optional field's type (lower/optional.ts). */
+/** `scale?: number`, `flag: boolean | undefined`, `noise?: { sigma: number }`: an optional field's type (lower/optional.ts). */
 function optionalFieldType(checker: ts.TypeChecker, t: ts.Type): { type: IRType; optional: true } | undefined {
-  if (!t.isUnion()) return undefined;
-  const rest = t.types.filter((m) => !(m.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)));
-  if (rest.length === t.types.length) return undefined;
+  const type = optionalValueType(checker, t);
+  return type && { type, optional: true };
+}
+
+/**
+ * What an optional parameter or field holds when it is given: a number, a boolean, or an object
+ * of numbers and booleans (`noise?: { sigma: number; floor?: number }`, read with `?.`). Undefined
+ * for a type without undefined in it, for `undefined` alone, and for anything else.
+ */
+export function optionalValueType(checker: ts.TypeChecker, t: ts.Type): IRType | undefined {
+  const members = t.isUnion() ? t.types : [t];
+  const rest = members.filter((m) => !(m.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)));
+  if (rest.length === 0 || rest.length === members.length) return undefined;
   const parts = rest.map((m) => irTypeOrUndefined(checker, m));
-  if (parts.every((x) => x?.kind === "num")) return { type: NUM, optional: true };
-  if (parts.every((x) => x?.kind === "bool")) return { type: BOOL, optional: true };
+  if (parts.every((x) => x?.kind === "num")) return NUM;
+  if (parts.every((x) => x?.kind === "bool")) return BOOL;
+  const only = parts.length === 1 ? parts[0] : undefined;
+  if (only?.kind === "record" && !only.tuple && recordLeaves(only).every((l) => l.type.kind === "num" || l.type.kind === "bool"))
+    return only;
   return undefined;
 }
 
