@@ -246,7 +246,13 @@ export function recordArgumentOf(ctx: LowerContext, value: RecordValue, target: 
       // an optional object made elsewhere (`{ noise: made.noise }`) is passed as it is: rebuilt
       // field by field it would be there even where it is missing. One that lists other fields
       // (a literal leaving an optional field out) is there, and is rebuilt.
-      if (f.optional && f.type.kind === "record" && part.kind === "record" && part.value.from === "ir" && sameLayout(part.value.expr, f.type))
+      if (
+        f.optional &&
+        f.type.kind === "record" &&
+        part.kind === "record" &&
+        part.value.from === "ir" &&
+        sameLayout(part.value.expr, f.type)
+      )
         return { key: f.key, value: part.value.expr };
       if (f.type.kind === "record") {
         if (part.kind !== "record")
