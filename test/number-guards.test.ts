@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { grad, valueAndGrad } from "tsgrad";
+import { grad, jvp, valueAndGrad } from "tsgrad";
 import { compileSource } from "./support/compile.js";
 import { expectClose, numericGradient } from "./support/numeric.js";
 
@@ -56,7 +56,9 @@ describe("numeric guards and constants", () => {
 function checked(x: number, p: number[]): number {
   if (x <= 0) throw new RangeError(`x must be positive, got ${x} (p has ${p.length}: ${p})`);
   const y = Math.log(x) * p[0]!;
-  if (!Number.isFinite(y)) throw new Error(`y = ${y}`);
+  // read by the message alone: the derivative code must keep it for the message
+  const scale = 2 * x + 1;
+  if (!Number.isFinite(y)) throw new Error(`y = ${y} at scale ${scale}`);
   return y * y;
 }
 
@@ -81,6 +83,7 @@ describe("template-literal messages in throw", () => {
       expect(expected).not.toBe("nothing thrown");
       expect(thrownBy(() => grad(checked)(x, [...p]))).toBe(expected);
       expect(thrownBy(() => valueAndGrad(checked)(x, [...p]))).toBe(expected);
+      expect(thrownBy(() => jvp(checked)(x, [...p], 1, p.map(() => 0)))).toBe(expected);
     }
   });
 

@@ -143,6 +143,8 @@ function visit(sw: Sweep, s: Stmt, live: Live, assignedLater: ReadonlySet<Var>):
       addReads(s, live);
       return s;
     case "return":
+    case "throw":
+      // nothing after it runs; what it reads (a template message's values) is live
       live.replaceWith(new Set());
       addReads(s, live);
       return s;
