@@ -35,11 +35,11 @@ const refusals: Refusal[] = [
     siblings: { "ext.d.ts": "export declare function external(x: number): number;\n" },
   },
   {
-    name: "console.log (no body, no rule)",
+    name: "Date.now (no body, no rule)",
     code: 1002,
-    at: "2:33",
-    node: "console.log(x)",
-    source: `${header}function f(x: number): number { console.log(x); return x * x; }\nexport const g = grad(f);\n`,
+    at: "2:43",
+    node: "Date.now()",
+    source: `${header}function f(x: number): number { const t = Date.now(); return x * x + t * 0; }\nexport const g = grad(f);\n`,
   },
   {
     name: "assigning a module `let`",

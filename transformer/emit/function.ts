@@ -8,6 +8,7 @@
 import { ts } from "../compiler.js";
 import type { Block, Expr, ExternalRef, GeneratedFunction, IRType, OpName, Origin, Stmt, Var } from "../ir/types.js";
 import { fieldChain } from "./field-chain.js";
+import { consoleStatement, throwStatement } from "./effects.js";
 import { calleeKey, sameKeys } from "../ir/build.js";
 import { forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
 import { mathNameOf } from "../rules/math.js";
@@ -274,23 +275,10 @@ class FunctionEmitter {
         return [f.createContinueStatement(s.label)];
       case "return":
         return [f.createReturnStatement(s.value ? this.expr(s.value) : undefined)];
-      case "throw": {
-        const spans = s.spans ?? [];
-        const message = spans.length
-          ? f.createTemplateExpression(
-              f.createTemplateHead(s.message),
-              spans.map((span, i) =>
-                f.createTemplateSpan(
-                  this.expr(span.value),
-                  i === spans.length - 1 ? f.createTemplateTail(span.text) : f.createTemplateMiddle(span.text),
-                ),
-              ),
-            )
-          : s.message
-            ? f.createStringLiteral(s.message)
-            : undefined;
-        return [f.createThrowStatement(f.createNewExpression(f.createIdentifier(s.error), undefined, message ? [message] : []))];
-      }
+      case "throw":
+        return [throwStatement(f, s, (e) => this.expr(e))];
+      case "log":
+        return [consoleStatement(f, s, (e) => this.expr(e))];
       case "section":
         return [];
     }

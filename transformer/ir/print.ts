@@ -120,6 +120,19 @@ function printStmt(s: Stmt, indent: string, out: string[]): void {
         `${indent}throw ${s.error}(${JSON.stringify(s.message)}${(s.spans ?? []).map((span) => ` + ${printExpr(span.value)} + ${JSON.stringify(span.text)}`).join("")})`,
       );
       return;
+    case "log":
+      out.push(
+        `${indent}console.${s.method}(${s.args
+          .map((a) =>
+            a.kind === "text"
+              ? JSON.stringify(a.text)
+              : a.kind === "value"
+                ? printExpr(a.value)
+                : `${JSON.stringify(a.head)}${a.spans.map((span) => ` + ${printExpr(span.value)} + ${JSON.stringify(span.text)}`).join("")}`,
+          )
+          .join(", ")})`,
+      );
+      return;
     case "section":
       out.push(`${indent}// ${s.sweep} sweep`);
       return;

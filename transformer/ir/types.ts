@@ -200,6 +200,11 @@ export type Stmt =
       readonly spans?: readonly TemplateSpan[];
       readonly origin?: Origin;
     }
+  /**
+   * `console.log("loss", s)` (and info, warn, error, debug): printed where the derivative runs
+   * the statement (the forward sweep); its values are read as data.
+   */
+  | { readonly k: "log"; readonly method: LogMethod; readonly args: readonly LogArg[]; readonly origin?: Origin }
   | { readonly k: "stackPush"; readonly stack: Var; readonly value: Expr; readonly origin?: Origin }
   /**
    * The start of a generated function's forward or reverse sweep. Emit prints it as a comment
@@ -209,6 +214,14 @@ export type Stmt =
   | { readonly k: "section"; readonly sweep: "forward" | "reverse"; readonly origin?: undefined };
 
 export type Block = readonly Stmt[];
+
+export type LogMethod = "log" | "info" | "warn" | "error" | "debug";
+
+/** An argument of a console call: a string, a template (`step ${k}`), or a value. */
+export type LogArg =
+  | { readonly kind: "text"; readonly text: string }
+  | { readonly kind: "template"; readonly head: string; readonly spans: readonly TemplateSpan[] }
+  | { readonly kind: "value"; readonly value: Expr };
 
 /** `${value}text` in a template message. */
 export interface TemplateSpan {

@@ -1,5 +1,5 @@
 /** Traversals of the IR: what an expression reads, what a statement writes, substitution. */
-import type { Block, Expr, Stmt, Var } from "./types.js";
+import type { Block, Expr, LogArg, Stmt, Var } from "./types.js";
 import { isCheckpointCall, writtenArgExprs } from "./calls.js";
 import { traversalWork } from "./work.js";
 import { derivesFromPullback } from "./keys.js";
@@ -164,6 +164,8 @@ export function stmtExprs(s: Stmt): Expr[] {
       return s.value ? [s.value] : [];
     case "throw":
       return s.spans ? s.spans.map((span) => span.value) : [];
+    case "log":
+      return s.args.flatMap((a) => (a.kind === "value" ? [a.value] : a.kind === "template" ? a.spans.map((span) => span.value) : []));
     default:
       return [];
   }
@@ -354,6 +356,21 @@ export function mapStmtExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
         return value === span.value ? span : { ...span, value };
       });
       return spans === s.spans ? s : { ...s, spans };
+    }
+    case "log": {
+      const args = mapSame(s.args, (a): LogArg => {
+        if (a.kind === "value") {
+          const value = f(a.value);
+          return value === a.value ? a : { ...a, value };
+        }
+        if (a.kind === "text") return a;
+        const spans = mapSame(a.spans, (span) => {
+          const value = f(span.value);
+          return value === span.value ? span : { ...span, value };
+        });
+        return spans === a.spans ? a : { ...a, spans };
+      });
+      return args === s.args ? s : { ...s, args };
     }
     default:
       return s;

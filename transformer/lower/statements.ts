@@ -2,17 +2,17 @@
  * Statements: the dispatcher, and the statements that need no module of their own (blocks, if,
  * return, break/continue, labels, throw). Loops are in loops.ts, switch in switch.ts,
  * declarations in declarations.ts, expression statements (assignments, ++, push) in
- * assignments.ts.
+ * assignments.ts, console calls and messages in messages.ts.
  */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import type { Stmt } from "../ir/types.js";
-import { typeOfValue } from "../ir/build.js";
 import { expressionStatement } from "./assignments.js";
 import { blockOf, collect, emit, originOf, type LowerContext } from "./context.js";
 import { variableDeclaration } from "./declarations.js";
 import { doLoop, forLoop, forOfLoop, whileLoop } from "./loops.js";
 import { switchStatement } from "./switch.js";
+import { consoleStatement, templateSpans } from "./messages.js";
 
 /** Lowers statements into a block of their own. */
 export function lowerBlock(ctx: LowerContext, stmts: readonly ts.Statement[]): Stmt[] {
@@ -32,9 +32,13 @@ export function lowerStatement(ctx: LowerContext, s: ts.Statement, label?: strin
     case ts.SyntaxKind.VariableStatement:
       for (const d of (s as ts.VariableStatement).declarationList.declarations) variableDeclaration(ctx, d);
       return;
-    case ts.SyntaxKind.ExpressionStatement:
-      expressionStatement(ctx, (s as ts.ExpressionStatement).expression);
+    case ts.SyntaxKind.ExpressionStatement: {
+      const expression = (s as ts.ExpressionStatement).expression;
+      const log = consoleStatement(ctx, expression);
+      if (log) emit(ctx, log);
+      else expressionStatement(ctx, expression);
       return;
+    }
     case ts.SyntaxKind.IfStatement: {
       const { expression, thenStatement, elseStatement } = s as ts.IfStatement;
       const cond = ctx.expression(expression, "cond");
@@ -121,20 +125,8 @@ function throwStatement(ctx: LowerContext, s: ts.ThrowStatement): Stmt {
     if (!arg || ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg))
       return { k: "throw", error, message: arg ? arg.text : "", origin: ctx.origin };
     // `x must be positive, got ${x}`: the values are read as data
-    if (ts.isTemplateExpression(arg)) {
-      const spans = arg.templateSpans.map((span) => {
-        const value = ctx.expression(span.expression, "cond");
-        if (typeOfValue(value).kind === "record")
-          fail(
-            TSG.unsupportedType,
-            span.expression,
-            "a tuple or object in an error message is not supported",
-            "put its fields in the message",
-          );
-        return { value, text: span.literal.text };
-      });
-      return { k: "throw", error, message: arg.head.text, spans, origin: ctx.origin };
-    }
+    if (ts.isTemplateExpression(arg))
+      return { k: "throw", error, message: arg.head.text, spans: templateSpans(ctx, arg), origin: ctx.origin };
   }
   fail(
     TSG.unsupportedSyntax,

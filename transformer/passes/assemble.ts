@@ -8,7 +8,7 @@
 import { alloc, decl, len, newVar, num, objectType, ref, sameKeys, typeOfValue } from "../ir/build.js";
 import type { Block, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
-import { forEachStmt, forEachSubExpr, forEachVarInExpr, stmtExprs, writesOf } from "../ir/visit.js";
+import { forEachStmt, forEachSubExpr, forEachVarInExpr, mapBlock, stmtExprs, writesOf } from "../ir/visit.js";
 import { refuse, TSG } from "../refusal.js";
 import { analyseActivity, type Activity } from "../analyse/activity.js";
 import { ArrayAliases } from "../analyse/aliases.js";
@@ -238,7 +238,10 @@ export function assemblePublicPullback(fn: IRFunction, wrt: readonly boolean[]):
  * accumulates into the array adjoints it is given, and returns the scalar adjoints (one bare,
  * several as a tuple, none: nothing).
  */
-export function assembleCalleePullback(fn: IRFunction, active: readonly boolean[]): Assembled {
+export function assembleCalleePullback(source: IRFunction, active: readonly boolean[]): Assembled {
+  // the pullback recomputes what the caller's forward sweep already ran: its console calls
+  // printed there, once, as the function's own run would
+  const fn = { ...source, body: mapBlock(source.body, (s) => (s.k === "log" ? [] : s)) };
   const result = returnedAtom(fn);
   const activity = activityOf(fn, active);
   const seed = newVar("seed", fn.returnType, "param", { owned: false });

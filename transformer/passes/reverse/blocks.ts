@@ -81,6 +81,8 @@ function reverseStmt(round: Round, s: Stmt, where: Where): Sweeps {
       return loopWithChildren(round, s, null, where);
     case "section":
     case "throw":
+    case "log":
+      // run where the primal runs them, once, in the forward sweep
       return { f: [s], r: [] };
     case "truncate":
     case "stackPush":

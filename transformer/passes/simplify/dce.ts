@@ -142,6 +142,10 @@ function visit(sw: Sweep, s: Stmt, live: Live, assignedLater: ReadonlySet<Var>):
       live.add(s.stack);
       addReads(s, live);
       return s;
+    case "log":
+      // an effect: kept, with what it prints
+      addReads(s, live);
+      return s;
     case "return":
     case "throw":
       // nothing after it runs; what it reads (a template message's values) is live
