@@ -6,7 +6,7 @@
  */
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
-import { bool, decl, newVar, num } from "../ir/build.js";
+import { bool, decl, newVar, num, typeOfValue } from "../ir/build.js";
 import type { Expr } from "../ir/types.js";
 import { freshArrayType } from "./arrays.js";
 import { markerBindingOf } from "./calls/derivatives.js";
@@ -39,7 +39,10 @@ export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration
   if (part && includesUndefined(declared)) optionalRead(ctx, d.initializer!, part, "value");
   // `new Array(n).fill(0)` and `[]` are typed any[] by TypeScript: their initialiser says more
   const initial = d.initializer && isUntypedArray(ctx.checker, declared) ? freshArrayType(d.initializer) : undefined;
-  const type = initial ?? irTypeOf(ctx.checker, declared, d);
+  // `const total = a.reduce(...)` over such an array is typed any: the value lowering made says more
+  const lowered = d.initializer && !initial && declared.flags & ts.TypeFlags.Any ? ctx.expression(d.initializer, "value") : undefined;
+  const loweredType = lowered && typeOfValue(lowered);
+  const type = initial ?? (loweredType?.kind === "num" || loweredType?.kind === "bool" ? loweredType : irTypeOf(ctx.checker, declared, d));
   if (type.kind === "record") {
     if (!d.initializer)
       fail(TSG.unsupportedSyntax, d, "a tuple or object variable needs an initializer", "initialise it where it is declared");
@@ -50,7 +53,7 @@ export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration
   let init: Expr;
   let owned: boolean | undefined;
   if (d.initializer) {
-    init = ctx.expression(d.initializer, "value");
+    init = lowered ?? ctx.expression(d.initializer, "value");
     // `const ys = xs.map(...)`, `[...v, x]`, `Array.from(xs, f)`: lowering made a new array for
     // it (named after this variable), which no other name holds: the name is that array's
     if (type.kind === "array" && isUnnamedArray(ctx, init)) {

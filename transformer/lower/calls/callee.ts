@@ -6,7 +6,7 @@
  */
 import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
-import type { Expr } from "../../ir/types.js";
+import type { Expr, IRType } from "../../ir/types.js";
 import type { MarkerCall } from "../../discover/markers.js";
 import { fillCall, fromCall, sliceCall } from "../arrays.js";
 import { ARRAY_METHODS, arrayMethodCall } from "./array-methods.js";
@@ -179,7 +179,7 @@ function methodCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.Proper
   if (ts.isIdentifier(obj) && obj.text === "Math" && isGlobalBinding(ctx, obj)) return { kind: "math", name };
   if (name === "slice" && e.arguments.length <= 2 && !e.arguments.some(ts.isSpreadElement)) return { kind: "slice", callee };
   if (name === "fill") return { kind: "fill", callee };
-  if (ARRAY_METHODS.has(name) && irTypeAt(ctx, obj)?.kind === "array") return { kind: "arrayMethod", callee };
+  if (ARRAY_METHODS.has(name) && receiverType(ctx, obj)?.kind === "array") return { kind: "arrayMethod", callee };
   if (name === "from" && ts.isIdentifier(obj) && (obj.text === "Float64Array" || obj.text === "Array") && isGlobalBinding(ctx, obj))
     return { kind: "from", storage: obj.text === "Float64Array" ? "f64" : "array" };
   return namespaceFunction(ctx, callee) ?? OPAQUE;
@@ -226,4 +226,15 @@ function isConstFunction(fn: FunctionLike): boolean {
   if (ts.isFunctionDeclaration(fn)) return true;
   const d = fn.parent;
   return ts.isVariableDeclaration(d) && ts.isVariableDeclarationList(d.parent) && (d.parent.flags & ts.NodeFlags.Const) !== 0;
+}
+
+/**
+ * The IR type of a method call's receiver: its TypeScript type's, or, for a local TypeScript types
+ * `any[]` (`const a = Array(n).fill(0)`), the array its initialiser made.
+ */
+function receiverType(ctx: LowerContext, obj: ts.Expression): IRType | undefined {
+  const t = irTypeAt(ctx, obj);
+  if (t || !ts.isIdentifier(obj)) return t;
+  const sym = ctx.checker.getSymbolAtLocation(obj);
+  return sym ? ctx.vars.get(sym)?.type : undefined;
 }

@@ -1,7 +1,7 @@
 /**
  * The guards and constants every numeric program has, as data: `Number.EPSILON`,
  * `Number.MAX_VALUE`, ...; `Number.isFinite(x)`, `isNaN(x)`, `Number.isInteger(x)`;
- * `parseFloat("1e-8")` of a literal; `typeof x === "number"`. Each becomes a constant or a
+ * `parseFloat("1e-8")` of a literal; `typeof x === "number"`; `Number(x)` of a number (itself) or a boolean. Each becomes a constant or a
  * comparison of the existing primitives, exactly as JavaScript evaluates it on a number:
  *
  *   isFinite(x)    Math.abs(x) < Infinity          (false for NaN and both infinities)
@@ -50,19 +50,41 @@ export function numberFunctionOf(ctx: LowerContext, callee: ts.Expression): stri
     if (!ts.isIdentifier(obj) || obj.text !== "Number" || !isGlobalBinding(ctx, obj)) return undefined;
     return NUMBER_GUARDS.has(name) || PARSERS.has(name) ? name : undefined;
   }
-  if (ts.isIdentifier(callee) && (GLOBAL_GUARDS.has(callee.text) || PARSERS.has(callee.text)) && isGlobalBinding(ctx, callee))
+  if (
+    ts.isIdentifier(callee) &&
+    (GLOBAL_GUARDS.has(callee.text) || PARSERS.has(callee.text) || callee.text === "Number") &&
+    isGlobalBinding(ctx, callee)
+  )
     return callee.text;
   return undefined;
 }
 
 export function numberFunctionCall(ctx: LowerContext, e: ts.CallExpression, name: string): Expr {
   if (PARSERS.has(name)) return parsedConstant(e, name);
+  if (name === "Number") return numberOf(ctx, e);
   const [arg] = e.arguments;
   if (!arg || e.arguments.length !== 1) fail(TSG.unsupportedSyntax, e, `${name} takes one number here`, `write ${name}(x)`);
   const x = ctx.expression(arg, "cond");
   if (typeOfValue(x).kind !== "num")
     fail(TSG.unsupportedType, arg, `${name} of a value that is not a number is not supported`, "pass a number");
   return guard(name as Guard, x);
+}
+
+/** `Number(x)`: a number is itself (its derivative passes), a boolean 1 or 0. */
+function numberOf(ctx: LowerContext, e: ts.CallExpression): Expr {
+  const [arg] = e.arguments;
+  if (!arg || e.arguments.length !== 1 || ts.isSpreadElement(arg))
+    fail(TSG.unsupportedSyntax, e, "Number takes one value here", "write Number(x)");
+  const x = ctx.expression(arg, "value");
+  const kind = typeOfValue(x).kind;
+  if (kind === "num") return x;
+  if (kind === "bool") return op("select", x, num(1), num(0));
+  fail(
+    TSG.unsupportedType,
+    arg,
+    "Number of a value that is not a number or a boolean is not supported",
+    "convert strings outside the differentiated function",
+  );
 }
 
 function guard(name: Guard, x: Expr): Expr {
