@@ -63,8 +63,13 @@ export class RefStack<T> {
     this.data.push(value);
   }
 
-  pop(): T {
-    return this.data.pop()!;
+  /**
+   * The value pushed last. Generated TypeScript assigns it back to the variable it was saved
+   * from (`t = refStack.pop()`): that variable's type, inferred from the assignment, is the
+   * value's.
+   */
+  pop<U extends T = T>(): U {
+    return this.data.pop()! as U;
   }
 
   get size(): number {

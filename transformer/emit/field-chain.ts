@@ -21,3 +21,14 @@ export function fieldChain(f: ts.NodeFactory, base: ts.Expression, type: IRType,
   }
   return e;
 }
+
+/** Whether the field of a value of type `type` at `keys` may be undefined: it, or an object holding it, is optional. */
+export function mayBeMissing(type: IRType, keys: readonly (string | number)[]): boolean {
+  let t: IRType | undefined = type;
+  for (const k of keys) {
+    const field: RecordField | undefined = t?.kind === "record" ? t.fields.find((x) => x.key === k) : undefined;
+    if (field?.optional) return true;
+    t = field?.type;
+  }
+  return false;
+}

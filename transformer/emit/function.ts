@@ -7,9 +7,9 @@
  */
 import { ts } from "../compiler.js";
 import type { Block, Expr, ExternalRef, GeneratedFunction, IRType, OpName, Origin, Stmt, Var } from "../ir/types.js";
-import { fieldChain } from "./field-chain.js";
+import { fieldChain, mayBeMissing } from "./field-chain.js";
 import { consoleStatement, throwStatement } from "./effects.js";
-import { calleeKey, sameKeys } from "../ir/build.js";
+import { calleeKey, wholePart } from "../ir/build.js";
 import { forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
 import { mathNameOf } from "../rules/math.js";
 import { takesTensorList } from "../rules/tensor-registry.js";
@@ -294,8 +294,13 @@ class FunctionEmitter {
         [this.f.createVariableDeclaration(this.nameOf(s.v), this.f.createToken(ts.SyntaxKind.ExclamationToken), type, undefined)],
         ts.NodeFlags.Let,
       );
+    // a tuple or object given other values later, some with an optional field set (`t = o` after
+    // `{ scale: undefined }`): its type, written out, admits them all
+    // and a tuple written as an array literal, which TypeScript would read as an array
+    const tupleLiteral = s.v.type.kind === "record" && s.v.type.tuple && s.init.k === "record";
+    const annotation = (!isConst && hasOptionalField(s.v.type)) || tupleLiteral ? this.typeNode(s.v.type) : undefined;
     return this.f.createVariableDeclarationList(
-      [this.f.createVariableDeclaration(this.nameOf(s.v), undefined, undefined, this.expr(s.init))],
+      [this.f.createVariableDeclaration(this.nameOf(s.v), undefined, annotation, this.expr(s.init))],
       isConst ? ts.NodeFlags.Const : ts.NodeFlags.Let,
     );
   }
@@ -482,7 +487,13 @@ class FunctionEmitter {
     const a = args.map((x) => this.expr(x));
     const p = primitive(name);
     if (name === "stop") return a[0]!; // stopGradient only matters to the passes
-    if (name === "select") return f.createConditionalExpression(a[0]!, undefined, a[1]!, undefined, a[2]!);
+    if (name === "select") {
+      // `given ? o.scale! : 0`: TypeScript does not narrow an optional field (or an optional
+      // chain) through the test of a variable holding `o.scale !== undefined`, which `given` is
+      const arm = args[1]!;
+      const then = arm.k === "var" && arm.v.path && mayBeMissing(arm.v.path.root.type, arm.v.path.keys) ? nonNull(f, a[1]!) : a[1]!;
+      return f.createConditionalExpression(a[0]!, undefined, then, undefined, a[2]!);
+    }
     if (name === "pow" && isSquare(args)) return f.createBinaryExpression(a[0]!, ts.SyntaxKind.AsteriskToken, this.expr(args[0]!));
     if (p.operator !== undefined && p.arity === 1)
       return f.createPrefixUnaryExpression(TOKENS[p.operator] as ts.PrefixUnaryOperator, a[0]!);
@@ -546,27 +557,10 @@ export function shortFile(file: string): string {
   return parts.slice(-2).join("/");
 }
 
-/**
- * A record literal made of every field of one parameter's part, in the part's own order
- * (`{ W1: p.W1, b1: p.b1 }` for p: { W1, b1 }): that part, as a root and the keys down to it.
- */
-function wholePart(e: Expr & { k: "record" }): { root: Var; keys: readonly (string | number)[] } | null {
-  let found: { root: Var; keys: readonly (string | number)[] } | null = null;
-  for (const field of e.fields) {
-    const part =
-      field.value.k === "var" && field.value.v.path
-        ? { root: field.value.v.path.root, keys: field.value.v.path.keys }
-        : field.value.k === "record"
-          ? wholePart(field.value)
-          : null;
-    if (!part || part.keys.length === 0 || part.keys[part.keys.length - 1] !== field.key) return null;
-    const prefix = part.keys.slice(0, -1);
-    if (found && (found.root !== part.root || !sameKeys(found.keys, prefix))) return null;
-    found = { root: part.root, keys: prefix };
-  }
-  if (!found) return null;
-  // the literal must hold every field the part has
-  let t: IRType = found.root.type;
-  for (const k of found.keys) t = t.kind === "record" ? (t.fields.find((f) => f.key === k)?.type ?? t) : t;
-  return t.kind === "record" && t.fields.length === e.fields.length && t.tuple === e.tuple ? found : null;
+function hasOptionalField(t: IRType): boolean {
+  return t.kind === "record" && t.fields.some((f) => f.optional || hasOptionalField(f.type));
+}
+
+function nonNull(f: ts.NodeFactory, e: ts.Expression): ts.Expression {
+  return ts.isPropertyAccessChain(e) || ts.isElementAccessChain(e) ? f.createNonNullChain(e) : f.createNonNullExpression(e);
 }

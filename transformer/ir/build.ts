@@ -112,8 +112,19 @@ export function typeOfValue(e: Expr): IRType {
       return e.v.type;
     case "bool":
       return { kind: "bool" };
-    case "record":
-      return { kind: "record", tuple: e.tuple, fields: e.fields.map((f) => ({ key: f.key, type: typeOfValue(f.value) })) };
+    case "record": {
+      // a parameter's part passed whole (emitted as `o.noise`): the part's type, optional fields and all
+      const whole = wholePart(e);
+      if (whole) return typeAt(whole.root.type, whole.keys);
+      return {
+        kind: "record",
+        tuple: e.tuple,
+        // a field left undefined is optional: a variable holding the record may hold it given later
+        fields: e.fields.map((f) => ({ key: f.key, type: typeOfValue(f.value), ...(mayBeMissing(f.value) ? { optional: true } : {}) })),
+      };
+    }
+    case "undef":
+      return e.type ?? NUM;
     case "str":
       return { kind: "data" };
     case "field": {
@@ -133,11 +144,60 @@ export function typeOfValue(e: Expr): IRType {
   }
 }
 
+/**
+ * A record literal made of every field of one parameter's part, in the part's own order
+ * (`{ W1: p.W1, b1: p.b1 }` for p: { W1, b1 }): that part, as a root and the keys down to it.
+ */
+export function wholePart(e: Expr & { k: "record" }): { root: Var; keys: readonly (string | number)[] } | null {
+  let found: { root: Var; keys: readonly (string | number)[] } | null = null;
+  for (const field of e.fields) {
+    const part =
+      field.value.k === "var" && field.value.v.path
+        ? { root: field.value.v.path.root, keys: field.value.v.path.keys }
+        : field.value.k === "record"
+          ? wholePart(field.value)
+          : null;
+    if (!part || part.keys.length === 0 || part.keys[part.keys.length - 1] !== field.key) return null;
+    const prefix = part.keys.slice(0, -1);
+    if (found && (found.root !== part.root || !sameKeys(found.keys, prefix))) return null;
+    found = { root: part.root, keys: prefix };
+  }
+  if (!found) return null;
+  // the literal must hold every field the part has, in the part's order (a record's leaves are
+  // its fields in order: the type of the literal is the part's)
+  const t = typeAt(found.root.type, found.keys);
+  return t.kind === "record" &&
+    t.tuple === e.tuple &&
+    t.fields.length === e.fields.length &&
+    t.fields.every((f, i) => f.key === e.fields[i]!.key)
+    ? found
+    : null;
+}
+
+/** Whether a record literal's field value may be undefined: left out, or an optional object of a parameter passed whole. */
+function mayBeMissing(value: Expr): boolean {
+  if (value.k === "undef") return true;
+  const whole = value.k === "record" ? wholePart(value) : null;
+  if (!whole || whole.keys.length === 0) return false;
+  const holder = typeAt(whole.root.type, whole.keys.slice(0, -1));
+  return holder.kind === "record" && holder.fields.find((f) => f.key === whole.keys[whole.keys.length - 1])?.optional === true;
+}
+
+/** The type of the part of a value of type `t` at `keys`. */
+function typeAt(t: IRType, keys: readonly (string | number)[]): IRType {
+  for (const k of keys) t = t.kind === "record" ? (t.fields.find((f) => f.key === k)?.type ?? t) : t;
+  return t;
+}
+
 /** Whether values of this type can carry a derivative (numbers, and arrays/records of them). */
 /** The zero of a type: what a variable holds before its first assignment, or a missing adjoint. */
 export function zeroValue(type: IRType): Expr {
   if (type.kind === "record")
-    return { k: "record", tuple: type.tuple, fields: type.fields.map((f) => ({ key: f.key, value: zeroValue(f.type) })) };
+    return {
+      k: "record",
+      tuple: type.tuple,
+      fields: type.fields.map((f) => ({ key: f.key, value: zeroValue(f.type) })),
+    };
   if (type.kind === "bool") return { k: "bool", value: false };
   if (type.kind === "data") return { k: "str", value: "" };
   if (type.kind === "array") return alloc(num(0), type.storage);

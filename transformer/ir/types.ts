@@ -99,8 +99,11 @@ export type OpName = PrimitiveName;
 
 export type Expr =
   | { readonly k: "num"; readonly value: number }
-  /** `undefined`: an optional argument of a tensor operation left out. */
-  | { readonly k: "undef" }
+  /**
+   * `undefined`: an optional argument of a tensor operation left out, or an optional field a
+   * record literal leaves out (typed as the field, so that the record's type says what it may hold).
+   */
+  | { readonly k: "undef"; readonly type?: IRType }
   /** A string literal (data: compared with === and !==, passed on). */
   | { readonly k: "str"; readonly value: string }
   | { readonly k: "bool"; readonly value: boolean }

@@ -241,7 +241,7 @@ export function recordArgumentOf(ctx: LowerContext, value: RecordValue, target: 
     tuple: t.tuple,
     fields: t.fields.map((f) => {
       // an optional field the value leaves out (`{ bias: 1 }` for `{ scale?: number; bias: number }`)
-      if (f.optional && !hasField(ctx, r, f.key)) return { key: f.key, value: { k: "undef" } as Expr };
+      if (f.optional && !hasField(ctx, r, f.key)) return { key: f.key, value: { k: "undef", type: f.type } as Expr };
       const part = project(ctx, r, f.key, arg);
       // an optional object made elsewhere (`{ noise: made.noise }`) is passed as it is: rebuilt
       // field by field it would be there even where it is missing. One that lists other fields

@@ -8,7 +8,23 @@
  * tangent function. The output is ordinary IR: the reverse pass's output can be fed back in
  * (forward over reverse), and this pass's output can be simplified and emitted.
  */
-import { add, alloc, assign, calleeKey, decl, index, len, mul, newVar, num, objectType, ref, shapeGuard, store } from "../ir/build.js";
+import {
+  add,
+  alloc,
+  assign,
+  bool,
+  calleeKey,
+  decl,
+  index,
+  len,
+  mul,
+  newVar,
+  num,
+  objectType,
+  ref,
+  shapeGuard,
+  store,
+} from "../ir/build.js";
 import { isCheckpointCall, writtenArgs } from "../ir/calls.js";
 import type { Block, Callee, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
 import { refuse, TSG } from "../refusal.js";
@@ -440,7 +456,11 @@ class Forward {
       fields: value.fields.map((f) => ({
         key: f.key,
         value:
-          f.value.k === "record" ? this.recordTangent(f.value) : (this.tangentOf(f.value) ?? this.zeroLike(typeOfValue(f.value), f.value)),
+          f.value.k === "record"
+            ? this.recordTangent(f.value)
+            : f.value.k === "undef"
+              ? f.value // an optional field left out has no tangent either
+              : (this.tangentOf(f.value) ?? this.zeroLike(typeOfValue(f.value), f.value)),
       })),
     };
   }
@@ -476,8 +496,9 @@ class Forward {
       return {
         k: "record",
         tuple: type.tuple,
+        // an optional field too: its tangent is read where the field is given, and must be a number there
         fields: type.fields.map((f) => ({ key: f.key, value: this.zeroLike(f.type, { k: "field", obj: like, key: f.key }) })),
       };
-    return num(0);
+    return type.kind === "bool" ? bool(false) : num(0);
   }
 }
