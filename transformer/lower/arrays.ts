@@ -5,7 +5,7 @@
 import { ts } from "../compiler.js";
 import { fail, TSG } from "../diagnostics.js";
 import { add, alloc, assign, decl, index, len, newVar, num, op, ref, typeOfValue } from "../ir/build.js";
-import type { Expr, IRType, Stmt } from "../ir/types.js";
+import type { Expr, IRType, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import { countedLoop, emit, evaluatedOnce, irTypeAt, typeOfNode, type LowerContext } from "./context.js";
 import { unwrap } from "../syntax/unwrap.js";
@@ -211,6 +211,22 @@ export function sliceCall(ctx: LowerContext, e: ts.CallExpression, callee: ts.Pr
 }
 
 /**
+ * `const [a, ...rest] = xs`, `[a, ...rest] = xs`: the items from `from` on, in a new plain array
+ * (`xs.slice(from)`, a plain array also when xs is a Float64Array, as the iteration destructuring
+ * makes is).
+ */
+export function restOf(ctx: LowerContext, xs: Expr, from: number, name: string): Var {
+  const out = newVar(name, { kind: "array", elem: NUM, storage: "array" }, "local", { owned: true });
+  const count = evaluatedOnce(ctx, "count", op("max", op("sub", len(xs), num(from)), num(0)));
+  emit(ctx, decl(out, alloc(count, "array"), ctx.origin));
+  const origin = ctx.origin;
+  countedLoop(ctx, count, (i) => [
+    { k: "store", arr: out, index: ref(i), value: index(xs, add(num(from), ref(i))), accumulate: false, origin },
+  ]);
+  return out;
+}
+
+/**
  * Where `slice` starts or ends, as JavaScript resolves it: the argument truncated (NaN is 0), from
  * the end when negative, clamped to [0, n].
  */
@@ -222,6 +238,27 @@ function sliceBound(ctx: LowerContext, arg: ts.Expression, n: Expr): Expr {
   const r = op("select", op("ne", whole, whole), num(0), whole);
   const at = evaluatedOnce(ctx, "at", r);
   return op("select", op("lt", at, num(0)), op("max", op("add", n, at), num(0)), op("min", at, n));
+}
+
+/**
+ * `xs.at(i)`: the array and the index it reads, `i` counted from the end when negative, as
+ * JavaScript resolves it (the argument truncated, NaN read as 0). Out of range, the read finds
+ * nothing, as `xs[i]` does (and `xs.at(i) ?? d` is `d` there, operators.ts). Undefined when `xs`
+ * is not an array: the call is then resolved as any other method.
+ */
+export function atIndex(ctx: LowerContext, e: ts.CallExpression, callee: ts.PropertyAccessExpression): { arr: Expr; at: Expr } | undefined {
+  const value = ctx.expression(callee.expression, "value");
+  if (typeOfValue(value).kind !== "array") return undefined;
+  const [arg] = e.arguments;
+  if (!arg || e.arguments.length !== 1 || ts.isSpreadElement(arg))
+    fail(TSG.unsupportedSyntax, e, "`.at` takes one index", "write `xs.at(i)`, or `xs.at(-1)` for the last element");
+  const x = ctx.expression(arg, "cond");
+  if (x.k === "num" && Number.isInteger(x.value) && x.value >= 0) return { arr: value, at: x };
+  const arr = evaluatedOnce(ctx, "items", value);
+  if (x.k === "num" && Number.isInteger(x.value)) return { arr, at: add(len(arr), x) };
+  const whole = evaluatedOnce(ctx, "at", op("trunc", x));
+  const relative = evaluatedOnce(ctx, "at", op("select", op("ne", whole, whole), num(0), whole));
+  return { arr, at: evaluatedOnce(ctx, "at", op("select", op("lt", relative, num(0)), add(len(arr), relative), relative)) };
 }
 
 /** The type of `new Array(n).fill(v)` / `[]` / `[1, 2]` when TypeScript says any[]. */

@@ -18,6 +18,7 @@ import { recordValue } from "./records.js";
 import { unwrap } from "../syntax/unwrap.js";
 import { irTypeOrUndefined } from "./types.js";
 import { assignOptional, logicalAssignOptional, optionalTarget } from "./optional.js";
+import { destructuringAssignment } from "./destructuring.js";
 
 /** An expression used as a statement (also a `for` loop's initializer and update). */
 export function expressionStatement(ctx: LowerContext, e: ts.Expression): void {
@@ -32,6 +33,11 @@ export function expressionStatement(ctx: LowerContext, e: ts.Expression): void {
         return;
       }
       if (k === ts.SyntaxKind.EqualsToken) {
+        const pattern = unwrap(b.left, ["parens"]);
+        if (ts.isArrayLiteralExpression(pattern) || ts.isObjectLiteralExpression(pattern)) {
+          destructuringAssignment(ctx, b, (target, value, node) => assignValue(ctx, target, value, node));
+          return;
+        }
         const optional = optionalTarget(ctx, b.left);
         if (optional) {
           assignOptional(ctx, optional, () => ctx.expression(b.right, "value"), b.right);
@@ -136,6 +142,13 @@ function carriesArray(t: IRType | undefined): boolean {
   if (!t) return false;
   if (t.kind === "array") return true;
   return t.kind === "record" && t.fields.some((f) => carriesArray(f.type));
+}
+
+/** `target = value`, the value lowered already (one target of a destructuring assignment). */
+function assignValue(ctx: LowerContext, target: ts.Expression, value: Expr, node: ts.Node): void {
+  const optional = optionalTarget(ctx, target);
+  if (optional) assignOptional(ctx, optional, () => value);
+  else assignTo(ctx, target, () => value, node);
 }
 
 /** Lowers `target = value(old)`, where `old` reads the target's current value. */

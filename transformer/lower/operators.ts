@@ -11,6 +11,7 @@ import { refuseIncrementInExpression } from "./refusals.js";
 import { irTypeOrUndefined, typeToString } from "./types.js";
 import { typeofComparison } from "./calls/number-guards.js";
 import { optionalComparison, optionalOrDefault } from "./optional.js";
+import { atIndex } from "./arrays.js";
 
 const ARITH: Partial<Record<ts.SyntaxKind, OpName>> = perCompiler(() => ({
   [ts.SyntaxKind.PlusToken]: "add",
@@ -195,6 +196,12 @@ export interface GuardedRead {
  */
 function guardedRead(ctx: LowerContext, left: ts.Expression): GuardedRead | undefined {
   const e = unwrap(left, ["parens", "nonNull"]);
+  if (isArrayAt(ctx, e)) {
+    // `xs.at(i) ?? d`: the index resolved (from the end when negative) is an integer already
+    const { arr, at } = atIndex(ctx, e, e.expression)!;
+    const below = op("lt", at, len(arr));
+    return { present: at.k === "num" ? below : op("and", op("le", num(0), at), below), read: index(arr, at) };
+  }
   if (!ts.isElementAccessExpression(e)) return undefined;
   // `rows[i]` is `number[] | undefined` under noUncheckedIndexedAccess: the array it may be
   const holder = ctx.checker.getNonNullableType(ctx.checker.getTypeAtLocation(e.expression));
@@ -213,6 +220,16 @@ function guardedRead(ctx: LowerContext, left: ts.Expression): GuardedRead | unde
   const natural = i.k === "num" && Number.isInteger(i.value) && i.value >= 0;
   const inBounds = natural ? below : op("and", op("and", op("eq", op("floor", i), i), op("le", num(0), i)), below);
   return { present: outer ? op("and", outer.present, inBounds) : inBounds, read: index(arr, i) };
+}
+
+/** `xs.at(i)` on an array. */
+function isArrayAt(ctx: LowerContext, e: ts.Expression): e is ts.CallExpression & { expression: ts.PropertyAccessExpression } {
+  return (
+    ts.isCallExpression(e) &&
+    ts.isPropertyAccessExpression(e.expression) &&
+    e.expression.name.text === "at" &&
+    irTypeOrUndefined(ctx.checker, ctx.checker.getTypeAtLocation(e.expression.expression))?.kind === "array"
+  );
 }
 
 /**

@@ -3,6 +3,8 @@
  *
  *   xs.map((x, i) => e)            const out = new Array(xs.length); for (i) out[i] = e
  *   xs.reduce((acc, x, i) => e, a) let acc = a; for (i) acc = e
+ *   xs.reduce((acc, x, i) => e)    the same from acc = xs[0] and i = 1 (a TypeError when xs is empty)
+ *   xs.reduceRight(...)            the same, i from the end down
  *   xs.forEach((x, i) => { ... })  for (i) { ... }
  *   xs.filter((x, i) => p)         const out = []; for (i) if (p) out.push(x)
  *   xs.some(p), xs.every(p)        a flag and a loop that stops at the answer
@@ -16,13 +18,16 @@
  */
 import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
-import { alloc, assign, bool, decl, index, len, newVar, num, op, ref, typeOfValue } from "../../ir/build.js";
+import { add, alloc, assign, bool, decl, index, len, newVar, num, op, ref, typeOfValue } from "../../ir/build.js";
 import type { Expr, IRType, Stmt, Var } from "../../ir/types.js";
 import { NUM } from "../../ir/types.js";
 import { collect, countedLoop, emit, evaluatedOnce, symbolOf, typeOfNode, type LowerContext, type Mode } from "../context.js";
 import { OUTER, unwrap } from "../../syntax/unwrap.js";
 
-export const ARRAY_METHODS = new Set(["map", "reduce", "forEach", "filter", "some", "every", "includes", "indexOf"]);
+export const ARRAY_METHODS = new Set(["map", "reduce", "reduceRight", "forEach", "filter", "some", "every", "includes", "indexOf"]);
+
+/** The iterators of an array a for...of loop may walk (loops.ts), and nothing else may call. */
+export const ITERATORS = new Set(["entries", "keys", "values"]);
 
 const BOOL: IRType = { kind: "bool" };
 
@@ -37,7 +42,8 @@ export function arrayMethodCall(ctx: LowerContext, e: ts.CallExpression, callee:
     case "indexOf":
       return search(ctx, e, xs, name);
     case "reduce":
-      return reduce(ctx, e, xs, mode);
+    case "reduceRight":
+      return reduce(ctx, e, xs, mode, name === "reduceRight");
   }
   const fn = callback(e, name);
   switch (name) {
@@ -180,21 +186,50 @@ function isRead(ctx: LowerContext, p: ts.ParameterDeclaration): boolean {
   return read;
 }
 
-/** `xs.reduce((acc, x, i) => e, initial)`: an accumulator and a loop. */
-function reduce(ctx: LowerContext, e: ts.CallExpression, xs: Expr, mode: Mode): Expr {
-  const fn = callback(e, "reduce");
+/**
+ * `xs.reduce((acc, x, i) => e, initial)`: an accumulator and a loop. Without an initial value the
+ * accumulator starts at the first item and the loop at the second, and an empty array throws the
+ * TypeError JavaScript throws. `reduceRight` walks from the end. As in JavaScript, the items are
+ * those the array has when the call starts: its length is read once.
+ */
+function reduce(ctx: LowerContext, e: ts.CallExpression, xs: Expr, mode: Mode, right: boolean): Expr {
+  const name = right ? "reduceRight" : "reduce";
+  const fn = callback(e, name);
   const initial = e.arguments[1];
-  if (!initial || e.arguments.length !== 2)
-    fail(TSG.unsupportedSyntax, e, "`.reduce` needs its initial value here", "pass it: `xs.reduce((acc, x) => acc + x, 0)`");
+  if (e.arguments.length > 2)
+    fail(TSG.unsupportedSyntax, e, `\`.${name}\` takes a callback and an initial value`, `write \`xs.${name}((acc, x) => acc + x, 0)\``);
   const [accParam, ...rest] = fn.parameters as readonly ts.ParameterDeclaration[];
-  const start = ctx.expression(initial, mode);
-  const type = typeOfValue(start);
-  if (type.kind !== "num")
-    fail(TSG.unsupportedType, initial, "`.reduce` is supported with a number accumulator", "accumulate a number, or write the loop");
+  const origin = ctx.origin;
+  const t = typeOfValue(xs);
+  const items = evaluatedOnceNumber(ctx, len(xs));
+  let start: Expr;
+  if (initial) {
+    start = ctx.expression(initial, mode);
+    if (typeOfValue(start).kind !== "num")
+      fail(TSG.unsupportedType, initial, `\`.${name}\` is supported with a number accumulator`, "accumulate a number, or write the loop");
+  } else {
+    if (t.kind !== "array" || t.elem.kind !== "num")
+      fail(
+        TSG.unsupportedType,
+        e,
+        `\`.${name}\` without an initial value is supported on arrays of numbers`,
+        `pass a number initial value: \`xs.${name}((acc, x) => ..., 0)\``,
+      );
+    emit(ctx, {
+      k: "if",
+      cond: op("eq", items, num(0)),
+      then: [{ k: "throw", error: "TypeError", message: "Reduce of empty array with no initial value", origin }],
+      else: [],
+      origin,
+    });
+    start = index(xs, right ? op("sub", items, num(1)) : num(0));
+  }
   const acc = newVar(resultName(e, accParam && ts.isIdentifier(accParam.name) ? accParam.name.text : "acc"), NUM, "local");
-  emit(ctx, decl(acc, start, ctx.origin));
+  emit(ctx, decl(acc, start, origin));
   if (accParam) bindParameter(ctx, accParam, acc);
-  eachItem(ctx, xs, { ...fn, parameters: rest }, (_, result) => [assign(acc, result(mode), ctx.origin)]);
+  const skip = initial ? 0 : 1;
+  const range: Range = right ? { from: op("sub", items, num(1 + skip)), down: true } : { from: num(skip), length: items };
+  eachItem(ctx, xs, { ...fn, parameters: rest }, (_, result) => [assign(acc, result(mode), origin)], range);
   return ref(acc);
 }
 
@@ -232,7 +267,7 @@ interface Callback {
 /** The arrow (or function expression) a method is given, written in the call (argument `at`). */
 function callback(e: ts.CallExpression, name: string, at = 0): Callback {
   const arg = e.arguments[at] && unwrap(e.arguments[at], OUTER);
-  if (!arg || !(ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) || (name !== "reduce" && e.arguments.length !== at + 1))
+  if (!arg || !(ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) || (!name.startsWith("reduce") && e.arguments.length !== at + 1))
     fail(
       TSG.unsupportedSyntax,
       e,
@@ -245,14 +280,18 @@ function callback(e: ts.CallExpression, name: string, at = 0): Callback {
   return { parameters: arg.parameters, body: arg.body };
 }
 
+/** Which items a loop visits: up from `from` while below `length`, or down from `from` to 0. */
+type Range = { readonly from: Expr; readonly length: Expr; readonly down?: false } | { readonly from: Expr; readonly down: true };
+
 /**
- * The loop over `xs`: per item, the callback's parameters (item, index, array) bound, its
- * statements lowered, and `make` given the counter and a way to lower its result.
+ * The loop over `xs` (every item, in order, unless `range` says otherwise): per item, the
+ * callback's parameters (item, index, array) bound, its statements lowered, and `make` given the
+ * counter and a way to lower its result.
  */
-function eachItem(ctx: LowerContext, xs: Expr, fn: Callback, make: (i: Var, result: (mode: Mode) => Expr) => Stmt[]): void {
+function eachItem(ctx: LowerContext, xs: Expr, fn: Callback, make: (i: Var, result: (mode: Mode) => Expr) => Stmt[], range?: Range): void {
   const origin = ctx.origin;
   const [itemParam, indexParam, arrayParam] = fn.parameters;
-  countedLoop(ctx, len(xs), (i) =>
+  const body = (i: Var): Stmt[] =>
     collect(ctx, () => {
       ctx.origin = origin;
       if (itemParam) {
@@ -274,8 +313,22 @@ function eachItem(ctx: LowerContext, xs: Expr, fn: Callback, make: (i: Var, resu
       }
       const last = callbackStatements(ctx, fn.body);
       emit(ctx, ...make(i, (mode) => (last ? ctx.expression(last, mode) : num(0))));
-    }),
-  );
+    });
+  if (!range) {
+    countedLoop(ctx, len(xs), body);
+    return;
+  }
+  const i = newVar("i", NUM, "local");
+  const stmts = body(i);
+  const step = range.down ? op("sub", ref(i), num(1)) : add(ref(i), num(1));
+  emit(ctx, decl(i, range.from, origin), {
+    k: "loop",
+    test: range.down ? op("ge", ref(i), num(0)) : op("lt", ref(i), range.length),
+    testAtEnd: false,
+    body: stmts,
+    update: [assign(i, step, origin)],
+    origin,
+  });
 }
 
 /** Lowers a callback's statements; returns the expression it returns (its body, or the final `return e`). */

@@ -7,9 +7,10 @@
 import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import type { Expr, IRType } from "../../ir/types.js";
+import { index } from "../../ir/build.js";
 import type { MarkerCall } from "../../discover/markers.js";
-import { fillCall, fromCall, sliceCall } from "../arrays.js";
-import { ARRAY_METHODS, arrayMethodCall } from "./array-methods.js";
+import { atIndex, fillCall, fromCall, sliceCall } from "../arrays.js";
+import { ARRAY_METHODS, arrayMethodCall, ITERATORS } from "./array-methods.js";
 import { irTypeAt, type LowerContext, type Mode } from "../context.js";
 import {
   declarationWithBody,
@@ -48,6 +49,10 @@ export type Callee =
   /** `xs.slice()`, `xs.slice(start, end)`; `Array(n).fill(v)`. */
   | { readonly kind: "slice"; readonly callee: ts.PropertyAccessExpression }
   | { readonly kind: "fill"; readonly callee: ts.PropertyAccessExpression }
+  /** `xs.at(i)`: an element read, from the end when `i` is negative. */
+  | { readonly kind: "at"; readonly callee: ts.PropertyAccessExpression }
+  /** `xs.entries()`, `.keys()`, `.values()`: what a for...of loop iterates, and nothing else (loops.ts). */
+  | { readonly kind: "iterator"; readonly name: string }
   /** `xs.map(...)`, `.reduce`, `.forEach`, `.filter`, `.some`, `.every`, `.includes`, `.indexOf`: loops. */
   | { readonly kind: "arrayMethod"; readonly callee: ts.PropertyAccessExpression }
   /** `Float64Array.from(xs)`, `Array.from(xs)`: a copy. */
@@ -101,6 +106,19 @@ function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mo
       return sliceCall(ctx, e, callee.callee) ?? lowerCallTo(ctx, e, namespaceFunction(ctx, callee.callee) ?? OPAQUE, mode);
     case "fill":
       return fillCall(ctx, e, callee.callee);
+    case "at": {
+      const read = atIndex(ctx, e, callee.callee);
+      return read ? index(read.arr, read.at) : lowerCallTo(ctx, e, namespaceFunction(ctx, callee.callee) ?? OPAQUE, mode);
+    }
+    case "iterator":
+      fail(
+        TSG.unsupportedSyntax,
+        e,
+        `\`.${callee.name}()\` of an array is supported only as what a for...of loop iterates`,
+        callee.name === "entries"
+          ? "write `for (const [i, v] of xs.entries())`, or an index loop"
+          : `write \`for (const v of xs.${callee.name}())\`, or an index loop`,
+      );
     case "from":
       return fromCall(ctx, e, callee.storage);
     case "arrayMethod":
@@ -179,7 +197,10 @@ function methodCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.Proper
   if (ts.isIdentifier(obj) && obj.text === "Math" && isGlobalBinding(ctx, obj)) return { kind: "math", name };
   if (name === "slice" && e.arguments.length <= 2 && !e.arguments.some(ts.isSpreadElement)) return { kind: "slice", callee };
   if (name === "fill") return { kind: "fill", callee };
-  if (ARRAY_METHODS.has(name) && receiverType(ctx, obj)?.kind === "array") return { kind: "arrayMethod", callee };
+  const receiver = receiverType(ctx, obj);
+  if (ARRAY_METHODS.has(name) && receiver?.kind === "array") return { kind: "arrayMethod", callee };
+  if (name === "at" && receiver?.kind === "array") return { kind: "at", callee };
+  if (ITERATORS.has(name) && e.arguments.length === 0 && receiver?.kind === "array") return { kind: "iterator", name };
   if (name === "from" && ts.isIdentifier(obj) && (obj.text === "Float64Array" || obj.text === "Array") && isGlobalBinding(ctx, obj))
     return { kind: "from", storage: obj.text === "Float64Array" ? "f64" : "array" };
   return namespaceFunction(ctx, callee) ?? OPAQUE;
