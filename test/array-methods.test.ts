@@ -73,7 +73,10 @@ describe("map, reduce, forEach, filter, and the queries", () => {
       compileSource(
         `import { grad } from "tsgrad";\nconst double = (t: number) => 2 * t;\nfunction f(xs: number[]): number { ${body} }\nexport const df = grad(f);`,
       ).messages;
-    expect(refused("return xs.map(double)[0]!;")).toEqual([expect.stringMatching(/^TSG1009 3:43 .*callback written in the call/)]);
+    // a callback passed by name is inlined (everyday-idioms.test.ts); one with a `this` argument is not
+    expect(refused("return xs.map(double, undefined)[0]!;")).toEqual([
+      expect.stringMatching(/^TSG1009 3:43 .*callback written in the call/),
+    ]);
     expect(refused("return xs.map((x) => { if (x > 0) return x; return -x; })[0]!;")).toEqual([
       expect.stringMatching(/^TSG1009 3:\d+ .*returns before its last statement/),
     ]);

@@ -1,7 +1,9 @@
 /**
  * Small idioms of everyday numeric TypeScript: `Number(x)` of a number (itself, its derivative
  * passes) or a boolean (1 or 0), and the array methods of an array TypeScript types `any[]`
- * (`Array(n).fill(0)`), which is the array its initialiser made. References: closed forms,
+ * (`Array(n).fill(0)`), which is the array its initialiser made; callbacks passed by name
+ * (`xs.map(Math.exp)`, `xs.map(sigmoid)`, `xs.reduce(add, 0)`), called as JavaScript calls them,
+ * with the item, the index and the array. References: closed forms,
  * central finite differences and forward against reverse mode (verifyDerivatives).
  */
 import { describe, expect, it } from "vitest";
@@ -9,6 +11,7 @@ import fc from "fast-check";
 import { grad, hessian, jvp, valueAndGrad } from "tsgrad";
 import { expectClose, numericHessian } from "./support/numeric.js";
 import { verifyDerivatives } from "./support/verify.js";
+import { compileSource } from "./support/compile.js";
 
 /** `Number` of a comparison gates a term; `Number(x)` and unary `+` pass the derivative. */
 function gated(xs: number[]): number {
@@ -48,5 +51,67 @@ describe("Number(x) and arrays typed any[]", () => {
     const xs = [0.7, -1.2, 0.4];
     expectClose(hessian(gated)(xs), numericHessian(gated, xs), 1e-5, "Hessian");
     expect(hessian(gated)(xs)[0]![1]).toBeCloseTo(1, 10);
+  });
+});
+
+function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+/** Takes the index too, as JavaScript passes it. */
+function weighted(v: number, i: number): number {
+  const w = i + 1;
+  return w * v * v;
+}
+function add(a: number, b: number): number {
+  return a + b;
+}
+function byName(xs: number[]): number {
+  const e = xs.map(Math.exp);
+  const s = xs.map(sigmoid);
+  const w = xs.map(weighted);
+  return e.reduce(add, 0) + s.reduce((a, b) => a + b, 0) * w.reduce(add);
+}
+/** d byName / d xs, in closed form. */
+function byNameSlope(xs: number[]): number[] {
+  const sig = xs.map((v) => 1 / (1 + Math.exp(-v)));
+  const S = sig.reduce((a, b) => a + b, 0);
+  const W = xs.reduce((a, v, i) => a + (i + 1) * v * v, 0);
+  return xs.map((v, i) => Math.exp(v) + sig[i]! * (1 - sig[i]!) * W + S * 2 * (i + 1) * v);
+}
+
+describe("callbacks passed by name", () => {
+  it("Math functions and functions of the file, with the index where they take it: closed form, both modes", () => {
+    fc.assert(
+      fc.property(entries, (xs) => {
+        expectClose(grad(byName)(xs), byNameSlope(xs), 1e-10, "grad vs closed form");
+        verifyDerivatives(byName, { grad: grad(byName), jvp: jvp(byName), valueAndGrad: valueAndGrad(byName) }, [xs]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("the Hessian matches finite differences of the function", () => {
+    const xs = [0.3, -0.7, 1.1];
+    expectClose(hessian(byName)(xs), numericHessian(byName, xs), 1e-5, "Hessian");
+  });
+
+  it("what cannot be passed by name is refused with the arrow to write", () => {
+    const refusal = (prelude: string, body: string, siblings: Record<string, string> = {}) =>
+      compileSource(
+        `import { grad } from "tsgrad";\n${prelude}\nexport function f(xs: number[]): number { ${body} }\nexport const g = grad(f);\n`,
+        siblings,
+      ).messages;
+    const max = refusal("", "return xs.map(Math.max).reduce((a, b) => a + b, 0);");
+    expect(max[0]).toMatch(/^TSG1009 3:.*would call Math\.max with the item, its index and the array/);
+    const early = refusal(
+      "function clip(v: number): number { if (v > 1) return 1; return v; }",
+      "return xs.map(clip).reduce((a, b) => a + b, 0);",
+    );
+    expect(early[0]).toMatch(/^TSG1009 3:.*`clip` passed by name returns before its last statement/);
+    expect(early[0]).toContain("xs.map((x) => clip(x))".slice(2));
+    const other = refusal('import { sq } from "./lib.js";', "return xs.map(sq).reduce((a, b) => a + b, 0);", {
+      "lib.ts": "export function sq(v: number): number { return v * v; }\n",
+    });
+    expect(other[0]).toMatch(/^TSG1009 3:.*`sq` passed by name is declared in another file/);
   });
 });

@@ -19,7 +19,8 @@
 import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
 import { add, alloc, assign, bool, decl, index, len, newVar, num, op, ref, typeOfValue } from "../../ir/build.js";
-import type { Expr, IRType, Stmt, Var } from "../../ir/types.js";
+import type { Expr, IRType, OpName, Stmt, Var } from "../../ir/types.js";
+import { referencedCallback } from "./callback-references.js";
 import { NUM } from "../../ir/types.js";
 import { collect, countedLoop, emit, evaluatedOnce, symbolOf, typeOfNode, type LowerContext, type Mode } from "../context.js";
 import { OUTER, unwrap } from "../../syntax/unwrap.js";
@@ -45,7 +46,7 @@ export function arrayMethodCall(ctx: LowerContext, e: ts.CallExpression, callee:
     case "reduceRight":
       return reduce(ctx, e, xs, mode, name === "reduceRight");
   }
-  const fn = callback(e, name);
+  const fn = callback(ctx, e, name);
   switch (name) {
     case "map": {
       const type = typeOfNode(ctx, e);
@@ -106,7 +107,7 @@ export function arrayMethodCall(ctx: LowerContext, e: ts.CallExpression, callee:
  */
 export function mappedFrom(ctx: LowerContext, e: ts.CallExpression, storage: "f64" | "array", mode: Mode): Expr {
   const [source] = e.arguments;
-  const fn = callback(e, "from", 1);
+  const fn = callback(ctx, e, "from", 1);
   const owner = storage === "f64" ? "Float64Array" : "Array";
   if (fn.parameters.length > 2)
     fail(TSG.unsupportedSyntax, fn.parameters[2]!, `${owner}.from gives its callback the item and the index only`, "take `(x, i) => ...`");
@@ -194,7 +195,7 @@ function isRead(ctx: LowerContext, p: ts.ParameterDeclaration): boolean {
  */
 function reduce(ctx: LowerContext, e: ts.CallExpression, xs: Expr, mode: Mode, right: boolean): Expr {
   const name = right ? "reduceRight" : "reduce";
-  const fn = callback(e, name);
+  const fn = callback(ctx, e, name);
   const initial = e.arguments[1];
   if (e.arguments.length > 2)
     fail(TSG.unsupportedSyntax, e, `\`.${name}\` takes a callback and an initial value`, `write \`xs.${name}((acc, x) => acc + x, 0)\``);
@@ -262,11 +263,26 @@ interface Callback {
   /** Undefined where the loop gives the callback no item (`Array.from({ length: n }, (_, i) => ...)`). */
   readonly parameters: readonly (ts.ParameterDeclaration | undefined)[];
   readonly body: ts.ConciseBody;
+  /** `xs.map(Math.exp)`: the Math function applied to the item, in place of a body. */
+  readonly math?: OpName;
 }
 
 /** The arrow (or function expression) a method is given, written in the call (argument `at`). */
-function callback(e: ts.CallExpression, name: string, at = 0): Callback {
+function callback(ctx: LowerContext, e: ts.CallExpression, name: string, at = 0): Callback {
   const arg = e.arguments[at] && unwrap(e.arguments[at], OUTER);
+  // `xs.map(sigmoid)`, `xs.map(Math.exp)`: the function named (callback-references.ts)
+  const named = arg && (!name.startsWith("reduce") ? e.arguments.length === at + 1 : true) ? referencedCallback(ctx, arg, name) : undefined;
+  if (named?.kind === "math") {
+    if (name !== "map" && name !== "from")
+      fail(
+        TSG.unsupportedSyntax,
+        arg!,
+        `\`.${name}\` with a Math function passed by name is not supported`,
+        `write the arrow: \`.${name}((x) => ...)\``,
+      );
+    return { parameters: [], body: arg!, math: named.op };
+  }
+  if (named) return { parameters: named.parameters, body: named.body };
   if (!arg || !(ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) || (!name.startsWith("reduce") && e.arguments.length !== at + 1))
     fail(
       TSG.unsupportedSyntax,
@@ -291,9 +307,14 @@ type Range = { readonly from: Expr; readonly length: Expr; readonly down?: false
 function eachItem(ctx: LowerContext, xs: Expr, fn: Callback, make: (i: Var, result: (mode: Mode) => Expr) => Stmt[], range?: Range): void {
   const origin = ctx.origin;
   const [itemParam, indexParam, arrayParam] = fn.parameters;
+  const math = fn.math;
   const body = (i: Var): Stmt[] =>
     collect(ctx, () => {
       ctx.origin = origin;
+      if (math) {
+        emit(ctx, ...make(i, () => op(math, index(xs, ref(i)))));
+        return;
+      }
       if (itemParam) {
         const t = typeOfValue(xs);
         const elem = t.kind === "array" ? t.elem : NUM;
