@@ -3,7 +3,7 @@
  * passes) or a boolean (1 or 0), and the array methods of an array TypeScript types `any[]`
  * (`Array(n).fill(0)`), which is the array its initialiser made; callbacks passed by name
  * (`xs.map(Math.exp)`, `xs.map(sigmoid)`, `xs.reduce(add, 0)`), called as JavaScript calls them,
- * with the item, the index and the array. References: closed forms,
+ * with the item, the index and the array; `xs.concat(ys, [1, 2], x)`. References: closed forms,
  * central finite differences and forward against reverse mode (verifyDerivatives).
  */
 import { describe, expect, it } from "vitest";
@@ -113,5 +113,28 @@ describe("callbacks passed by name", () => {
       "lib.ts": "export function sq(v: number): number { return v * v; }\n",
     });
     expect(other[0]).toMatch(/^TSG1009 3:.*`sq` passed by name is declared in another file/);
+  });
+});
+
+/** Arrays spread one level, anything else appended, as JavaScript's concat does. */
+function concatenated(xs: number[], ys: number[]): number {
+  const zs = xs.concat(ys, [1, 2], xs[0]! * 3);
+  let s = 0;
+  for (let i = 0; i < zs.length; i++) s += (i + 1) * zs[i]! * zs[i]!;
+  return s * zs.length;
+}
+
+describe("concat", () => {
+  it("of arrays and numbers: both parameters against finite differences and forward mode", () => {
+    fc.assert(
+      fc.property(entries, entries, (xs, ys) => {
+        expect(grad(concatenated)(xs, ys)).toHaveLength(2);
+        verifyDerivatives(concatenated, { grad: grad(concatenated), jvp: jvp(concatenated), valueAndGrad: valueAndGrad(concatenated) }, [
+          xs,
+          ys,
+        ]);
+      }),
+      { numRuns: 30 },
+    );
   });
 });

@@ -112,7 +112,33 @@ function spreadLiteral(ctx: LowerContext, e: ts.ArrayLiteralExpression): Expr {
       fail(TSG.unsupportedType, el, "only arrays of numbers can be spread into an array literal", "spread a number[] or Float64Array");
     return { spread: true, value: evaluatedOnce(ctx, "spread", value) };
   });
-  if (parts.length === 1) return { k: "copy", arr: parts[0]!.value, storage: "array" };
+  return joined(ctx, parts);
+}
+
+/**
+ * `xs.concat(ys, [1, 2], x)`: `[...xs, ...ys, ...[1, 2], x]`, as JavaScript spreads each array
+ * argument one level and appends anything else. Undefined when `xs` is not an array of numbers.
+ */
+export function concatCall(ctx: LowerContext, e: ts.CallExpression, callee: ts.PropertyAccessExpression): Expr | undefined {
+  const receiver = ctx.expression(callee.expression, "value");
+  const rt = typeOfValue(receiver);
+  if (rt.kind !== "array" || rt.elem.kind !== "num") return undefined;
+  const parts = [{ spread: true, value: evaluatedOnce(ctx, "items", receiver) }];
+  for (const a of e.arguments) {
+    if (ts.isSpreadElement(a))
+      fail(TSG.unsupportedSyntax, a, "a spread argument of `.concat` is not supported", "pass the arrays one by one");
+    const value = ctx.expression(a, "value");
+    const t = typeOfValue(value);
+    if (t.kind === "array" && t.elem.kind !== "num")
+      fail(TSG.unsupportedType, a, "`.concat` of arrays of other values than numbers is not supported", "concatenate arrays of numbers");
+    parts.push(t.kind === "array" ? { spread: true, value: evaluatedOnce(ctx, "items", value) } : { spread: false, value });
+  }
+  return joined(ctx, parts);
+}
+
+/** A new array of the parts in order: each array's items (a spread), or a single value. */
+function joined(ctx: LowerContext, parts: readonly { spread: boolean; value: Expr }[]): Expr {
+  if (parts.length === 1 && parts[0]!.spread) return { k: "copy", arr: parts[0]!.value, storage: "array" };
   const length = parts.map((p) => (p.spread ? len(p.value) : num(1))).reduce((a, b) => add(a, b));
   const out = newVar("joined", { kind: "array", elem: NUM, storage: "array" }, "local", { owned: true });
   const at = newVar("at", NUM, "local");
