@@ -3,7 +3,8 @@
  * passes) or a boolean (1 or 0), and the array methods of an array TypeScript types `any[]`
  * (`Array(n).fill(0)`), which is the array its initialiser made; callbacks passed by name
  * (`xs.map(Math.exp)`, `xs.map(sigmoid)`, `xs.reduce(add, 0)`), called as JavaScript calls them,
- * with the item, the index and the array; `xs.concat(ys, [1, 2], x)`. References: closed forms,
+ * with the item, the index and the array; `xs.concat(ys, [1, 2], x)`; `findIndex` and
+ * `findLastIndex` as data. References: closed forms,
  * central finite differences and forward against reverse mode (verifyDerivatives).
  */
 import { describe, expect, it } from "vitest";
@@ -135,6 +136,50 @@ describe("concat", () => {
         ]);
       }),
       { numRuns: 30 },
+    );
+  });
+});
+
+/** The first and last positions past a threshold pick the terms (data: the derivative is the picked terms'). */
+function picked(xs: number[]): number {
+  const first = xs.findIndex((v) => v > 0.5);
+  const last = xs.findLastIndex((v, i) => v < 0 && i > 0);
+  return (first >= 0 ? xs[first]! ** 3 : 0) + (last >= 0 ? Math.sin(xs[last]!) * xs[0]! : xs[0]!);
+}
+function pickedSlope(xs: number[]): number[] {
+  let first = -1;
+  for (let i = 0; i < xs.length; i++)
+    if (xs[i]! > 0.5) {
+      first = i;
+      break;
+    }
+  let last = -1;
+  for (let i = xs.length - 1; i >= 0; i--)
+    if (xs[i]! < 0 && i > 0) {
+      last = i;
+      break;
+    }
+  const g = xs.map(() => 0);
+  if (first >= 0) g[first]! += 3 * xs[first]! ** 2;
+  if (last >= 0) {
+    g[last]! += Math.cos(xs[last]!) * xs[0]!;
+    g[0]! += Math.sin(xs[last]!);
+  } else g[0]! += 1;
+  return g;
+}
+
+describe("findIndex and findLastIndex", () => {
+  it("pick positions as data: closed form, finite differences, forward mode", () => {
+    fc.assert(
+      // away from the threshold, where finite differences would step across it
+      fc.property(
+        entries.filter((xs) => xs.every((v) => Math.abs(v - 0.5) > 1e-3)),
+        (xs) => {
+          expectClose(grad(picked)(xs), pickedSlope(xs), 1e-12, "grad vs closed form");
+          verifyDerivatives(picked, { grad: grad(picked), jvp: jvp(picked), valueAndGrad: valueAndGrad(picked) }, [xs]);
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });

@@ -9,6 +9,7 @@
  *   xs.filter((x, i) => p)         const out = []; for (i) if (p) out.push(x)
  *   xs.some(p), xs.every(p)        a flag and a loop that stops at the answer
  *   xs.includes(v), xs.indexOf(v)  the same, comparing with ===
+ *   xs.findIndex(p)                the first index whose item passes, or -1 (findLastIndex: the last)
  *
  * The callback is inlined: its parameters are locals of the loop body (the element read at the
  * top, the index a copy of the counter), and it reads and writes the function's variables as the
@@ -25,7 +26,19 @@ import { NUM } from "../../ir/types.js";
 import { collect, countedLoop, emit, evaluatedOnce, symbolOf, typeOfNode, type LowerContext, type Mode } from "../context.js";
 import { OUTER, unwrap } from "../../syntax/unwrap.js";
 
-export const ARRAY_METHODS = new Set(["map", "reduce", "reduceRight", "forEach", "filter", "some", "every", "includes", "indexOf"]);
+export const ARRAY_METHODS = new Set([
+  "findIndex",
+  "findLastIndex",
+  "map",
+  "reduce",
+  "reduceRight",
+  "forEach",
+  "filter",
+  "some",
+  "every",
+  "includes",
+  "indexOf",
+]);
 
 /** The iterators of an array a for...of loop may walk (loops.ts), and nothing else may call. */
 export const ITERATORS = new Set(["entries", "keys", "values"]);
@@ -95,6 +108,23 @@ export function arrayMethodCall(ctx: LowerContext, e: ts.CallExpression, callee:
         ];
       });
       return ref(found);
+    }
+    case "findIndex":
+    case "findLastIndex": {
+      // the first (last) index whose item passes, or -1: data, as indexOf is
+      const position = newVar("position", NUM, "local");
+      emit(ctx, decl(position, num(-1), ctx.origin));
+      const last = name === "findLastIndex";
+      eachItem(
+        ctx,
+        xs,
+        fn,
+        (i, result) => [
+          { k: "if", cond: result("cond"), then: [assign(position, ref(i), ctx.origin), { k: "break" }], else: [], origin: ctx.origin },
+        ],
+        last ? { from: op("sub", len(xs), num(1)), down: true } : undefined,
+      );
+      return ref(position);
     }
   }
   fail(TSG.opaqueCall, e, `\`.${name}\` is not supported`, "write the loop");
