@@ -4,7 +4,8 @@
  * (`Array(n).fill(0)`), which is the array its initialiser made; callbacks passed by name
  * (`xs.map(Math.exp)`, `xs.map(sigmoid)`, `xs.reduce(add, 0)`), called as JavaScript calls them,
  * with the item, the index and the array; `xs.concat(ys, [1, 2], x)`; `findIndex` and
- * `findLastIndex` as data. References: closed forms,
+ * `findLastIndex` as data; `sort` with `(a, b) => a - b` or `b - a`, of a copy or in place of an
+ * array the function made (the derivative follows each item to where it lands). References: closed forms,
  * central finite differences and forward against reverse mode (verifyDerivatives).
  */
 import { describe, expect, it } from "vitest";
@@ -180,6 +181,66 @@ describe("findIndex and findLastIndex", () => {
         },
       ),
       { numRuns: 40 },
+    );
+  });
+});
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
+}
+/** Sorted in place, descending, the largest and smallest squares dropped; and a sorted copy's first. */
+function trimmed(xs: number[]): number {
+  const c = xs.map((v) => v * v);
+  c.sort((a, b) => b - a);
+  let s = 0;
+  for (let i = 1; i < c.length - 1; i++) s += c[i]! * (i + 1);
+  return (
+    s +
+    Math.sin(
+      xs.slice().sort((p, q) => {
+        return q - p;
+      })[0]!,
+    )
+  );
+}
+
+/** Distinct items (and squares), so that the order is the same a step away. */
+const distinct = fc
+  .array(fc.integer({ min: -2000, max: 2000 }), { minLength: 3, maxLength: 6 })
+  .filter((ks) => new Set(ks.map((k) => Math.abs(k))).size === ks.length)
+  .map((ks) => ks.map((k) => k / 700 + 0.0001));
+
+describe("sort with a numeric comparator", () => {
+  it("the median and a trimmed sum: values as JavaScript sorts, gradients against finite differences and forward mode", () => {
+    fc.assert(
+      fc.property(distinct, (xs) => {
+        verifyDerivatives(median, { grad: grad(median), jvp: jvp(median), valueAndGrad: valueAndGrad(median) }, [xs]);
+        verifyDerivatives(trimmed, { grad: grad(trimmed), jvp: jvp(trimmed), valueAndGrad: valueAndGrad(trimmed) }, [xs]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("the median's gradient is the middle items' weights (closed form), and the Hessian matches finite differences", () => {
+    const xs = [0.3, -1.2, 2.5, 0.9];
+    // sorted: -1.2, 0.3, 0.9, 2.5: the median is (0.3 + 0.9) / 2
+    expect(grad(median)(xs)).toEqual([0.5, 0, 0, 0.5]);
+    expect(grad(median)([4, 1, 3])).toEqual([0, 0, 1]);
+    expectClose(hessian(trimmed)(xs), numericHessian(trimmed, xs), 1e-5, "Hessian");
+  });
+
+  it("what cannot be sorted is refused with what to write", () => {
+    const refusal = (body: string) =>
+      compileSource(`import { grad } from "tsgrad";\nexport function f(xs: number[]): number { ${body} }\nexport const g = grad(f);\n`)
+        .messages;
+    expect(refusal("const s = [...xs].sort(); return s[0]!;")[0]).toMatch(/^TSG1009 2:53 .*compares numbers as strings/);
+    expect(refusal("xs.sort((a, b) => a - b); return xs[0]!;")[0]).toMatch(
+      /^TSG1009 2:43 .*would change an array the function does not own/,
+    );
+    expect(refusal("const s = xs.slice().sort((a, b) => a * b); return s[0]!;")[0]).toMatch(
+      /^TSG1009 2:53 .*comparator `\(a, b\) => a - b`/,
     );
   });
 });

@@ -5,7 +5,7 @@
  * call: the markers, the custom-rule helpers and the derivative types.
  */
 export { F64Stack, RefStack, refStack, stack } from "./stacks.js";
-export { copyNested, dot, sameShape, zerosLike } from "./values.js";
+export { copyNested, dot, sameShape, sortOrder, zerosLike } from "./values.js";
 export { hessianFromHvp, identityDirections, jacobianForward, jacobianReverse, jacobianRows } from "./jacobians.js";
 export {
   binomialSteps,

@@ -37,3 +37,14 @@ export function sameShape(a: { readonly shape: readonly number[] }, b: unknown):
   if (!Array.isArray(shape)) return false;
   return a.shape.length === shape.length && a.shape.every((n, i) => n === shape[i]);
 }
+
+/**
+ * The permutation `xs.sort((a, b) => a - b)` applies (`b - a` when `descending`): the indices of
+ * the items in sorted order. Sorting the indices with the same comparisons gives JavaScript's own
+ * (stable) order, and generated code reads the sorted items through it, so that derivatives
+ * follow each item to where it lands.
+ */
+export function sortOrder(xs: ArrayLike<number>, descending: boolean): number[] {
+  const order = Array.from({ length: xs.length }, (_, i) => i);
+  return descending ? order.sort((i, j) => xs[j]! - xs[i]!) : order.sort((i, j) => xs[i]! - xs[j]!);
+}
