@@ -5,11 +5,12 @@
  * be mistyped), and the generated module computes what the plain functions do.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GENERATED_DIR } from "./support/compile.js";
+import { generatedProject } from "./support/generate.js";
 import { typeErrorsOf } from "./support/typecheck.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -48,17 +49,7 @@ export const g5 = hessian(nested, { hasAux: true });
 `;
 
 beforeAll(() => {
-  rmSync(project, { recursive: true, force: true });
-  mkdirSync(path.join(project, "src"), { recursive: true });
-  writeFileSync(
-    path.join(project, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { strict: true, module: "ESNext", moduleResolution: "Bundler", target: "ES2022", types: [] }, include: ["src"] }),
-  );
-  writeFileSync(path.join(project, "src/aux.ts"), SOURCE);
-  const r = spawnSync(process.execPath, [path.join(root, "bin/tsgrad.js"), "generate", "-p", project, "--out", path.join(project, "out")], {
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`generate failed: ${r.stderr}`);
+  generatedProject("aux-generate", { "src/aux.ts": SOURCE });
 });
 
 describe("tsgrad generate with hasAux and several returns", () => {
@@ -87,6 +78,19 @@ describe("tsgrad generate with hasAux and several returns", () => {
     const { grads, aux, plain } = JSON.parse(r.stdout) as { grads: unknown[]; aux: unknown[]; plain: unknown[] };
     expect(aux).toEqual(plain);
     // closed forms: d(x0²)/dx = [2 x0, 0]; d(3 x1)/dx = [0, 3]; d(x²)/dx = 2x, d(-x)/dx = -1; [x2, 0, x0], [x1, x0]
-    expect(grads).toEqual([[1, 0], [0, 3], [1, 0], [0, 3], 1.4, -1, [4, 0, 2], [3, 2], [[2, 0], [0, 0]]]);
+    expect(grads).toEqual([
+      [1, 0],
+      [0, 3],
+      [1, 0],
+      [0, 3],
+      1.4,
+      -1,
+      [4, 0, 2],
+      [3, 2],
+      [
+        [2, 0],
+        [0, 0],
+      ],
+    ]);
   });
 });

@@ -5,16 +5,12 @@
  * optional field a value later (annotated with the type that admits it), and optional fields
  * read where they are given (`o_scale_given ? o.scale! : 0`, which TypeScript cannot narrow).
  */
-import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GENERATED_DIR } from "./support/compile.js";
+import { generatedProject } from "./support/generate.js";
 import { typeErrorsOf } from "./support/typecheck.js";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-const project = path.join(GENERATED_DIR, "generate-typing");
 
 const SOURCE = `import { grad, hessian, hvp, jvp } from "tsgrad";
 
@@ -55,21 +51,9 @@ export const j3 = jvp(withOptions, { wrt: [0] });
 export const h3 = hessian(withOptions, { wrt: [0] });
 `;
 
+let project = "";
 beforeAll(() => {
-  rmSync(project, { recursive: true, force: true });
-  mkdirSync(path.join(project, "src"), { recursive: true });
-  writeFileSync(
-    path.join(project, "tsconfig.json"),
-    JSON.stringify({
-      compilerOptions: { strict: true, module: "ESNext", moduleResolution: "Bundler", target: "ES2022", types: [] },
-      include: ["src"],
-    }),
-  );
-  writeFileSync(path.join(project, "src/typing.ts"), SOURCE);
-  const r = spawnSync(process.execPath, [path.join(root, "bin/tsgrad.js"), "generate", "-p", project, "--out", path.join(project, "out")], {
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`generate failed: ${r.stderr}`);
+  project = generatedProject("generate-typing", { "src/typing.ts": SOURCE });
 });
 
 describe("tsgrad generate writes TypeScript that type-checks", () => {
