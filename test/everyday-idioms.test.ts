@@ -4,8 +4,8 @@
  * (`Array(n).fill(0)`), which is the array its initialiser made; callbacks passed by name
  * (`xs.map(Math.exp)`, `xs.map(sigmoid)`, `xs.reduce(add, 0)`), called as JavaScript calls them,
  * with the item, the index and the array; `xs.concat(ys, [1, 2], x)`; `findIndex` and
- * `findLastIndex` as data; `sort` with `(a, b) => a - b` or `b - a`, of a copy or in place of an
- * array the function made (the derivative follows each item to where it lands). References: closed forms,
+ * `findLastIndex` as data; `sort` with `(a, b) => a - b` or `b - a`, and `reverse`, of a copy or
+ * in place of an array the function made (the derivative follows each item to where it lands). References: closed forms,
  * central finite differences and forward against reverse mode (verifyDerivatives).
  */
 import { describe, expect, it } from "vitest";
@@ -206,18 +206,36 @@ function trimmed(xs: number[]): number {
   );
 }
 
+/** reverse() of a copy and, in place, of an array the function made: weights by position from the end. */
+function reversed(xs: number[]): number {
+  const r = [...xs].reverse();
+  const c = xs.map((v) => v * v);
+  c.reverse();
+  let s = 0;
+  for (let i = 0; i < r.length; i++) s += (i + 1) * r[i]! * c[i]!;
+  return s;
+}
+
 /** Distinct items (and squares), so that the order is the same a step away. */
 const distinct = fc
   .array(fc.integer({ min: -2000, max: 2000 }), { minLength: 3, maxLength: 6 })
   .filter((ks) => new Set(ks.map((k) => Math.abs(k))).size === ks.length)
   .map((ks) => ks.map((k) => k / 700 + 0.0001));
 
-describe("sort with a numeric comparator", () => {
+describe("sort with a numeric comparator, and reverse", () => {
   it("the median and a trimmed sum: values as JavaScript sorts, gradients against finite differences and forward mode", () => {
     fc.assert(
       fc.property(distinct, (xs) => {
         verifyDerivatives(median, { grad: grad(median), jvp: jvp(median), valueAndGrad: valueAndGrad(median) }, [xs]);
         verifyDerivatives(trimmed, { grad: grad(trimmed), jvp: jvp(trimmed), valueAndGrad: valueAndGrad(trimmed) }, [xs]);
+        verifyDerivatives(reversed, { grad: grad(reversed), jvp: jvp(reversed), valueAndGrad: valueAndGrad(reversed) }, [xs]);
+        // item i lands at n - 1 - i in both: its term is (n - i) x_i^3, slope 3 (n - i) x_i^2
+        expectClose(
+          grad(reversed)(xs),
+          xs.map((v, i) => 3 * (xs.length - i) * v * v),
+          1e-12,
+          "reverse vs closed form",
+        );
       }),
       { numRuns: 40 },
     );

@@ -9,7 +9,7 @@ import { fail, TSG } from "../../diagnostics.js";
 import type { Expr, IRType } from "../../ir/types.js";
 import { index } from "../../ir/build.js";
 import type { MarkerCall } from "../../discover/markers.js";
-import { sortCall } from "./sort.js";
+import { reverseCall, sortCall } from "./sort.js";
 import { atIndex, concatCall, fillCall, fromCall, sliceCall } from "../arrays.js";
 import { ARRAY_METHODS, arrayMethodCall, ITERATORS } from "./array-methods.js";
 import { irTypeAt, type LowerContext, type Mode } from "../context.js";
@@ -52,6 +52,7 @@ export type Callee =
   | { readonly kind: "fill"; readonly callee: ts.PropertyAccessExpression }
   | { readonly kind: "concat"; readonly callee: ts.PropertyAccessExpression }
   | { readonly kind: "sort"; readonly callee: ts.PropertyAccessExpression }
+  | { readonly kind: "reverse"; readonly callee: ts.PropertyAccessExpression }
   /** `xs.at(i)`: an element read, from the end when `i` is negative. */
   | { readonly kind: "at"; readonly callee: ts.PropertyAccessExpression }
   /** `xs.entries()`, `.keys()`, `.values()`: what a for...of loop iterates, and nothing else (loops.ts). */
@@ -111,6 +112,8 @@ function lowerCallTo(ctx: LowerContext, e: ts.CallExpression, callee: Callee, mo
       return fillCall(ctx, e, callee.callee);
     case "sort":
       return sortCall(ctx, e, callee.callee) ?? lowerCallTo(ctx, e, namespaceFunction(ctx, callee.callee) ?? OPAQUE, mode);
+    case "reverse":
+      return reverseCall(ctx, e, callee.callee) ?? lowerCallTo(ctx, e, namespaceFunction(ctx, callee.callee) ?? OPAQUE, mode);
     case "concat":
       return concatCall(ctx, e, callee.callee) ?? lowerCallTo(ctx, e, namespaceFunction(ctx, callee.callee) ?? OPAQUE, mode);
     case "at": {
@@ -207,6 +210,7 @@ function methodCallee(ctx: LowerContext, e: ts.CallExpression, callee: ts.Proper
   const receiver = receiverType(ctx, obj);
   if (name === "concat" && receiver?.kind === "array") return { kind: "concat", callee };
   if (name === "sort" && receiver?.kind === "array") return { kind: "sort", callee };
+  if (name === "reverse" && receiver?.kind === "array") return { kind: "reverse", callee };
   if (ARRAY_METHODS.has(name) && receiver?.kind === "array") return { kind: "arrayMethod", callee };
   if (name === "at" && receiver?.kind === "array") return { kind: "at", callee };
   if (ITERATORS.has(name) && e.arguments.length === 0 && receiver?.kind === "array") return { kind: "iterator", name };

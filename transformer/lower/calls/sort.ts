@@ -9,43 +9,70 @@
  *   for (k) c[k] = sorted[k];                  (in place, when c is a named array)
  *
  * Other comparators, and sorting without one (JavaScript compares numbers as strings then), are
- * refused with what to write.
+ * refused with what to write. `xs.reverse()` is the same with the order known: item n - 1 - k.
  */
 import { ts } from "../../compiler.js";
 import { fail, TSG } from "../../diagnostics.js";
-import { alloc, bool, decl, index, len, newVar, op, ref, typeOfValue } from "../../ir/build.js";
-import type { Expr } from "../../ir/types.js";
+import { alloc, bool, decl, index, len, newVar, num, op, ref, typeOfValue } from "../../ir/build.js";
+import type { Expr, Var } from "../../ir/types.js";
 import { NUM } from "../../ir/types.js";
 import { countedLoop, emit, evaluatedOnce, type LowerContext } from "../context.js";
 import { unwrap, OUTER } from "../../syntax/unwrap.js";
 
 export function sortCall(ctx: LowerContext, e: ts.CallExpression, callee: ts.PropertyAccessExpression): Expr | undefined {
+  return reordered(ctx, e, callee, "sort", (items) => {
+    const descending = comparatorOrder(e);
+    const order = newVar("order", { kind: "array", elem: NUM, storage: "array" }, "local", { owned: true });
+    const permutation: Expr = {
+      k: "call",
+      fn: { kind: "runtime", key: "sortOrder" },
+      args: [op("stop", items), bool(descending)],
+      type: order.type,
+    };
+    emit(ctx, decl(order, permutation, ctx.origin));
+    return (k) => index(ref(order), ref(k));
+  });
+}
+
+/** `xs.reverse()` alike: item k of the result is item n - 1 - k. */
+export function reverseCall(ctx: LowerContext, e: ts.CallExpression, callee: ts.PropertyAccessExpression): Expr | undefined {
+  if (e.arguments.length > 0) fail(TSG.unsupportedSyntax, e, "`.reverse` takes no arguments", "write `.reverse()`");
+  return reordered(ctx, e, callee, "reverse", (items) => (k) => op("sub", op("sub", len(items), num(1)), ref(k)));
+}
+
+/**
+ * The items of an array of numbers the function owns (or a fresh copy of one), reordered: item k
+ * of the result is item `from(k)` of the array, read into a new array and, for a named array,
+ * written back in place, as JavaScript's in-place methods return the array they changed.
+ * Undefined when the receiver is not an array of numbers.
+ */
+function reordered(
+  ctx: LowerContext,
+  e: ts.CallExpression,
+  callee: ts.PropertyAccessExpression,
+  method: "sort" | "reverse",
+  order: (items: Expr) => (k: Var) => Expr,
+): Expr | undefined {
   const receiver = ctx.expression(callee.expression, "value");
   const t = typeOfValue(receiver);
   if (t.kind !== "array" || t.elem.kind !== "num") return undefined;
-  const descending = comparatorOrder(e);
   const named = receiver.k === "var" && ts.isIdentifier(unwrap(callee.expression, OUTER)) ? receiver.v : undefined;
   if (named && named.owned !== true)
     fail(
       TSG.unsupportedSyntax,
       e,
-      `sorting \`${named.name}\` in place would change an array the function does not own (the caller's, or data)`,
-      `sort a copy: \`[...${named.name}].sort(...)\``,
+      `\`.${method}\` of \`${named.name}\` in place would change an array the function does not own (the caller's, or data)`,
+      `${method} a copy: \`[...${named.name}].${method}(...)\``,
     );
   const items = named ? ref(named) : evaluatedOnce(ctx, "items", receiver);
   const o = ctx.origin;
-  const order = newVar("order", { kind: "array", elem: NUM, storage: "array" }, "local", { owned: true });
-  const permutation: Expr = {
-    k: "call",
-    fn: { kind: "runtime", key: "sortOrder" },
-    args: [op("stop", items), bool(descending)],
-    type: order.type,
-  };
-  emit(ctx, decl(order, permutation, o));
-  const sorted = newVar("sorted", { kind: "array", elem: NUM, storage: t.storage }, "local", { owned: true });
+  const from = order(items);
+  const sorted = newVar(method === "sort" ? "sorted" : "reversed", { kind: "array", elem: NUM, storage: t.storage }, "local", {
+    owned: true,
+  });
   emit(ctx, decl(sorted, alloc(len(items), t.storage), o));
   countedLoop(ctx, len(items), (k) => [
-    { k: "store", arr: sorted, index: ref(k), value: index(items, index(ref(order), ref(k))), accumulate: false, origin: o },
+    { k: "store", arr: sorted, index: ref(k), value: index(items, from(k)), accumulate: false, origin: o },
   ]);
   if (!named) return ref(sorted);
   countedLoop(ctx, len(items), (k) => [
