@@ -169,6 +169,22 @@ function pickedSlope(xs: number[]): number[] {
   return g;
 }
 
+describe("find, flatMap and values that may be undefined", () => {
+  it("are refused with what to write instead", () => {
+    const refusal = (body: string) =>
+      compileSource(`import { grad } from "tsgrad";\nexport function f(xs: number[]): number { ${body} }\nexport const g = grad(f);\n`)
+        .messages;
+    const found = refusal("const v = xs.find((x) => x > 1); return v ?? 0;");
+    expect(found[0]).toMatch(/^TSG1009 2:53 .*`\.find` gives undefined when no item passes/);
+    expect(found[0]).toContain("xs.findIndex(p)");
+    expect(refusal("return xs.flatMap((x) => [x, x * x]).length;")[0]).toMatch(/^TSG1009 2:50 .*`\.flatMap` is not supported/);
+    // a value that may be undefined: the hint says how to choose
+    expect(refusal("const v = xs.at(-1); return v! * 2;")[0]).toMatch(
+      /^TSG1010 2:49 .*`number \| undefined`[^]*hint: the value may be undefined/,
+    );
+  });
+});
+
 describe("findIndex and findLastIndex", () => {
   it("pick positions as data: closed form, finite differences, forward mode", () => {
     fc.assert(

@@ -37,6 +37,9 @@ export function variableDeclaration(ctx: LowerContext, d: ts.VariableDeclaration
   // `const n = m.noise` where it may be missing: refused as such (a narrowed one is an alias below)
   const part = d.initializer && optionalPart(ctx, unwrap(d.initializer, OUTER));
   if (part && includesUndefined(declared)) optionalRead(ctx, d.initializer!, part, "value");
+  // `const v = xs.find(p)`: the call's own refusal says more than the type's
+  if (!part && d.initializer && ts.isCallExpression(unwrap(d.initializer, OUTER)) && includesUndefined(declared))
+    ctx.expression(d.initializer, "value");
   // `new Array(n).fill(0)` and `[]` are typed any[] by TypeScript: their initialiser says more
   const initial = d.initializer && isUntypedArray(ctx.checker, declared) ? freshArrayType(d.initializer) : undefined;
   // `const total = a.reduce(...)` over such an array is typed any: the value lowering made says more

@@ -33,11 +33,15 @@ export function irTypeOf(checker: ts.TypeChecker, type: ts.Type, node: ts.Node):
       `the type parameter \`${checker.typeToString(type)}\` has no constraint tsgrad can differentiate`,
       "constrain it to what it holds: `<T extends number[]>`, `<T extends number>`, or an object of those",
     );
+  // `number | undefined` (an element read by `at`, a helper that may return nothing): say how to choose
+  const maybe = optionalValueType(checker, type);
   fail(
     TSG.unsupportedType,
     node,
     `values of type \`${checker.typeToString(type)}\` cannot be differentiated`,
-    "use number, boolean, number[], Float64Array, or a readonly tuple/object of those",
+    maybe && maybe.kind !== "record"
+      ? "the value may be undefined: choose one where it is (`v ?? 0`), or assert it is there (`xs.at(-1)!`)"
+      : "use number, boolean, number[], Float64Array, or a readonly tuple/object of those",
   );
 }
 

@@ -27,6 +27,9 @@ import { collect, countedLoop, emit, evaluatedOnce, symbolOf, typeOfNode, type L
 import { OUTER, unwrap } from "../../syntax/unwrap.js";
 
 export const ARRAY_METHODS = new Set([
+  "find",
+  "findLast",
+  "flatMap",
   "findIndex",
   "findLastIndex",
   "map",
@@ -52,6 +55,17 @@ export function arrayMethodCall(ctx: LowerContext, e: ts.CallExpression, callee:
   if (t.kind !== "array") fail(TSG.opaqueCall, e, `\`.${name}\` is supported on arrays`, "call it on a number[] or Float64Array");
   const xs = evaluatedOnce(ctx, "items", value);
   switch (name) {
+    case "find":
+    case "findLast":
+      // an item or undefined: what a miss gives has no derivative, and no number to stand for it
+      fail(
+        TSG.unsupportedSyntax,
+        e,
+        `\`.${name}\` gives undefined when no item passes, which differentiated code cannot carry`,
+        `find the position first: \`const i = xs.${name}Index(p)\`, then read \`xs[i]\` where \`i >= 0\``,
+      );
+    case "flatMap":
+      fail(TSG.unsupportedSyntax, e, "`.flatMap` is not supported", "write the loop, pushing each item's values onto a new array");
     case "includes":
     case "indexOf":
       return search(ctx, e, xs, name);
