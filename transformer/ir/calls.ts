@@ -37,6 +37,36 @@ export function writtenArgs(fn: Callee, argCount: number): number[] {
   }
 }
 
+/**
+ * Positions of a pullback's seed and of the seed's tangents among the arguments of a call of
+ * `fn`, for a pullback (`vjp[a](h)`) or a tangent of one at any depth (`jvp[m](vjp[a](h))`);
+ * null for anything else, and for vector tangents (their seed tangents are buffers of directions).
+ * Such a call is linear in these arguments together: where all are zero it adds nothing.
+ */
+export function seedArgs(fn: Callee): number[] | null {
+  switch (fn.kind) {
+    case "vjp":
+      return [fn.active.length];
+    case "jvp": {
+      const base = seedsByKey(fn.key);
+      return base && withTangents(base, fn.active);
+    }
+    case "user":
+      return seedsByKey(fn.key);
+    default:
+      return null;
+  }
+}
+
+function seedsByKey(key: string): number[] | null {
+  const derived = parseDerivedKey(key);
+  if (!derived) return null;
+  if (derived.kind === "vjp") return [derived.mask.length];
+  if (derived.kind !== "jvp") return null;
+  const base = seedsByKey(derived.base);
+  return base && withTangents(base, derived.mask);
+}
+
 /** A call of the runtime's checkpointing (passes/reverse/checkpoint.ts): it has effects. */
 export function isCheckpointCall(fn: Callee): boolean {
   return fn.kind === "runtime" && fn.key.startsWith("checkpoint");
@@ -62,7 +92,7 @@ function writtenByKey(key: string, argCount: number): number[] {
   }
 }
 
-/** Written positions among a base's arguments, plus the tangent arguments of the active ones. */
+/** Positions among a base's arguments, plus the tangent arguments of the active ones. */
 function withTangents(written: readonly number[], active: readonly boolean[]): number[] {
   if (written.length === 0) return [];
   const tangentPosition = new Map<number, number>();

@@ -14,6 +14,8 @@ export const DERIVED_KINDS = [
   "pullback",
   "vjpPublic",
   "primal",
+  // a copy of a function returning only the fields of its result its caller reads (passes/unread-fields.ts)
+  "fields",
   "hvp",
   "hessian",
   "derivative",

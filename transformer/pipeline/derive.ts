@@ -39,6 +39,8 @@ import { structure } from "../passes/structure.js";
 import { vectorize } from "../passes/vectorize.js";
 import { IrRefusal } from "../refusal.js";
 import { assembleWithAux, splitAux, type SplitAux } from "../passes/aux.js";
+import { keepReturnedFields, narrowCallsToReadFields } from "../passes/unread-fields.js";
+import { skipZeroSeeds } from "../passes/zero-seeds.js";
 
 export interface FunctionTable {
   /** The IR of a source function (lowered on demand and cached); throws a refusal. */
@@ -79,6 +81,7 @@ const KIND_SUFFIX: Record<DerivedKind, string> = {
   pullback: "pullback",
   vjpPublic: "vjp",
   primal: "primal",
+  fields: "fields",
   hvp: "hvp",
   hessian: "hessian",
   derivative: "grad",
@@ -103,6 +106,7 @@ const KIND_DOC: Record<DerivedKind, string> = {
   pullback: "Pullback (vector-Jacobian product) of",
   vjpPublic: "Value and pullback of",
   primal: "A copy (callable from here) of",
+  fields: "A copy returning only the fields its callers read of",
   hvp: "Hessian-vector product (forward over reverse) of",
   hessian: "Hessian (one Hessian-vector product per row) of",
   derivative: "Derivative (forward mode, direction 1) of",
@@ -266,7 +270,8 @@ export class Pipeline {
     k: string,
     automaticCheckpoints = true,
   ): { gf: GeneratedFunction; ir: IRFunction } {
-    const source = this.sourceOf(key);
+    // a source function calls copies of its callees that leave out the fields it never reads
+    const source = parseDerivedKey(key) ? this.sourceOf(key) : narrowCallsToReadFields(this.sourceOf(key));
     const observe = automaticCheckpoints ? this.observe : undefined;
     const report: Report = observe ? (stage, ir) => observe(k, stage, ir()) : () => {};
     report(parseDerivedKey(key) ? "input" : "lowered", () => functionIR(source));
@@ -328,7 +333,8 @@ export class Pipeline {
           assembled = simplified(
             assembleGradientPullback(this.sourceOf(inner.base), inner.mask, mask, inner.kind === "valueAndGrad", jvpOfGrad),
           );
-        } else if (inner && inner.kind !== "jvp") throw new Error(`no pullback for ${key}: the reverse pass refuses calls of it`);
+        } else if (inner && inner.kind !== "jvp" && inner.kind !== "fields")
+          throw new Error(`no pullback for ${key}: the reverse pass refuses calls of it`);
         else assembled = simplified(assembleCalleePullback(reverseReady(source), mask));
         break;
       }
@@ -343,6 +349,17 @@ export class Pipeline {
       case "primal":
         assembled = { params: source.params.map((p) => p.root), body: source.body, returnType: source.returnType };
         break;
+      case "fields": {
+        // what only the fields left out needed is dead code here
+        const type = source.returnType;
+        if (type.kind !== "record") throw new Error(`${k}: ${source.name} does not return a tuple or object`);
+        const body = keepReturnedFields(source, mask);
+        assembled = simplified({ params: source.params.map((p) => p.root), body, returnType: type });
+        const kept = type.fields.filter((_, i) => mask[i]).map((f) => f.key);
+        assembled = { ...assembled, doc: `A copy, returning only ${kept.join(" and ") || "nothing"} (what its caller reads), of` };
+        named = { name: `${source.name}_${kept.join("_")}`, source: source.name };
+        break;
+      }
       case "hvp": {
         // the tangent sweep over the gradient, keeping only the tangent: the gradient's own
         // accumulations that no tangent reads are dead code
@@ -386,7 +403,8 @@ export class Pipeline {
       kind,
       name,
       params: assembled.params,
-      body: assembled.body,
+      // emitted code only: the IR above is what other passes differentiate
+      body: skipZeroSeeds(assembled.body),
       returnType: assembled.returnType,
       doc: `${assembled.doc ?? KIND_DOC[kind]} \`${named?.source ?? source.name}\``,
       origin: source.origin,

@@ -17,10 +17,11 @@ type Origin = Stmt["origin"];
 
 /**
  * Derivatives a function may call and still be differentiated in reverse mode: gradients (their
- * pullback is a Hessian-vector product, see assembleGradientPullback) and tangents (the reverse
- * pass runs over the forward pass's output), except tangents of reverse sweeps (below).
+ * pullback is a Hessian-vector product, see assembleGradientPullback), tangents (the reverse
+ * pass runs over the forward pass's output), except tangents of reverse sweeps (below), and
+ * copies of source functions narrowed to the fields their caller reads (passes/unread-fields.ts).
  */
-const REVERSIBLE_DERIVATIVES: ReadonlySet<DerivedKind> = new Set<DerivedKind>(["grad", "valueAndGrad", "jvp"]);
+const REVERSIBLE_DERIVATIVES: ReadonlySet<DerivedKind> = new Set<DerivedKind>(["grad", "valueAndGrad", "jvp", "fields"]);
 
 /** Kinds made by forward mode alone (or copies): a tangent of one is ordinary IR again. */
 const FORWARD_ONLY: ReadonlySet<DerivedKind> = new Set<DerivedKind>([
@@ -29,6 +30,7 @@ const FORWARD_ONLY: ReadonlySet<DerivedKind> = new Set<DerivedKind>([
   "derivative",
   "valueAndDerivative",
   "primal",
+  "fields",
   "jvpAux",
   "withoutAux",
 ]);

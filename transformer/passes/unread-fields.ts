@@ -1,0 +1,120 @@
+/**
+ * Calls whose tuple or object result is read only in part call a copy of the callee that leaves
+ * the unread fields out (`fields[10](h)`: `h` returning its first field and a zero for the
+ * second). What only an unread field needs is then dead code in the copy and in every derivative
+ * of it. That saves work, and it keeps a derivative exact where an unread field overflows: a
+ * pullback seeded with 0 for the field would otherwise multiply 0 by the field's infinite partials
+ * (NaN), in the tangent of the pullback above all (second order).
+ *
+ * The rewrite is made on a source function's IR before it is differentiated. It only narrows
+ * calls of source functions (a derived function's results follow its calling convention), and
+ * only a result named once (`const r = h(...)`) whose every read is a field read (`r.p`, `r[0]`).
+ */
+import { calleeKey } from "../ir/build.js";
+import { derivedKey, parseDerivedKey } from "../ir/keys.js";
+import type { Block, Expr, IRFunction, IRType, Stmt, Var } from "../ir/types.js";
+import { forEachStmt, forEachSubExpr, mapBlock, stmtExprs } from "../ir/visit.js";
+import { zeroValue } from "../ir/build.js";
+
+type RecordType = IRType & { kind: "record" };
+
+/** What the function reads of each record a call of a source function made. */
+interface Reads {
+  /** Top-level field keys read, by result variable. */
+  readonly fields: Map<Var, Set<string | number>>;
+  /** Results read whole somewhere (passed on, returned, assigned): never narrowed. */
+  readonly whole: Set<Var>;
+}
+
+/** A field whose value can be replaced by its type's zero: no tensor, nothing optional. */
+function droppable(t: IRType): boolean {
+  if (t.kind === "num" || t.kind === "bool") return true;
+  if (t.kind === "array") return t.elem.kind !== "record" && droppable(t.elem);
+  if (t.kind === "record") return t.fields.every((f) => f.optional !== true && droppable(f.type));
+  return false;
+}
+
+function sourceCall(e: Expr): (Expr & { k: "call" }) | null {
+  if (e.k !== "call" || e.fn.kind !== "user" || parseDerivedKey(e.fn.key) || e.type.kind !== "record") return null;
+  return e;
+}
+
+function readsOfResults(body: Block): Reads {
+  const candidates = new Set<Var>();
+  const declared = new Set<Var>();
+  forEachStmt(body, (s) => {
+    if (s.k !== "decl") return;
+    // declared twice (a block entered again declares once per entry, but one decl statement)
+    if (declared.has(s.v)) candidates.delete(s.v);
+    else if (sourceCall(s.init)) candidates.add(s.v);
+    declared.add(s.v);
+  });
+  const fields = new Map<Var, Set<string | number>>();
+  const whole = new Set<Var>();
+  const fieldReads = new Map<Var, number>();
+  const varReads = new Map<Var, number>();
+  forEachStmt(body, (s) => {
+    if (s.k === "assign" && candidates.has(s.v)) whole.add(s.v);
+    for (const e of stmtExprs(s))
+      forEachSubExpr(e, (x) => {
+        if (x.k === "field" && x.obj.k === "var" && candidates.has(x.obj.v)) {
+          const v = x.obj.v;
+          fieldReads.set(v, (fieldReads.get(v) ?? 0) + 1);
+          let keys = fields.get(v);
+          if (!keys) fields.set(v, (keys = new Set()));
+          keys.add(x.key);
+        } else if (x.k === "var" && candidates.has(x.v)) varReads.set(x.v, (varReads.get(x.v) ?? 0) + 1);
+      });
+  });
+  // each field read holds one read of the variable: any other read takes the record whole
+  for (const [v, n] of varReads) if (n > (fieldReads.get(v) ?? 0)) whole.add(v);
+  return { fields, whole };
+}
+
+/** The mask of fields kept (true) when `read` are the fields read; null when nothing is left out. */
+function keptFields(type: RecordType, read: ReadonlySet<string | number>): boolean[] | null {
+  const mask = type.fields.map((f) => read.has(f.key) || !droppable(f.type) || f.optional === true);
+  return mask.every(Boolean) ? null : mask;
+}
+
+/** `fn` with its calls of source functions narrowed to the fields it reads of their results. */
+export function narrowCallsToReadFields(fn: IRFunction): IRFunction {
+  const reads = readsOfResults(fn.body);
+  const narrowed = new Map<Var, boolean[]>();
+  for (const [v, read] of reads.fields) {
+    if (reads.whole.has(v)) continue;
+    const mask = keptFields(v.type as RecordType, read);
+    if (mask) narrowed.set(v, mask);
+  }
+  if (narrowed.size === 0) return fn;
+  const body = mapBlock(fn.body, (s): Stmt => {
+    if (s.k !== "decl" || !narrowed.has(s.v)) return s;
+    const call = sourceCall(s.init)!;
+    const key = derivedKey("fields", narrowed.get(s.v)!, calleeKey(call.fn));
+    return { ...s, init: { ...call, fn: { kind: "user", key } } };
+  });
+  return { ...fn, body };
+}
+
+/**
+ * `fn` returning only the fields of its result that `kept` marks: every other
+ * field is its type's zero. A returned record literal has its unkept fields replaced; a returned
+ * variable is rebuilt from field reads of it, unless its type has optional fields (a field read
+ * would make an absent one present): that return stays whole, correct and no cheaper.
+ */
+export function keepReturnedFields(fn: IRFunction, kept: readonly boolean[]): Block {
+  const type = fn.returnType as RecordType;
+  const isKept = (key: string | number) => kept[type.fields.findIndex((f) => f.key === key)] !== false;
+  const zeroOf = (key: string | number) => zeroValue(type.fields.find((f) => f.key === key)!.type);
+  const project = (value: Expr): Expr => {
+    if (value.k === "record")
+      return { ...value, fields: value.fields.map((f) => (isKept(f.key) ? f : { key: f.key, value: zeroOf(f.key) })) };
+    if (value.k !== "var" || type.fields.some((f) => f.optional === true)) return value;
+    const fields = type.fields.map((f) => ({
+      key: f.key,
+      value: isKept(f.key) ? ({ k: "field", obj: value, key: f.key } as Expr) : zeroOf(f.key),
+    }));
+    return { k: "record", tuple: type.tuple, fields };
+  };
+  return mapBlock(fn.body, (s): Stmt => (s.k === "return" && s.value ? { ...s, value: project(s.value) } : s));
+}
