@@ -5,12 +5,15 @@
  * modules and a tensor parameter. Without this, a check that compared a value with itself would
  * pass every program and prove nothing.
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stack } from "tsgrad/internal";
 import { Tensor } from "tsgrad/tensor";
 import { Choices, uint32Stream } from "./support/fuzz/choices.js";
-import { runChecks } from "./support/fuzz/checks.js";
+import { runChecks, type Point } from "./support/fuzz/checks.js";
+import type { GeneratedProgram } from "./support/fuzz/spec.js";
+import { expectClose } from "./support/numeric.js";
 import { compileBatch, importCases } from "./support/fuzz/compile.js";
 import { generateProgram } from "./support/fuzz/generate.js";
 import { moduleSources, type CaseExports } from "./support/fuzz/harness.js";
@@ -24,12 +27,27 @@ const points = samplePoints(SEED, 4);
 
 /** A copy of a value with its first number moved by 1e-3 relative (numbers, arrays, records, tensors). */
 function offByALittle(v: unknown): unknown {
+  return withFirstMoved(v, (x) => 1e-3 * Math.max(1, Math.abs(x)));
+}
+
+/** Every number of a value, in order (numbers, arrays, records, tensors). */
+function numbersOf(v: unknown): number[] {
+  if (typeof v === "number") return [v];
+  if (v instanceof Tensor) return [...v.data];
+  if (v instanceof Float64Array) return [...v];
+  if (Array.isArray(v)) return v.flatMap(numbersOf);
+  if (v && typeof v === "object") return Object.values(v).flatMap(numbersOf);
+  return [];
+}
+
+/** A copy of a value with its first number moved by `by(x)`. */
+function withFirstMoved(v: unknown, by: (x: number) => number): unknown {
   let done = false;
   const walk = (x: unknown): unknown => {
     if (done) return x;
     if (typeof x === "number") {
       done = true;
-      return x + 1e-3 * Math.max(1, Math.abs(x));
+      return x + by(x);
     }
     if (x instanceof Tensor) return new Tensor(walk(x.data) as Float64Array, x.shape);
     if (x instanceof Float64Array) {
@@ -38,14 +56,28 @@ function offByALittle(v: unknown): unknown {
       return c;
     }
     if (Array.isArray(x)) return x.map(walk);
-    if (x && typeof x === "object") return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, typeof y === "function" ? y : walk(y)]));
+    if (x && typeof x === "object")
+      return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, typeof y === "function" ? y : walk(y)]));
     return x;
   };
   return walk(v);
 }
 
 type Key = keyof CaseExports;
-const RESULTS: Key[] = ["grad", "hvp", "flat", "flatGrad", "flatHvp", "hessian", "jacForward", "jacReverse", "lineGrad", "lineGG", "innerGrad", "tenHessian"];
+const RESULTS: Key[] = [
+  "grad",
+  "hvp",
+  "flat",
+  "flatGrad",
+  "flatHvp",
+  "hessian",
+  "jacForward",
+  "jacReverse",
+  "lineGrad",
+  "lineGG",
+  "innerGrad",
+  "tenHessian",
+];
 const RECORDS: [Key, string][] = [
   ["vg", "value"],
   ["vg", "grad"],
@@ -116,6 +148,23 @@ describe("every random-program check can fail", () => {
     expect(r.failure?.check).toBe("jacobian:forward-reverse");
   });
 
+  it("an hvp whose error is linear in the direction but not symmetric (1e-4 of the second direction entry in the first) is caught by the symmetry check, its rounding allowance measured and small", () => {
+    const tangentsFrom = program.params.length + 1; // hvp(...primals, k, ...tangents)
+    const r = check((c) => ({
+      ...c,
+      hvp: (...args: unknown[]) => {
+        const second = numbersOf(args.slice(tangentsFrom))[1]!;
+        return withFirstMoved(c.hvp(...args), () => 1e-4 * second);
+      },
+    }));
+    expect(r.failure?.check).toBe("hvp:symmetry");
+  });
+
+  it("an hvp off by a constant (not linear in its direction) is caught by the linearity check", () => {
+    const r = check((c) => ({ ...c, hvp: (...args: unknown[]) => withFirstMoved(c.hvp(...args), () => 1e-9) }));
+    expect(r.failure?.check).toBe("hvp:linear");
+  });
+
   it("a derivative that leaves the shared stack one deeper is caught", () => {
     const r = check((c) => ({
       ...c,
@@ -139,5 +188,34 @@ describe("every random-program check can fail", () => {
       },
     }));
     expect(r.failure?.check).toBe("grad:mutated");
+  });
+});
+
+/**
+ * Program 42606 of the campaign: a helper squares its accumulator three times, and at this point
+ * the Hessian's two products u2·Hu and u·Hu2 differ by 5e-7 relative. That is rounding: in 60-digit
+ * arithmetic the program's value is 15.09905339636 (float64 gives ...3927, 2.4e-10 off) and its
+ * second derivative -3.7385681617, which hvp along different directions misses by up to 1e-5.
+ */
+describe("the symmetry check allows for rounding it measures, and only for that", () => {
+  const fixture = JSON.parse(readFileSync(new URL("./fixtures/fuzz-program-42606.json", import.meta.url), "utf8")) as {
+    program: GeneratedProgram;
+    point: Point;
+  };
+  let cases: CaseExports;
+  beforeAll(async () => {
+    const [outcome] = compileBatch(path.join(GENERATED_DIR, "fuzz-checks-42606"), [{ id: "p42606", ...moduleSources(fixture.program) }]);
+    if (outcome!.status !== "ok") throw new Error(`${outcome!.status}: ${outcome!.message}`);
+    cases = await importCases<CaseExports>(outcome!.entry);
+  }, 120_000);
+
+  it("the two products differ by more than 1e-8 relative there, and every check passes", () => {
+    const { z, u, u2, k } = fixture.point;
+    const hu = cases.hvp(z[0]!, k, u[0]!) as number;
+    const hu2 = cases.hvp(z[0]!, k, u2[0]!) as number;
+    expect(Math.abs(u2[0]! * hu - u[0]! * hu2)).toBeGreaterThan(1e-8 * Math.abs(u2[0]! * hu));
+    // the reference: the second derivative in 60-digit arithmetic (mpmath), which both products approach
+    expectClose(hu / u[0]!, -3.738568161665006, 2e-5);
+    expect(runChecks(fixture.program, cases, [fixture.point]).failure).toBeUndefined();
   });
 });
