@@ -3,7 +3,8 @@
  * and restored from the reference stack (`t = refStack.pop()` takes the variable's type), tuples
  * built as array literals (annotated, where TypeScript would read an array), records that give an
  * optional field a value later (annotated with the type that admits it), and optional fields
- * read where they are given (`o_scale_given ? o.scale! : 0`, which TypeScript cannot narrow).
+ * read where they are given (`o_scale_given ? o.scale! : 0`, which TypeScript cannot narrow),
+ * and objects with a tuple inside (a helper's result read in part, and the seeds of its pullback).
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -41,6 +42,15 @@ export function withOptions(x: number[], o: Options): number {
   return t;
 }
 
+/** A helper's object with a tuple in it, read in part: the copy without the unread fields, its seeds. */
+function spread(a: number, w: number[]): { p: number; q: number; tag: [number, number] } {
+  return { p: a * a * w[0]!, q: Math.exp(a), tag: [a, 2 * a] };
+}
+export function partly(x: number, w: number[]): number {
+  const r = spread(x, w);
+  return r.p + r.tag[1] * x;
+}
+
 export const g1 = grad(inLoop, { wrt: [0] });
 export const h1 = hessian(inLoop, { wrt: [0] });
 export const g2 = grad(several);
@@ -49,6 +59,8 @@ export const v2 = hvp(several);
 export const g3 = grad(withOptions, { wrt: [0] });
 export const j3 = jvp(withOptions, { wrt: [0] });
 export const h3 = hessian(withOptions, { wrt: [0] });
+export const g4 = grad(partly);
+export const v4 = hvp(partly);
 `;
 
 let project = "";
@@ -63,6 +75,7 @@ describe("tsgrad generate writes TypeScript that type-checks", () => {
     // the constructs are there to be checked
     expect(text).toMatch(/refStack\.pop\(\)/);
     expect(text).toMatch(/_given \? o\.scale! :/);
+    expect(text).toMatch(/function spread_p_tag_adjoint\(/);
     expect(typeErrorsOf(pathToFileURL(out))).toEqual([]);
   });
 });

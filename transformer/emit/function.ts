@@ -294,10 +294,11 @@ class FunctionEmitter {
         [this.f.createVariableDeclaration(this.nameOf(s.v), this.f.createToken(ts.SyntaxKind.ExclamationToken), type, undefined)],
         ts.NodeFlags.Let,
       );
-    // a tuple or object given other values later, some with an optional field set (`t = o` after
-    // `{ scale: undefined }`): its type, written out, admits them all
-    // and a tuple written as an array literal, which TypeScript would read as an array
-    const tupleLiteral = s.v.type.kind === "record" && s.v.type.tuple && s.init.k === "record";
+    // Declared with its type written out: a tuple or object given other values later, some with
+    // an optional field set (`t = o` after `{ scale: undefined }`), which the type admits all; and
+    // a literal with a tuple in it (`[a, b]`, `{ tag: [a, b] }`), which TypeScript would read as
+    // holding an array
+    const tupleLiteral = s.init.k === "record" && hasTuple(s.v.type);
     const annotation = (!isConst && hasOptionalField(s.v.type)) || tupleLiteral ? this.typeNode(s.v.type) : undefined;
     return this.f.createVariableDeclarationList(
       [this.f.createVariableDeclaration(this.nameOf(s.v), undefined, annotation, this.expr(s.init))],
@@ -559,6 +560,10 @@ export function shortFile(file: string): string {
 
 function hasOptionalField(t: IRType): boolean {
   return t.kind === "record" && t.fields.some((f) => f.optional || hasOptionalField(f.type));
+}
+
+function hasTuple(t: IRType): boolean {
+  return t.kind === "record" && (t.tuple || t.fields.some((f) => hasTuple(f.type)));
 }
 
 function nonNull(f: ts.NodeFactory, e: ts.Expression): ts.Expression {
