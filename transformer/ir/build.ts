@@ -1,5 +1,5 @@
 /** Small constructors for IR values, so passes read like the code they generate. */
-import type { ArrayStorage, Callee, Expr, IRType, OpName, Origin, Stmt, Var, VarRole } from "./types.js";
+import type { ArrayStorage, Callee, Expr, IRType, OpName, Origin, RecordField, Stmt, Var, VarRole } from "./types.js";
 import { NUM } from "./types.js";
 import { derivedKey } from "./keys.js";
 import { isBooleanOp } from "../rules/primitives.js";
@@ -120,7 +120,11 @@ export function typeOfValue(e: Expr): IRType {
         kind: "record",
         tuple: e.tuple,
         // a field left undefined is optional: a variable holding the record may hold it given later
-        fields: e.fields.map((f) => ({ key: f.key, type: typeOfValue(f.value), ...(mayBeMissing(f.value) ? { optional: true } : {}) })),
+        fields: e.fields.map((f) => ({
+          key: f.key,
+          type: typeOfValue(f.value),
+          ...(literalFieldMayBeMissing(f.value) ? { optional: true } : {}),
+        })),
       };
     }
     case "undef":
@@ -175,21 +179,31 @@ export function wholePart(e: Expr & { k: "record" }): { root: Var; keys: readonl
 }
 
 /** Whether a record literal's field value may be undefined: left out, or an optional object of a parameter passed whole. */
-function mayBeMissing(value: Expr): boolean {
+function literalFieldMayBeMissing(value: Expr): boolean {
   if (value.k === "undef") return true;
   const whole = value.k === "record" ? wholePart(value) : null;
   if (!whole || whole.keys.length === 0) return false;
-  const holder = typeAt(whole.root.type, whole.keys.slice(0, -1));
-  return holder.kind === "record" && holder.fields.find((f) => f.key === whole.keys[whole.keys.length - 1])?.optional === true;
+  return fieldsAlong(whole.root.type, whole.keys).at(-1)?.optional === true;
+}
+
+/**
+ * The fields met walking into a value of type `t` along `keys`, one per key (undefined past a
+ * key the type does not have): what an optional object on the way means is the caller's.
+ */
+export function fieldsAlong(t: IRType, keys: readonly (string | number)[]): (RecordField | undefined)[] {
+  let at: IRType | undefined = t;
+  return keys.map((k) => {
+    const field: RecordField | undefined = at?.kind === "record" ? at.fields.find((f) => f.key === k) : undefined;
+    at = field?.type;
+    return field;
+  });
 }
 
 /** The type of the part of a value of type `t` at `keys`. */
 function typeAt(t: IRType, keys: readonly (string | number)[]): IRType {
-  for (const k of keys) t = t.kind === "record" ? (t.fields.find((f) => f.key === k)?.type ?? t) : t;
-  return t;
+  return keys.length === 0 ? t : (fieldsAlong(t, keys).at(-1)?.type ?? t);
 }
 
-/** Whether values of this type can carry a derivative (numbers, and arrays/records of them). */
 /** The zero of a type: what a variable holds before its first assignment, or a missing adjoint. */
 export function zeroValue(type: IRType): Expr {
   if (type.kind === "record")
@@ -204,6 +218,7 @@ export function zeroValue(type: IRType): Expr {
   return num(0);
 }
 
+/** Whether values of this type can carry a derivative (numbers, and arrays/records of them). */
 export function isDifferentiable(t: IRType): boolean {
   switch (t.kind) {
     case "num":
