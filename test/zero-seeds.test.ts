@@ -119,12 +119,24 @@ function lowerOf(x: number): number {
   const p = [x];
   return Math.min(gentle(p), steep(p));
 }
+/** The same with number arguments: the pullbacks return their adjoints instead of adding into arrays. */
+function steepOf(a: number): number {
+  return Math.exp(800 * a);
+}
+function gentleOf(a: number): number {
+  return a * a;
+}
+function lowerOfNumbers(x: number): number {
+  return Math.min(gentleOf(x), steepOf(x));
+}
 
 describe("a helper never chosen whose partials overflow", () => {
   it("grad and hvp are the quadratic's, not NaN (0 times its infinite partial is skipped)", () => {
     for (const x of [1.5, 2]) {
       expectClose(grad(lowerOf)(x), 2 * x, 1e-12);
       expectClose(hvp(lowerOf)(x, 1), 2, 1e-12);
+      expectClose(grad(lowerOfNumbers)(x), 2 * x, 1e-12);
+      expectClose(hvp(lowerOfNumbers)(x, 1), 2, 1e-12);
     }
   });
 });

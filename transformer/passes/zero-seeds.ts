@@ -12,23 +12,25 @@
  *
  * Only emitted code gets the guard, never IR that another pass differentiates: forward mode over
  * `if (seed !== 0)` would skip the tangent's contribution where the seed is 0 and its tangent is
- * not. Only calls made for their effect (accumulating into adjoint arrays) are guarded, and only
- * where the arguments have no effects of their own, so naming the seeds first keeps the order in
- * which everything is evaluated.
+ * not. A statement is guarded where the call is all it does besides accumulating the call's
+ * result or declaring it (whose zero stands in for a skipped call), and only where nothing in it
+ * has effects of its own, so naming the seeds first keeps the order in which everything runs.
  */
-import { newVar, num, op, ref } from "../ir/build.js";
+import { newVar, num, op, ref, zeroValue } from "../ir/build.js";
 import { seedArgs } from "../ir/calls.js";
 import { typeOfValue } from "../ir/build.js";
-import type { Block, Expr, Stmt } from "../ir/types.js";
+import type { Block, Expr, IRType, Stmt } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import { hasEffects, mapBlock } from "../ir/visit.js";
 
+type Call = Expr & { k: "call" };
+
 export function skipZeroSeeds(body: Block): Stmt[] {
   return mapBlock(body, (s): Stmt | Stmt[] => {
-    if (s.k !== "decl" || s.v.type.kind !== "void" || s.init.k !== "call") return s;
-    const call = s.init;
-    const positions = seedArgs(call.fn);
-    if (!positions || call.args.some(hasEffects)) return s;
+    const call = pullbackCallOf(s);
+    // the call itself has effects (it accumulates): what else the statement evaluates must not
+    if (!call || call.args.some(hasEffects) || (s.k === "store" && hasEffects(s.index))) return s;
+    const positions = seedArgs(call.fn)!;
     const seeds = positions.map((i) => call.args[i]!);
     if (seeds.some((e) => typeOfValue(e).kind !== "num" || (e.k === "num" && e.value !== 0))) return s;
     // each seed as an atom the test and the call both read
@@ -43,9 +45,45 @@ export function skipZeroSeeds(body: Block): Stmt[] {
       return ref(v);
     });
     const tested = atoms.filter((a) => a.k !== "num");
-    if (tested.length === 0) return named; // every seed is the literal 0
+    const called: Call = { ...call, args };
+    // a declared result is the zero of its type where the call is skipped
+    const [before, then] =
+      s.k === "decl" && s.v.type.kind !== "void"
+        ? [[{ ...s, init: zeroValue(s.v.type) }], [{ k: "assign", v: s.v, value: called, origin: s.origin } as Stmt]]
+        : [[], [withCall(s, called)]];
+    if (tested.length === 0) return [...named, ...before]; // every seed is the literal 0
     const cond = tested.map((a) => op("ne", a, num(0))).reduce((a, b) => op("or", a, b));
-    const guarded: Stmt = { k: "if", cond, then: [{ ...s, init: { ...call, args } }], else: [], origin: s.origin };
-    return [...named, guarded];
+    return [...named, ...before, { k: "if", cond, then, else: [], origin: s.origin }];
   });
+}
+
+/**
+ * The pullback call a statement makes, where skipping the statement is skipping the call: a call
+ * for its effect (`h_adjoint(..., x_bar)`), a declared result (`const adjoints = h_adjoint(...)`,
+ * whose zero stands in), or an accumulation of it (`x_bar += h_adjoint(...)`, `g[i] += ...`).
+ */
+function pullbackCallOf(s: Stmt): Call | null {
+  let call: Expr | undefined;
+  if (s.k === "decl") call = s.init;
+  else if (s.k === "assign" && s.value.k === "op" && s.value.op === "add") {
+    const [a, b] = s.value.args;
+    call = a?.k === "var" && a.v === s.v ? b : b?.k === "var" && b.v === s.v ? a : undefined;
+  } else if (s.k === "store" && s.accumulate) call = s.value;
+  if (call?.k !== "call" || !seedArgs(call.fn)) return null;
+  if (s.k === "decl" && s.v.type.kind !== "void" && hasTensor(s.v.type)) return null; // its zero needs a shape
+  return call;
+}
+
+function withCall(s: Stmt, call: Call): Stmt {
+  if (s.k === "decl") return { ...s, init: call };
+  if (s.k === "store") return { ...s, value: call };
+  if (s.k === "assign" && s.value.k === "op")
+    return { ...s, value: { ...s.value, args: s.value.args.map((a) => (a.k === "call" ? call : a)) } };
+  throw new Error(`skipZeroSeeds: no call in a ${s.k}`);
+}
+
+function hasTensor(t: IRType): boolean {
+  return (
+    t.kind === "tensor" || (t.kind === "record" && t.fields.some((f) => hasTensor(f.type))) || (t.kind === "array" && hasTensor(t.elem))
+  );
 }
