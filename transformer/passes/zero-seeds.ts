@@ -1,8 +1,9 @@
 /**
  * A pullback called with a zero cotangent adds nothing: it is linear in its seed (and a tangent
  * of a pullback in the seed and the seed's tangents together). Where the seed is chosen at run
- * time, as the adjoint of `Math.min(closest, distance(...))` is the cotangent for one centroid
- * and 0 for every other, the call is skipped when the seed is zero:
+ * time between a value and 0 (a branch, `Math.min`, `Math.max`), as the adjoint of
+ * `Math.min(closest, distance(...))` is the cotangent for one centroid and 0 for every other, the
+ * call is skipped when the seed is zero:
  *
  *     const seed = closest <= t ? 0 : closest_bar_in;
  *     if (seed !== 0) squaredDistance_adjoint(points, i, centroids, j, d, seed, centroids_bar);
@@ -19,13 +20,22 @@
 import { newVar, num, op, ref, zeroValue } from "../ir/build.js";
 import { seedArgs } from "../ir/calls.js";
 import { typeOfValue } from "../ir/build.js";
-import type { Block, Expr, IRType, Stmt } from "../ir/types.js";
+import type { Block, Expr, IRType, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
-import { hasEffects, mapBlock } from "../ir/visit.js";
+import { forEachStmt, hasEffects, mapBlock } from "../ir/visit.js";
 
 type Call = Expr & { k: "call" };
 
 export function skipZeroSeeds(body: Block): Stmt[] {
+  const declared = new Map<Var, Expr>();
+  forEachStmt(body, (s) => {
+    if (s.k === "decl") declared.set(s.v, s.init);
+  });
+  /** A seed chosen between a value and 0 (`t <= closest ? 0 : closest_bar`), here or where it was declared. */
+  const choosesZero = (e: Expr): boolean => {
+    const chosen = e.k === "var" ? declared.get(e.v) : e;
+    return chosen?.k === "op" && chosen.op === "select" && chosen.args.slice(1).some((a) => a.k === "num" && a.value === 0);
+  };
   return mapBlock(body, (s): Stmt | Stmt[] => {
     const call = pullbackCallOf(s);
     // the call itself has effects (it accumulates): what else the statement evaluates must not
@@ -33,6 +43,9 @@ export function skipZeroSeeds(body: Block): Stmt[] {
     const positions = seedArgs(call.fn)!;
     const seeds = positions.map((i) => call.args[i]!);
     if (seeds.some((e) => typeOfValue(e).kind !== "num" || (e.k === "num" && e.value !== 0))) return s;
+    // only where a seed is chosen to be zero at run time (a branch, min, max): elsewhere the test
+    // would cost a branch per call for nothing, and say nothing to the reader
+    if (!seeds.some(choosesZero)) return s;
     // each seed as an atom the test and the call both read
     const named: Stmt[] = [];
     const args = [...call.args];
