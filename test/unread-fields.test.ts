@@ -98,6 +98,31 @@ describe("fields read in a loop beside a record read whole", () => {
   });
 });
 
+/** Handed on to a helper that reads two of its fields: `big` overflows and nobody reads it. */
+function moments(x: number, c: number): { m1: number; m2: number; big: number } {
+  return { m1: x * c, m2: x * x * c, big: Math.exp(900 * x) };
+}
+function combined(r: { m1: number; m2: number; big: number }): number {
+  return r.m1 + 0.5 * r.m2;
+}
+/** 3x + 1.5x² (c = 3, then twice that with c = 1.5 through a named result). */
+function handedOn(x: number): number {
+  const r = moments(x, 1.5);
+  return combined(moments(x, 3)) + combined(r);
+}
+
+describe("a helper's result handed to another helper that reads some of its fields", () => {
+  for (const x of [1.2, -0.3]) {
+    it(`at x = ${x}: grad, hvp and jvp are the closed form, not NaN`, () => {
+      expectClose(handedOn(x), 3 * x + 1.5 * x * x + 1.5 * x + 0.75 * x * x, 1e-12);
+      expectClose(grad(handedOn)(x), 4.5 + 4.5 * x, 1e-12);
+      expectClose(hvp(handedOn)(x, 1), 4.5, 1e-12);
+      expectClose(jvp(handedOn)(x, 1).tangent, 4.5 + 4.5 * x, 1e-12);
+      expectClose(fd(handedOn, x), 4.5 + 4.5 * x, 1e-6);
+    });
+  }
+});
+
 describe("generated code", () => {
   it("the pullback of a helper whose caller reads one field does not compute the others", () => {
     const { js, messages } = compileSource(`import { grad } from "tsgrad";

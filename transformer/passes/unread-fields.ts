@@ -8,13 +8,15 @@
  *
  * The rewrite is made on a source function's IR before it is differentiated. It only narrows
  * calls of source functions (a derived function's results follow its calling convention), and
- * only a result named once (`const r = h(...)`) whose every read is a field read (`r.p`, `r[0]`).
+ * only a result named once (`const r = h(...)`) whose every read is a field read (`r.p`, `r[0]`)
+ * or an argument of a source function, which reads the fields its body names.
  */
 import { calleeKey } from "../ir/build.js";
 import { derivedKey, parseDerivedKey } from "../ir/keys.js";
 import type { Block, Expr, IRFunction, IRType, Stmt, Var } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, mapBlock, stmtExprs } from "../ir/visit.js";
 import { zeroValue } from "../ir/build.js";
+import { IrRefusal } from "../refusal.js";
 
 type RecordType = IRType & { kind: "record" };
 
@@ -39,7 +41,38 @@ function sourceCall(e: Expr): (Expr & { k: "call" }) | null {
   return e;
 }
 
-function readsOfResults(body: Block): Reads {
+/** The IR of a source function, by key (the callee a record is handed to). */
+export type SourceOf = (key: string) => IRFunction;
+
+/**
+ * The top-level fields of its record parameter `index` that a source function reads: those with
+ * a leaf its body names (a callee of its own that it hands them to counts as reading them); all
+ * of them where it reads the parameter whole. Null where it cannot tell.
+ */
+function fieldsReadByParameter(callee: IRFunction | null, index: number): Set<string | number> | null {
+  const param = callee?.params[index];
+  if (!param || param.root.type.kind !== "record") return null;
+  const named = new Set<Var>();
+  forEachStmt(callee!.body, (s) => {
+    for (const e of stmtExprs(s)) forEachSubExpr(e, (x) => x.k === "var" && named.add(x.v));
+  });
+  if (named.has(param.root)) return new Set(param.root.type.fields.map((f) => f.key));
+  const read = new Set<string | number>();
+  for (const leaf of param.leaves) if (leaf.path && leaf.path.keys.length > 0 && named.has(leaf)) read.add(leaf.path.keys[0]!);
+  return read;
+}
+
+/** The callee's IR, or null where lowering it is refused (the caller may only read it as data). */
+function calleeOf(sourceOf: SourceOf, key: string): IRFunction | null {
+  try {
+    return sourceOf(key);
+  } catch (e) {
+    if (e instanceof IrRefusal) return null;
+    throw e;
+  }
+}
+
+function readsOfResults(body: Block, sourceOf: SourceOf): Reads {
   const candidates = new Set<Var>();
   const declared = new Set<Var>();
   forEachStmt(body, (s) => {
@@ -51,23 +84,38 @@ function readsOfResults(body: Block): Reads {
   });
   const fields = new Map<Var, Set<string | number>>();
   const whole = new Set<Var>();
-  const fieldReads = new Map<Var, number>();
   const varReads = new Map<Var, number>();
+  /** Reads of each result accounted for by the fields they read (a field read, a record handed on). */
+  const accounted = new Map<Var, number>();
+  const readFields = (v: Var, keys: Iterable<string | number>) => {
+    accounted.set(v, (accounted.get(v) ?? 0) + 1);
+    let read = fields.get(v);
+    if (!read) fields.set(v, (read = new Set()));
+    for (const key of keys) read.add(key);
+  };
+  /** Field reads inside a record handed to a source function that does not read that field. */
+  const unreadThere = new Set<Expr>();
   forEachStmt(body, (s) => {
     if (s.k === "assign" && candidates.has(s.v)) whole.add(s.v);
     for (const e of stmtExprs(s))
       forEachSubExpr(e, (x) => {
-        if (x.k === "field" && x.obj.k === "var" && candidates.has(x.obj.v)) {
-          const v = x.obj.v;
-          fieldReads.set(v, (fieldReads.get(v) ?? 0) + 1);
-          let keys = fields.get(v);
-          if (!keys) fields.set(v, (keys = new Set()));
-          keys.add(x.key);
-        } else if (x.k === "var" && candidates.has(x.v)) varReads.set(x.v, (varReads.get(x.v) ?? 0) + 1);
+        if (x.k === "field" && x.obj.k === "var" && candidates.has(x.obj.v)) readFields(x.obj.v, unreadThere.has(x) ? [] : [x.key]);
+        else if (x.k === "var" && candidates.has(x.v)) varReads.set(x.v, (varReads.get(x.v) ?? 0) + 1);
+        else if (x.k === "call" && x.fn.kind === "user" && !parseDerivedKey(x.fn.key))
+          // a record handed to a source function, whole (`h(r)`) or rebuilt from its fields
+          // (`h({ p: r.p, q: r.q })`, as lowering passes one on): what the function reads of it
+          x.args.forEach((a, i) => {
+            if (a.k !== "var" && a.k !== "record") return;
+            if (a.k === "var" && !candidates.has(a.v)) return;
+            const read = fieldsReadByParameter(calleeOf(sourceOf, calleeKey(x.fn)), i);
+            if (!read) return;
+            if (a.k === "var") readFields(a.v, read);
+            else for (const f of a.fields) if (f.value.k === "field" && f.value.key === f.key && !read.has(f.key)) unreadThere.add(f.value);
+          });
       });
   });
-  // each field read holds one read of the variable: any other read takes the record whole
-  for (const [v, n] of varReads) if (n > (fieldReads.get(v) ?? 0)) whole.add(v);
+  // each accounted read holds one read of the variable: any other read takes the record whole
+  for (const [v, n] of varReads) if (n > (accounted.get(v) ?? 0)) whole.add(v);
   return { fields, whole };
 }
 
@@ -78,8 +126,8 @@ function keptFields(type: RecordType, read: ReadonlySet<string | number>): boole
 }
 
 /** `fn` with its calls of source functions narrowed to the fields it reads of their results. */
-export function narrowCallsToReadFields(fn: IRFunction): IRFunction {
-  const reads = readsOfResults(fn.body);
+export function narrowCallsToReadFields(fn: IRFunction, sourceOf: SourceOf): IRFunction {
+  const reads = readsOfResults(fn.body, sourceOf);
   const narrowed = new Map<Var, boolean[]>();
   for (const [v, read] of reads.fields) {
     if (reads.whole.has(v)) continue;

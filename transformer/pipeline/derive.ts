@@ -271,7 +271,7 @@ export class Pipeline {
     automaticCheckpoints = true,
   ): { gf: GeneratedFunction; ir: IRFunction } {
     // a source function calls copies of its callees that leave out the fields it never reads
-    const source = parseDerivedKey(key) ? this.sourceOf(key) : narrowCallsToReadFields(this.sourceOf(key));
+    const source = parseDerivedKey(key) ? this.sourceOf(key) : narrowCallsToReadFields(this.sourceOf(key), (k) => this.sourceOf(k));
     const observe = automaticCheckpoints ? this.observe : undefined;
     const report: Report = observe ? (stage, ir) => observe(k, stage, ir()) : () => {};
     report(parseDerivedKey(key) ? "input" : "lowered", () => functionIR(source));
