@@ -470,3 +470,26 @@ describe("the tangent of a jvp the program calls, read as data in vector forward
     }
   });
 });
+
+// ---- a sort inside a loop under second order (campaign --seed 20261208, program 400200) --------
+
+/** Twice the product of the two smallest: 2 v_a v_b for the indices a, b of the two smallest. */
+function twoSmallest(v: number[]): number {
+  let acc = 0;
+  for (let i = 0; i < 2; i++) {
+    const so = [...v].sort((l, r) => l - r);
+    acc += so[0]! * so[1]!;
+  }
+  return acc;
+}
+
+describe("hvp and hessian of a function that sorts a copy inside a loop (program 400200)", () => {
+  it("are the closed form (the order, saved and restored on the stack, is data: it got a tangent and stopped the compiler)", () => {
+    const v = [0.3, -0.5, 2];
+    // the two smallest are v[1] and v[0]: f = 2 v0 v1
+    expectClose(grad(twoSmallest)(v), [2 * v[1]!, 2 * v[0]!, 0], 1e-12);
+    expectClose(hvp(twoSmallest)(v, [1, 0, 0]), [0, 2, 0], 1e-12);
+    expectClose(hessian(twoSmallest)(v), [[0, 2, 0], [2, 0, 0], [0, 0, 0]], 1e-12);
+    expectClose(grad(twoSmallest)([3, 1, -1]), [0, -2, 2], 1e-12);
+  });
+});

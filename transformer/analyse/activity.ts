@@ -7,13 +7,21 @@
  * flow-insensitive per variable (conservative: a variable varied anywhere is varied
  * everywhere), which keeps it simple and never drops a derivative that exists.
  */
-import type { Block, Expr, Stmt, Var } from "../ir/types.js";
+import type { Block, Callee, Expr, Stmt, Var } from "../ir/types.js";
 import { baseVar, forEachStmt, forEachSubExpr, stmtExprs } from "../ir/visit.js";
 import { writtenArgExprs, writtenArgs } from "../ir/calls.js";
 import { derivativeKind } from "../rules/registry.js";
 import { tensorArgIsDifferentiable } from "../rules/tensor-registry.js";
 import { ArrayAliases } from "./aliases.js";
 import { typeOfValue } from "../ir/build.js";
+
+/** Runtime functions whose result is data, whatever their arguments: nothing differentiates through them. */
+const DATA_RESULTS: ReadonlySet<string> = new Set(["sortOrder"]);
+
+/** Whether a call's result is data whatever its arguments (a sort's order). */
+export function hasDataResult(fn: Callee): boolean {
+  return fn.kind === "runtime" && DATA_RESULTS.has(fn.key);
+}
 
 export interface Activity {
   readonly varied: ReadonlySet<Var>;
@@ -43,6 +51,9 @@ export function differentiableReads(e: Expr, out: (v: Var) => void): void {
     }
     case "call":
       if (e.fn.kind === "opaque" && !e.fn.rule && !e.fn.body) return; // nonDifferentiable: a constant
+      // a permutation computed from values (a sort's order) is data, also where the values come
+      // back from a stack that carries tangents (forward over reverse), not wrapped in `stop`
+      if (hasDataResult(e.fn)) return;
       if (e.fn.kind === "tensor") {
         const name = e.fn.key;
         e.args.forEach((a, i) => {

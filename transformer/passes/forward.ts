@@ -32,7 +32,7 @@ import { ruleCall } from "./reverse/calls.js";
 import { tensorCall, tensorJvp } from "../rules/tensor-registry.js";
 import { NUM } from "../ir/types.js";
 import { exprEquals, forEachStmt, forEachSubExpr, stmtExprs, varsOf } from "../ir/visit.js";
-import type { Activity } from "../analyse/activity.js";
+import { hasDataResult, type Activity } from "../analyse/activity.js";
 import { derivativeKind, partial } from "../rules/registry.js";
 import { typeOfValue } from "./anf.js";
 
@@ -352,7 +352,8 @@ class Forward {
       this.tensorCall(s, v, value, value.fn.key, out);
       return;
     }
-    const activeArgs = value.args.map((a) => this.tangentOf(a) !== null);
+    // a sort's order is data, also when the values it orders come back from a stack with tangents
+    const activeArgs = value.args.map((a) => !hasDataResult(value.fn) && this.tangentOf(a) !== null);
     const args: Expr[] = [...value.args];
     value.args.forEach((a, i) => {
       if (activeArgs[i]) args.push(this.tangentOf(a)!);
