@@ -17,7 +17,7 @@ import { Command, InvalidArgumentError } from "commander";
 import cliProgress from "cli-progress";
 import { programSeed } from "./programs.js";
 import type { BatchRequest, ProgramResult, WorkerMessage, WorkerOptions } from "./worker.js";
-import { CONSTRUCTS } from "../test/support/fuzz/spec.js";
+import { CONSTRUCTS, IDIOMS } from "../test/support/fuzz/spec.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -162,7 +162,7 @@ async function main(): Promise<number> {
   const points = results.reduce((s, r) => s + r.points, 0);
   const deep = results.filter((r) => (r.stats?.depth ?? 0) >= 3).length;
   const closures = results.filter((r) => (r.stats?.closures ?? 0) > 0).length;
-  const constructs = Object.fromEntries(CONSTRUCTS.map((k) => [k, results.filter((r) => (r.stats?.uses[k] ?? 0) > 0).length]));
+  const constructs = Object.fromEntries([...CONSTRUCTS, ...IDIOMS].map((k) => [k, results.filter((r) => (r.stats?.uses[k] ?? 0) > 0).length]));
   const minutes = (Date.now() - started) / 60000;
   const summary = {
     campaignSeed: opts.replay !== undefined ? undefined : campaignSeed,
@@ -185,7 +185,7 @@ async function main(): Promise<number> {
       `${results.length} programs in ${minutes.toFixed(1)} min: ${failures.length} failing`,
       `points: ${points} tried, ${valid} valid, ${smooth} checked against finite differences (${((100 * smooth) / Math.max(1, valid)).toFixed(0)}%), ${second} second order against finite differences of the gradient`,
       `${deep} programs with helper chains 3 or more deep, ${closures} with local helpers or closures`,
-      `programs writing ${CONSTRUCTS.map((k) => `${k}: ${constructs[k]}`).join(", ")}`,
+      `programs writing ${[...CONSTRUCTS, ...IDIOMS].map((k) => `${k}: ${constructs[k]}`).join(", ")}`,
       ...[...bySignature].map(([s, n]) => `  ${n} x ${s}`),
       "",
     ].join("\n"),

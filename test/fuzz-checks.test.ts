@@ -20,8 +20,8 @@ import { moduleSources, type CaseExports } from "./support/fuzz/harness.js";
 import { samplePoints } from "./support/fuzz/points.js";
 import { GENERATED_DIR } from "./support/compile.js";
 
-/** A program with a chain of 3 helpers (a pass-through among them), one in a sibling module, a tensor parameter, bitwise operators and a tuple state. */
-const SEED = 22;
+/** A program with a chain of 3 helpers (a pass-through among them), one in a sibling module, a tensor parameter, bitwise operators, a tuple state, callbacks by name, findIndex and optional fields. */
+const SEED = 308;
 const program = generateProgram(new Choices([], uint32Stream(SEED)), "checked");
 const points = samplePoints(SEED, 4);
 

@@ -5,7 +5,10 @@
  * per element in loops), local helpers and arrows closing over the code around them, parameters of every kind, module constants passed down, and every
  * primitive (test/support/fuzz/generate.ts); bitwise operators on counters and on differentiated
  * values, slices read in loops, a `let` tuple state reassigned in a loop, helpers writing into a
- * caller's array, and module-level tuples and objects read as data. They are compiled through one ts.Program, and each
+ * caller's array, module-level tuples and objects read as data, and the everyday idioms
+ * (test/support/fuzz/idioms.ts: entries loops, reduce without an initial value, callbacks by name,
+ * destructuring assignment, rest, at, concat, findIndex, Number(cond), sorted and reversed
+ * copies, optional fields, console.log, stubbed while checked). They are compiled through one ts.Program, and each
  * is checked at random points (test/support/fuzz/checks.ts):
  *   - grad, valueAndGrad, jvp, vjp, hvp of the program, against central finite differences of
  *     the plain program (where those are stable at two step sizes) and against each other (the
@@ -29,7 +32,7 @@ import { runChecks, type Report } from "./support/fuzz/checks.js";
 import { compileBatch, importCases, type CompileOutcome } from "./support/fuzz/compile.js";
 import { generateProgram } from "./support/fuzz/generate.js";
 import { moduleSources, type CaseExports } from "./support/fuzz/harness.js";
-import { CONSTRUCTS } from "./support/fuzz/spec.js";
+import { CONSTRUCTS, IDIOMS } from "./support/fuzz/spec.js";
 import { pointArbitrary } from "./support/fuzz/points.js";
 import { GENERATED_DIR } from "./support/compile.js";
 
@@ -67,6 +70,10 @@ describe("random programs through every marker", () => {
     // the constructs the compiler learned last: bitwise operators, slices, a let tuple state,
     // helpers writing into a caller's array, module-level tuples and objects
     for (const construct of CONSTRUCTS) expect(stats.filter((s) => s.uses[construct] > 0).length, `programs writing ${construct}`).toBeGreaterThanOrEqual(2);
+    // the everyday idioms: entries/keys/values loops, reduce without an initial value, callbacks by
+    // name, destructuring assignment, rest, at, concat, findIndex, Number(cond), sorted and
+    // reversed copies, a median, optional fields and objects, console.log
+    for (const construct of IDIOMS) expect(stats.filter((s) => s.uses[construct] > 0).length, `programs writing ${construct}`).toBeGreaterThanOrEqual(1);
     const kinds = new Set(programs.flatMap((p) => p.program.params.map((q) => q.kind)));
     expect([...kinds].sort()).toEqual(["arr", "f64", "num", "obj", "ten", "tup"]);
   });

@@ -45,6 +45,8 @@ export interface Report {
   secondOrder: number;
   /** How many times each check compared something. */
   ran: Record<string, number>;
+  /** Lines the program printed with console.log while checked (stubbed: nothing is printed). */
+  printed?: number;
 }
 
 /** The largest flat size a program may have; points carry this many numbers. */
@@ -270,7 +272,26 @@ export interface CheckOptions {
   readonly expensiveEvery?: number;
 }
 
+/**
+ * Generated programs may call `console.log` (in helpers, in loops): it runs at every point, in
+ * every mode and at every finite-difference step, thousands of times per program. The checks
+ * replace it with a counter while they run (the statement still runs, and what it prints is
+ * evaluated), and put it back after.
+ */
 export function runChecks(program: GeneratedProgram, cases: CaseExports, points: readonly Point[], options: CheckOptions = {}): Report {
+  const log = console.log;
+  let printed = 0;
+  console.log = () => void printed++;
+  try {
+    const report = checkPoints(program, cases, points, options);
+    report.printed = printed;
+    return report;
+  } finally {
+    console.log = log;
+  }
+}
+
+function checkPoints(program: GeneratedProgram, cases: CaseExports, points: readonly Point[], options: CheckOptions): Report {
   const report: Report = { points: 0, valid: 0, smooth: 0, secondOrder: 0, ran: {} };
   const every = options.expensiveEvery ?? 1;
   for (const [index, point] of points.entries()) {

@@ -20,9 +20,10 @@
  * restricted domain get arguments squashed into it (`Math.asin(0.9 * Math.tanh(e))`).
  */
 import { Choices } from "./choices.js";
-import { ARR_LEN, CONSTRUCTS, F64_LEN, TEN_LEN, TYPE_OF, flatSize, type Construct, type GeneratedProgram, type Kind, type Param } from "./spec.js";
+import { ARR_LEN, CONSTRUCTS, F64_LEN, IDIOMS, TEN_LEN, TYPE_OF, flatSize, type Construct, type GeneratedProgram, type Kind, type Param } from "./spec.js";
 import { LEN, readsRecord, type Constant, type Helper, type Returns, type Scope, type Value, type Where } from "./scope.js";
 import { block, child } from "./statements.js";
+import { idiom } from "./idioms.js";
 
 /** The tensor operations generated code may use (imported whole: unused names are harmless). */
 export const TENSOR_IMPORTS = ["add", "dot", "exp", "item", "logsumexp", "max", "mean", "mul", "scalar", "sigmoid", "softplus", "stack", "sub", "sum", "tanh", "tensor", "type Tensor"];
@@ -47,11 +48,23 @@ export class ProgramGenerator {
   /** Local helpers and arrows written in a marker call (closures over the code around them). */
   closures = 0;
   /** How often each counted construct was written (the program's stats). */
-  readonly uses = Object.fromEntries(CONSTRUCTS.map((k) => [k, 0])) as Record<Construct, number>;
+  readonly uses = Object.fromEntries([...CONSTRUCTS, ...IDIOMS].map((k) => [k, 0])) as Record<Construct, number>;
   /** Helpers that write into a caller's array (out-parameters, in-place updates), by kind and shape. */
   private readonly writers = new Map<string, string>();
   /** Module-level tuples and objects of constants (data read by field), by module. */
   private readonly records: { name: string; shape: "pair" | "cfg" | "obs"; where: Where; source: string }[] = [];
+
+  /** Module-level declarations of the main module made once and shared (helpers passed by name, an interface with optional fields), by key. */
+  private readonly shared = new Map<string, { name: string; source: string }>();
+
+  /** The name of a main-module declaration made once per key: `make(name)` gives its source. */
+  sharedDeclaration(key: string, prefix: string, make: (name: string) => string): string {
+    const known = this.shared.get(key);
+    if (known) return known.name;
+    const name = `${this.name}_${prefix}${this.id++}`;
+    this.shared.set(key, { name, source: make(name) });
+    return name;
+  }
 
   use(construct: Construct): void {
     this.uses[construct]++;
@@ -91,6 +104,7 @@ export class ProgramGenerator {
       ...this.constants.filter(inMain("main")).map((k) => k.source),
       ...this.records.filter(inMain("main")).map((r) => r.source),
       ...this.writers.values(),
+      ...[...this.shared.values()].map((d) => d.source),
       ...this.bindings.filter(inMain("main")).map((b) => b.source),
       ...this.helpers.filter(inMain("main")).map((h) => this.helperSources.get(h.name)!),
       body,
@@ -132,7 +146,7 @@ export class ProgramGenerator {
   }
 
   /** A literal in [-2, 2] with two decimals; the zero draw is 1. */
-  private constant(): string {
+  constant(): string {
     const i = this.c.int(401);
     return i === 0 ? "1" : ((i - 200) / 100).toString();
   }
@@ -401,6 +415,8 @@ export class ProgramGenerator {
         }),
       );
     }
+    // the everyday idioms (idioms.ts), a few per program besides those its statements draw
+    lines.push(...this.c.list("idiom", 0, 3, 0.65, () => idiom(this, scope, "  ")).flat());
     lines.push(...block(this, scope, 2, "  "));
     lines.push(`  return acc + ${this.expr(scope, 2)};`);
     const sig = [...params.map((p) => `${p.name}: ${TYPE_OF[p.kind]}`), "k: number"].join(", ");

@@ -32,7 +32,31 @@ export const SIZE_OF: Record<Kind, number> = { num: 1, arr: ARR_LEN, f64: F64_LE
  * caller's array, module-level tuples and objects read as data.
  */
 export const CONSTRUCTS = ["bitwise", "slice", "tupleState", "outParam", "moduleRecord", "recordArray"] as const;
-export type Construct = (typeof CONSTRUCTS)[number];
+/**
+ * The everyday idioms (idioms.ts), counted the same way: `for (const [i, v] of xs.entries())`
+ * (keys, values), reduce and reduceRight without an initial value, callbacks passed by name,
+ * destructuring assignment, rest elements, `xs.at(-1)!`, concat, findIndex as data,
+ * `Number(cond)`, a sorted copy (and a median of one), a reversed copy, optional fields and an
+ * optional object of an object parameter, console.log.
+ */
+export const IDIOMS = [
+  "entries",
+  "reduceNoInit",
+  "byName",
+  "destructAssign",
+  "rest",
+  "at",
+  "concat",
+  "findIndex",
+  "numberCond",
+  "sortCopy",
+  "median",
+  "reverseCopy",
+  "optionalField",
+  "optionalObject",
+  "consoleLog",
+] as const;
+export type Construct = (typeof CONSTRUCTS)[number] | (typeof IDIOMS)[number];
 
 export interface Param {
   readonly name: string;

@@ -1,11 +1,12 @@
 /**
  * The statements of random programs (generate.ts): declarations and assignments, branches, loops
  * with break and continue, local arrays built, aliased, pushed and handed down, destructuring,
- * tensors, switch on data. Each is one draw from the generator's `Choices`.
+ * tensors, switch on data, and the everyday idioms (idioms.ts). Each is one draw from the generator's `Choices`.
  */
 import type { ProgramGenerator } from "./generate.js";
 import { LEN, readsRecord, type Scope } from "./scope.js";
 import { ARR_LEN, F64_LEN } from "./spec.js";
+import { idiom } from "./idioms.js";
 
 
 export function block(g: ProgramGenerator, s: Scope, depth: number, indent: string): string[] {
@@ -20,7 +21,7 @@ export function child(s: Scope, extra: Partial<Scope> = {}): Scope {
 function stmt(g: ProgramGenerator, s: Scope, depth: number, ind: string): string[] {
   const c = g.c;
   const e = (d = 2) => g.expr(s, d);
-  const kind = depth <= 0 ? c.int(3) : c.int(22);
+  const kind = depth <= 0 ? c.int(3) : c.int(26);
   switch (kind) {
     case 0: {
       const name = g.fresh("t");
@@ -119,6 +120,8 @@ function stmt(g: ProgramGenerator, s: Scope, depth: number, ind: string): string
     case 15:
       return handDown(g, s, ind);
     case 16:
+    case 24:
+      // twice the share: the idioms' cases took some of it
       return localHelper(g, s, ind);
     case 17:
       return switchOnData(g, s, depth, ind);
@@ -128,6 +131,10 @@ function stmt(g: ProgramGenerator, s: Scope, depth: number, ind: string): string
       return tupleState(g, s, ind);
     case 20:
       return outParameter(g, s, ind);
+    case 21:
+    case 22:
+    case 23:
+      return idiom(g, s, ind);
     default:
       return hashCounter(g, s, ind);
   }
