@@ -21,7 +21,7 @@
  */
 import { Choices } from "./choices.js";
 import { ARR_LEN, CONSTRUCTS, F64_LEN, IDIOMS, TEN_LEN, TYPE_OF, flatSize, type Construct, type GeneratedProgram, type Kind, type Param } from "./spec.js";
-import { LEN, readsRecord, type Constant, type Helper, type Returns, type Scope, type Value, type Where } from "./scope.js";
+import { LEN, expressionScope, readsRecord, type Constant, type Helper, type Returns, type Scope, type Value, type Where } from "./scope.js";
 import { block, child } from "./statements.js";
 import { idiom } from "./idioms.js";
 
@@ -87,16 +87,10 @@ export class ProgramGenerator {
       k: c.int(5),
     }));
     const vecExtra = c.span("vec-extra", () => {
-      const scope: Scope = {
-        scalars: Array.from({ length: Math.min(n, 4) }, (_, i) => `z[${i}]!`),
-        mutable: [],
-        values: [],
-        data: false,
-        canReturn: false,
-        returns: "num",
-        where: "main",
-        callable: this.callableFrom("main", Infinity),
-      };
+      const scope = expressionScope(
+        Array.from({ length: Math.min(n, 4) }, (_, i) => `z[${i}]!`),
+        this.callableFrom("main", Infinity),
+      );
       return this.expr(scope, 2);
     });
     const inMain = (where: Where) => (x: { where: Where }) => x.where === where;
@@ -251,17 +245,7 @@ export class ProgramGenerator {
     const name = `${this.name}_${shape}${kind === "f64" ? "F" : "A"}${this.id++}`;
     const t = TYPE_OF[kind];
     const i = "i";
-    const body: Scope = {
-      scalars: ["a"],
-      mutable: [],
-      values: [],
-      data: false,
-      loop: { name: i, bound: LEN[kind] },
-      canReturn: false,
-      returns: "num",
-      where: "main",
-      callable: [],
-    };
+    const body = expressionScope(["a"], [], { name: i, bound: LEN[kind] });
     const e = () => this.expr(body, 1);
     const xi = (x: string) => `${x}[${i} % ${x}.length]!`;
     let text: string;

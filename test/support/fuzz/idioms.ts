@@ -14,7 +14,7 @@
  * (finite differences unstable between two step sizes).
  */
 import type { ProgramGenerator } from "./generate.js";
-import type { Scope, Value } from "./scope.js";
+import { expressionScope, type Scope, type Value } from "./scope.js";
 import { ARR_LEN } from "./spec.js";
 import { child } from "./statements.js";
 
@@ -113,16 +113,7 @@ function byName(g: ProgramGenerator, s: Scope, ind: string): string[] {
   const m = g.fresh("mp");
   g.use("byName");
   const own = s.where === "main" && c.flag(0.6);
-  const body = (scalars: string[]): Scope => ({
-    scalars,
-    mutable: [],
-    values: [],
-    data: false,
-    canReturn: false,
-    returns: "num",
-    where: "main",
-    callable: [],
-  });
+  const body = (scalars: string[]): Scope => expressionScope(scalars);
   const fn = own
     ? g.sharedDeclaration(
         `unary${c.int(2)}`,

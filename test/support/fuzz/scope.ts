@@ -65,6 +65,15 @@ export interface Scope {
 
 export const LEN: Record<"arr" | "f64" | "ten", number> = { arr: ARR_LEN, f64: F64_LEN, ten: TEN_LEN };
 
+/**
+ * A scope for an expression alone in the main module (a helper's one-line body, the vector
+ * variant's extra output): the numbers it may read and the helpers it may call, nothing to
+ * assign or return from.
+ */
+export function expressionScope(scalars: string[], callable: Helper[] = [], loop?: Scope["loop"]): Scope {
+  return { scalars, mutable: [], values: [], data: false, ...(loop ? { loop } : {}), canReturn: false, returns: "num", where: "main", callable };
+}
+
 /** Whether code (its text) reads a tuple or object in scope, or calls a local helper that does. */
 export function readsRecord(s: Scope, text: string): boolean {
   const names = s.values.filter((v) => v.kind === "tup" || v.kind === "obj").map((v) => v.expr.split(".")[0]!);
