@@ -9,7 +9,8 @@ import { assign, decl, index, newVar, num, op, ref, store } from "../ir/build.js
 import type { Expr, IRType } from "../ir/types.js";
 import { resolveCallee } from "./calls/callee.js";
 import { collect, emit, type LowerContext } from "./context.js";
-import { inlineCall, writesCallerState } from "./calls/inline.js";
+import { inlineCall } from "./calls/inline.js";
+import { writesCallerState } from "./calls/written.js";
 import { localOf } from "./names.js";
 import { COMPOUND } from "./operators.js";
 import { rebindArray, writableArray } from "./ownership.js";

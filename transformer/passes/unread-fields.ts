@@ -11,11 +11,10 @@
  * only a result named once (`const r = h(...)`) whose every read is a field read (`r.p`, `r[0]`)
  * or an argument of a source function, which reads the fields its body names.
  */
-import { calleeKey } from "../ir/build.js";
+import { calleeKey, zeroValue } from "../ir/build.js";
 import { derivedKey, parseDerivedKey } from "../ir/keys.js";
 import type { Block, Expr, IRFunction, IRType, Stmt, Var } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, mapBlock, stmtExprs } from "../ir/visit.js";
-import { zeroValue } from "../ir/build.js";
 import { IrRefusal } from "../refusal.js";
 
 type RecordType = IRType & { kind: "record" };
@@ -52,14 +51,26 @@ export type SourceOf = (key: string) => IRFunction;
 function fieldsReadByParameter(callee: IRFunction | null, index: number): Set<string | number> | null {
   const param = callee?.params[index];
   if (!param || param.root.type.kind !== "record") return null;
-  const named = new Set<Var>();
-  forEachStmt(callee!.body, (s) => {
-    for (const e of stmtExprs(s)) forEachSubExpr(e, (x) => x.k === "var" && named.add(x.v));
-  });
+  const named = namedIn(callee!.body);
   if (named.has(param.root)) return new Set(param.root.type.fields.map((f) => f.key));
   const read = new Set<string | number>();
   for (const leaf of param.leaves) if (leaf.path && leaf.path.keys.length > 0 && named.has(leaf)) read.add(leaf.path.keys[0]!);
   return read;
+}
+
+const namedMemo = new WeakMap<Block, ReadonlySet<Var>>();
+
+/** The variables a function body names, read once per body (a callee is asked at every call). */
+function namedIn(body: Block): ReadonlySet<Var> {
+  let named = namedMemo.get(body);
+  if (!named) {
+    const found = new Set<Var>();
+    forEachStmt(body, (s) => {
+      for (const e of stmtExprs(s)) forEachSubExpr(e, (x) => x.k === "var" && found.add(x.v));
+    });
+    namedMemo.set(body, (named = found));
+  }
+  return named;
 }
 
 /** The callee's IR, or null where lowering it is refused (the caller may only read it as data). */

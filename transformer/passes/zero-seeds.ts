@@ -17,9 +17,8 @@
  * result or declaring it (whose zero stands in for a skipped call), and only where nothing in it
  * has effects of its own, so naming the seeds first keeps the order in which everything runs.
  */
-import { newVar, num, op, ref, zeroValue } from "../ir/build.js";
+import { newVar, num, op, ref, typeOfValue, zeroValue } from "../ir/build.js";
 import { seedArgs } from "../ir/calls.js";
-import { typeOfValue } from "../ir/build.js";
 import type { Block, Expr, IRType, Stmt, Var } from "../ir/types.js";
 import { NUM } from "../ir/types.js";
 import { forEachStmt, hasEffects, mapBlock } from "../ir/visit.js";
@@ -63,7 +62,7 @@ export function skipZeroSeeds(body: Block): Stmt[] {
     const [before, then] =
       s.k === "decl" && s.v.type.kind !== "void"
         ? [[{ ...s, init: zeroValue(s.v.type) }], [{ k: "assign", v: s.v, value: called, origin: s.origin } as Stmt]]
-        : [[], [withCall(s, called)]];
+        : [[], [withCall(s, call, called)]];
     if (tested.length === 0) return [...named, ...before]; // every seed is the literal 0
     const cond = tested.map((a) => op("ne", a, num(0))).reduce((a, b) => op("or", a, b));
     return [...named, ...before, { k: "if", cond, then, else: [], origin: s.origin }];
@@ -87,11 +86,12 @@ function pullbackCallOf(s: Stmt): Call | null {
   return call;
 }
 
-function withCall(s: Stmt, call: Call): Stmt {
+/** `s` with its pullback call `found` (pullbackCallOf) replaced by `call`. */
+function withCall(s: Stmt, found: Call, call: Call): Stmt {
   if (s.k === "decl") return { ...s, init: call };
   if (s.k === "store") return { ...s, value: call };
   if (s.k === "assign" && s.value.k === "op")
-    return { ...s, value: { ...s.value, args: s.value.args.map((a) => (a.k === "call" ? call : a)) } };
+    return { ...s, value: { ...s.value, args: s.value.args.map((a) => (a === found ? call : a)) } };
   throw new Error(`skipZeroSeeds: no call in a ${s.k}`);
 }
 

@@ -134,6 +134,14 @@ export class Pipeline {
   private readonly withoutCheckpoints = new Map<string, IRFunction>();
   /** Functions returning [loss, aux] as their loss alone, by the key of the function (`hasAux`). */
   private readonly splits = new Map<string, SplitAux>();
+  /**
+   * Generated functions whose callees are still to be derived. A worklist, not recursion: a chain
+   * of thousands of helpers must not grow the stack. The outermost derive() drains it.
+   */
+  private readonly calleesPending: GeneratedFunction[] = [];
+  /** Source functions' IR with their calls narrowed to the fields read (`narrowedSource`). */
+  private readonly narrowed = new Map<string, IRFunction>();
+  private draining = false;
 
   constructor(
     private readonly table: FunctionTable,
@@ -145,6 +153,7 @@ export class Pipeline {
   transaction<T>(f: () => T): T {
     const known = new Set(this.generated.keys());
     const order = this.order.length;
+    const pending = this.calleesPending.length;
     try {
       return f();
     } catch (e) {
@@ -154,6 +163,7 @@ export class Pipeline {
           this.sources.delete(k);
         }
       this.order.length = order;
+      this.calleesPending.length = pending;
       throw e;
     }
   }
@@ -176,17 +186,34 @@ export class Pipeline {
     this.sources.set(k, ir);
     this.generated.set(k, gf);
     this.order.push(k);
-    this.deriveCallees(gf);
+    const floor = this.calleesPending.length;
+    this.calleesPending.push(gf);
+    if (!this.draining) this.deriveCalleesDownTo(floor);
     return k;
+  }
+
+  /** Derives the callees of the pending functions above `floor`, and theirs, until none is left. */
+  private deriveCalleesDownTo(floor: number): void {
+    this.draining = true;
+    try {
+      while (this.calleesPending.length > floor) this.deriveCallees(this.calleesPending.pop()!);
+    } finally {
+      this.draining = false;
+    }
   }
 
   /** derive(), or null when the derivation is refused (nothing it registered stays). */
   private tryDerive(kind: DerivedKind, mask: readonly boolean[], key: string): string | null {
+    // its callees are derived here, inside the transaction, so that their refusals are its own
+    const draining = this.draining;
+    this.draining = false;
     try {
       return this.transaction(() => this.derive(kind, mask, key));
     } catch (e) {
       if (e instanceof IrRefusal) return null;
       throw e;
+    } finally {
+      this.draining = draining;
     }
   }
 
@@ -208,6 +235,19 @@ export class Pipeline {
     const ir = this.sources.get(key);
     if (!ir) throw new Error(`${key} is needed while it is being generated`);
     return ir;
+  }
+
+  /**
+   * A source function's IR with its calls narrowed to the fields it reads of their results
+   * (passes/unread-fields.ts), made once per function: every derivative of it starts there.
+   */
+  private narrowedSource(key: string): IRFunction {
+    let narrowed = this.narrowed.get(key);
+    if (!narrowed) {
+      narrowed = narrowCallsToReadFields(this.sourceOf(key), (k) => this.sourceOf(k));
+      this.narrowed.set(key, narrowed);
+    }
+    return narrowed;
   }
 
   /**
@@ -271,10 +311,11 @@ export class Pipeline {
     automaticCheckpoints = true,
   ): { gf: GeneratedFunction; ir: IRFunction } {
     // a source function calls copies of its callees that leave out the fields it never reads
-    const source = parseDerivedKey(key) ? this.sourceOf(key) : narrowCallsToReadFields(this.sourceOf(key), (k) => this.sourceOf(k));
+    const inner = parseDerivedKey(key);
+    const source = inner ? this.sourceOf(key) : this.narrowedSource(key);
     const observe = automaticCheckpoints ? this.observe : undefined;
     const report: Report = observe ? (stage, ir) => observe(k, stage, ir()) : () => {};
-    report(parseDerivedKey(key) ? "input" : "lowered", () => functionIR(source));
+    report(inner ? "input" : "lowered", () => functionIR(source));
     let wasSimplified = false;
     const anf = (fn: IRFunction) => anfReported(fn, report);
     const reverseReady = (fn: IRFunction) => reverseReadyReported(automaticCheckpoints ? fn : plainSweepsUnasked(fn), report);
@@ -315,7 +356,7 @@ export class Pipeline {
         throw new Error(`${k} is a source of other derivations, never generated itself`);
       case "withAux": {
         // key: the hvp, hessian or jacobian of withoutAux[](f); source: that derivative
-        const inner = parseDerivedKey(key)!;
+        if (!inner) throw new Error(`${k}: withAux of a source function`);
         const f = this.sourceOf(parseDerivedKey(inner.base)!.base);
         const field = inner.kind === "hvp" ? "hvp" : inner.kind === "hessian" ? "hessian" : "jacobian";
         assembled = {
@@ -327,7 +368,6 @@ export class Pipeline {
       }
       case "vjp": {
         // a derivative called inside a function differentiated in reverse mode
-        const inner = parseDerivedKey(key);
         if (inner && (inner.kind === "grad" || inner.kind === "valueAndGrad")) {
           const jvpOfGrad = this.derive("jvp", inner.mask, this.derive("grad", mask, inner.base));
           assembled = simplified(

@@ -21,76 +21,14 @@ import { fail, TSG } from "../../diagnostics.js";
 import { assign, decl, newVar, num, bool, ref, typeOfValue } from "../../ir/build.js";
 import type { Expr, IRType, Stmt, Var } from "../../ir/types.js";
 import { collect, emit, inlinedContext, irTypeAt, originOf, symbolOf, type LowerContext } from "../context.js";
-import { declarationWithBody, functionName, functionOfDeclaration, resolveAlias, type FunctionLike } from "../../syntax/declarations.js";
+import { functionName, type FunctionLike } from "../../syntax/declarations.js";
 import { OUTER, unwrap } from "../../syntax/unwrap.js";
 import { recordValue } from "../records.js";
 import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
 import { optionalParameterType } from "../optional.js";
 import { isThisParameter } from "../syntax.js";
 import { irTypeOf, irTypeOrUndefined } from "../types.js";
-
-/** Methods that change the array they are called on. */
-const MUTATING_METHODS = new Set(["push", "pop", "shift", "unshift", "splice", "fill", "set", "sort", "reverse", "copyWithin"]);
-
-const writtenMemo = new WeakMap<FunctionLike, ReadonlySet<ts.Symbol>>();
-
-/**
- * What a function writes that it did not declare itself: its parameters (elements of an array
- * parameter, or the parameter reassigned) and variables of enclosing functions or the module,
- * directly or through the functions it calls (a writing helper calling another). Read from the
- * text alone, so that a caller knows it without lowering the helper.
- */
-export function writtenOutside(
-  checker: ts.TypeChecker,
-  fn: FunctionLike,
-  inProgress: Set<FunctionLike> = new Set(),
-): ReadonlySet<ts.Symbol> {
-  const known = writtenMemo.get(fn);
-  if (known) return known;
-  if (!fn.body || inProgress.has(fn)) return new Set();
-  inProgress.add(fn);
-  const body = fn.body;
-  const written = new Set<ts.Symbol>();
-  const mark = (target: ts.Expression) => {
-    const root = rootIdentifier(target);
-    const sym = root && checker.getSymbolAtLocation(root);
-    if (sym) written.add(sym);
-  };
-  const visit = (n: ts.Node): void => {
-    // a nested function writes when it is called, where its call is seen
-    if (ts.isFunctionLike(n)) return;
-    if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind)) mark(n.left);
-    else if (
-      (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
-      (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)
-    )
-      mark(n.operand);
-    else if (ts.isCallExpression(n)) {
-      if (ts.isPropertyAccessExpression(n.expression) && MUTATING_METHODS.has(n.expression.name.text)) mark(n.expression.expression);
-      const callee = calledFunction(checker, n);
-      if (callee) {
-        const params = callee.parameters.filter((p) => !isThisParameter(p));
-        for (const sym of writtenOutside(checker, callee, inProgress)) {
-          const k = params.findIndex((p) => checker.getSymbolAtLocation(p.name) === sym);
-          if (k < 0) written.add(sym);
-          else if (n.arguments[k]) mark(n.arguments[k]);
-        }
-      }
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(body);
-  inProgress.delete(fn);
-  // its own locals are its business
-  const outside = new Set([...written].filter((sym) => !declaredIn(sym, body)));
-  writtenMemo.set(fn, outside);
-  return outside;
-}
-
-/** Whether a call of `fn` must be inlined: it writes something of its caller's. */
-export function writesCallerState(checker: ts.TypeChecker, fn: FunctionLike): boolean {
-  return writtenOutside(checker, fn).size > 0;
-}
+import { isAssignmentOperator, writtenOutside } from "./written.js";
 
 /** The chain of helpers being inlined, by the context that lowers the innermost one. */
 const chainOf = new WeakMap<LowerContext, readonly FunctionLike[]>();
@@ -337,33 +275,6 @@ function checkPlacement(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLik
       "which would change the order of evaluation here",
     `call it in a statement of its own: \`const r = ${name}(...);\`, then use \`r\``,
   );
-}
-
-/** The function a call reaches, when it is one of the program's with a body. */
-function calledFunction(checker: ts.TypeChecker, call: ts.CallExpression): FunctionLike | undefined {
-  const callee = unwrap(call.expression, OUTER);
-  const at = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
-  const sym = at && checker.getSymbolAtLocation(at);
-  if (!sym) return undefined;
-  const d = declarationWithBody(resolveAlias(checker, sym));
-  const fn = d && functionOfDeclaration(d);
-  return fn?.body && !fn.getSourceFile().isDeclarationFile ? fn : undefined;
-}
-
-/** `x` in `x`, `x[i]`, `x[i][j]`, `x.f`: the variable a write lands in. */
-function rootIdentifier(e: ts.Expression): ts.Identifier | undefined {
-  e = unwrap(e, OUTER);
-  while (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) e = unwrap(e.expression, OUTER);
-  return ts.isIdentifier(e) ? e : undefined;
-}
-
-function isAssignmentOperator(k: ts.SyntaxKind): boolean {
-  return k >= ts.SyntaxKind.FirstAssignment && k <= ts.SyntaxKind.LastAssignment;
-}
-
-function declaredIn(sym: ts.Symbol, body: ts.Node): boolean {
-  const d = sym.valueDeclaration ?? sym.declarations?.[0];
-  return !!d && d.getSourceFile() === body.getSourceFile() && d.pos >= body.pos && d.end <= body.end;
 }
 
 function countReturns(block: readonly Stmt[]): number {

@@ -12,7 +12,8 @@ import { sharedReturn } from "../ownership.js";
 import { recordArgument, recordArgumentOf } from "../records.js";
 import { refuseMissingArguments, refuseSpreadArguments } from "../refusals.js";
 import { isThisParameter } from "../syntax.js";
-import { inlineCall, writesCallerState } from "./inline.js";
+import { inlineCall } from "./inline.js";
+import { writesCallerState } from "./written.js";
 import { optionalArgument, optionalParameterType, passedOn } from "../optional.js";
 
 export function userCall(ctx: LowerContext, e: ts.CallExpression, fn: FunctionLike): Expr {
