@@ -123,6 +123,54 @@ describe("a helper's result handed to another helper that reads some of its fiel
   }
 });
 
+/**
+ * A `let` record assigned again: lowering gives it a variable per field, each assigned at every
+ * assignment of the record, so the unread field's variable is written (never read) each time.
+ */
+function reassigned(x: number): number {
+  let r = spread(x);
+  let s = r.p;
+  r = spread(x / 2);
+  s += r.p;
+  return s;
+}
+/** Reassigned in a loop: x³ + 2 (x/2)³. */
+function reassignedInLoop(x: number): number {
+  let r = spread(x);
+  let s = 0;
+  for (let i = 0; i < 3; i++) {
+    s += r.p;
+    r = spread(x * 0.5);
+  }
+  return s;
+}
+/** A tuple: sin x + sin 2x. */
+function tupleReassigned(x: number): number {
+  let t = pairOf(x);
+  const s = t[0];
+  t = pairOf(2 * x);
+  return s + t[0];
+}
+
+describe("a `let` record assigned again, whose unread field overflows", () => {
+  for (const x of [1.5, -0.4]) {
+    it(`at x = ${x}: grad, hvp and jvp are the closed forms, not NaN`, () => {
+      // x³ + (x/2)³: 3x² + 3x²/8, then 6x + 6x/8
+      expectClose(grad(reassigned)(x), 3 * x * x + (3 * x * x) / 8, 1e-12);
+      expectClose(hvp(reassigned)(x, 1), 6 * x + (6 * x) / 8, 1e-12);
+      expectClose(jvp(reassigned)(x, 1).tangent, 3 * x * x + (3 * x * x) / 8, 1e-12);
+      expectClose(fd(reassigned, x), 3 * x * x + (3 * x * x) / 8, 1e-6);
+      // x³ + 2 (x/2)³: 3x² + 3x²/4, then 6x + 6x/4
+      expectClose(grad(reassignedInLoop)(x), 3 * x * x + (3 * x * x) / 4, 1e-12);
+      expectClose(hvp(reassignedInLoop)(x, 1), 6 * x + (6 * x) / 4, 1e-12);
+      expectClose(fd(reassignedInLoop, x), 3 * x * x + (3 * x * x) / 4, 1e-6);
+      expectClose(grad(tupleReassigned)(x), Math.cos(x) + 2 * Math.cos(2 * x), 1e-12);
+      expectClose(hvp(tupleReassigned)(x, 1), -Math.sin(x) - 4 * Math.sin(2 * x), 1e-12);
+      expectClose(grad(grad(tupleReassigned))(x), -Math.sin(x) - 4 * Math.sin(2 * x), 1e-12);
+    });
+  }
+});
+
 describe("generated code", () => {
   it("the pullback of a helper whose caller reads one field does not compute the others", () => {
     const { js, messages } = compileSource(`import { grad } from "tsgrad";

@@ -9,7 +9,9 @@
  * The rewrite is made on a source function's IR before it is differentiated. It only narrows
  * calls of source functions (a derived function's results follow its calling convention), and
  * only a result named once (`const r = h(...)`) whose every read is a field read (`r.p`, `r[0]`)
- * or an argument of a source function, which reads the fields its body names.
+ * or an argument of a source function, which reads the fields its body names. A field read
+ * stored in a number that nothing reads is no read: `let r = h(x)` is lowered to a variable per
+ * field, assigned again where `r` is.
  */
 import { calleeKey, zeroValue } from "../ir/build.js";
 import { derivedKey, parseDerivedKey } from "../ir/keys.js";
@@ -104,8 +106,20 @@ function readsOfResults(body: Block, sourceOf: SourceOf): Reads {
     if (!read) fields.set(v, (read = new Set()));
     for (const key of keys) read.add(key);
   };
-  /** Field reads inside a record handed to a source function that does not read that field. */
+  /**
+   * Field reads that read nothing in the end: inside a record handed to a source function that
+   * does not read that field, or stored in a variable nothing reads (`let r = h(x)` is lowered to
+   * a variable per field, `r_q = result.q` among them, whether or not `r.q` is ever read).
+   */
   const unreadThere = new Set<Expr>();
+  const namedHere = namedIn(body);
+  forEachStmt(body, (s) => {
+    if (s.k !== "decl" && s.k !== "assign") return;
+    const stored = s.k === "decl" ? s.init : s.value;
+    // a number or boolean only: an array stored may share its elements with something read
+    const scalar = s.v.type.kind === "num" || s.v.type.kind === "bool";
+    if (stored.k === "field" && scalar && !namedHere.has(s.v)) unreadThere.add(stored);
+  });
   forEachStmt(body, (s) => {
     if (s.k === "assign" && candidates.has(s.v)) whole.add(s.v);
     for (const e of stmtExprs(s))
