@@ -140,3 +140,35 @@ describe("a helper never chosen whose partials overflow", () => {
     }
   });
 });
+
+/**
+ * The pullback's result read inside a larger expression (`x_bar = Math.min(2, t) + h_adjoint(x,
+ * seed)`, as the simplifier writes it for the product below): its zero stands in where it is
+ * skipped. min(2, e^x + x²) x: 2x where e^x + x² >= 2 (and, at x = 800, e^x overflows).
+ */
+function overflowing(a: number): number {
+  return Math.exp(a) + a * a;
+}
+function cappedTimesX(x: number): number {
+  return Math.min(2, overflowing(x)) * x;
+}
+function cappedTimesXPlain(x: number): number {
+  return Math.min(2, Math.exp(x) + x * x) * x;
+}
+
+describe("a skipped pullback whose result is read inside an expression", () => {
+  it("at x = 800, where the helper overflows and is not chosen: grad 2 and hvp 0, not NaN", () => {
+    expectClose(grad(cappedTimesX)(800), 2, 1e-12);
+    expectClose(hvp(cappedTimesX)(800, 1), 0, 1e-12);
+    expectClose(grad(grad(cappedTimesX))(800), 0, 1e-12);
+  });
+  it("where the helper is chosen, or not: central differences of the plain function", () => {
+    for (const x of [0.1, 0.3, 0.5, 1.5, -0.4]) {
+      const h = 1e-6;
+      const slope = (cappedTimesXPlain(x + h) - cappedTimesXPlain(x - h)) / (2 * h);
+      expectClose(grad(cappedTimesX)(x), slope, 1e-6);
+      const curvature = (grad(cappedTimesX)(x + h) - grad(cappedTimesX)(x - h)) / (2 * h);
+      expectClose(hvp(cappedTimesX)(x, 1), curvature, 1e-5);
+    }
+  });
+});
