@@ -24,6 +24,16 @@ function softplusSum(x: number[]): number {
   return s;
 }
 
+/** A recursion that prints at each level. */
+function levels(x: number, depth: number): number {
+  console.log("level", depth);
+  if (depth === 0) return Math.sin(x);
+  return x * levels(x * 0.5, depth - 1);
+}
+function levelsOf(x: number[]): number {
+  return levels(x[0]!, 3) + x[1]! * levels(x[1]!, 2);
+}
+
 /** Every console call made while `f` runs, as [method, ...args]. */
 function printedBy(f: () => unknown): unknown[][] {
   const lines: unknown[][] = [];
@@ -84,6 +94,17 @@ describe("console calls in a differentiated function", () => {
     const pullback = /function inner_adjoint\w*\([^]*?\n}\n/.exec(c.js!)?.[0];
     expect(pullback).toBeDefined();
     expect(pullback).not.toContain("console");
+  });
+
+  it("a recursive function prints what it prints, once (its forward half runs in its place, the reverse half prints nothing)", () => {
+    const x = [0.7, -0.4];
+    const expected = printedBy(() => levelsOf(x));
+    expect(expected.length).toBe(7);
+    let g: number[] = [];
+    expect(printedBy(() => (g = grad(levelsOf)(x)))).toEqual(expected);
+    let reference: number[] = [];
+    printedBy(() => (reference = numericGradient(levelsOf, [x], 0) as number[]));
+    expectClose(g, reference, 1e-6, "grad vs finite differences");
   });
 
   it("what cannot be printed is refused with what to write", () => {

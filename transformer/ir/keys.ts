@@ -32,6 +32,11 @@ export const DERIVED_KINDS = [
   "jvpAux",
   // hvp, hessian or jacobian of `withoutAux[](f)`, returned beside f's aux (`{ hvp, aux }`)
   "withAux",
+  // the two halves of a pullback in split mode (passes/split-calls.ts): the forward sweep, which
+  // returns the value and saves on the shared stacks what the reverse sweep reads, and that
+  // reverse sweep; only emitted code calls them, never IR another pass differentiates
+  "splitForward",
+  "splitReverse",
 ] as const;
 
 export type DerivedKind = (typeof DERIVED_KINDS)[number];
@@ -49,15 +54,18 @@ export function parseDerivedKey(key: string): { kind: DerivedKind; mask: boolean
 const fromPullback = new Map<string, boolean>();
 
 /**
- * Whether the function with this key is a pullback (`vjp`) or is derived from one at any depth
- * (`jvp[1](vjp[1](h))`, the tangent of a pullback): calls of those accumulate into the adjoint
- * arrays they are given. Read from the key's recipe, level by level.
+ * Whether the function with this key is a pullback (`vjp`, or a half of one in split mode) or is
+ * derived from one at any depth (`jvp[1](vjp[1](h))`, the tangent of a pullback): calls of those
+ * accumulate into the adjoint arrays they are given (and a split half pushes or pops the shared
+ * stacks). Read from the key's recipe, level by level.
  */
 export function derivesFromPullback(key: string): boolean {
   let known = fromPullback.get(key);
   if (known === undefined) {
     const parsed = parseDerivedKey(key);
-    known = parsed !== null && (parsed.kind === "vjp" || derivesFromPullback(parsed.base));
+    known =
+      parsed !== null &&
+      (parsed.kind === "vjp" || parsed.kind === "splitForward" || parsed.kind === "splitReverse" || derivesFromPullback(parsed.base));
     fromPullback.set(key, known);
   }
   return known;

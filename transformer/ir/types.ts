@@ -112,7 +112,18 @@ export type Expr =
   | { readonly k: "index"; readonly arr: Expr; readonly index: Expr }
   | { readonly k: "len"; readonly arr: Expr }
   | { readonly k: "field"; readonly obj: Expr; readonly key: string | number }
-  | { readonly k: "call"; readonly fn: Callee; readonly args: readonly Expr[]; readonly type: IRType }
+  | {
+      readonly k: "call";
+      readonly fn: Callee;
+      readonly args: readonly Expr[];
+      readonly type: IRType;
+      /**
+       * The reverse pass's mark joining a call of a source function in the forward sweep with
+       * its pullback's call in the reverse sweep (the same number on both), so that emitted code
+       * may call the two halves of a split pullback there instead (passes/split-calls.ts).
+       */
+      readonly pair?: number;
+    }
   | { readonly k: "alloc"; readonly length: Expr; readonly storage: ArrayStorage; readonly fill: Expr }
   | { readonly k: "arrayLit"; readonly elems: readonly Expr[]; readonly storage: ArrayStorage }
   | { readonly k: "copy"; readonly arr: Expr; readonly storage: ArrayStorage }

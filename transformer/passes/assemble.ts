@@ -7,7 +7,7 @@
  */
 import { alloc, decl, len, newVar, num, objectType, ref, sameKeys, typeOfValue } from "../ir/build.js";
 import type { Block, Expr, IRFunction, IRType, Param, Stmt, Var } from "../ir/types.js";
-import { NUM } from "../ir/types.js";
+import { NUM, STACK } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, forEachVarInExpr, mapBlock, stmtExprs, writesOf } from "../ir/visit.js";
 import { refuse, TSG } from "../refusal.js";
 import { analyseActivity, type Activity } from "../analyse/activity.js";
@@ -241,7 +241,10 @@ export function assemblePublicPullback(fn: IRFunction, wrt: readonly boolean[]):
 export function assembleCalleePullback(source: IRFunction, active: readonly boolean[]): Assembled {
   // the pullback recomputes what the caller's forward sweep already ran: its console calls
   // printed there, once, as the function's own run would
-  const fn = { ...source, body: mapBlock(source.body, (s) => (s.k === "log" ? [] : s)) };
+  return calleePullback({ ...source, body: mapBlock(source.body, (s) => (s.k === "log" ? [] : s)) }, active);
+}
+
+function calleePullback(fn: IRFunction, active: readonly boolean[]): Assembled {
   const result = returnedAtom(fn);
   const activity = activityOf(fn, active);
   const seed = newVar("seed", fn.returnType, "param", { owned: false });
@@ -304,6 +307,25 @@ export function assembleCalleePullback(source: IRFunction, active: readonly bool
  * For valueAndGrad, the value's cotangent c adds c times grad[A](h), the same sweep's value.
  * Same calling convention as assembleCalleePullback.
  */
+/**
+ * The callee pullback that also keeps its function's value, for split mode
+ * (passes/split-calls.ts cuts it in two): the value is pushed, after the forward sweep, onto a
+ * stack of its own (`sink`), so that simplification keeps what computes it; the cut returns it.
+ */
+export function assembleValuePullback(source: IRFunction, active: readonly boolean[]): { assembled: Assembled; sink: Var } {
+  // the forward half runs in place of the function: its console calls print there
+  const assembled = calleePullback(source, active);
+  const sink = newVar("valueSink", STACK, "control");
+  const at = assembled.body.findIndex((s) => s.k === "section" && s.sweep === "reverse");
+  const body: Stmt[] = [
+    decl(sink, { k: "newStack", of: "ref" }),
+    ...assembled.body.slice(0, at),
+    { k: "stackPush", stack: sink, value: returnedAtom(source) },
+    ...assembled.body.slice(at),
+  ];
+  return { assembled: { ...assembled, body }, sink };
+}
+
 export function assembleGradientPullback(
   h: IRFunction,
   gradMask: readonly boolean[],

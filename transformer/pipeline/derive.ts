@@ -40,6 +40,7 @@ import { vectorize } from "../passes/vectorize.js";
 import { IrRefusal } from "../refusal.js";
 import { assembleWithAux, splitAux, type SplitAux } from "../passes/aux.js";
 import { keepReturnedFields, narrowCallsToReadFields } from "../passes/unread-fields.js";
+import { SplitMode } from "./split-mode.js";
 import { skipZeroSeeds } from "../passes/zero-seeds.js";
 
 export interface FunctionTable {
@@ -95,7 +96,19 @@ const KIND_SUFFIX: Record<DerivedKind, string> = {
   vjpAux: "vjp",
   jvpAux: "jvp",
   withAux: "aux",
+  splitForward: "forward",
+  splitReverse: "reverse",
 };
+
+/** Kinds whose bodies come from the reverse pass over their source: their calls may be split (passes/split-calls.ts). */
+const REVERSE_BUILT: ReadonlySet<DerivedKind> = new Set<DerivedKind>([
+  "grad",
+  "valueAndGrad",
+  "gradAux",
+  "valueAndGradAux",
+  "vjp",
+  "pullback",
+]);
 
 const KIND_DOC: Record<DerivedKind, string> = {
   grad: "Gradient of",
@@ -120,6 +133,8 @@ const KIND_DOC: Record<DerivedKind, string> = {
   vjpAux: "Value, auxiliary output and pullback of",
   jvpAux: "Value, auxiliary output and directional derivative (forward mode) of",
   withAux: "A derivative and the auxiliary output of",
+  splitForward: "Forward sweep of the pullback (split mode: returns the value, and saves what the reverse sweep reads) of",
+  splitReverse: "Reverse sweep of the pullback (split mode: reads what the forward sweep saved) of",
 };
 
 export class Pipeline {
@@ -139,6 +154,8 @@ export class Pipeline {
    * of thousands of helpers must not grow the stack. The outermost derive() drains it.
    */
   private readonly calleesPending: GeneratedFunction[] = [];
+  /** Split mode for recursive functions: which calls go through the halves of a pullback, and the halves. */
+  private readonly split = new SplitMode((key) => this.narrowedSource(key));
   /** Source functions' IR with their calls narrowed to the fields read (`narrowedSource`). */
   private readonly narrowed = new Map<string, IRFunction>();
   private draining = false;
@@ -320,8 +337,11 @@ export class Pipeline {
     const anf = (fn: IRFunction) => anfReported(fn, report);
     const reverseReady = (fn: IRFunction) => reverseReadyReported(automaticCheckpoints ? fn : plainSweepsUnasked(fn), report);
     const tangentSource = (fnKey: string, fn: IRFunction) => this.tangentSource(fnKey, fn);
+    /** The last assembly before simplification: split mode rewrites its calls (emitted code only). */
+    let unsimplified: Assembled | undefined;
     const simplified = (a: Assembled, before: Stage = "assembled") => {
       wasSimplified = true;
+      unsimplified = a;
       return simplifiedReported(a, report, before);
     };
     let assembled: Assembled;
@@ -376,6 +396,14 @@ export class Pipeline {
         } else if (inner && inner.kind !== "jvp" && inner.kind !== "fields")
           throw new Error(`no pullback for ${key}: the reverse pass refuses calls of it`);
         else assembled = simplified(assembleCalleePullback(reverseReady(source), mask));
+        break;
+      }
+      case "splitForward":
+      case "splitReverse": {
+        const halves = this.split.halves(mask, key);
+        if (!halves) throw new Error(`${k}: the pullback of ${source.name} was not split`);
+        assembled = kind === "splitForward" ? halves.forward : halves.reverse;
+        wasSimplified = true; // before the cut
         break;
       }
       case "pullback":
@@ -444,7 +472,7 @@ export class Pipeline {
       name,
       params: assembled.params,
       // emitted code only: the IR above is what other passes differentiate
-      body: skipZeroSeeds(assembled.body),
+      body: skipZeroSeeds(REVERSE_BUILT.has(kind) && !inner && unsimplified ? this.split.emitted(unsimplified, assembled) : assembled.body),
       returnType: assembled.returnType,
       doc: `${assembled.doc ?? KIND_DOC[kind]} \`${named?.source ?? source.name}\``,
       origin: source.origin,

@@ -415,7 +415,11 @@ function checkPoint(program: GeneratedProgram, cases: CaseExports, point: Point,
     close("auxValueAndGrad:aux", [...av.aux.vec, av.aux.first], [...plainAux.vec, plainAux.first], 0);
     const flatValue = call("flat", () => cases.flat(z.slice(), k));
     close("auxValueAndGrad:grad", av.grad, flatG.map((x) => x * (1 + 0.25 * Math.cos(flatValue))), 1e-9);
-    const fdAux = fd ? stableDifferences((zz) => cases.aux(zz, k)[0], z) : null;
+    // differences follow sin(flat) only where its phase moves little across the coarse step:
+    // with flat' near 1e9 (program 59693), sin turns over many times between z - h and z + h
+    // and every step sees its average, not cos(flat) flat'; the closed form above is the check
+    const resolvable = flatG.every((x) => Math.abs(x) * 1e-5 < 1e-2);
+    const fdAux = fd && resolvable ? stableDifferences((zz) => cases.aux(zz, k)[0], z) : null;
     if (fdAux) close("auxValueAndGrad:finite-differences", av.grad, differencesOf(fdAux).at, 2e-5, undefined, differencesOf(fdAux).rounding);
   }
 

@@ -1,6 +1,6 @@
 /**
- * What a function writes that it did not declare itself: its parameters (elements of an array
- * parameter, or the parameter reassigned) and variables of enclosing functions or the module,
+ * What a function writes that it did not declare itself: the elements of its array parameters,
+ * and variables of enclosing functions or the module,
  * directly or through the functions it calls (a writing helper calling another). Read from the
  * text alone, so that a caller knows it without lowering the helper (lower/calls/inline.ts
  * inlines a helper that writes into its caller's state).
@@ -91,8 +91,12 @@ function ownWrites(checker: ts.TypeChecker, fn: FunctionLike): OwnWrites {
     const root = rootIdentifier(target);
     return root && checker.getSymbolAtLocation(root);
   };
+  const own = new Set(fn.parameters.map((p) => checker.getSymbolAtLocation(p.name)));
   const mark = (target: ts.Expression) => {
     const sym = rootSymbol(target);
+    // a parameter given a new value (`rate = rate * 0.9`) is the function's own variable from
+    // then on: the caller's argument is unchanged (its elements, `p[0] = 1`, are the caller's)
+    if (sym && own.has(sym) && ts.isIdentifier(unwrap(target, OUTER))) return;
     if (sym) written.add(sym);
   };
   const visit = (n: ts.Node): void => {

@@ -113,7 +113,7 @@ export function callAdjoint(round: Round, e: Expr & { k: "call" }, g: Expr, o: O
     scalarTargets.length <= 1
       ? (scalarTargets[0]?.type ?? { kind: "void" })
       : { kind: "record", tuple: true, fields: scalarTargets.map((x, i) => ({ key: i, type: x.type })) };
-  const call: Expr = { k: "call", fn: callee, args, type: resultType };
+  const call: Expr = { k: "call", fn: callee, args, type: resultType, ...(e.pair !== undefined ? { pair: e.pair } : {}) };
   if (scalarTargets.length === 0) {
     const sink = newVar("unused", { kind: "void" }, "temp");
     r.push(decl(sink, call, o));

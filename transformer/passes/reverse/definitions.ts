@@ -8,6 +8,7 @@ import { alloc, assign, decl, index, len, mul, newVar, num, ref, store, sub } fr
 import type { Expr, Stmt, Var } from "../../ir/types.js";
 import { NUM } from "../../ir/types.js";
 import { varsOf } from "../../ir/visit.js";
+import { parseDerivedKey } from "../../ir/keys.js";
 import { derivativeKind, partialReads } from "../../rules/registry.js";
 import { isActive, isNeeded, type Round, type Sweeps, type Where } from "./context.js";
 import { adjointArray, scalarAdjoint, typeOfAtom } from "./adjoints.js";
@@ -38,8 +39,11 @@ export function definition(round: Round, s: Stmt, v: Var, e: Expr, isDecl: boole
     restore = save(round, ref(v), v.type, v.name, where, f);
     if ((v.type.kind === "num" || v.type.kind === "bool") && plan.original.has(s)) round.restoreOwners.set(restore, s);
   }
-  if (isDecl && !mustHoist) f.push(s);
-  else f.push(assign(v, e, o));
+  // a call of a source function: marked, with its pullback's call below, as one pair
+  const paired = pairedCall(e);
+  if (isDecl && !mustHoist) f.push(s.k === "decl" && s.init === e && paired !== e ? { ...s, init: paired } : s);
+  else f.push(assign(v, paired, o));
+  e = paired;
   // adjoint arrays live next to their primal, created in the forward sweep (a recomputed alias
   // gets its adjoint recomputed with it, see blocks.ts)
   const restoreAdjoints: AdjointRestore[] = [];
@@ -66,6 +70,14 @@ export function definition(round: Round, s: Stmt, v: Var, e: Expr, isDecl: boole
     if (restore) r.push(assign(v, restore, o));
   }
   return { f, r };
+}
+
+let pairs = 0;
+
+/** `e` marked as one of a pair (Expr `pair`), where it is a call of a source function. */
+function pairedCall(e: Expr): Expr {
+  if (e.k !== "call" || e.fn.kind !== "user" || parseDerivedKey(e.fn.key)) return e;
+  return { ...e, pair: ++pairs };
 }
 
 /**
