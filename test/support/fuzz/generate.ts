@@ -290,6 +290,7 @@ export class ProgramGenerator {
     const where: Where = c.flag(0.3) ? "lib" : "main";
     const exported = where === "lib" && !c.flag(0.15);
     const callable = this.callableFrom(where, index);
+    if (c.flag(0.12)) return this.recursive(name, where, exported, callable);
     const shape = c.int(callable.length ? 4 : 2); // 0: an expression, 1: statements, 2-3: a pass-through of an earlier helper
     if (shape >= 2) return this.passThrough(name, where, exported, c.flag(0.6) ? callable[callable.length - 1]! : c.pick(callable));
     const params = c.list("param", 1, 3, 0.45, (i) => ({ name: "abc"[i]!, kind: this.kind() }));
@@ -314,6 +315,43 @@ export class ProgramGenerator {
     this.helperSources.set(name, `${exported ? "export " : ""}function ${name}(${sig}): ${this.returnType(returns)} {\n${text}\n}`);
     const callsGrad = this.gradCalls > gradCallsBefore;
     this.helpers.push({ name, params, returns, where, exported, depth, passThrough: false, callsGrad });
+  }
+
+  /**
+   * A helper that calls itself on a shorter copy of its array parameter (once, or twice as a
+   * Fibonacci tree), so that the recursion ends for any array it is given:
+   *
+   *     function h(a: number[], b: number): number {
+   *       const head = a[0]!;
+   *       if (a.length <= 2) return <expression of head, b>;
+   *       return <expression> + 0.6 * h(a.slice(1), b) - 0.3 * h(a.slice(2), b);
+   *     }
+   */
+  private recursive(name: string, where: Where, exported: boolean, callable: readonly Helper[]): void {
+    const c = this.c;
+    this.use("recursion");
+    const first: Param = { name: "a", kind: c.flag(0.5) ? "arr" : "f64" };
+    const params = [first, ...c.list("param", 0, 2, 0.45, (i) => ({ name: "bc"[i]!, kind: this.kind() }))];
+    // the list the recursion shortens is read through its head only: its length varies
+    const scope = this.scopeOf(params.slice(1), false, "num", where, callable);
+    scope.scalars.push("head");
+    const before = this.callDepth;
+    this.callDepth = 0;
+    const gradCallsBefore = this.gradCalls;
+    const twice = c.flag(0.4);
+    const rest = params.slice(1).map((p) => (p.kind === "num" && c.flag(0.4) ? `${p.name} * ${this.constant()}` : p.name));
+    const call = (drop: number) => `${name}(a.slice(${drop})${rest.map((r) => `, ${r}`).join("")})`;
+    const lines = [
+      `  const head = a[0]!;`,
+      `  if (a.length <= ${twice ? 2 : 1}) return ${this.expr(scope, 2)};`,
+      `  return ${this.expr(scope, 2)} + ${c.pick(["0.6", "-0.7", "0.5"])} * ${call(1)}${twice ? ` - 0.3 * ${call(2)}` : ""};`,
+    ];
+    const depth = 1 + this.callDepth;
+    this.callDepth = before;
+    const sig = params.map((p) => `${p.name}: ${TYPE_OF[p.kind]}`).join(", ");
+    this.helperSources.set(name, `${exported ? "export " : ""}function ${name}(${sig}): number {\n${lines.join("\n")}\n}`);
+    const callsGrad = this.gradCalls > gradCallsBefore;
+    this.helpers.push({ name, params, returns: "num", where, exported, depth, passThrough: false, callsGrad });
   }
 
   /** `function name(own params): R { return callee(own params and constants); }` */

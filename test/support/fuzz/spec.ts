@@ -29,9 +29,10 @@ export const SIZE_OF: Record<Kind, number> = { num: 1, arr: ARR_LEN, f64: F64_LE
 /**
  * Constructs counted per program (the CI seeds must write each of them): bitwise operators,
  * `xs.slice(start, end)`, a `let` tuple state reassigned in a loop, helpers writing into a
- * caller's array, module-level tuples and objects read as data.
+ * caller's array, module-level tuples and objects read as data, a helper calling itself on a
+ * shorter copy of its array (split mode).
  */
-export const CONSTRUCTS = ["bitwise", "slice", "tupleState", "outParam", "moduleRecord", "recordArray"] as const;
+export const CONSTRUCTS = ["bitwise", "slice", "tupleState", "outParam", "moduleRecord", "recordArray", "recursion"] as const;
 /**
  * The everyday idioms (idioms.ts), counted the same way: `for (const [i, v] of xs.entries())`
  * (keys, values), reduce and reduceRight without an initial value, callbacks passed by name,
