@@ -7,6 +7,8 @@
 export { grad, valueAndGrad, jvp, vjp, checkGrad, hvp, hessian, jacobian } from "./markers.js";
 export type { AuxOptions, GradOptions, CompiledGradientCheck } from "./markers.js";
 export { customJvp, customVjp, nonDifferentiable, stopGradient } from "./rules.js";
+// the memory a recursion's derivative may save (split mode) before it recomputes instead
+export { setTapeBudget } from "./internal/stacks.js";
 export type {
   Gradient,
   GradientOf,

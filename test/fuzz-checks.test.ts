@@ -20,8 +20,8 @@ import { moduleSources, type CaseExports } from "./support/fuzz/harness.js";
 import { samplePoints } from "./support/fuzz/points.js";
 import { GENERATED_DIR } from "./support/compile.js";
 
-/** A program with a chain of 3 helpers (a pass-through among them), one in a sibling module, a tensor parameter, bitwise operators, a tuple state, callbacks by name, findIndex and optional fields. */
-const SEED = 308;
+/** A program with a chain of 3 helpers (two pass-throughs among them), one in a sibling module, a closure, a tensor parameter and two arrays, bitwise operators and a helper writing into its caller's array. */
+const SEED = 5;
 const program = generateProgram(new Choices([], uint32Stream(SEED)), "checked");
 const points = samplePoints(SEED, 4);
 
@@ -191,6 +191,20 @@ describe("every random-program check can fail", () => {
   });
 });
 
+/** A program of the campaign kept as a fixture (test/fixtures/fuzz-program-N.json), and how to compile it. */
+function campaignProgram(n: number): { fixture: { program: GeneratedProgram; point: Point }; compiled: () => Promise<CaseExports> } {
+  const fixture = JSON.parse(readFileSync(new URL(`./fixtures/fuzz-program-${n}.json`, import.meta.url), "utf8")) as {
+    program: GeneratedProgram;
+    point: Point;
+  };
+  const compiled = async () => {
+    const [outcome] = compileBatch(path.join(GENERATED_DIR, `fuzz-checks-${n}`), [{ id: `p${n}`, ...moduleSources(fixture.program) }]);
+    if (outcome!.status !== "ok") throw new Error(`${outcome!.status}: ${outcome!.message}`);
+    return importCases<CaseExports>(outcome!.entry);
+  };
+  return { fixture, compiled };
+}
+
 /**
  * Program 42606 of the campaign: a helper squares its accumulator three times, and at this point
  * the Hessian's two products u2·Hu and u·Hu2 differ by 5e-7 relative. That is rounding: in 60-digit
@@ -198,16 +212,9 @@ describe("every random-program check can fail", () => {
  * second derivative -3.7385681617, which hvp along different directions misses by up to 1e-5.
  */
 describe("the symmetry check allows for rounding it measures, and only for that", () => {
-  const fixture = JSON.parse(readFileSync(new URL("./fixtures/fuzz-program-42606.json", import.meta.url), "utf8")) as {
-    program: GeneratedProgram;
-    point: Point;
-  };
+  const { fixture, compiled } = campaignProgram(42606);
   let cases: CaseExports;
-  beforeAll(async () => {
-    const [outcome] = compileBatch(path.join(GENERATED_DIR, "fuzz-checks-42606"), [{ id: "p42606", ...moduleSources(fixture.program) }]);
-    if (outcome!.status !== "ok") throw new Error(`${outcome!.status}: ${outcome!.message}`);
-    cases = await importCases<CaseExports>(outcome!.entry);
-  }, 120_000);
+  beforeAll(async () => void (cases = await compiled()), 120_000);
 
   it("the two products differ by more than 1e-8 relative there, and every check passes", () => {
     const { z, u, u2, k } = fixture.point;
@@ -227,16 +234,9 @@ describe("the symmetry check allows for rounding it measures, and only for that"
  * (-9.4329e8): the aux gradient is checked against that closed form, not against differences.
  */
 describe("the aux loss is compared with differences only where they can follow its sine", () => {
-  const fixture = JSON.parse(readFileSync(new URL("./fixtures/fuzz-program-59693.json", import.meta.url), "utf8")) as {
-    program: GeneratedProgram;
-    point: Point;
-  };
+  const { fixture, compiled } = campaignProgram(59693);
   let cases: CaseExports;
-  beforeAll(async () => {
-    const [outcome] = compileBatch(path.join(GENERATED_DIR, "fuzz-checks-59693"), [{ id: "p59693", ...moduleSources(fixture.program) }]);
-    if (outcome!.status !== "ok") throw new Error(`${outcome!.status}: ${outcome!.message}`);
-    cases = await importCases<CaseExports>(outcome!.entry);
-  }, 120_000);
+  beforeAll(async () => void (cases = await compiled()), 120_000);
 
   it("the aux gradient is the closed form, differences of the loss miss it, and every check passes", () => {
     const { z, k } = fixture.point;

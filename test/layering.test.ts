@@ -67,7 +67,8 @@ const LAYERS: Record<string, readonly string[]> = {
   "runtime/types.ts": ["runtime/tensor"],
   "runtime/rules.ts": ["runtime/types.ts"],
   "runtime/markers.ts": ["runtime/tensor", "runtime/types.ts"],
-  "runtime/index.ts": ["runtime/markers.ts", "runtime/rules.ts", "runtime/types.ts"],
+  // and the one setting of the stacks generated code uses that users may change (setTapeBudget)
+  "runtime/index.ts": ["runtime/markers.ts", "runtime/rules.ts", "runtime/types.ts", "runtime/internal"],
   "transformer/compiler.ts": [],
   "transformer/refusal.ts": [],
   "transformer/diagnostics.ts": ["transformer/compiler.ts", "transformer/refusal.ts"],

@@ -23,9 +23,23 @@ const NEWTON = `export function root(a: number): number {
 describe("runtime entries", () => {
   it("the public entry holds what users call, the internal one what generated code calls", () => {
     expect(Object.keys(publicEntry).sort()).toEqual(
-      ["checkGrad", "customJvp", "customVjp", "grad", "hessian", "hvp", "jacobian", "jvp", "nonDifferentiable", "stopGradient", "valueAndGrad", "vjp"].sort(),
+      [
+        "checkGrad",
+        "customJvp",
+        "customVjp",
+        "grad",
+        "hessian",
+        "hvp",
+        "jacobian",
+        "jvp",
+        "nonDifferentiable",
+        "setTapeBudget",
+        "stopGradient",
+        "valueAndGrad",
+        "vjp",
+      ].sort(),
     );
-    for (const helper of ["stack", "refStack", "zerosLike", "hessianFromHvp", "jacobianForward", "jacobianReverse", "jacobianRows", "identityDirections", "sameShape", "dot"])
+    for (const helper of ["stack", "refStack", "zerosLike", "hessianFromHvp", "jacobianForward", "jacobianReverse", "jacobianRows", "identityDirections", "sameShape", "dot", "roomOnTape"])
       expect(internalEntry, helper).toHaveProperty(helper);
   });
 

@@ -4,7 +4,7 @@
  * these change with the code the transformer generates. The public entry ("tsgrad") is what users
  * call: the markers, the custom-rule helpers and the derivative types.
  */
-export { F64Stack, RefStack, refStack, stack } from "./stacks.js";
+export { DEFAULT_TAPE_BUDGET, F64Stack, RefStack, refStack, roomOnTape, setTapeBudget, stack } from "./stacks.js";
 export { copyNested, dot, sameShape, sortOrder, zerosLike } from "./values.js";
 export { hessianFromHvp, identityDirections, jacobianForward, jacobianReverse, jacobianRows } from "./jacobians.js";
 export {

@@ -84,3 +84,25 @@ export class RefStack<T> {
  */
 export const stack = new F64Stack();
 export const refStack = new RefStack<unknown>();
+
+/**
+ * How many values the shared stacks may hold before a recursive call stops saving its forward
+ * sweep there (split mode: `h_forward`, then `h_reverse`) and recomputes it in its pullback
+ * instead (joint mode). Split mode saves a value or more per call of the recursion, so its memory
+ * grows with the recursion's whole tree; joint mode only with its depth, at the price of
+ * recomputing each level below it. 2^24 values (128 MiB of numbers) by default.
+ */
+export const DEFAULT_TAPE_BUDGET = 1 << 24;
+let tapeBudget = DEFAULT_TAPE_BUDGET;
+
+/** Sets the budget of roomOnTape (a number of values); returns the previous one. */
+export function setTapeBudget(values: number): number {
+  const previous = tapeBudget;
+  tapeBudget = values;
+  return previous;
+}
+
+/** Whether a recursive call may save its forward sweep on the shared stacks: they hold fewer values than the budget. */
+export function roomOnTape(): boolean {
+  return stack.size + refStack.size < tapeBudget;
+}

@@ -23,10 +23,10 @@
  * Only emitted code is rewritten: forward mode over a split half would have to carry tangents
  * through the stacks, so the IR other passes differentiate keeps the joint calls.
  */
-import { decl, assign, newVar, ref } from "../ir/build.js";
+import { decl, assign, newVar, ref, zeroValue } from "../ir/build.js";
 import { derivedKey } from "../ir/keys.js";
 import type { Block, Expr, IRType, Stmt, Var } from "../ir/types.js";
-import { STACK } from "../ir/types.js";
+import { BOOL, STACK } from "../ir/types.js";
 import { forEachStmt, forEachSubExpr, mapBlock, mapExpr, mapStmtExprs, stmtExprs } from "../ir/visit.js";
 import { isCheckpointCall } from "../ir/calls.js";
 import type { Assembled } from "./assemble.js";
@@ -36,7 +36,19 @@ type Call = Expr & { k: "call" };
 /** Whether calls of the source function `key` may go through its split halves, for these active arguments. */
 export type CanSplit = (active: readonly boolean[], key: string) => boolean;
 
-/** `body` with each pair of calls that may be split calling the two halves. */
+/**
+ * `body` with each pair of calls that may be split calling the two halves, where the shared
+ * stacks have room (`roomOnTape`, a budget of values): split mode saves values for every call of
+ * the recursion's whole tree, so past the budget a call recomputes in joint mode, as before, and
+ * memory grows with the depth only. The choice is saved beside the call:
+ *
+ *     const room = tsgrad.roomOnTape();
+ *     if (room) t = h_forward(args); else t = h(args);
+ *     stack.pushBool(room);
+ *     ...
+ *     const taped = stack.popBool();
+ *     if (taped) h_reverse(args, seed, x_bar); else h_adjoint(args, seed, x_bar);
+ */
 export function splitCalls(body: Block, canSplit: CanSplit): Block {
   const forward = new Map<number, Call[]>();
   const reverse = new Map<number, Call[]>();
@@ -46,8 +58,12 @@ export function splitCalls(body: Block, canSplit: CanSplit): Block {
   // the forward call before the reverse sweep begins, the pullback's after
   const marker = body.findIndex((s) => s.k === "section" && s.sweep === "reverse");
   if (marker < 0) return body;
+  /** Calls in statements of the shapes rewritten below. */
+  const shaped = new Set<Call>();
   body.forEach((top, at) =>
     forEachStmt([top], (s) => {
+      const call = forwardCallOf(s) ?? reverseCallOf(s);
+      if (call) shaped.add(call);
       for (const e of stmtExprs(s))
         forEachSubExpr(e, (x) => {
           if (x.k !== "call") return;
@@ -62,17 +78,81 @@ export function splitCalls(body: Block, canSplit: CanSplit): Block {
     }),
   );
   if (replays || reverse.size === 0) return body;
+  /** Each call of a pair split, with its split half. */
   const halves = new Map<Call, Call>();
   for (const [pair, [adjoint, ...more]] of reverse) {
     const primal = forward.get(pair);
     if (!adjoint || more.length > 0 || primal?.length !== 1 || misplaced.has(pair) || adjoint.fn.kind !== "vjp") continue;
+    if (!shaped.has(primal[0]!) || !shaped.has(adjoint)) continue;
     const { key, active } = adjoint.fn;
     if (primal[0]!.fn.key !== key || !canSplit(active, key)) continue;
     halves.set(primal[0]!, { ...primal[0]!, fn: { kind: "user", key: derivedKey("splitForward", active, key) } });
     halves.set(adjoint, { ...adjoint, fn: { kind: "user", key: derivedKey("splitReverse", active, key) } });
   }
   if (halves.size === 0) return body;
-  return mapBlock(body, (s) => mapStmtExprs(s, (e) => mapExpr(e, (x) => (x.k === "call" ? (halves.get(x) ?? x) : x))));
+  // the choices go on the number stack the function already declares, or one it declares first
+  const known = body.find((s) => s.k === "decl" && s.init.k === "newStack" && s.init.of === "f64");
+  const stack = known?.k === "decl" ? known.v : newVar("stack", STACK, "control");
+  const declared: Stmt[] = known ? [] : [decl(stack, { k: "newStack", of: "f64" })];
+  const rewritten = mapBlock(body, (s): Stmt | Stmt[] => {
+    const primal = forwardCallOf(s);
+    if (primal && halves.has(primal) && (s.k === "decl" || s.k === "assign")) {
+      const room = newVar("room", BOOL, "control");
+      const roomCall: Expr = { k: "call", fn: { kind: "runtime", key: "roomOnTape" }, args: [], type: BOOL };
+      const into = (value: Expr): Stmt => assign(s.v, value, s.origin);
+      return [
+        decl(room, roomCall, s.origin),
+        ...(s.k === "decl" ? [decl(s.v, zeroValue(s.v.type), s.origin)] : []),
+        { k: "if", cond: ref(room), then: [into(halves.get(primal)!)], else: [into(primal)], origin: s.origin },
+        { k: "stackPush", stack, value: ref(room), origin: s.origin },
+      ];
+    }
+    const adjoint = reverseCallOf(s);
+    if (adjoint && halves.has(adjoint)) {
+      const taped = newVar("taped", BOOL, "control");
+      const [before, onTape, recomputed] = withEither(s, adjoint, halves.get(adjoint)!);
+      return [
+        decl(taped, { k: "pop", stack, type: BOOL }, s.origin),
+        ...before,
+        { k: "if", cond: ref(taped), then: [onTape], else: [recomputed], origin: s.origin },
+      ];
+    }
+    return s;
+  });
+  return [...declared, ...rewritten];
+}
+
+/** The call of a source function a forward-sweep statement makes: `t = h(args)`, as the reverse pass writes it. */
+function forwardCallOf(s: Stmt): Call | null {
+  const value = s.k === "decl" ? s.init : s.k === "assign" ? s.value : null;
+  return value?.k === "call" && value.fn.kind === "user" && value.pair !== undefined ? value : null;
+}
+
+/**
+ * The pullback call a reverse-sweep statement makes, in the shapes the reverse pass writes: a
+ * call declared (for its effect, or its adjoints), or added into an adjoint.
+ */
+function reverseCallOf(s: Stmt): Call | null {
+  let value: Expr | undefined;
+  if (s.k === "decl") value = s.init;
+  else if (s.k === "store" && s.accumulate) value = s.value;
+  else if (s.k === "assign" && s.value.k === "op" && s.value.op === "add") {
+    const [a, b] = s.value.args;
+    value = a?.k === "var" && a.v === s.v ? b : b?.k === "var" && b.v === s.v ? a : undefined;
+  }
+  return value?.k === "call" && value.fn.kind === "vjp" && value.pair !== undefined ? value : null;
+}
+
+/**
+ * `s` (of reverseCallOf's shapes) calling the reverse half `half` instead of the pullback `call`,
+ * and calling it as it was: what goes before the branch, and its two branches.
+ */
+function withEither(s: Stmt, call: Call, half: Call): [Stmt[], Stmt, Stmt] {
+  const swap = (with_: Call): Stmt => mapStmtExprs(s, (e) => mapExpr(e, (x) => (x === call ? with_ : x)));
+  if (s.k !== "decl") return [[], swap(half), swap(call)];
+  // a declared result: declared before the branch, assigned in each
+  if (s.v.type.kind === "void") return [[], decl(s.v, half, s.origin), decl(newVar(s.v.name, s.v.type, "temp"), call, s.origin)];
+  return [[decl(s.v, zeroValue(s.v.type), s.origin)], assign(s.v, half, s.origin), assign(s.v, call, s.origin)];
 }
 
 /** The two halves of a pullback, as assembled functions. */

@@ -417,7 +417,8 @@ export class ProgramGenerator {
       const base = names[kind];
       const n = used.get(base) ?? 0;
       used.set(base, n + 1);
-      return { name: n ? `${base}${n + 1}` : base, kind };
+      // "v_2", not "v2": fresh names are a prefix and a number (`for (const v2 of ...)`)
+      return { name: n ? `${base}_${n + 1}` : base, kind };
     });
     return [{ name: "x", kind: "num" }, ...extra];
   }
