@@ -493,3 +493,33 @@ describe("hvp and hessian of a function that sorts a copy inside a loop (program
     expectClose(grad(twoSmallest)([3, 1, -1]), [0, -2, 2], 1e-12);
   });
 });
+
+/**
+ * Signed zeros at atan2's branch cut: 0 * x is -0 for a negative x, and atan2(-0, y) for y < 0 is
+ * -π where atan2(+0, y) is π. The generated code folded `0 * x` into 0 in the primal values it
+ * recomputes, so jvp's value was π where the function's is -π (program 66400).
+ */
+function branchCut(z: number[]): number[] {
+  return [Math.atan2(0 * z[0]!, z[0]! - 0.29), Math.atan2(z[1]! + 0, -1), Math.atan2(0 - z[1]!, -1) * z[0]!];
+}
+function branchCutSum(z: number[]): number {
+  const [a, b, c] = branchCut(z);
+  return a! + b! + c!;
+}
+
+describe("values at atan2's branch cut keep the sign of zero (program 66400)", () => {
+  const same = (got: readonly number[], want: readonly number[]) =>
+    expect(got.map((v, i) => Object.is(v, want[i]))).toEqual(want.map(() => true));
+  for (const z of [
+    [-0.48, -0],
+    [-0.48, 0],
+    [0.5, -0],
+  ])
+    it(`at z = [${z.map((v) => (Object.is(v, -0) ? "-0" : v)).join(", ")}]: the value of every mode is the function's, bit for bit`, () => {
+      const want = branchCut(z);
+      same(jvp(branchCut)(z, [1, -1]).value, want);
+      same([valueAndGrad(branchCutSum)(z).value], [branchCutSum(z)]);
+      // and the slope along z0 is the plain function's: atan2(0 * x, y) does not move off the cut
+      expectClose(jvp(branchCut)(z, [1, 0]).tangent[0]!, 0, 0);
+    });
+});

@@ -139,8 +139,9 @@ function foldNode(e: Expr, mode: FoldMode): Expr {
       // c + (x - d) and (x - d) + c, (x + d) + c: collect the constants (index arithmetic)
       const offset = linearOffset(e, mode);
       if (offset) return offset;
-      if (isNum(a, 0)) return b;
-      if (isNum(b, 0)) return a;
+      // x + 0 is +0 where x is -0: primal values keep it, unless x is an integer (a length, an index)
+      if (isNum(a, 0) && (mode === "algebraic" || isLength(b))) return b;
+      if (isNum(b, 0) && (mode === "algebraic" || isLength(a))) return a;
       if (b.k === "op" && b.op === "neg") return foldNode(op("sub", a, b.args[0]!), mode);
       // a + (-2 * y) -> a - 2 * y (exact: negation is)
       if (b.k === "op" && b.op === "mul" && isNum(b.args[0]!) && b.args[0].value < 0)
@@ -155,12 +156,15 @@ function foldNode(e: Expr, mode: FoldMode): Expr {
       if (offset) return offset;
       if (isNum(b, 0)) return a;
       if (isNum(b) && b.value < 0) return op("add", a, num(-b.value));
-      if (isNum(a, 0)) return foldNode(op("neg", b), mode);
+      // 0 - x is +0 where x is 0, -x is -0
+      if (isNum(a, 0) && (mode === "algebraic" || isLength(b))) return foldNode(op("neg", b), mode);
       if (b.k === "op" && b.op === "neg") return foldNode(op("add", a, b.args[0]!), mode);
       return e;
     }
     case "mul":
-      if (isNum(a, 0) || isNum(b, 0)) return num(0);
+      // 0 * x is -0 for a negative x and NaN for an infinite one: primal values keep it (the
+      // value of atan2(0 * x, y) depends on it), tangents and adjoints drop what it multiplies
+      if ((isNum(a, 0) || isNum(b, 0)) && mode === "algebraic") return num(0);
       if (isNum(a, 1)) return b;
       if (isNum(b, 1)) return a;
       if (isNum(a, -1)) return foldNode(op("neg", b), mode);
