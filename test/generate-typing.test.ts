@@ -51,7 +51,22 @@ export function partly(x: number, w: number[]): number {
   return r.p + r.tag[1] * x;
 }
 
+/** A recursion on a shorter list (split mode): its reverse half reads the list back from the reference stack. */
+function minor(a: number[], n: number, row: number, cols: number[]): number {
+  if (cols.length === 1) return a[row * n + cols[0]!]!;
+  let det = 0;
+  let sign = 1;
+  for (let k = 0; k < cols.length; k++) {
+    const rest = cols.filter((_, i) => i !== k);
+    det += sign * a[row * n + cols[k]!]! * minor(a, n, row + 1, rest);
+    sign = -sign;
+  }
+  return det;
+}
+export function det3(a: number[]): number { return minor(a, 3, 0, [0, 1, 2]); }
+
 export const g1 = grad(inLoop, { wrt: [0] });
+export const g5 = grad(det3);
 export const h1 = hessian(inLoop, { wrt: [0] });
 export const g2 = grad(several);
 export const h2 = hessian(several);
@@ -69,13 +84,14 @@ beforeAll(() => {
 });
 
 describe("tsgrad generate writes TypeScript that type-checks", () => {
-  it("under strict, with records saved in loops, tuple results and optional fields", () => {
+  it("under strict, with records saved in loops, tuple results, optional fields and split recursion", () => {
     const out = path.join(project, "out/src/typing.ts");
     const text = readFileSync(out, "utf8");
     // the constructs are there to be checked
     expect(text).toMatch(/refStack\.pop\(\)/);
     expect(text).toMatch(/_given \? o\.scale! :/);
     expect(text).toMatch(/function spread_p_tag_adjoint\(/);
+    expect(text).toMatch(/let rest: number\[\] = refStack\.pop\(\);/);
     expect(typeErrorsOf(pathToFileURL(out))).toEqual([]);
   });
 });

@@ -299,7 +299,10 @@ class FunctionEmitter {
     // a literal with a tuple in it (`[a, b]`, `{ tag: [a, b] }`), which TypeScript would read as
     // holding an array
     const tupleLiteral = s.init.k === "record" && hasTuple(s.v.type);
-    const annotation = (!isConst && hasOptionalField(s.v.type)) || tupleLiteral ? this.typeNode(s.v.type) : undefined;
+    // and a value popped from the reference stack (a split pullback's reverse half reads its
+    // arrays back): the stack's pop takes its type from where the value goes
+    const popped = s.init.k === "pop" && s.v.type.kind !== "num" && s.v.type.kind !== "bool";
+    const annotation = (!isConst && hasOptionalField(s.v.type)) || tupleLiteral || popped ? this.typeNode(s.v.type) : undefined;
     return this.f.createVariableDeclarationList(
       [this.f.createVariableDeclaration(this.nameOf(s.v), undefined, annotation, this.expr(s.init))],
       isConst ? ts.NodeFlags.Const : ts.NodeFlags.Let,
